@@ -1,0 +1,250 @@
+//! The `kustomization.yaml` file: its fields (kustomize v5 schema) and loading.
+
+use crate::error::{BuildError, Result};
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Kustomization {
+    pub api_version: Option<String>,
+    pub kind: Option<String>,
+    pub metadata: Option<Value>,
+    #[serde(default)]
+    pub resources: Vec<String>,
+    #[serde(default)]
+    pub components: Vec<String>,
+    #[serde(default)]
+    pub bases: Vec<String>,
+    pub namespace: Option<String>,
+    pub name_prefix: Option<String>,
+    pub name_suffix: Option<String>,
+    #[serde(default)]
+    pub common_labels: IndexMap<String, String>,
+    #[serde(default)]
+    pub labels: Vec<LabelSpec>,
+    #[serde(default)]
+    pub common_annotations: IndexMap<String, String>,
+    #[serde(default)]
+    pub images: Vec<ImageSpec>,
+    #[serde(default)]
+    pub replicas: Vec<ReplicaSpec>,
+    #[serde(default)]
+    pub patches: Vec<PatchSpec>,
+    #[serde(default)]
+    pub patches_strategic_merge: Vec<String>,
+    #[serde(default, rename = "patchesJson6902")]
+    pub patches_json6902: Vec<PatchSpec>,
+    #[serde(default)]
+    pub config_map_generator: Vec<GeneratorArgs>,
+    #[serde(default)]
+    pub secret_generator: Vec<GeneratorArgs>,
+    pub generator_options: Option<GeneratorOptions>,
+    #[serde(default)]
+    pub replacements: Vec<ReplacementEntry>,
+    pub sort_options: Option<SortOptions>,
+    #[serde(default)]
+    pub build_metadata: Vec<String>,
+    // Fields kustomize knows that nest-kz refuses with a clear message.
+    pub helm_charts: Option<Value>,
+    pub helm_globals: Option<Value>,
+    pub helm_chart_inflation_generator: Option<Value>,
+    pub generators: Option<Value>,
+    pub transformers: Option<Value>,
+    pub validators: Option<Value>,
+    pub vars: Option<Value>,
+    pub crds: Option<Value>,
+    pub configurations: Option<Value>,
+    pub openapi: Option<Value>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LabelSpec {
+    #[serde(default)]
+    pub pairs: IndexMap<String, String>,
+    #[serde(default)]
+    pub include_selectors: bool,
+    #[serde(default)]
+    pub include_templates: bool,
+    #[serde(default)]
+    pub fields: Vec<crate::fieldspec::FieldSpecConfig>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ImageSpec {
+    pub name: String,
+    pub new_name: Option<String>,
+    pub new_tag: Option<String>,
+    pub digest: Option<String>,
+    pub tag_suffix: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicaSpec {
+    pub name: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PatchSpec {
+    pub path: Option<String>,
+    pub patch: Option<String>,
+    pub target: Option<Selector>,
+    #[serde(default)]
+    pub options: IndexMap<String, bool>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Selector {
+    pub group: Option<String>,
+    pub version: Option<String>,
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    pub label_selector: Option<String>,
+    pub annotation_selector: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GeneratorArgs {
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    pub behavior: Option<String>,
+    #[serde(default)]
+    pub literals: Vec<String>,
+    #[serde(default)]
+    pub files: Vec<String>,
+    #[serde(default)]
+    pub envs: Vec<String>,
+    pub env: Option<String>,
+    pub options: Option<GeneratorOptions>,
+    #[serde(rename = "type")]
+    pub secret_type: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GeneratorOptions {
+    #[serde(default)]
+    pub labels: IndexMap<String, String>,
+    #[serde(default)]
+    pub annotations: IndexMap<String, String>,
+    pub disable_name_suffix_hash: Option<bool>,
+    pub immutable: Option<bool>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReplacementEntry {
+    pub path: Option<String>,
+    pub source: Option<Value>,
+    pub targets: Option<Value>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SortOptions {
+    pub order: Option<String>,
+    pub legacy_sort_options: Option<LegacySortOptions>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LegacySortOptions {
+    #[serde(default)]
+    pub order_first: Vec<String>,
+    #[serde(default)]
+    pub order_last: Vec<String>,
+}
+
+/// Finds the one kustomization file in `dir`; more than one is an error, as in kustomize.
+pub fn find_file(dir: &Path) -> Result<PathBuf> {
+    let found: Vec<PathBuf> = FILE_NAMES.iter().map(|n| dir.join(n)).filter(|p| p.is_file()).collect();
+    match found.len() {
+        0 => Err(BuildError::invalid(
+            dir,
+            format!("unable to find one of {} in directory", FILE_NAMES.map(|n| format!("'{n}'")).join(", ")),
+        )),
+        1 => Ok(found.into_iter().next().unwrap_or_default()),
+        _ => Err(BuildError::invalid(dir, "found multiple kustomization files")),
+    }
+}
+
+/// Parses a kustomization file, rejecting unknown fields with the file's name.
+pub fn parse(path: &Path, text: &str) -> Result<Kustomization> {
+    let mut docs = crate::yaml::parse_documents(text).map_err(|e| BuildError::yaml(path, e))?;
+    let value = match docs.len() {
+        0 => Value::Object(Default::default()),
+        1 => docs.remove(0).value,
+        _ => return Err(BuildError::invalid(path, "a kustomization file must hold a single YAML document")),
+    };
+    if !value.is_object() {
+        return Err(BuildError::invalid(path, "a kustomization file must be a YAML mapping"));
+    }
+    let k: Kustomization = serde_json::from_value(normalize_legacy(value))
+        .map_err(|e| BuildError::invalid(path, format!("invalid kustomization: {e}")))?;
+    k.check_supported(path)?;
+    Ok(k)
+}
+
+/// Accepts the spellings kustomize's `FixKustomization` accepts: generator
+/// `env:` singular, and scalar label values written as numbers/booleans are
+/// rejected by serde later with the file named.
+fn normalize_legacy(mut value: Value) -> Value {
+    if let Some(obj) = value.as_object_mut() {
+        if let Some(Value::Array(images)) = obj.get_mut("images") {
+            for image in images.iter_mut().filter_map(Value::as_object_mut) {
+                // `newTag: 1.0` is a YAML float; kustomize reads the tag as text.
+                if let Some(tag) = image.get_mut("newTag") {
+                    if let Value::Number(n) = tag {
+                        *tag = Value::String(n.to_string());
+                    }
+                }
+            }
+        }
+    }
+    value
+}
+
+impl Kustomization {
+    fn check_supported(&self, path: &Path) -> Result<()> {
+        if self.helm_charts.is_some() || self.helm_globals.is_some() || self.helm_chart_inflation_generator.is_some() {
+            return Err(BuildError::invalid(
+                path,
+                "helmCharts is not supported by nest-kz: render the chart with `helm template` and list the output under resources",
+            ));
+        }
+        let unsupported = [
+            ("generators", &self.generators),
+            ("transformers", &self.transformers),
+            ("validators", &self.validators),
+            ("vars", &self.vars),
+            ("crds", &self.crds),
+            ("configurations", &self.configurations),
+            ("openapi", &self.openapi),
+        ];
+        for (field, value) in unsupported {
+            if value.as_ref().is_some_and(|v| !v.is_null()) {
+                return Err(BuildError::invalid(path, format!("the kustomization field '{field}' is not supported by nest-kz")));
+            }
+        }
+        match self.kind.as_deref() {
+            None | Some("Kustomization") | Some("Component") => Ok(()),
+            Some(other) => Err(BuildError::invalid(path, format!("unknown kustomization kind '{other}'"))),
+        }
+    }
+
+    pub fn is_component(&self) -> bool {
+        self.kind.as_deref() == Some("Component")
+    }
+}

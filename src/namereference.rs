@@ -1,0 +1,188 @@
+//! Name-reference fix-up: once prefixes, suffixes and hashes have renamed
+//! resources, every field that refers to one by its old name follows it
+//! (kustomize's nameReference transformer config, as data below).
+
+use crate::fieldspec::split_path;
+use crate::openapi::is_cluster_scoped;
+use crate::resid::Gvk;
+use crate::resmap::ResMap;
+use serde_json::Value;
+use std::sync::LazyLock;
+
+/// "A `target_kind` is referred to from `path` in `referrer_kind` objects."
+struct Referral {
+    target_kind: &'static str,
+    referrer_group: Option<&'static str>,
+    referrer_kind: &'static str,
+    path: Vec<String>,
+}
+
+const POD_OWNERS: &[(Option<&str>, &str, &str)] = &[
+    (None, "Pod", "spec"),
+    (None, "ReplicationController", "spec/template/spec"),
+    (Some("apps"), "Deployment", "spec/template/spec"),
+    (Some("apps"), "ReplicaSet", "spec/template/spec"),
+    (Some("apps"), "DaemonSet", "spec/template/spec"),
+    (Some("apps"), "StatefulSet", "spec/template/spec"),
+    (Some("batch"), "Job", "spec/template/spec"),
+    (Some("batch"), "CronJob", "spec/jobTemplate/spec/template/spec"),
+];
+
+const CONTAINER_LISTS: &[&str] = &["containers", "initContainers", "ephemeralContainers"];
+
+/// Pod-spec-relative paths per referenced kind; `{c}` stands for each container list.
+const POD_SPEC_REFERENCES: &[(&str, &str)] = &[
+    ("ConfigMap", "volumes/configMap/name"),
+    ("ConfigMap", "volumes/projected/sources/configMap/name"),
+    ("ConfigMap", "{c}/env/valueFrom/configMapKeyRef/name"),
+    ("ConfigMap", "{c}/envFrom/configMapRef/name"),
+    ("Secret", "volumes/secret/secretName"),
+    ("Secret", "volumes/projected/sources/secret/name"),
+    ("Secret", "volumes/csi/nodePublishSecretRef/name"),
+    ("Secret", "volumes/azureFile/secretName"),
+    ("Secret", "volumes/cephfs/secretRef/name"),
+    ("Secret", "volumes/rbd/secretRef/name"),
+    ("Secret", "{c}/env/valueFrom/secretKeyRef/name"),
+    ("Secret", "{c}/envFrom/secretRef/name"),
+    ("Secret", "imagePullSecrets/name"),
+    ("ServiceAccount", "serviceAccountName"),
+    ("ServiceAccount", "serviceAccount"),
+    ("PersistentVolumeClaim", "volumes/persistentVolumeClaim/claimName"),
+    ("PriorityClass", "priorityClassName"),
+];
+
+/// References outside pod specs: (target kind, referrer group, referrer kind, path).
+const OTHER_REFERENCES: &[(&str, Option<&str>, &str, &str)] = &[
+    ("Secret", Some("networking.k8s.io"), "Ingress", "spec/tls/secretName"),
+    ("Secret", Some("extensions"), "Ingress", "spec/tls/secretName"),
+    ("Secret", None, "ServiceAccount", "secrets/name"),
+    ("Secret", None, "ServiceAccount", "imagePullSecrets/name"),
+    ("Service", Some("networking.k8s.io"), "Ingress", "spec/rules/http/paths/backend/service/name"),
+    ("Service", Some("networking.k8s.io"), "Ingress", "spec/defaultBackend/service/name"),
+    ("Service", Some("extensions"), "Ingress", "spec/rules/http/paths/backend/serviceName"),
+    ("Service", Some("extensions"), "Ingress", "spec/backend/serviceName"),
+    ("Service", Some("apps"), "StatefulSet", "spec/serviceName"),
+    ("Service", Some("apiregistration.k8s.io"), "APIService", "spec/service/name"),
+    ("Service", None, "ValidatingWebhookConfiguration", "webhooks/clientConfig/service/name"),
+    ("Service", None, "MutatingWebhookConfiguration", "webhooks/clientConfig/service/name"),
+    ("Deployment", None, "HorizontalPodAutoscaler", "spec/scaleTargetRef/name"),
+    ("StatefulSet", None, "HorizontalPodAutoscaler", "spec/scaleTargetRef/name"),
+    ("ReplicaSet", None, "HorizontalPodAutoscaler", "spec/scaleTargetRef/name"),
+    ("ReplicationController", None, "HorizontalPodAutoscaler", "spec/scaleTargetRef/name"),
+    ("Role", None, "RoleBinding", "roleRef/name"),
+    ("ClusterRole", None, "RoleBinding", "roleRef/name"),
+    ("ClusterRole", None, "ClusterRoleBinding", "roleRef/name"),
+    ("ServiceAccount", None, "RoleBinding", "subjects/name"),
+    ("ServiceAccount", None, "ClusterRoleBinding", "subjects/name"),
+    ("PersistentVolume", None, "PersistentVolumeClaim", "spec/volumeName"),
+    ("StorageClass", None, "PersistentVolumeClaim", "spec/storageClassName"),
+    ("StorageClass", None, "PersistentVolume", "spec/storageClassName"),
+    ("StorageClass", Some("apps"), "StatefulSet", "spec/volumeClaimTemplates/spec/storageClassName"),
+    ("PersistentVolumeClaim", None, "PersistentVolume", "spec/claimRef/name"),
+];
+
+static REFERRALS: LazyLock<Vec<Referral>> = LazyLock::new(|| {
+    let mut out = Vec::new();
+    for &(group, kind, prefix) in POD_OWNERS {
+        for &(target, rel) in POD_SPEC_REFERENCES {
+            let lists: Vec<&str> = if rel.contains("{c}") { CONTAINER_LISTS.to_vec() } else { vec![""] };
+            for list in lists {
+                let path = format!("{prefix}/{}", rel.replace("{c}", list));
+                out.push(Referral { target_kind: target, referrer_group: group, referrer_kind: kind, path: split_path(&path) });
+            }
+        }
+    }
+    for &(target, group, kind, path) in OTHER_REFERENCES {
+        out.push(Referral { target_kind: target, referrer_group: group, referrer_kind: kind, path: split_path(path) });
+    }
+    out
+});
+
+/// A rename: a resource of `kind` once called any of `old_names`, now `name` in `namespace`.
+struct Candidate {
+    kind: String,
+    old_names: Vec<String>,
+    name: String,
+    namespace: String,
+    cluster_scoped: bool,
+}
+
+pub fn fix(resmap: &mut ResMap) {
+    let candidates: Vec<Candidate> = resmap
+        .iter()
+        .map(|r| {
+            let mut old_names: Vec<String> = r.all_ids().into_iter().map(|id| id.name).collect();
+            old_names.dedup();
+            Candidate {
+                kind: r.kind().to_string(),
+                old_names,
+                name: r.name().to_string(),
+                namespace: r.namespace().to_string(),
+                cluster_scoped: is_cluster_scoped(&r.gvk()),
+            }
+        })
+        .collect();
+    for r in resmap.iter_mut() {
+        let gvk = r.gvk();
+        let namespace = r.namespace().to_string();
+        for referral in REFERRALS.iter().filter(|f| applies(f, &gvk)) {
+            let Some((field, parents)) = referral.path.split_last() else { continue };
+            visit_parents(&mut r.value, parents, &mut |parent| {
+                rewrite(parent, field, referral.target_kind, &namespace, &candidates);
+            });
+        }
+    }
+}
+
+fn applies(referral: &Referral, gvk: &Gvk) -> bool {
+    referral.referrer_kind == gvk.kind && referral.referrer_group.is_none_or(|g| g == gvk.group)
+}
+
+fn visit_parents(node: &mut Value, path: &[String], visit: &mut dyn FnMut(&mut serde_json::Map<String, Value>)) {
+    match node {
+        Value::Array(items) => items.iter_mut().for_each(|i| visit_parents(i, path, visit)),
+        Value::Object(map) => match path.split_first() {
+            None => visit(map),
+            Some((head, rest)) => {
+                if let Some(child) = map.get_mut(head) {
+                    visit_parents(child, rest, visit);
+                }
+            }
+        },
+        _ => {}
+    }
+}
+
+fn rewrite(parent: &mut serde_json::Map<String, Value>, field: &str, target_kind: &str, referrer_ns: &str, candidates: &[Candidate]) {
+    // A sibling `kind` (roleRef, subjects, scaleTargetRef) must name the target kind.
+    if let Some(kind) = parent.get("kind").and_then(Value::as_str) {
+        if kind != target_kind {
+            return;
+        }
+    }
+    let Some(old) = parent.get(field).and_then(Value::as_str).map(str::to_string) else { return };
+    // Subjects carry their own namespace; everything else lives in the referrer's.
+    let wanted_ns = parent.get("namespace").and_then(Value::as_str).unwrap_or(referrer_ns).to_string();
+    let matches: Vec<&Candidate> = candidates
+        .iter()
+        .filter(|c| c.kind == target_kind && c.old_names.contains(&old))
+        .filter(|c| c.cluster_scoped || same_namespace(&c.namespace, &wanted_ns) || referrer_ns.is_empty() && parent.get("namespace").is_none())
+        .collect();
+    let chosen = match matches.as_slice() {
+        [one] => *one,
+        [] => return,
+        many => match many.iter().find(|c| c.name != old && same_namespace(&c.namespace, &wanted_ns)) {
+            Some(c) => *c,
+            None => return,
+        },
+    };
+    parent.insert(field.to_string(), Value::String(chosen.name.clone()));
+    if parent.contains_key("namespace") && !chosen.namespace.is_empty() && target_kind == "ServiceAccount" {
+        parent.insert("namespace".into(), Value::String(chosen.namespace.clone()));
+    }
+}
+
+fn same_namespace(a: &str, b: &str) -> bool {
+    let eff = |s: &str| if s.is_empty() { "default" } else { s }.to_string();
+    eff(a) == eff(b)
+}

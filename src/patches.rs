@@ -1,0 +1,149 @@
+//! `patches`, `patchesStrategicMerge` and `patchesJson6902`: loading a patch,
+//! telling a JSON 6902 op list from a strategic-merge patch as kustomize
+//! does (an op list is a YAML/JSON sequence), choosing targets, applying.
+
+use crate::error::{BuildError, Result};
+use crate::json6902;
+use crate::kustomization::{PatchSpec, Selector};
+use crate::loader::Loader;
+use crate::openapi::schema_for;
+use crate::resid::ResId;
+use crate::resmap::ResMap;
+use crate::selector::CompiledSelector;
+use crate::strategic_merge::{self, Outcome};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+pub enum PatchBody {
+    Strategic(Vec<Value>),
+    Json6902(json_patch::Patch),
+}
+
+pub struct Patch {
+    pub body: PatchBody,
+    /// The patch file, or the kustomization for inline patches.
+    pub origin: PathBuf,
+    pub target: Option<Selector>,
+    pub allow_name_change: bool,
+    pub allow_kind_change: bool,
+}
+
+/// Loads a `patches:` entry (file `path` or inline `patch`).
+pub fn load(spec: &PatchSpec, loader: &Loader, kustomization: &Path) -> Result<Patch> {
+    let (origin, text) = match (&spec.path, &spec.patch) {
+        (Some(path), None) => loader.read_text(path)?,
+        (None, Some(inline)) => (kustomization.to_path_buf(), inline.clone()),
+        _ => return Err(BuildError::invalid(kustomization, "a patch needs exactly one of 'path' or 'patch'")),
+    };
+    let body = parse_body(&origin, &text)?;
+    let option = |k: &str| spec.options.get(k).copied().unwrap_or(false);
+    Ok(Patch { body, origin, target: spec.target.clone(), allow_name_change: option("allowNameChange"), allow_kind_change: option("allowKindChange") })
+}
+
+/// Loads a `patchesStrategicMerge:` entry: a file path or inline YAML.
+pub fn load_strategic(entry: &str, loader: &Loader, kustomization: &Path) -> Result<Patch> {
+    let looks_inline = entry.contains('\n') || entry.contains(": ");
+    let (origin, text) = if looks_inline { (kustomization.to_path_buf(), entry.to_string()) } else { loader.read_text(entry)? };
+    let body = parse_body(&origin, &text)?;
+    if matches!(body, PatchBody::Json6902(_)) {
+        return Err(BuildError::invalid(&origin, "patchesStrategicMerge entries must be strategic merge patches"));
+    }
+    Ok(Patch { body, origin, target: None, allow_name_change: false, allow_kind_change: false })
+}
+
+fn parse_body(origin: &Path, text: &str) -> Result<PatchBody> {
+    let docs = crate::yaml::parse_documents(text).map_err(|e| BuildError::yaml(origin, e))?;
+    if let [single] = docs.as_slice() {
+        if single.value.is_array() {
+            let ops = json6902::decode(&single.value).map_err(|e| BuildError::invalid(origin, e.to_string()))?;
+            return Ok(PatchBody::Json6902(ops));
+        }
+    }
+    if docs.is_empty() {
+        return Err(BuildError::invalid(origin, "patch is empty"));
+    }
+    let mut values = Vec::new();
+    for d in docs {
+        if !d.value.is_object() {
+            return Err(BuildError::invalid(origin, format!("line {}: a strategic merge patch must be a map", d.line)));
+        }
+        values.push(d.value);
+    }
+    Ok(PatchBody::Strategic(values))
+}
+
+pub fn apply(resmap: &mut ResMap, patch: &Patch) -> Result<()> {
+    match &patch.body {
+        PatchBody::Json6902(ops) => apply_json6902(resmap, patch, ops),
+        PatchBody::Strategic(docs) => {
+            for doc in docs {
+                apply_strategic(resmap, patch, doc)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn selected(resmap: &ResMap, target: &Selector, origin: &Path) -> Result<Vec<usize>> {
+    let sel = CompiledSelector::new(target, origin)?;
+    Ok((0..resmap.resources.len()).filter(|&i| sel.matches(&resmap.resources[i])).collect())
+}
+
+fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json_patch::Patch) -> Result<()> {
+    let target = patch.target.as_ref().ok_or_else(|| BuildError::invalid(&patch.origin, "a JSON 6902 patch needs a 'target'"))?;
+    for i in selected(resmap, target, &patch.origin)? {
+        let r = &mut resmap.resources[i];
+        let id = r.id();
+        r.store_previous_id();
+        json6902::apply(&mut r.value, ops).map_err(|e| BuildError::invalid(&patch.origin, format!("JSON patch failed on {id}: {e}")))?;
+    }
+    Ok(())
+}
+
+fn apply_strategic(resmap: &mut ResMap, patch: &Patch, doc: &Value) -> Result<()> {
+    let indices = match &patch.target {
+        Some(target) => selected(resmap, target, &patch.origin)?,
+        None => {
+            let id = ResId::of(doc);
+            let found = resmap.matching_any_id(&id);
+            match found.len() {
+                1 => found,
+                0 => return Err(BuildError::invalid(&patch.origin, format!("no resource matches strategic merge patch for {id}"))),
+                _ => return Err(BuildError::invalid(&patch.origin, format!("multiple resources match strategic merge patch for {id}"))),
+            }
+        }
+    };
+    let mut deleted = Vec::new();
+    for i in indices {
+        let r = &mut resmap.resources[i];
+        let (name, namespace, kind) = (r.name().to_string(), r.value["metadata"].get("namespace").cloned(), r.kind().to_string());
+        if patch.allow_name_change || patch.allow_kind_change {
+            r.store_previous_id();
+        }
+        let schema = schema_for(&r.gvk());
+        let outcome = strategic_merge::apply(&mut r.value, doc, schema)
+            .map_err(|e| BuildError::invalid(&patch.origin, format!("strategic merge into {} failed at {e}", r.id())))?;
+        if outcome == Outcome::Deleted {
+            deleted.push(i);
+            continue;
+        }
+        if !patch.allow_kind_change {
+            r.object_mut().insert("kind".into(), Value::String(kind));
+        }
+        if !patch.allow_name_change {
+            r.set_name(&name);
+        }
+        match namespace {
+            Some(ns) => {
+                r.metadata_mut().insert("namespace".into(), ns);
+            }
+            None => {
+                r.metadata_mut().shift_remove("namespace");
+            }
+        }
+    }
+    for i in deleted.into_iter().rev() {
+        resmap.resources.remove(i);
+    }
+    Ok(())
+}

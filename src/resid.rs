@@ -1,0 +1,75 @@
+//! Resource identity: group/version/kind plus namespace and name.
+
+use serde_json::Value;
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
+pub struct Gvk {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+}
+
+impl Gvk {
+    pub fn from_api_version(api_version: &str, kind: &str) -> Self {
+        let (group, version) = match api_version.rsplit_once('/') {
+            Some((g, v)) => (g.to_string(), v.to_string()),
+            None => (String::new(), api_version.to_string()),
+        };
+        Gvk { group, version, kind: kind.to_string() }
+    }
+
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() { self.version.clone() } else { format!("{}/{}", self.group, self.version) }
+    }
+
+    /// kustomize's `Gvk.String()`, the key its legacy sort compares.
+    pub fn sort_string(&self) -> String {
+        let or = |s: &str, d: &str| if s.is_empty() { d.to_string() } else { s.to_string() };
+        format!("{}_{}_{}", or(&self.group, "~G"), or(&self.version, "~V"), or(&self.kind, "~K"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct ResId {
+    pub gvk: Gvk,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl ResId {
+    pub fn of(value: &Value) -> Self {
+        let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+        let meta = &value["metadata"];
+        ResId {
+            gvk: Gvk::from_api_version(value["apiVersion"].as_str().unwrap_or_default(), value["kind"].as_str().unwrap_or_default()),
+            namespace: s(&meta["namespace"]),
+            name: s(&meta["name"]),
+        }
+    }
+
+    /// kustomize's `ResId.String()`: `gvk|namespace|name` with `~X`/`~N` for blanks.
+    pub fn sort_string(&self) -> String {
+        let ns = if self.namespace.is_empty() { "~X" } else { &self.namespace };
+        let name = if self.name.is_empty() { "~N" } else { &self.name };
+        format!("{}|{}|{}", self.gvk.sort_string(), ns, name)
+    }
+
+    /// Namespace for identity comparisons: "" and "default" are the same place.
+    pub fn effective_namespace(&self) -> &str {
+        if self.namespace.is_empty() { "default" } else { &self.namespace }
+    }
+}
+
+impl fmt::Display for ResId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.gvk.kind, self.name)?;
+        if !self.gvk.group.is_empty() || !self.gvk.version.is_empty() {
+            write!(f, " ({})", self.gvk.api_version())?;
+        }
+        if !self.namespace.is_empty() {
+            write!(f, " in namespace {}", self.namespace)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,21 @@
+//! `namespace`: moves every namespaced resource (and the service references
+//! of webhooks/APIServices/CRD conversion) into one namespace.
+
+use crate::fieldspec;
+use crate::openapi::is_cluster_scoped;
+use crate::resmap::ResMap;
+use serde_json::Value;
+
+pub fn apply(resmap: &mut ResMap, namespace: &str) {
+    let specs = fieldspec::builtin("namespace");
+    for r in resmap.iter_mut() {
+        let gvk = r.gvk();
+        if is_cluster_scoped(&gvk) {
+            continue;
+        }
+        r.store_previous_id();
+        fieldspec::visit_specs(&mut r.value, &gvk, specs, &mut |node| {
+            *node = Value::String(namespace.to_string());
+        });
+    }
+}

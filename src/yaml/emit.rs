@@ -1,0 +1,667 @@
+//! `serde_json::Value` -> YAML text, byte-compatible with `kubectl kustomize`.
+//!
+//! Kustomize prints each resource by marshalling it to JSON and converting
+//! that JSON to YAML with go-yaml v2 (`sigs.k8s.io/yaml.JSONToYAML`). So the
+//! output rules are go-yaml v2's: map keys in its "natural" order, strings
+//! that would read back as another type double-quoted, plain scalars folded
+//! past column 80, multi-line strings as literal blocks, sequences not
+//! indented under their key. This module reproduces that emitter's decisions.
+
+use serde_json::{Map, Number, Value};
+use std::cmp::Ordering;
+
+const BEST_WIDTH: usize = 80;
+const BEST_INDENT: i32 = 2;
+
+/// Renders one document (no leading `---`), ending in a newline.
+pub fn emit_document(value: &Value) -> String {
+    // libyaml starts a stream at column 0 "after whitespace, at an indentation".
+    let mut e = Emitter { whitespace: true, indention: true, ..Emitter::default() };
+    e.node(value, -1, Context::Root);
+    e.write_indent(-1);
+    if e.open_ended {
+        e.write_indicator("...", true, false, false);
+        e.write_indent(-1);
+    }
+    e.out
+}
+
+/// Renders documents joined by `---` separators, as `kustomize build` does.
+pub fn emit_stream<'a>(values: impl IntoIterator<Item = &'a Value>) -> String {
+    let mut out = String::new();
+    for (i, v) in values.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        out.push_str(&emit_document(v));
+    }
+    out
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Context {
+    Root,
+    MappingValue,
+    SequenceItem,
+}
+
+#[derive(Default)]
+struct Emitter {
+    out: String,
+    column: usize,
+    whitespace: bool,
+    indention: bool,
+    open_ended: bool,
+}
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Style {
+    Plain,
+    Single,
+    Double,
+    Literal,
+}
+
+impl Emitter {
+    fn put(&mut self, c: char) {
+        self.out.push(c);
+        self.column += 1;
+    }
+
+    fn put_break(&mut self) {
+        self.out.push('\n');
+        self.column = 0;
+    }
+
+    fn write_indent(&mut self, indent: i32) {
+        let indent = indent.max(0) as usize;
+        if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
+            self.put_break();
+        }
+        while self.column < indent {
+            self.put(' ');
+        }
+        self.whitespace = true;
+        self.indention = true;
+    }
+
+    fn write_indicator(&mut self, text: &str, need_whitespace: bool, is_whitespace: bool, is_indention: bool) {
+        if need_whitespace && !self.whitespace {
+            self.put(' ');
+        }
+        for c in text.chars() {
+            self.put(c);
+        }
+        self.whitespace = is_whitespace;
+        self.indention = self.indention && is_indention;
+    }
+
+    /// Emits `value` whose parent block sits at `parent_indent`.
+    fn node(&mut self, value: &Value, parent_indent: i32, ctx: Context) {
+        match value {
+            Value::Object(map) if !map.is_empty() => self.block_mapping(map, next_indent(parent_indent, false)),
+            Value::Array(items) if !items.is_empty() => {
+                // go-yaml v2 writes a sequence that is a mapping value without indenting it.
+                let indentless = ctx == Context::MappingValue && !self.indention;
+                self.block_sequence(items, next_indent(parent_indent, indentless))
+            }
+            Value::Object(_) => self.flow_empty("{", "}"),
+            Value::Array(_) => self.flow_empty("[", "]"),
+            scalar => {
+                let indent = if parent_indent < 0 { BEST_INDENT } else { parent_indent + BEST_INDENT };
+                let root = ctx == Context::Root;
+                match scalar {
+                    Value::String(s) => self.string_scalar(s, indent, false, root),
+                    other => self.write_plain(&non_string_text(other), indent, true, root),
+                }
+            }
+        }
+    }
+
+    fn flow_empty(&mut self, open: &str, close: &str) {
+        self.write_indicator(open, true, true, false);
+        self.write_indicator(close, false, false, false);
+    }
+
+    fn block_mapping(&mut self, map: &Map<String, Value>, indent: i32) {
+        let mut keys: Vec<&String> = map.keys().collect();
+        keys.sort_by(|a, b| natural_key_order(a, b));
+        for key in keys {
+            self.write_indent(indent);
+            self.string_scalar(key, indent + BEST_INDENT, true, false);
+            self.write_indicator(":", false, false, false);
+            self.node(&map[key], indent, Context::MappingValue);
+        }
+    }
+
+    fn block_sequence(&mut self, items: &[Value], indent: i32) {
+        for item in items {
+            self.write_indent(indent);
+            self.write_indicator("-", true, false, true);
+            self.node(item, indent, Context::SequenceItem);
+        }
+    }
+
+    fn string_scalar(&mut self, s: &str, indent: i32, simple_key: bool, root: bool) {
+        match select_style(s, simple_key) {
+            Style::Plain => self.write_plain(s, indent, !simple_key, root),
+            Style::Single => self.write_single_quoted(s, indent, !simple_key),
+            Style::Double => self.write_double_quoted(s, indent, !simple_key),
+            Style::Literal => self.write_literal(s, indent),
+        }
+    }
+
+    fn write_plain(&mut self, s: &str, indent: i32, allow_breaks: bool, root: bool) {
+        if !self.whitespace {
+            self.put(' ');
+        }
+        let chars: Vec<char> = s.chars().collect();
+        let mut spaces = false;
+        for (i, &c) in chars.iter().enumerate() {
+            if c == ' ' {
+                let next_is_space = chars.get(i + 1) == Some(&' ');
+                if allow_breaks && !spaces && self.column > BEST_WIDTH && !next_is_space {
+                    self.write_indent(indent);
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else {
+                self.put(c);
+                self.indention = false;
+                spaces = false;
+            }
+        }
+        self.whitespace = false;
+        self.indention = false;
+        if root {
+            self.open_ended = true;
+        }
+    }
+
+    fn write_single_quoted(&mut self, s: &str, indent: i32, allow_breaks: bool) {
+        self.write_indicator("'", true, false, false);
+        let chars: Vec<char> = s.chars().collect();
+        let (mut spaces, mut breaks) = (false, false);
+        let last = chars.len().saturating_sub(1);
+        for (i, &c) in chars.iter().enumerate() {
+            if c == ' ' {
+                let next_is_space = chars.get(i + 1) == Some(&' ');
+                if allow_breaks && !spaces && self.column > BEST_WIDTH && i > 0 && i < last && !next_is_space {
+                    self.write_indent(indent);
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else if is_break(c) {
+                if !breaks && c == '\n' {
+                    self.put_break();
+                }
+                self.put_break();
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent(indent);
+                }
+                if c == '\'' {
+                    self.put('\'');
+                }
+                self.put(c);
+                self.indention = false;
+                spaces = false;
+                breaks = false;
+            }
+        }
+        self.write_indicator("'", false, false, false);
+        self.whitespace = false;
+        self.indention = false;
+    }
+
+    fn write_double_quoted(&mut self, s: &str, indent: i32, allow_breaks: bool) {
+        self.write_indicator("\"", true, false, false);
+        let chars: Vec<char> = s.chars().collect();
+        let last = chars.len().saturating_sub(1);
+        let mut spaces = false;
+        for (i, &c) in chars.iter().enumerate() {
+            if !is_printable(c) || c == '\u{FEFF}' || is_break(c) || c == '"' || c == '\\' {
+                self.put('\\');
+                match escape_letter(c) {
+                    Some(letter) => self.put(letter),
+                    None => {
+                        let (prefix, width) = match c as u32 {
+                            0..=0xFF => ('x', 2),
+                            0x100..=0xFFFF => ('u', 4),
+                            _ => ('U', 8),
+                        };
+                        self.put(prefix);
+                        for ch in format!("{:0width$X}", c as u32, width = width).chars() {
+                            self.put(ch);
+                        }
+                    }
+                }
+                spaces = false;
+            } else if c == ' ' {
+                if allow_breaks && !spaces && self.column > BEST_WIDTH && i != 0 && i != last {
+                    self.write_indent(indent);
+                    if chars.get(i + 1) == Some(&' ') {
+                        self.put('\\');
+                    }
+                } else {
+                    self.put(c);
+                }
+                spaces = true;
+            } else {
+                self.put(c);
+                spaces = false;
+            }
+        }
+        self.write_indicator("\"", false, false, false);
+        self.whitespace = false;
+        self.indention = false;
+    }
+
+    fn write_literal(&mut self, s: &str, indent: i32) {
+        self.write_indicator("|", true, false, false);
+        let first = s.chars().next();
+        if first.is_some_and(|c| c == ' ' || is_break(c)) {
+            self.write_indicator(&BEST_INDENT.to_string(), false, false, false);
+        }
+        self.open_ended = false;
+        let chars: Vec<char> = s.chars().collect();
+        let chomp = match chars.as_slice() {
+            [] => Some("-"),
+            [.., last] if !is_break(*last) => Some("-"),
+            [_] => Some("+"),
+            [.., prev, _] if is_break(*prev) => Some("+"),
+            _ => None,
+        };
+        if let Some(hint) = chomp {
+            if hint == "+" {
+                self.open_ended = true;
+            }
+            self.write_indicator(hint, false, false, false);
+        }
+        self.put_break();
+        self.indention = true;
+        self.whitespace = true;
+        let mut breaks = true;
+        for &c in &chars {
+            if is_break(c) {
+                self.put_break();
+                self.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.write_indent(indent);
+                }
+                self.put(c);
+                self.indention = false;
+                breaks = false;
+            }
+        }
+    }
+}
+
+fn next_indent(parent: i32, indentless: bool) -> i32 {
+    if parent < 0 {
+        0
+    } else if indentless {
+        parent
+    } else {
+        parent + BEST_INDENT
+    }
+}
+
+fn escape_letter(c: char) -> Option<char> {
+    Some(match c {
+        '\0' => '0',
+        '\u{7}' => 'a',
+        '\u{8}' => 'b',
+        '\t' => 't',
+        '\n' => 'n',
+        '\u{b}' => 'v',
+        '\u{c}' => 'f',
+        '\r' => 'r',
+        '\u{1b}' => 'e',
+        '"' => '"',
+        '\\' => '\\',
+        '\u{85}' => 'N',
+        '\u{a0}' => '_',
+        '\u{2028}' => 'L',
+        '\u{2029}' => 'P',
+        _ => return None,
+    })
+}
+
+fn is_break(c: char) -> bool {
+    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+fn is_blank_or_end(c: Option<char>) -> bool {
+    c.is_none_or(|c| c == ' ' || c == '\t' || is_break(c) || c == '\0')
+}
+
+/// libyaml's `is_printable`: note that TAB and astral-plane characters are not.
+fn is_printable(c: char) -> bool {
+    let u = c as u32;
+    u == 0x0A || (0x20..=0x7E).contains(&u) || (0xA0..=0xD7FF).contains(&u) || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
+}
+
+struct Analysis {
+    multiline: bool,
+    block_plain_allowed: bool,
+    single_quoted_allowed: bool,
+    block_allowed: bool,
+}
+
+/// libyaml's `yaml_emitter_analyze_scalar`, for block context.
+fn analyze(s: &str) -> Analysis {
+    if s.is_empty() {
+        return Analysis { multiline: false, block_plain_allowed: true, single_quoted_allowed: true, block_allowed: false };
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut block_indicators = s.starts_with("---") || s.starts_with("...");
+    let (mut line_breaks, mut special) = (false, false);
+    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) = (false, false, false, false);
+    let (mut break_space, mut space_break) = (false, false);
+    let (mut previous_space, mut previous_break) = (false, false);
+    let mut preceded_by_whitespace = true;
+    for (i, &c) in chars.iter().enumerate() {
+        let followed_by_whitespace = is_blank_or_end(chars.get(i + 1).copied());
+        if i == 0 {
+            match c {
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%' | '@' | '`' => {
+                    block_indicators = true
+                }
+                '?' | ':' | '-' if followed_by_whitespace => block_indicators = true,
+                _ => {}
+            }
+        } else {
+            match c {
+                ':' if followed_by_whitespace => block_indicators = true,
+                '#' if preceded_by_whitespace => block_indicators = true,
+                _ => {}
+            }
+        }
+        if !is_printable(c) {
+            special = true;
+        }
+        let last = i + 1 == chars.len();
+        if c == ' ' {
+            leading_space |= i == 0;
+            trailing_space |= last;
+            break_space |= previous_break;
+            previous_space = true;
+            previous_break = false;
+        } else if is_break(c) {
+            line_breaks = true;
+            leading_break |= i == 0;
+            trailing_break |= last;
+            space_break |= previous_space;
+            previous_space = false;
+            previous_break = true;
+        } else {
+            previous_space = false;
+            previous_break = false;
+        }
+        preceded_by_whitespace = is_blank_or_end(Some(c));
+    }
+    let mut a = Analysis { multiline: line_breaks, block_plain_allowed: true, single_quoted_allowed: true, block_allowed: true };
+    if leading_space || leading_break || trailing_space || trailing_break {
+        a.block_plain_allowed = false;
+    }
+    if trailing_space {
+        a.block_allowed = false;
+    }
+    if break_space {
+        a.block_plain_allowed = false;
+        a.single_quoted_allowed = false;
+    }
+    if space_break || special {
+        a.block_plain_allowed = false;
+        a.single_quoted_allowed = false;
+        a.block_allowed = false;
+    }
+    if line_breaks || block_indicators {
+        a.block_plain_allowed = false;
+    }
+    a
+}
+
+/// go-yaml v2's `stringv` request followed by the emitter's style fallback.
+fn select_style(s: &str, simple_key: bool) -> Style {
+    let requested = if s.contains('\n') {
+        Style::Literal
+    } else if reads_back_as_string(s) {
+        Style::Plain
+    } else {
+        Style::Double
+    };
+    let a = analyze(s);
+    let mut style = requested;
+    if simple_key && a.multiline {
+        style = Style::Double;
+    }
+    if style == Style::Plain && (!a.block_plain_allowed || (s.is_empty() && simple_key)) {
+        style = Style::Single;
+    }
+    if style == Style::Single && !a.single_quoted_allowed {
+        style = Style::Double;
+    }
+    if style == Style::Literal && (!a.block_allowed || simple_key) {
+        style = Style::Double;
+    }
+    style
+}
+
+/// True when go-yaml v2 would resolve the plain text `s` back to a string
+/// (its YAML 1.1 resolver: yes/no/on/off are booleans, base-60 floats exist).
+fn reads_back_as_string(s: &str) -> bool {
+    const NON_STRINGS: &[&str] = &[
+        "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True",
+        "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", ".nan", ".NaN", ".NAN", ".inf",
+        ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", "<<",
+    ];
+    if NON_STRINGS.contains(&s) {
+        return false;
+    }
+    let first = s.as_bytes()[0];
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+        return true;
+    }
+    let plain: String = s.chars().filter(|c| *c != '_').collect();
+    !(go_parses_int(&plain) || is_yaml_float(&plain) || is_timestamp(s) || is_base60_float(s))
+}
+
+fn go_parses_int(s: &str) -> bool {
+    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
+    let (radix, digits) = if let Some(d) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+        (16, d)
+    } else if let Some(d) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+        (8, d)
+    } else if let Some(d) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+        (2, d)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (8, &body[1..])
+    } else {
+        (10, body)
+    };
+    !digits.is_empty() && digits.chars().all(|c| c.is_digit(radix))
+}
+
+fn is_yaml_float(s: &str) -> bool {
+    static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$").expect("static regex")
+    });
+    RE.is_match(s)
+}
+
+fn is_base60_float(s: &str) -> bool {
+    static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$").expect("static regex")
+    });
+    RE.is_match(s)
+}
+
+/// go-yaml v2 treats these unquoted layouts as timestamps.
+fn is_timestamp(s: &str) -> bool {
+    static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(concat!(
+            r"^(?:[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?",
+            r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::?[0-9]{2})?))?",
+            r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?",
+            r"|[0-9]{4}-[0-9]{2}-[0-9]{2})$"
+        ))
+        .expect("static regex")
+    });
+    RE.is_match(s)
+}
+
+fn non_string_text(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => number_text(n),
+        _ => String::new(),
+    }
+}
+
+/// JSON numbers as go-yaml v2 prints them after a JSON round trip: integral
+/// values that fit an int64 print as ints; everything else through Go's
+/// `strconv.FormatFloat(f, 'g', -1, 64)`.
+pub fn number_text(n: &Number) -> String {
+    if let Some(i) = n.as_i64() {
+        return i.to_string();
+    }
+    if let Some(u) = n.as_u64() {
+        return u.to_string();
+    }
+    let f = n.as_f64().unwrap_or(0.0);
+    if f.fract() == 0.0 && f.abs() < 1e21 && f >= i64::MIN as f64 && f < i64::MAX as f64 {
+        return (f as i64).to_string();
+    }
+    go_format_g(f)
+}
+
+fn go_format_g(f: f64) -> String {
+    let sci = format!("{:e}", f.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let sign = if f < 0.0 { "-" } else { "" };
+    if exp < -4 || exp >= 6 {
+        let rest = &digits[1..];
+        let dot = if rest.is_empty() { String::new() } else { format!(".{rest}") };
+        let esign = if exp < 0 { '-' } else { '+' };
+        return format!("{sign}{}{dot}e{esign}{:02}", &digits[..1], exp.abs());
+    }
+    let point = exp + 1;
+    let text = if point <= 0 {
+        format!("0.{}{digits}", "0".repeat((-point) as usize))
+    } else if point as usize >= digits.len() {
+        format!("{digits}{}", "0".repeat(point as usize - digits.len()))
+    } else {
+        format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+    };
+    format!("{sign}{text}")
+}
+
+/// go-yaml v2's `keyList.Less` for string keys: letters after non-letters,
+/// runs of digits compared by numeric value ("a9" < "a10").
+pub fn natural_key_order(a: &str, b: &str) -> Ordering {
+    let ar: Vec<char> = a.chars().collect();
+    let br: Vec<char> = b.chars().collect();
+    let mut i = 0;
+    while i < ar.len() && i < br.len() {
+        if ar[i] == br[i] {
+            i += 1;
+            continue;
+        }
+        let al = ar[i].is_alphabetic();
+        let bl = br[i].is_alphabetic();
+        if al && bl {
+            return ar[i].cmp(&br[i]);
+        }
+        if al || bl {
+            return if bl { Ordering::Less } else { Ordering::Greater };
+        }
+        let (mut an, mut bn): (i64, i64) = (0, 0);
+        if ar[i] == '0' || br[i] == '0' {
+            let mut j = i;
+            while j > 0 && ar[j - 1].is_ascii_digit() {
+                j -= 1;
+                if ar[j] != '0' {
+                    an = 1;
+                    bn = 1;
+                    break;
+                }
+            }
+        }
+        let mut ai = i;
+        while ai < ar.len() && ar[ai].is_ascii_digit() {
+            an = an.wrapping_mul(10).wrapping_add(ar[ai] as i64 - '0' as i64);
+            ai += 1;
+        }
+        let mut bi = i;
+        while bi < br.len() && br[bi].is_ascii_digit() {
+            bn = bn.wrapping_mul(10).wrapping_add(br[bi] as i64 - '0' as i64);
+            bi += 1;
+        }
+        if an != bn {
+            return an.cmp(&bn);
+        }
+        if ai != bi {
+            return ai.cmp(&bi);
+        }
+        return ar[i].cmp(&br[i]);
+    }
+    ar.len().cmp(&br.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn sorts_keys_naturally_and_quotes_ambiguous_strings() {
+        let v = json!({"z":"yes","a10":"x","a9":"y","star":"*","colon":"a: b","date":"2001-12-14","n":"0x1F"});
+        assert_eq!(
+            emit_document(&v),
+            "a9: \"y\"\na10: x\ncolon: 'a: b'\ndate: \"2001-12-14\"\n\"n\": \"0x1F\"\nstar: '*'\nz: \"yes\"\n"
+        );
+    }
+
+    #[test]
+    fn folds_long_plain_scalars_at_eighty_columns() {
+        let v = json!({"data": {"LONG": "this is a very long string value that goes on and on and on and on past the eighty column limit surely"}});
+        assert_eq!(
+            emit_document(&v),
+            "data:\n  LONG: this is a very long string value that goes on and on and on and on past the\n    eighty column limit surely\n"
+        );
+    }
+
+    #[test]
+    fn sequences_sit_under_their_key_unindented() {
+        let v = json!({"spec": {"args": ["on", "", null, 12, 1.5], "e": [], "m": {}, "l": [[1, 2], {"a": 1, "b": 2}]}});
+        assert_eq!(
+            emit_document(&v),
+            "spec:\n  args:\n  - \"on\"\n  - \"\"\n  - null\n  - 12\n  - 1.5\n  e: []\n  l:\n  - - 1\n    - 2\n  - a: 1\n    b: 2\n  m: {}\n"
+        );
+    }
+
+    #[test]
+    fn literal_blocks_carry_chomping_hints() {
+        let v = json!({"a": "x\ny\n", "b": "x\ny", "c": " lead\n"});
+        assert_eq!(emit_document(&v), "a: |\n  x\n  y\nb: |-\n  x\n  y\nc: |2\n   lead\n");
+    }
+
+    #[test]
+    fn go_float_formatting() {
+        assert_eq!(go_format_g(1234567.5), "1.2345675e+06");
+        assert_eq!(go_format_g(0.000001), "1e-06");
+        assert_eq!(go_format_g(0.5), "0.5");
+        assert_eq!(go_format_g(-2.25), "-2.25");
+    }
+}

@@ -1,0 +1,280 @@
+//! YAML text -> `serde_json::Value` documents.
+//!
+//! Kustomize reads YAML with go-yaml v3 (YAML 1.2 core schema): `yes`/`on`
+//! are strings, `0x1F` and `1_000` are ints, timestamps stay strings. We
+//! resolve plain scalars with the same rules so values survive the round trip
+//! exactly as they do through `kubectl kustomize`.
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+use serde_json::{Map, Number, Value};
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// A syntax or structure error, with the 1-based line where it was found.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("line {line}: {message}")]
+pub struct YamlError {
+    pub line: usize,
+    pub message: String,
+}
+
+/// One document of a multi-document stream, with the line it starts on.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub value: Value,
+    pub line: usize,
+}
+
+/// Parses every document in `text`. Empty documents (only comments or
+/// nothing between `---` separators) are dropped, as kustomize drops them.
+pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
+    let mut builder = Builder { parser: Parser::new_from_str(text), anchors: HashMap::new() };
+    let mut docs = Vec::new();
+    loop {
+        let (event, span) = builder.next()?;
+        match event {
+            Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
+            Event::StreamEnd => break,
+            Event::DocumentStart(_) => {
+                let (event, span) = builder.next()?;
+                if matches!(event, Event::DocumentEnd) {
+                    continue;
+                }
+                let line = span.start.line();
+                let value = builder.node(event, span)?;
+                if !value.is_null() {
+                    docs.push(Document { value, line });
+                }
+            }
+            other => return Err(err(span, format!("unexpected YAML event {other:?}"))),
+        }
+    }
+    Ok(docs)
+}
+
+fn err(span: Span, message: String) -> YamlError {
+    YamlError { line: span.start.line(), message }
+}
+
+struct Builder<'a> {
+    parser: Parser<'a, saphyr_parser::StrInput<'a>>,
+    anchors: HashMap<usize, Value>,
+}
+
+impl<'a> Builder<'a> {
+    fn next(&mut self) -> Result<(Event<'a>, Span), YamlError> {
+        match self.parser.next_event() {
+            Some(Ok(pair)) => Ok(pair),
+            Some(Err(e)) => Err(YamlError { line: e.marker().line(), message: e.info().to_string() }),
+            None => Err(YamlError { line: 0, message: "unexpected end of YAML stream".into() }),
+        }
+    }
+
+    fn node(&mut self, event: Event<'a>, span: Span) -> Result<Value, YamlError> {
+        let (value, anchor) = match event {
+            Event::Scalar(text, style, anchor, tag) => {
+                let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                (resolve_scalar(&text, style, tag.as_deref()).map_err(|m| err(span, m))?, anchor)
+            }
+            Event::Alias(id) => {
+                let v = self.anchors.get(&id).cloned();
+                return v.ok_or_else(|| err(span, "unknown anchor referenced by alias".into()));
+            }
+            Event::SequenceStart(anchor, _) => (Value::Array(self.sequence()?), anchor),
+            Event::MappingStart(anchor, _) => (Value::Object(self.mapping()?), anchor),
+            other => return Err(err(span, format!("unexpected YAML event {other:?}"))),
+        };
+        if anchor != 0 {
+            self.anchors.insert(anchor, value.clone());
+        }
+        Ok(value)
+    }
+
+    fn sequence(&mut self) -> Result<Vec<Value>, YamlError> {
+        let mut items = Vec::new();
+        loop {
+            let (event, span) = self.next()?;
+            if matches!(event, Event::SequenceEnd) {
+                return Ok(items);
+            }
+            items.push(self.node(event, span)?);
+        }
+    }
+
+    fn mapping(&mut self) -> Result<Map<String, Value>, YamlError> {
+        let mut map = Map::new();
+        // Keys that came from a `<<` merge may be overridden by explicit keys.
+        let mut merged: Vec<String> = Vec::new();
+        loop {
+            let (event, span) = self.next()?;
+            if matches!(event, Event::MappingEnd) {
+                return Ok(map);
+            }
+            let is_merge = matches!(&event, Event::Scalar(t, ScalarStyle::Plain, _, None) if t == "<<");
+            let key = self.node(event, span)?;
+            let (vevent, vspan) = self.next()?;
+            let value = self.node(vevent, vspan)?;
+            if is_merge {
+                merge_into(&mut map, &mut merged, value).map_err(|m| err(span, m))?;
+                continue;
+            }
+            let key = key_string(&key).map_err(|m| err(span, m))?;
+            if map.contains_key(&key) && !merged.contains(&key) {
+                return Err(err(span, format!("mapping key {key:?} already defined")));
+            }
+            merged.retain(|k| k != &key);
+            map.insert(key, value);
+        }
+    }
+}
+
+fn merge_into(map: &mut Map<String, Value>, merged: &mut Vec<String>, value: Value) -> Result<(), String> {
+    let sources = match value {
+        Value::Object(m) => vec![m],
+        Value::Array(items) => items
+            .into_iter()
+            .map(|i| match i {
+                Value::Object(m) => Ok(m),
+                _ => Err("map merge requires map or sequence of maps as the value".to_string()),
+            })
+            .collect::<Result<_, _>>()?,
+        _ => return Err("map merge requires map or sequence of maps as the value".into()),
+    };
+    for source in sources {
+        for (k, v) in source {
+            if !map.contains_key(&k) {
+                merged.push(k.clone());
+                map.insert(k, v);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// JSON object keys are strings; YAML keys that are scalars keep their text.
+fn key_string(key: &Value) -> Result<String, String> {
+    match key {
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.to_string()),
+        Value::Bool(b) => Ok(b.to_string()),
+        Value::Null => Ok(String::new()),
+        _ => Err("mapping keys must be scalars".into()),
+    }
+}
+
+static YAML_FLOAT: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$").expect("static regex")
+});
+
+/// Resolves a scalar to a JSON value with go-yaml v3's rules.
+pub fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result<Value, String> {
+    let plain = matches!(style, ScalarStyle::Plain);
+    match tag {
+        Some("!!str") | Some("tag:yaml.org,2002:str") => return Ok(Value::String(text.to_string())),
+        Some("!!int") | Some("!!float") | Some("!!bool") | Some("!!null") => {
+            return resolve_plain(text).ok_or_else(|| format!("cannot decode {text:?} as {}", tag.unwrap_or_default()));
+        }
+        Some("!!binary") => return Ok(Value::String(text.to_string())),
+        _ => {}
+    }
+    if !plain {
+        return Ok(Value::String(text.to_string()));
+    }
+    Ok(resolve_plain(text).unwrap_or_else(|| Value::String(text.to_string())))
+}
+
+fn resolve_plain(text: &str) -> Option<Value> {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
+        "true" | "True" | "TRUE" => return Some(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Some(Value::Bool(false)),
+        _ => {}
+    }
+    let first = text.as_bytes()[0];
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+        return None;
+    }
+    let cleaned: String = text.chars().filter(|c| *c != '_').collect();
+    if let Some(i) = parse_go_int(&cleaned) {
+        return Some(Value::Number(Number::from(i)));
+    }
+    if YAML_FLOAT.is_match(&cleaned) {
+        // Keep the source digits ("1.50"): kustomize prints annotations with them.
+        if let Ok(n) = cleaned.parse::<Number>() {
+            return Some(Value::Number(n));
+        }
+        let f: f64 = cleaned.parse().ok()?;
+        return Some(float_value(f));
+    }
+    match cleaned.to_ascii_lowercase().as_str() {
+        // JSON has no infinities or NaN; kustomize fails on them too, so keep the text.
+        ".inf" | "+.inf" | "-.inf" | ".nan" => Some(Value::String(text.to_string())),
+        _ => None,
+    }
+}
+
+fn float_value(f: f64) -> Value {
+    Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)
+}
+
+/// `strconv.ParseInt(s, 0, 64)`: sign, then 0x / 0o / 0b / leading-0 octal / decimal.
+fn parse_go_int(s: &str) -> Option<i64> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (radix, digits) = if let Some(d) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+        (16, d)
+    } else if let Some(d) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+        (8, d)
+    } else if let Some(d) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+        (2, d)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (8, &body[1..])
+    } else {
+        (10, body)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    let magnitude = i128::from_str_radix(digits, radix).ok()?;
+    let v = if neg { -magnitude } else { magnitude };
+    i64::try_from(v).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn one(text: &str) -> Value {
+        parse_documents(text).unwrap().remove(0).value
+    }
+
+    #[test]
+    fn resolves_scalars_like_go_yaml_v3() {
+        let v = one("a: yes\nb: 0x1F\nc: 1_000\nd: 1.50\ne: ~\nf: '1'\ng: 2001-12-14\nh: 0755\ni: on\n");
+        assert_eq!(v["d"].to_string(), "1.50");
+        assert_eq!(v, json!({"a":"yes","b":31,"c":1000,"d":v["d"].clone(),"e":null,"f":"1","g":"2001-12-14","h":493,"i":"on"}));
+    }
+
+    #[test]
+    fn expands_anchors_and_merge_keys() {
+        let v = one("base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  y: 3\n");
+        assert_eq!(v["other"], json!({"x":1,"y":3}));
+    }
+
+    #[test]
+    fn rejects_duplicate_keys_with_line() {
+        let e = parse_documents("a: 1\nb: 2\na: 3\n").unwrap_err();
+        assert_eq!(e.line, 3);
+    }
+
+    #[test]
+    fn skips_empty_documents() {
+        let docs = parse_documents("---\n# only a comment\n---\na: 1\n---\n").unwrap();
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].line, 4);
+    }
+}
