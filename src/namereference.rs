@@ -166,7 +166,8 @@ fn rewrite(parent: &mut serde_json::Map<String, Value>, field: &str, target_kind
     let matches: Vec<&Candidate> = candidates
         .iter()
         .filter(|c| c.kind == target_kind && c.old_names.contains(&old))
-        .filter(|c| c.cluster_scoped || same_namespace(&c.namespace, &wanted_ns) || referrer_ns.is_empty() && parent.get("namespace").is_none())
+        // kustomize only follows a reference within one namespace.
+        .filter(|c| c.cluster_scoped || same_namespace(&c.namespace, &wanted_ns))
         .collect();
     let chosen = match matches.as_slice() {
         [one] => *one,

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Re-captures kustomize's output as golden files, then re-checks nest-kz
+# against them. Needs `kubectl` (kustomize v5.5.0); the test suite itself
+# only reads the committed goldens, so it runs where kubectl is absent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+command -v kubectl >/dev/null || { echo "kubectl not found: cannot refresh goldens" >&2; exit 1; }
+kubectl version --client 2>/dev/null | grep -q 'Kustomize Version: v5.5.0' || echo "warning: goldens are meant to come from kustomize v5.5.0" >&2
+for env in dev staging prod; do
+  kubectl kustomize "overlays/$env" > "tests/golden/$env.yaml"
+done
+for case in tests/cases/*/; do
+  kubectl kustomize "$case" > "$case/expected.yaml"
+done
+for case in tests/errors/*/; do
+  if kubectl kustomize "$case" >/dev/null 2>&1; then
+    echo "kustomize accepts $case, which is meant to be an error case" >&2; exit 1
+  fi
+done
+cargo test --test golden
