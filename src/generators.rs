@@ -172,6 +172,7 @@ fn add_generated(resmap: &mut ResMap, generated: Resource, kustomization: &Path)
             format!("id {id} does not exist; cannot merge or replace"),
         ));
     };
+    resmap.invalidate();
     let existing = &mut resmap.resources[index];
     let mut value = generated.value;
     if behavior == Behavior::Merge {

@@ -7,6 +7,7 @@ use crate::openapi::is_cluster_scoped;
 use crate::resid::Gvk;
 use crate::resmap::ResMap;
 use serde_json::Value;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// "A `target_kind` is referred to from `path` in `referrer_kind` objects."
@@ -108,7 +109,7 @@ struct Candidate {
 }
 
 pub fn fix(resmap: &mut ResMap) {
-    let candidates: Vec<Candidate> = resmap
+    let all: Vec<Candidate> = resmap
         .iter()
         .map(|r| {
             let mut old_names: Vec<String> = r.all_ids().into_iter().map(|id| id.name).collect();
@@ -122,13 +123,20 @@ pub fn fix(resmap: &mut ResMap) {
             }
         })
         .collect();
+    // Index by (kind, any old name): lookups stay constant-time on big trees.
+    let mut by_name: HashMap<(&str, &str), Vec<&Candidate>> = HashMap::new();
+    for c in &all {
+        for old in &c.old_names {
+            by_name.entry((c.kind.as_str(), old.as_str())).or_default().push(c);
+        }
+    }
     for r in resmap.iter_mut() {
         let gvk = r.gvk();
         let namespace = r.namespace().to_string();
         for referral in REFERRALS.iter().filter(|f| applies(f, &gvk)) {
             let Some((field, parents)) = referral.path.split_last() else { continue };
             visit_parents(&mut r.value, parents, &mut |parent| {
-                rewrite(parent, field, referral.target_kind, &namespace, &candidates);
+                rewrite(parent, field, referral.target_kind, &namespace, &by_name);
             });
         }
     }
@@ -153,7 +161,13 @@ fn visit_parents(node: &mut Value, path: &[String], visit: &mut dyn FnMut(&mut s
     }
 }
 
-fn rewrite(parent: &mut serde_json::Map<String, Value>, field: &str, target_kind: &str, referrer_ns: &str, candidates: &[Candidate]) {
+fn rewrite(
+    parent: &mut serde_json::Map<String, Value>,
+    field: &str,
+    target_kind: &str,
+    referrer_ns: &str,
+    by_name: &HashMap<(&str, &str), Vec<&Candidate>>,
+) {
     // A sibling `kind` (roleRef, subjects, scaleTargetRef) must name the target kind.
     if let Some(kind) = parent.get("kind").and_then(Value::as_str) {
         if kind != target_kind {
@@ -163,9 +177,10 @@ fn rewrite(parent: &mut serde_json::Map<String, Value>, field: &str, target_kind
     let Some(old) = parent.get(field).and_then(Value::as_str).map(str::to_string) else { return };
     // Subjects carry their own namespace; everything else lives in the referrer's.
     let wanted_ns = parent.get("namespace").and_then(Value::as_str).unwrap_or(referrer_ns).to_string();
-    let matches: Vec<&Candidate> = candidates
+    let Some(named) = by_name.get(&(target_kind, old.as_str())) else { return };
+    let matches: Vec<&Candidate> = named
         .iter()
-        .filter(|c| c.kind == target_kind && c.old_names.contains(&old))
+        .copied()
         // kustomize only follows a reference within one namespace.
         .filter(|c| c.cluster_scoped || same_namespace(&c.namespace, &wanted_ns))
         .collect();

@@ -73,6 +73,8 @@ fn parse_body(origin: &Path, text: &str) -> Result<PatchBody> {
 }
 
 pub fn apply(resmap: &mut ResMap, patch: &Patch) -> Result<()> {
+    // Patches may rename (allowNameChange, JSON ops) or delete resources.
+    resmap.invalidate();
     match &patch.body {
         PatchBody::Json6902(ops) => apply_json6902(resmap, patch, ops),
         PatchBody::Strategic(docs) => {

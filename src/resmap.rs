@@ -3,10 +3,20 @@
 use crate::error::{BuildError, Result};
 use crate::resid::ResId;
 use crate::resource::Resource;
+use std::collections::HashMap;
 
+/// Resources in load order. `index` maps each current id (namespace
+/// normalised) to its position, so duplicate checks stay O(1) on big trees;
+/// it is rebuilt lazily after transformers rename things.
 #[derive(Debug, Default, Clone)]
 pub struct ResMap {
     pub resources: Vec<Resource>,
+    index: HashMap<ResId, usize>,
+    index_len: usize,
+}
+
+fn index_key(id: &ResId) -> ResId {
+    ResId { gvk: id.gvk.clone(), namespace: id.effective_namespace().to_string(), name: id.name.clone() }
 }
 
 /// kustomize's `ResId.Equals`: same GVK and name, "" and "default" the same namespace.
@@ -17,8 +27,10 @@ pub fn same_id(a: &ResId, b: &ResId) -> bool {
 impl ResMap {
     /// Adds a resource, refusing a second one with the same current id.
     pub fn append(&mut self, resource: Resource) -> Result<()> {
+        self.refresh_index();
         let id = resource.id();
-        if let Some(existing) = self.resources.iter().find(|r| same_id(&r.id(), &id)) {
+        let key = index_key(&id);
+        if let Some(existing) = self.index.get(&key).map(|&i| &self.resources[i]) {
             return Err(BuildError::invalid(
                 &resource.source,
                 format!(
@@ -27,8 +39,20 @@ impl ResMap {
                 ),
             ));
         }
+        self.index.insert(key, self.resources.len());
         self.resources.push(resource);
+        self.index_len = self.resources.len();
         Ok(())
+    }
+
+    /// Re-indexes when resources were renamed, removed or reordered since the
+    /// last append (any mutable access invalidates the index).
+    fn refresh_index(&mut self) {
+        if self.index_len == self.resources.len() && self.index.len() == self.resources.len() {
+            return;
+        }
+        self.index = self.resources.iter().enumerate().map(|(i, r)| (index_key(&r.id()), i)).collect();
+        self.index_len = self.resources.len();
     }
 
     pub fn append_all(&mut self, other: ResMap) -> Result<()> {
@@ -48,6 +72,13 @@ impl ResMap {
     }
 
     pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Resource> {
+        self.invalidate();
         self.resources.iter_mut()
+    }
+
+    /// Call after changing resources in place (ids may have changed).
+    pub fn invalidate(&mut self) {
+        self.index.clear();
+        self.index_len = usize::MAX;
     }
 }
