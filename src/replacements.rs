@@ -183,21 +183,7 @@ enum Segment {
 
 /// Splits a dotted field path, keeping `[...]` segments whole.
 fn parse_path(path: &str) -> Vec<Segment> {
-    let mut raw = Vec::new();
-    let (mut cur, mut depth) = (String::new(), 0);
-    for c in path.chars() {
-        match c {
-            '[' => depth += 1,
-            ']' => depth -= 1,
-            '.' if depth == 0 => {
-                raw.push(std::mem::take(&mut cur));
-                continue;
-            }
-            _ => {}
-        }
-        cur.push(c);
-    }
-    raw.push(cur);
+    let raw = crate::selector::split_outside(path, '.', '[', ']');
     raw.into_iter()
         .filter(|s| !s.is_empty())
         .map(|s| {

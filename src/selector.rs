@@ -80,7 +80,7 @@ impl Requirement {
 /// Kubernetes label selector syntax: `a=b,c!=d,e in (f,g),h notin (i),j,!k`.
 fn parse_label_selector(text: &str, origin: &Path) -> Result<Vec<Requirement>> {
     let mut reqs = Vec::new();
-    for term in split_terms(text) {
+    for term in split_outside(text, ',', '(', ')') {
         let term = term.trim();
         if term.is_empty() {
             continue;
@@ -108,18 +108,18 @@ fn parse_label_selector(text: &str, origin: &Path) -> Result<Vec<Requirement>> {
     Ok(reqs)
 }
 
-/// Splits on commas that are not inside a `( ... )` set.
-fn split_terms(text: &str) -> Vec<String> {
-    let (mut out, mut cur, mut depth) = (Vec::new(), String::new(), 0);
+/// Splits `text` on `sep` where it is not inside an `open`..`close` group
+/// (selector sets `in (a,b)`, field-path segments `[a.b=c]`).
+pub(crate) fn split_outside(text: &str, sep: char, open: char, close: char) -> Vec<String> {
+    let (mut out, mut cur, mut depth) = (Vec::new(), String::new(), 0i32);
     for c in text.chars() {
-        match c {
-            '(' => depth += 1,
-            ')' => depth -= 1,
-            ',' if depth == 0 => {
-                out.push(std::mem::take(&mut cur));
-                continue;
-            }
-            _ => {}
+        if c == open {
+            depth += 1;
+        } else if c == close {
+            depth -= 1;
+        } else if c == sep && depth == 0 {
+            out.push(std::mem::take(&mut cur));
+            continue;
         }
         cur.push(c);
     }

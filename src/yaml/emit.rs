@@ -7,6 +7,7 @@
 //! past column 80, multi-line strings as literal blocks, sequences not
 //! indented under their key. This module reproduces that emitter's decisions.
 
+use super::scalars::{is_yaml_float, split_go_int};
 use serde_json::{Map, Number, Value};
 use std::cmp::Ordering;
 
@@ -471,30 +472,7 @@ fn reads_back_as_string(s: &str) -> bool {
         return true;
     }
     let plain: String = s.chars().filter(|c| *c != '_').collect();
-    !(go_parses_int(&plain) || is_yaml_float(&plain) || is_timestamp(s) || is_base60_float(s))
-}
-
-fn go_parses_int(s: &str) -> bool {
-    let body = s.strip_prefix(['-', '+']).unwrap_or(s);
-    let (radix, digits) = if let Some(d) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-        (16, d)
-    } else if let Some(d) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-        (8, d)
-    } else if let Some(d) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-        (2, d)
-    } else if body.len() > 1 && body.starts_with('0') {
-        (8, &body[1..])
-    } else {
-        (10, body)
-    };
-    !digits.is_empty() && digits.chars().all(|c| c.is_digit(radix))
-}
-
-fn is_yaml_float(s: &str) -> bool {
-    static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$").expect("static regex")
-    });
-    RE.is_match(s)
+    !(split_go_int(&plain).is_some() || is_yaml_float(&plain) || is_timestamp(s) || is_base60_float(s))
 }
 
 fn is_base60_float(s: &str) -> bool {

@@ -1,6 +1,7 @@
 //! YAML reading (go-yaml v3 rules) and writing (go-yaml v2 rules, as kustomize prints).
 pub mod emit;
 pub mod parse;
+pub mod scalars;
 
 pub use emit::{emit_document, emit_stream};
 pub use parse::{parse_documents, Document, YamlError};

@@ -8,7 +8,7 @@
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use serde_json::{Map, Number, Value};
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use super::scalars::{is_yaml_float, parse_go_int};
 
 /// A syntax or structure error, with the 1-based line where it was found.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -162,10 +162,6 @@ fn key_string(key: &Value) -> Result<String, String> {
     }
 }
 
-static YAML_FLOAT: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$").expect("static regex")
-});
-
 /// Resolves a scalar to a JSON value with go-yaml v3's rules.
 pub fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result<Value, String> {
     let plain = matches!(style, ScalarStyle::Plain);
@@ -198,7 +194,7 @@ fn resolve_plain(text: &str) -> Option<Value> {
     if let Some(i) = parse_go_int(&cleaned) {
         return Some(Value::Number(Number::from(i)));
     }
-    if YAML_FLOAT.is_match(&cleaned) {
+    if is_yaml_float(&cleaned) {
         // Keep the source digits ("1.50"): kustomize prints annotations with them.
         if let Ok(n) = cleaned.parse::<Number>() {
             return Some(Value::Number(n));
@@ -215,32 +211,6 @@ fn resolve_plain(text: &str) -> Option<Value> {
 
 fn float_value(f: f64) -> Value {
     Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)
-}
-
-/// `strconv.ParseInt(s, 0, 64)`: sign, then 0x / 0o / 0b / leading-0 octal / decimal.
-fn parse_go_int(s: &str) -> Option<i64> {
-    let (neg, body) = match s.as_bytes().first()? {
-        b'-' => (true, &s[1..]),
-        b'+' => (false, &s[1..]),
-        _ => (false, s),
-    };
-    let (radix, digits) = if let Some(d) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
-        (16, d)
-    } else if let Some(d) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
-        (8, d)
-    } else if let Some(d) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
-        (2, d)
-    } else if body.len() > 1 && body.starts_with('0') {
-        (8, &body[1..])
-    } else {
-        (10, body)
-    };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return None;
-    }
-    let magnitude = i128::from_str_radix(digits, radix).ok()?;
-    let v = if neg { -magnitude } else { magnitude };
-    i64::try_from(v).ok()
 }
 
 #[cfg(test)]
