@@ -9,6 +9,7 @@ kubectl version --client 2>/dev/null | grep -q 'Kustomize Version: v5.5.0' || ec
 for env in dev staging prod; do
   kubectl kustomize "overlays/$env" > "tests/golden/$env.yaml"
 done
+kubectl kustomize tests/argocd/prod-wrapper > tests/golden/argocd-prod-overrides.yaml
 for case in tests/cases/*/; do
   kubectl kustomize "$case" > "$case/expected.yaml"
 done
@@ -17,4 +18,4 @@ for case in tests/errors/*/; do
     echo "kustomize accepts $case, which is meant to be an error case" >&2; exit 1
   fi
 done
-cargo test --test golden
+cargo test --test golden --test argocd

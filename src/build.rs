@@ -17,12 +17,35 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
     pub load_restriction: LoadRestriction,
+    /// Applied on top of the root kustomization, as a wrapping overlay would.
+    pub overrides: Overrides,
+}
+
+/// What a wrapping kustomization (`resources: [DIR]`) could set; the ArgoCD
+/// plugin fills it from `ARGOCD_ENV_*` parameters.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub namespace: Option<String>,
+    pub name_prefix: Option<String>,
+    pub name_suffix: Option<String>,
+    pub images: Vec<crate::kustomization::ImageSpec>,
+}
+
+impl Overrides {
+    fn apply(&self, resmap: &mut ResMap) {
+        if let Some(ns) = self.namespace.as_deref().filter(|n| !n.is_empty()) {
+            namespace::apply(resmap, ns);
+        }
+        prefix_suffix::apply(resmap, self.name_prefix.as_deref().unwrap_or_default(), self.name_suffix.as_deref().unwrap_or_default());
+        images::apply(resmap, &self.images);
+    }
 }
 
 /// Builds `dir` and returns the objects in output order.
 pub fn build(dir: &Path, options: &BuildOptions) -> Result<Vec<Value>> {
     let mut builder = Builder { options: options.clone(), stack: Vec::new() };
     let (mut resmap, root) = builder.accumulate(dir, ResMap::default(), false)?;
+    options.overrides.apply(&mut resmap);
     add_hash_suffixes(&mut resmap);
     namereference::fix(&mut resmap);
     ordering::sort(&mut resmap.resources, root.sort_options.as_ref());

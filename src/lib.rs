@@ -3,6 +3,7 @@
 //! Data flows one way: `kustomization` (load) -> `build` (resolve resources,
 //! generators, transformers) -> `namereference`/`ordering` -> `yaml::emit`.
 
+pub mod argocd;
 pub mod build;
 pub mod error;
 pub mod fieldspec;
@@ -26,5 +27,5 @@ pub mod strategic_merge;
 pub mod transformers;
 pub mod yaml;
 
-pub use build::{build, BuildOptions};
+pub use build::{build, BuildOptions, Overrides};
 pub use error::BuildError;

@@ -36,6 +36,10 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "yaml")]
         format: Format,
+        /// Run as an ArgoCD config-management plugin: honour ARGOCD_ENV_NAMESPACE,
+        /// ARGOCD_ENV_IMAGES, ARGOCD_ENV_NAME_PREFIX/SUFFIX (see argocd/README.md).
+        #[arg(long)]
+        argocd: bool,
     },
     /// Print the version.
     Version,
@@ -68,13 +72,30 @@ fn main() -> ExitCode {
             clap_complete::generate(shell, &mut Cli::command(), "nest-kz", &mut std::io::stdout());
             ExitCode::SUCCESS
         }
-        Command::Build { dir, output, load_restrictor, format } => {
-            let options = BuildOptions {
+        Command::Build { dir, output, load_restrictor, format, argocd } => {
+            let mut options = BuildOptions {
                 load_restriction: match load_restrictor {
                     Restrictor::RootOnly => LoadRestriction::RootOnly,
                     Restrictor::None => LoadRestriction::None,
                 },
+                ..BuildOptions::default()
             };
+            if argocd {
+                match nest_kz::argocd::overrides_from_env(|k| std::env::var(k).ok()) {
+                    Ok(o) => options.overrides = o,
+                    Err(e) => {
+                        eprintln!("Error: {e}");
+                        return ExitCode::from(1);
+                    }
+                }
+                let var = |k: &str| std::env::var(k).unwrap_or_default();
+                eprintln!(
+                    "nest-kz: building {} for ArgoCD application {:?} at revision {:?}",
+                    dir.display(),
+                    var("ARGOCD_APP_NAME"),
+                    var("ARGOCD_APP_REVISION")
+                );
+            }
             match run_build(&dir, output.as_deref(), &options, format) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {

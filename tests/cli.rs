@@ -60,3 +60,14 @@ fn json_format_is_an_array_of_objects() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v.as_array().unwrap().iter().any(|o| o["kind"] == "HorizontalPodAutoscaler"));
 }
+
+#[test]
+fn version_help_and_completions() {
+    let v = nest_kz().arg("version").output().unwrap();
+    assert!(String::from_utf8(v.stdout).unwrap().starts_with("nest-kz "));
+    let help = nest_kz().arg("--help").output().unwrap();
+    assert!(String::from_utf8(help.stdout).unwrap().contains("nest-kz build overlays/prod"));
+    let bash = nest_kz().args(["completions", "bash"]).output().unwrap();
+    assert!(bash.status.success());
+    assert!(String::from_utf8(bash.stdout).unwrap().contains("nest-kz"));
+}
