@@ -31,6 +31,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--wide", type=int, default=200)
+    ap.add_argument("--big-runs", type=int, default=1, help="runs for generated trees of 10k resources or more")
     args = ap.parse_args()
     subprocess.run(["cargo", "build", "--release", "-q"], cwd=ROOT, check=True)
     nest = os.path.join(ROOT, "target/release/nest-kz")
@@ -45,7 +46,8 @@ def main():
     print("| tree | nest-kz median | kustomize median | speed-up | nest-kz peak RSS | kustomize peak RSS | same bytes |")
     print("|---|---|---|---|---|---|---|")
     for label, tree in trees:
-        runs = args.runs if "10000" not in label and "100000" not in label else max(3, args.runs // 2)
+        big = label.startswith("generated") and int(label.split()[1]) >= 10000
+        runs = args.big_runs if big else args.runs
         nt, nr = measure([nest, "build", tree], runs)
         kt, kr = measure(["kubectl", "kustomize", tree], runs)
         print(f"| {label} | {nt*1000:.1f} ms | {kt*1000:.1f} ms | {kt/nt:.1f}x | {nr/1024:.1f} MiB | {kr/1024:.1f} MiB | {'yes' if same_output(tree, nest) else 'NO'} |", flush=True)

@@ -117,8 +117,11 @@ fn run_build(dir: &Path, output: Option<&Path>, options: &BuildOptions, format: 
     };
     match output {
         None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(render(&objects)?.as_bytes())?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            match format {
+                Format::Yaml => nest_kz::yaml::emit::write_stream(&mut out, &objects)?,
+                Format::Json => out.write_all(render(&objects)?.as_bytes())?,
+            }
             out.flush()?;
         }
         Some(path) if path.is_dir() || path.to_string_lossy().ends_with('/') => {
@@ -147,3 +150,8 @@ fn write_atomically(path: &Path, content: &str) -> anyhow::Result<()> {
     tmp.persist(path)?;
     Ok(())
 }
+
+// The build allocates many small maps and strings; mimalloc's size-class
+// arenas cut glibc malloc's consolidation cost (see README, Performance).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

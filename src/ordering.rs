@@ -12,7 +12,7 @@ const ORDER_FIRST: &[&str] = &[
 ];
 const ORDER_LAST: &[&str] = &["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
 
-pub fn sort(resources: &mut [Resource], options: Option<&SortOptions>) {
+pub fn sort(resources: &mut Vec<Resource>, options: Option<&SortOptions>) {
     if options.and_then(|o| o.order.as_deref()) == Some("fifo") {
         return;
     }
@@ -34,13 +34,16 @@ pub fn sort(resources: &mut [Resource], options: Option<&SortOptions>) {
             0
         }
     };
-    let mut keyed: Vec<(i64, String, String, Resource)> = Vec::with_capacity(resources.len());
-    for r in resources.iter() {
-        let id = r.id();
-        keyed.push((rank(&id.gvk.kind), id.gvk.sort_string(), id.sort_string(), r.clone()));
-    }
-    keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)).then_with(|| a.2.cmp(&b.2)));
-    for (slot, (_, _, _, r)) in resources.iter_mut().zip(keyed) {
-        *slot = r;
-    }
+    // Sort keys once per resource, then move resources into place (no clones).
+    let keys: Vec<(i64, String, String)> = resources
+        .iter()
+        .map(|r| {
+            let id = r.id();
+            (rank(&id.gvk.kind), id.gvk.sort_string(), id.sort_string())
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..resources.len()).collect();
+    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    let mut slots: Vec<Option<Resource>> = resources.drain(..).map(Some).collect();
+    resources.extend(order.into_iter().filter_map(|i| slots[i].take()));
 }

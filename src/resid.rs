@@ -19,6 +19,11 @@ impl Gvk {
         Gvk { group, version, kind: kind.to_string() }
     }
 
+    /// The GVK of an object, without building the rest of its id.
+    pub fn of(value: &Value) -> Self {
+        Gvk::from_api_version(value["apiVersion"].as_str().unwrap_or_default(), value["kind"].as_str().unwrap_or_default())
+    }
+
     pub fn api_version(&self) -> String {
         if self.group.is_empty() { self.version.clone() } else { format!("{}/{}", self.group, self.version) }
     }

@@ -64,7 +64,13 @@ impl ResMap {
 
     /// Indices of resources any of whose ids (current or earlier) equals `id`.
     pub fn matching_any_id(&self, id: &ResId) -> Vec<usize> {
-        (0..self.resources.len()).filter(|&i| self.resources[i].all_ids().iter().any(|x| same_id(x, id))).collect()
+        (0..self.resources.len())
+            .filter(|&i| {
+                let r = &self.resources[i];
+                // Cheap name test first: most resources never had this name.
+                r.ever_named(&id.name) && r.all_ids().iter().any(|x| same_id(x, id))
+            })
+            .collect()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Resource> {

@@ -38,7 +38,20 @@ impl Resource {
     }
 
     pub fn gvk(&self) -> Gvk {
-        self.id().gvk
+        Gvk::of(&self.value)
+    }
+
+    /// The (namespace, name) the resource was first loaded with, borrowed.
+    pub fn original_namespace_and_name(&self) -> (&str, &str) {
+        match self.previous_ids.first() {
+            Some(id) => (&id.namespace, &id.name),
+            None => (self.namespace(), self.name()),
+        }
+    }
+
+    /// True when the current id or any earlier one has this name.
+    pub fn ever_named(&self, name: &str) -> bool {
+        self.name() == name || self.previous_ids.iter().any(|id| id.name == name)
     }
 
     pub fn kind(&self) -> &str {

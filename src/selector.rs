@@ -40,18 +40,22 @@ impl CompiledSelector {
 
     /// Matches the current or original namespace/name, and the current GVK.
     pub fn matches(&self, r: &Resource) -> bool {
-        let original = r.original_id();
-        let current = r.id();
+        let (original_ns, original_name) = r.original_namespace_and_name();
         let hit = |re: &Option<Regex>, a: &str, b: &str| re.as_ref().is_none_or(|re| re.is_match(a) || re.is_match(b));
-        let effective = |ns: &str| if ns.is_empty() { "default".to_string() } else { ns.to_string() };
-        hit(&self.namespace, &effective(&original.namespace), &effective(&current.namespace))
-            && hit(&self.name, &original.name, &current.name)
-            && hit(&self.group, &current.gvk.group, &current.gvk.group)
-            && hit(&self.version, &current.gvk.version, &current.gvk.version)
-            && hit(&self.kind, &current.gvk.kind, &current.gvk.kind)
-            && self.labels.iter().all(|req| req.matches(&r.labels()))
-            && self.annotations.iter().all(|req| req.matches(&r.annotations()))
+        let api_version = r.value["apiVersion"].as_str().unwrap_or_default();
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        hit(&self.kind, r.kind(), r.kind())
+            && hit(&self.name, original_name, r.name())
+            && hit(&self.namespace, effective_namespace(original_ns), effective_namespace(r.namespace()))
+            && hit(&self.group, group, group)
+            && hit(&self.version, version, version)
+            && (self.labels.is_empty() || self.labels.iter().all(|req| req.matches(&r.labels())))
+            && (self.annotations.is_empty() || self.annotations.iter().all(|req| req.matches(&r.annotations())))
     }
+}
+
+fn effective_namespace(ns: &str) -> &str {
+    if ns.is_empty() { "default" } else { ns }
 }
 
 enum Requirement {

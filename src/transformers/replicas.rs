@@ -13,7 +13,7 @@ pub fn apply(resmap: &mut ResMap, replicas: &[ReplicaSpec], kustomization: &Path
         let mut found = false;
         for r in resmap.iter_mut() {
             let gvk = r.gvk();
-            let named = r.all_ids().iter().any(|id| id.name == replica.name);
+            let named = r.ever_named(&replica.name);
             if !named || !specs.iter().any(|s| s.applies_to(&gvk)) {
                 continue;
             }

@@ -29,14 +29,20 @@ pub fn emit_document(value: &Value) -> String {
 
 /// Renders documents joined by `---` separators, as `kustomize build` does.
 pub fn emit_stream<'a>(values: impl IntoIterator<Item = &'a Value>) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
+    write_stream(&mut out, values).expect("writing to memory cannot fail");
+    String::from_utf8(out).expect("the emitter writes UTF-8")
+}
+
+/// Streams documents to `out` one at a time, so output never sits whole in memory.
+pub fn write_stream<'a>(out: &mut dyn std::io::Write, values: impl IntoIterator<Item = &'a Value>) -> std::io::Result<()> {
     for (i, v) in values.into_iter().enumerate() {
         if i > 0 {
-            out.push_str("---\n");
+            out.write_all(b"---\n")?;
         }
-        out.push_str(&emit_document(v));
+        out.write_all(emit_document(v).as_bytes())?;
     }
-    out
+    Ok(())
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -548,16 +554,30 @@ fn go_format_g(f: f64) -> String {
 /// go-yaml v2's `keyList.Less` for string keys: letters after non-letters,
 /// runs of digits compared by numeric value ("a9" < "a10").
 pub fn natural_key_order(a: &str, b: &str) -> Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        // Kubernetes keys are ASCII: compare bytes without allocating.
+        return natural_order_of(a.as_bytes(), b.as_bytes(), |c| c.is_ascii_alphabetic(), |c| c.is_ascii_digit(), |c| *c as i64 - '0' as i64);
+    }
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
+    natural_order_of(&ar, &br, |c| c.is_alphabetic(), |c| c.is_ascii_digit(), |c| *c as i64 - '0' as i64)
+}
+
+fn natural_order_of<T: Ord + Copy>(
+    ar: &[T],
+    br: &[T],
+    is_letter: impl Fn(&T) -> bool,
+    is_digit: impl Fn(&T) -> bool,
+    digit: impl Fn(&T) -> i64,
+) -> Ordering {
     let mut i = 0;
     while i < ar.len() && i < br.len() {
         if ar[i] == br[i] {
             i += 1;
             continue;
         }
-        let al = ar[i].is_alphabetic();
-        let bl = br[i].is_alphabetic();
+        let al = is_letter(&ar[i]);
+        let bl = is_letter(&br[i]);
         if al && bl {
             return ar[i].cmp(&br[i]);
         }
@@ -565,11 +585,11 @@ pub fn natural_key_order(a: &str, b: &str) -> Ordering {
             return if bl { Ordering::Less } else { Ordering::Greater };
         }
         let (mut an, mut bn): (i64, i64) = (0, 0);
-        if ar[i] == '0' || br[i] == '0' {
+        if digit(&ar[i]) == 0 && is_digit(&ar[i]) || digit(&br[i]) == 0 && is_digit(&br[i]) {
             let mut j = i;
-            while j > 0 && ar[j - 1].is_ascii_digit() {
+            while j > 0 && is_digit(&ar[j - 1]) {
                 j -= 1;
-                if ar[j] != '0' {
+                if digit(&ar[j]) != 0 {
                     an = 1;
                     bn = 1;
                     break;
@@ -577,13 +597,13 @@ pub fn natural_key_order(a: &str, b: &str) -> Ordering {
             }
         }
         let mut ai = i;
-        while ai < ar.len() && ar[ai].is_ascii_digit() {
-            an = an.wrapping_mul(10).wrapping_add(ar[ai] as i64 - '0' as i64);
+        while ai < ar.len() && is_digit(&ar[ai]) {
+            an = an.wrapping_mul(10).wrapping_add(digit(&ar[ai]));
             ai += 1;
         }
         let mut bi = i;
-        while bi < br.len() && br[bi].is_ascii_digit() {
-            bn = bn.wrapping_mul(10).wrapping_add(br[bi] as i64 - '0' as i64);
+        while bi < br.len() && is_digit(&br[bi]) {
+            bn = bn.wrapping_mul(10).wrapping_add(digit(&br[bi]));
             bi += 1;
         }
         if an != bn {
