@@ -10,8 +10,10 @@ use crate::loader::{LoadRestriction, Loader};
 use crate::resmap::ResMap;
 use crate::resource::Resource;
 use crate::transformers::{annotations, images, labels, namespace, prefix_suffix, replicas};
+use crate::provenance::{self, Origin};
 use crate::{hash, namereference, ordering, patches, replacements};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Default)]
@@ -19,6 +21,8 @@ pub struct BuildOptions {
     pub load_restriction: LoadRestriction,
     /// Applied on top of the root kustomization, as a wrapping overlay would.
     pub overrides: Overrides,
+    /// Record, for every field, the file and line that last set it.
+    pub track_provenance: bool,
 }
 
 /// What a wrapping kustomization (`resources: [DIR]`) could set; the ArgoCD
@@ -43,19 +47,92 @@ impl Overrides {
 
 /// Builds `dir` and returns the objects in output order.
 pub fn build(dir: &Path, options: &BuildOptions) -> Result<Vec<Value>> {
-    let mut builder = Builder { options: options.clone(), stack: Vec::new() };
+    Ok(build_resources(dir, options)?.into_iter().map(|r| r.value).collect())
+}
+
+/// Builds `dir` and returns the resources (objects with their history and,
+/// when tracked, field origins) in output order.
+pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resource>> {
+    let mut builder = Builder { options: options.clone(), stack: Vec::new(), root: None, origin_annotations: false };
     let (mut resmap, root) = builder.accumulate(dir, ResMap::default(), false)?;
-    options.overrides.apply(&mut resmap);
-    add_hash_suffixes(&mut resmap);
-    namereference::fix(&mut resmap);
+    let track = options.track_provenance;
+    let root_file = kustomization::find_file(dir)?.canonicalize().map_err(|e| BuildError::io(dir, e))?;
+    let overrides = |_: &Resource, _: &str| Origin { file: root_file.clone(), line: 0, by: "build overrides (ArgoCD parameters)".into() };
+    tracked(&mut resmap, track, &overrides, |m| {
+        options.overrides.apply(m);
+        Ok(())
+    })?;
+    let hash_origin = |r: &Resource, _: &str| Origin { file: r.source.clone(), line: r.line, by: "generator content hash suffix".into() };
+    tracked(&mut resmap, track, &hash_origin, |m| {
+        add_hash_suffixes(m);
+        Ok(())
+    })?;
+    // A followed reference is explained by whatever set the target's new name.
+    let name_origins: HashMap<String, Origin> = if track {
+        resmap.iter().filter_map(|r| Some((r.name().to_string(), r.origins.as_ref()?.get("metadata.name")?.clone()))).collect()
+    } else {
+        HashMap::new()
+    };
+    let nameref_origin = |r: &Resource, path: &str| {
+        let value = provenance::leaves(&r.value).into_iter().find(|(p, _)| p == path).and_then(|(_, v)| v.as_str().map(str::to_string));
+        match value.and_then(|v| name_origins.get(&v).map(|o| (v, o))) {
+            Some((v, o)) => Origin { file: o.file.clone(), line: o.line, by: format!("name reference to {v}, named by {}", o.by) },
+            None => Origin { file: root_file.clone(), line: 0, by: "name reference to a renamed object".into() },
+        }
+    };
+    tracked(&mut resmap, track, &nameref_origin, |m| {
+        namereference::fix(m);
+        Ok(())
+    })?;
+    if root.build_metadata.iter().any(|m| m == "managedByLabel") {
+        let label = Value::String(format!("nest-kz-v{}", env!("CARGO_PKG_VERSION")));
+        for r in resmap.iter_mut() {
+            r.metadata_mut().entry("labels").or_insert_with(|| Value::Object(Default::default()))["app.kubernetes.io/managed-by"] = label.clone();
+        }
+    }
     ordering::sort(&mut resmap.resources, root.sort_options.as_ref());
-    Ok(resmap.resources.into_iter().map(|r| r.value).collect())
+    Ok(resmap.resources)
+}
+
+/// Runs one build step; when tracking, attributes the fields it changed.
+fn tracked(resmap: &mut ResMap, track: bool, origin_of: &dyn Fn(&Resource, &str) -> Origin, step: impl FnOnce(&mut ResMap) -> Result<()>) -> Result<()> {
+    if !track {
+        return step(resmap);
+    }
+    let before: HashMap<u64, Value> = resmap.iter().map(|r| (r.serial, r.value.clone())).collect();
+    step(resmap)?;
+    for r in resmap.iter_mut() {
+        let mut origins = r.origins.take().unwrap_or_default();
+        let res: &Resource = r;
+        provenance::record_changes(&mut origins, before.get(&res.serial), &res.value, &|p| origin_of(res, p));
+        r.origins = Some(origins);
+    }
+    Ok(())
 }
 
 struct Builder {
     options: BuildOptions,
     /// Kustomization directories being built, to report cycles.
     stack: Vec<PathBuf>,
+    /// The root kustomization's directory; origin paths are relative to it.
+    root: Option<PathBuf>,
+    origin_annotations: bool,
+}
+
+/// One kustomization being run: its file, loader and (when tracking) the
+/// line of each of its fields.
+struct Ctx<'a> {
+    kfile: &'a Path,
+    loader: &'a Loader,
+    klines: HashMap<String, usize>,
+    track: bool,
+}
+
+impl Ctx<'_> {
+    /// An origin pointing at a field of this kustomization.
+    fn at(&self, field_path: &str, by: &str) -> Origin {
+        Origin { file: self.kfile.to_path_buf(), line: provenance::nearest_line(&self.klines, field_path).unwrap_or(0), by: by.to_string() }
+    }
 }
 
 impl Builder {
@@ -72,89 +149,222 @@ impl Builder {
             let want = if as_component { "Component" } else { "Kustomization" };
             return Err(BuildError::invalid(&kfile, format!("expected kind '{want}' here, found '{}'", k.kind.as_deref().unwrap_or("Kustomization"))));
         }
+        if self.root.is_none() {
+            self.root = Some(loader.dir.clone());
+            self.origin_annotations = k.build_metadata.iter().any(|m| m == "originAnnotations");
+            if let Some(other) = k.build_metadata.iter().find(|m| !matches!(m.as_str(), "originAnnotations" | "managedByLabel")) {
+                return Err(BuildError::invalid(&kfile, format!("buildMetadata option '{other}' is not supported by nest-kz")));
+            }
+        }
+        let track = self.options.track_provenance;
+        let klines = if track {
+            crate::yaml::parse_documents(&text)
+                .ok()
+                .and_then(|d| d.into_iter().next())
+                .map(|d| provenance::lines_by_path(&d.value, &d.lines))
+                .unwrap_or_default()
+        } else {
+            HashMap::new()
+        };
+        let ctx = Ctx { kfile: &kfile, loader: &loader, klines, track };
         self.stack.push(loader.dir.clone());
-        let result = self.run(&k, &kfile, &loader, initial);
+        let result = self.run(&k, &ctx, initial);
         self.stack.pop();
         result.map(|m| (m, k))
     }
 
-    fn run(&mut self, k: &Kustomization, kfile: &Path, loader: &Loader, initial: ResMap) -> Result<ResMap> {
+    fn run(&mut self, k: &Kustomization, ctx: &Ctx, initial: ResMap) -> Result<ResMap> {
         let mut resmap = initial;
         for entry in k.resources.iter().chain(&k.bases) {
-            let path = loader.resolve(entry).map_err(|e| with_context(e, kfile, "resources"))?;
+            let path = ctx.loader.resolve(entry).map_err(|e| with_context(e, ctx.kfile, "resources"))?;
             if path.is_dir() {
                 let (sub, _) = self.accumulate(&path, ResMap::default(), false)?;
                 resmap.append_all(sub)?;
             } else {
-                loader.check_file(&path)?;
-                for r in load_resource_file(&path)? {
+                ctx.loader.check_file(&path)?;
+                for mut r in load_resource_file(&path, ctx.track)? {
+                    self.annotate_origin(&mut r, OriginNote::File(&path));
                     resmap.append(r)?;
                 }
             }
         }
         for entry in &k.components {
-            let path = loader.resolve(entry).map_err(|e| with_context(e, kfile, "components"))?;
+            let path = ctx.loader.resolve(entry).map_err(|e| with_context(e, ctx.kfile, "components"))?;
             resmap = self.accumulate(&path, resmap, true)?.0;
         }
         let options = k.generator_options.as_ref();
-        generators::run(&mut resmap, GeneratedKind::ConfigMap, &k.config_map_generator, options, loader, kfile)?;
-        generators::run(&mut resmap, GeneratedKind::Secret, &k.secret_generator, options, loader, kfile)?;
-        transform(&mut resmap, k, kfile, loader)?;
+        for (field, kind, list) in [
+            ("configMapGenerator", GeneratedKind::ConfigMap, &k.config_map_generator),
+            ("secretGenerator", GeneratedKind::Secret, &k.secret_generator),
+        ] {
+            for args in list {
+                let entry = format!("{field}[name={}]", args.name.as_deref().unwrap_or_default());
+                let origin = ctx.at(&entry, field);
+                // Data keys point at their literal or file entry.
+                let origin_of = |_: &Resource, path: &str| {
+                    let key = path.strip_prefix("data.").or_else(|| path.strip_prefix("binaryData."));
+                    let source = key.and_then(|key| {
+                        let literal = args.literals.iter().position(|l| l.split_once('=').is_some_and(|(k, _)| k == key));
+                        let file = args.files.iter().position(|f| f.split_once('=').map_or(f.rsplit('/').next() == Some(key), |(k, _)| k == key));
+                        literal.map(|j| format!("{entry}.literals[{j}]")).or_else(|| file.map(|j| format!("{entry}.files[{j}]")))
+                    });
+                    source.map_or_else(|| origin.clone(), |s| ctx.at(&s, field))
+                };
+                // A generator appends at most one new object, at the end.
+                let first_new = resmap.resources.len();
+                tracked(&mut resmap, ctx.track, &origin_of, |m| {
+                    generators::run(m, kind, std::slice::from_ref(args), options, ctx.loader, ctx.kfile)
+                })?;
+                for r in resmap.resources[first_new..].iter_mut() {
+                    r.line = origin.line;
+                    let by = if kind == GeneratedKind::ConfigMap { "ConfigMapGenerator" } else { "SecretGenerator" };
+                    self.annotate_origin(r, OriginNote::Generator(ctx.kfile, by));
+                }
+            }
+        }
+        transform(&mut resmap, k, ctx)?;
         Ok(resmap)
     }
+
+    /// buildMetadata `originAnnotations`: kustomize's `config.kubernetes.io/origin`.
+    fn annotate_origin(&self, r: &mut Resource, note: OriginNote) {
+        let Some(root) = self.root.as_ref().filter(|_| self.origin_annotations) else { return };
+        let text = match note {
+            OriginNote::File(path) => format!("path: {}\n", relative_path(root, path)),
+            OriginNote::Generator(kfile, kind) => {
+                format!("configuredIn: {}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n", relative_path(root, kfile))
+            }
+        };
+        let meta = r.metadata_mut();
+        let annotations = meta.entry("annotations").or_insert_with(|| Value::Object(Default::default()));
+        if let Value::Object(a) = annotations {
+            a.insert("config.kubernetes.io/origin".into(), Value::String(text));
+        }
+    }
+}
+
+enum OriginNote<'a> {
+    File(&'a Path),
+    Generator(&'a Path, &'a str),
+}
+
+/// `to` relative to the directory `from` (both canonical), with `..` as needed.
+pub fn relative_path(from: &Path, to: &Path) -> String {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
+    parts.extend(to[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    parts.join("/")
 }
 
 fn with_context(e: BuildError, kfile: &Path, field: &str) -> BuildError {
     BuildError::invalid(kfile, format!("{field}: {e}"))
 }
 
-/// kustomize's builtin transformer order.
-fn transform(resmap: &mut ResMap, k: &Kustomization, kfile: &Path, loader: &Loader) -> Result<()> {
-    for entry in &k.patches_strategic_merge {
-        patches::apply(resmap, &patches::load_strategic(entry, loader, kfile)?)?;
+/// Applies one patch; when tracking, JSON 6902 ops are applied one by one so
+/// each field is attributed to the op that set it.
+fn apply_patch(resmap: &mut ResMap, patch: &patches::Patch, ctx: &Ctx, field_path: &str, inline_key: &str) -> Result<()> {
+    // Inline patch text starts on the line after `patch: |`.
+    let offset = if patch.origin == ctx.kfile { ctx.at(&format!("{field_path}.{inline_key}"), "").line } else { 0 };
+    let ops = patch.split_ops();
+    if ctx.track && !ops.is_empty() {
+        for (single, line) in ops {
+            let origin = Origin { file: patch.origin.clone(), line: line + offset, by: "JSON 6902 patch".into() };
+            tracked(resmap, true, &|_, _| origin.clone(), |m| patches::apply(m, &single))?;
+        }
+        return Ok(());
     }
-    for spec in &k.patches {
-        patches::apply(resmap, &patches::load(spec, loader, kfile)?)?;
+    let origin_of = |_: &Resource, path: &str| Origin { file: patch.origin.clone(), line: patch.line_for(path) + offset, by: "strategic merge patch".into() };
+    tracked(resmap, ctx.track, &origin_of, |m| patches::apply(m, patch))
+}
+
+/// kustomize's builtin transformer order.
+fn transform(resmap: &mut ResMap, k: &Kustomization, ctx: &Ctx) -> Result<()> {
+    let step = |resmap: &mut ResMap, field: &str, by: &str, f: &mut dyn FnMut(&mut ResMap) -> Result<()>| -> Result<()> {
+        let origin = ctx.at(field, by);
+        tracked(resmap, ctx.track, &|_, _| origin.clone(), f)
+    };
+    for (i, entry) in k.patches_strategic_merge.iter().enumerate() {
+        let patch = patches::load_strategic(entry, ctx.loader, ctx.kfile)?;
+        apply_patch(resmap, &patch, ctx, &format!("patchesStrategicMerge[{i}]"), "")?;
+    }
+    for (i, spec) in k.patches.iter().enumerate() {
+        let patch = patches::load(spec, ctx.loader, ctx.kfile)?;
+        apply_patch(resmap, &patch, ctx, &format!("patches[{i}]"), "patch")?;
     }
     if let Some(ns) = k.namespace.as_deref().filter(|n| !n.is_empty()) {
-        namespace::apply(resmap, ns);
+        step(resmap, "namespace", "namespace", &mut |m| Ok(namespace::apply(m, ns)))?;
     }
-    prefix_suffix::apply(resmap, k.name_prefix.as_deref().unwrap_or_default(), k.name_suffix.as_deref().unwrap_or_default());
-    for entry in &k.labels {
-        labels::apply_entry(resmap, entry);
+    let (prefix, suffix) = (k.name_prefix.as_deref().unwrap_or_default(), k.name_suffix.as_deref().unwrap_or_default());
+    let rename_field = if prefix.is_empty() { "nameSuffix" } else { "namePrefix" };
+    step(resmap, rename_field, rename_field, &mut |m| Ok(prefix_suffix::apply(m, prefix, suffix)))?;
+    // A label or annotation points at the line of its own key.
+    let keyed = |base: String, keys: Vec<String>, by: &'static str| {
+        move |_: &Resource, path: &str| match keys.iter().find(|k| path.ends_with(&format!(".{k}"))) {
+            Some(k) => ctx.at(&format!("{base}.{k}"), by),
+            None => ctx.at(&base, by),
+        }
+    };
+    for (i, entry) in k.labels.iter().enumerate() {
+        let origin_of = keyed(format!("labels[{i}].pairs"), entry.pairs.keys().cloned().collect(), "labels");
+        tracked(resmap, ctx.track, &origin_of, |m| Ok(labels::apply_entry(m, entry)))?;
     }
-    labels::apply_common(resmap, &k.common_labels);
-    annotations::apply(resmap, &k.common_annotations);
-    for spec in &k.patches_json6902 {
-        let patch = patches::load(spec, loader, kfile)?;
+    let origin_of = keyed("commonLabels".into(), k.common_labels.keys().cloned().collect(), "commonLabels");
+    tracked(resmap, ctx.track, &origin_of, |m| Ok(labels::apply_common(m, &k.common_labels)))?;
+    let origin_of = keyed("commonAnnotations".into(), k.common_annotations.keys().cloned().collect(), "commonAnnotations");
+    tracked(resmap, ctx.track, &origin_of, |m| Ok(annotations::apply(m, &k.common_annotations)))?;
+    for (i, spec) in k.patches_json6902.iter().enumerate() {
+        let patch = patches::load(spec, ctx.loader, ctx.kfile)?;
         if !matches!(patch.body, patches::PatchBody::Json6902(_)) {
             return Err(BuildError::invalid(&patch.origin, "patchesJson6902 entries must be JSON 6902 op lists"));
         }
-        patches::apply(resmap, &patch)?;
+        apply_patch(resmap, &patch, ctx, &format!("patchesJson6902[{i}]"), "patch")?;
     }
-    replicas::apply(resmap, &k.replicas, kfile)?;
-    images::apply(resmap, &k.images);
-    replacements::apply(resmap, &k.replacements, loader, kfile)?;
+    for r in &k.replicas {
+        step(resmap, &format!("replicas[name={}].count", r.name), "replicas", &mut |m| replicas::apply(m, std::slice::from_ref(r), ctx.kfile))?;
+    }
+    for image in &k.images {
+        let set = [("newTag", &image.new_tag), ("digest", &image.digest), ("newName", &image.new_name)].into_iter().find(|(_, v)| v.is_some());
+        let field = format!("images[name={}]{}", image.name, set.map(|(f, _)| format!(".{f}")).unwrap_or_default());
+        step(resmap, &field, "images", &mut |m| Ok(images::apply(m, std::slice::from_ref(image))))?;
+    }
+    for (i, entry) in k.replacements.iter().enumerate() {
+        step(resmap, &format!("replacements[{i}]"), "replacements", &mut |m| {
+            replacements::apply(m, std::slice::from_ref(entry), ctx.loader, ctx.kfile)
+        })?;
+    }
     Ok(())
 }
 
-/// Loads every object of a resource file; `List` kinds are flattened.
-pub fn load_resource_file(path: &Path) -> Result<Vec<Resource>> {
+/// Loads every object of a resource file; `List` kinds are flattened. With
+/// `track`, each field's origin is its line in this file.
+pub fn load_resource_file(path: &Path, track: bool) -> Result<Vec<Resource>> {
     let text = std::fs::read_to_string(path).map_err(|e| BuildError::io(path, e))?;
     let docs = crate::yaml::parse_documents(&text).map_err(|e| BuildError::yaml(path, e))?;
     let mut out = Vec::new();
     for doc in docs {
-        let items = match &doc.value {
-            Value::Object(m) if m.get("kind").and_then(Value::as_str).is_some_and(|k| k.ends_with("List")) && m.contains_key("items") => {
-                m["items"].as_array().cloned().unwrap_or_default()
-            }
-            _ => vec![doc.value],
+        let is_list = doc.value.get("kind").and_then(Value::as_str).is_some_and(|k| k.ends_with("List")) && doc.value.get("items").is_some();
+        let items: Vec<(Value, Option<&crate::yaml::LineTree>)> = if is_list {
+            let lines = doc.lines.get("items");
+            let items = doc.value["items"].as_array().cloned().unwrap_or_default();
+            items.into_iter().enumerate().map(|(i, v)| (v, lines.and_then(|l| l.index(i)))).collect()
+        } else {
+            vec![(doc.value.clone(), Some(&doc.lines))]
         };
-        for item in items {
-            check_object(&item, path, doc.line)?;
-            let mut item = item;
+        for (mut item, lines) in items {
+            let line = lines.map(|l| l.line()).unwrap_or(doc.line);
+            check_object(&item, path, line)?;
             stringify_annotations(&mut item);
-            out.push(Resource::new(item, path.to_path_buf(), doc.line));
+            let mut r = Resource::new(item, path.to_path_buf(), line);
+            if track {
+                let by_path = lines.map(|l| provenance::lines_by_path(&r.value, l)).unwrap_or_default();
+                let origin_of = |p: &str| Origin { file: path.to_path_buf(), line: provenance::nearest_line(&by_path, p).unwrap_or(line), by: "resource".into() };
+                let mut origins = provenance::FieldOrigins::new();
+                provenance::record_changes(&mut origins, None, &r.value, &origin_of);
+                r.origins = Some(origins);
+            }
+            out.push(r);
         }
     }
     Ok(out)

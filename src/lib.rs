@@ -5,7 +5,9 @@
 
 pub mod argocd;
 pub mod build;
+pub mod diff;
 pub mod error;
+pub mod explain;
 pub mod fieldspec;
 pub mod generators;
 pub mod hash;
@@ -18,6 +20,7 @@ pub mod openapi;
 mod openapi_table;
 pub mod ordering;
 pub mod patches;
+pub mod provenance;
 pub mod replacements;
 pub mod resid;
 pub mod resmap;
@@ -27,5 +30,5 @@ pub mod strategic_merge;
 pub mod transformers;
 pub mod yaml;
 
-pub use build::{build, BuildOptions, Overrides};
+pub use build::{build, build_resources, BuildOptions, Overrides};
 pub use error::BuildError;

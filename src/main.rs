@@ -41,6 +41,29 @@ enum Command {
         #[arg(long)]
         argocd: bool,
     },
+    /// Explain every field of the output: the file and line that last set it.
+    Explain {
+        /// Directory holding kustomization.yaml.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Only this object: KIND/NAME (current or original name).
+        #[arg(long)]
+        object: Option<String>,
+        #[arg(long, value_enum, default_value = "LoadRestrictionsRootOnly")]
+        load_restrictor: Restrictor,
+    },
+    /// Compare two builds per object and field; exit 1 when they differ (like diff).
+    Diff {
+        /// The old kustomization directory (or, with --base, the one to compare across revisions).
+        old: PathBuf,
+        /// The new kustomization directory.
+        new: Option<PathBuf>,
+        /// Compare OLD as it is in the working tree against the same path at this git revision.
+        #[arg(long)]
+        base: Option<String>,
+        #[arg(long, value_enum, default_value = "LoadRestrictionsRootOnly")]
+        load_restrictor: Restrictor,
+    },
     /// Print the version.
     Version,
     /// Print shell completions.
@@ -53,6 +76,15 @@ enum Restrictor {
     RootOnly,
     #[value(name = "LoadRestrictionsNone")]
     None,
+}
+
+impl From<Restrictor> for LoadRestriction {
+    fn from(r: Restrictor) -> Self {
+        match r {
+            Restrictor::RootOnly => LoadRestriction::RootOnly,
+            Restrictor::None => LoadRestriction::None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
@@ -68,18 +100,42 @@ fn main() -> ExitCode {
             println!("nest-kz {} (kustomize v5.5.0 compatible)", env!("CARGO_PKG_VERSION"));
             ExitCode::SUCCESS
         }
+        Command::Explain { dir, object, load_restrictor } => {
+            let options = BuildOptions { load_restriction: load_restrictor.into(), track_provenance: true, ..BuildOptions::default() };
+            match nest_kz::build_resources(&dir, &options) {
+                Ok(resources) => {
+                    let cwd = std::env::current_dir().and_then(|d| d.canonicalize()).unwrap_or_default();
+                    let text = nest_kz::explain::render(&resources, object.as_deref(), &cwd);
+                    if text.is_empty() {
+                        eprintln!("Error: no object matches {}", object.unwrap_or_default());
+                        return ExitCode::from(1);
+                    }
+                    print!("{text}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("Error: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Diff { old, new, base, load_restrictor } => {
+            let options = BuildOptions { load_restriction: load_restrictor.into(), ..BuildOptions::default() };
+            match run_diff(&old, new.as_deref(), base.as_deref(), &options) {
+                Ok(false) => ExitCode::SUCCESS,
+                Ok(true) => ExitCode::from(1),
+                Err(e) => {
+                    eprintln!("Error: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "nest-kz", &mut std::io::stdout());
             ExitCode::SUCCESS
         }
         Command::Build { dir, output, load_restrictor, format, argocd } => {
-            let mut options = BuildOptions {
-                load_restriction: match load_restrictor {
-                    Restrictor::RootOnly => LoadRestriction::RootOnly,
-                    Restrictor::None => LoadRestriction::None,
-                },
-                ..BuildOptions::default()
-            };
+            let mut options = BuildOptions { load_restriction: load_restrictor.into(), ..BuildOptions::default() };
             if argocd {
                 match nest_kz::argocd::overrides_from_env(|k| std::env::var(k).ok()) {
                     Ok(o) => options.overrides = o,
@@ -133,6 +189,45 @@ fn run_build(dir: &Path, output: Option<&Path>, options: &BuildOptions, format: 
         Some(path) => write_atomically(path, &render(&objects)?)?,
     }
     Ok(())
+}
+
+/// Builds both sides and prints the differences; true when they differ.
+fn run_diff(old: &Path, new: Option<&Path>, base: Option<&str>, options: &BuildOptions) -> anyhow::Result<bool> {
+    let checkout;
+    let (old_dir, new_dir) = match (new, base) {
+        (Some(new), None) => (old.to_path_buf(), new.to_path_buf()),
+        (None, Some(rev)) => {
+            checkout = checkout_revision(old, rev)?;
+            (checkout.1.clone(), old.to_path_buf())
+        }
+        _ => anyhow::bail!("give either two directories, or one directory and --base REV"),
+    };
+    let old_res = nest_kz::build_resources(&old_dir, options)?;
+    let new_res = nest_kz::build_resources(&new_dir, options)?;
+    let diffs = nest_kz::diff::diff(&old_res, &new_res);
+    use std::io::IsTerminal;
+    print!("{}", nest_kz::diff::render(&diffs, std::io::stdout().is_terminal()));
+    Ok(!diffs.is_empty())
+}
+
+/// Extracts the repository at `rev` into a temporary directory and returns
+/// it with the path of `dir` inside it.
+fn checkout_revision(dir: &Path, rev: &str) -> anyhow::Result<(tempfile::TempDir, PathBuf)> {
+    use std::process::{Command, Stdio};
+    let git = |args: &[&str]| -> anyhow::Result<String> {
+        let out = Command::new("git").arg("-C").arg(dir).args(args).output()?;
+        anyhow::ensure!(out.status.success(), "git {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
+        Ok(String::from_utf8(out.stdout)?.trim().to_string())
+    };
+    let top = git(&["rev-parse", "--show-toplevel"])?;
+    let prefix = git(&["rev-parse", "--show-prefix"])?;
+    let tmp = tempfile::tempdir()?;
+    let mut archive = Command::new("git").args(["-C", &top, "archive", "--format=tar", rev]).stdout(Stdio::piped()).spawn()?;
+    let stdout = archive.stdout.take().ok_or_else(|| anyhow::anyhow!("git archive produced no output"))?;
+    let untar = Command::new("tar").arg("-x").arg("-C").arg(tmp.path()).stdin(stdout).status()?;
+    anyhow::ensure!(archive.wait()?.success() && untar.success(), "cannot read revision {rev}");
+    let path = tmp.path().join(prefix);
+    Ok((tmp, path))
 }
 
 /// kustomize's `--output DIR` naming: `group_version_kind_name.yaml`, lowercased.

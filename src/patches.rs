@@ -12,6 +12,7 @@ use crate::resmap::ResMap;
 use crate::selector::CompiledSelector;
 use crate::strategic_merge::{self, Outcome};
 use serde_json::Value;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub enum PatchBody {
@@ -21,6 +22,8 @@ pub enum PatchBody {
 
 pub struct Patch {
     pub body: PatchBody,
+    /// Line of every node of each patch document, by keyed path (provenance).
+    pub lines: Vec<HashMap<String, usize>>,
     /// The patch file, or the kustomization for inline patches.
     pub origin: PathBuf,
     pub target: Option<Selector>,
@@ -35,28 +38,29 @@ pub fn load(spec: &PatchSpec, loader: &Loader, kustomization: &Path) -> Result<P
         (None, Some(inline)) => (kustomization.to_path_buf(), inline.clone()),
         _ => return Err(BuildError::invalid(kustomization, "a patch needs exactly one of 'path' or 'patch'")),
     };
-    let body = parse_body(&origin, &text)?;
+    let (body, lines) = parse_body(&origin, &text)?;
     let option = |k: &str| spec.options.get(k).copied().unwrap_or(false);
-    Ok(Patch { body, origin, target: spec.target.clone(), allow_name_change: option("allowNameChange"), allow_kind_change: option("allowKindChange") })
+    Ok(Patch { body, lines, origin, target: spec.target.clone(), allow_name_change: option("allowNameChange"), allow_kind_change: option("allowKindChange") })
 }
 
 /// Loads a `patchesStrategicMerge:` entry: a file path or inline YAML.
 pub fn load_strategic(entry: &str, loader: &Loader, kustomization: &Path) -> Result<Patch> {
     let looks_inline = entry.contains('\n') || entry.contains(": ");
     let (origin, text) = if looks_inline { (kustomization.to_path_buf(), entry.to_string()) } else { loader.read_text(entry)? };
-    let body = parse_body(&origin, &text)?;
+    let (body, lines) = parse_body(&origin, &text)?;
     if matches!(body, PatchBody::Json6902(_)) {
         return Err(BuildError::invalid(&origin, "patchesStrategicMerge entries must be strategic merge patches"));
     }
-    Ok(Patch { body, origin, target: None, allow_name_change: false, allow_kind_change: false })
+    Ok(Patch { body, lines, origin, target: None, allow_name_change: false, allow_kind_change: false })
 }
 
-fn parse_body(origin: &Path, text: &str) -> Result<PatchBody> {
+fn parse_body(origin: &Path, text: &str) -> Result<(PatchBody, Vec<HashMap<String, usize>>)> {
     let docs = crate::yaml::parse_documents(text).map_err(|e| BuildError::yaml(origin, e))?;
+    let lines = docs.iter().map(|d| crate::provenance::lines_by_path(&d.value, &d.lines)).collect();
     if let [single] = docs.as_slice() {
         if single.value.is_array() {
             let ops = json6902::decode(&single.value).map_err(|e| BuildError::invalid(origin, e.to_string()))?;
-            return Ok(PatchBody::Json6902(ops));
+            return Ok((PatchBody::Json6902(ops), lines));
         }
     }
     if docs.is_empty() {
@@ -69,7 +73,38 @@ fn parse_body(origin: &Path, text: &str) -> Result<PatchBody> {
         }
         values.push(d.value);
     }
-    Ok(PatchBody::Strategic(values))
+    Ok((PatchBody::Strategic(values), lines))
+}
+
+impl Patch {
+    /// One patch per JSON 6902 op (each with its op's line), or `self` alone.
+    pub fn split_ops(&self) -> Vec<(Patch, usize)> {
+        match &self.body {
+            PatchBody::Json6902(ops) => ops
+                .0
+                .iter()
+                .enumerate()
+                .map(|(i, op)| {
+                    let line = self.lines.first().and_then(|l| l.get(&format!("[{i}]")).copied()).unwrap_or(0);
+                    let single = Patch {
+                        body: PatchBody::Json6902(json_patch::Patch(vec![op.clone()])),
+                        lines: self.lines.clone(),
+                        origin: self.origin.clone(),
+                        target: self.target.clone(),
+                        allow_name_change: self.allow_name_change,
+                        allow_kind_change: self.allow_kind_change,
+                    };
+                    (single, line)
+                })
+                .collect(),
+            PatchBody::Strategic(_) => Vec::new(),
+        }
+    }
+
+    /// The patch-file line that sets `path`, for strategic merge patches.
+    pub fn line_for(&self, path: &str) -> usize {
+        self.lines.iter().find_map(|l| l.get(path).copied()).or_else(|| self.lines.first().and_then(|l| crate::provenance::nearest_line(l, path))).unwrap_or(0)
+    }
 }
 
 pub fn apply(resmap: &mut ResMap, patch: &Patch) -> Result<()> {

@@ -4,6 +4,9 @@
 use crate::resid::{Gvk, ResId};
 use serde_json::{Map, Value};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+static NEXT_SERIAL: AtomicU64 = AtomicU64::new(1);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Behavior {
@@ -26,11 +29,16 @@ pub struct Resource {
     pub line: usize,
     pub previous_ids: Vec<ResId>,
     pub generator: Option<GeneratorMeta>,
+    /// Identifies the resource across build steps (for provenance tracking).
+    pub serial: u64,
+    /// Who set each field; only filled when provenance is tracked.
+    pub origins: Option<crate::provenance::FieldOrigins>,
 }
 
 impl Resource {
     pub fn new(value: Value, source: PathBuf, line: usize) -> Self {
-        Resource { value, source, line, previous_ids: Vec::new(), generator: None }
+        let serial = NEXT_SERIAL.fetch_add(1, Ordering::Relaxed);
+        Resource { value, source, line, previous_ids: Vec::new(), generator: None, serial, origins: None }
     }
 
     pub fn id(&self) -> ResId {

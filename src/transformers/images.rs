@@ -7,12 +7,13 @@ use crate::kustomization::ImageSpec;
 use crate::resmap::ResMap;
 use serde_json::Value;
 
+/// Applies the entries one after another, as kustomize runs one image
+/// transformer per entry.
 pub fn apply(resmap: &mut ResMap, images: &[ImageSpec]) {
-    if images.is_empty() {
-        return;
-    }
-    for r in resmap.iter_mut() {
-        walk(&mut r.value, images);
+    for spec in images {
+        for r in resmap.iter_mut() {
+            walk(&mut r.value, std::slice::from_ref(spec));
+        }
     }
 }
 

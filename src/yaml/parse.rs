@@ -23,6 +23,36 @@ pub struct YamlError {
 pub struct Document {
     pub value: Value,
     pub line: usize,
+    /// The line of every node, shaped like `value` (for field provenance).
+    pub lines: LineTree,
+}
+
+/// Where each node of a document starts: 1-based lines in the source text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineTree {
+    Leaf(usize),
+    Map(usize, Vec<(String, LineTree)>),
+    Seq(usize, Vec<LineTree>),
+}
+
+impl LineTree {
+    pub fn line(&self) -> usize {
+        match self {
+            LineTree::Leaf(l) | LineTree::Map(l, _) | LineTree::Seq(l, _) => *l,
+        }
+    }
+    pub fn get(&self, key: &str) -> Option<&LineTree> {
+        match self {
+            LineTree::Map(_, entries) => entries.iter().rev().find(|(k, _)| k == key).map(|(_, t)| t),
+            _ => None,
+        }
+    }
+    pub fn index(&self, i: usize) -> Option<&LineTree> {
+        match self {
+            LineTree::Seq(_, items) => items.get(i),
+            _ => None,
+        }
+    }
 }
 
 /// Parses every document in `text`. Empty documents (only comments or
@@ -41,9 +71,9 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
                     continue;
                 }
                 let line = span.start.line();
-                let value = builder.node(event, span)?;
+                let (value, lines) = builder.node(event, span)?;
                 if !value.is_null() {
-                    docs.push(Document { value, line });
+                    docs.push(Document { value, line, lines });
                 }
             }
             other => return Err(err(span, format!("unexpected YAML event {other:?}"))),
@@ -58,7 +88,7 @@ fn err(span: Span, message: String) -> YamlError {
 
 struct Builder<'a> {
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
-    anchors: HashMap<usize, Value>,
+    anchors: HashMap<usize, (Value, LineTree)>,
 }
 
 impl<'a> Builder<'a> {
@@ -70,51 +100,64 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn node(&mut self, event: Event<'a>, span: Span) -> Result<Value, YamlError> {
-        let (value, anchor) = match event {
+    fn node(&mut self, event: Event<'a>, span: Span) -> Result<(Value, LineTree), YamlError> {
+        let line = span.start.line();
+        let (value, lines, anchor) = match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
-                (resolve_scalar(&text, style, tag.as_deref()).map_err(|m| err(span, m))?, anchor)
+                (resolve_scalar(&text, style, tag.as_deref()).map_err(|m| err(span, m))?, LineTree::Leaf(line), anchor)
             }
             Event::Alias(id) => {
                 let v = self.anchors.get(&id).cloned();
                 return v.ok_or_else(|| err(span, "unknown anchor referenced by alias".into()));
             }
-            Event::SequenceStart(anchor, _) => (Value::Array(self.sequence()?), anchor),
-            Event::MappingStart(anchor, _) => (Value::Object(self.mapping()?), anchor),
+            Event::SequenceStart(anchor, _) => {
+                let (items, lines) = self.sequence()?;
+                (Value::Array(items), LineTree::Seq(line, lines), anchor)
+            }
+            Event::MappingStart(anchor, _) => {
+                let (map, lines) = self.mapping()?;
+                (Value::Object(map), LineTree::Map(line, lines), anchor)
+            }
             other => return Err(err(span, format!("unexpected YAML event {other:?}"))),
         };
         if anchor != 0 {
-            self.anchors.insert(anchor, value.clone());
+            self.anchors.insert(anchor, (value.clone(), lines.clone()));
         }
-        Ok(value)
+        Ok((value, lines))
     }
 
-    fn sequence(&mut self) -> Result<Vec<Value>, YamlError> {
-        let mut items = Vec::new();
+    fn sequence(&mut self) -> Result<(Vec<Value>, Vec<LineTree>), YamlError> {
+        let (mut items, mut lines) = (Vec::new(), Vec::new());
         loop {
             let (event, span) = self.next()?;
             if matches!(event, Event::SequenceEnd) {
-                return Ok(items);
+                return Ok((items, lines));
             }
-            items.push(self.node(event, span)?);
+            let (v, l) = self.node(event, span)?;
+            items.push(v);
+            lines.push(l);
         }
     }
 
-    fn mapping(&mut self) -> Result<Map<String, Value>, YamlError> {
+    fn mapping(&mut self) -> Result<(Map<String, Value>, Vec<(String, LineTree)>), YamlError> {
         let mut map = Map::new();
+        let mut lines: Vec<(String, LineTree)> = Vec::new();
         // Keys that came from a `<<` merge may be overridden by explicit keys.
         let mut merged: Vec<String> = Vec::new();
         loop {
             let (event, span) = self.next()?;
             if matches!(event, Event::MappingEnd) {
-                return Ok(map);
+                return Ok((map, lines));
             }
             let is_merge = matches!(&event, Event::Scalar(t, ScalarStyle::Plain, _, None) if t == "<<");
-            let key = self.node(event, span)?;
+            let (key, _) = self.node(event, span)?;
             let (vevent, vspan) = self.next()?;
-            let value = self.node(vevent, vspan)?;
+            let (value, value_lines) = self.node(vevent, vspan)?;
             if is_merge {
+                if let LineTree::Map(_, entries) = &value_lines {
+                    lines.extend(entries.iter().filter(|(k, _)| !map.contains_key(k)).cloned());
+                }
                 merge_into(&mut map, &mut merged, value).map_err(|m| err(span, m))?;
                 continue;
             }
@@ -123,6 +166,12 @@ impl<'a> Builder<'a> {
                 return Err(err(span, format!("mapping key {key:?} already defined")));
             }
             merged.retain(|k| k != &key);
+            // A scalar value's line is its key's line: that is where a reader looks.
+            let value_lines = match value_lines {
+                LineTree::Leaf(_) => LineTree::Leaf(span.start.line()),
+                other => other,
+            };
+            lines.push((key.clone(), value_lines));
             map.insert(key, value);
         }
     }
