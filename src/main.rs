@@ -182,8 +182,9 @@ fn run_build(dir: &Path, output: Option<&Path>, options: &BuildOptions, format: 
         }
         Some(path) if path.is_dir() || path.to_string_lossy().ends_with('/') => {
             std::fs::create_dir_all(path)?;
+            let namespaces: std::collections::BTreeSet<String> = objects.iter().filter_map(namespace_of).collect();
             for obj in &objects {
-                write_atomically(&path.join(file_name_for(obj)), &render(std::slice::from_ref(obj))?)?;
+                write_atomically(&path.join(file_name_for(obj, namespaces.len() > 1)), &render(std::slice::from_ref(obj))?)?;
             }
         }
         Some(path) => write_atomically(path, &render(&objects)?)?,
@@ -230,11 +231,22 @@ fn checkout_revision(dir: &Path, rev: &str) -> anyhow::Result<(tempfile::TempDir
     Ok((tmp, path))
 }
 
-/// kustomize's `--output DIR` naming: `group_version_kind_name.yaml`, lowercased.
-fn file_name_for(obj: &serde_json::Value) -> String {
+/// The namespace a namespaced object lands in ("" means "default"); None when cluster-scoped.
+fn namespace_of(obj: &serde_json::Value) -> Option<String> {
+    let id = nest_kz::resid::ResId::of(obj);
+    (!nest_kz::openapi::is_cluster_scoped(&id.gvk)).then(|| id.effective_namespace().to_string())
+}
+
+/// kustomize's `--output DIR` naming: `group_version_kind_name.yaml`, lowercased,
+/// with a `namespace_` prefix for namespaced objects when there are several namespaces.
+fn file_name_for(obj: &serde_json::Value, several_namespaces: bool) -> String {
     let id = nest_kz::resid::ResId::of(obj);
     let parts: Vec<&str> = [id.gvk.group.as_str(), id.gvk.version.as_str(), id.gvk.kind.as_str()].into_iter().filter(|s| !s.is_empty()).collect();
-    format!("{}_{}.yaml", parts.join("_"), id.name).to_lowercase()
+    let name = format!("{}_{}.yaml", parts.join("_"), id.name);
+    match namespace_of(obj).filter(|_| several_namespaces) {
+        Some(ns) => format!("{ns}_{name}").to_lowercase(),
+        None => name.to_lowercase(),
+    }
 }
 
 /// Writes through a temporary file and a rename, so a failed write leaves nothing half-written.

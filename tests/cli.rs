@@ -71,3 +71,26 @@ fn version_help_and_completions() {
     assert!(bash.status.success());
     assert!(String::from_utf8(bash.stdout).unwrap().contains("nest-kz"));
 }
+
+#[test]
+fn output_directory_prefixes_namespaces_like_kustomize() {
+    // File names `kubectl kustomize tests/cases/legacy-order -o DIR` writes (v5.5.0).
+    let expected = [
+        "a_v1_service_a.yaml",
+        "admissionregistration.k8s.io_v1_validatingwebhookconfiguration_v.yaml",
+        "default_apps_v1_deployment_d.yaml",
+        "default_example.com_v1_alpha_w.yaml",
+        "default_example.com_v1_widget_w.yaml",
+        "default_extensions_v1beta1_deployment_a.yaml",
+        "default_networking.k8s.io_v1_ingress_i.yaml",
+        "default_v1_service_c.yaml",
+        "v1_namespace_z.yaml",
+        "z_v1_service_a.yaml",
+        "z_v1_service_b.yaml",
+    ];
+    let tmp = tempfile::tempdir().unwrap();
+    assert!(nest_kz().args(["build", "tests/cases/legacy-order", "-o"]).arg(tmp.path()).status().unwrap().success());
+    let mut names: Vec<String> = std::fs::read_dir(tmp.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    assert_eq!(names, expected);
+}
