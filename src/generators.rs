@@ -175,6 +175,8 @@ fn add_generated(resmap: &mut ResMap, generated: Resource, kustomization: &Path)
     resmap.invalidate();
     let existing = &mut resmap.resources[index];
     let mut value = generated.value;
+    // kustomize (CopyMergeMetaDataFieldsFrom): both behaviors merge labels
+    // and annotations over the old object's; merge also merges the data.
     if behavior == Behavior::Merge {
         for field in ["data", "binaryData"] {
             let mut merged = existing.value[field].as_object().cloned().unwrap_or_default();
@@ -185,14 +187,14 @@ fn add_generated(resmap: &mut ResMap, generated: Resource, kustomization: &Path)
                 value[field] = Value::Object(merged);
             }
         }
-        for field in ["labels", "annotations"] {
-            let mut merged = existing.value["metadata"][field].as_object().cloned().unwrap_or_default();
-            if let Some(new) = value["metadata"][field].as_object() {
-                merged.extend(new.clone());
-            }
-            if !merged.is_empty() {
-                value["metadata"][field] = Value::Object(merged);
-            }
+    }
+    for field in ["labels", "annotations"] {
+        let mut merged = existing.value["metadata"][field].as_object().cloned().unwrap_or_default();
+        if let Some(new) = value["metadata"][field].as_object() {
+            merged.extend(new.clone());
+        }
+        if !merged.is_empty() {
+            value["metadata"][field] = Value::Object(merged);
         }
     }
     // The existing object keeps its identity (name, namespace, history).
@@ -201,7 +203,9 @@ fn add_generated(resmap: &mut ResMap, generated: Resource, kustomization: &Path)
         value["metadata"]["namespace"] = ns.clone();
     }
     existing.value = value;
-    let needs_hash = generated.generator.map(|g| g.needs_hash).unwrap_or(true);
+    // The old object's generator options (its hash suffix choice) stay, as in
+    // kustomize's copyKustomizeSpecificFields; a plain resource gets none.
+    let needs_hash = existing.generator.as_ref().is_some_and(|g| g.needs_hash);
     existing.generator = Some(GeneratorMeta { behavior: Behavior::Create, needs_hash });
     Ok(())
 }

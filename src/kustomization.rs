@@ -182,7 +182,7 @@ pub fn find_file(dir: &Path) -> Result<PathBuf> {
 
 /// Parses a kustomization file, rejecting unknown fields with the file's name.
 pub fn parse(path: &Path, text: &str) -> Result<Kustomization> {
-    let mut docs = crate::yaml::parse_documents(text).map_err(|e| BuildError::yaml(path, e))?;
+    let mut docs = crate::yaml::parse_documents_with(text, crate::yaml::DuplicateKeys::LastWins).map_err(|e| BuildError::yaml(path, e))?;
     let value = match docs.len() {
         0 => Value::Object(Default::default()),
         1 => docs.remove(0).value,

@@ -103,6 +103,8 @@ static REFERRALS: LazyLock<Vec<Referral>> = LazyLock::new(|| {
 struct Candidate {
     kind: String,
     old_names: Vec<String>,
+    /// Every namespace the object has had (current first).
+    namespaces: Vec<String>,
     name: String,
     namespace: String,
     cluster_scoped: bool,
@@ -112,11 +114,15 @@ pub fn fix(resmap: &mut ResMap) {
     let all: Vec<Candidate> = resmap
         .iter()
         .map(|r| {
-            let mut old_names: Vec<String> = r.all_ids().into_iter().map(|id| id.name).collect();
+            let ids = r.all_ids();
+            let mut old_names: Vec<String> = ids.iter().map(|id| id.name.clone()).collect();
             old_names.dedup();
+            let mut namespaces: Vec<String> = ids.iter().map(|id| id.namespace.clone()).collect();
+            namespaces.dedup();
             Candidate {
                 kind: r.kind().to_string(),
                 old_names,
+                namespaces,
                 name: r.name().to_string(),
                 namespace: r.namespace().to_string(),
                 cluster_scoped: is_cluster_scoped(&r.gvk()),
@@ -175,14 +181,22 @@ fn rewrite(
         }
     }
     let Some(old) = parent.get(field).and_then(Value::as_str).map(str::to_string) else { return };
-    // Subjects carry their own namespace; everything else lives in the referrer's.
-    let wanted_ns = parent.get("namespace").and_then(Value::as_str).unwrap_or(referrer_ns).to_string();
     let Some(named) = by_name.get(&(target_kind, old.as_str())) else { return };
+    // A reference that names its namespace (subjects, webhook services) may
+    // name one the target had before the namespace transformer moved it;
+    // any other reference only follows a target in the referrer's namespace.
+    let explicit_ns = parent.get("namespace").and_then(Value::as_str).map(str::to_string);
+    let wanted_ns = explicit_ns.clone().unwrap_or_else(|| referrer_ns.to_string());
     let matches: Vec<&Candidate> = named
         .iter()
         .copied()
-        // kustomize only follows a reference within one namespace.
-        .filter(|c| c.cluster_scoped || same_namespace(&c.namespace, &wanted_ns))
+        .filter(|c| {
+            c.cluster_scoped
+                || match &explicit_ns {
+                    Some(ns) => c.namespaces.iter().any(|had| same_namespace(had, ns)),
+                    None => same_namespace(&c.namespace, referrer_ns),
+                }
+        })
         .collect();
     let chosen = match matches.as_slice() {
         [one] => *one,
@@ -193,7 +207,7 @@ fn rewrite(
         },
     };
     parent.insert(field.to_string(), Value::String(chosen.name.clone()));
-    if parent.contains_key("namespace") && !chosen.namespace.is_empty() && target_kind == "ServiceAccount" {
+    if explicit_ns.is_some() && !chosen.namespace.is_empty() {
         parent.insert("namespace".into(), Value::String(chosen.namespace.clone()));
     }
 }

@@ -266,6 +266,17 @@ mod tests {
     }
 
     #[test]
+    fn retain_keys_set_element_order_and_delete_from_primitive_list() {
+        let mut t = json!({"metadata":{"finalizers":["a","b","c"]},"spec":{"strategy":{"type":"RollingUpdate","rollingUpdate":{"maxSurge":1}},
+            "template":{"spec":{"containers":[{"name":"a"},{"name":"b"},{"name":"c"}]}}}});
+        let p = json!({"metadata":{"$deleteFromPrimitiveList/finalizers":["b"]},"spec":{"strategy":{"$retainKeys":["type"],"type":"Recreate"},
+            "template":{"spec":{"$setElementOrder/containers":[{"name":"c"},{"name":"a"},{"name":"b"}],"containers":[{"name":"a","image":"x"}]}}}});
+        apply(&mut t, &p, deployment()).unwrap();
+        assert_eq!(t, json!({"metadata":{"finalizers":["a","c"]},"spec":{"strategy":{"type":"Recreate"},
+            "template":{"spec":{"containers":[{"name":"c"},{"name":"a","image":"x"},{"name":"b"}]}}}}));
+    }
+
+    #[test]
     fn top_level_delete() {
         let mut t = json!({"kind":"x"});
         assert_eq!(apply(&mut t, &json!({"$patch":"delete"}), None).unwrap(), Outcome::Deleted);

@@ -55,10 +55,25 @@ impl LineTree {
     }
 }
 
+/// What a repeated mapping key means. kustomize reads resources strictly
+/// (an error), patches through kyaml nodes (the first key wins) and
+/// kustomization files through a JSON conversion (the last key wins).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DuplicateKeys {
+    Reject,
+    FirstWins,
+    LastWins,
+}
+
+/// Parses every document in `text`, rejecting repeated keys.
+pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
+    parse_documents_with(text, DuplicateKeys::Reject)
+}
+
 /// Parses every document in `text`. Empty documents (only comments or
 /// nothing between `---` separators) are dropped, as kustomize drops them.
-pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
-    let mut builder = Builder { parser: Parser::new_from_str(text), anchors: HashMap::new() };
+pub fn parse_documents_with(text: &str, duplicates: DuplicateKeys) -> Result<Vec<Document>, YamlError> {
+    let mut builder = Builder { parser: Parser::new_from_str(text), anchors: HashMap::new(), duplicates };
     let mut docs = Vec::new();
     loop {
         let (event, span) = builder.next()?;
@@ -89,6 +104,7 @@ fn err(span: Span, message: String) -> YamlError {
 struct Builder<'a> {
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
     anchors: HashMap<usize, (Value, LineTree)>,
+    duplicates: DuplicateKeys,
 }
 
 impl<'a> Builder<'a> {
@@ -163,7 +179,11 @@ impl<'a> Builder<'a> {
             }
             let key = key_string(&key).map_err(|m| err(span, m))?;
             if map.contains_key(&key) && !merged.contains(&key) {
-                return Err(err(span, format!("mapping key {key:?} already defined")));
+                match self.duplicates {
+                    DuplicateKeys::Reject => return Err(err(span, format!("mapping key {key:?} already defined"))),
+                    DuplicateKeys::FirstWins => continue,
+                    DuplicateKeys::LastWins => lines.retain(|(k, _)| k != &key),
+                }
             }
             merged.retain(|k| k != &key);
             // A scalar value's line is its key's line: that is where a reader looks.
@@ -288,6 +308,13 @@ mod tests {
     fn rejects_duplicate_keys_with_line() {
         let e = parse_documents("a: 1\nb: 2\na: 3\n").unwrap_err();
         assert_eq!(e.line, 3);
+    }
+
+    #[test]
+    fn duplicate_key_policies() {
+        let text = "a: 1\na: 2\n";
+        assert_eq!(parse_documents_with(text, DuplicateKeys::FirstWins).unwrap()[0].value["a"], 1);
+        assert_eq!(parse_documents_with(text, DuplicateKeys::LastWins).unwrap()[0].value["a"], 2);
     }
 
     #[test]
