@@ -40,9 +40,10 @@ impl From<&FieldSpecConfig> for FieldSpec {
     }
 }
 
-/// `a/b[]/c` -> ["a", "b", "c"]: lists are walked implicitly either way.
+/// `a/b[]/c` -> ["a", "b[]", "c"]. Lists are walked wherever they are met;
+/// the `[]` mark says a segment is a list, which is never created.
 pub fn split_path(path: &str) -> Vec<String> {
-    path.split('/').filter(|s| !s.is_empty()).map(|s| s.trim_end_matches("[]").to_string()).collect()
+    path.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect()
 }
 
 impl FieldSpec {
@@ -74,17 +75,20 @@ pub fn visit_path(node: &mut Value, path: &[String], create: bool, visit: &mut d
         }
         return;
     }
-    let Some((head, rest)) = path.split_first() else {
+    let Some((segment, rest)) = path.split_first() else {
         visit(node);
         return;
     };
+    let is_list = segment.ends_with("[]");
+    let head = segment.trim_end_matches("[]");
     let Value::Object(map) = node else { return };
     if !map.contains_key(head) {
-        if !create {
+        // kustomize cannot invent list elements, so it never creates a list.
+        if !create || is_list {
             return;
         }
         let fresh = if rest.is_empty() { Value::Null } else { Value::Object(Map::new()) };
-        map.insert(head.clone(), fresh);
+        map.insert(head.to_string(), fresh);
     }
     if let Some(child) = map.get_mut(head) {
         if rest.is_empty() {

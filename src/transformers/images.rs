@@ -8,11 +8,21 @@ use crate::resmap::ResMap;
 use serde_json::Value;
 
 /// Applies the entries one after another, as kustomize runs one image
-/// transformer per entry.
+/// transformer per entry. Like kustomize, each entry first walks every
+/// container list and then visits the `images` field specs, so a container
+/// on a field-spec path is rewritten twice (visible only with `tagSuffix`).
 pub fn apply(resmap: &mut ResMap, images: &[ImageSpec]) {
+    let specs = crate::fieldspec::builtin("images");
     for spec in images {
+        let one = std::slice::from_ref(spec);
         for r in resmap.iter_mut() {
-            walk(&mut r.value, std::slice::from_ref(spec));
+            walk(&mut r.value, one);
+            let gvk = r.gvk();
+            crate::fieldspec::visit_specs(&mut r.value, &gvk, specs, &mut |node| {
+                if let Value::String(image) = node {
+                    update_image(image, one);
+                }
+            });
         }
     }
 }
@@ -37,7 +47,12 @@ fn walk(node: &mut Value, images: &[ImageSpec]) {
 }
 
 fn update_container(container: &mut Value, images: &[ImageSpec]) {
-    let Some(Value::String(image)) = container.get_mut("image") else { return };
+    if let Some(Value::String(image)) = container.get_mut("image") {
+        update_image(image, images);
+    }
+}
+
+fn update_image(image: &mut String, images: &[ImageSpec]) {
     let (name, _, _) = split_image(image);
     if let Some(spec) = images.iter().find(|s| s.name == name) {
         *image = rewrite(image, spec);
@@ -69,10 +84,12 @@ fn rewrite(image: &str, spec: &ImageSpec) -> String {
         (Some(t), Some(d)) => (tag, digest) = (t, d),
         (Some(t), None) => (tag, digest) = (t, String::new()),
         (None, Some(d)) => (tag, digest) = (String::new(), d),
-        (None, None) => {}
-    }
-    if let Some(suffix) = non_empty(&spec.tag_suffix) {
-        tag.push_str(&suffix);
+        // kustomize only appends a tag suffix when no new tag or digest is set.
+        (None, None) => {
+            if let Some(suffix) = non_empty(&spec.tag_suffix) {
+                tag.push_str(&suffix);
+            }
+        }
     }
     let mut out = name;
     if !tag.is_empty() {
