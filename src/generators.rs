@@ -229,25 +229,17 @@ pub fn parse_env_file(path: &Path, bytes: &[u8]) -> Result<Vec<(String, String)>
     let text = std::str::from_utf8(bytes).map_err(|e| BuildError::invalid(path, format!("env file is not valid UTF-8: {e}")))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = Vec::new();
-    for (n, raw) in text.split('\n').enumerate() {
+    for raw in text.split('\n') {
         let line = raw.strip_suffix('\r').unwrap_or(raw).trim_start();
         if line.is_empty() || line.starts_with('#') {
             continue;
         }
+        // kustomize v5.5.0 does not validate key names here.
         let (key, value) = match line.split_once('=') {
             Some((k, v)) => (k.to_string(), v.to_string()),
             None => (line.to_string(), std::env::var(line).unwrap_or_default()),
         };
-        if !is_env_var_name(&key) {
-            return Err(BuildError::invalid(path, format!("line {}: {key:?} is not a valid key name", n + 1)));
-        }
         out.push((key, value));
     }
     Ok(out)
-}
-
-fn is_env_var_name(key: &str) -> bool {
-    let mut chars = key.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || matches!(c, '-' | '.' | '_'))
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
 }

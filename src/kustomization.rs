@@ -191,6 +191,10 @@ pub fn parse(path: &Path, text: &str) -> Result<Kustomization> {
     if !value.is_object() {
         return Err(BuildError::invalid(path, "a kustomization file must be a YAML mapping"));
     }
+    // kustomize refuses a file with nothing but apiVersion/kind (or nothing at all).
+    if value.as_object().is_some_and(|m| m.keys().all(|k| k == "apiVersion" || k == "kind")) {
+        return Err(BuildError::invalid(path, "kustomization file is empty"));
+    }
     let k: Kustomization = serde_json::from_value(normalize_legacy(value))
         .map_err(|e| BuildError::invalid(path, format!("invalid kustomization: {e}")))?;
     k.check_supported(path)?;
@@ -238,9 +242,16 @@ impl Kustomization {
                 return Err(BuildError::invalid(path, format!("the kustomization field '{field}' is not supported by nest-kz")));
             }
         }
-        match self.kind.as_deref() {
-            None | Some("Kustomization") | Some("Component") => Ok(()),
-            Some(other) => Err(BuildError::invalid(path, format!("unknown kustomization kind '{other}'"))),
+        // kustomize's checks: the kind, then the apiVersion that goes with it.
+        let (kind, api_version) = match self.kind.as_deref() {
+            None | Some("") | Some("Kustomization") => ("Kustomization", "kustomize.config.k8s.io/v1beta1"),
+            Some("Component") => ("Component", "kustomize.config.k8s.io/v1alpha1"),
+            Some(_) => return Err(BuildError::invalid(path, "kind should be Kustomization or Component")),
+        };
+        match self.api_version.as_deref() {
+            None | Some("") => Ok(()),
+            Some(v) if v == api_version => Ok(()),
+            Some(_) => Err(BuildError::invalid(path, format!("apiVersion for {kind} should be {api_version}"))),
         }
     }
 

@@ -10,6 +10,12 @@ pub fn apply(resmap: &mut ResMap, namespace: &str) {
     let specs = fieldspec::builtin("namespace");
     for r in resmap.iter_mut() {
         let gvk = r.gvk();
+        // kustomize renames a Namespace object to the namespace it sets.
+        if gvk.kind == "Namespace" && gvk.group.is_empty() {
+            r.store_previous_id();
+            r.set_name(namespace);
+            continue;
+        }
         if is_cluster_scoped(&gvk) {
             continue;
         }
