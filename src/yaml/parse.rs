@@ -81,6 +81,8 @@ pub fn parse_documents_with(text: &str, duplicates: DuplicateKeys) -> Result<Vec
             Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
             Event::StreamEnd => break,
             Event::DocumentStart(_) => {
+                // Anchors belong to one document.
+                builder.anchors.clear();
                 let (event, span) = builder.next()?;
                 if matches!(event, Event::DocumentEnd) {
                     continue;
@@ -302,6 +304,11 @@ mod tests {
     fn expands_anchors_and_merge_keys() {
         let v = one("base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  y: 3\n");
         assert_eq!(v["other"], json!({"x":1,"y":3}));
+    }
+
+    #[test]
+    fn anchors_do_not_cross_documents() {
+        assert!(parse_documents("a: &x 1\n---\nb: *x\n").is_err());
     }
 
     #[test]
