@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Randomized differential test: generates kustomization trees from a grammar
+of features and tricky values, builds each with nest-kz and `kubectl
+kustomize`, and reports every tree where they disagree (output bytes, or one
+failing where the other succeeds). Mismatching trees are kept for study.
+
+usage: scripts/differential-fuzz.py [--count N] [--seed S] [--keep DIR]
+"""
+import argparse, json, os, random, shutil, subprocess, sys, tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TRICKY = ["yes", "no", "on", "true", "1", "0x10", "1e3", "1.50", "~", "", " lead", "trail ", "a: b", "#x", "- y",
+          "multi\nline", "multi\nline\n", "tab\there", "ünï", "*", "&a", "!x", "%p", "@at", "`b", "'q'", '"dq"',
+          "12:30", "2001-12-14", "a very long value " * 6, "null", "Yes", "y", "n", ".5", "+1", "-1", "0o7", "1_000"]
+NAMES = ["app", "web", "db", "cache", "api"]
+
+def q(v):
+    return json.dumps(v)  # JSON is YAML: safe quoting for any value
+
+def resource(rnd, kind, name):
+    labels = {f"l{i}": rnd.choice(TRICKY) for i in range(rnd.randint(0, 2))}
+    ann = {f"a{i}": rnd.choice(TRICKY) for i in range(rnd.randint(0, 2))}
+    meta = {"name": name, **({"labels": labels} if labels else {}), **({"annotations": ann} if ann else {})}
+    if kind == "Deployment":
+        containers = [{"name": f"c{i}", "image": rnd.choice(["nginx", "nginx:1.2", "reg.io:5000/app@sha256:abc", "busybox"]),
+                       "env": [{"name": f"E{j}", "value": rnd.choice(TRICKY)} for j in range(rnd.randint(0, 2))],
+                       "envFrom": [{"configMapRef": {"name": "gen"}}]} for i in range(rnd.randint(1, 3))]
+        return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta,
+                "spec": {"replicas": rnd.randint(1, 3), "selector": {"matchLabels": {"app": name}},
+                         "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": containers,
+                         "volumes": [{"name": "v", "configMap": {"name": "gen"}}]}}}}
+    if kind == "Service":
+        return {"apiVersion": "v1", "kind": "Service", "metadata": meta,
+                "spec": {"selector": {"app": name}, "ports": [{"port": rnd.choice([80, 443, 8080])}]}}
+    if kind == "ConfigMap":
+        return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta,
+                "data": {f"k{i}": rnd.choice(TRICKY) for i in range(rnd.randint(0, 3))}}
+    return {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": meta,
+            "spec": {"items": [{"name": "a", "v": rnd.choice(TRICKY)}], "size": rnd.randint(0, 9)}}
+
+def tree(rnd, d):
+    docs, used = [], set()
+    for _ in range(rnd.randint(1, 5)):
+        kind, name = rnd.choice(["Deployment", "Service", "ConfigMap", "Widget"]), rnd.choice(NAMES)
+        if (kind, name) in used:
+            continue
+        used.add((kind, name))
+        docs.append(resource(rnd, kind, name))
+    os.makedirs(f"{d}/base")
+    with open(f"{d}/base/r.yaml", "w") as f:
+        f.write("\n---\n".join(json.dumps(x, indent=1) for x in docs))
+    base = {"resources": ["r.yaml"], "configMapGenerator": [{"name": "gen", "literals": [f"K{i}={rnd.choice(TRICKY).replace(chr(10), ' ')}" for i in range(rnd.randint(1, 3))]}]}
+    if rnd.random() < 0.5:
+        base["namePrefix"] = rnd.choice(["p-", "x-"])
+    with open(f"{d}/base/kustomization.yaml", "w") as f:
+        json.dump(base, f)
+    k = {"resources": ["base"]}
+    if rnd.random() < 0.6: k["namespace"] = rnd.choice(["ns1", "team-b"])
+    if rnd.random() < 0.4: k["nameSuffix"] = "-s"
+    if rnd.random() < 0.4: k["commonLabels"] = {"tier": rnd.choice(TRICKY[:12]).strip() or "t"}
+    if rnd.random() < 0.4: k["labels"] = [{"pairs": {"env": "e"}, "includeSelectors": rnd.random() < 0.5, "includeTemplates": rnd.random() < 0.5}]
+    if rnd.random() < 0.4: k["commonAnnotations"] = {"note": rnd.choice(TRICKY)}
+    if rnd.random() < 0.5: k["images"] = [{"name": "nginx", "newTag": rnd.choice(["2", "latest"])}, {"name": "busybox", "newName": "mirror/bb"}]
+    if rnd.random() < 0.3: k["replicas"] = [{"name": n, "count": 5} for k2, n in used if k2 == "Deployment"][:1]
+    if rnd.random() < 0.5:
+        k["configMapGenerator"] = [{"name": "gen", "behavior": rnd.choice(["merge", "replace"]), "literals": ["ADDED=1"]}]
+    patches = []
+    deps = [n for kk, n in used if kk == "Deployment"]
+    if deps and rnd.random() < 0.6:
+        patches.append({"patch": json.dumps({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": deps[0]},
+                        "spec": {"template": {"spec": {"containers": [{"name": "new", "image": "nginx"}, {"name": "c0", "env": [{"name": "E9", "value": rnd.choice(TRICKY)}]}]}}}})})
+    if rnd.random() < 0.5:
+        patches.append({"target": {"kind": rnd.choice(["Service", "Widget", "ConfigMap"])},
+                        "patch": json.dumps([{"op": "add", "path": "/metadata/annotations", "value": {"patched": rnd.choice(TRICKY)}}])})
+    if patches:
+        k["patches"] = patches
+    if not k.get("replicas"):
+        k.pop("replicas", None)
+    with open(f"{d}/kustomization.yaml", "w") as f:
+        json.dump(k, f)
+
+def run(cmd):
+    p = subprocess.run(cmd, capture_output=True)
+    return p.returncode == 0, p.stdout
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--count", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--keep", default="/tmp/nest-kz-fuzz-mismatches")
+    args = ap.parse_args()
+    nest = os.path.join(ROOT, "target/release/nest-kz")
+    subprocess.run(["cargo", "build", "--release", "-q"], cwd=ROOT, check=True)
+    mismatches = 0
+    for i in range(args.count):
+        rnd = random.Random(args.seed * 100003 + i)
+        d = tempfile.mkdtemp(prefix="nkz-fuzz-")
+        tree(rnd, d)
+        ok_n, out_n = run([nest, "build", d])
+        ok_k, out_k = run(["kubectl", "kustomize", d])
+        if ok_n != ok_k or (ok_n and out_n != out_k):
+            mismatches += 1
+            dest = os.path.join(args.keep, f"case-{args.seed}-{i}")
+            shutil.rmtree(dest, ignore_errors=True)
+            shutil.copytree(d, dest)
+            print(f"MISMATCH {dest}: nest-kz ok={ok_n} kustomize ok={ok_k}")
+        shutil.rmtree(d)
+    print(f"{args.count - mismatches} passed, {mismatches} failed")
+    sys.exit(1 if mismatches else 0)
+
+if __name__ == "__main__":
+    main()
