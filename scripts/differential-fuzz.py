@@ -35,13 +35,34 @@ def resource(rnd, kind, name):
     if kind == "ConfigMap":
         return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta,
                 "data": {f"k{i}": rnd.choice(TRICKY) for i in range(rnd.randint(0, 3))}}
+    if kind == "StatefulSet":
+        return {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": meta,
+                "spec": {"serviceName": name, "selector": {"matchLabels": {"app": name}},
+                         "template": {"metadata": {"labels": {"app": name}}, "spec": {"serviceAccountName": "runner",
+                         "containers": [{"name": "s", "image": "postgres", "envFrom": [{"secretRef": {"name": "sec"}}]}]}},
+                         "volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"]}}]}}
+    if kind == "HorizontalPodAutoscaler":
+        return {"apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler", "metadata": meta,
+                "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": name}, "minReplicas": 1, "maxReplicas": 3}}
+    if kind == "RoleBinding":
+        return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": meta,
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
+                "subjects": [{"kind": "ServiceAccount", "name": "runner", **({"namespace": "default"} if rnd.random() < 0.5 else {})}]}
+    if kind == "ServiceAccount":
+        return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {**meta, "name": "runner"}}
+    if kind == "Ingress":
+        return {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": meta,
+                "spec": {"tls": [{"secretName": "sec", "hosts": ["a.example.com"]}],
+                         "rules": [{"host": "a.example.com", "http": {"paths": [{"path": "/", "pathType": "Prefix",
+                                   "backend": {"service": {"name": name, "port": {"number": 80}}}}]}}]}}
     return {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": meta,
             "spec": {"items": [{"name": "a", "v": rnd.choice(TRICKY)}], "size": rnd.randint(0, 9)}}
 
 def tree(rnd, d):
     docs, used = [], set()
-    for _ in range(rnd.randint(1, 5)):
-        kind, name = rnd.choice(["Deployment", "Service", "ConfigMap", "Widget"]), rnd.choice(NAMES)
+    for _ in range(rnd.randint(1, 7)):
+        kind = rnd.choice(["Deployment", "Service", "ConfigMap", "Widget", "StatefulSet", "HorizontalPodAutoscaler", "RoleBinding", "ServiceAccount", "Ingress"])
+        name = "runner" if kind == "ServiceAccount" else rnd.choice(NAMES)
         if (kind, name) in used:
             continue
         used.add((kind, name))
@@ -52,6 +73,8 @@ def tree(rnd, d):
     base = {"resources": ["r.yaml"], "configMapGenerator": [{"name": "gen", "literals": [f"K{i}={rnd.choice(TRICKY).replace(chr(10), ' ')}" for i in range(rnd.randint(1, 3))]}]}
     if rnd.random() < 0.5:
         base["namePrefix"] = rnd.choice(["p-", "x-"])
+    if rnd.random() < 0.5:
+        base["secretGenerator"] = [{"name": "sec", "literals": [f"password={rnd.choice(TRICKY)}"], "type": rnd.choice(["Opaque", "kubernetes.io/tls"])}]
     with open(f"{d}/base/kustomization.yaml", "w") as f:
         json.dump(base, f)
     k = {"resources": ["base"]}
@@ -72,8 +95,22 @@ def tree(rnd, d):
     if rnd.random() < 0.5:
         patches.append({"target": {"kind": rnd.choice(["Service", "Widget", "ConfigMap"])},
                         "patch": json.dumps([{"op": "add", "path": "/metadata/annotations", "value": {"patched": rnd.choice(TRICKY)}}])})
+    if rnd.random() < 0.3:
+        patches.append({"target": {"labelSelector": "l0"}, "patch": json.dumps([{"op": "add", "path": "/metadata/labels/selected", "value": "yes"}])})
     if patches:
         k["patches"] = patches
+    if rnd.random() < 0.3:
+        os.makedirs(f"{d}/comp")
+        with open(f"{d}/comp/kustomization.yaml", "w") as f:
+            json.dump({"apiVersion": "kustomize.config.k8s.io/v1alpha1", "kind": "Component",
+                       "configMapGenerator": [{"name": "gen", "behavior": "merge", "literals": ["FROM_COMPONENT=1"]}],
+                       "commonAnnotations": {"component": "on"}}, f)
+        k["components"] = ["comp"]
+    if deps and rnd.random() < 0.3:
+        k["replacements"] = [{"source": {"kind": "ConfigMap", "name": "gen", "fieldPath": "metadata.name"},
+                              "targets": [{"select": {"kind": "Deployment"}, "fieldPaths": ["metadata.annotations.config-name"], "options": {"create": True}}]}]
+    if rnd.random() < 0.2:
+        k["sortOptions"] = {"order": "fifo"}
     if not k.get("replicas"):
         k.pop("replicas", None)
     with open(f"{d}/kustomization.yaml", "w") as f:

@@ -188,10 +188,6 @@ impl Builder {
                 }
             }
         }
-        for entry in &k.components {
-            let path = ctx.loader.resolve(entry).map_err(|e| with_context(e, ctx.kfile, "components"))?;
-            resmap = self.accumulate(&path, resmap, true)?.0;
-        }
         let options = k.generator_options.as_ref();
         for (field, kind, list) in [
             ("configMapGenerator", GeneratedKind::ConfigMap, &k.config_map_generator),
@@ -221,6 +217,12 @@ impl Builder {
                     self.annotate_origin(r, OriginNote::Generator(ctx.kfile, by));
                 }
             }
+        }
+        // kustomize's order: resources, this kustomization's generators,
+        // then components (which may merge into those), then transformers.
+        for entry in &k.components {
+            let path = ctx.loader.resolve(entry).map_err(|e| with_context(e, ctx.kfile, "components"))?;
+            resmap = self.accumulate(&path, resmap, true)?.0;
         }
         transform(&mut resmap, k, ctx)?;
         Ok(resmap)

@@ -5,7 +5,7 @@ use crate::kustomization::{GeneratorArgs, GeneratorOptions};
 use crate::loader::Loader;
 use crate::resmap::{same_id, ResMap};
 use crate::resource::{Behavior, GeneratorMeta, Resource};
-use base64::Engine;
+use base64::Engine as _;
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 use std::path::Path;
@@ -111,21 +111,36 @@ fn generate(kind: GeneratedKind, args: &GeneratorArgs, global: Option<&Generator
     Ok(r)
 }
 
+/// kyaml's `encodeBase64`: lines of 70 characters, each ending in a newline
+/// once the encoding is 70 characters or longer.
+pub fn encode_base64_lines(bytes: &[u8]) -> String {
+    const LINE: usize = 70;
+    let encoded = base64::engine::general_purpose::STANDARD.encode(bytes);
+    if encoded.len() < LINE {
+        return encoded;
+    }
+    let mut out = String::with_capacity(encoded.len() + encoded.len() / LINE + 1);
+    for chunk in encoded.as_bytes().chunks(LINE) {
+        out.push_str(std::str::from_utf8(chunk).unwrap_or_default());
+        out.push('\n');
+    }
+    out
+}
+
 fn fill_data(object: &mut Map<String, Value>, kind: GeneratedKind, data: IndexMap<String, Vec<u8>>, kustomization: &Path, name: &str) -> Result<()> {
-    let b64 = base64::engine::general_purpose::STANDARD;
     let mut text = Map::new();
     let mut binary = Map::new();
     for (k, bytes) in data {
         match kind {
             GeneratedKind::Secret => {
-                text.insert(k, Value::String(b64.encode(&bytes)));
+                text.insert(k, Value::String(encode_base64_lines(&bytes)));
             }
             GeneratedKind::ConfigMap => match String::from_utf8(bytes) {
                 Ok(s) => {
                     text.insert(k, Value::String(s));
                 }
                 Err(e) => {
-                    binary.insert(k, Value::String(b64.encode(e.as_bytes())));
+                    binary.insert(k, Value::String(encode_base64_lines(e.as_bytes())));
                 }
             },
         }

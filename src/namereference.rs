@@ -16,7 +16,16 @@ struct Referral {
     referrer_group: Option<&'static str>,
     referrer_kind: &'static str,
     path: Vec<String>,
+    /// The reference names its own namespace (RBAC subjects, webhook and
+    /// APIService services): an absent namespace means "", and a followed
+    /// reference gets the target's namespace written in.
+    carries_namespace: bool,
+    /// Only `roleRef` is matched on its sibling `kind`; kustomize follows
+    /// subjects and scaleTargetRef by name alone.
+    checks_kind: bool,
 }
+
+const NAMESPACED_REFERENCES: &[&str] = &["subjects/name", "webhooks/clientConfig/service/name", "spec/service/name"];
 
 const POD_OWNERS: &[(Option<&str>, &str, &str)] = &[
     (None, "Pod", "spec"),
@@ -89,12 +98,13 @@ static REFERRALS: LazyLock<Vec<Referral>> = LazyLock::new(|| {
             let lists: Vec<&str> = if rel.contains("{c}") { CONTAINER_LISTS.to_vec() } else { vec![""] };
             for list in lists {
                 let path = format!("{prefix}/{}", rel.replace("{c}", list));
-                out.push(Referral { target_kind: target, referrer_group: group, referrer_kind: kind, path: split_path(&path) });
+                out.push(Referral { target_kind: target, referrer_group: group, referrer_kind: kind, path: split_path(&path), carries_namespace: false, checks_kind: false });
             }
         }
     }
     for &(target, group, kind, path) in OTHER_REFERENCES {
-        out.push(Referral { target_kind: target, referrer_group: group, referrer_kind: kind, path: split_path(path) });
+        let carries_namespace = NAMESPACED_REFERENCES.contains(&path);
+        out.push(Referral { target_kind: target, referrer_group: group, referrer_kind: kind, path: split_path(path), carries_namespace, checks_kind: path == "roleRef/name" });
     }
     out
 });
@@ -142,7 +152,7 @@ pub fn fix(resmap: &mut ResMap) {
         for referral in REFERRALS.iter().filter(|f| applies(f, &gvk)) {
             let Some((field, parents)) = referral.path.split_last() else { continue };
             visit_parents(&mut r.value, parents, &mut |parent| {
-                rewrite(parent, field, referral.target_kind, &namespace, &by_name);
+                rewrite(parent, field, referral, &namespace, &by_name);
             });
         }
     }
@@ -170,22 +180,24 @@ fn visit_parents(node: &mut Value, path: &[String], visit: &mut dyn FnMut(&mut s
 fn rewrite(
     parent: &mut serde_json::Map<String, Value>,
     field: &str,
-    target_kind: &str,
+    referral: &Referral,
     referrer_ns: &str,
     by_name: &HashMap<(&str, &str), Vec<&Candidate>>,
 ) {
-    // A sibling `kind` (roleRef, subjects, scaleTargetRef) must name the target kind.
-    if let Some(kind) = parent.get("kind").and_then(Value::as_str) {
-        if kind != target_kind {
-            return;
-        }
+    let target_kind = referral.target_kind;
+    if referral.checks_kind && parent.get("kind").and_then(Value::as_str).is_some_and(|k| k != target_kind) {
+        return;
     }
     let Some(old) = parent.get(field).and_then(Value::as_str).map(str::to_string) else { return };
     let Some(named) = by_name.get(&(target_kind, old.as_str())) else { return };
     // A reference that names its namespace (subjects, webhook services) may
     // name one the target had before the namespace transformer moved it;
     // any other reference only follows a target in the referrer's namespace.
-    let explicit_ns = parent.get("namespace").and_then(Value::as_str).map(str::to_string);
+    let explicit_ns = match parent.get("namespace").and_then(Value::as_str) {
+        Some(ns) => Some(ns.to_string()),
+        None if referral.carries_namespace => Some(String::new()),
+        None => None,
+    };
     let wanted_ns = explicit_ns.clone().unwrap_or_else(|| referrer_ns.to_string());
     let matches: Vec<&Candidate> = named
         .iter()
