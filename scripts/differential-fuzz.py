@@ -75,15 +75,39 @@ def tree(rnd, d):
         base["namePrefix"] = rnd.choice(["p-", "x-"])
     if rnd.random() < 0.5:
         base["secretGenerator"] = [{"name": "sec", "literals": [f"password={rnd.choice(TRICKY)}"], "type": rnd.choice(["Opaque", "kubernetes.io/tls"])}]
+    if rnd.random() < 0.3:
+        base["namespace"] = "basens"
     with open(f"{d}/base/kustomization.yaml", "w") as f:
         json.dump(base, f)
-    k = {"resources": ["base"]}
+    below = "base"
+    if rnd.random() < 0.4:
+        mid = {"resources": ["../base"], "namePrefix": "mid-"}
+        if rnd.random() < 0.5: mid["namespace"] = "midns"
+        if rnd.random() < 0.5: mid["replicas"] = [{"name": n, "count": 2} for kk, n in used if kk in ("Deployment", "StatefulSet")][:1] or None
+        if rnd.random() < 0.5:
+            mid["patchesJson6902"] = [{"target": {"version": "v1", "kind": "Service", "name": ".*"}, "patch": json.dumps([{"op": "add", "path": "/spec/type", "value": "NodePort"}])}]
+        if rnd.random() < 0.5:
+            mid["patchesStrategicMerge"] = [json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "gen"}, "data": {"FROM_MID": rnd.choice(TRICKY)}})]
+        if rnd.random() < 0.3 and used:
+            kind, name = sorted(used)[0]
+            api = {"Deployment": "apps/v1", "StatefulSet": "apps/v1", "Service": "v1", "ConfigMap": "v1", "Widget": "example.com/v1",
+                   "HorizontalPodAutoscaler": "autoscaling/v2", "RoleBinding": "rbac.authorization.k8s.io/v1", "ServiceAccount": "v1",
+                   "Ingress": "networking.k8s.io/v1"}[kind]
+            mid.setdefault("patches", []).append({"patch": json.dumps({"apiVersion": api, "kind": kind, "metadata": {"name": name}, "$patch": "delete"})})
+        mid = {k2: v for k2, v in mid.items() if v is not None}
+        os.makedirs(f"{d}/mid")
+        with open(f"{d}/mid/kustomization.yaml", "w") as f:
+            json.dump(mid, f)
+        below = "mid"
+    k = {"resources": [below]}
+    if rnd.random() < 0.3: k["generatorOptions"] = {"labels": {"gen": "yes"}, "disableNameSuffixHash": rnd.random() < 0.5}
     if rnd.random() < 0.6: k["namespace"] = rnd.choice(["ns1", "team-b"])
     if rnd.random() < 0.4: k["nameSuffix"] = "-s"
     if rnd.random() < 0.4: k["commonLabels"] = {"tier": rnd.choice(TRICKY[:12]).strip() or "t"}
     if rnd.random() < 0.4: k["labels"] = [{"pairs": {"env": "e"}, "includeSelectors": rnd.random() < 0.5, "includeTemplates": rnd.random() < 0.5}]
     if rnd.random() < 0.4: k["commonAnnotations"] = {"note": rnd.choice(TRICKY)}
-    if rnd.random() < 0.5: k["images"] = [{"name": "nginx", "newTag": rnd.choice(["2", "latest"])}, {"name": "busybox", "newName": "mirror/bb"}]
+    if rnd.random() < 0.5: k["images"] = [{"name": "nginx", "newTag": rnd.choice(["2", "latest"])}, {"name": "busybox", "newName": "mirror/bb"},
+                                            {"name": "reg.io:5000/app", "digest": "sha256:" + "ab" * 32}]
     if rnd.random() < 0.3: k["replicas"] = [{"name": n, "count": 5} for k2, n in used if k2 == "Deployment"][:1]
     if rnd.random() < 0.5:
         k["configMapGenerator"] = [{"name": "gen", "behavior": rnd.choice(["merge", "replace"]), "literals": ["ADDED=1"]}]

@@ -218,9 +218,12 @@ fn add_generated(resmap: &mut ResMap, generated: Resource, kustomization: &Path)
         value["metadata"]["namespace"] = ns.clone();
     }
     existing.value = value;
-    // The old object's generator options (its hash suffix choice) stay, as in
-    // kustomize's copyKustomizeSpecificFields; a plain resource gets none.
-    let needs_hash = existing.generator.as_ref().is_some_and(|g| g.needs_hash);
+    // A merged or replaced object keeps a hash suffix only when both the old
+    // and the new generator ask for one (what kustomize v5.5.0 does; a plain
+    // resource that a generator merges into never gets one).
+    let old_hash = existing.generator.as_ref().is_some_and(|g| g.needs_hash);
+    let new_hash = generated.generator.as_ref().is_some_and(|g| g.needs_hash);
+    let needs_hash = old_hash && new_hash;
     existing.generator = Some(GeneratorMeta { behavior: Behavior::Create, needs_hash });
     Ok(())
 }
