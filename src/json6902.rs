@@ -6,8 +6,8 @@ use serde_json::Value;
 pub enum JsonPatchError {
     #[error("not a JSON 6902 patch: {0}")]
     Decode(String),
-    #[error("{0}")]
-    Apply(String),
+    #[error("op {} ({path}): {message}", operation + 1)]
+    Apply { operation: usize, path: String, message: String },
 }
 
 /// Decodes an op list (already parsed from YAML or JSON).
@@ -18,7 +18,11 @@ pub fn decode(ops: &Value) -> Result<json_patch::Patch, JsonPatchError> {
 /// Applies all ops or none: on failure `doc` is left as it was.
 pub fn apply(doc: &mut Value, patch: &json_patch::Patch) -> Result<(), JsonPatchError> {
     let mut work = doc.clone();
-    json_patch::patch(&mut work, patch).map_err(|e| JsonPatchError::Apply(e.to_string()))?;
+    json_patch::patch(&mut work, patch).map_err(|e| JsonPatchError::Apply {
+        operation: e.operation,
+        path: e.path.to_string(),
+        message: e.kind.to_string(),
+    })?;
     *doc = work;
     Ok(())
 }

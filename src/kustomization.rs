@@ -183,9 +183,12 @@ pub fn find_file(dir: &Path) -> Result<PathBuf> {
 /// Parses a kustomization file, rejecting unknown fields with the file's name.
 pub fn parse(path: &Path, text: &str) -> Result<Kustomization> {
     let mut docs = crate::yaml::parse_documents_with(text, crate::yaml::DuplicateKeys::LastWins).map_err(|e| BuildError::yaml(path, e))?;
-    let value = match docs.len() {
-        0 => Value::Object(Default::default()),
-        1 => docs.remove(0).value,
+    let (value, lines) = match docs.len() {
+        0 => (Value::Object(Default::default()), None),
+        1 => {
+            let d = docs.remove(0);
+            (d.value, Some(d.lines))
+        }
         _ => return Err(BuildError::invalid(path, "a kustomization file must hold a single YAML document")),
     };
     if !value.is_object() {
@@ -195,8 +198,16 @@ pub fn parse(path: &Path, text: &str) -> Result<Kustomization> {
     if value.as_object().is_some_and(|m| m.keys().all(|k| k == "apiVersion" || k == "kind")) {
         return Err(BuildError::invalid(path, "kustomization file is empty"));
     }
-    let k: Kustomization = serde_json::from_value(normalize_legacy(value))
-        .map_err(|e| BuildError::invalid(path, format!("invalid kustomization: {e}")))?;
+    let k: Kustomization = serde_json::from_value(normalize_legacy(value)).map_err(|e| {
+        let message = e.to_string();
+        // serde names the offending field in backquotes; find its line.
+        let line = message
+            .split('`')
+            .nth(1)
+            .and_then(|field| lines.as_ref().and_then(|l| l.get(field)).map(|t| t.line()));
+        let at = line.map(|l| format!("line {l}: ")).unwrap_or_default();
+        BuildError::invalid(path, format!("{at}invalid kustomization: {message}"))
+    })?;
     k.check_supported(path)?;
     Ok(k)
 }

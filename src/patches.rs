@@ -132,7 +132,15 @@ fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json_patch::Patch) -
         let r = &mut resmap.resources[i];
         let id = r.id();
         r.store_previous_id();
-        json6902::apply(&mut r.value, ops).map_err(|e| BuildError::invalid(&patch.origin, format!("JSON patch failed on {id}: {e}")))?;
+        json6902::apply(&mut r.value, ops).map_err(|e| {
+            // Point at the failing op's line in the patch file.
+            let line = match &e {
+                json6902::JsonPatchError::Apply { operation, .. } => patch.lines.first().and_then(|l| l.get(&format!("[{operation}]"))).copied(),
+                _ => None,
+            };
+            let at = line.map(|l| format!("line {l}: ")).unwrap_or_default();
+            BuildError::invalid(&patch.origin, format!("{at}JSON patch failed on {id}: {e}"))
+        })?;
     }
     Ok(())
 }

@@ -34,8 +34,10 @@ impl ResMap {
             return Err(BuildError::invalid(
                 &resource.source,
                 format!(
-                    "may not add resource with an already registered id: {id} (first loaded from {})",
-                    existing.source.display()
+                    "line {}: may not add resource with an already registered id: {id} (first loaded from {}:{})",
+                    resource.line,
+                    existing.source.display(),
+                    existing.line
                 ),
             ));
         }

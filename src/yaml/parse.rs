@@ -188,10 +188,13 @@ impl<'a> Builder<'a> {
                 }
             }
             merged.retain(|k| k != &key);
-            // A scalar value's line is its key's line: that is where a reader looks.
+            // A value's line is its key's line: that is where a reader looks
+            // (a block list or map under the key starts on the next line).
+            let key_line = span.start.line();
             let value_lines = match value_lines {
-                LineTree::Leaf(_) => LineTree::Leaf(span.start.line()),
-                other => other,
+                LineTree::Leaf(_) => LineTree::Leaf(key_line),
+                LineTree::Map(_, entries) => LineTree::Map(key_line, entries),
+                LineTree::Seq(_, items) => LineTree::Seq(key_line, items),
             };
             lines.push((key.clone(), value_lines));
             map.insert(key, value);
