@@ -91,7 +91,23 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
         }
     }
     ordering::sort(&mut resmap.resources, root.sort_options.as_ref());
+    for r in resmap.iter() {
+        check_printable(&r.value).map_err(|c| {
+            BuildError::invalid(&r.source, format!("{}: contains U+{:04X}, a control character kustomize cannot print", r.id(), c as u32))
+        })?;
+    }
     Ok(resmap.resources)
+}
+
+/// kustomize fails on raw control characters after its JSON step; so do we.
+fn check_printable(v: &Value) -> std::result::Result<(), char> {
+    let check = |s: &str| s.chars().find(|c| crate::yaml::emit::is_unprintable_after_json(*c)).map_or(Ok(()), Err);
+    match v {
+        Value::String(s) => check(s),
+        Value::Array(items) => items.iter().try_for_each(check_printable),
+        Value::Object(map) => map.iter().try_for_each(|(k, v)| check(k).and_then(|_| check_printable(v))),
+        _ => Ok(()),
+    }
 }
 
 /// Runs one build step; when tracking, attributes the fields it changed.

@@ -19,11 +19,9 @@ pub fn emit_document(value: &Value) -> String {
     // libyaml starts a stream at column 0 "after whitespace, at an indentation".
     let mut e = Emitter { whitespace: true, indention: true, ..Emitter::default() };
     e.node(value, -1, Context::Root);
+    // kustomize's output never closes a document with `...`, even after a
+    // `|+` block, so the emitter's open-ended state is not tracked.
     e.write_indent(-1);
-    if e.open_ended {
-        e.write_indicator("...", true, false, false);
-        e.write_indent(-1);
-    }
     e.out
 }
 
@@ -58,7 +56,6 @@ struct Emitter {
     column: usize,
     whitespace: bool,
     indention: bool,
-    open_ended: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -78,6 +75,17 @@ impl Emitter {
     fn put_break(&mut self) {
         self.out.push('\n');
         self.column = 0;
+    }
+
+    /// go-yaml's `write_break`: `\n` becomes a line break; other break
+    /// characters (U+0085, U+2028, U+2029, CR) are written as themselves.
+    fn write_break(&mut self, c: char) {
+        if c == '\n' {
+            self.put_break();
+        } else {
+            self.out.push(c);
+            self.column = 0;
+        }
     }
 
     fn write_indent(&mut self, indent: i32) {
@@ -116,10 +124,9 @@ impl Emitter {
             Value::Array(_) => self.flow_empty("[", "]"),
             scalar => {
                 let indent = if parent_indent < 0 { BEST_INDENT } else { parent_indent + BEST_INDENT };
-                let root = ctx == Context::Root;
                 match scalar {
-                    Value::String(s) => self.string_scalar(s, indent, false, root),
-                    other => self.write_plain(&non_string_text(other), indent, true, root),
+                    Value::String(s) => self.string_scalar(s, indent, false),
+                    other => self.write_plain(&non_string_text(other), indent, true),
                 }
             }
         }
@@ -135,7 +142,7 @@ impl Emitter {
         keys.sort_by(|a, b| natural_key_order(a, b));
         for key in keys {
             self.write_indent(indent);
-            self.string_scalar(key, indent + BEST_INDENT, true, false);
+            self.string_scalar(key, indent + BEST_INDENT, true);
             self.write_indicator(":", false, false, false);
             self.node(&map[key], indent, Context::MappingValue);
         }
@@ -149,16 +156,18 @@ impl Emitter {
         }
     }
 
-    fn string_scalar(&mut self, s: &str, indent: i32, simple_key: bool, root: bool) {
+    fn string_scalar(&mut self, s: &str, indent: i32, simple_key: bool) {
+        let folded = fold_raw_nel(s);
+        let s = folded.as_ref();
         match select_style(s, simple_key) {
-            Style::Plain => self.write_plain(s, indent, !simple_key, root),
+            Style::Plain => self.write_plain(s, indent, !simple_key),
             Style::Single => self.write_single_quoted(s, indent, !simple_key),
             Style::Double => self.write_double_quoted(s, indent, !simple_key),
             Style::Literal => self.write_literal(s, indent),
         }
     }
 
-    fn write_plain(&mut self, s: &str, indent: i32, allow_breaks: bool, root: bool) {
+    fn write_plain(&mut self, s: &str, indent: i32, allow_breaks: bool) {
         if !self.whitespace {
             self.put(' ');
         }
@@ -181,9 +190,6 @@ impl Emitter {
         }
         self.whitespace = false;
         self.indention = false;
-        if root {
-            self.open_ended = true;
-        }
     }
 
     fn write_single_quoted(&mut self, s: &str, indent: i32, allow_breaks: bool) {
@@ -204,7 +210,7 @@ impl Emitter {
                 if !breaks && c == '\n' {
                     self.put_break();
                 }
-                self.put_break();
+                self.write_break(c);
                 self.indention = true;
                 breaks = true;
             } else {
@@ -230,8 +236,11 @@ impl Emitter {
         let chars: Vec<char> = s.chars().collect();
         let last = chars.len().saturating_sub(1);
         let mut spaces = false;
+        // go-yaml v2's `is_bom` looks at the first bytes of the string, not
+        // at position i: after a leading BOM every character is escaped.
+        let leading_bom = s.starts_with('\u{FEFF}');
         for (i, &c) in chars.iter().enumerate() {
-            if !is_printable(c) || c == '\u{FEFF}' || is_break(c) || c == '"' || c == '\\' {
+            if leading_bom || !is_printable(c) || c == '\u{FEFF}' || is_break(c) || c == '"' || c == '\\' {
                 self.put('\\');
                 match escape_letter(c) {
                     Some(letter) => self.put(letter),
@@ -274,7 +283,6 @@ impl Emitter {
         if first.is_some_and(|c| c == ' ' || is_break(c)) {
             self.write_indicator(&BEST_INDENT.to_string(), false, false, false);
         }
-        self.open_ended = false;
         let chars: Vec<char> = s.chars().collect();
         let chomp = match chars.as_slice() {
             [] => Some("-"),
@@ -284,9 +292,6 @@ impl Emitter {
             _ => None,
         };
         if let Some(hint) = chomp {
-            if hint == "+" {
-                self.open_ended = true;
-            }
             self.write_indicator(hint, false, false, false);
         }
         self.put_break();
@@ -295,7 +300,7 @@ impl Emitter {
         let mut breaks = true;
         for &c in &chars {
             if is_break(c) {
-                self.put_break();
+                self.write_break(c);
                 self.indention = true;
                 breaks = true;
             } else {
@@ -308,6 +313,46 @@ impl Emitter {
             }
         }
     }
+}
+
+/// What kustomize's JSON-to-YAML round trip does to a string: Go's JSON
+/// encoder leaves U+0085 (NEL) raw, and go-yaml v2 then reads it inside a
+/// double-quoted scalar as a line break and folds it. A run of spaces and
+/// NELs becomes one space when it holds one NEL, else one newline per NEL
+/// after the first. (Tabs and newlines are JSON escapes and never fold.)
+pub fn fold_raw_nel(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains('\u{85}') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != ' ' && chars[i] != '\u{85}' {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut breaks = 0;
+        while i < chars.len() && (chars[i] == ' ' || chars[i] == '\u{85}') {
+            breaks += usize::from(chars[i] == '\u{85}');
+            i += 1;
+        }
+        match breaks {
+            0 => out.extend(&chars[start..i]),
+            1 => out.push(' '),
+            n => out.push_str(&"\n".repeat(n - 1)),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// A character go-yaml v2's reader refuses when it meets it raw in the JSON
+/// kustomize converts to YAML ("control characters are not allowed"): Go's
+/// JSON encoder escapes C0 controls but passes these through.
+pub fn is_unprintable_after_json(c: char) -> bool {
+    matches!(c as u32, 0x7F..=0x84 | 0x86..=0x9F | 0xFFFE | 0xFFFF)
 }
 
 fn next_indent(parent: i32, indentless: bool) -> i32 {
@@ -653,6 +698,23 @@ mod tests {
     fn literal_blocks_carry_chomping_hints() {
         let v = json!({"a": "x\ny\n", "b": "x\ny", "c": " lead\n"});
         assert_eq!(emit_document(&v), "a: |\n  x\n  y\nb: |-\n  x\n  y\nc: |2\n   lead\n");
+    }
+
+    #[test]
+    fn raw_nel_folds_like_kustomize() {
+        // Outputs recorded from `kubectl kustomize` v5.5.0.
+        assert_eq!(fold_raw_nel("a\u{85}b"), "a b");
+        assert_eq!(fold_raw_nel("a \u{85} b"), "a b");
+        assert_eq!(fold_raw_nel("a\u{85}\u{85}\u{85}b"), "a\n\nb");
+        assert_eq!(fold_raw_nel("a\u{85} \u{85}b"), "a\nb");
+        assert_eq!(fold_raw_nel("a\t\u{85}\tb"), "a\t \tb");
+        assert_eq!(fold_raw_nel("\u{85}x"), " x");
+    }
+
+    #[test]
+    fn leading_bom_escapes_every_character() {
+        assert_eq!(emit_document(&json!({"b": "\u{feff}xy"})), "b: \"\\uFEFF\\x78\\x79\"\n");
+        assert_eq!(emit_document(&json!({"b": "a\u{feff}bc"})), "b: \"a\\uFEFFbc\"\n");
     }
 
     #[test]
