@@ -48,6 +48,14 @@ def resource(rnd, kind, name):
         return {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": meta,
                 "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"},
                 "subjects": [{"kind": "ServiceAccount", "name": "runner", **({"namespace": "default"} if rnd.random() < 0.5 else {})}]}
+    if kind == "CronJob":
+        return {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": meta,
+                "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": {"spec": {"restartPolicy": "Never",
+                         "containers": [{"name": "j", "image": "busybox", "envFrom": [{"configMapRef": {"name": "gen"}}]}]}}}}}}
+    if kind == "Job":
+        return {"apiVersion": "batch/v1", "kind": "Job", "metadata": meta,
+                "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "j", "image": "nginx:1.2"}],
+                         "volumes": [{"name": "s", "secret": {"secretName": "sec"}}]}}}}
     if kind == "ServiceAccount":
         return {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {**meta, "name": "runner"}}
     if kind == "Ingress":
@@ -61,7 +69,7 @@ def resource(rnd, kind, name):
 def tree(rnd, d):
     docs, used = [], set()
     for _ in range(rnd.randint(1, 7)):
-        kind = rnd.choice(["Deployment", "Service", "ConfigMap", "Widget", "StatefulSet", "HorizontalPodAutoscaler", "RoleBinding", "ServiceAccount", "Ingress"])
+        kind = rnd.choice(["Deployment", "Service", "ConfigMap", "Widget", "StatefulSet", "HorizontalPodAutoscaler", "RoleBinding", "ServiceAccount", "Ingress", "CronJob", "Job"])
         name = "runner" if kind == "ServiceAccount" else rnd.choice(NAMES)
         if (kind, name) in used:
             continue
@@ -69,8 +77,17 @@ def tree(rnd, d):
         docs.append(resource(rnd, kind, name))
     os.makedirs(f"{d}/base")
     with open(f"{d}/base/r.yaml", "w") as f:
-        f.write("\n---\n".join(json.dumps(x, indent=1) for x in docs))
-    base = {"resources": ["r.yaml"], "configMapGenerator": [{"name": "gen", "literals": [f"K{i}={rnd.choice(TRICKY).replace(chr(10), ' ')}" for i in range(rnd.randint(1, 3))]}]}
+        if rnd.random() < 0.2:
+            f.write(json.dumps({"apiVersion": "v1", "kind": "List", "items": docs}, indent=1))
+        else:
+            f.write("\n---\n".join(json.dumps(x, indent=1) for x in docs))
+    with open(f"{d}/base/app.env", "w") as f:
+        f.write("# env file\nENV_A=1\nENV_B=" + rnd.choice(TRICKY).replace("\n", " ") + "\n\n")
+    with open(f"{d}/base/cfg.txt", "w") as f:
+        f.write(rnd.choice(TRICKY) + "\nsecond line\n")
+    base = {"resources": ["r.yaml"], "configMapGenerator": [{"name": "gen", "literals": [f"K{i}={rnd.choice(TRICKY).replace(chr(10), ' ')}" for i in range(rnd.randint(1, 3))],
+                                                            "envs": ["app.env"] if rnd.random() < 0.5 else [],
+                                                            "files": ["renamed=cfg.txt"] if rnd.random() < 0.5 else []}]}
     if rnd.random() < 0.5:
         base["namePrefix"] = rnd.choice(["p-", "x-"])
     if rnd.random() < 0.5:
@@ -92,7 +109,7 @@ def tree(rnd, d):
             kind, name = sorted(used)[0]
             api = {"Deployment": "apps/v1", "StatefulSet": "apps/v1", "Service": "v1", "ConfigMap": "v1", "Widget": "example.com/v1",
                    "HorizontalPodAutoscaler": "autoscaling/v2", "RoleBinding": "rbac.authorization.k8s.io/v1", "ServiceAccount": "v1",
-                   "Ingress": "networking.k8s.io/v1"}[kind]
+                   "Ingress": "networking.k8s.io/v1", "CronJob": "batch/v1", "Job": "batch/v1"}[kind]
             mid.setdefault("patches", []).append({"patch": json.dumps({"apiVersion": api, "kind": kind, "metadata": {"name": name}, "$patch": "delete"})})
         mid = {k2: v for k2, v in mid.items() if v is not None}
         os.makedirs(f"{d}/mid")
@@ -135,6 +152,18 @@ def tree(rnd, d):
                               "targets": [{"select": {"kind": "Deployment"}, "fieldPaths": ["metadata.annotations.config-name"], "options": {"create": True}}]}]
     if rnd.random() < 0.2:
         k["sortOptions"] = {"order": "fifo"}
+    if rnd.random() < 0.3:
+        k.setdefault("labels", []).append({"pairs": {"custom": "c"}, "fields": [
+            {"path": "spec/template/metadata/labels", "kind": "Deployment", "create": rnd.random() < 0.5},
+            {"path": "spec/jobTemplate/spec/template/metadata/labels", "kind": "CronJob", "create": True}]})
+    if rnd.random() < 0.3:
+        k.setdefault("patches", []).append({"target": {"kind": "(Deployment|StatefulSet)", "name": "a.*|d.*", "namespace": rnd.choice(["", "ns1", "basens", "default"])},
+                                            "patch": json.dumps([{"op": "add", "path": "/metadata/labels", "value": {"regex": "hit"}}])})
+    if rnd.random() < 0.2 and deps:
+        k.setdefault("patches", []).append({"target": {"kind": "Deployment", "name": deps[0]}, "options": {"allowNameChange": True},
+                                            "patch": json.dumps({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "renamed-" + deps[0]}})})
+    if rnd.random() < 0.3:
+        k.setdefault("images", []).append({"name": "postgres", "newName": "mirror/pg", "newTag": "16"})
     if not k.get("replicas"):
         k.pop("replicas", None)
     with open(f"{d}/kustomization.yaml", "w") as f:
