@@ -174,7 +174,7 @@ impl Builder {
         }
         let track = self.options.track_provenance;
         let klines = if track {
-            crate::yaml::parse_documents_with(&text, crate::yaml::DuplicateKeys::LastWins)
+            crate::yaml::parse_config_documents(&text)
                 .ok()
                 .and_then(|d| d.into_iter().next())
                 .map(|d| provenance::lines_by_path(&d.value, &d.lines))

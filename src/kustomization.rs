@@ -182,7 +182,7 @@ pub fn find_file(dir: &Path) -> Result<PathBuf> {
 
 /// Parses a kustomization file, rejecting unknown fields with the file's name.
 pub fn parse(path: &Path, text: &str) -> Result<Kustomization> {
-    let mut docs = crate::yaml::parse_documents_with(text, crate::yaml::DuplicateKeys::LastWins).map_err(|e| BuildError::yaml(path, e))?;
+    let mut docs = crate::yaml::parse_config_documents(text).map_err(|e| BuildError::yaml(path, e))?;
     let (value, lines) = match docs.len() {
         0 => (Value::Object(Default::default()), None),
         1 => {
@@ -194,11 +194,12 @@ pub fn parse(path: &Path, text: &str) -> Result<Kustomization> {
     if !value.is_object() {
         return Err(BuildError::invalid(path, "a kustomization file must be a YAML mapping"));
     }
+    let value = go_null_semantics(value);
     // kustomize refuses a file with nothing but apiVersion/kind (or nothing at all).
     if value.as_object().is_some_and(|m| m.keys().all(|k| k == "apiVersion" || k == "kind")) {
         return Err(BuildError::invalid(path, "kustomization file is empty"));
     }
-    let k: Kustomization = serde_json::from_value(normalize_legacy(value)).map_err(|e| {
+    let k: Kustomization = serde_json::from_value(value).map_err(|e| {
         let message = e.to_string();
         // serde names the offending field in backquotes; find its line.
         let line = message
@@ -212,23 +213,30 @@ pub fn parse(path: &Path, text: &str) -> Result<Kustomization> {
     Ok(k)
 }
 
-/// Accepts the spellings kustomize's `FixKustomization` accepts: generator
-/// `env:` singular, and scalar label values written as numbers/booleans are
-/// rejected by serde later with the file named.
-fn normalize_legacy(mut value: Value) -> Value {
-    if let Some(obj) = value.as_object_mut() {
-        if let Some(Value::Array(images)) = obj.get_mut("images") {
-            for image in images.iter_mut().filter_map(Value::as_object_mut) {
-                // `newTag: 1.0` is a YAML float; kustomize reads the tag as text.
-                if let Some(tag) = image.get_mut("newTag") {
-                    if let Value::Number(n) = tag {
-                        *tag = Value::String(n.to_string());
-                    }
-                }
-            }
+/// Go's `json.Unmarshal` leaves a field at its zero value when it is null:
+/// null struct fields are dropped (serde then uses the default), and null
+/// values in string maps (labels, annotations) become "".
+fn go_null_semantics(value: Value) -> Value {
+    const STRING_MAPS: &[&str] = &["commonLabels", "commonAnnotations", "pairs", "labels", "annotations"];
+    fn walk(value: Value, in_string_map: bool) -> Value {
+        match value {
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .filter_map(|(k, v)| match v {
+                        Value::Null if in_string_map => Some((k, Value::String(String::new()))),
+                        Value::Null => None,
+                        other => {
+                            let string_map = STRING_MAPS.contains(&k.as_str()) && other.is_object();
+                            Some((k, walk(other, string_map)))
+                        }
+                    })
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(items.into_iter().map(|v| walk(v, false)).collect()),
+            other => other,
         }
     }
-    value
+    walk(value, false)
 }
 
 impl Kustomization {

@@ -74,7 +74,7 @@ fn load(entry: &ReplacementEntry, loader: &Loader, kfile: &Path) -> Result<Vec<(
     match (&entry.path, &entry.source) {
         (Some(path), None) => {
             let (file, text) = loader.read_text(path)?;
-            let docs = crate::yaml::parse_documents(&text).map_err(|e| BuildError::yaml(&file, e))?;
+            let docs = crate::yaml::parse_config_documents(&text).map_err(|e| BuildError::yaml(&file, e))?;
             let mut out = Vec::new();
             for d in docs {
                 let items = match d.value {

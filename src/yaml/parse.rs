@@ -70,11 +70,25 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
     parse_documents_with(text, DuplicateKeys::Reject)
 }
 
+/// Parses a kustomization-style config file the way kustomize reads it
+/// (sigs.k8s.io/yaml over go-yaml v2): YAML 1.1 scalars, so `yes`, `on`,
+/// `n` and friends are booleans; a repeated key keeps its last value.
+pub fn parse_config_documents(text: &str) -> Result<Vec<Document>, YamlError> {
+    let mut builder = Builder { parser: Parser::new_from_str(text), anchors: HashMap::new(), duplicates: DuplicateKeys::LastWins, yaml11: true };
+    builder.documents()
+}
+
 /// Parses every document in `text`. Empty documents (only comments or
 /// nothing between `---` separators) are dropped, as kustomize drops them.
 pub fn parse_documents_with(text: &str, duplicates: DuplicateKeys) -> Result<Vec<Document>, YamlError> {
-    let mut builder = Builder { parser: Parser::new_from_str(text), anchors: HashMap::new(), duplicates };
-    let mut docs = Vec::new();
+    let mut builder = Builder { parser: Parser::new_from_str(text), anchors: HashMap::new(), duplicates, yaml11: false };
+    builder.documents()
+}
+
+impl Builder<'_> {
+    fn documents(&mut self) -> Result<Vec<Document>, YamlError> {
+        let builder = self;
+        let mut docs = Vec::new();
     loop {
         let (event, span) = builder.next()?;
         match event {
@@ -97,6 +111,7 @@ pub fn parse_documents_with(text: &str, duplicates: DuplicateKeys) -> Result<Vec
         }
     }
     Ok(docs)
+    }
 }
 
 fn err(span: Span, message: String) -> YamlError {
@@ -107,6 +122,8 @@ struct Builder<'a> {
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
     anchors: HashMap<usize, (Value, LineTree)>,
     duplicates: DuplicateKeys,
+    /// YAML 1.1 booleans (yes/no/on/off/y/n), as go-yaml v2 reads them.
+    yaml11: bool,
 }
 
 impl<'a> Builder<'a> {
@@ -123,7 +140,13 @@ impl<'a> Builder<'a> {
         let (value, lines, anchor) = match event {
             Event::Scalar(text, style, anchor, tag) => {
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
-                (resolve_scalar(&text, style, tag.as_deref()).map_err(|m| err(span, m))?, LineTree::Leaf(line), anchor)
+                let mut value = resolve_scalar(&text, style, tag.as_deref()).map_err(|m| err(span, m))?;
+                if self.yaml11 && matches!(style, ScalarStyle::Plain) && tag.is_none() {
+                    if let Some(b) = yaml11_bool(&text) {
+                        value = Value::Bool(b);
+                    }
+                }
+                (value, LineTree::Leaf(line), anchor)
             }
             Event::Alias(id) => {
                 let v = self.anchors.get(&id).cloned();
@@ -233,6 +256,15 @@ fn key_string(key: &Value) -> Result<String, String> {
         Value::Bool(b) => Ok(b.to_string()),
         Value::Null => Ok(String::new()),
         _ => Err("mapping keys must be scalars".into()),
+    }
+}
+
+/// go-yaml v2's YAML 1.1 booleans beyond true/false.
+fn yaml11_bool(text: &str) -> Option<bool> {
+    match text {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some(true),
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some(false),
+        _ => None,
     }
 }
 
