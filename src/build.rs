@@ -11,6 +11,7 @@ use crate::resmap::ResMap;
 use crate::resource::Resource;
 use crate::transformers::{annotations, images, labels, namespace, prefix_suffix, replicas};
 use crate::provenance::{self, Origin};
+use crate::transformer_config::TransformerConfig;
 use crate::{hash, namereference, ordering, patches, replacements};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -36,12 +37,13 @@ pub struct Overrides {
 }
 
 impl Overrides {
-    fn apply(&self, resmap: &mut ResMap) {
+    fn apply(&self, resmap: &mut ResMap, config: &TransformerConfig) {
         if let Some(ns) = self.namespace.as_deref().filter(|n| !n.is_empty()) {
-            namespace::apply(resmap, ns);
+            namespace::apply(resmap, ns, config.specs("namespace"));
         }
-        prefix_suffix::apply(resmap, self.name_prefix.as_deref().unwrap_or_default(), self.name_suffix.as_deref().unwrap_or_default());
-        images::apply(resmap, &self.images);
+        let (prefix, suffix) = (self.name_prefix.as_deref().unwrap_or_default(), self.name_suffix.as_deref().unwrap_or_default());
+        prefix_suffix::apply(resmap, prefix, suffix, config.specs("namePrefix"), config.specs("nameSuffix"));
+        images::apply(resmap, &self.images, config.specs("images"));
     }
 }
 
@@ -54,12 +56,12 @@ pub fn build(dir: &Path, options: &BuildOptions) -> Result<Vec<Value>> {
 /// when tracked, field origins) in output order.
 pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resource>> {
     let mut builder = Builder { options: options.clone(), stack: Vec::new(), root: None, origin_annotations: false };
-    let (mut resmap, root) = builder.accumulate(dir, ResMap::default(), false)?;
+    let (mut resmap, root, config) = builder.accumulate(dir, ResMap::default(), false)?;
     let track = options.track_provenance;
     let root_file = kustomization::find_file(dir)?.canonicalize().map_err(|e| BuildError::io(dir, e))?;
     let overrides = |_: &Resource, _: &str| Origin { file: root_file.clone(), line: 0, by: "build overrides (ArgoCD parameters)".into() };
     tracked(&mut resmap, track, &overrides, |m| {
-        options.overrides.apply(m);
+        options.overrides.apply(m, &config);
         Ok(())
     })?;
     let hash_origin = |r: &Resource, _: &str| Origin { file: r.source.clone(), line: r.line, by: "generator content hash suffix".into() };
@@ -81,7 +83,7 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
         }
     };
     tracked(&mut resmap, track, &nameref_origin, |m| {
-        namereference::fix(m);
+        namereference::fix(m, &config.name_references);
         Ok(())
     })?;
     if root.build_metadata.iter().any(|m| m == "managedByLabel") {
@@ -144,6 +146,10 @@ struct Ctx<'a> {
     track: bool,
 }
 
+/// What accumulating a kustomization yields: its objects, the kustomization
+/// itself, and the transformer config it and everything below it declared.
+type Accumulated = (ResMap, Kustomization, TransformerConfig);
+
 impl Ctx<'_> {
     /// An origin pointing at a field of this kustomization.
     fn at(&self, field_path: &str, by: &str) -> Origin {
@@ -152,7 +158,7 @@ impl Ctx<'_> {
 }
 
 impl Builder {
-    fn accumulate(&mut self, dir: &Path, initial: ResMap, as_component: bool) -> Result<(ResMap, Kustomization)> {
+    fn accumulate(&mut self, dir: &Path, initial: ResMap, as_component: bool) -> Result<Accumulated> {
         let loader = Loader::new(dir, self.options.load_restriction)?;
         if self.stack.contains(&loader.dir) {
             let chain: Vec<String> = self.stack.iter().chain([&loader.dir]).map(|p| p.display().to_string()).collect();
@@ -186,16 +192,18 @@ impl Builder {
         self.stack.push(loader.dir.clone());
         let result = self.run(&k, &ctx, initial);
         self.stack.pop();
-        result.map(|m| (m, k))
+        result.map(|(m, c)| (m, k, c))
     }
 
-    fn run(&mut self, k: &Kustomization, ctx: &Ctx, initial: ResMap) -> Result<ResMap> {
+    fn run(&mut self, k: &Kustomization, ctx: &Ctx, initial: ResMap) -> Result<(ResMap, TransformerConfig)> {
         let mut resmap = initial;
+        let mut config = TransformerConfig::builtin();
         for entry in k.resources.iter().chain(&k.bases) {
             let path = ctx.loader.resolve(entry).map_err(|e| with_context(e, ctx.kfile, "resources"))?;
             if path.is_dir() {
-                let (sub, _) = self.accumulate(&path, ResMap::default(), false)?;
+                let (sub, _, sub_config) = self.accumulate(&path, ResMap::default(), false)?;
                 resmap.append_all(sub)?;
+                config.merge(&sub_config);
             } else {
                 ctx.loader.check_file(&path)?;
                 for mut r in load_resource_file(&path, ctx.track)? {
@@ -204,6 +212,8 @@ impl Builder {
                 }
             }
         }
+        // Own transformer configurations join those of the resources below.
+        config.merge(&TransformerConfig::load(&k.configurations, ctx.loader)?);
         let options = k.generator_options.as_ref();
         for (field, kind, list) in [
             ("configMapGenerator", GeneratedKind::ConfigMap, &k.config_map_generator),
@@ -238,10 +248,12 @@ impl Builder {
         // then components (which may merge into those), then transformers.
         for entry in &k.components {
             let path = ctx.loader.resolve(entry).map_err(|e| with_context(e, ctx.kfile, "components"))?;
-            resmap = self.accumulate(&path, resmap, true)?.0;
+            let (merged, _, component_config) = self.accumulate(&path, resmap, true)?;
+            resmap = merged;
+            config.merge(&component_config);
         }
-        transform(&mut resmap, k, ctx)?;
-        Ok(resmap)
+        transform(&mut resmap, k, ctx, &config)?;
+        Ok((resmap, config))
     }
 
     /// buildMetadata `originAnnotations`: kustomize's `config.kubernetes.io/origin`.
@@ -298,7 +310,7 @@ fn apply_patch(resmap: &mut ResMap, patch: &patches::Patch, ctx: &Ctx, field_pat
 }
 
 /// kustomize's builtin transformer order.
-fn transform(resmap: &mut ResMap, k: &Kustomization, ctx: &Ctx) -> Result<()> {
+fn transform(resmap: &mut ResMap, k: &Kustomization, ctx: &Ctx, config: &TransformerConfig) -> Result<()> {
     let step = |resmap: &mut ResMap, field: &str, by: &str, f: &mut dyn FnMut(&mut ResMap) -> Result<()>| -> Result<()> {
         let origin = ctx.at(field, by);
         tracked(resmap, ctx.track, &|_, _| origin.clone(), f)
@@ -312,11 +324,13 @@ fn transform(resmap: &mut ResMap, k: &Kustomization, ctx: &Ctx) -> Result<()> {
         apply_patch(resmap, &patch, ctx, &format!("patches[{i}]"), "patch")?;
     }
     if let Some(ns) = k.namespace.as_deref().filter(|n| !n.is_empty()) {
-        step(resmap, "namespace", "namespace", &mut |m| Ok(namespace::apply(m, ns)))?;
+        step(resmap, "namespace", "namespace", &mut |m| Ok(namespace::apply(m, ns, config.specs("namespace"))))?;
     }
     let (prefix, suffix) = (k.name_prefix.as_deref().unwrap_or_default(), k.name_suffix.as_deref().unwrap_or_default());
     let rename_field = if prefix.is_empty() { "nameSuffix" } else { "namePrefix" };
-    step(resmap, rename_field, rename_field, &mut |m| Ok(prefix_suffix::apply(m, prefix, suffix)))?;
+    step(resmap, rename_field, rename_field, &mut |m| {
+        Ok(prefix_suffix::apply(m, prefix, suffix, config.specs("namePrefix"), config.specs("nameSuffix")))
+    })?;
     // A label or annotation points at the line of its own key.
     let keyed = |base: String, keys: Vec<String>, by: &'static str| {
         move |_: &Resource, path: &str| match keys.iter().find(|k| path.ends_with(&format!(".{k}"))) {
@@ -326,12 +340,12 @@ fn transform(resmap: &mut ResMap, k: &Kustomization, ctx: &Ctx) -> Result<()> {
     };
     for (i, entry) in k.labels.iter().enumerate() {
         let origin_of = keyed(format!("labels[{i}].pairs"), entry.pairs.keys().cloned().collect(), "labels");
-        tracked(resmap, ctx.track, &origin_of, |m| Ok(labels::apply_entry(m, entry)))?;
+        tracked(resmap, ctx.track, &origin_of, |m| Ok(labels::apply_entry(m, entry, config)))?;
     }
     let origin_of = keyed("commonLabels".into(), k.common_labels.keys().cloned().collect(), "commonLabels");
-    tracked(resmap, ctx.track, &origin_of, |m| Ok(labels::apply_common(m, &k.common_labels)))?;
+    tracked(resmap, ctx.track, &origin_of, |m| Ok(labels::apply_common(m, &k.common_labels, config)))?;
     let origin_of = keyed("commonAnnotations".into(), k.common_annotations.keys().cloned().collect(), "commonAnnotations");
-    tracked(resmap, ctx.track, &origin_of, |m| Ok(annotations::apply(m, &k.common_annotations)))?;
+    tracked(resmap, ctx.track, &origin_of, |m| Ok(annotations::apply(m, &k.common_annotations, config.specs("commonAnnotations"))))?;
     for (i, spec) in k.patches_json6902.iter().enumerate() {
         let patch = patches::load(spec, ctx.loader, ctx.kfile)?;
         if !matches!(patch.body, patches::PatchBody::Json6902(_)) {
@@ -340,12 +354,12 @@ fn transform(resmap: &mut ResMap, k: &Kustomization, ctx: &Ctx) -> Result<()> {
         apply_patch(resmap, &patch, ctx, &format!("patchesJson6902[{i}]"), "patch")?;
     }
     for r in &k.replicas {
-        step(resmap, &format!("replicas[name={}].count", r.name), "replicas", &mut |m| replicas::apply(m, std::slice::from_ref(r), ctx.kfile))?;
+        step(resmap, &format!("replicas[name={}].count", r.name), "replicas", &mut |m| replicas::apply(m, std::slice::from_ref(r), config.specs("replicas"), ctx.kfile))?;
     }
     for image in &k.images {
         let set = [("newTag", &image.new_tag), ("digest", &image.digest), ("newName", &image.new_name)].into_iter().find(|(_, v)| v.is_some());
         let field = format!("images[name={}]{}", image.name, set.map(|(f, _)| format!(".{f}")).unwrap_or_default());
-        step(resmap, &field, "images", &mut |m| Ok(images::apply(m, std::slice::from_ref(image))))?;
+        step(resmap, &field, "images", &mut |m| Ok(images::apply(m, std::slice::from_ref(image), config.specs("images"))))?;
     }
     for (i, entry) in k.replacements.iter().enumerate() {
         step(resmap, &format!("replacements[{i}]"), "replacements", &mut |m| {

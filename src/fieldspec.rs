@@ -19,7 +19,7 @@ pub struct FieldSpecConfig {
     pub kind: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FieldSpec {
     pub group: Option<String>,
     pub version: Option<String>,

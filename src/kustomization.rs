@@ -58,7 +58,8 @@ pub struct Kustomization {
     pub validators: Option<Value>,
     pub vars: Option<Value>,
     pub crds: Option<Value>,
-    pub configurations: Option<Value>,
+    #[serde(default)]
+    pub configurations: Vec<String>,
     pub openapi: Option<Value>,
 }
 
@@ -253,7 +254,6 @@ impl Kustomization {
             ("validators", &self.validators),
             ("vars", &self.vars),
             ("crds", &self.crds),
-            ("configurations", &self.configurations),
             ("openapi", &self.openapi),
         ];
         for (field, value) in unsupported {

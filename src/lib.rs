@@ -27,6 +27,7 @@ pub mod resmap;
 pub mod resource;
 pub mod selector;
 pub mod strategic_merge;
+pub mod transformer_config;
 pub mod transformers;
 pub mod yaml;
 

@@ -6,15 +6,18 @@ use crate::fieldspec::split_path;
 use crate::openapi::is_cluster_scoped;
 use crate::resid::Gvk;
 use crate::resmap::ResMap;
+use crate::transformer_config::NameReference;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// "A `target_kind` is referred to from `path` in `referrer_kind` objects."
+#[derive(Clone)]
 struct Referral {
-    target_kind: &'static str,
-    referrer_group: Option<&'static str>,
-    referrer_kind: &'static str,
+    target_kind: String,
+    referrer_group: Option<String>,
+    referrer_version: Option<String>,
+    referrer_kind: Option<String>,
     path: Vec<String>,
     /// The reference names its own namespace (RBAC subjects, webhook and
     /// APIService services): an absent namespace means "", and a followed
@@ -98,13 +101,29 @@ static REFERRALS: LazyLock<Vec<Referral>> = LazyLock::new(|| {
             let lists: Vec<&str> = if rel.contains("{c}") { CONTAINER_LISTS.to_vec() } else { vec![""] };
             for list in lists {
                 let path = format!("{prefix}/{}", rel.replace("{c}", list));
-                out.push(Referral { target_kind: target, referrer_group: group, referrer_kind: kind, path: split_path(&path), carries_namespace: false, checks_kind: false });
+                out.push(Referral {
+                    target_kind: target.into(),
+                    referrer_group: group.map(Into::into),
+                    referrer_version: None,
+                    referrer_kind: Some(kind.into()),
+                    path: split_path(&path),
+                    carries_namespace: false,
+                    checks_kind: false,
+                });
             }
         }
     }
     for &(target, group, kind, path) in OTHER_REFERENCES {
         let carries_namespace = NAMESPACED_REFERENCES.contains(&path);
-        out.push(Referral { target_kind: target, referrer_group: group, referrer_kind: kind, path: split_path(path), carries_namespace, checks_kind: path == "roleRef/name" });
+        out.push(Referral {
+            target_kind: target.into(),
+            referrer_group: group.map(Into::into),
+            referrer_version: None,
+            referrer_kind: Some(kind.into()),
+            path: split_path(path),
+            carries_namespace,
+            checks_kind: path == "roleRef/name",
+        });
     }
     out
 });
@@ -120,7 +139,23 @@ struct Candidate {
     cluster_scoped: bool,
 }
 
-pub fn fix(resmap: &mut ResMap) {
+/// A reference declared in a `configurations:` file.
+fn configured(r: &NameReference) -> Referral {
+    Referral {
+        target_kind: r.target_kind.clone(),
+        referrer_group: r.referrer.group.clone().filter(|g| !g.is_empty()),
+        referrer_version: r.referrer.version.clone().filter(|v| !v.is_empty()),
+        referrer_kind: r.referrer.kind.clone().filter(|k| !k.is_empty()),
+        path: r.referrer.path.clone(),
+        carries_namespace: false,
+        checks_kind: false,
+    }
+}
+
+/// Rewrites references to renamed objects; `configured` adds the name
+/// references of `configurations:` files to kustomize's builtin ones.
+pub fn fix(resmap: &mut ResMap, configured_refs: &[NameReference]) {
+    let extra: Vec<Referral> = configured_refs.iter().map(configured).collect();
     let all: Vec<Candidate> = resmap
         .iter()
         .map(|r| {
@@ -149,17 +184,33 @@ pub fn fix(resmap: &mut ResMap) {
     for r in resmap.iter_mut() {
         let gvk = r.gvk();
         let namespace = r.namespace().to_string();
-        for referral in REFERRALS.iter().filter(|f| applies(f, &gvk)) {
+        for referral in REFERRALS.iter().chain(&extra).filter(|f| applies(f, &gvk)) {
             let Some((field, parents)) = referral.path.split_last() else { continue };
-            visit_parents(&mut r.value, parents, &mut |parent| {
-                rewrite(parent, field, referral, &namespace, &by_name);
+            let field = field.trim_end_matches("[]");
+            visit_parents(&mut r.value, parents, &mut |parent| match parent.get_mut(field) {
+                // A map reference ({name, namespace}) names its own namespace.
+                Some(Value::Object(reference)) => {
+                    let as_map = Referral { carries_namespace: true, checks_kind: false, path: Vec::new(), ..referral.clone() };
+                    rewrite(reference, "name", &as_map, &namespace, &by_name);
+                }
+                Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
+                    for item in items.iter_mut() {
+                        let mut holder = serde_json::Map::new();
+                        holder.insert(field.to_string(), item.take());
+                        rewrite(&mut holder, field, referral, &namespace, &by_name);
+                        *item = holder.remove(field).unwrap_or_default();
+                    }
+                }
+                _ => rewrite(parent, field, referral, &namespace, &by_name),
             });
         }
     }
 }
 
 fn applies(referral: &Referral, gvk: &Gvk) -> bool {
-    referral.referrer_kind == gvk.kind && referral.referrer_group.is_none_or(|g| g == gvk.group)
+    referral.referrer_kind.as_ref().is_none_or(|k| *k == gvk.kind)
+        && referral.referrer_group.as_ref().is_none_or(|g| *g == gvk.group)
+        && referral.referrer_version.as_ref().is_none_or(|v| *v == gvk.version)
 }
 
 fn visit_parents(node: &mut Value, path: &[String], visit: &mut dyn FnMut(&mut serde_json::Map<String, Value>)) {
@@ -168,7 +219,7 @@ fn visit_parents(node: &mut Value, path: &[String], visit: &mut dyn FnMut(&mut s
         Value::Object(map) => match path.split_first() {
             None => visit(map),
             Some((head, rest)) => {
-                if let Some(child) = map.get_mut(head) {
+                if let Some(child) = map.get_mut(head.trim_end_matches("[]")) {
                     visit_parents(child, rest, visit);
                 }
             }
@@ -184,7 +235,7 @@ fn rewrite(
     referrer_ns: &str,
     by_name: &HashMap<(&str, &str), Vec<&Candidate>>,
 ) {
-    let target_kind = referral.target_kind;
+    let target_kind = referral.target_kind.as_str();
     if referral.checks_kind && parent.get("kind").and_then(Value::as_str).is_some_and(|k| k != target_kind) {
         return;
     }
@@ -193,11 +244,9 @@ fn rewrite(
     // A reference that names its namespace (subjects, webhook services) may
     // name one the target had before the namespace transformer moved it;
     // any other reference only follows a target in the referrer's namespace.
-    let explicit_ns = match parent.get("namespace").and_then(Value::as_str) {
-        Some(ns) => Some(ns.to_string()),
-        None if referral.carries_namespace => Some(String::new()),
-        None => None,
-    };
+    // An explicit namespace may name one the target had before it moved;
+    // without one, the reference lives in the referrer's namespace.
+    let explicit_ns = parent.get("namespace").and_then(Value::as_str).map(str::to_string);
     let wanted_ns = explicit_ns.clone().unwrap_or_else(|| referrer_ns.to_string());
     let matches: Vec<&Candidate> = named
         .iter()
@@ -219,7 +268,8 @@ fn rewrite(
         },
     };
     parent.insert(field.to_string(), Value::String(chosen.name.clone()));
-    if explicit_ns.is_some() && !chosen.namespace.is_empty() {
+    // References that carry a namespace get the target's written in.
+    if (explicit_ns.is_some() || referral.carries_namespace) && !chosen.namespace.is_empty() {
         parent.insert("namespace".into(), Value::String(chosen.namespace.clone()));
     }
 }

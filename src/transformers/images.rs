@@ -11,8 +11,7 @@ use serde_json::Value;
 /// transformer per entry. Like kustomize, each entry first walks every
 /// container list and then visits the `images` field specs, so a container
 /// on a field-spec path is rewritten twice (visible only with `tagSuffix`).
-pub fn apply(resmap: &mut ResMap, images: &[ImageSpec]) {
-    let specs = crate::fieldspec::builtin("images");
+pub fn apply(resmap: &mut ResMap, images: &[ImageSpec], specs: &[crate::fieldspec::FieldSpec]) {
     for spec in images {
         let one = std::slice::from_ref(spec);
         for r in resmap.iter_mut() {

@@ -3,22 +3,23 @@
 
 use crate::fieldspec::{self, FieldSpec};
 use crate::kustomization::LabelSpec;
+use crate::transformer_config::TransformerConfig;
 use crate::resmap::ResMap;
 use indexmap::IndexMap;
 
-pub fn apply_common(resmap: &mut ResMap, labels: &IndexMap<String, String>) {
-    apply(resmap, labels, fieldspec::builtin("commonLabels"));
+pub fn apply_common(resmap: &mut ResMap, labels: &IndexMap<String, String>, config: &TransformerConfig) {
+    apply(resmap, labels, config.specs("commonLabels"));
 }
 
 /// One `labels:` entry: metadata only, plus selectors and/or templates on request.
-pub fn apply_entry(resmap: &mut ResMap, entry: &LabelSpec) {
+pub fn apply_entry(resmap: &mut ResMap, entry: &LabelSpec, config: &TransformerConfig) {
     let mut specs: Vec<FieldSpec> = entry.fields.iter().map(FieldSpec::from).collect();
     if entry.include_selectors {
-        specs.extend_from_slice(fieldspec::builtin("commonLabels"));
+        specs.extend_from_slice(config.specs("commonLabels"));
     } else {
         specs.push(FieldSpec { group: None, version: None, kind: None, path: vec!["metadata".into(), "labels".into()], create: true });
         if entry.include_templates {
-            specs.extend_from_slice(fieldspec::builtin("templateLabels"));
+            specs.extend_from_slice(config.specs("templateLabels"));
         }
     }
     apply(resmap, &entry.pairs, &specs);

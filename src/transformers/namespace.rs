@@ -1,13 +1,12 @@
 //! `namespace`: moves every namespaced resource (and the service references
 //! of webhooks/APIServices/CRD conversion) into one namespace.
 
-use crate::fieldspec;
+use crate::fieldspec::{self, FieldSpec};
 use crate::openapi::is_cluster_scoped;
 use crate::resmap::ResMap;
 use serde_json::Value;
 
-pub fn apply(resmap: &mut ResMap, namespace: &str) {
-    let specs = fieldspec::builtin("namespace");
+pub fn apply(resmap: &mut ResMap, namespace: &str, specs: &[FieldSpec]) {
     for r in resmap.iter_mut() {
         let gvk = r.gvk();
         // kustomize renames a Namespace object to the namespace it sets.

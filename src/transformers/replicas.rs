@@ -1,14 +1,13 @@
 //! `replicas`: sets `spec.replicas` of the workloads named.
 
 use crate::error::{BuildError, Result};
-use crate::fieldspec;
+use crate::fieldspec::{self, FieldSpec};
 use crate::kustomization::ReplicaSpec;
 use crate::resmap::ResMap;
 use serde_json::Value;
 use std::path::Path;
 
-pub fn apply(resmap: &mut ResMap, replicas: &[ReplicaSpec], kustomization: &Path) -> Result<()> {
-    let specs = fieldspec::builtin("replicas");
+pub fn apply(resmap: &mut ResMap, replicas: &[ReplicaSpec], specs: &[FieldSpec], kustomization: &Path) -> Result<()> {
     for replica in replicas {
         let mut found = false;
         for r in resmap.iter_mut() {

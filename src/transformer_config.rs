@@ -1,0 +1,139 @@
+//! Transformer configuration: which fields each builtin transformer touches.
+//!
+//! Starts from kustomize's builtin field specs and grows with every file a
+//! kustomization lists under `configurations:`. As in kustomize, the config
+//! a kustomization loads (and its resources' and components') applies to its
+//! own transformers and to every kustomization above it.
+
+use crate::error::{BuildError, Result};
+use crate::fieldspec::{self, FieldSpec, FieldSpecConfig};
+use crate::loader::Loader;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// A `configurations:` file (kustomize's TransformerConfig).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ConfigFile {
+    #[serde(default)]
+    name_prefix: Vec<FieldSpecConfig>,
+    #[serde(default)]
+    name_suffix: Vec<FieldSpecConfig>,
+    #[serde(default)]
+    namespace: Vec<FieldSpecConfig>,
+    #[serde(default)]
+    common_labels: Vec<FieldSpecConfig>,
+    #[serde(default)]
+    template_labels: Vec<FieldSpecConfig>,
+    #[serde(default)]
+    common_annotations: Vec<FieldSpecConfig>,
+    #[serde(default)]
+    images: Vec<FieldSpecConfig>,
+    #[serde(default)]
+    replicas: Vec<FieldSpecConfig>,
+    /// Only used by `vars`, which nest-kz refuses; accepted so shared configs load.
+    #[serde(default)]
+    var_reference: Vec<FieldSpecConfig>,
+    #[serde(default)]
+    name_reference: Vec<NameBackReferences>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NameBackReferences {
+    kind: String,
+    group: Option<String>,
+    version: Option<String>,
+    #[serde(default)]
+    field_specs: Vec<FieldSpecConfig>,
+}
+
+/// A user-declared name reference: objects of `target_kind` are referred to
+/// at `referrer` (a field spec: referrer GVK and path).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NameReference {
+    pub target_kind: String,
+    pub referrer: FieldSpec,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TransformerConfig {
+    specs: BTreeMap<String, Vec<FieldSpec>>,
+    pub name_references: Vec<NameReference>,
+}
+
+impl TransformerConfig {
+    /// kustomize's defaults.
+    pub fn builtin() -> Self {
+        let names = ["namePrefix", "nameSuffix", "namespace", "commonLabels", "templateLabels", "commonAnnotations", "images", "replicas"];
+        let specs = names.iter().map(|n| (n.to_string(), fieldspec::builtin(n).to_vec())).collect();
+        TransformerConfig { specs, name_references: Vec::new() }
+    }
+
+    /// The field specs of one transformer (`commonLabels`, `images`, ...).
+    pub fn specs(&self, transformer: &str) -> &[FieldSpec] {
+        self.specs.get(transformer).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    /// Adds what `other` has that this config lacks.
+    pub fn merge(&mut self, other: &TransformerConfig) {
+        for (name, specs) in &other.specs {
+            let mine = self.specs.entry(name.clone()).or_default();
+            for spec in specs {
+                if !mine.contains(spec) {
+                    mine.push(spec.clone());
+                }
+            }
+        }
+        for r in &other.name_references {
+            if !self.name_references.contains(r) {
+                self.name_references.push(r.clone());
+            }
+        }
+    }
+
+    /// Loads the `configurations:` files of a kustomization.
+    pub fn load(files: &[String], loader: &Loader) -> Result<TransformerConfig> {
+        let mut config = TransformerConfig::default();
+        for file in files {
+            let (path, text) = loader.read_text(file)?;
+            let docs = crate::yaml::parse_config_documents(&text).map_err(|e| BuildError::yaml(&path, e))?;
+            for doc in docs {
+                let parsed: ConfigFile = serde_json::from_value(doc.value)
+                    .map_err(|e| BuildError::invalid(&path, format!("invalid transformer configuration: {e}")))?;
+                config.merge(&parsed.into_config());
+            }
+        }
+        Ok(config)
+    }
+}
+
+impl ConfigFile {
+    fn into_config(self) -> TransformerConfig {
+        let to = |v: Vec<FieldSpecConfig>| v.iter().map(FieldSpec::from).collect::<Vec<_>>();
+        let _ = self.var_reference;
+        let specs = [
+            ("namePrefix", to(self.name_prefix)),
+            ("nameSuffix", to(self.name_suffix)),
+            ("namespace", to(self.namespace)),
+            ("commonLabels", to(self.common_labels)),
+            ("templateLabels", to(self.template_labels)),
+            ("commonAnnotations", to(self.common_annotations)),
+            ("images", to(self.images)),
+            ("replicas", to(self.replicas)),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        let name_references = self
+            .name_reference
+            .into_iter()
+            .flat_map(|back| {
+                let _ = (&back.group, &back.version);
+                let kind = back.kind;
+                back.field_specs.into_iter().map(move |fs| NameReference { target_kind: kind.clone(), referrer: FieldSpec::from(&fs) })
+            })
+            .collect();
+        TransformerConfig { specs, name_references }
+    }
+}
