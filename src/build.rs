@@ -12,6 +12,7 @@ use crate::resource::Resource;
 use crate::transformers::{annotations, images, labels, namespace, prefix_suffix, replicas};
 use crate::provenance::{self, Origin};
 use crate::transformer_config::TransformerConfig;
+use crate::vars::Var;
 use crate::{hash, namereference, ordering, patches, replacements};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -56,7 +57,7 @@ pub fn build(dir: &Path, options: &BuildOptions) -> Result<Vec<Value>> {
 /// when tracked, field origins) in output order.
 pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resource>> {
     let mut builder = Builder { options: options.clone(), stack: Vec::new(), root: None, origin_annotations: false };
-    let (mut resmap, root, config) = builder.accumulate(dir, ResMap::default(), false)?;
+    let (mut resmap, root, config, vars) = builder.accumulate(dir, ResMap::default(), false)?;
     let track = options.track_provenance;
     let root_file = kustomization::find_file(dir)?.canonicalize().map_err(|e| BuildError::io(dir, e))?;
     let overrides = |_: &Resource, _: &str| Origin { file: root_file.clone(), line: 0, by: "build overrides (ArgoCD parameters)".into() };
@@ -84,6 +85,15 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
     };
     tracked(&mut resmap, track, &nameref_origin, |m| {
         namereference::fix(m, &config.name_references);
+        Ok(())
+    })?;
+    // With names final, vars can be read and expanded.
+    let vars_origin = |_: &Resource, _: &str| Origin { file: root_file.clone(), line: 0, by: "vars".into() };
+    tracked(&mut resmap, track, &vars_origin, |m| {
+        let unused = crate::vars::resolve(m, &vars, config.specs("varReference"), &root_file)?;
+        if !unused.is_empty() {
+            eprintln!("nest-kz: well-defined vars that were never replaced: {}", unused.join(","));
+        }
         Ok(())
     })?;
     if root.build_metadata.iter().any(|m| m == "managedByLabel") {
@@ -147,8 +157,8 @@ struct Ctx<'a> {
 }
 
 /// What accumulating a kustomization yields: its objects, the kustomization
-/// itself, and the transformer config it and everything below it declared.
-type Accumulated = (ResMap, Kustomization, TransformerConfig);
+/// itself, and the transformer config and vars it and everything below it declared.
+type Accumulated = (ResMap, Kustomization, TransformerConfig, Vec<Var>);
 
 impl Ctx<'_> {
     /// An origin pointing at a field of this kustomization.
@@ -192,18 +202,20 @@ impl Builder {
         self.stack.push(loader.dir.clone());
         let result = self.run(&k, &ctx, initial);
         self.stack.pop();
-        result.map(|(m, c)| (m, k, c))
+        result.map(|(m, c, v)| (m, k, c, v))
     }
 
-    fn run(&mut self, k: &Kustomization, ctx: &Ctx, initial: ResMap) -> Result<(ResMap, TransformerConfig)> {
+    fn run(&mut self, k: &Kustomization, ctx: &Ctx, initial: ResMap) -> Result<(ResMap, TransformerConfig, Vec<Var>)> {
         let mut resmap = initial;
         let mut config = TransformerConfig::builtin();
+        let mut vars: Vec<Var> = Vec::new();
         for entry in k.resources.iter().chain(&k.bases) {
             let path = ctx.loader.resolve(entry).map_err(|e| with_context(e, ctx.kfile, "resources"))?;
             if path.is_dir() {
-                let (sub, _, sub_config) = self.accumulate(&path, ResMap::default(), false)?;
+                let (sub, _, sub_config, sub_vars) = self.accumulate(&path, ResMap::default(), false)?;
                 resmap.append_all(sub)?;
                 config.merge(&sub_config);
+                crate::vars::merge(&mut vars, &sub_vars, ctx.kfile)?;
             } else {
                 ctx.loader.check_file(&path)?;
                 for mut r in load_resource_file(&path, ctx.track)? {
@@ -212,8 +224,9 @@ impl Builder {
                 }
             }
         }
-        // Own transformer configurations join those of the resources below.
+        // Own transformer configurations and vars join those of the resources below.
         config.merge(&TransformerConfig::load(&k.configurations, ctx.loader)?);
+        crate::vars::merge(&mut vars, &k.vars, ctx.kfile)?;
         let options = k.generator_options.as_ref();
         for (field, kind, list) in [
             ("configMapGenerator", GeneratedKind::ConfigMap, &k.config_map_generator),
@@ -248,12 +261,13 @@ impl Builder {
         // then components (which may merge into those), then transformers.
         for entry in &k.components {
             let path = ctx.loader.resolve(entry).map_err(|e| with_context(e, ctx.kfile, "components"))?;
-            let (merged, _, component_config) = self.accumulate(&path, resmap, true)?;
+            let (merged, _, component_config, component_vars) = self.accumulate(&path, resmap, true)?;
             resmap = merged;
             config.merge(&component_config);
+            crate::vars::merge(&mut vars, &component_vars, ctx.kfile)?;
         }
         transform(&mut resmap, k, ctx, &config)?;
-        Ok((resmap, config))
+        Ok((resmap, config, vars))
     }
 
     /// buildMetadata `originAnnotations`: kustomize's `config.kubernetes.io/origin`.

@@ -56,7 +56,8 @@ pub struct Kustomization {
     pub generators: Option<Value>,
     pub transformers: Option<Value>,
     pub validators: Option<Value>,
-    pub vars: Option<Value>,
+    #[serde(default)]
+    pub vars: Vec<crate::vars::Var>,
     pub crds: Option<Value>,
     #[serde(default)]
     pub configurations: Vec<String>,
@@ -252,7 +253,6 @@ impl Kustomization {
             ("generators", &self.generators),
             ("transformers", &self.transformers),
             ("validators", &self.validators),
-            ("vars", &self.vars),
             ("crds", &self.crds),
             ("openapi", &self.openapi),
         ];

@@ -29,6 +29,7 @@ pub mod selector;
 pub mod strategic_merge;
 pub mod transformer_config;
 pub mod transformers;
+pub mod vars;
 pub mod yaml;
 
 pub use build::{build, build_resources, BuildOptions, Overrides};

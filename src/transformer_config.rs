@@ -31,7 +31,6 @@ struct ConfigFile {
     images: Vec<FieldSpecConfig>,
     #[serde(default)]
     replicas: Vec<FieldSpecConfig>,
-    /// Only used by `vars`, which nest-kz refuses; accepted so shared configs load.
     #[serde(default)]
     var_reference: Vec<FieldSpecConfig>,
     #[serde(default)]
@@ -65,7 +64,7 @@ pub struct TransformerConfig {
 impl TransformerConfig {
     /// kustomize's defaults.
     pub fn builtin() -> Self {
-        let names = ["namePrefix", "nameSuffix", "namespace", "commonLabels", "templateLabels", "commonAnnotations", "images", "replicas"];
+        let names = ["namePrefix", "nameSuffix", "namespace", "commonLabels", "templateLabels", "commonAnnotations", "images", "replicas", "varReference"];
         let specs = names.iter().map(|n| (n.to_string(), fieldspec::builtin(n).to_vec())).collect();
         TransformerConfig { specs, name_references: Vec::new() }
     }
@@ -111,7 +110,6 @@ impl TransformerConfig {
 impl ConfigFile {
     fn into_config(self) -> TransformerConfig {
         let to = |v: Vec<FieldSpecConfig>| v.iter().map(FieldSpec::from).collect::<Vec<_>>();
-        let _ = self.var_reference;
         let specs = [
             ("namePrefix", to(self.name_prefix)),
             ("nameSuffix", to(self.name_suffix)),
@@ -121,6 +119,7 @@ impl ConfigFile {
             ("commonAnnotations", to(self.common_annotations)),
             ("images", to(self.images)),
             ("replicas", to(self.replicas)),
+            ("varReference", to(self.var_reference)),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
