@@ -23,6 +23,7 @@ def resource(rnd, kind, name):
     meta = {"name": name, **({"labels": labels} if labels else {}), **({"annotations": ann} if ann else {})}
     if kind == "Deployment":
         containers = [{"name": f"c{i}", "image": rnd.choice(["nginx", "nginx:1.2", "reg.io:5000/app@sha256:abc", "busybox"]),
+                       "args": [rnd.choice(["--cfg=$(CFG_NAME)", "$(CFG_NAME)", "--x=$$(CFG_NAME)", "--y=$(UNKNOWN)", "plain"])],
                        "env": [{"name": f"E{j}", "value": rnd.choice(TRICKY)} for j in range(rnd.randint(0, 2))],
                        "envFrom": [{"configMapRef": {"name": "gen"}}]} for i in range(rnd.randint(1, 3))]
         return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta,
@@ -152,6 +153,8 @@ def tree(rnd, d):
                               "targets": [{"select": {"kind": "Deployment"}, "fieldPaths": ["metadata.annotations.config-name"], "options": {"create": True}}]}]
     if rnd.random() < 0.2:
         k["sortOptions"] = {"order": "fifo"}
+    if rnd.random() < 0.4:
+        k["vars"] = [{"name": "CFG_NAME", "objref": {"kind": "ConfigMap", "name": "gen", "apiVersion": "v1"}}]
     if rnd.random() < 0.3:
         k.setdefault("labels", []).append({"pairs": {"custom": "c"}, "fields": [
             {"path": "spec/template/metadata/labels", "kind": "Deployment", "create": rnd.random() < 0.5},
