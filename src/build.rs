@@ -257,6 +257,21 @@ impl Builder {
                 }
             }
         }
+        // Generator plugins run after the builtin generators, in listed order.
+        for plugin in crate::plugins::load(&k.generators, ctx.loader, ctx.kfile)? {
+            let origin = Origin { file: plugin.origin.clone(), line: 0, by: "generator plugin".into() };
+            let first_new = resmap.resources.len();
+            tracked(&mut resmap, ctx.track, &|_, _| origin.clone(), |m| crate::plugins::generate(m, &plugin, ctx.loader))?;
+            let kind = plugin.value["kind"].as_str().unwrap_or_default();
+            let meta = &plugin.value["metadata"];
+            let mut by = format!("  apiVersion: builtin\n  kind: {kind}\n  name: {}\n", meta["name"].as_str().unwrap_or_default());
+            if let Some(ns) = meta["namespace"].as_str() {
+                by.push_str(&format!("  namespace: {ns}\n"));
+            }
+            for r in resmap.resources[first_new..].iter_mut() {
+                self.annotate_origin(r, OriginNote::Plugin(&plugin.origin, &by));
+            }
+        }
         // kustomize's order: resources, this kustomization's generators,
         // then components (which may merge into those), then transformers.
         for entry in &k.components {
@@ -278,6 +293,7 @@ impl Builder {
             OriginNote::Generator(kfile, kind) => {
                 format!("configuredIn: {}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n", relative_path(root, kfile))
             }
+            OriginNote::Plugin(config, by) => format!("configuredIn: {}\nconfiguredBy:\n{by}", relative_path(root, config)),
         };
         let meta = r.metadata_mut();
         let annotations = meta.entry("annotations").or_insert_with(|| Value::Object(Default::default()));
@@ -290,6 +306,8 @@ impl Builder {
 enum OriginNote<'a> {
     File(&'a Path),
     Generator(&'a Path, &'a str),
+    /// A generator plugin config: its file and its `configuredBy` lines.
+    Plugin(&'a Path, &'a str),
 }
 
 /// `to` relative to the directory `from` (both canonical), with `..` as needed.
@@ -379,6 +397,11 @@ fn transform(resmap: &mut ResMap, k: &Kustomization, ctx: &Ctx, config: &Transfo
         step(resmap, &format!("replacements[{i}]"), "replacements", &mut |m| {
             replacements::apply(m, std::slice::from_ref(entry), ctx.loader, ctx.kfile)
         })?;
+    }
+    // Transformer plugins run after the builtin transformers, in listed order.
+    for plugin in crate::plugins::load(&k.transformers, ctx.loader, ctx.kfile)? {
+        let origin = Origin { file: plugin.origin.clone(), line: 0, by: "transformer plugin".into() };
+        tracked(resmap, ctx.track, &|_, _| origin.clone(), |m| crate::plugins::transform(m, &plugin, ctx.loader))?;
     }
     Ok(())
 }

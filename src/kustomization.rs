@@ -53,8 +53,10 @@ pub struct Kustomization {
     pub helm_charts: Option<Value>,
     pub helm_globals: Option<Value>,
     pub helm_chart_inflation_generator: Option<Value>,
-    pub generators: Option<Value>,
-    pub transformers: Option<Value>,
+    #[serde(default)]
+    pub generators: Vec<String>,
+    #[serde(default)]
+    pub transformers: Vec<String>,
     pub validators: Option<Value>,
     #[serde(default)]
     pub vars: Vec<crate::vars::Var>,
@@ -250,8 +252,6 @@ impl Kustomization {
             ));
         }
         let unsupported = [
-            ("generators", &self.generators),
-            ("transformers", &self.transformers),
             ("validators", &self.validators),
             ("crds", &self.crds),
             ("openapi", &self.openapi),

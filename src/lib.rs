@@ -20,6 +20,7 @@ pub mod openapi;
 mod openapi_table;
 pub mod ordering;
 pub mod patches;
+pub mod plugins;
 pub mod provenance;
 pub mod replacements;
 pub mod resid;

@@ -9,17 +9,19 @@ use serde_json::Value;
 pub fn apply(resmap: &mut ResMap, namespace: &str, specs: &[FieldSpec]) {
     for r in resmap.iter_mut() {
         let gvk = r.gvk();
-        // kustomize renames a Namespace object to the namespace it sets.
-        if gvk.kind == "Namespace" && gvk.group.is_empty() {
+        // Cluster-scoped objects get no metadata.namespace, but specs that
+        // name their kind (a Namespace's own name) still apply.
+        let cluster_scoped = is_cluster_scoped(&gvk);
+        let applicable: Vec<FieldSpec> = specs
+            .iter()
+            .filter(|s| !(cluster_scoped && s.path.len() == 2 && s.path[0] == "metadata" && s.path[1] == "namespace"))
+            .filter(|s| !cluster_scoped || s.kind.is_some())
+            .cloned()
+            .collect();
+        if applicable.iter().any(|s| s.applies_to(&gvk)) {
             r.store_previous_id();
-            r.set_name(namespace);
-            continue;
         }
-        if is_cluster_scoped(&gvk) {
-            continue;
-        }
-        r.store_previous_id();
-        fieldspec::visit_specs(&mut r.value, &gvk, specs, &mut |node| {
+        fieldspec::visit_specs(&mut r.value, &gvk, &applicable, &mut |node| {
             *node = Value::String(namespace.to_string());
         });
     }
