@@ -74,14 +74,14 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
 /// (sigs.k8s.io/yaml over go-yaml v2): YAML 1.1 scalars, so `yes`, `on`,
 /// `n` and friends are booleans; a repeated key keeps its last value.
 pub fn parse_config_documents(text: &str) -> Result<Vec<Document>, YamlError> {
-    let mut builder = Builder { parser: Parser::new_from_str(text), anchors: HashMap::new(), duplicates: DuplicateKeys::LastWins, yaml11: true };
+    let mut builder = Builder { parser: Parser::new_from_str(text), anchors: HashMap::new(), duplicates: DuplicateKeys::LastWins, yaml11: true, source: slash_escape_source(text) };
     builder.documents()
 }
 
 /// Parses every document in `text`. Empty documents (only comments or
 /// nothing between `---` separators) are dropped, as kustomize drops them.
 pub fn parse_documents_with(text: &str, duplicates: DuplicateKeys) -> Result<Vec<Document>, YamlError> {
-    let mut builder = Builder { parser: Parser::new_from_str(text), anchors: HashMap::new(), duplicates, yaml11: false };
+    let mut builder = Builder { parser: Parser::new_from_str(text), anchors: HashMap::new(), duplicates, yaml11: false, source: slash_escape_source(text) };
     builder.documents()
 }
 
@@ -124,6 +124,14 @@ struct Builder<'a> {
     duplicates: DuplicateKeys,
     /// YAML 1.1 booleans (yes/no/on/off/y/n), as go-yaml v2 reads them.
     yaml11: bool,
+    /// The text as characters, kept only when it contains `\/` (see below).
+    source: Option<Vec<char>>,
+}
+
+/// go-yaml rejects the `\/` escape that YAML 1.2 allows; checking for it
+/// needs the raw text of double-quoted scalars, so keep it only when present.
+fn slash_escape_source(text: &str) -> Option<Vec<char>> {
+    text.contains("\\/").then(|| text.chars().collect())
 }
 
 impl<'a> Builder<'a> {
@@ -139,6 +147,9 @@ impl<'a> Builder<'a> {
         let line = span.start.line();
         let (value, lines, anchor) = match event {
             Event::Scalar(text, style, anchor, tag) => {
+                if matches!(style, ScalarStyle::DoubleQuoted) {
+                    self.reject_slash_escape(span)?;
+                }
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
                 let mut value = resolve_scalar(&text, style, tag.as_deref()).map_err(|m| err(span, m))?;
                 if self.yaml11 && matches!(style, ScalarStyle::Plain) && tag.is_none() {
@@ -166,6 +177,23 @@ impl<'a> Builder<'a> {
             self.anchors.insert(anchor, (value.clone(), lines.clone()));
         }
         Ok((value, lines))
+    }
+
+    fn reject_slash_escape(&self, span: Span) -> Result<(), YamlError> {
+        let Some(chars) = &self.source else { return Ok(()) };
+        let raw = chars.get(span.start.index()..span.end.index().min(chars.len())).unwrap_or_default();
+        let mut i = 0;
+        while i + 1 < raw.len() {
+            if raw[i] == '\\' {
+                if raw[i + 1] == '/' {
+                    return Err(err(span, "found unknown escape character".into()));
+                }
+                i += 2;
+            } else {
+                i += 1;
+            }
+        }
+        Ok(())
     }
 
     fn sequence(&mut self) -> Result<(Vec<Value>, Vec<LineTree>), YamlError> {
