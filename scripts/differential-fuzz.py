@@ -6,7 +6,7 @@ failing where the other succeeds). Mismatching trees are kept for study.
 
 usage: scripts/differential-fuzz.py [--count N] [--seed S] [--keep DIR]
 """
-import argparse, json, os, random, shutil, subprocess, sys, tempfile
+import argparse, json, os, random, re, shutil, subprocess, sys, tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TRICKY = ["yes", "no", "on", "true", "1", "0x10", "1e3", "1.50", "~", "", " lead", "trail ", "a: b", "#x", "- y",
@@ -67,6 +67,63 @@ def resource(rnd, kind, name):
     return {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": meta,
             "spec": {"items": [{"name": "a", "v": rnd.choice(TRICKY)}], "size": rnd.randint(0, 9)}}
 
+def yaml_scalar(rnd, v, indent):
+    """A random but valid YAML spelling of the string v."""
+    if not isinstance(v, str):
+        return json.dumps(v)
+    plain_ok = v and v == v.strip() and not any(c in v for c in ":#{}[],&*!|>'\"%@`\n\t") and v[0] not in "-?" \
+        and v.lower() not in ("yes", "no", "on", "off", "y", "n", "true", "false", "null", "~") and not v[0].isdigit() and not v[0] in "+.-"
+    styles = ["double", "single"] + (["plain"] * 2 if plain_ok else [])
+    if "\n" in v and not v.startswith((" ", "\n")) and "\t" not in v and not any(l != l.rstrip(" ") for l in v.split("\n")):
+        styles += ["literal"]
+    style = rnd.choice(styles)
+    if style == "plain":
+        return v
+    if style == "single" and "\n" not in v and "\t" not in v:
+        return "'" + v.replace("'", "''") + "'"
+    if style == "literal":
+        chomp = "" if v.endswith("\n") and not v.endswith("\n\n") else ("-" if not v.endswith("\n") else "+")
+        pad = " " * (indent + 2)
+        body = v[:-1] if v.endswith("\n") else v
+        if chomp == "+":
+            body = v[:-1]
+        return "|" + chomp + "\n" + "\n".join(pad + l if l else "" for l in body.split("\n"))
+    return json.dumps(v, ensure_ascii=rnd.random() < 0.5)
+
+def yaml_text(rnd, v, indent=0):
+    """Block-style YAML for v with random scalar styles and flow collections."""
+    pad = " " * indent
+    if isinstance(v, dict):
+        if not v:
+            return "{}"
+        if rnd.random() < 0.15 and all(not isinstance(x, (dict, list)) and not (isinstance(x, str) and "\n" in x) for x in v.values()):
+            return "{" + ", ".join(json.dumps(k) + ": " + json.dumps(x) for k, x in v.items()) + "}"
+        lines = []
+        for k, x in v.items():
+            key = k if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", k) and k.lower() not in ("y", "n", "yes", "no", "on", "off", "true", "false", "null") else json.dumps(k)
+            if isinstance(x, (dict, list)) and x:
+                inner = yaml_text(rnd, x, indent + 2)
+                lines.append(f"{pad}{key}: {inner}" if inner.startswith("{") else f"{pad}{key}:\n{inner}")
+            else:
+                lines.append(f"{pad}{key}: " + (yaml_text(rnd, x, indent) if isinstance(x, (dict, list)) else yaml_scalar(rnd, x, indent)))
+        return "\n".join(lines)
+    if isinstance(v, list):
+        if not v:
+            return "[]"
+        out = []
+        for x in v:
+            if isinstance(x, dict) and x:
+                inner = yaml_text(rnd, x, indent + 2)
+                out.append(pad + "- " + (inner if inner.startswith("{") else inner[indent + 2:]))
+            elif isinstance(x, list) and x:
+                out.append(pad + "-\n" + yaml_text(rnd, x, indent + 2))
+            else:
+                out.append(pad + "- " + (yaml_text(rnd, x, indent) if isinstance(x, (dict, list)) else yaml_scalar(rnd, x, indent + 2)))
+        return "\n".join(out)
+    return yaml_scalar(rnd, v, indent)
+
+YAML_STYLES = False
+
 def tree(rnd, d):
     docs, used = [], set()
     for _ in range(rnd.randint(1, 7)):
@@ -80,6 +137,8 @@ def tree(rnd, d):
     with open(f"{d}/base/r.yaml", "w") as f:
         if rnd.random() < 0.2:
             f.write(json.dumps({"apiVersion": "v1", "kind": "List", "items": docs}, indent=1))
+        elif YAML_STYLES:
+            f.write("\n---\n".join(yaml_text(rnd, x) for x in docs) + "\n")
         else:
             f.write("\n---\n".join(json.dumps(x, indent=1) for x in docs))
     with open(f"{d}/base/app.env", "w") as f:
@@ -181,16 +240,20 @@ def main():
     ap.add_argument("--count", type=int, default=100)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", default="/tmp/nest-kz-fuzz-mismatches")
+    ap.add_argument("--yaml-styles", action="store_true", help="write resources as block YAML with random scalar styles")
     args = ap.parse_args()
+    global YAML_STYLES
+    YAML_STYLES = args.yaml_styles
     nest = os.path.join(ROOT, "target/release/nest-kz")
     subprocess.run(["cargo", "build", "--release", "-q"], cwd=ROOT, check=True)
-    mismatches = 0
+    mismatches = both_failed = 0
     for i in range(args.count):
         rnd = random.Random(args.seed * 100003 + i)
         d = tempfile.mkdtemp(prefix="nkz-fuzz-")
         tree(rnd, d)
         ok_n, out_n = run([nest, "build", d])
         ok_k, out_k = run(["kubectl", "kustomize", d])
+        both_failed += (not ok_n and not ok_k)
         if ok_n != ok_k or (ok_n and out_n != out_k):
             mismatches += 1
             dest = os.path.join(args.keep, f"case-{args.seed}-{i}")
@@ -198,6 +261,7 @@ def main():
             shutil.copytree(d, dest)
             print(f"MISMATCH {dest}: nest-kz ok={ok_n} kustomize ok={ok_k}")
         shutil.rmtree(d)
+    print(f"({both_failed} trees were rejected by both tools)")
     print(f"{args.count - mismatches} passed, {mismatches} failed")
     sys.exit(1 if mismatches else 0)
 
