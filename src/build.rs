@@ -356,12 +356,16 @@ fn transform(resmap: &mut ResMap, k: &Kustomization, ctx: &Ctx, config: &Transfo
         apply_patch(resmap, &patch, ctx, &format!("patches[{i}]"), "patch")?;
     }
     if let Some(ns) = k.namespace.as_deref().filter(|n| !n.is_empty()) {
-        step(resmap, "namespace", "namespace", &mut |m| Ok(namespace::apply(m, ns, config.specs("namespace"))))?;
+        step(resmap, "namespace", "namespace", &mut |m| {
+            namespace::apply(m, ns, config.specs("namespace"));
+            Ok(())
+        })?;
     }
     let (prefix, suffix) = (k.name_prefix.as_deref().unwrap_or_default(), k.name_suffix.as_deref().unwrap_or_default());
     let rename_field = if prefix.is_empty() { "nameSuffix" } else { "namePrefix" };
     step(resmap, rename_field, rename_field, &mut |m| {
-        Ok(prefix_suffix::apply(m, prefix, suffix, config.specs("namePrefix"), config.specs("nameSuffix")))
+        prefix_suffix::apply(m, prefix, suffix, config.specs("namePrefix"), config.specs("nameSuffix"));
+        Ok(())
     })?;
     // A label or annotation points at the line of its own key.
     let keyed = |base: String, keys: Vec<String>, by: &'static str| {
@@ -372,12 +376,21 @@ fn transform(resmap: &mut ResMap, k: &Kustomization, ctx: &Ctx, config: &Transfo
     };
     for (i, entry) in k.labels.iter().enumerate() {
         let origin_of = keyed(format!("labels[{i}].pairs"), entry.pairs.keys().cloned().collect(), "labels");
-        tracked(resmap, ctx.track, &origin_of, |m| Ok(labels::apply_entry(m, entry, config)))?;
+        tracked(resmap, ctx.track, &origin_of, |m| {
+            labels::apply_entry(m, entry, config);
+            Ok(())
+        })?;
     }
     let origin_of = keyed("commonLabels".into(), k.common_labels.keys().cloned().collect(), "commonLabels");
-    tracked(resmap, ctx.track, &origin_of, |m| Ok(labels::apply_common(m, &k.common_labels, config)))?;
+    tracked(resmap, ctx.track, &origin_of, |m| {
+        labels::apply_common(m, &k.common_labels, config);
+        Ok(())
+    })?;
     let origin_of = keyed("commonAnnotations".into(), k.common_annotations.keys().cloned().collect(), "commonAnnotations");
-    tracked(resmap, ctx.track, &origin_of, |m| Ok(annotations::apply(m, &k.common_annotations, config.specs("commonAnnotations"))))?;
+    tracked(resmap, ctx.track, &origin_of, |m| {
+        annotations::apply(m, &k.common_annotations, config.specs("commonAnnotations"));
+        Ok(())
+    })?;
     for (i, spec) in k.patches_json6902.iter().enumerate() {
         let patch = patches::load(spec, ctx.loader, ctx.kfile)?;
         if !matches!(patch.body, patches::PatchBody::Json6902(_)) {
@@ -391,7 +404,10 @@ fn transform(resmap: &mut ResMap, k: &Kustomization, ctx: &Ctx, config: &Transfo
     for image in &k.images {
         let set = [("newTag", &image.new_tag), ("digest", &image.digest), ("newName", &image.new_name)].into_iter().find(|(_, v)| v.is_some());
         let field = format!("images[name={}]{}", image.name, set.map(|(f, _)| format!(".{f}")).unwrap_or_default());
-        step(resmap, &field, "images", &mut |m| Ok(images::apply(m, std::slice::from_ref(image), config.specs("images"))))?;
+        step(resmap, &field, "images", &mut |m| {
+            images::apply(m, std::slice::from_ref(image), config.specs("images"));
+            Ok(())
+        })?;
     }
     for (i, entry) in k.replacements.iter().enumerate() {
         step(resmap, &format!("replacements[{i}]"), "replacements", &mut |m| {

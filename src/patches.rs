@@ -57,12 +57,11 @@ pub fn load_strategic(entry: &str, loader: &Loader, kustomization: &Path) -> Res
 fn parse_body(origin: &Path, text: &str) -> Result<(PatchBody, Vec<HashMap<String, usize>>)> {
     let docs = crate::yaml::parse_documents_with(text, crate::yaml::DuplicateKeys::FirstWins).map_err(|e| BuildError::yaml(origin, e))?;
     let lines = docs.iter().map(|d| crate::provenance::lines_by_path(&d.value, &d.lines)).collect();
-    if let [single] = docs.as_slice() {
-        if single.value.is_array() {
+    if let [single] = docs.as_slice()
+        && single.value.is_array() {
             let ops = json6902::decode(&single.value).map_err(|e| BuildError::invalid(origin, e.to_string()))?;
             return Ok((PatchBody::Json6902(ops), lines));
         }
-    }
     if docs.is_empty() {
         return Err(BuildError::invalid(origin, "patch is empty"));
     }

@@ -199,11 +199,10 @@ fn merge_keyed_list(orig: &[Value], items: &[Value], field: &FieldMeta, path: &s
 /// `$setElementOrder/<list>` and `$deleteFromPrimitiveList/<list>`.
 fn apply_list_directives(target: &mut Map<String, Value>, patch: &Map<String, Value>) {
     for (key, value) in patch {
-        if let Some(list) = key.strip_prefix(DELETE_FROM) {
-            if let (Some(Value::Array(items)), Value::Array(remove)) = (target.get_mut(list), value) {
+        if let Some(list) = key.strip_prefix(DELETE_FROM)
+            && let (Some(Value::Array(items)), Value::Array(remove)) = (target.get_mut(list), value) {
                 items.retain(|v| !remove.contains(v));
             }
-        }
     }
     for (key, value) in patch {
         let Some(list) = key.strip_prefix(SET_ORDER) else { continue };

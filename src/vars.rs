@@ -108,13 +108,12 @@ fn expand_node(node: &mut Value, values: &BTreeMap<String, Value>, used: &mut BT
     match node {
         Value::String(s) => {
             // A field that is exactly one reference takes the value's own type.
-            if let Some(name) = s.strip_prefix("$(").and_then(|r| r.strip_suffix(')')) {
-                if let Some(v) = values.get(name).filter(|v| !v.is_string()) {
+            if let Some(name) = s.strip_prefix("$(").and_then(|r| r.strip_suffix(')'))
+                && let Some(v) = values.get(name).filter(|v| !v.is_string()) {
                     used.insert(name.to_string());
                     *node = v.clone();
                     return;
                 }
-            }
             *s = expand(s, values, used);
         }
         Value::Array(items) => items.iter_mut().for_each(|i| expand_node(i, values, used)),

@@ -30,13 +30,12 @@ fn walk(node: &mut Value, images: &[ImageSpec]) {
     match node {
         Value::Object(map) => {
             for (key, child) in map.iter_mut() {
-                if matches!(key.as_str(), "containers" | "initContainers" | "ephemeralContainers") {
-                    if let Value::Array(containers) = child {
+                if matches!(key.as_str(), "containers" | "initContainers" | "ephemeralContainers")
+                    && let Value::Array(containers) = child {
                         for c in containers.iter_mut() {
                             update_container(c, images);
                         }
                     }
-                }
                 walk(child, images);
             }
         }

@@ -27,6 +27,9 @@ pub struct Document {
     pub lines: LineTree,
 }
 
+/// The line trees of a mapping's entries, in source order.
+type MapLines = Vec<(String, LineTree)>;
+
 /// Where each node of a document starts: 1-based lines in the source text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LineTree {
@@ -152,11 +155,10 @@ impl<'a> Builder<'a> {
                 }
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
                 let mut value = resolve_scalar(&text, style, tag.as_deref()).map_err(|m| err(span, m))?;
-                if self.yaml11 && matches!(style, ScalarStyle::Plain) && tag.is_none() {
-                    if let Some(b) = yaml11_bool(&text) {
+                if self.yaml11 && matches!(style, ScalarStyle::Plain) && tag.is_none()
+                    && let Some(b) = yaml11_bool(&text) {
                         value = Value::Bool(b);
                     }
-                }
                 (value, LineTree::Leaf(line), anchor)
             }
             Event::Alias(id) => {
@@ -209,7 +211,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn mapping(&mut self) -> Result<(Map<String, Value>, Vec<(String, LineTree)>), YamlError> {
+    fn mapping(&mut self) -> Result<(Map<String, Value>, MapLines), YamlError> {
         let mut map = Map::new();
         let mut lines: Vec<(String, LineTree)> = Vec::new();
         // Keys that came from a `<<` merge may be overridden by explicit keys.
