@@ -11,6 +11,10 @@
 //! | `ARGOCD_ENV_NAMESPACE_FROM_APP=true` | use `ARGOCD_APP_NAMESPACE` as the namespace |
 //! | `ARGOCD_ENV_IMAGES` | images, comma or space separated, in `kustomize edit set image` syntax |
 //! | `ARGOCD_ENV_NAME_PREFIX`, `ARGOCD_ENV_NAME_SUFFIX` | `namePrefix:` / `nameSuffix:` |
+//!
+//! The same settings made as the plugin's declared parameters arrive as
+//! `PARAM_NAMESPACE`, `PARAM_NAME_PREFIX`, `PARAM_NAME_SUFFIX` and the array
+//! `PARAM_IMAGES_0`, `PARAM_IMAGES_1`, ...; an `ARGOCD_ENV_*` value wins.
 
 use crate::build::Overrides;
 use crate::kustomization::ImageSpec;
@@ -23,14 +27,22 @@ pub struct ImageParamError(pub String);
 /// Reads the overrides from environment variables (`get` abstracts `std::env::var`).
 pub fn overrides_from_env(get: impl Fn(&str) -> Option<String>) -> Result<Overrides, ImageParamError> {
     let non_empty = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
-    let namespace = non_empty("ARGOCD_ENV_NAMESPACE").or_else(|| {
-        (non_empty("ARGOCD_ENV_NAMESPACE_FROM_APP").as_deref() == Some("true")).then(|| non_empty("ARGOCD_APP_NAMESPACE")).flatten()
+    // A setting from the Application's plugin env, else from its parameters.
+    let setting = |name: &str| non_empty(&format!("ARGOCD_ENV_{name}")).or_else(|| non_empty(&format!("PARAM_{name}")));
+    let namespace = setting("NAMESPACE").or_else(|| {
+        (setting("NAMESPACE_FROM_APP").as_deref() == Some("true")).then(|| non_empty("ARGOCD_APP_NAMESPACE")).flatten()
     });
-    let images = match non_empty("ARGOCD_ENV_IMAGES") {
-        Some(list) => list.split([',', ' ', '\n']).filter(|s| !s.is_empty()).map(parse_image_param).collect::<Result<_, _>>()?,
-        None => Vec::new(),
-    };
-    Ok(Overrides { namespace, name_prefix: non_empty("ARGOCD_ENV_NAME_PREFIX"), name_suffix: non_empty("ARGOCD_ENV_NAME_SUFFIX"), images })
+    let mut image_list: Vec<String> = setting("IMAGES").map(|l| vec![l]).unwrap_or_default();
+    if image_list.is_empty() {
+        image_list = (0..).map_while(|i| non_empty(&format!("PARAM_IMAGES_{i}"))).collect();
+    }
+    let images = image_list
+        .iter()
+        .flat_map(|l| l.split([',', ' ', '\n']))
+        .filter(|s| !s.is_empty())
+        .map(parse_image_param)
+        .collect::<Result<_, _>>()?;
+    Ok(Overrides { namespace, name_prefix: setting("NAME_PREFIX"), name_suffix: setting("NAME_SUFFIX"), images })
 }
 
 /// `kustomize edit set image` syntax: `name=newName:tag`, `name=newName@digest`,
@@ -67,6 +79,22 @@ mod tests {
         let i = parse_image_param("nginx@sha256:abc").unwrap();
         assert_eq!((i.name.as_str(), i.digest.as_deref()), ("nginx", Some("sha256:abc")));
         assert!(parse_image_param("justaname").is_err());
+    }
+
+    #[test]
+    fn declared_parameters_arrive_as_param_variables() {
+        let env = |k: &str| match k {
+            "PARAM_NAMESPACE" => Some("from-param".to_string()),
+            "PARAM_IMAGES_0" => Some("a=b:1".to_string()),
+            "PARAM_IMAGES_1" => Some("c:2".to_string()),
+            "ARGOCD_ENV_NAME_PREFIX" => Some("env-".to_string()),
+            "PARAM_NAME_PREFIX" => Some("param-".to_string()),
+            _ => None,
+        };
+        let o = overrides_from_env(env).unwrap();
+        assert_eq!(o.namespace.as_deref(), Some("from-param"));
+        assert_eq!(o.images.len(), 2);
+        assert_eq!(o.name_prefix.as_deref(), Some("env-"), "plugin env wins over a parameter");
     }
 
     #[test]
