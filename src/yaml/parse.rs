@@ -77,14 +77,14 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
 /// (sigs.k8s.io/yaml over go-yaml v2): YAML 1.1 scalars, so `yes`, `on`,
 /// `n` and friends are booleans; a repeated key keeps its last value.
 pub fn parse_config_documents(text: &str) -> Result<Vec<Document>, YamlError> {
-    let mut builder = Builder { parser: Parser::new_from_str(text), anchors: HashMap::new(), duplicates: DuplicateKeys::LastWins, yaml11: true, source: slash_escape_source(text) };
+    let mut builder = Builder { parser: Parser::new_from_str(text), anchors: HashMap::new(), duplicates: DuplicateKeys::LastWins, yaml11: true, source: slash_escape_source(text), depth: 0 };
     builder.documents()
 }
 
 /// Parses every document in `text`. Empty documents (only comments or
 /// nothing between `---` separators) are dropped, as kustomize drops them.
 pub fn parse_documents_with(text: &str, duplicates: DuplicateKeys) -> Result<Vec<Document>, YamlError> {
-    let mut builder = Builder { parser: Parser::new_from_str(text), anchors: HashMap::new(), duplicates, yaml11: false, source: slash_escape_source(text) };
+    let mut builder = Builder { parser: Parser::new_from_str(text), anchors: HashMap::new(), duplicates, yaml11: false, source: slash_escape_source(text), depth: 0 };
     builder.documents()
 }
 
@@ -129,7 +129,13 @@ struct Builder<'a> {
     yaml11: bool,
     /// The text as characters, kept only when it contains `\/` (see below).
     source: Option<Vec<char>>,
+    /// Current nesting of maps and lists.
+    depth: usize,
 }
+
+/// Deeper nesting is refused: no manifest needs it, and the recursive
+/// walkers downstream must not run out of stack on hostile input.
+pub const MAX_DEPTH: usize = 200;
 
 /// go-yaml rejects the `\/` escape that YAML 1.2 allows; checking for it
 /// needs the raw text of double-quoted scalars, so keep it only when present.
@@ -166,11 +172,15 @@ impl<'a> Builder<'a> {
                 return v.ok_or_else(|| err(span, "unknown anchor referenced by alias".into()));
             }
             Event::SequenceStart(anchor, _) => {
+                self.enter(span)?;
                 let (items, lines) = self.sequence()?;
+                self.depth -= 1;
                 (Value::Array(items), LineTree::Seq(line, lines), anchor)
             }
             Event::MappingStart(anchor, _) => {
+                self.enter(span)?;
                 let (map, lines) = self.mapping()?;
+                self.depth -= 1;
                 (Value::Object(map), LineTree::Map(line, lines), anchor)
             }
             other => return Err(err(span, format!("unexpected YAML event {other:?}"))),
@@ -179,6 +189,14 @@ impl<'a> Builder<'a> {
             self.anchors.insert(anchor, (value.clone(), lines.clone()));
         }
         Ok((value, lines))
+    }
+
+    fn enter(&mut self, span: Span) -> Result<(), YamlError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(err(span, format!("nesting deeper than {MAX_DEPTH} levels")));
+        }
+        Ok(())
     }
 
     fn reject_slash_escape(&self, span: Span) -> Result<(), YamlError> {
@@ -369,6 +387,21 @@ mod tests {
     fn expands_anchors_and_merge_keys() {
         let v = one("base: &b {x: 1, y: 2}\nother:\n  <<: *b\n  y: 3\n");
         assert_eq!(v["other"], json!({"x":1,"y":3}));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let deep = format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        // saphyr's own recursion limit may stop it first; either way, an error.
+        let e = parse_documents(&deep).unwrap_err();
+        assert!(e.message.contains("nesting deeper") || e.message.contains("recursion limit"), "{e}");
+        // Block nesting has no parser limit of its own: ours applies.
+        let block: String = (0..20_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        assert!(parse_documents(&block).unwrap_err().message.contains("nesting deeper"));
+        let fine = format!("a: {}1{}\n", "[".repeat(150), "]".repeat(150));
+        let v = parse_documents(&fine).unwrap().remove(0).value;
+        let again = parse_documents(&crate::yaml::emit_document(&v)).unwrap().remove(0).value;
+        assert_eq!(again, v);
     }
 
     #[test]
