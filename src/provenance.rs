@@ -62,8 +62,11 @@ pub fn leaves(value: &Value) -> Vec<(String, &Value)> {
 fn collect_leaves<'a>(value: &'a Value, path: String, out: &mut Vec<(String, &'a Value)>) {
     match value {
         Value::Object(map) if !map.is_empty() => {
-            for (k, v) in map {
-                collect_leaves(v, join(&path, k), out);
+            // In printed order, so `explain` and `diff` read like the YAML.
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_by(|a, b| crate::yaml::emit::natural_key_order(a, b));
+            for k in keys {
+                collect_leaves(&map[k], join(&path, k), out);
             }
         }
         Value::Array(items) if !items.is_empty() => {
@@ -139,7 +142,7 @@ mod tests {
     fn names_list_elements_by_their_key() {
         let v = json!({"spec": {"containers": [{"name": "app", "image": "x"}], "args": ["a", "b"]}});
         let paths: Vec<String> = leaves(&v).into_iter().map(|(p, _)| p).collect();
-        assert_eq!(paths, ["spec.containers[name=app].name", "spec.containers[name=app].image", "spec.args[0]", "spec.args[1]"]);
+        assert_eq!(paths, ["spec.args[0]", "spec.args[1]", "spec.containers[name=app].image", "spec.containers[name=app].name"]);
     }
 
     #[test]
