@@ -11,6 +11,7 @@ use crate::resmap::ResMap;
 use crate::resource::Resource;
 use crate::transformers::{annotations, images, labels, namespace, prefix_suffix, replicas};
 use crate::provenance::{self, Origin};
+use crate::openapi::SchemaTable;
 use crate::transformer_config::TransformerConfig;
 use crate::vars::Var;
 use crate::{hash, namereference, ordering, patches, replacements};
@@ -56,7 +57,7 @@ pub fn build(dir: &Path, options: &BuildOptions) -> Result<Vec<Value>> {
 /// Builds `dir` and returns the resources (objects with their history and,
 /// when tracked, field origins) in output order.
 pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resource>> {
-    let mut builder = Builder { options: options.clone(), stack: Vec::new(), root: None, origin_annotations: false };
+    let mut builder = Builder { options: options.clone(), stack: Vec::new(), root: None, origin_annotations: false, schema: None };
     let (mut resmap, root, config, vars) = builder.accumulate(dir, ResMap::default(), false)?;
     let track = options.track_provenance;
     let root_file = kustomization::find_file(dir)?.canonicalize().map_err(|e| BuildError::io(dir, e))?;
@@ -145,6 +146,9 @@ struct Builder {
     /// The root kustomization's directory; origin paths are relative to it.
     root: Option<PathBuf>,
     origin_annotations: bool,
+    /// A schema loaded by `openapi:`; like kustomize's global setting, it
+    /// applies from the moment the kustomization declaring it is loaded.
+    schema: Option<std::sync::Arc<SchemaTable>>,
 }
 
 /// One kustomization being run: its file, loader and (when tracking) the
@@ -187,6 +191,9 @@ impl Builder {
             if let Some(other) = k.build_metadata.iter().find(|m| !matches!(m.as_str(), "originAnnotations" | "managedByLabel")) {
                 return Err(BuildError::invalid(&kfile, format!("buildMetadata option '{other}' is not supported by nest-kz")));
             }
+        }
+        if let Some(spec) = &k.openapi {
+            self.schema = Some(std::sync::Arc::new(load_schema(spec, &loader, &kfile)?));
         }
         let track = self.options.track_provenance;
         let klines = if track {
@@ -281,7 +288,9 @@ impl Builder {
             config.merge(&component_config);
             crate::vars::merge(&mut vars, &component_vars, ctx.kfile)?;
         }
-        transform(&mut resmap, k, ctx, &config)?;
+        let schema = self.schema.clone();
+        let schema = schema.as_deref().unwrap_or(SchemaTable::builtin());
+        transform(&mut resmap, k, ctx, &config, schema)?;
         Ok((resmap, config, vars))
     }
 
@@ -326,34 +335,45 @@ fn with_context(e: BuildError, kfile: &Path, field: &str) -> BuildError {
 
 /// Applies one patch; when tracking, JSON 6902 ops are applied one by one so
 /// each field is attributed to the op that set it.
-fn apply_patch(resmap: &mut ResMap, patch: &patches::Patch, ctx: &Ctx, field_path: &str, inline_key: &str) -> Result<()> {
+fn apply_patch(resmap: &mut ResMap, patch: &patches::Patch, ctx: &Ctx, field_path: &str, inline_key: &str, schema: &SchemaTable) -> Result<()> {
     // Inline patch text starts on the line after `patch: |`.
     let offset = if patch.origin == ctx.kfile { ctx.at(&format!("{field_path}.{inline_key}"), "").line } else { 0 };
     let ops = patch.split_ops();
     if ctx.track && !ops.is_empty() {
         for (single, line) in ops {
             let origin = Origin { file: patch.origin.clone(), line: line + offset, by: "JSON 6902 patch".into() };
-            tracked(resmap, true, &|_, _| origin.clone(), |m| patches::apply(m, &single))?;
+            tracked(resmap, true, &|_, _| origin.clone(), |m| patches::apply_with_schema(m, &single, schema))?;
         }
         return Ok(());
     }
     let origin_of = |_: &Resource, path: &str| Origin { file: patch.origin.clone(), line: patch.line_for(path) + offset, by: "strategic merge patch".into() };
-    tracked(resmap, ctx.track, &origin_of, |m| patches::apply(m, patch))
+    tracked(resmap, ctx.track, &origin_of, |m| patches::apply_with_schema(m, patch, schema))
+}
+
+/// Loads an `openapi:` schema file (JSON or YAML swagger definitions).
+fn load_schema(spec: &crate::kustomization::OpenApiSpec, loader: &Loader, kfile: &Path) -> Result<SchemaTable> {
+    if spec.version.is_some() {
+        return Err(BuildError::invalid(kfile, "openapi.version is not supported by nest-kz: it has one builtin Kubernetes schema; use openapi.path"));
+    }
+    let Some(path) = &spec.path else { return Err(BuildError::invalid(kfile, "openapi needs a 'path'")) };
+    let (file, text) = loader.read_text(path)?;
+    let doc = crate::yaml::parse_documents(&text).map_err(|e| BuildError::yaml(&file, e))?.into_iter().next().map(|d| d.value).unwrap_or_default();
+    SchemaTable::from_definitions(&doc).map_err(|e| BuildError::invalid(&file, e))
 }
 
 /// kustomize's builtin transformer order.
-fn transform(resmap: &mut ResMap, k: &Kustomization, ctx: &Ctx, config: &TransformerConfig) -> Result<()> {
+fn transform(resmap: &mut ResMap, k: &Kustomization, ctx: &Ctx, config: &TransformerConfig, schema: &SchemaTable) -> Result<()> {
     let step = |resmap: &mut ResMap, field: &str, by: &str, f: &mut dyn FnMut(&mut ResMap) -> Result<()>| -> Result<()> {
         let origin = ctx.at(field, by);
         tracked(resmap, ctx.track, &|_, _| origin.clone(), f)
     };
     for (i, entry) in k.patches_strategic_merge.iter().enumerate() {
         let patch = patches::load_strategic(entry, ctx.loader, ctx.kfile)?;
-        apply_patch(resmap, &patch, ctx, &format!("patchesStrategicMerge[{i}]"), "")?;
+        apply_patch(resmap, &patch, ctx, &format!("patchesStrategicMerge[{i}]"), "", schema)?;
     }
     for (i, spec) in k.patches.iter().enumerate() {
         let patch = patches::load(spec, ctx.loader, ctx.kfile)?;
-        apply_patch(resmap, &patch, ctx, &format!("patches[{i}]"), "patch")?;
+        apply_patch(resmap, &patch, ctx, &format!("patches[{i}]"), "patch", schema)?;
     }
     if let Some(ns) = k.namespace.as_deref().filter(|n| !n.is_empty()) {
         step(resmap, "namespace", "namespace", &mut |m| {
@@ -396,7 +416,7 @@ fn transform(resmap: &mut ResMap, k: &Kustomization, ctx: &Ctx, config: &Transfo
         if !matches!(patch.body, patches::PatchBody::Json6902(_)) {
             return Err(BuildError::invalid(&patch.origin, "patchesJson6902 entries must be JSON 6902 op lists"));
         }
-        apply_patch(resmap, &patch, ctx, &format!("patchesJson6902[{i}]"), "patch")?;
+        apply_patch(resmap, &patch, ctx, &format!("patchesJson6902[{i}]"), "patch", schema)?;
     }
     for r in &k.replicas {
         step(resmap, &format!("replicas[name={}].count", r.name), "replicas", &mut |m| replicas::apply(m, std::slice::from_ref(r), config.specs("replicas"), ctx.kfile))?;
@@ -417,7 +437,7 @@ fn transform(resmap: &mut ResMap, k: &Kustomization, ctx: &Ctx, config: &Transfo
     // Transformer plugins run after the builtin transformers, in listed order.
     for plugin in crate::plugins::load(&k.transformers, ctx.loader, ctx.kfile)? {
         let origin = Origin { file: plugin.origin.clone(), line: 0, by: "transformer plugin".into() };
-        tracked(resmap, ctx.track, &|_, _| origin.clone(), |m| crate::plugins::transform(m, &plugin, ctx.loader))?;
+        tracked(resmap, ctx.track, &|_, _| origin.clone(), |m| crate::plugins::transform(m, &plugin, ctx.loader, schema))?;
     }
     Ok(())
 }

@@ -63,7 +63,7 @@ pub struct Kustomization {
     pub crds: Option<Value>,
     #[serde(default)]
     pub configurations: Vec<String>,
-    pub openapi: Option<Value>,
+    pub openapi: Option<OpenApiSpec>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -145,6 +145,15 @@ pub struct GeneratorOptions {
     pub annotations: IndexMap<String, String>,
     pub disable_name_suffix_hash: Option<bool>,
     pub immutable: Option<bool>,
+}
+
+/// `openapi:` — a schema file replacing the builtin one (`version` picks a
+/// builtin Kubernetes version in kustomize; nest-kz has one and refuses it).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OpenApiSpec {
+    pub path: Option<String>,
+    pub version: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -254,7 +263,6 @@ impl Kustomization {
         let unsupported = [
             ("validators", &self.validators),
             ("crds", &self.crds),
-            ("openapi", &self.openapi),
         ];
         for (field, value) in unsupported {
             if value.as_ref().is_some_and(|v| !v.is_null()) {

@@ -6,7 +6,7 @@ use crate::error::{BuildError, Result};
 use crate::json6902;
 use crate::kustomization::{PatchSpec, Selector};
 use crate::loader::Loader;
-use crate::openapi::schema_for;
+use crate::openapi::SchemaTable;
 use crate::resid::ResId;
 use crate::resmap::ResMap;
 use crate::selector::CompiledSelector;
@@ -107,13 +107,18 @@ impl Patch {
 }
 
 pub fn apply(resmap: &mut ResMap, patch: &Patch) -> Result<()> {
+    apply_with_schema(resmap, patch, SchemaTable::builtin())
+}
+
+/// Applies a patch, merging strategic patches with `schema`.
+pub fn apply_with_schema(resmap: &mut ResMap, patch: &Patch, schema: &SchemaTable) -> Result<()> {
     // Patches may rename (allowNameChange, JSON ops) or delete resources.
     resmap.invalidate();
     match &patch.body {
         PatchBody::Json6902(ops) => apply_json6902(resmap, patch, ops),
         PatchBody::Strategic(docs) => {
             for doc in docs {
-                apply_strategic(resmap, patch, doc)?;
+                apply_strategic(resmap, patch, doc, schema)?;
             }
             Ok(())
         }
@@ -144,7 +149,7 @@ fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json_patch::Patch) -
     Ok(())
 }
 
-fn apply_strategic(resmap: &mut ResMap, patch: &Patch, doc: &Value) -> Result<()> {
+fn apply_strategic(resmap: &mut ResMap, patch: &Patch, doc: &Value, schema_table: &SchemaTable) -> Result<()> {
     let indices = match &patch.target {
         Some(target) => selected(resmap, target, &patch.origin)?,
         None => {
@@ -164,7 +169,7 @@ fn apply_strategic(resmap: &mut ResMap, patch: &Patch, doc: &Value) -> Result<()
         if patch.allow_name_change || patch.allow_kind_change {
             r.store_previous_id();
         }
-        let schema = schema_for(&r.gvk());
+        let schema = schema_table.schema_for(&r.gvk());
         let outcome = strategic_merge::apply(&mut r.value, doc, schema)
             .map_err(|e| BuildError::invalid(&patch.origin, format!("strategic merge into {} failed at {e}", r.id())))?;
         if outcome == Outcome::Deleted {

@@ -183,7 +183,7 @@ pub fn generate(resmap: &mut ResMap, config: &PluginConfig, loader: &Loader) -> 
 }
 
 /// Runs one transformer plugin config.
-pub fn transform(resmap: &mut ResMap, config: &PluginConfig, loader: &Loader) -> Result<()> {
+pub fn transform(resmap: &mut ResMap, config: &PluginConfig, loader: &Loader, schema: &crate::openapi::SchemaTable) -> Result<()> {
     let kind = builtin_kind(config)?;
     match kind {
         "LabelTransformer" | "AnnotationsTransformer" => {
@@ -217,7 +217,7 @@ pub fn transform(resmap: &mut ResMap, config: &PluginConfig, loader: &Loader) ->
         "PatchTransformer" => {
             let c: PatchConfig = parse(config, kind)?;
             let spec = PatchSpec { path: c.path, patch: c.patch, target: c.target, options: c.options };
-            patches::apply(resmap, &patches::load(&spec, loader, &config.origin)?)?;
+            patches::apply_with_schema(resmap, &patches::load(&spec, loader, &config.origin)?, schema)?;
         }
         "PatchJson6902Transformer" => {
             let c: Json6902Config = parse(config, kind)?;
@@ -227,10 +227,10 @@ pub fn transform(resmap: &mut ResMap, config: &PluginConfig, loader: &Loader) ->
         "PatchStrategicMergeTransformer" => {
             let c: StrategicMergeConfig = parse(config, kind)?;
             for path in &c.paths {
-                patches::apply(resmap, &patches::load_strategic(path, loader, &config.origin)?)?;
+                patches::apply_with_schema(resmap, &patches::load_strategic(path, loader, &config.origin)?, schema)?;
             }
             if let Some(inline) = &c.patches {
-                patches::apply(resmap, &patches::load_strategic(inline, loader, &config.origin)?)?;
+                patches::apply_with_schema(resmap, &patches::load_strategic(inline, loader, &config.origin)?, schema)?;
             }
         }
         "ReplacementTransformer" => {

@@ -8,7 +8,7 @@
 //! `$setElementOrder/<list>`, `$deleteFromPrimitiveList/<list>`; a null
 //! value deletes the field.
 
-use crate::openapi::{Container, FieldMeta, SchemaRef};
+use crate::openapi::{Container, FieldRef, SchemaRef};
 use serde_json::{Map, Value};
 
 const PATCH: &str = "$patch";
@@ -90,7 +90,7 @@ fn merge_map_field(
     target: &mut Map<String, Value>,
     key: &str,
     pmap: &Map<String, Value>,
-    field: Option<&FieldMeta>,
+    field: Option<FieldRef>,
     path: &str,
 ) -> Result<(), MergeError> {
     match directive(pmap) {
@@ -107,7 +107,7 @@ fn merge_map_field(
     match target.get_mut(key) {
         Some(Value::Object(existing)) => match field {
             // A map of typed values (rare): merge each value with the element schema.
-            Some(f) if f.container == Container::Map => {
+            Some(f) if f.container() == Container::Map => {
                 for (k, v) in pmap {
                     match (existing.get_mut(k), v) {
                         (Some(Value::Object(e)), Value::Object(pv)) => merge_map(e, pv, f.element_schema(), &format!("{path}/{k}"))?,
@@ -121,7 +121,7 @@ fn merge_map_field(
                 }
                 Ok(())
             }
-            _ => merge_map(existing, pmap, field.and_then(FieldMeta::element_schema), path),
+            _ => merge_map(existing, pmap, field.and_then(FieldRef::element_schema), path),
         },
         _ => {
             target.insert(key.to_string(), clean(&Value::Object(pmap.clone())));
@@ -130,7 +130,7 @@ fn merge_map_field(
     }
 }
 
-fn merge_list(original: Option<&Value>, items: &[Value], field: Option<&FieldMeta>, path: &str) -> Result<Value, MergeError> {
+fn merge_list(original: Option<&Value>, items: &[Value], field: Option<FieldRef>, path: &str) -> Result<Value, MergeError> {
     let Some(Value::Array(orig)) = original else {
         return Ok(clean(&Value::Array(items.to_vec())));
     };
@@ -141,7 +141,7 @@ fn merge_list(original: Option<&Value>, items: &[Value], field: Option<&FieldMet
         let kept: Vec<Value> = items.iter().filter(|i| !is_directive_only(i)).cloned().collect();
         return Ok(clean(&Value::Array(kept)));
     }
-    if field.merge_key.is_empty() {
+    if field.merge_key().is_empty() {
         return Ok(Value::Array(merge_primitive_list(orig, items)));
     }
     merge_keyed_list(orig, items, field, path).map(Value::Array)
@@ -161,8 +161,8 @@ fn merge_primitive_list(orig: &[Value], items: &[Value]) -> Vec<Value> {
     out
 }
 
-fn merge_keyed_list(orig: &[Value], items: &[Value], field: &FieldMeta, path: &str) -> Result<Vec<Value>, MergeError> {
-    let key = field.merge_key;
+fn merge_keyed_list(orig: &[Value], items: &[Value], field: FieldRef, path: &str) -> Result<Vec<Value>, MergeError> {
+    let key = field.merge_key();
     let key_of = |v: &Value| v.get(key).cloned();
     let mut used = vec![false; orig.len()];
     let mut out = Vec::new();
