@@ -236,7 +236,7 @@ mod tests {
     use crate::resid::Gvk;
     use serde_json::json;
 
-    fn deployment() -> Option<SchemaRef> {
+    fn deployment() -> Option<SchemaRef<'static>> {
         schema_for(&Gvk::from_api_version("apps/v1", "Deployment"))
     }
 
