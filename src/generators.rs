@@ -93,7 +93,7 @@ fn generate(kind: GeneratedKind, args: &GeneratorArgs, global: Option<&Generator
     object.insert("apiVersion".into(), json!("v1"));
     object.insert("kind".into(), json!(kind.name()));
     object.insert("metadata".into(), Value::Object(meta));
-    fill_data(&mut object, kind, data, kustomization, &name)?;
+    fill_data(&mut object, kind, data);
     if kind == GeneratedKind::Secret {
         object.insert("type".into(), json!(args.secret_type.clone().unwrap_or_else(|| "Opaque".into())));
     }
@@ -127,7 +127,9 @@ pub fn encode_base64_lines(bytes: &[u8]) -> String {
     out
 }
 
-fn fill_data(object: &mut Map<String, Value>, kind: GeneratedKind, data: IndexMap<String, Vec<u8>>, kustomization: &Path, name: &str) -> Result<()> {
+/// ConfigMaps keep UTF-8 values as text and the rest as binaryData;
+/// Secrets base64 everything. Empty maps are left out, as kustomize does.
+fn fill_data(object: &mut Map<String, Value>, kind: GeneratedKind, data: IndexMap<String, Vec<u8>>) {
     let mut text = Map::new();
     let mut binary = Map::new();
     for (k, bytes) in data {
@@ -145,17 +147,12 @@ fn fill_data(object: &mut Map<String, Value>, kind: GeneratedKind, data: IndexMa
             },
         }
     }
-    if text.is_empty() && binary.is_empty() {
-        let _ = (kustomization, name);
-        return Ok(());
-    }
     if !text.is_empty() {
         object.insert("data".into(), Value::Object(text));
     }
     if !binary.is_empty() {
         object.insert("binaryData".into(), Value::Object(binary));
     }
-    Ok(())
 }
 
 fn merge_options(global: Option<&GeneratorOptions>, local: Option<&GeneratorOptions>) -> GeneratorOptions {

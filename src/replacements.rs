@@ -221,10 +221,10 @@ fn set_at(node: &mut Value, path: &[Segment], create: bool, visit: &mut dyn FnMu
                 set_at(child, rest, create, visit);
             }
         }
-        (Segment::Field(name), node @ Value::Null) if create => {
+        // A null on the way becomes a map when creating.
+        (Segment::Field(_), node @ Value::Null) if create => {
             *node = Value::Object(Map::new());
             set_at(node, path, create, visit);
-            let _ = name;
         }
         (Segment::Index(i), Value::Array(items)) => {
             if let Some(child) = items.get_mut(*i) {

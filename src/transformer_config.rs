@@ -41,7 +41,10 @@ struct ConfigFile {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct NameBackReferences {
     kind: String,
+    // Accepted so kustomize configs load; targets are matched by kind.
+    #[allow(dead_code)]
     group: Option<String>,
+    #[allow(dead_code)]
     version: Option<String>,
     #[serde(default)]
     field_specs: Vec<FieldSpecConfig>,
@@ -127,8 +130,10 @@ impl ConfigFile {
         let name_references = self
             .name_reference
             .into_iter()
+            // Targets are matched by kind, as the builtin references are; a
+            // target's group/version only disambiguates kinds nest-kz never
+            // sees twice under one name.
             .flat_map(|back| {
-                let _ = (&back.group, &back.version);
                 let kind = back.kind;
                 back.field_specs.into_iter().map(move |fs| NameReference { target_kind: kind.clone(), referrer: FieldSpec::from(&fs) })
             })
