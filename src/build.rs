@@ -99,9 +99,13 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
     })?;
     if root.build_metadata.iter().any(|m| m == "managedByLabel") {
         let label = Value::String(format!("nest-kz-v{}", env!("CARGO_PKG_VERSION")));
-        for r in resmap.iter_mut() {
-            r.metadata_mut().entry("labels").or_insert_with(|| Value::Object(Default::default()))["app.kubernetes.io/managed-by"] = label.clone();
-        }
+        let by = |_: &Resource, _: &str| Origin { file: root_file.clone(), line: 0, by: "buildMetadata managedByLabel".into() };
+        tracked(&mut resmap, track, &by, |m| {
+            for r in m.iter_mut() {
+                r.metadata_mut().entry("labels").or_insert_with(|| Value::Object(Default::default()))["app.kubernetes.io/managed-by"] = label.clone();
+            }
+            Ok(())
+        })?;
     }
     ordering::sort(&mut resmap.resources, root.sort_options.as_ref());
     for r in resmap.iter() {
