@@ -237,6 +237,7 @@ impl Builder {
         }
         // Own transformer configurations and vars join those of the resources below.
         config.merge(&TransformerConfig::load(&k.configurations, ctx.loader)?);
+        config.merge(&crate::transformer_config::load_crds(&k.crds, ctx.loader)?);
         crate::vars::merge(&mut vars, &k.vars, ctx.kfile)?;
         let options = k.generator_options.as_ref();
         for (field, kind, list) in [

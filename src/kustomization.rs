@@ -60,7 +60,8 @@ pub struct Kustomization {
     pub validators: Option<Value>,
     #[serde(default)]
     pub vars: Vec<crate::vars::Var>,
-    pub crds: Option<Value>,
+    #[serde(default)]
+    pub crds: Vec<String>,
     #[serde(default)]
     pub configurations: Vec<String>,
     pub openapi: Option<OpenApiSpec>,
@@ -262,7 +263,6 @@ impl Kustomization {
         }
         let unsupported = [
             ("validators", &self.validators),
-            ("crds", &self.crds),
         ];
         for (field, value) in unsupported {
             if value.as_ref().is_some_and(|v| !v.is_null()) {

@@ -110,6 +110,77 @@ impl TransformerConfig {
     }
 }
 
+/// `crds:` files: kube-openapi definitions (`{"<pkg>.<Kind>": {"Schema": ...}}`)
+/// whose properties mark, as kustomize reads them:
+/// `x-kubernetes-object-ref-kind` (+ `-api-version`, `-name-key`) a name
+/// reference, `x-kubernetes-label-selector` a label map for `commonLabels`,
+/// `x-kubernetes-identity` a field that takes the name prefix.
+pub fn load_crds(files: &[String], loader: &Loader) -> Result<TransformerConfig> {
+    let mut config = TransformerConfig::default();
+    for file in files {
+        let (path, text) = loader.read_text(file)?;
+        let doc = crate::yaml::parse_documents(&text).map_err(|e| BuildError::yaml(&path, e))?.into_iter().next().map(|d| d.value);
+        let Some(serde_json::Value::Object(defs)) = doc else {
+            return Err(BuildError::invalid(&path, "a crds file must map type names to definitions"));
+        };
+        for (type_name, def) in &defs {
+            let props = &def["Schema"]["properties"];
+            let looks_like_kind = ["kind", "apiVersion", "metadata"].iter().all(|p| props.get(p).is_some());
+            if !looks_like_kind {
+                continue;
+            }
+            let kind = type_name.rsplit('.').next().unwrap_or(type_name).to_string();
+            let mut seen = vec![type_name.clone()];
+            crd_fields(&defs, props, &kind, &mut Vec::new(), &mut seen, &mut config);
+        }
+    }
+    Ok(config)
+}
+
+fn crd_fields(
+    defs: &serde_json::Map<String, serde_json::Value>,
+    props: &serde_json::Value,
+    kind: &str,
+    path: &mut Vec<String>,
+    seen: &mut Vec<String>,
+    config: &mut TransformerConfig,
+) {
+    let Some(props) = props.as_object() else { return };
+    for (name, prop) in props {
+        path.push(name.clone());
+        let spec = |extra: Option<&str>| FieldSpec {
+            group: None,
+            version: None,
+            kind: Some(kind.to_string()),
+            path: path.iter().cloned().chain(extra.map(str::to_string)).collect(),
+            create: false,
+        };
+        if prop.get("x-kubernetes-label-selector").is_some() {
+            config.specs.entry("commonLabels".into()).or_default().push(spec(None));
+        }
+        if prop.get("x-kubernetes-identity").is_some() {
+            config.specs.entry("namePrefix".into()).or_default().push(spec(None));
+        }
+        let ref_kind = prop.get("x-kubernetes-object-ref-kind").and_then(serde_json::Value::as_str);
+        if prop.get("x-kubernetes-object-ref-api-version").is_some() {
+            if let Some(target) = ref_kind {
+                let key = prop.get("x-kubernetes-object-ref-name-key").and_then(serde_json::Value::as_str).unwrap_or("name");
+                config.name_references.push(NameReference { target_kind: target.to_string(), referrer: spec(Some(key)) });
+            }
+        }
+        if let Some(next) = prop.get("$ref").and_then(serde_json::Value::as_str) {
+            if !seen.iter().any(|s| s == next) {
+                if let Some(def) = defs.get(next) {
+                    seen.push(next.to_string());
+                    crd_fields(defs, &def["Schema"]["properties"], kind, path, seen, config);
+                    seen.pop();
+                }
+            }
+        }
+        path.pop();
+    }
+}
+
 impl ConfigFile {
     fn into_config(self) -> TransformerConfig {
         let to = |v: Vec<FieldSpecConfig>| v.iter().map(FieldSpec::from).collect::<Vec<_>>();
