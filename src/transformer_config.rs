@@ -162,21 +162,18 @@ fn crd_fields(
             config.specs.entry("namePrefix".into()).or_default().push(spec(None));
         }
         let ref_kind = prop.get("x-kubernetes-object-ref-kind").and_then(serde_json::Value::as_str);
-        if prop.get("x-kubernetes-object-ref-api-version").is_some() {
-            if let Some(target) = ref_kind {
+        if prop.get("x-kubernetes-object-ref-api-version").is_some()
+            && let Some(target) = ref_kind {
                 let key = prop.get("x-kubernetes-object-ref-name-key").and_then(serde_json::Value::as_str).unwrap_or("name");
                 config.name_references.push(NameReference { target_kind: target.to_string(), referrer: spec(Some(key)) });
             }
-        }
-        if let Some(next) = prop.get("$ref").and_then(serde_json::Value::as_str) {
-            if !seen.iter().any(|s| s == next) {
-                if let Some(def) = defs.get(next) {
+        if let Some(next) = prop.get("$ref").and_then(serde_json::Value::as_str)
+            && !seen.iter().any(|s| s == next)
+                && let Some(def) = defs.get(next) {
                     seen.push(next.to_string());
                     crd_fields(defs, &def["Schema"]["properties"], kind, path, seen, config);
                     seen.pop();
                 }
-            }
-        }
         path.pop();
     }
 }
