@@ -57,7 +57,7 @@ pub fn build(dir: &Path, options: &BuildOptions) -> Result<Vec<Value>> {
 /// Builds `dir` and returns the resources (objects with their history and,
 /// when tracked, field origins) in output order.
 pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resource>> {
-    let mut builder = Builder { options: options.clone(), stack: Vec::new(), root: None, origin_annotations: false, schema: None };
+    let mut builder = Builder { options: options.clone(), stack: Vec::new(), root: None, origin_annotations: false, transformer_annotations: false, schema: None };
     let (mut resmap, root, config, vars) = builder.accumulate(dir, ResMap::default(), false)?;
     let track = options.track_provenance;
     let root_file = kustomization::find_file(dir)?.canonicalize().map_err(|e| BuildError::io(dir, e))?;
@@ -107,6 +107,13 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
             Ok(())
         })?;
     }
+    for r in resmap.iter_mut().filter(|r| !r.transformations.is_empty()) {
+        let text = r.transformations.concat();
+        let annotations = r.metadata_mut().entry("annotations").or_insert_with(|| Value::Object(Default::default()));
+        if let Value::Object(a) = annotations {
+            a.insert("alpha.config.kubernetes.io/transformations".into(), Value::String(text));
+        }
+    }
     ordering::sort(&mut resmap.resources, root.sort_options.as_ref());
     for r in resmap.iter() {
         check_printable(&r.value).map_err(|c| {
@@ -150,6 +157,7 @@ struct Builder {
     /// The root kustomization's directory; origin paths are relative to it.
     root: Option<PathBuf>,
     origin_annotations: bool,
+    transformer_annotations: bool,
     /// A schema loaded by `openapi:`; like kustomize's global setting, it
     /// applies from the moment the kustomization declaring it is loaded.
     schema: Option<std::sync::Arc<SchemaTable>>,
@@ -162,6 +170,8 @@ struct Ctx<'a> {
     loader: &'a Loader,
     klines: HashMap<String, usize>,
     track: bool,
+    /// With transformerAnnotations: the root directory, for `configuredIn`.
+    annotations_root: Option<PathBuf>,
 }
 
 /// What accumulating a kustomization yields: its objects, the kustomization
@@ -169,6 +179,23 @@ struct Ctx<'a> {
 type Accumulated = (ResMap, Kustomization, TransformerConfig, Vec<Var>);
 
 impl Ctx<'_> {
+    /// transformerAnnotations: kustomize lists every configured transformer
+    /// instance on every object present when it runs, changed or not.
+    /// Plugins name their config file and themselves.
+    fn record(&self, resmap: &mut ResMap, kind: &str, plugin: Option<(&Path, &str)>) {
+        let Some(root) = &self.annotations_root else { return };
+        let item = match plugin {
+            None => format!("- configuredIn: {}\n  configuredBy:\n    apiVersion: builtin\n    kind: {kind}\n", relative_path(root, self.kfile)),
+            Some((file, name)) => format!(
+                "- configuredIn: {}\n  configuredBy:\n    apiVersion: builtin\n    kind: {kind}\n    name: {name}\n",
+                relative_path(root, file)
+            ),
+        };
+        for r in resmap.iter_mut() {
+            r.transformations.push(item.clone());
+        }
+    }
+
     /// An origin pointing at a field of this kustomization.
     fn at(&self, field_path: &str, by: &str) -> Origin {
         Origin { file: self.kfile.to_path_buf(), line: provenance::nearest_line(&self.klines, field_path).unwrap_or(0), by: by.to_string() }
@@ -192,9 +219,8 @@ impl Builder {
         if self.root.is_none() {
             self.root = Some(loader.dir.clone());
             self.origin_annotations = k.build_metadata.iter().any(|m| m == "originAnnotations");
-            if let Some(other) = k.build_metadata.iter().find(|m| !matches!(m.as_str(), "originAnnotations" | "managedByLabel")) {
-                return Err(BuildError::invalid(&kfile, format!("buildMetadata option '{other}' is not supported by nest-kz")));
-            }
+            self.transformer_annotations = k.build_metadata.iter().any(|m| m == "transformerAnnotations");
+            // Other values are ignored, as kustomize ignores them.
         }
         if let Some(spec) = &k.openapi {
             self.schema = Some(std::sync::Arc::new(load_schema(spec, &loader, &kfile)?));
@@ -209,7 +235,8 @@ impl Builder {
         } else {
             HashMap::new()
         };
-        let ctx = Ctx { kfile: &kfile, loader: &loader, klines, track };
+        let annotations_root = self.transformer_annotations.then(|| self.root.clone().unwrap_or_else(|| loader.dir.clone()));
+        let ctx = Ctx { kfile: &kfile, loader: &loader, klines, track, annotations_root };
         self.stack.push(loader.dir.clone());
         let result = self.run(&k, &ctx, initial);
         self.stack.pop();
@@ -376,22 +403,33 @@ fn transform(resmap: &mut ResMap, k: &Kustomization, ctx: &Ctx, config: &Transfo
         let patch = patches::load_strategic(entry, ctx.loader, ctx.kfile)?;
         apply_patch(resmap, &patch, ctx, &format!("patchesStrategicMerge[{i}]"), "", schema)?;
     }
+    if !k.patches_strategic_merge.is_empty() {
+        ctx.record(resmap, "PatchStrategicMergeTransformer", None);
+    }
     for (i, spec) in k.patches.iter().enumerate() {
         let patch = patches::load(spec, ctx.loader, ctx.kfile)?;
         apply_patch(resmap, &patch, ctx, &format!("patches[{i}]"), "patch", schema)?;
+        ctx.record(resmap, "PatchTransformer", None);
     }
     if let Some(ns) = k.namespace.as_deref().filter(|n| !n.is_empty()) {
         step(resmap, "namespace", "namespace", &mut |m| {
             namespace::apply(m, ns, config.specs("namespace"));
             Ok(())
         })?;
+        ctx.record(resmap, "NamespaceTransformer", None);
     }
     let (prefix, suffix) = (k.name_prefix.as_deref().unwrap_or_default(), k.name_suffix.as_deref().unwrap_or_default());
-    let rename_field = if prefix.is_empty() { "nameSuffix" } else { "namePrefix" };
-    step(resmap, rename_field, rename_field, &mut |m| {
-        prefix_suffix::apply(m, prefix, suffix, config.specs("namePrefix"), config.specs("nameSuffix"));
-        Ok(())
-    })?;
+    // Two transformers, as in kustomize: the prefix first, then the suffix.
+    for (field, kind, p, s) in [("namePrefix", "PrefixTransformer", prefix, ""), ("nameSuffix", "SuffixTransformer", "", suffix)] {
+        if p.is_empty() && s.is_empty() {
+            continue;
+        }
+        step(resmap, field, field, &mut |m| {
+            prefix_suffix::apply(m, p, s, config.specs("namePrefix"), config.specs("nameSuffix"));
+            Ok(())
+        })?;
+        ctx.record(resmap, kind, None);
+    }
     // A label or annotation points at the line of its own key.
     let keyed = |base: String, keys: Vec<String>, by: &'static str| {
         move |_: &Resource, path: &str| match keys.iter().find(|k| path.ends_with(&format!(".{k}"))) {
@@ -405,26 +443,35 @@ fn transform(resmap: &mut ResMap, k: &Kustomization, ctx: &Ctx, config: &Transfo
             labels::apply_entry(m, entry, config);
             Ok(())
         })?;
+        ctx.record(resmap, "LabelTransformer", None);
     }
     let origin_of = keyed("commonLabels".into(), k.common_labels.keys().cloned().collect(), "commonLabels");
     tracked(resmap, ctx.track, &origin_of, |m| {
         labels::apply_common(m, &k.common_labels, config);
         Ok(())
     })?;
+    if !k.common_labels.is_empty() {
+        ctx.record(resmap, "LabelTransformer", None);
+    }
     let origin_of = keyed("commonAnnotations".into(), k.common_annotations.keys().cloned().collect(), "commonAnnotations");
     tracked(resmap, ctx.track, &origin_of, |m| {
         annotations::apply(m, &k.common_annotations, config.specs("commonAnnotations"));
         Ok(())
     })?;
+    if !k.common_annotations.is_empty() {
+        ctx.record(resmap, "AnnotationsTransformer", None);
+    }
     for (i, spec) in k.patches_json6902.iter().enumerate() {
         let patch = patches::load(spec, ctx.loader, ctx.kfile)?;
         if !matches!(patch.body, patches::PatchBody::Json6902(_)) {
             return Err(BuildError::invalid(&patch.origin, "patchesJson6902 entries must be JSON 6902 op lists"));
         }
         apply_patch(resmap, &patch, ctx, &format!("patchesJson6902[{i}]"), "patch", schema)?;
+        ctx.record(resmap, "PatchJson6902Transformer", None);
     }
     for r in &k.replicas {
         step(resmap, &format!("replicas[name={}].count", r.name), "replicas", &mut |m| replicas::apply(m, std::slice::from_ref(r), config.specs("replicas"), ctx.kfile))?;
+        ctx.record(resmap, "ReplicaCountTransformer", None);
     }
     for image in &k.images {
         let set = [("newTag", &image.new_tag), ("digest", &image.digest), ("newName", &image.new_name)].into_iter().find(|(_, v)| v.is_some());
@@ -433,16 +480,22 @@ fn transform(resmap: &mut ResMap, k: &Kustomization, ctx: &Ctx, config: &Transfo
             images::apply(m, std::slice::from_ref(image), config.specs("images"));
             Ok(())
         })?;
+        ctx.record(resmap, "ImageTagTransformer", None);
     }
     for (i, entry) in k.replacements.iter().enumerate() {
         step(resmap, &format!("replacements[{i}]"), "replacements", &mut |m| {
             replacements::apply(m, std::slice::from_ref(entry), ctx.loader, ctx.kfile)
         })?;
     }
+    if !k.replacements.is_empty() {
+        ctx.record(resmap, "ReplacementTransformer", None);
+    }
     // Transformer plugins run after the builtin transformers, in listed order.
     for plugin in crate::plugins::load(&k.transformers, ctx.loader, ctx.kfile)? {
         let origin = Origin { file: plugin.origin.clone(), line: 0, by: "transformer plugin".into() };
         tracked(resmap, ctx.track, &|_, _| origin.clone(), |m| crate::plugins::transform(m, &plugin, ctx.loader, schema))?;
+        let kind = plugin.value["kind"].as_str().unwrap_or_default();
+        ctx.record(resmap, kind, Some((&plugin.origin, plugin.value["metadata"]["name"].as_str().unwrap_or_default())));
     }
     Ok(())
 }
