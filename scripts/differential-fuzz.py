@@ -212,6 +212,8 @@ def tree(rnd, d):
                               "targets": [{"select": {"kind": "Deployment"}, "fieldPaths": ["metadata.annotations.config-name"], "options": {"create": True}}]}]
     if rnd.random() < 0.2:
         k["sortOptions"] = {"order": "fifo"}
+    if rnd.random() < 0.25:
+        k["buildMetadata"] = rnd.sample(["originAnnotations", "transformerAnnotations"], rnd.randint(1, 2))
     if rnd.random() < 0.4:
         k["vars"] = [{"name": "CFG_NAME", "objref": {"kind": "ConfigMap", "name": "gen", "apiVersion": "v1"}}]
     if rnd.random() < 0.3:

@@ -107,11 +107,17 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
             Ok(())
         })?;
     }
-    for r in resmap.iter_mut().filter(|r| !r.transformations.is_empty()) {
-        let text = r.transformations.concat();
-        let annotations = r.metadata_mut().entry("annotations").or_insert_with(|| Value::Object(Default::default()));
-        if let Value::Object(a) = annotations {
-            a.insert("alpha.config.kubernetes.io/transformations".into(), Value::String(text));
+    // Origins are tracked whenever either annotation option is on; they are
+    // printed only when originAnnotations asked for them.
+    if builder.transformer_annotations && !builder.origin_annotations {
+        for r in resmap.iter_mut() {
+            let meta = r.metadata_mut();
+            if let Some(Value::Object(a)) = meta.get_mut("annotations") {
+                a.shift_remove(ORIGIN_ANNOTATION);
+                if a.is_empty() {
+                    meta.shift_remove("annotations");
+                }
+            }
         }
     }
     ordering::sort(&mut resmap.resources, root.sort_options.as_ref());
@@ -170,8 +176,11 @@ struct Ctx<'a> {
     loader: &'a Loader,
     klines: HashMap<String, usize>,
     track: bool,
-    /// With transformerAnnotations: the root directory, for `configuredIn`.
+    /// When origins are tracked (either annotation option): the root
+    /// directory, for `configuredIn`.
     annotations_root: Option<PathBuf>,
+    /// transformerAnnotations: list each transformer on the objects.
+    record_transformations: bool,
 }
 
 /// What accumulating a kustomization yields: its objects, the kustomization
@@ -182,17 +191,33 @@ impl Ctx<'_> {
     /// transformerAnnotations: kustomize lists every configured transformer
     /// instance on every object present when it runs, changed or not.
     /// Plugins name their config file and themselves.
+    /// Like kustomize's AddTransformerAnnotation, an object that has lost its
+    /// origin annotation (a patch replaced the map) takes the transformer as
+    /// its origin instead.
     fn record(&self, resmap: &mut ResMap, kind: &str, plugin: Option<(&Path, &str)>) {
         let Some(root) = &self.annotations_root else { return };
-        let item = match plugin {
-            None => format!("- configuredIn: {}\n  configuredBy:\n    apiVersion: builtin\n    kind: {kind}\n", relative_path(root, self.kfile)),
+        let origin = match plugin {
+            None => format!("configuredIn: {}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n", relative_path(root, self.kfile)),
             Some((file, name)) => format!(
-                "- configuredIn: {}\n  configuredBy:\n    apiVersion: builtin\n    kind: {kind}\n    name: {name}\n",
+                "configuredIn: {}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n  name: {name}\n",
                 relative_path(root, file)
             ),
         };
+        let item: String = origin.lines().enumerate().map(|(i, l)| format!("{}{l}\n", if i == 0 { "- " } else { "  " })).collect();
         for r in resmap.iter_mut() {
-            r.transformations.push(item.clone());
+            let annotations = r.metadata_mut().entry("annotations").or_insert_with(|| Value::Object(Default::default()));
+            let Value::Object(a) = annotations else { continue };
+            if a.contains_key(ORIGIN_ANNOTATION) {
+                if !self.record_transformations {
+                    continue;
+                }
+                let list = a.entry(TRANSFORMATIONS_ANNOTATION).or_insert_with(|| Value::String(String::new()));
+                if let Value::String(text) = list {
+                    text.push_str(&item);
+                }
+            } else {
+                a.insert(ORIGIN_ANNOTATION.into(), Value::String(origin.clone()));
+            }
         }
     }
 
@@ -235,8 +260,10 @@ impl Builder {
         } else {
             HashMap::new()
         };
-        let annotations_root = self.transformer_annotations.then(|| self.root.clone().unwrap_or_else(|| loader.dir.clone()));
-        let ctx = Ctx { kfile: &kfile, loader: &loader, klines, track, annotations_root };
+        let tracks_origins = self.transformer_annotations || self.origin_annotations;
+        let annotations_root = tracks_origins.then(|| self.root.clone().unwrap_or_else(|| loader.dir.clone()));
+        let record_transformations = self.transformer_annotations;
+        let ctx = Ctx { kfile: &kfile, loader: &loader, klines, track, annotations_root, record_transformations };
         self.stack.push(loader.dir.clone());
         let result = self.run(&k, &ctx, initial);
         self.stack.pop();
@@ -289,10 +316,19 @@ impl Builder {
                 tracked(&mut resmap, ctx.track, &origin_of, |m| {
                     generators::run(m, kind, std::slice::from_ref(args), options, ctx.loader, ctx.kfile)
                 })?;
+                let by = if kind == GeneratedKind::ConfigMap { "ConfigMapGenerator" } else { "SecretGenerator" };
                 for r in resmap.resources[first_new..].iter_mut() {
                     r.line = origin.line;
-                    let by = if kind == GeneratedKind::ConfigMap { "ConfigMapGenerator" } else { "SecretGenerator" };
                     self.annotate_origin(r, OriginNote::Generator(ctx.kfile, by));
+                }
+                // A replaced object takes the new generator as its origin
+                // (a merged one keeps its own), as in kustomize.
+                if args.behavior.as_deref() == Some("replace") {
+                    let name = args.name.as_deref().unwrap_or_default();
+                    let kind_name = if kind == GeneratedKind::ConfigMap { "ConfigMap" } else { "Secret" };
+                    for r in resmap.resources[..first_new].iter_mut().filter(|r| r.kind() == kind_name && r.ever_named(name)) {
+                        self.annotate_origin(r, OriginNote::Generator(ctx.kfile, by));
+                    }
                 }
             }
         }
@@ -326,9 +362,10 @@ impl Builder {
         Ok((resmap, config, vars))
     }
 
-    /// buildMetadata `originAnnotations`: kustomize's `config.kubernetes.io/origin`.
+    /// buildMetadata `originAnnotations`: kustomize's `config.kubernetes.io/origin`
+    /// (also kept, and stripped at the end, for `transformerAnnotations`).
     fn annotate_origin(&self, r: &mut Resource, note: OriginNote) {
-        let Some(root) = self.root.as_ref().filter(|_| self.origin_annotations) else { return };
+        let Some(root) = self.root.as_ref().filter(|_| self.origin_annotations || self.transformer_annotations) else { return };
         let text = match note {
             OriginNote::File(path) => format!("path: {}\n", relative_path(root, path)),
             OriginNote::Generator(kfile, kind) => {
@@ -339,10 +376,13 @@ impl Builder {
         let meta = r.metadata_mut();
         let annotations = meta.entry("annotations").or_insert_with(|| Value::Object(Default::default()));
         if let Value::Object(a) = annotations {
-            a.insert("config.kubernetes.io/origin".into(), Value::String(text));
+            a.insert(ORIGIN_ANNOTATION.into(), Value::String(text));
         }
     }
 }
+
+const ORIGIN_ANNOTATION: &str = "config.kubernetes.io/origin";
+const TRANSFORMATIONS_ANNOTATION: &str = "alpha.config.kubernetes.io/transformations";
 
 enum OriginNote<'a> {
     File(&'a Path),
@@ -450,7 +490,9 @@ fn transform(resmap: &mut ResMap, k: &Kustomization, ctx: &Ctx, config: &Transfo
         labels::apply_common(m, &k.common_labels, config);
         Ok(())
     })?;
-    if !k.common_labels.is_empty() {
+    // kustomize configures the commonLabels transformer whenever either
+    // labels field is set, even with no common labels.
+    if !k.common_labels.is_empty() || !k.labels.is_empty() {
         ctx.record(resmap, "LabelTransformer", None);
     }
     let origin_of = keyed("commonAnnotations".into(), k.common_annotations.keys().cloned().collect(), "commonAnnotations");

@@ -33,15 +33,12 @@ pub struct Resource {
     pub serial: u64,
     /// Who set each field; only filled when provenance is tracked.
     pub origins: Option<crate::provenance::FieldOrigins>,
-    /// buildMetadata `transformerAnnotations`: the transformers configured
-    /// where this object was, as rendered list items.
-    pub transformations: Vec<String>,
 }
 
 impl Resource {
     pub fn new(value: Value, source: PathBuf, line: usize) -> Self {
         let serial = NEXT_SERIAL.fetch_add(1, Ordering::Relaxed);
-        Resource { value, source, line, previous_ids: Vec::new(), generator: None, serial, origins: None, transformations: Vec::new() }
+        Resource { value, source, line, previous_ids: Vec::new(), generator: None, serial, origins: None }
     }
 
     pub fn id(&self) -> ResId {
