@@ -196,6 +196,16 @@ def tree(rnd, d):
     if rnd.random() < 0.5:
         patches.append({"target": {"kind": rnd.choice(["Service", "Widget", "ConfigMap"])},
                         "patch": json.dumps([{"op": "add", "path": "/metadata/annotations", "value": {"patched": rnd.choice(TRICKY)}}])})
+    if deps and rnd.random() < 0.4:
+        directive = rnd.choice([
+            {"spec": {"template": {"spec": {"containers": [{"name": "c0", "$patch": "delete"}]}}}},
+            {"spec": {"template": {"spec": {"volumes": [{"$patch": "replace"}, {"name": "fresh", "emptyDir": {}}]}}}},
+            {"spec": {"template": {"metadata": {"labels": {"$patch": "replace", "app": deps[0]}}}}},
+            {"spec": {"replicas": None}},
+            {"spec": {"template": {"spec": {"containers": [{"name": "c0", "env": [{"name": "E0", "$patch": "delete"}, {"name": "NEW", "value": rnd.choice(TRICKY)}],
+                                                             "ports": [{"containerPort": 9090, "name": "m"}]}]}}}},
+        ])
+        patches.append({"patch": json.dumps({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": deps[0]}, **directive})})
     if rnd.random() < 0.3:
         patches.append({"target": {"labelSelector": "l0"}, "patch": json.dumps([{"op": "add", "path": "/metadata/labels/selected", "value": "yes"}])})
     if patches:
