@@ -196,13 +196,11 @@ impl Ctx<'_> {
     /// its origin instead.
     fn record(&self, resmap: &mut ResMap, kind: &str, plugin: Option<(&Path, &str)>) {
         let Some(root) = &self.annotations_root else { return };
-        let origin = match plugin {
-            None => format!("configuredIn: {}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n", relative_path(root, self.kfile)),
-            Some((file, name)) => format!(
-                "configuredIn: {}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n  name: {name}\n",
-                relative_path(root, file)
-            ),
+        let by = match plugin {
+            None => ConfiguredBy { file: self.kfile, kind, name: None, namespace: None },
+            Some((file, name)) => ConfiguredBy { file, kind, name: Some(name), namespace: None },
         };
+        let origin = by.origin_text(root);
         let item: String = origin.lines().enumerate().map(|(i, l)| format!("{}{l}\n", if i == 0 { "- " } else { "  " })).collect();
         for r in resmap.iter_mut() {
             let annotations = r.metadata_mut().entry("annotations").or_insert_with(|| Value::Object(Default::default()));
@@ -316,10 +314,11 @@ impl Builder {
                 tracked(&mut resmap, ctx.track, &origin_of, |m| {
                     generators::run(m, kind, std::slice::from_ref(args), options, ctx.loader, ctx.kfile)
                 })?;
-                let by = if kind == GeneratedKind::ConfigMap { "ConfigMapGenerator" } else { "SecretGenerator" };
+                let generator = if kind == GeneratedKind::ConfigMap { "ConfigMapGenerator" } else { "SecretGenerator" };
+                let by = ConfiguredBy { file: ctx.kfile, kind: generator, name: None, namespace: None };
                 for r in resmap.resources[first_new..].iter_mut() {
                     r.line = origin.line;
-                    self.annotate_origin(r, OriginNote::Generator(ctx.kfile, by));
+                    self.annotate_origin(r, OriginNote::Configured(&by));
                 }
                 // A replaced object takes the new generator as its origin
                 // (a merged one keeps its own), as in kustomize.
@@ -327,7 +326,7 @@ impl Builder {
                     let name = args.name.as_deref().unwrap_or_default();
                     let kind_name = if kind == GeneratedKind::ConfigMap { "ConfigMap" } else { "Secret" };
                     for r in resmap.resources[..first_new].iter_mut().filter(|r| r.kind() == kind_name && r.ever_named(name)) {
-                        self.annotate_origin(r, OriginNote::Generator(ctx.kfile, by));
+                        self.annotate_origin(r, OriginNote::Configured(&by));
                     }
                 }
             }
@@ -337,14 +336,15 @@ impl Builder {
             let origin = Origin { file: plugin.origin.clone(), line: 0, by: "generator plugin".into() };
             let first_new = resmap.resources.len();
             tracked(&mut resmap, ctx.track, &|_, _| origin.clone(), |m| crate::plugins::generate(m, &plugin, ctx.loader))?;
-            let kind = plugin.value["kind"].as_str().unwrap_or_default();
             let meta = &plugin.value["metadata"];
-            let mut by = format!("  apiVersion: builtin\n  kind: {kind}\n  name: {}\n", meta["name"].as_str().unwrap_or_default());
-            if let Some(ns) = meta["namespace"].as_str() {
-                by.push_str(&format!("  namespace: {ns}\n"));
-            }
+            let by = ConfiguredBy {
+                file: &plugin.origin,
+                kind: plugin.value["kind"].as_str().unwrap_or_default(),
+                name: Some(meta["name"].as_str().unwrap_or_default()),
+                namespace: meta["namespace"].as_str(),
+            };
             for r in resmap.resources[first_new..].iter_mut() {
-                self.annotate_origin(r, OriginNote::Plugin(&plugin.origin, &by));
+                self.annotate_origin(r, OriginNote::Configured(&by));
             }
         }
         // kustomize's order: resources, this kustomization's generators,
@@ -368,10 +368,7 @@ impl Builder {
         let Some(root) = self.root.as_ref().filter(|_| self.origin_annotations || self.transformer_annotations) else { return };
         let text = match note {
             OriginNote::File(path) => format!("path: {}\n", relative_path(root, path)),
-            OriginNote::Generator(kfile, kind) => {
-                format!("configuredIn: {}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {kind}\n", relative_path(root, kfile))
-            }
-            OriginNote::Plugin(config, by) => format!("configuredIn: {}\nconfiguredBy:\n{by}", relative_path(root, config)),
+            OriginNote::Configured(by) => by.origin_text(root),
         };
         let meta = r.metadata_mut();
         let annotations = meta.entry("annotations").or_insert_with(|| Value::Object(Default::default()));
@@ -385,10 +382,32 @@ const ORIGIN_ANNOTATION: &str = "config.kubernetes.io/origin";
 const TRANSFORMATIONS_ANNOTATION: &str = "alpha.config.kubernetes.io/transformations";
 
 enum OriginNote<'a> {
+    /// Loaded from a resource file.
     File(&'a Path),
-    Generator(&'a Path, &'a str),
-    /// A generator plugin config: its file and its `configuredBy` lines.
-    Plugin(&'a Path, &'a str),
+    /// Made or last set by a generator or transformer.
+    Configured(&'a ConfiguredBy<'a>),
+}
+
+/// A builtin generator or transformer as kustomize's build annotations name
+/// it: where it was configured, its kind, and a plugin config's name.
+struct ConfiguredBy<'a> {
+    file: &'a Path,
+    kind: &'a str,
+    name: Option<&'a str>,
+    namespace: Option<&'a str>,
+}
+
+impl ConfiguredBy<'_> {
+    /// The `configuredIn`/`configuredBy` text, file relative to `root`.
+    fn origin_text(&self, root: &Path) -> String {
+        let mut text = format!("configuredIn: {}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {}\n", relative_path(root, self.file), self.kind);
+        for (field, value) in [("name", self.name), ("namespace", self.namespace)] {
+            if let Some(v) = value {
+                text.push_str(&format!("  {field}: {v}\n"));
+            }
+        }
+        text
+    }
 }
 
 /// `to` relative to the directory `from` (both canonical), with `..` as needed.

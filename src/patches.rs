@@ -43,10 +43,14 @@ pub fn load(spec: &PatchSpec, loader: &Loader, kustomization: &Path) -> Result<P
     Ok(Patch { body, lines, origin, target: spec.target.clone(), allow_name_change: option("allowNameChange"), allow_kind_change: option("allowKindChange") })
 }
 
+/// A list entry that holds YAML itself rather than naming a file.
+pub(crate) fn is_inline_yaml(entry: &str) -> bool {
+    entry.contains('\n') || entry.contains(": ")
+}
+
 /// Loads a `patchesStrategicMerge:` entry: a file path or inline YAML.
 pub fn load_strategic(entry: &str, loader: &Loader, kustomization: &Path) -> Result<Patch> {
-    let looks_inline = entry.contains('\n') || entry.contains(": ");
-    let (origin, text) = if looks_inline { (kustomization.to_path_buf(), entry.to_string()) } else { loader.read_text(entry)? };
+    let (origin, text) = if is_inline_yaml(entry) { (kustomization.to_path_buf(), entry.to_string()) } else { loader.read_text(entry)? };
     let (body, lines) = parse_body(&origin, &text)?;
     if matches!(body, PatchBody::Json6902(_)) {
         return Err(BuildError::invalid(&origin, "patchesStrategicMerge entries must be strategic merge patches"));

@@ -27,12 +27,11 @@ pub struct PluginConfig {
 /// inline YAML entries come first, then files in order; two configs of the
 /// same kind and name are a duplicate-id error.
 pub fn load(entries: &[String], loader: &Loader, kfile: &Path) -> Result<Vec<PluginConfig>> {
-    let is_inline = |e: &String| e.contains('\n') || e.contains(": ");
-    let ordered = entries.iter().filter(|e| is_inline(e)).chain(entries.iter().filter(|e| !is_inline(e)));
+    let is_inline = |e: &&String| patches::is_inline_yaml(e);
+    let ordered = entries.iter().filter(is_inline).chain(entries.iter().filter(|e| !is_inline(e)));
     let mut out: Vec<PluginConfig> = Vec::new();
     for entry in ordered {
-        let inline = is_inline(entry);
-        let (origin, text) = if inline {
+        let (origin, text) = if patches::is_inline_yaml(entry) {
             (kfile.to_path_buf(), entry.clone())
         } else {
             let path = loader.resolve(entry)?;

@@ -124,7 +124,8 @@ pub fn nearest_line(lines: &HashMap<String, usize>, path: &str) -> Option<usize>
 pub fn record_changes(origins: &mut FieldOrigins, before: Option<&Value>, after: &Value, origin_of: &dyn Fn(&str) -> Origin) {
     let old: HashMap<String, &Value> = before.map(|b| leaves(b).into_iter().collect()).unwrap_or_default();
     let new = leaves(after);
-    origins.retain(|path, _| new.iter().any(|(p, _)| p == path));
+    let present: std::collections::HashSet<&str> = new.iter().map(|(p, _)| p.as_str()).collect();
+    origins.retain(|path, _| present.contains(path.as_str()));
     for (path, value) in new {
         if old.get(&path) != Some(&value) || !origins.contains_key(&path) {
             let origin = origin_of(&path);

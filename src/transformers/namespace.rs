@@ -12,17 +12,18 @@ pub fn apply(resmap: &mut ResMap, namespace: &str, specs: &[FieldSpec]) {
         // Cluster-scoped objects get no metadata.namespace, but specs that
         // name their kind (a Namespace's own name) still apply.
         let cluster_scoped = is_cluster_scoped(&gvk);
-        let applicable: Vec<FieldSpec> = specs
-            .iter()
-            .filter(|s| !(cluster_scoped && s.path.len() == 2 && s.path[0] == "metadata" && s.path[1] == "namespace"))
-            .filter(|s| !cluster_scoped || s.kind.is_some())
-            .cloned()
-            .collect();
-        if applicable.iter().any(|s| s.applies_to(&gvk)) {
-            r.store_previous_id();
+        let applies = |s: &&FieldSpec| {
+            s.applies_to(&gvk)
+                && (!cluster_scoped || (s.kind.is_some() && !(s.path.len() == 2 && s.path[0] == "metadata" && s.path[1] == "namespace")))
+        };
+        if !specs.iter().any(|s| applies(&s)) {
+            continue;
         }
-        fieldspec::visit_specs(&mut r.value, &gvk, &applicable, &mut |node| {
-            *node = Value::String(namespace.to_string());
-        });
+        r.store_previous_id();
+        for spec in specs.iter().filter(applies) {
+            fieldspec::visit_path(&mut r.value, &spec.path, spec.create, &mut |node| {
+                *node = Value::String(namespace.to_string());
+            });
+        }
     }
 }
