@@ -1,37 +1,29 @@
 //! nest-kz: a Kustomize-compatible overlay compiler.
 //!
-//! Data flows one way: `kustomization` (load) -> `build` (resolve resources,
-//! generators, transformers) -> `namereference`/`ordering` -> `yaml::emit`.
+//! Data flows one way, one folder per stage:
+//!
+//! - `load`: kustomization files, file-access policy, transformer
+//!   configurations and OpenAPI merge metadata;
+//! - `build`: accumulates resources in kustomize's order (resources,
+//!   generators, components, transformers) and finishes at the root (hash
+//!   suffixes, name references, vars, ordering);
+//! - the steps it runs: `generate`, `patch`, `transform`, `refs`;
+//! - `yaml`: reading (go-yaml v3 rules) and printing (go-yaml v2 rules);
+//! - `model`: the resource types all stages share;
+//! - `review`: provenance, `explain` and `diff`, reading the build's output;
+//! - `cli`: the command line and the ArgoCD plugin entry points.
 
-pub mod argocd;
 pub mod build;
-pub mod diff;
+pub mod cli;
 pub mod error;
-pub mod explain;
-pub mod fieldspec;
-pub mod generators;
-pub mod hash;
-pub mod json6902;
-pub mod kustomization;
-pub mod loader;
-pub mod namereference;
-pub mod openapi;
-#[rustfmt::skip]
-mod openapi_table;
-pub mod ordering;
-pub mod patches;
-pub mod plugins;
-pub mod provenance;
-pub mod replacements;
-pub mod resid;
-pub mod resmap;
-pub mod resource;
-pub mod selector;
-pub mod strategic_merge;
-pub mod transformer_config;
-pub mod transformers;
-pub mod vars;
+pub mod generate;
+pub mod load;
+pub mod model;
+pub mod patch;
+pub mod refs;
+pub mod review;
+pub mod transform;
 pub mod yaml;
 
-pub use build::{build, build_resources, BuildOptions, Overrides};
+pub use build::{BuildOptions, Overrides, build, build_resources};
 pub use error::BuildError;

@@ -1,7 +1,8 @@
 //! Reviewer tools over the Nest overlays: field provenance (`explain`) and
 //! per-field diffs between builds (`diff`).
 
-use nest_kz::{build_resources, diff, BuildOptions};
+use nest_kz::review::diff;
+use nest_kz::{BuildOptions, build_resources};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -9,7 +10,7 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn tracked(env: &str) -> Vec<nest_kz::resource::Resource> {
+fn tracked(env: &str) -> Vec<nest_kz::model::resource::Resource> {
     let options = BuildOptions { track_provenance: true, ..BuildOptions::default() };
     build_resources(&root().join("overlays").join(env), &options).unwrap()
 }
@@ -20,7 +21,7 @@ fn line_of(file: &Path, needle: &str) -> usize {
     text.lines().position(|l| l.contains(needle)).map(|i| i + 1).unwrap_or_else(|| panic!("{needle:?} not in {}", file.display()))
 }
 
-fn origin_of(resources: &[nest_kz::resource::Resource], kind: &str, path: &str) -> (PathBuf, usize, String) {
+fn origin_of(resources: &[nest_kz::model::resource::Resource], kind: &str, path: &str) -> (PathBuf, usize, String) {
     let r = resources.iter().find(|r| r.kind() == kind).unwrap();
     let o = r.origins.as_ref().unwrap().get(path).unwrap_or_else(|| panic!("no origin for {kind} {path}"));
     (o.file.clone(), o.line, o.by.clone())

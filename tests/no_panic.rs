@@ -1,6 +1,7 @@
 //! Property tests: the YAML loader and both patch engines return errors, never panic.
 
-use nest_kz::{json6902, strategic_merge, yaml};
+use nest_kz::patch::{json6902, strategic_merge};
+use nest_kz::yaml;
 use proptest::prelude::*;
 use serde_json::Value;
 

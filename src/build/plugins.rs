@@ -1,0 +1,243 @@
+//! `generators:` and `transformers:` entries that configure kustomize's
+//! builtin plugins (`apiVersion: builtin`), from files or inline YAML.
+//! They run after the kustomization's own generators / transformers, in the
+//! order listed. Exec and KRM-function plugins cannot run here and are refused.
+
+use crate::error::{BuildError, Result};
+use crate::model::fieldspec::{self, FieldSpec, FieldSpecConfig};
+use crate::generate::configmap_secret::{self, GeneratedKind};
+use crate::load::kustomization::{GeneratorArgs, ImageSpec, PatchSpec, ReplacementEntry, ReplicaSpec, Selector};
+use crate::load::loader::Loader;
+use crate::model::resmap::ResMap;
+use crate::transform::{images, namespace, prefix_suffix, replicas};
+use crate::patch;
+use crate::refs::replacements;
+use indexmap::IndexMap;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// One plugin configuration object and the file it came from.
+pub struct PluginConfig {
+    pub origin: PathBuf,
+    pub value: Value,
+}
+
+/// Loads the entries of `generators:` or `transformers:`. As in kustomize,
+/// inline YAML entries come first, then files in order; two configs of the
+/// same kind and name are a duplicate-id error.
+pub fn load(entries: &[String], loader: &Loader, kfile: &Path) -> Result<Vec<PluginConfig>> {
+    let is_inline = |e: &&String| patch::is_inline_yaml(e);
+    let ordered = entries.iter().filter(is_inline).chain(entries.iter().filter(|e| !is_inline(e)));
+    let mut out: Vec<PluginConfig> = Vec::new();
+    for entry in ordered {
+        let (origin, text) = if patch::is_inline_yaml(entry) {
+            (kfile.to_path_buf(), entry.clone())
+        } else {
+            let path = loader.resolve(entry)?;
+            if path.is_dir() {
+                return Err(BuildError::invalid(kfile, format!("plugin entry '{entry}': kustomization directories of plugin configs are not supported by nest-kz")));
+            }
+            loader.read_text(entry)?
+        };
+        for doc in crate::yaml::parse_documents(&text).map_err(|e| BuildError::yaml(&origin, e))? {
+            let id = |v: &Value| (v["kind"].clone(), v["metadata"]["name"].clone());
+            if out.iter().any(|p| id(&p.value) == id(&doc.value)) {
+                return Err(BuildError::invalid(
+                    &origin,
+                    format!("may not add resource with an already registered id: plugin {}/{}", doc.value["kind"], doc.value["metadata"]["name"]),
+                ));
+            }
+            out.push(PluginConfig { origin: origin.clone(), value: doc.value });
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct Meta {
+    #[serde(default)]
+    pub name: String,
+    pub namespace: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LabelsConfig {
+    #[serde(default, alias = "annotations")]
+    labels: IndexMap<String, String>,
+    #[serde(default)]
+    field_specs: Vec<FieldSpecConfig>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AffixConfig {
+    #[serde(default)]
+    prefix: String,
+    #[serde(default)]
+    suffix: String,
+    #[serde(default)]
+    field_specs: Vec<FieldSpecConfig>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NamespaceConfig {
+    #[serde(default)]
+    metadata: Meta,
+    #[serde(default)]
+    field_specs: Vec<FieldSpecConfig>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ImageConfig {
+    image_tag: ImageSpec,
+    #[serde(default)]
+    field_specs: Vec<FieldSpecConfig>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ReplicaConfig {
+    replica: ReplicaSpec,
+    #[serde(default)]
+    field_specs: Vec<FieldSpecConfig>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PatchConfig {
+    path: Option<String>,
+    patch: Option<String>,
+    target: Option<Selector>,
+    #[serde(default)]
+    options: IndexMap<String, bool>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Json6902Config {
+    target: Selector,
+    path: Option<String>,
+    json_op: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct StrategicMergeConfig {
+    #[serde(default)]
+    paths: Vec<String>,
+    patches: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ReplacementsConfig {
+    #[serde(default)]
+    replacements: Vec<ReplacementEntry>,
+}
+
+
+fn parse<T: DeserializeOwned>(config: &PluginConfig, kind: &str) -> Result<T> {
+    serde_json::from_value(config.value.clone()).map_err(|e| BuildError::invalid(&config.origin, format!("invalid {kind} config: {e}")))
+}
+
+fn specs(configs: &[FieldSpecConfig]) -> Vec<FieldSpec> {
+    configs.iter().map(FieldSpec::from).collect()
+}
+
+fn builtin_kind(config: &PluginConfig) -> Result<&str> {
+    let api_version = config.value["apiVersion"].as_str().unwrap_or_default();
+    let kind = config.value["kind"].as_str().unwrap_or_default();
+    if api_version != "builtin" {
+        return Err(BuildError::invalid(
+            &config.origin,
+            format!("plugin {api_version}/{kind}: only builtin plugins (apiVersion: builtin) are supported by nest-kz"),
+        ));
+    }
+    Ok(kind)
+}
+
+/// Runs one generator plugin config.
+pub fn generate(resmap: &mut ResMap, config: &PluginConfig, loader: &Loader) -> Result<()> {
+    let kind = builtin_kind(config)?;
+    let generated = match kind {
+        "ConfigMapGenerator" => GeneratedKind::ConfigMap,
+        "SecretGenerator" => GeneratedKind::Secret,
+        other => return Err(BuildError::invalid(&config.origin, format!("builtin generator '{other}' is not supported by nest-kz"))),
+    };
+    // The generator arguments sit beside apiVersion/kind/metadata.
+    let mut fields = config.value.as_object().cloned().unwrap_or_default();
+    let metadata: Meta = serde_json::from_value(fields.shift_remove("metadata").unwrap_or(Value::Null)).unwrap_or_default();
+    fields.shift_remove("apiVersion");
+    fields.shift_remove("kind");
+    let stripped = PluginConfig { origin: config.origin.clone(), value: Value::Object(fields) };
+    let mut args: GeneratorArgs = parse(&stripped, kind)?;
+    // The config's metadata names (and places) the generated object.
+    args.name = Some(metadata.name);
+    args.namespace = metadata.namespace;
+    configmap_secret::run(resmap, generated, std::slice::from_ref(&args), None, loader, &config.origin)
+}
+
+/// Runs one transformer plugin config.
+pub fn transform(resmap: &mut ResMap, config: &PluginConfig, loader: &Loader, schema: &crate::load::openapi::SchemaTable) -> Result<()> {
+    let kind = builtin_kind(config)?;
+    match kind {
+        "LabelTransformer" | "AnnotationsTransformer" => {
+            let c: LabelsConfig = parse(config, kind)?;
+            let pairs: Vec<(String, String)> = c.labels.into_iter().collect();
+            let specs = specs(&c.field_specs);
+            for r in resmap.iter_mut() {
+                let gvk = r.gvk();
+                fieldspec::visit_specs(&mut r.value, &gvk, &specs, &mut |node| crate::transform::set_pairs(node, &pairs));
+            }
+        }
+        "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => {
+            let c: AffixConfig = parse(config, kind)?;
+            let specs = specs(&c.field_specs);
+            prefix_suffix::apply(resmap, &c.prefix, &c.suffix, &specs, &specs);
+        }
+        "NamespaceTransformer" => {
+            let c: NamespaceConfig = parse(config, kind)?;
+            if let Some(ns) = c.metadata.namespace.filter(|n| !n.is_empty()) {
+                namespace::apply(resmap, &ns, &specs(&c.field_specs));
+            }
+        }
+        "ImageTagTransformer" => {
+            let c: ImageConfig = parse(config, kind)?;
+            images::apply(resmap, std::slice::from_ref(&c.image_tag), &specs(&c.field_specs));
+        }
+        "ReplicaCountTransformer" => {
+            let c: ReplicaConfig = parse(config, kind)?;
+            replicas::apply(resmap, std::slice::from_ref(&c.replica), &specs(&c.field_specs), &config.origin)?;
+        }
+        "PatchTransformer" => {
+            let c: PatchConfig = parse(config, kind)?;
+            let spec = PatchSpec { path: c.path, patch: c.patch, target: c.target, options: c.options };
+            patch::apply_with_schema(resmap, &patch::load(&spec, loader, &config.origin)?, schema)?;
+        }
+        "PatchJson6902Transformer" => {
+            let c: Json6902Config = parse(config, kind)?;
+            let spec = PatchSpec { path: c.path, patch: c.json_op, target: Some(c.target), options: IndexMap::new() };
+            patch::apply(resmap, &patch::load(&spec, loader, &config.origin)?)?;
+        }
+        "PatchStrategicMergeTransformer" => {
+            let c: StrategicMergeConfig = parse(config, kind)?;
+            for path in &c.paths {
+                patch::apply_with_schema(resmap, &patch::load_strategic(path, loader, &config.origin)?, schema)?;
+            }
+            if let Some(inline) = &c.patches {
+                patch::apply_with_schema(resmap, &patch::load_strategic(inline, loader, &config.origin)?, schema)?;
+            }
+        }
+        "ReplacementTransformer" => {
+            let c: ReplacementsConfig = parse(config, kind)?;
+            replacements::apply(resmap, &c.replacements, loader, &config.origin)?;
+        }
+        other => return Err(BuildError::invalid(&config.origin, format!("builtin transformer '{other}' is not supported by nest-kz"))),
+    }
+    Ok(())
+}

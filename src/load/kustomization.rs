@@ -1,0 +1,288 @@
+//! The `kustomization.yaml` file: its fields (kustomize v5 schema) and loading.
+
+use crate::error::{BuildError, Result};
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+pub const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Kustomization {
+    pub api_version: Option<String>,
+    pub kind: Option<String>,
+    pub metadata: Option<Value>,
+    #[serde(default)]
+    pub resources: Vec<String>,
+    #[serde(default)]
+    pub components: Vec<String>,
+    #[serde(default)]
+    pub bases: Vec<String>,
+    pub namespace: Option<String>,
+    pub name_prefix: Option<String>,
+    pub name_suffix: Option<String>,
+    #[serde(default)]
+    pub common_labels: IndexMap<String, String>,
+    #[serde(default)]
+    pub labels: Vec<LabelSpec>,
+    #[serde(default)]
+    pub common_annotations: IndexMap<String, String>,
+    #[serde(default)]
+    pub images: Vec<ImageSpec>,
+    #[serde(default)]
+    pub replicas: Vec<ReplicaSpec>,
+    #[serde(default)]
+    pub patches: Vec<PatchSpec>,
+    #[serde(default)]
+    pub patches_strategic_merge: Vec<String>,
+    #[serde(default, rename = "patchesJson6902")]
+    pub patches_json6902: Vec<PatchSpec>,
+    #[serde(default)]
+    pub config_map_generator: Vec<GeneratorArgs>,
+    #[serde(default)]
+    pub secret_generator: Vec<GeneratorArgs>,
+    pub generator_options: Option<GeneratorOptions>,
+    #[serde(default)]
+    pub replacements: Vec<ReplacementEntry>,
+    pub sort_options: Option<SortOptions>,
+    #[serde(default)]
+    pub build_metadata: Vec<String>,
+    // Fields kustomize knows that nest-kz refuses with a clear message.
+    pub helm_charts: Option<Value>,
+    pub helm_globals: Option<Value>,
+    pub helm_chart_inflation_generator: Option<Value>,
+    #[serde(default)]
+    pub generators: Vec<String>,
+    #[serde(default)]
+    pub transformers: Vec<String>,
+    pub validators: Option<Value>,
+    #[serde(default)]
+    pub vars: Vec<crate::refs::vars::Var>,
+    #[serde(default)]
+    pub crds: Vec<String>,
+    #[serde(default)]
+    pub configurations: Vec<String>,
+    pub openapi: Option<OpenApiSpec>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LabelSpec {
+    #[serde(default)]
+    pub pairs: IndexMap<String, String>,
+    #[serde(default)]
+    pub include_selectors: bool,
+    #[serde(default)]
+    pub include_templates: bool,
+    #[serde(default)]
+    pub fields: Vec<crate::model::fieldspec::FieldSpecConfig>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ImageSpec {
+    pub name: String,
+    pub new_name: Option<String>,
+    pub new_tag: Option<String>,
+    pub digest: Option<String>,
+    pub tag_suffix: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicaSpec {
+    pub name: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PatchSpec {
+    pub path: Option<String>,
+    pub patch: Option<String>,
+    pub target: Option<Selector>,
+    #[serde(default)]
+    pub options: IndexMap<String, bool>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Selector {
+    pub group: Option<String>,
+    pub version: Option<String>,
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    pub label_selector: Option<String>,
+    pub annotation_selector: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GeneratorArgs {
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    pub behavior: Option<String>,
+    #[serde(default)]
+    pub literals: Vec<String>,
+    #[serde(default)]
+    pub files: Vec<String>,
+    #[serde(default)]
+    pub envs: Vec<String>,
+    pub env: Option<String>,
+    pub options: Option<GeneratorOptions>,
+    #[serde(rename = "type")]
+    pub secret_type: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GeneratorOptions {
+    #[serde(default)]
+    pub labels: IndexMap<String, String>,
+    #[serde(default)]
+    pub annotations: IndexMap<String, String>,
+    pub disable_name_suffix_hash: Option<bool>,
+    pub immutable: Option<bool>,
+}
+
+/// `openapi:` — a schema file replacing the builtin one (`version` picks a
+/// builtin Kubernetes version in kustomize; nest-kz has one and refuses it).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OpenApiSpec {
+    pub path: Option<String>,
+    pub version: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ReplacementEntry {
+    pub path: Option<String>,
+    pub source: Option<Value>,
+    pub targets: Option<Value>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SortOptions {
+    pub order: Option<String>,
+    pub legacy_sort_options: Option<LegacySortOptions>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct LegacySortOptions {
+    #[serde(default)]
+    pub order_first: Vec<String>,
+    #[serde(default)]
+    pub order_last: Vec<String>,
+}
+
+/// Finds the one kustomization file in `dir`; more than one is an error, as in kustomize.
+pub fn find_file(dir: &Path) -> Result<PathBuf> {
+    let found: Vec<PathBuf> = FILE_NAMES.iter().map(|n| dir.join(n)).filter(|p| p.is_file()).collect();
+    match found.len() {
+        0 => Err(BuildError::invalid(
+            dir,
+            format!("unable to find one of {} in directory", FILE_NAMES.map(|n| format!("'{n}'")).join(", ")),
+        )),
+        1 => Ok(found.into_iter().next().unwrap_or_default()),
+        _ => Err(BuildError::invalid(dir, "found multiple kustomization files")),
+    }
+}
+
+/// Parses a kustomization file, rejecting unknown fields with the file's name.
+pub fn parse(path: &Path, text: &str) -> Result<Kustomization> {
+    let mut docs = crate::yaml::parse_config_documents(text).map_err(|e| BuildError::yaml(path, e))?;
+    let (value, lines) = match docs.len() {
+        0 => (Value::Object(Default::default()), None),
+        1 => {
+            let d = docs.remove(0);
+            (d.value, Some(d.lines))
+        }
+        _ => return Err(BuildError::invalid(path, "a kustomization file must hold a single YAML document")),
+    };
+    if !value.is_object() {
+        return Err(BuildError::invalid(path, "a kustomization file must be a YAML mapping"));
+    }
+    let value = go_null_semantics(value);
+    // kustomize refuses a file with nothing but apiVersion/kind (or nothing at all).
+    if value.as_object().is_some_and(|m| m.keys().all(|k| k == "apiVersion" || k == "kind")) {
+        return Err(BuildError::invalid(path, "kustomization file is empty"));
+    }
+    let k: Kustomization = serde_json::from_value(value).map_err(|e| {
+        let message = e.to_string();
+        // serde names the offending field in backquotes; find its line.
+        let line = message
+            .split('`')
+            .nth(1)
+            .and_then(|field| lines.as_ref().and_then(|l| l.get(field)).map(|t| t.line()));
+        let at = line.map(|l| format!("line {l}: ")).unwrap_or_default();
+        BuildError::invalid(path, format!("{at}invalid kustomization: {message}"))
+    })?;
+    k.check_supported(path)?;
+    Ok(k)
+}
+
+/// Go's `json.Unmarshal` leaves a field at its zero value when it is null:
+/// null struct fields are dropped (serde then uses the default), and null
+/// values in string maps (labels, annotations) become "".
+fn go_null_semantics(value: Value) -> Value {
+    const STRING_MAPS: &[&str] = &["commonLabels", "commonAnnotations", "pairs", "labels", "annotations"];
+    fn walk(value: Value, in_string_map: bool) -> Value {
+        match value {
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .filter_map(|(k, v)| match v {
+                        Value::Null if in_string_map => Some((k, Value::String(String::new()))),
+                        Value::Null => None,
+                        other => {
+                            let string_map = STRING_MAPS.contains(&k.as_str()) && other.is_object();
+                            Some((k, walk(other, string_map)))
+                        }
+                    })
+                    .collect(),
+            ),
+            Value::Array(items) => Value::Array(items.into_iter().map(|v| walk(v, false)).collect()),
+            other => other,
+        }
+    }
+    walk(value, false)
+}
+
+impl Kustomization {
+    fn check_supported(&self, path: &Path) -> Result<()> {
+        if self.helm_charts.is_some() || self.helm_globals.is_some() || self.helm_chart_inflation_generator.is_some() {
+            return Err(BuildError::invalid(
+                path,
+                "helmCharts is not supported by nest-kz: render the chart with `helm template` and list the output under resources",
+            ));
+        }
+        let unsupported = [
+            ("validators", &self.validators),
+        ];
+        for (field, value) in unsupported {
+            if value.as_ref().is_some_and(|v| !v.is_null()) {
+                return Err(BuildError::invalid(path, format!("the kustomization field '{field}' is not supported by nest-kz")));
+            }
+        }
+        // kustomize's checks: the kind, then the apiVersion that goes with it.
+        let (kind, api_version) = match self.kind.as_deref() {
+            None | Some("") | Some("Kustomization") => ("Kustomization", "kustomize.config.k8s.io/v1beta1"),
+            Some("Component") => ("Component", "kustomize.config.k8s.io/v1alpha1"),
+            Some(_) => return Err(BuildError::invalid(path, "kind should be Kustomization or Component")),
+        };
+        match self.api_version.as_deref() {
+            None | Some("") => Ok(()),
+            Some(v) if v == api_version => Ok(()),
+            Some(_) => Err(BuildError::invalid(path, format!("apiVersion for {kind} should be {api_version}"))),
+        }
+    }
+
+    pub fn is_component(&self) -> bool {
+        self.kind.as_deref() == Some("Component")
+    }
+}

@@ -1,0 +1,13 @@
+//! Loading: everything read from disk before objects are built. The
+//! kustomization file and its schema (`kustomization`), the file-access
+//! policy and load restrictions (`loader`), transformer configurations and
+//! CRD markers (`transformer_config`), and the OpenAPI merge metadata the
+//! strategic-merge engine walks (`openapi`, generated `openapi_table`).
+//!
+//! It produces configuration, never objects: resources are read by `build`.
+pub mod kustomization;
+pub mod loader;
+pub mod openapi;
+#[rustfmt::skip]
+pub(crate) mod openapi_table;
+pub mod transformer_config;

@@ -1,0 +1,180 @@
+//! Schema facts the strategic-merge engine needs, from the generated table.
+
+use crate::model::resid::Gvk;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Container {
+    Single,
+    List,
+    Map,
+}
+
+/// One field of a schema definition that carries merge metadata or nests a type.
+#[derive(Debug)]
+pub struct FieldMeta {
+    pub name: &'static str,
+    /// Index into `DEFINITIONS` of the field's (element) type, or `NO_DEF`.
+    pub def: u16,
+    pub container: Container,
+    pub merge_key: &'static str,
+    pub strategy: &'static str,
+}
+
+pub struct KindMeta {
+    pub group: &'static str,
+    pub version: &'static str,
+    pub kind: &'static str,
+    pub def: u16,
+}
+
+pub const NO_DEF: u16 = u16::MAX;
+
+pub use crate::load::openapi_table::{DEFINITIONS, KINDS};
+
+/// A schema the strategic-merge engine walks: the builtin Kubernetes one, or
+/// one a kustomization loads with `openapi: {path: ...}` (which, as in
+/// kustomize, replaces the builtin schema).
+#[derive(Debug, Default)]
+pub struct SchemaTable {
+    defs: Vec<Vec<Field>>,
+    kinds: HashMap<(String, String, String), usize>,
+}
+
+#[derive(Debug, Clone)]
+struct Field {
+    name: String,
+    def: Option<usize>,
+    container: Container,
+    merge_key: String,
+    strategy: String,
+}
+
+static BUILTIN: LazyLock<SchemaTable> = LazyLock::new(|| SchemaTable {
+    defs: DEFINITIONS
+        .iter()
+        .map(|fields| {
+            fields
+                .iter()
+                .map(|f| Field {
+                    name: f.name.to_string(),
+                    def: (f.def != NO_DEF).then_some(f.def as usize),
+                    container: f.container,
+                    merge_key: f.merge_key.to_string(),
+                    strategy: f.strategy.to_string(),
+                })
+                .collect()
+        })
+        .collect(),
+    kinds: KINDS.iter().map(|k| ((k.group.to_string(), k.version.to_string(), k.kind.to_string()), k.def as usize)).collect(),
+});
+
+impl SchemaTable {
+    pub fn builtin() -> &'static SchemaTable {
+        &BUILTIN
+    }
+
+    /// The schema of a kind; `None` for kinds it does not know, which
+    /// kustomize merges as plain maps with lists replaced.
+    pub fn schema_for(&self, gvk: &Gvk) -> Option<SchemaRef<'_>> {
+        self.kinds.get(&(gvk.group.clone(), gvk.version.clone(), gvk.kind.clone())).map(|d| SchemaRef { table: self, def: *d })
+    }
+
+    /// Reads swagger-style `definitions` (JSON or YAML): kinds from
+    /// `x-kubernetes-group-version-kind`, merge data from
+    /// `x-kubernetes-patch-merge-key` / `x-kubernetes-patch-strategy`.
+    pub fn from_definitions(doc: &serde_json::Value) -> Result<SchemaTable, String> {
+        let defs = doc
+            .get("definitions")
+            .or_else(|| doc.pointer("/components/schemas"))
+            .and_then(serde_json::Value::as_object)
+            .ok_or("the schema has no 'definitions'")?;
+        let index: HashMap<&str, usize> = defs.keys().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
+        let reference = |v: &serde_json::Value| -> Option<usize> {
+            let r = v.get("$ref").and_then(serde_json::Value::as_str)?;
+            index.get(r.rsplit('/').next()?).copied()
+        };
+        let mut table = SchemaTable::default();
+        for (i, def) in defs.values().enumerate() {
+            let mut fields = Vec::new();
+            if let Some(props) = def.get("properties").and_then(serde_json::Value::as_object) {
+                for (name, prop) in props {
+                    let (def, container) = if let Some(d) = reference(prop) {
+                        (Some(d), Container::Single)
+                    } else if let Some(items) = prop.get("items") {
+                        (reference(items), Container::List)
+                    } else if let Some(d) = prop.get("additionalProperties").and_then(reference) {
+                        (Some(d), Container::Map)
+                    } else {
+                        (None, Container::Single)
+                    };
+                    let text = |k: &str| prop.get(k).and_then(serde_json::Value::as_str).unwrap_or_default().to_string();
+                    fields.push(Field { name: name.clone(), def, container, merge_key: text("x-kubernetes-patch-merge-key"), strategy: text("x-kubernetes-patch-strategy") });
+                }
+            }
+            table.defs.push(fields);
+            for gvk in def.get("x-kubernetes-group-version-kind").and_then(serde_json::Value::as_array).into_iter().flatten() {
+                let part = |k: &str| gvk.get(k).and_then(serde_json::Value::as_str).unwrap_or_default().to_string();
+                table.kinds.insert((part("group"), part("version"), part("kind")), i);
+            }
+        }
+        Ok(table)
+    }
+}
+
+/// A position in a schema: the definition describing the current map.
+#[derive(Debug, Clone, Copy)]
+pub struct SchemaRef<'a> {
+    table: &'a SchemaTable,
+    def: usize,
+}
+
+/// One field of a definition.
+#[derive(Debug, Clone, Copy)]
+pub struct FieldRef<'a> {
+    table: &'a SchemaTable,
+    field: &'a Field,
+}
+
+/// The builtin schema of a kind.
+pub fn schema_for(gvk: &Gvk) -> Option<SchemaRef<'static>> {
+    SchemaTable::builtin().schema_for(gvk)
+}
+
+impl<'a> SchemaRef<'a> {
+    pub fn field(self, name: &str) -> Option<FieldRef<'a>> {
+        self.table.defs.get(self.def)?.iter().find(|f| f.name == name).map(|field| FieldRef { table: self.table, field })
+    }
+}
+
+impl<'a> FieldRef<'a> {
+    /// The schema of this field's value (or of its elements for lists/maps).
+    pub fn element_schema(self) -> Option<SchemaRef<'a>> {
+        self.field.def.map(|def| SchemaRef { table: self.table, def })
+    }
+    pub fn strategy_has(self, s: &str) -> bool {
+        self.field.strategy.split(',').any(|x| x == s)
+    }
+    pub fn container(self) -> Container {
+        self.field.container
+    }
+    pub fn merge_key(self) -> &'a str {
+        &self.field.merge_key
+    }
+}
+
+/// Built-in kinds that live outside namespaces; the namespace transformer
+/// leaves them alone, as kustomize does using its OpenAPI scope data.
+pub fn is_cluster_scoped(gvk: &Gvk) -> bool {
+    const CLUSTER_SCOPED: &[&str] = &[
+        "APIService", "CSIDriver", "CSINode", "CertificateSigningRequest", "ClusterRole", "ClusterRoleBinding",
+        "ComponentStatus", "CustomResourceDefinition", "FlowSchema", "IngressClass", "MutatingWebhookConfiguration",
+        "Namespace", "Node", "PersistentVolume", "PodSecurityPolicy", "PriorityClass", "PriorityLevelConfiguration",
+        "RuntimeClass", "SelfSubjectAccessReview", "SelfSubjectRulesReview", "StorageClass", "SubjectAccessReview",
+        "TokenReview", "ValidatingWebhookConfiguration", "VolumeAttachment", "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding", "IPAddress", "ServiceCIDR", "ClusterTrustBundle", "DeviceClass",
+        "ResourceClass", "SelfSubjectReview", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding",
+    ];
+    CLUSTER_SCOPED.contains(&gvk.kind.as_str())
+}

@@ -1,0 +1,132 @@
+//! Patch/replacement targets: GVK, name and namespace as anchored regexes,
+//! plus label and annotation selectors, matched as kustomize's `Select`.
+
+use crate::error::{BuildError, Result};
+use crate::load::kustomization::Selector;
+use crate::model::resource::Resource;
+use regex::Regex;
+use std::path::Path;
+
+pub struct CompiledSelector {
+    group: Option<Regex>,
+    version: Option<Regex>,
+    kind: Option<Regex>,
+    name: Option<Regex>,
+    namespace: Option<Regex>,
+    labels: Vec<Requirement>,
+    annotations: Vec<Requirement>,
+}
+
+impl CompiledSelector {
+    pub fn new(s: &Selector, origin: &Path) -> Result<Self> {
+        let re = |field: &Option<String>| -> Result<Option<Regex>> {
+            match field.as_deref().filter(|f| !f.is_empty()) {
+                None => Ok(None),
+                Some(p) => Regex::new(&format!("^(?:{p})$"))
+                    .map(Some)
+                    .map_err(|e| BuildError::invalid(origin, format!("invalid target regex {p:?}: {e}"))),
+            }
+        };
+        Ok(CompiledSelector {
+            group: re(&s.group)?,
+            version: re(&s.version)?,
+            kind: re(&s.kind)?,
+            name: re(&s.name)?,
+            namespace: re(&s.namespace)?,
+            labels: parse_label_selector(s.label_selector.as_deref().unwrap_or_default(), origin)?,
+            annotations: parse_label_selector(s.annotation_selector.as_deref().unwrap_or_default(), origin)?,
+        })
+    }
+
+    /// Matches the current or original namespace/name, and the current GVK.
+    pub fn matches(&self, r: &Resource) -> bool {
+        let (original_ns, original_name) = r.original_namespace_and_name();
+        let hit = |re: &Option<Regex>, a: &str, b: &str| re.as_ref().is_none_or(|re| re.is_match(a) || re.is_match(b));
+        let api_version = r.value["apiVersion"].as_str().unwrap_or_default();
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        hit(&self.kind, r.kind(), r.kind())
+            && hit(&self.name, original_name, r.name())
+            && hit(&self.namespace, effective_namespace(original_ns), effective_namespace(r.namespace()))
+            && hit(&self.group, group, group)
+            && hit(&self.version, version, version)
+            && (self.labels.is_empty() || self.labels.iter().all(|req| req.matches(&r.labels())))
+            && (self.annotations.is_empty() || self.annotations.iter().all(|req| req.matches(&r.annotations())))
+    }
+}
+
+fn effective_namespace(ns: &str) -> &str {
+    if ns.is_empty() { "default" } else { ns }
+}
+
+enum Requirement {
+    Equals(String, String),
+    NotEquals(String, String),
+    In(String, Vec<String>),
+    NotIn(String, Vec<String>),
+    Exists(String),
+    NotExists(String),
+}
+
+impl Requirement {
+    fn matches(&self, pairs: &[(String, String)]) -> bool {
+        let get = |k: &str| pairs.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.as_str());
+        match self {
+            Requirement::Equals(k, v) => get(k) == Some(v.as_str()),
+            Requirement::NotEquals(k, v) => get(k) != Some(v.as_str()),
+            Requirement::In(k, vs) => get(k).is_some_and(|x| vs.iter().any(|v| v == x)),
+            Requirement::NotIn(k, vs) => get(k).is_none_or(|x| !vs.iter().any(|v| v == x)),
+            Requirement::Exists(k) => get(k).is_some(),
+            Requirement::NotExists(k) => get(k).is_none(),
+        }
+    }
+}
+
+/// Kubernetes label selector syntax: `a=b,c!=d,e in (f,g),h notin (i),j,!k`.
+fn parse_label_selector(text: &str, origin: &Path) -> Result<Vec<Requirement>> {
+    let mut reqs = Vec::new();
+    for term in split_outside(text, ',', '(', ')') {
+        let term = term.trim();
+        if term.is_empty() {
+            continue;
+        }
+        let set = |rest: &str| -> Vec<String> {
+            rest.trim().trim_start_matches('(').trim_end_matches(')').split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+        };
+        let req = if let Some(k) = term.strip_prefix('!') {
+            Requirement::NotExists(k.trim().to_string())
+        } else if let Some((k, v)) = term.split_once("!=") {
+            Requirement::NotEquals(k.trim().into(), v.trim().into())
+        } else if let Some((k, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
+            Requirement::Equals(k.trim().into(), v.trim().into())
+        } else if let Some((k, rest)) = term.split_once(" notin ") {
+            Requirement::NotIn(k.trim().into(), set(rest))
+        } else if let Some((k, rest)) = term.split_once(" in ") {
+            Requirement::In(k.trim().into(), set(rest))
+        } else if term.contains(' ') || term.contains('(') {
+            return Err(BuildError::invalid(origin, format!("cannot parse selector term {term:?}")));
+        } else {
+            Requirement::Exists(term.to_string())
+        };
+        reqs.push(req);
+    }
+    Ok(reqs)
+}
+
+/// Splits `text` on `sep` where it is not inside an `open`..`close` group
+/// (selector sets `in (a,b)`, field-path segments `[a.b=c]`).
+pub(crate) fn split_outside(text: &str, sep: char, open: char, close: char) -> Vec<String> {
+    let (mut out, mut cur, mut depth) = (Vec::new(), String::new(), 0i32);
+    for c in text.chars() {
+        if c == open {
+            depth += 1;
+        } else if c == close {
+            depth -= 1;
+        } else if c == sep && depth == 0 {
+            out.push(std::mem::take(&mut cur));
+            continue;
+        }
+        cur.push(c);
+    }
+    out.push(cur);
+    out
+}

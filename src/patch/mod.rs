@@ -1,0 +1,207 @@
+//! `patches`, `patchesStrategicMerge` and `patchesJson6902`: loading a patch,
+//! telling a JSON 6902 op list from a strategic-merge patch as kustomize
+//! does (an op list is a YAML/JSON sequence), choosing targets, applying.
+//! The merge engines live beside it: `strategic_merge` (kyaml merge2
+//! semantics) and `json6902` (RFC 6902 ops).
+
+pub mod json6902;
+pub mod strategic_merge;
+
+use crate::error::{BuildError, Result};
+
+use crate::load::kustomization::{PatchSpec, Selector};
+use crate::load::loader::Loader;
+use crate::load::openapi::SchemaTable;
+use crate::model::resid::ResId;
+use crate::model::resmap::ResMap;
+use crate::model::selector::CompiledSelector;
+use strategic_merge::Outcome;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+pub enum PatchBody {
+    Strategic(Vec<Value>),
+    Json6902(json_patch::Patch),
+}
+
+pub struct Patch {
+    pub body: PatchBody,
+    /// Line of every node of each patch document, by keyed path (provenance).
+    pub lines: Vec<HashMap<String, usize>>,
+    /// The patch file, or the kustomization for inline patches.
+    pub origin: PathBuf,
+    pub target: Option<Selector>,
+    pub allow_name_change: bool,
+    pub allow_kind_change: bool,
+}
+
+/// Loads a `patches:` entry (file `path` or inline `patch`).
+pub fn load(spec: &PatchSpec, loader: &Loader, kustomization: &Path) -> Result<Patch> {
+    let (origin, text) = match (&spec.path, &spec.patch) {
+        (Some(path), None) => loader.read_text(path)?,
+        (None, Some(inline)) => (kustomization.to_path_buf(), inline.clone()),
+        _ => return Err(BuildError::invalid(kustomization, "a patch needs exactly one of 'path' or 'patch'")),
+    };
+    let (body, lines) = parse_body(&origin, &text)?;
+    let option = |k: &str| spec.options.get(k).copied().unwrap_or(false);
+    Ok(Patch { body, lines, origin, target: spec.target.clone(), allow_name_change: option("allowNameChange"), allow_kind_change: option("allowKindChange") })
+}
+
+/// A list entry that holds YAML itself rather than naming a file.
+pub(crate) fn is_inline_yaml(entry: &str) -> bool {
+    entry.contains('\n') || entry.contains(": ")
+}
+
+/// Loads a `patchesStrategicMerge:` entry: a file path or inline YAML.
+pub fn load_strategic(entry: &str, loader: &Loader, kustomization: &Path) -> Result<Patch> {
+    let (origin, text) = if is_inline_yaml(entry) { (kustomization.to_path_buf(), entry.to_string()) } else { loader.read_text(entry)? };
+    let (body, lines) = parse_body(&origin, &text)?;
+    if matches!(body, PatchBody::Json6902(_)) {
+        return Err(BuildError::invalid(&origin, "patchesStrategicMerge entries must be strategic merge patches"));
+    }
+    Ok(Patch { body, lines, origin, target: None, allow_name_change: false, allow_kind_change: false })
+}
+
+fn parse_body(origin: &Path, text: &str) -> Result<(PatchBody, Vec<HashMap<String, usize>>)> {
+    let docs = crate::yaml::parse_documents_with(text, crate::yaml::DuplicateKeys::FirstWins).map_err(|e| BuildError::yaml(origin, e))?;
+    let lines = docs.iter().map(|d| crate::review::provenance::lines_by_path(&d.value, &d.lines)).collect();
+    if let [single] = docs.as_slice()
+        && single.value.is_array() {
+            let ops = json6902::decode(&single.value).map_err(|e| BuildError::invalid(origin, e.to_string()))?;
+            return Ok((PatchBody::Json6902(ops), lines));
+        }
+    if docs.is_empty() {
+        return Err(BuildError::invalid(origin, "patch is empty"));
+    }
+    let mut values = Vec::new();
+    for d in docs {
+        if !d.value.is_object() {
+            return Err(BuildError::invalid(origin, format!("line {}: a strategic merge patch must be a map", d.line)));
+        }
+        values.push(d.value);
+    }
+    Ok((PatchBody::Strategic(values), lines))
+}
+
+impl Patch {
+    /// One patch per JSON 6902 op (each with its op's line), or `self` alone.
+    pub fn split_ops(&self) -> Vec<(Patch, usize)> {
+        match &self.body {
+            PatchBody::Json6902(ops) => ops
+                .0
+                .iter()
+                .enumerate()
+                .map(|(i, op)| {
+                    let line = self.lines.first().and_then(|l| l.get(&format!("[{i}]")).copied()).unwrap_or(0);
+                    let single = Patch {
+                        body: PatchBody::Json6902(json_patch::Patch(vec![op.clone()])),
+                        lines: self.lines.clone(),
+                        origin: self.origin.clone(),
+                        target: self.target.clone(),
+                        allow_name_change: self.allow_name_change,
+                        allow_kind_change: self.allow_kind_change,
+                    };
+                    (single, line)
+                })
+                .collect(),
+            PatchBody::Strategic(_) => Vec::new(),
+        }
+    }
+
+    /// The patch-file line that sets `path`, for strategic merge patches.
+    pub fn line_for(&self, path: &str) -> usize {
+        self.lines.iter().find_map(|l| l.get(path).copied()).or_else(|| self.lines.first().and_then(|l| crate::review::provenance::nearest_line(l, path))).unwrap_or(0)
+    }
+}
+
+pub fn apply(resmap: &mut ResMap, patch: &Patch) -> Result<()> {
+    apply_with_schema(resmap, patch, SchemaTable::builtin())
+}
+
+/// Applies a patch, merging strategic patches with `schema`.
+pub fn apply_with_schema(resmap: &mut ResMap, patch: &Patch, schema: &SchemaTable) -> Result<()> {
+    // Patches may rename (allowNameChange, JSON ops) or delete resources.
+    resmap.invalidate();
+    match &patch.body {
+        PatchBody::Json6902(ops) => apply_json6902(resmap, patch, ops),
+        PatchBody::Strategic(docs) => {
+            for doc in docs {
+                apply_strategic(resmap, patch, doc, schema)?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn selected(resmap: &ResMap, target: &Selector, origin: &Path) -> Result<Vec<usize>> {
+    let sel = CompiledSelector::new(target, origin)?;
+    Ok((0..resmap.resources.len()).filter(|&i| sel.matches(&resmap.resources[i])).collect())
+}
+
+fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json_patch::Patch) -> Result<()> {
+    let target = patch.target.as_ref().ok_or_else(|| BuildError::invalid(&patch.origin, "a JSON 6902 patch needs a 'target'"))?;
+    for i in selected(resmap, target, &patch.origin)? {
+        let r = &mut resmap.resources[i];
+        let id = r.id();
+        r.store_previous_id();
+        json6902::apply(&mut r.value, ops).map_err(|e| {
+            // Point at the failing op's line in the patch file.
+            let line = match &e {
+                json6902::JsonPatchError::Apply { operation, .. } => patch.lines.first().and_then(|l| l.get(&format!("[{operation}]"))).copied(),
+                _ => None,
+            };
+            let at = line.map(|l| format!("line {l}: ")).unwrap_or_default();
+            BuildError::invalid(&patch.origin, format!("{at}JSON patch failed on {id}: {e}"))
+        })?;
+    }
+    Ok(())
+}
+
+fn apply_strategic(resmap: &mut ResMap, patch: &Patch, doc: &Value, schema_table: &SchemaTable) -> Result<()> {
+    let indices = match &patch.target {
+        Some(target) => selected(resmap, target, &patch.origin)?,
+        None => {
+            let id = ResId::of(doc);
+            let found = resmap.matching_any_id(&id);
+            match found.len() {
+                1 => found,
+                0 => return Err(BuildError::invalid(&patch.origin, format!("no resource matches strategic merge patch for {id}"))),
+                _ => return Err(BuildError::invalid(&patch.origin, format!("multiple resources match strategic merge patch for {id}"))),
+            }
+        }
+    };
+    let mut deleted = Vec::new();
+    for i in indices {
+        let r = &mut resmap.resources[i];
+        let (name, namespace, kind) = (r.name().to_string(), r.value["metadata"].get("namespace").cloned(), r.kind().to_string());
+        if patch.allow_name_change || patch.allow_kind_change {
+            r.store_previous_id();
+        }
+        let schema = schema_table.schema_for(&r.gvk());
+        let outcome = strategic_merge::apply(&mut r.value, doc, schema)
+            .map_err(|e| BuildError::invalid(&patch.origin, format!("strategic merge into {} failed at {e}", r.id())))?;
+        if outcome == Outcome::Deleted {
+            deleted.push(i);
+            continue;
+        }
+        if !patch.allow_kind_change {
+            r.object_mut().insert("kind".into(), Value::String(kind));
+        }
+        if !patch.allow_name_change {
+            r.set_name(&name);
+        }
+        match namespace {
+            Some(ns) => {
+                r.metadata_mut().insert("namespace".into(), ns);
+            }
+            None => {
+                r.metadata_mut().shift_remove("namespace");
+            }
+        }
+    }
+    for i in deleted.into_iter().rev() {
+        resmap.resources.remove(i);
+    }
+    Ok(())
+}

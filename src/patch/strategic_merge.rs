@@ -1,0 +1,283 @@
+//! Strategic merge patch, with kustomize's (kyaml merge2) semantics.
+//!
+//! Lists whose schema says `x-kubernetes-patch-strategy: merge` merge by
+//! their merge key; the merged list holds the patch's elements in patch
+//! order followed by the original-only elements in original order (checked
+//! against kustomize v5.5.0). Lists of unknown kinds (CRDs) are replaced.
+//! Directives: `$patch: delete|replace|merge`, `$retainKeys`,
+//! `$setElementOrder/<list>`, `$deleteFromPrimitiveList/<list>`; a null
+//! value deletes the field.
+
+use crate::load::openapi::{Container, FieldRef, SchemaRef};
+use serde_json::{Map, Value};
+
+const PATCH: &str = "$patch";
+const RETAIN_KEYS: &str = "$retainKeys";
+const SET_ORDER: &str = "$setElementOrder/";
+const DELETE_FROM: &str = "$deleteFromPrimitiveList/";
+
+/// What became of the patched object.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Patched,
+    /// The patch said `$patch: delete` at the top: drop the resource.
+    Deleted,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{path}: {message}")]
+pub struct MergeError {
+    pub path: String,
+    pub message: String,
+}
+
+/// Applies `patch` to `target` (both whole objects) using `schema` when known.
+pub fn apply(target: &mut Value, patch: &Value, schema: Option<SchemaRef>) -> Result<Outcome, MergeError> {
+    let Value::Object(patch) = patch else {
+        return Err(MergeError { path: "/".into(), message: "a strategic merge patch must be a map".into() });
+    };
+    match directive(patch) {
+        Some("delete") => return Ok(Outcome::Deleted),
+        Some("replace") => {
+            *target = clean(&Value::Object(patch.clone()));
+            return Ok(Outcome::Patched);
+        }
+        _ => {}
+    }
+    if !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    if let Value::Object(t) = target {
+        merge_map(t, patch, schema, "")?;
+    }
+    Ok(Outcome::Patched)
+}
+
+fn directive(map: &Map<String, Value>) -> Option<&str> {
+    map.get(PATCH).and_then(Value::as_str)
+}
+
+fn merge_map(target: &mut Map<String, Value>, patch: &Map<String, Value>, schema: Option<SchemaRef>, path: &str) -> Result<(), MergeError> {
+    for (key, pv) in patch {
+        if key.starts_with('$') {
+            continue;
+        }
+        let field_path = format!("{path}/{key}");
+        let field = schema.and_then(|s| s.field(key));
+        match pv {
+            Value::Null => {
+                target.shift_remove(key);
+            }
+            Value::Object(pmap) => merge_map_field(target, key, pmap, field, &field_path)?,
+            Value::Array(items) => {
+                let merged = merge_list(target.get(key), items, field, &field_path)?;
+                target.insert(key.clone(), merged);
+            }
+            scalar => {
+                target.insert(key.clone(), scalar.clone());
+            }
+        }
+    }
+    apply_list_directives(target, patch);
+    if let Some(Value::Array(keep)) = patch.get(RETAIN_KEYS) {
+        let keep: Vec<&str> = keep.iter().filter_map(Value::as_str).collect();
+        target.retain(|k, _| keep.contains(&k.as_str()));
+    }
+    Ok(())
+}
+
+fn merge_map_field(
+    target: &mut Map<String, Value>,
+    key: &str,
+    pmap: &Map<String, Value>,
+    field: Option<FieldRef>,
+    path: &str,
+) -> Result<(), MergeError> {
+    match directive(pmap) {
+        Some("delete") => {
+            target.shift_remove(key);
+            return Ok(());
+        }
+        Some("replace") => {
+            target.insert(key.to_string(), clean(&Value::Object(pmap.clone())));
+            return Ok(());
+        }
+        _ => {}
+    }
+    match target.get_mut(key) {
+        Some(Value::Object(existing)) => match field {
+            // A map of typed values (rare): merge each value with the element schema.
+            Some(f) if f.container() == Container::Map => {
+                for (k, v) in pmap {
+                    match (existing.get_mut(k), v) {
+                        (Some(Value::Object(e)), Value::Object(pv)) => merge_map(e, pv, f.element_schema(), &format!("{path}/{k}"))?,
+                        (_, Value::Null) => {
+                            existing.shift_remove(k);
+                        }
+                        _ => {
+                            existing.insert(k.clone(), clean(v));
+                        }
+                    }
+                }
+                Ok(())
+            }
+            _ => merge_map(existing, pmap, field.and_then(FieldRef::element_schema), path),
+        },
+        _ => {
+            target.insert(key.to_string(), clean(&Value::Object(pmap.clone())));
+            Ok(())
+        }
+    }
+}
+
+fn merge_list(original: Option<&Value>, items: &[Value], field: Option<FieldRef>, path: &str) -> Result<Value, MergeError> {
+    let Some(Value::Array(orig)) = original else {
+        return Ok(clean(&Value::Array(items.to_vec())));
+    };
+    let Some(field) = field.filter(|f| f.strategy_has("merge")) else {
+        return Ok(clean(&Value::Array(items.to_vec())));
+    };
+    if items.iter().any(|i| i.as_object().is_some_and(|m| directive(m) == Some("replace"))) {
+        let kept: Vec<Value> = items.iter().filter(|i| !is_directive_only(i)).cloned().collect();
+        return Ok(clean(&Value::Array(kept)));
+    }
+    if field.merge_key().is_empty() {
+        return Ok(Value::Array(merge_primitive_list(orig, items)));
+    }
+    merge_keyed_list(orig, items, field, path).map(Value::Array)
+}
+
+fn is_directive_only(v: &Value) -> bool {
+    v.as_object().is_some_and(|m| m.keys().all(|k| k.starts_with('$')))
+}
+
+fn merge_primitive_list(orig: &[Value], items: &[Value]) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    for v in items.iter().chain(orig.iter()) {
+        if !out.contains(v) {
+            out.push(v.clone());
+        }
+    }
+    out
+}
+
+fn merge_keyed_list(orig: &[Value], items: &[Value], field: FieldRef, path: &str) -> Result<Vec<Value>, MergeError> {
+    let key = field.merge_key();
+    let key_of = |v: &Value| v.get(key).cloned();
+    let mut used = vec![false; orig.len()];
+    let mut out = Vec::new();
+    for item in items {
+        let Some(pmap) = item.as_object() else {
+            out.push(item.clone());
+            continue;
+        };
+        let k = key_of(item);
+        let found = k.as_ref().and_then(|k| orig.iter().enumerate().position(|(i, o)| !used[i] && o.get(key) == Some(k)));
+        if directive(pmap) == Some("delete") {
+            if let Some(i) = found {
+                used[i] = true;
+            }
+            continue;
+        }
+        match found {
+            Some(i) => {
+                used[i] = true;
+                let mut merged = orig[i].clone();
+                if let Value::Object(m) = &mut merged {
+                    let label = format!("{path}[{key}={}]", k.as_ref().map(|v| v.to_string()).unwrap_or_default());
+                    merge_map(m, pmap, field.element_schema(), &label)?;
+                }
+                out.push(merged);
+            }
+            None => out.push(clean(item)),
+        }
+    }
+    out.extend(orig.iter().zip(&used).filter(|(_, u)| !**u).map(|(o, _)| o.clone()));
+    Ok(out)
+}
+
+/// `$setElementOrder/<list>` and `$deleteFromPrimitiveList/<list>`.
+fn apply_list_directives(target: &mut Map<String, Value>, patch: &Map<String, Value>) {
+    for (key, value) in patch {
+        if let Some(list) = key.strip_prefix(DELETE_FROM)
+            && let (Some(Value::Array(items)), Value::Array(remove)) = (target.get_mut(list), value) {
+                items.retain(|v| !remove.contains(v));
+            }
+    }
+    for (key, value) in patch {
+        let Some(list) = key.strip_prefix(SET_ORDER) else { continue };
+        let (Some(Value::Array(items)), Value::Array(order)) = (target.get_mut(list), value) else { continue };
+        let position = |item: &Value| {
+            order.iter().position(|o| match (o, item) {
+                (Value::Object(om), Value::Object(im)) => om.iter().all(|(k, v)| im.get(k) == Some(v)),
+                (o, i) => o == i,
+            })
+        };
+        // Stable: elements the order names come first in its order, the rest keep theirs.
+        items.sort_by_key(|item| position(item).unwrap_or(usize::MAX));
+    }
+}
+
+/// New content from a patch: drop directives and null-valued fields, as kyaml does.
+pub fn clean(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter().filter(|(k, v)| !k.starts_with('$') && !v.is_null()).map(|(k, v)| (k.clone(), clean(v))).collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().filter(|i| !is_directive_only(i)).map(clean).collect()),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::openapi::schema_for;
+    use crate::model::resid::Gvk;
+    use serde_json::json;
+
+    fn deployment() -> Option<SchemaRef<'static>> {
+        schema_for(&Gvk::from_api_version("apps/v1", "Deployment"))
+    }
+
+    #[test]
+    fn keyed_lists_put_patch_elements_first() {
+        let mut t = json!({"spec":{"template":{"spec":{"containers":[{"name":"a","image":"a"},{"name":"b","image":"b"},{"name":"c","image":"c"}]}}}});
+        let p = json!({"spec":{"template":{"spec":{"containers":[{"name":"b","image":"b2"},{"name":"n","image":"n"},{"name":"a","image":"a2"}]}}}});
+        apply(&mut t, &p, deployment()).unwrap();
+        let names: Vec<&str> = t["spec"]["template"]["spec"]["containers"].as_array().unwrap().iter().map(|c| c["image"].as_str().unwrap()).collect();
+        assert_eq!(names, ["b2", "n", "a2", "c"]);
+    }
+
+    #[test]
+    fn directives_delete_and_replace() {
+        let mut t = json!({"spec":{"selector":{"a":"b"},"template":{"spec":{"volumes":[{"name":"v1"},{"name":"v2"}],"nodeSelector":{"a":"b"},"initContainers":[{"name":"i1"}]}}}});
+        let p = json!({"spec":{"selector":null,"template":{"spec":{"volumes":[{"name":"v1","$patch":"delete"}],"nodeSelector":{"$patch":"replace","z":"y"},"initContainers":[{"name":"i3"},{"$patch":"replace"}]}}}});
+        apply(&mut t, &p, deployment()).unwrap();
+        assert_eq!(t, json!({"spec":{"template":{"spec":{"volumes":[{"name":"v2"}],"nodeSelector":{"z":"y"},"initContainers":[{"name":"i3"}]}}}}));
+    }
+
+    #[test]
+    fn unknown_kinds_replace_lists() {
+        let mut t = json!({"spec":{"items":[{"name":"a"},{"name":"b"}]}});
+        apply(&mut t, &json!({"spec":{"items":[{"name":"b","v":3}]}}), None).unwrap();
+        assert_eq!(t, json!({"spec":{"items":[{"name":"b","v":3}]}}));
+    }
+
+    #[test]
+    fn retain_keys_set_element_order_and_delete_from_primitive_list() {
+        let mut t = json!({"metadata":{"finalizers":["a","b","c"]},"spec":{"strategy":{"type":"RollingUpdate","rollingUpdate":{"maxSurge":1}},
+            "template":{"spec":{"containers":[{"name":"a"},{"name":"b"},{"name":"c"}]}}}});
+        let p = json!({"metadata":{"$deleteFromPrimitiveList/finalizers":["b"]},"spec":{"strategy":{"$retainKeys":["type"],"type":"Recreate"},
+            "template":{"spec":{"$setElementOrder/containers":[{"name":"c"},{"name":"a"},{"name":"b"}],"containers":[{"name":"a","image":"x"}]}}}});
+        apply(&mut t, &p, deployment()).unwrap();
+        assert_eq!(t, json!({"metadata":{"finalizers":["a","c"]},"spec":{"strategy":{"type":"Recreate"},
+            "template":{"spec":{"containers":[{"name":"c"},{"name":"a","image":"x"},{"name":"b"}]}}}}));
+    }
+
+    #[test]
+    fn top_level_delete() {
+        let mut t = json!({"kind":"x"});
+        assert_eq!(apply(&mut t, &json!({"$patch":"delete"}), None).unwrap(), Outcome::Deleted);
+    }
+}

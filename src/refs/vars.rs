@@ -1,0 +1,174 @@
+//! `vars` (deprecated in kustomize, still honoured): `$(NAME)` in the fields
+//! of the `varReference` config is replaced by a field of another object,
+//! read after renames and hashes are final.
+
+use crate::error::{BuildError, Result};
+use crate::model::fieldspec::{self, FieldSpec};
+use crate::model::resmap::ResMap;
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Var {
+    pub name: String,
+    pub objref: ObjectRef,
+    #[serde(default)]
+    pub fieldref: FieldRef,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ObjectRef {
+    pub kind: String,
+    pub name: String,
+    pub api_version: Option<String>,
+    pub group: Option<String>,
+    pub version: Option<String>,
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FieldRef {
+    pub fieldpath: Option<String>,
+}
+
+/// Adds `more` to `vars`, refusing a name seen before (as kustomize does).
+pub fn merge(vars: &mut Vec<Var>, more: &[Var], origin: &Path) -> Result<()> {
+    for v in more {
+        if vars.iter().any(|x| x.name == v.name) {
+            return Err(BuildError::invalid(origin, format!("var '{}' already encountered", v.name)));
+        }
+        vars.push(v.clone());
+    }
+    Ok(())
+}
+
+/// Resolves every var and expands `$(NAME)` in the `varReference` fields;
+/// returns the names never used (kustomize only logs them).
+pub fn resolve(resmap: &mut ResMap, vars: &[Var], specs: &[FieldSpec], origin: &Path) -> Result<Vec<String>> {
+    if vars.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut values = BTreeMap::new();
+    for v in vars {
+        values.insert(v.name.clone(), value_of(resmap, v, origin)?);
+    }
+    let mut used = BTreeSet::new();
+    for r in resmap.iter_mut() {
+        let gvk = r.gvk();
+        fieldspec::visit_specs(&mut r.value, &gvk, specs, &mut |node| expand_node(node, &values, &mut used));
+    }
+    Ok(values.keys().filter(|k| !used.contains(*k)).cloned().collect())
+}
+
+fn value_of(resmap: &ResMap, var: &Var, origin: &Path) -> Result<Value> {
+    let (group, version) = match &var.objref.api_version {
+        Some(av) => match av.rsplit_once('/') {
+            Some((g, v)) => (Some(g.to_string()), Some(v.to_string())),
+            None => (Some(String::new()), Some(av.clone())),
+        },
+        None => (var.objref.group.clone(), var.objref.version.clone()),
+    };
+    let found = resmap.iter().find(|r| {
+        let gvk = r.gvk();
+        r.kind() == var.objref.kind
+            && r.ever_named(&var.objref.name)
+            && group.as_ref().is_none_or(|g| *g == gvk.group)
+            && version.as_ref().is_none_or(|v| *v == gvk.version)
+            && var.objref.namespace.as_ref().is_none_or(|ns| r.all_ids().iter().any(|id| id.namespace == *ns))
+    });
+    let missing = || BuildError::invalid(origin, format!("var '{}' cannot be mapped to a field in the set of known resources", var.name));
+    let r = found.ok_or_else(missing)?;
+    let path = var.fieldref.fieldpath.clone().unwrap_or_else(|| "metadata.name".into());
+    lookup(&r.value, &path).cloned().ok_or_else(missing)
+}
+
+/// A dotted field path with `name[0]` / `[0]` indices.
+fn lookup<'a>(mut node: &'a Value, path: &str) -> Option<&'a Value> {
+    for part in path.split('.').filter(|p| !p.is_empty()) {
+        let (field, indices) = match part.find('[') {
+            Some(i) => (&part[..i], &part[i..]),
+            None => (part, ""),
+        };
+        if !field.is_empty() {
+            node = node.get(field)?;
+        }
+        for index in indices.split(['[', ']']).filter(|s| !s.is_empty()) {
+            node = node.get(index.parse::<usize>().ok()?)?;
+        }
+    }
+    Some(node)
+}
+
+fn expand_node(node: &mut Value, values: &BTreeMap<String, Value>, used: &mut BTreeSet<String>) {
+    match node {
+        Value::String(s) => {
+            // A field that is exactly one reference takes the value's own type.
+            if let Some(name) = s.strip_prefix("$(").and_then(|r| r.strip_suffix(')'))
+                && let Some(v) = values.get(name).filter(|v| !v.is_string()) {
+                    used.insert(name.to_string());
+                    *node = v.clone();
+                    return;
+                }
+            *s = expand(s, values, used);
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| expand_node(i, values, used)),
+        Value::Object(map) => map.values_mut().for_each(|v| expand_node(v, values, used)),
+        _ => {}
+    }
+}
+
+/// Kubernetes' `$(VAR)` expansion: known names are replaced, `$$` is a
+/// literal `$`, anything else is kept as written.
+pub fn expand(s: &str, values: &BTreeMap<String, Value>, used: &mut BTreeSet<String>) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            out.push('$');
+            rest = tail;
+        } else if let Some(body) = after.strip_prefix('(') {
+            match body.find(')') {
+                Some(end) if values.contains_key(&body[..end]) => {
+                    let name = &body[..end];
+                    used.insert(name.to_string());
+                    out.push_str(&crate::model::resource::scalar_text(&values[name]));
+                    rest = &body[end + 1..];
+                }
+                Some(end) => {
+                    out.push_str(&rest[i..i + 2 + end + 1]);
+                    rest = &body[end + 1..];
+                }
+                None => {
+                    out.push_str(&rest[i..]);
+                    rest = "";
+                }
+            }
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn expands_like_kubernetes() {
+        let values: BTreeMap<String, Value> = [("A".to_string(), json!("x")), ("N".to_string(), json!(3))].into();
+        let mut used = BTreeSet::new();
+        assert_eq!(expand("--a=$(A) $(B) $$(A) $(N)", &values, &mut used), "--a=x $(B) $(A) 3");
+        assert_eq!(used.len(), 2);
+    }
+}

@@ -1,0 +1,105 @@
+//! `nest-kz diff`: what changes between two builds, per object and field.
+//!
+//! Objects are paired by group, kind and the name they were loaded with
+//! (before prefixes, suffixes and hash suffixes), so `overlays/staging` and
+//! `overlays/prod` compare object for object; fields are keyed paths.
+
+use crate::review::explain::short;
+use crate::review::provenance::leaves;
+use crate::model::resource::Resource;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::fmt::Write;
+
+#[derive(Debug, PartialEq)]
+pub enum Change {
+    Added,
+    Removed,
+    Changed(Vec<FieldChange>),
+}
+
+#[derive(Debug, PartialEq)]
+pub struct FieldChange {
+    pub path: String,
+    pub old: Option<Value>,
+    pub new: Option<Value>,
+}
+
+#[derive(Debug, PartialEq)]
+pub struct ObjectDiff {
+    /// `Kind/name (apiVersion)` as built on the new side (or the old, if removed).
+    pub object: String,
+    pub change: Change,
+}
+
+fn pairing_key(r: &Resource) -> (String, String, String) {
+    let id = r.original_id();
+    (id.gvk.group, id.gvk.kind, id.name)
+}
+
+/// Differences from `old` to `new`, in `new`'s order, removed objects last.
+pub fn diff(old: &[Resource], new: &[Resource]) -> Vec<ObjectDiff> {
+    let old_by_key: HashMap<_, &Resource> = old.iter().map(|r| (pairing_key(r), r)).collect();
+    let new_keys: Vec<_> = new.iter().map(pairing_key).collect();
+    let mut out = Vec::new();
+    for (r, key) in new.iter().zip(&new_keys) {
+        match old_by_key.get(key) {
+            None => out.push(ObjectDiff { object: r.id().to_string(), change: Change::Added }),
+            Some(o) => {
+                let fields = field_changes(&o.value, &r.value);
+                if !fields.is_empty() {
+                    out.push(ObjectDiff { object: r.id().to_string(), change: Change::Changed(fields) });
+                }
+            }
+        }
+    }
+    for r in old.iter().filter(|r| !new_keys.contains(&pairing_key(r))) {
+        out.push(ObjectDiff { object: r.id().to_string(), change: Change::Removed });
+    }
+    out
+}
+
+fn field_changes(old: &Value, new: &Value) -> Vec<FieldChange> {
+    let old_leaves: Vec<(String, &Value)> = leaves(old);
+    let new_leaves: Vec<(String, &Value)> = leaves(new);
+    let old_map: HashMap<&str, &Value> = old_leaves.iter().map(|(p, v)| (p.as_str(), *v)).collect();
+    let new_map: HashMap<&str, &Value> = new_leaves.iter().map(|(p, v)| (p.as_str(), *v)).collect();
+    let mut out = Vec::new();
+    for (path, value) in &new_leaves {
+        match old_map.get(path.as_str()) {
+            Some(o) if o == value => {}
+            o => out.push(FieldChange { path: path.clone(), old: o.map(|v| (*v).clone()), new: Some((*value).clone()) }),
+        }
+    }
+    for (path, value) in &old_leaves {
+        if !new_map.contains_key(path.as_str()) {
+            out.push(FieldChange { path: path.clone(), old: Some((*value).clone()), new: None });
+        }
+    }
+    out
+}
+
+/// Plain or coloured (ANSI) text, one object header then one line per field.
+pub fn render(diffs: &[ObjectDiff], colour: bool) -> String {
+    let paint = |code: &str, text: &str| if colour { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
+    let mut out = String::new();
+    for d in diffs {
+        match &d.change {
+            Change::Added => {
+                let _ = writeln!(out, "{}", paint("32", &format!("+ {} (only in new)", d.object)));
+            }
+            Change::Removed => {
+                let _ = writeln!(out, "{}", paint("31", &format!("- {} (only in old)", d.object)));
+            }
+            Change::Changed(fields) => {
+                let _ = writeln!(out, "{}", paint("1", &format!("~ {}", d.object)));
+                for f in fields {
+                    let old = f.old.as_ref().map(short).unwrap_or_else(|| "(absent)".into());
+                    let new = f.new.as_ref().map(short).unwrap_or_else(|| "(absent)".into());
+                    let _ = writeln!(out, "    {}: {} -> {}", f.path, paint("31", &old), paint("32", &new));
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,156 @@
+//! Field-level provenance: for every field of every output object, the file
+//! and line that last set it (a resource file, a patch, a generator entry or
+//! a transformer's field in a kustomization).
+//!
+//! Fields are named by keyed paths, `spec.template.spec.containers[name=app].image`:
+//! a list element is named by the first of its identifying fields (`name`,
+//! `containerPort`, `port`, `mountPath`, ...) that is unique in its list, or
+//! by its index. Keyed paths survive strategic merges that reorder lists,
+//! and the same names work in patch files, so a patch's line can be found.
+
+use crate::yaml::LineTree;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// Who set a field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    pub file: PathBuf,
+    /// 1-based; 0 when no single line applies.
+    pub line: usize,
+    /// What did it: "resource", "strategic merge patch", "images", ...
+    pub by: String,
+}
+
+pub type FieldOrigins = HashMap<String, Origin>;
+
+const ELEMENT_KEYS: &[&str] = &["name", "containerPort", "port", "mountPath", "devicePath", "ip", "topologyKey", "key", "type"];
+
+/// The key naming each element of `items`, or `None` to name them by index.
+fn element_key(items: &[Value]) -> Option<&'static str> {
+    ELEMENT_KEYS.iter().copied().find(|k| {
+        let mut seen = Vec::new();
+        items.iter().all(|item| match item.get(*k).filter(|v| !v.is_object() && !v.is_array()) {
+            Some(v) if !seen.contains(&v) => {
+                seen.push(v);
+                true
+            }
+            _ => false,
+        })
+    })
+}
+
+fn segment(items: &[Value], key: Option<&str>, index: usize) -> String {
+    match key {
+        Some(k) => format!("[{k}={}]", crate::model::resource::scalar_text(&items[index][k])),
+        None => format!("[{index}]"),
+    }
+}
+
+fn join(prefix: &str, field: &str) -> String {
+    if prefix.is_empty() { field.to_string() } else { format!("{prefix}.{field}") }
+}
+
+/// Every leaf (scalar, or empty map/list) of `value` by keyed path.
+pub fn leaves(value: &Value) -> Vec<(String, &Value)> {
+    let mut out = Vec::new();
+    collect_leaves(value, String::new(), &mut out);
+    out
+}
+
+fn collect_leaves<'a>(value: &'a Value, path: String, out: &mut Vec<(String, &'a Value)>) {
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            // In printed order, so `explain` and `diff` read like the YAML.
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort_by(|a, b| crate::yaml::emit::natural_key_order(a, b));
+            for k in keys {
+                collect_leaves(&map[k], join(&path, k), out);
+            }
+        }
+        Value::Array(items) if !items.is_empty() => {
+            let key = element_key(items);
+            for (i, v) in items.iter().enumerate() {
+                collect_leaves(v, format!("{path}{}", segment(items, key, i)), out);
+            }
+        }
+        _ => out.push((path, value)),
+    }
+}
+
+/// The line of every node of a parsed document, by keyed path ("" is the root).
+pub fn lines_by_path(value: &Value, lines: &LineTree) -> HashMap<String, usize> {
+    let mut out = HashMap::new();
+    collect_lines(value, lines, String::new(), &mut out);
+    out
+}
+
+fn collect_lines(value: &Value, lines: &LineTree, path: String, out: &mut HashMap<String, usize>) {
+    out.insert(path.clone(), lines.line());
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                if let Some(sub) = lines.get(k) {
+                    collect_lines(v, sub, join(&path, k), out);
+                }
+            }
+        }
+        Value::Array(items) => {
+            let key = element_key(items);
+            for (i, v) in items.iter().enumerate() {
+                if let Some(sub) = lines.index(i) {
+                    collect_lines(v, sub, format!("{path}{}", segment(items, key, i)), out);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The line for `path` in a line map: the path itself or its nearest ancestor.
+pub fn nearest_line(lines: &HashMap<String, usize>, path: &str) -> Option<usize> {
+    let mut p = path;
+    loop {
+        if let Some(l) = lines.get(p) {
+            return Some(*l);
+        }
+        let cut = p.rfind(['.', '['])?;
+        p = &p[..cut];
+    }
+}
+
+/// Attributes every leaf of `after` that is new or changed since `before` to `origin_of(path)`.
+pub fn record_changes(origins: &mut FieldOrigins, before: Option<&Value>, after: &Value, origin_of: &dyn Fn(&str) -> Origin) {
+    let old: HashMap<String, &Value> = before.map(|b| leaves(b).into_iter().collect()).unwrap_or_default();
+    let new = leaves(after);
+    let present: std::collections::HashSet<&str> = new.iter().map(|(p, _)| p.as_str()).collect();
+    origins.retain(|path, _| present.contains(path.as_str()));
+    for (path, value) in new {
+        if old.get(&path) != Some(&value) || !origins.contains_key(&path) {
+            let origin = origin_of(&path);
+            origins.insert(path, origin);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn names_list_elements_by_their_key() {
+        let v = json!({"spec": {"containers": [{"name": "app", "image": "x"}], "args": ["a", "b"]}});
+        let paths: Vec<String> = leaves(&v).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(paths, ["spec.args[0]", "spec.args[1]", "spec.containers[name=app].image", "spec.containers[name=app].name"]);
+    }
+
+    #[test]
+    fn finds_lines_of_patch_fields() {
+        let doc = crate::yaml::parse_documents("spec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: x\n").unwrap().remove(0);
+        let lines = lines_by_path(&doc.value, &doc.lines);
+        assert_eq!(lines["spec.template.spec.containers[name=app].image"], 6);
+        assert_eq!(nearest_line(&lines, "spec.template.spec.containers[name=app].resources.cpu"), Some(5));
+    }
+}

@@ -1,0 +1,118 @@
+//! `images`: rewrites container images by name (newName, newTag, digest).
+//!
+//! Like kustomize's legacy image filter, every `containers`/`initContainers`
+//! list anywhere in an object is visited, so CRDs with pod templates work.
+
+use crate::load::kustomization::ImageSpec;
+use crate::model::resmap::ResMap;
+use serde_json::Value;
+
+/// Applies the entries one after another, as kustomize runs one image
+/// transformer per entry. Like kustomize, each entry first walks every
+/// container list and then visits the `images` field specs, so a container
+/// on a field-spec path is rewritten twice (visible only with `tagSuffix`).
+pub fn apply(resmap: &mut ResMap, images: &[ImageSpec], specs: &[crate::model::fieldspec::FieldSpec]) {
+    for spec in images {
+        let one = std::slice::from_ref(spec);
+        for r in resmap.iter_mut() {
+            walk(&mut r.value, one);
+            let gvk = r.gvk();
+            crate::model::fieldspec::visit_specs(&mut r.value, &gvk, specs, &mut |node| {
+                if let Value::String(image) = node {
+                    update_image(image, one);
+                }
+            });
+        }
+    }
+}
+
+fn walk(node: &mut Value, images: &[ImageSpec]) {
+    match node {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                if matches!(key.as_str(), "containers" | "initContainers" | "ephemeralContainers")
+                    && let Value::Array(containers) = child {
+                        for c in containers.iter_mut() {
+                            update_container(c, images);
+                        }
+                    }
+                walk(child, images);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|i| walk(i, images)),
+        _ => {}
+    }
+}
+
+fn update_container(container: &mut Value, images: &[ImageSpec]) {
+    if let Some(Value::String(image)) = container.get_mut("image") {
+        update_image(image, images);
+    }
+}
+
+fn update_image(image: &mut String, images: &[ImageSpec]) {
+    let (name, _, _) = split_image(image);
+    if let Some(spec) = images.iter().find(|s| s.name == name) {
+        *image = rewrite(image, spec);
+    }
+}
+
+/// kustomize's `image.Split`: name, tag, digest (a registry port is not a tag).
+pub fn split_image(image: &str) -> (String, String, String) {
+    let slash = image.find('/').filter(|&i| i > 0).unwrap_or(0);
+    let search = &image[slash..];
+    let at = search.find('@').map(|i| i + slash);
+    let colon = search.find(':').map(|i| i + slash);
+    match (colon, at) {
+        (None, None) => (image.to_string(), String::new(), String::new()),
+        (None, Some(d)) => (image[..d].to_string(), String::new(), image[d + 1..].to_string()),
+        (Some(c), Some(d)) if d < c => (image[..d].to_string(), String::new(), image[d + 1..].to_string()),
+        (Some(c), Some(d)) => (image[..c].to_string(), image[c + 1..d].to_string(), image[d + 1..].to_string()),
+        (Some(c), None) => (image[..c].to_string(), image[c + 1..].to_string(), String::new()),
+    }
+}
+
+fn rewrite(image: &str, spec: &ImageSpec) -> String {
+    let (mut name, mut tag, mut digest) = split_image(image);
+    let non_empty = |o: &Option<String>| o.as_deref().filter(|s| !s.is_empty()).map(str::to_string);
+    if let Some(n) = non_empty(&spec.new_name) {
+        name = n;
+    }
+    match (non_empty(&spec.new_tag), non_empty(&spec.digest)) {
+        (Some(t), Some(d)) => (tag, digest) = (t, d),
+        (Some(t), None) => (tag, digest) = (t, String::new()),
+        (None, Some(d)) => (tag, digest) = (String::new(), d),
+        // kustomize only appends a tag suffix when no new tag or digest is set.
+        (None, None) => {
+            if let Some(suffix) = non_empty(&spec.tag_suffix) {
+                tag.push_str(&suffix);
+            }
+        }
+    }
+    let mut out = name;
+    if !tag.is_empty() {
+        out = format!("{out}:{tag}");
+    }
+    if !digest.is_empty() {
+        out = format!("{out}@{digest}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_registry_ports_from_tags() {
+        assert_eq!(split_image("localhost:5000/app:v1"), ("localhost:5000/app".into(), "v1".into(), "".into()));
+        assert_eq!(split_image("nginx@sha256:abc"), ("nginx".into(), "".into(), "sha256:abc".into()));
+        assert_eq!(split_image("nginx"), ("nginx".into(), "".into(), "".into()));
+    }
+
+    #[test]
+    fn new_tag_drops_digest() {
+        let spec = ImageSpec { name: "nginx".into(), new_tag: Some("1.2".into()), ..Default::default() };
+        assert_eq!(rewrite("nginx@sha256:abc", &spec), "nginx:1.2");
+    }
+}
