@@ -2,8 +2,8 @@
 //! the three Nest overlays and generated trees from `bench/gen_tree.py`.
 //! For the side-by-side ratio against `kubectl kustomize`, run `bench/bench.py`.
 
-use criterion::{criterion_group, criterion_main, Criterion};
-use nest_kz::{build, yaml, BuildOptions};
+use criterion::{Criterion, criterion_group, criterion_main};
+use nest_kz::{BuildOptions, build, yaml};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -14,9 +14,18 @@ fn render(dir: &Path) -> usize {
 
 fn generated(kind: &str, n: usize, out: &Path) -> PathBuf {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/gen_tree.py");
-    let status = Command::new("python3").arg(script).args([kind, &n.to_string()]).arg(out).status().expect("python3 runs");
+    let status = Command::new("python3")
+        .arg(script)
+        .args([kind, &n.to_string()])
+        .arg(out)
+        .status()
+        .expect("python3 runs");
     assert!(status.success(), "tree generation failed");
-    if kind == "deep" { out.join("top") } else { out.to_path_buf() }
+    if kind == "deep" {
+        out.join("top")
+    } else {
+        out.to_path_buf()
+    }
 }
 
 fn benches(c: &mut Criterion) {
@@ -27,7 +36,9 @@ fn benches(c: &mut Criterion) {
     }
     let tmp = tempfile::tempdir().expect("temp dir");
     let deep = generated("deep", 1000, &tmp.path().join("deep"));
-    c.bench_function("generated 1000 resources, 3 levels", |b| b.iter(|| render(&deep)));
+    c.bench_function("generated 1000 resources, 3 levels", |b| {
+        b.iter(|| render(&deep))
+    });
     let wide = generated("wide", 200, &tmp.path().join("wide"));
     c.bench_function("wide: 200 kustomizations", |b| b.iter(|| render(&wide)));
 }

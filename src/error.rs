@@ -5,9 +5,16 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}:{line}: YAML syntax error: {message}")]
-    Yaml { path: PathBuf, line: usize, message: String },
+    Yaml {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
     #[error("{0}")]
@@ -16,13 +23,23 @@ pub enum BuildError {
 
 impl BuildError {
     pub fn invalid(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
-        BuildError::Invalid { path: path.into(), message: message.into() }
+        BuildError::Invalid {
+            path: path.into(),
+            message: message.into(),
+        }
     }
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        BuildError::Io { path: path.into(), source }
+        BuildError::Io {
+            path: path.into(),
+            source,
+        }
     }
     pub fn yaml(path: impl Into<PathBuf>, e: crate::yaml::YamlError) -> Self {
-        BuildError::Yaml { path: path.into(), line: e.line, message: e.message }
+        BuildError::Yaml {
+            path: path.into(),
+            line: e.line,
+            message: e.message,
+        }
     }
 }
 

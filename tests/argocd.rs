@@ -15,8 +15,16 @@ fn plugin_command(stage: &str) -> Vec<String> {
     let text = std::fs::read_to_string(root().join("argocd/plugin.yaml")).unwrap();
     let plugin = parse_documents(&text).unwrap().remove(0).value;
     let spec = &plugin["spec"][stage];
-    let cmd = if stage == "discover" { &spec["find"]["command"] } else { &spec["command"] };
-    cmd.as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+    let cmd = if stage == "discover" {
+        &spec["find"]["command"]
+    } else {
+        &spec["command"]
+    };
+    cmd.as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect()
 }
 
 fn run_like_repo_server(stage: &str, app_path: &Path, env: &[(&str, &str)]) -> Output {
@@ -25,7 +33,10 @@ fn run_like_repo_server(stage: &str, app_path: &Path, env: &[(&str, &str)]) -> O
         argv[0] = env!("CARGO_BIN_EXE_nest-kz").to_string();
     }
     let mut cmd = Command::new(&argv[0]);
-    cmd.args(&argv[1..]).current_dir(app_path).env_clear().stdin(Stdio::null());
+    cmd.args(&argv[1..])
+        .current_dir(app_path)
+        .env_clear()
+        .stdin(Stdio::null());
     // `sh`/`find` for the discover step; the repo-server image has them on PATH.
     if stage == "discover" {
         cmd.env("PATH", "/usr/bin:/bin");
@@ -36,8 +47,11 @@ fn run_like_repo_server(stage: &str, app_path: &Path, env: &[(&str, &str)]) -> O
     cmd.output().unwrap()
 }
 
-const APP_ENV: [(&str, &str); 3] =
-    [("ARGOCD_APP_NAME", "nest-prod"), ("ARGOCD_APP_NAMESPACE", "argocd"), ("ARGOCD_APP_REVISION", "0123abc")];
+const APP_ENV: [(&str, &str); 3] = [
+    ("ARGOCD_APP_NAME", "nest-prod"),
+    ("ARGOCD_APP_NAMESPACE", "argocd"),
+    ("ARGOCD_APP_REVISION", "0123abc"),
+];
 
 #[test]
 fn generate_with_parameters_equals_the_wrapping_kustomization() {
@@ -45,13 +59,24 @@ fn generate_with_parameters_equals_the_wrapping_kustomization() {
     env.extend([
         ("ARGOCD_ENV_NAMESPACE", "nest-canary"),
         ("ARGOCD_ENV_NAME_PREFIX", "canary-"),
-        ("ARGOCD_ENV_IMAGES", "penguintech/nest=registry.penguintech.io/nest:v1.0.1"),
+        (
+            "ARGOCD_ENV_IMAGES",
+            "penguintech/nest=registry.penguintech.io/nest:v1.0.1",
+        ),
     ]);
     let out = run_like_repo_server("generate", &root().join("overlays/prod"), &env);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let expected = std::fs::read_to_string(root().join("tests/golden/argocd-prod-overrides.yaml")).unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let expected =
+        std::fs::read_to_string(root().join("tests/golden/argocd-prod-overrides.yaml")).unwrap();
     pretty_assertions::assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("nest-prod"), "logs name the application on stderr");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("nest-prod"),
+        "logs name the application on stderr"
+    );
 }
 
 #[test]
@@ -64,36 +89,73 @@ fn generate_without_parameters_is_the_plain_build() {
 
 #[test]
 fn generate_error_leaves_stdout_empty() {
-    let out = run_like_repo_server("generate", &root().join("tests/errors/helm-charts"), &APP_ENV);
+    let out = run_like_repo_server(
+        "generate",
+        &root().join("tests/errors/helm-charts"),
+        &APP_ENV,
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("helmCharts is not supported"));
-    let bad_image = run_like_repo_server("generate", &root().join("overlays/dev"), &[("ARGOCD_ENV_IMAGES", "=oops")]);
+    let bad_image = run_like_repo_server(
+        "generate",
+        &root().join("overlays/dev"),
+        &[("ARGOCD_ENV_IMAGES", "=oops")],
+    );
     assert_eq!(bad_image.status.code(), Some(1));
     assert!(bad_image.stdout.is_empty());
 }
 
 #[test]
 fn discover_claims_only_kustomization_directories() {
-    assert!(!run_like_repo_server("discover", &root().join("overlays/prod"), &APP_ENV).stdout.is_empty());
-    assert!(run_like_repo_server("discover", &root().join("argocd"), &APP_ENV).stdout.is_empty());
+    assert!(
+        !run_like_repo_server("discover", &root().join("overlays/prod"), &APP_ENV)
+            .stdout
+            .is_empty()
+    );
+    assert!(
+        run_like_repo_server("discover", &root().join("argocd"), &APP_ENV)
+            .stdout
+            .is_empty()
+    );
 }
 
 #[test]
 fn sidecar_patch_adds_the_plugin_container_to_the_repo_server() {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::copy(root().join("argocd/repo-server-sidecar.yaml"), tmp.path().join("sidecar.yaml")).unwrap();
+    std::fs::copy(
+        root().join("argocd/repo-server-sidecar.yaml"),
+        tmp.path().join("sidecar.yaml"),
+    )
+    .unwrap();
     std::fs::write(
         tmp.path().join("repo-server.yaml"),
         "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: argocd-repo-server\nspec:\n  selector:\n    matchLabels: {app: repo}\n  template:\n    metadata:\n      labels: {app: repo}\n    spec:\n      containers:\n      - name: argocd-repo-server\n        image: quay.io/argoproj/argocd:v2.13.0\n      volumes:\n      - name: var-files\n        emptyDir: {}\n      - name: plugins\n        emptyDir: {}\n",
     )
     .unwrap();
-    std::fs::write(tmp.path().join("kustomization.yaml"), "resources:\n- repo-server.yaml\npatches:\n- path: sidecar.yaml\n").unwrap();
+    std::fs::write(
+        tmp.path().join("kustomization.yaml"),
+        "resources:\n- repo-server.yaml\npatches:\n- path: sidecar.yaml\n",
+    )
+    .unwrap();
     let objs = nest_kz::build(tmp.path(), &nest_kz::BuildOptions::default()).unwrap();
     let pod = &objs[0]["spec"]["template"]["spec"];
-    let names: Vec<&str> = pod["containers"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = pod["containers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["nest-kz", "argocd-repo-server"]);
-    let volumes: Vec<&str> = pod["volumes"].as_array().unwrap().iter().map(|v| v["name"].as_str().unwrap()).collect();
+    let volumes: Vec<&str> = pod["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["name"].as_str().unwrap())
+        .collect();
     assert_eq!(volumes, ["nest-kz-tmp", "var-files", "plugins"]);
-    assert_eq!(pod["containers"][0]["securityContext"]["runAsUser"], Value::from(999));
+    assert_eq!(
+        pod["containers"][0]["securityContext"]["runAsUser"],
+        Value::from(999)
+    );
 }

@@ -11,19 +11,34 @@ fn root() -> PathBuf {
 }
 
 fn tracked(env: &str) -> Vec<nest_kz::model::resource::Resource> {
-    let options = BuildOptions { track_provenance: true, ..BuildOptions::default() };
+    let options = BuildOptions {
+        track_provenance: true,
+        ..BuildOptions::default()
+    };
     build_resources(&root().join("overlays").join(env), &options).unwrap()
 }
 
 /// The 1-based line of the first line of `file` containing `needle`.
 fn line_of(file: &Path, needle: &str) -> usize {
     let text = std::fs::read_to_string(file).unwrap();
-    text.lines().position(|l| l.contains(needle)).map(|i| i + 1).unwrap_or_else(|| panic!("{needle:?} not in {}", file.display()))
+    text.lines()
+        .position(|l| l.contains(needle))
+        .map(|i| i + 1)
+        .unwrap_or_else(|| panic!("{needle:?} not in {}", file.display()))
 }
 
-fn origin_of(resources: &[nest_kz::model::resource::Resource], kind: &str, path: &str) -> (PathBuf, usize, String) {
+fn origin_of(
+    resources: &[nest_kz::model::resource::Resource],
+    kind: &str,
+    path: &str,
+) -> (PathBuf, usize, String) {
     let r = resources.iter().find(|r| r.kind() == kind).unwrap();
-    let o = r.origins.as_ref().unwrap().get(path).unwrap_or_else(|| panic!("no origin for {kind} {path}"));
+    let o = r
+        .origins
+        .as_ref()
+        .unwrap()
+        .get(path)
+        .unwrap_or_else(|| panic!("no origin for {kind} {path}"));
     (o.file.clone(), o.line, o.by.clone())
 }
 
@@ -34,26 +49,77 @@ fn prod_fields_are_explained_by_file_and_line() {
     let base = root().join("base").canonicalize().unwrap();
 
     let kfile = prod.join("kustomization.yaml");
-    assert_eq!(origin_of(&res, "Deployment", "spec.replicas"), (kfile.clone(), line_of(&kfile, "count: 3"), "replicas".into()));
-    assert_eq!(origin_of(&res, "Deployment", "spec.template.spec.containers[name=nest].image").1, line_of(&kfile, "newTag: v1.0.0"));
-    assert_eq!(origin_of(&res, "Deployment", "metadata.namespace").1, line_of(&kfile, "namespace: nest-prod"));
+    assert_eq!(
+        origin_of(&res, "Deployment", "spec.replicas"),
+        (
+            kfile.clone(),
+            line_of(&kfile, "count: 3"),
+            "replicas".into()
+        )
+    );
+    assert_eq!(
+        origin_of(
+            &res,
+            "Deployment",
+            "spec.template.spec.containers[name=nest].image"
+        )
+        .1,
+        line_of(&kfile, "newTag: v1.0.0")
+    );
+    assert_eq!(
+        origin_of(&res, "Deployment", "metadata.namespace").1,
+        line_of(&kfile, "namespace: nest-prod")
+    );
 
     let patch = prod.join("deployment-resources.yaml");
-    let (file, line, by) = origin_of(&res, "Deployment", "spec.template.spec.containers[name=nest].resources.limits.memory");
-    assert_eq!((file, by.as_str()), (patch.clone(), "strategic merge patch"));
+    let (file, line, by) = origin_of(
+        &res,
+        "Deployment",
+        "spec.template.spec.containers[name=nest].resources.limits.memory",
+    );
+    assert_eq!(
+        (file, by.as_str()),
+        (patch.clone(), "strategic merge patch")
+    );
     let limits = line_of(&patch, "limits:");
     assert_eq!(line, limits + 2, "memory is the second line under limits");
 
     let hpa = prod.join("hpa.yaml");
     let (file, line, by) = origin_of(&res, "HorizontalPodAutoscaler", "spec.maxReplicas");
     assert_eq!((file, by.as_str()), (hpa.clone(), "JSON 6902 patch"));
-    assert_eq!(line, line_of(&hpa, "/spec/maxReplicas") - 1, "the op's first line");
+    assert_eq!(
+        line,
+        line_of(&hpa, "/spec/maxReplicas") - 1,
+        "the op's first line"
+    );
 
-    assert_eq!(origin_of(&res, "ConfigMap", "data.LOG_LEVEL").1, line_of(&kfile, "LOG_LEVEL=WARN"));
+    assert_eq!(
+        origin_of(&res, "ConfigMap", "data.LOG_LEVEL").1,
+        line_of(&kfile, "LOG_LEVEL=WARN")
+    );
     let bk = base.join("kustomization.yaml");
-    assert_eq!(origin_of(&res, "ConfigMap", "data.LICENSE_CACHE_EXPIRY"), (bk.clone(), line_of(&bk, "LICENSE_CACHE_EXPIRY="), "configMapGenerator".into()));
-    assert_eq!(origin_of(&res, "Deployment", "spec.template.spec.terminationGracePeriodSeconds").0, base.join("deployment.yaml"));
-    let (_, _, by) = origin_of(&res, "Deployment", "spec.template.spec.containers[name=nest].envFrom[0].configMapRef.name");
+    assert_eq!(
+        origin_of(&res, "ConfigMap", "data.LICENSE_CACHE_EXPIRY"),
+        (
+            bk.clone(),
+            line_of(&bk, "LICENSE_CACHE_EXPIRY="),
+            "configMapGenerator".into()
+        )
+    );
+    assert_eq!(
+        origin_of(
+            &res,
+            "Deployment",
+            "spec.template.spec.terminationGracePeriodSeconds"
+        )
+        .0,
+        base.join("deployment.yaml")
+    );
+    let (_, _, by) = origin_of(
+        &res,
+        "Deployment",
+        "spec.template.spec.containers[name=nest].envFrom[0].configMapRef.name",
+    );
     assert!(by.starts_with("name reference to nest-config-"), "{by}");
 }
 
@@ -67,8 +133,16 @@ fn explain_cli_prints_every_field_of_the_object() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let kfile_line = line_of(&root().join("overlays/prod/kustomization.yaml"), "count: 3");
-    assert!(text.contains(&format!("spec.replicas: 3  <- overlays/prod/kustomization.yaml:{kfile_line} (replicas)")), "{text}");
-    assert!(!text.contains("(unknown)"), "every field has an origin:\n{text}");
+    assert!(
+        text.contains(&format!(
+            "spec.replicas: 3  <- overlays/prod/kustomization.yaml:{kfile_line} (replicas)"
+        )),
+        "{text}"
+    );
+    assert!(
+        !text.contains("(unknown)"),
+        "every field has an origin:\n{text}"
+    );
     assert!(text.lines().next().unwrap().starts_with("Deployment/nest"));
 }
 
@@ -91,40 +165,108 @@ fn staging_to_prod_diff_reads_like_the_seed_table() {
         "    spec.tls[0].secretName: (absent) -> nest-prod-tls",
         "+ ServiceMonitor/nest (monitoring.coreos.com/v1) in namespace nest-prod (only in new)",
     ] {
-        assert!(text.lines().any(|l| l == line), "missing {line:?} in:\n{text}");
+        assert!(
+            text.lines().any(|l| l == line),
+            "missing {line:?} in:\n{text}"
+        );
     }
     assert!(diff::diff(&prod, &prod).is_empty());
 }
 
 #[test]
 fn diff_cli_exit_codes_and_base_revision() {
-    let run = |args: &[&str], dir: &Path| Command::new(env!("CARGO_BIN_EXE_nest-kz")).args(args).current_dir(dir).output().unwrap();
-    assert_eq!(run(&["diff", "overlays/staging", "overlays/prod"], &root()).status.code(), Some(1));
+    let run = |args: &[&str], dir: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_nest-kz"))
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap()
+    };
+    assert_eq!(
+        run(&["diff", "overlays/staging", "overlays/prod"], &root())
+            .status
+            .code(),
+        Some(1)
+    );
     let same = run(&["diff", "overlays/prod", "overlays/prod"], &root());
     assert_eq!(same.status.code(), Some(0));
     assert!(same.stdout.is_empty());
-    assert_eq!(run(&["diff", "overlays/prod", "tests/errors/cycle"], &root()).status.code(), Some(2));
+    assert_eq!(
+        run(&["diff", "overlays/prod", "tests/errors/cycle"], &root())
+            .status
+            .code(),
+        Some(2)
+    );
 
     // --base REV: the working tree against a committed revision.
     let repo = tempfile::tempdir().unwrap();
-    let git = |args: &[&str]| assert!(Command::new("git").args(args).current_dir(repo.path()).output().unwrap().status.success());
+    let git = |args: &[&str]| {
+        assert!(
+            Command::new("git")
+                .args(args)
+                .current_dir(repo.path())
+                .output()
+                .unwrap()
+                .status
+                .success()
+        )
+    };
     git(&["init", "-q"]);
     std::fs::create_dir(repo.path().join("app")).unwrap();
-    std::fs::write(repo.path().join("app/kustomization.yaml"), "configMapGenerator:\n- name: c\n  literals: [LEVEL=INFO]\n").unwrap();
+    std::fs::write(
+        repo.path().join("app/kustomization.yaml"),
+        "configMapGenerator:\n- name: c\n  literals: [LEVEL=INFO]\n",
+    )
+    .unwrap();
     git(&["add", "."]);
-    git(&["-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-qm", "x"]);
-    std::fs::write(repo.path().join("app/kustomization.yaml"), "configMapGenerator:\n- name: c\n  literals: [LEVEL=WARN]\n").unwrap();
+    git(&[
+        "-c",
+        "user.name=t",
+        "-c",
+        "user.email=t@example.com",
+        "commit",
+        "-qm",
+        "x",
+    ]);
+    std::fs::write(
+        repo.path().join("app/kustomization.yaml"),
+        "configMapGenerator:\n- name: c\n  literals: [LEVEL=WARN]\n",
+    )
+    .unwrap();
     let out = run(&["diff", "app", "--base", "HEAD"], repo.path());
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8(out.stdout).unwrap().contains("data.LEVEL: INFO -> WARN"));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("data.LEVEL: INFO -> WARN")
+    );
 }
 
 #[test]
 fn managed_by_label_names_nest_kz() {
     let tmp = tempfile::tempdir().unwrap();
-    std::fs::write(tmp.path().join("kustomization.yaml"), "buildMetadata: [managedByLabel]\nconfigMapGenerator:\n- name: c\n  literals: [a=b]\n").unwrap();
+    std::fs::write(
+        tmp.path().join("kustomization.yaml"),
+        "buildMetadata: [managedByLabel]\nconfigMapGenerator:\n- name: c\n  literals: [a=b]\n",
+    )
+    .unwrap();
     let objs = nest_kz::build(tmp.path(), &BuildOptions::default()).unwrap();
-    assert_eq!(objs[0]["metadata"]["labels"]["app.kubernetes.io/managed-by"], format!("nest-kz-v{}", env!("CARGO_PKG_VERSION")).as_str());
-    std::fs::write(tmp.path().join("kustomization.yaml"), "buildMetadata: [bogus]\nconfigMapGenerator:\n- name: c\n  literals: [a=b]\n").unwrap();
-    assert!(nest_kz::build(tmp.path(), &BuildOptions::default()).is_ok(), "kustomize ignores unknown buildMetadata values");
+    assert_eq!(
+        objs[0]["metadata"]["labels"]["app.kubernetes.io/managed-by"],
+        format!("nest-kz-v{}", env!("CARGO_PKG_VERSION")).as_str()
+    );
+    std::fs::write(
+        tmp.path().join("kustomization.yaml"),
+        "buildMetadata: [bogus]\nconfigMapGenerator:\n- name: c\n  literals: [a=b]\n",
+    )
+    .unwrap();
+    assert!(
+        nest_kz::build(tmp.path(), &BuildOptions::default()).is_ok(),
+        "kustomize ignores unknown buildMetadata values"
+    );
 }

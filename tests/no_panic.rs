@@ -13,14 +13,36 @@ fn arb_json() -> impl Strategy<Value = Value> {
         "[a-z$/ ]{0,6}".prop_map(Value::String),
         // Any Unicode, including control characters, quotes, breaks and tabs.
         any::<String>().prop_map(|s| Value::String(s.chars().take(12).collect())),
-        prop::sample::select(vec!["yes", "~", "0x1F", "1e3", "- a", "a: b", "#c", " x", "x ", "a\nb", "a \nb", "\n\n", "'", "\"", "\t", "\u{85}", "\u{2028}", "\u{feff}x", "😀"])
-            .prop_map(|s| Value::String(s.to_string())),
+        prop::sample::select(vec![
+            "yes",
+            "~",
+            "0x1F",
+            "1e3",
+            "- a",
+            "a: b",
+            "#c",
+            " x",
+            "x ",
+            "a\nb",
+            "a \nb",
+            "\n\n",
+            "'",
+            "\"",
+            "\t",
+            "\u{85}",
+            "\u{2028}",
+            "\u{feff}x",
+            "😀"
+        ])
+        .prop_map(|s| Value::String(s.to_string())),
     ];
     leaf.prop_recursive(3, 24, 4, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::vec(("[a-z$]{1,4}", inner.clone()), 0..4).prop_map(|kv| Value::Object(kv.into_iter().collect())),
-            prop::collection::vec((any::<String>(), inner), 0..3).prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            prop::collection::vec(("[a-z$]{1,4}", inner.clone()), 0..4)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            prop::collection::vec((any::<String>(), inner), 0..3)
+                .prop_map(|kv| Value::Object(kv.into_iter().collect())),
         ]
     })
 }
@@ -29,7 +51,11 @@ fn fold_all(v: &Value) -> Value {
     match v {
         Value::String(s) => Value::String(yaml::emit::fold_raw_nel(s).into_owned()),
         Value::Array(items) => Value::Array(items.iter().map(fold_all).collect()),
-        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (yaml::emit::fold_raw_nel(k).into_owned(), fold_all(v))).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (yaml::emit::fold_raw_nel(k).into_owned(), fold_all(v)))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }

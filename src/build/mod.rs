@@ -12,18 +12,18 @@ pub mod plugins;
 
 use crate::error::{BuildError, Result};
 use crate::generate::configmap_secret::{self, GeneratedKind};
+use crate::generate::hash;
 use crate::load::kustomization::{self, Kustomization};
 use crate::load::loader::{LoadRestriction, Loader};
-use crate::model::resmap::ResMap;
-use crate::model::resource::Resource;
-use crate::transform::{annotations, images, labels, namespace, prefix_suffix, replicas};
-use crate::review::provenance::{self, Origin};
 use crate::load::openapi::SchemaTable;
 use crate::load::transformer_config::TransformerConfig;
-use crate::refs::vars::Var;
-use crate::generate::hash;
+use crate::model::resmap::ResMap;
+use crate::model::resource::Resource;
 use crate::patch;
+use crate::refs::vars::Var;
 use crate::refs::{namereference, replacements};
+use crate::review::provenance::{self, Origin};
+use crate::transform::{annotations, images, labels, namespace, prefix_suffix, replicas};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -52,45 +52,93 @@ impl Overrides {
         if let Some(ns) = self.namespace.as_deref().filter(|n| !n.is_empty()) {
             namespace::apply(resmap, ns, config.specs("namespace"));
         }
-        let (prefix, suffix) = (self.name_prefix.as_deref().unwrap_or_default(), self.name_suffix.as_deref().unwrap_or_default());
-        prefix_suffix::apply(resmap, prefix, suffix, config.specs("namePrefix"), config.specs("nameSuffix"));
+        let (prefix, suffix) = (
+            self.name_prefix.as_deref().unwrap_or_default(),
+            self.name_suffix.as_deref().unwrap_or_default(),
+        );
+        prefix_suffix::apply(
+            resmap,
+            prefix,
+            suffix,
+            config.specs("namePrefix"),
+            config.specs("nameSuffix"),
+        );
         images::apply(resmap, &self.images, config.specs("images"));
     }
 }
 
 /// Builds `dir` and returns the objects in output order.
 pub fn build(dir: &Path, options: &BuildOptions) -> Result<Vec<Value>> {
-    Ok(build_resources(dir, options)?.into_iter().map(|r| r.value).collect())
+    Ok(build_resources(dir, options)?
+        .into_iter()
+        .map(|r| r.value)
+        .collect())
 }
 
 /// Builds `dir` and returns the resources (objects with their history and,
 /// when tracked, field origins) in output order.
 pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resource>> {
-    let mut builder = Builder { options: options.clone(), stack: Vec::new(), root: None, origin_annotations: false, transformer_annotations: false, schema: None };
+    let mut builder = Builder {
+        options: options.clone(),
+        stack: Vec::new(),
+        root: None,
+        origin_annotations: false,
+        transformer_annotations: false,
+        schema: None,
+    };
     let (mut resmap, root, config, vars) = builder.accumulate(dir, ResMap::default(), false)?;
     let track = options.track_provenance;
-    let root_file = kustomization::find_file(dir)?.canonicalize().map_err(|e| BuildError::io(dir, e))?;
-    let overrides = |_: &Resource, _: &str| Origin { file: root_file.clone(), line: 0, by: "build overrides (ArgoCD parameters)".into() };
+    let root_file = kustomization::find_file(dir)?
+        .canonicalize()
+        .map_err(|e| BuildError::io(dir, e))?;
+    let overrides = |_: &Resource, _: &str| Origin {
+        file: root_file.clone(),
+        line: 0,
+        by: "build overrides (ArgoCD parameters)".into(),
+    };
     tracked(&mut resmap, track, &overrides, |m| {
         options.overrides.apply(m, &config);
         Ok(())
     })?;
-    let hash_origin = |r: &Resource, _: &str| Origin { file: r.source.clone(), line: r.line, by: "generator content hash suffix".into() };
+    let hash_origin = |r: &Resource, _: &str| Origin {
+        file: r.source.clone(),
+        line: r.line,
+        by: "generator content hash suffix".into(),
+    };
     tracked(&mut resmap, track, &hash_origin, |m| {
         add_hash_suffixes(m);
         Ok(())
     })?;
     // A followed reference is explained by whatever set the target's new name.
     let name_origins: HashMap<String, Origin> = if track {
-        resmap.iter().filter_map(|r| Some((r.name().to_string(), r.origins.as_ref()?.get("metadata.name")?.clone()))).collect()
+        resmap
+            .iter()
+            .filter_map(|r| {
+                Some((
+                    r.name().to_string(),
+                    r.origins.as_ref()?.get("metadata.name")?.clone(),
+                ))
+            })
+            .collect()
     } else {
         HashMap::new()
     };
     let nameref_origin = |r: &Resource, path: &str| {
-        let value = provenance::leaves(&r.value).into_iter().find(|(p, _)| p == path).and_then(|(_, v)| v.as_str().map(str::to_string));
+        let value = provenance::leaves(&r.value)
+            .into_iter()
+            .find(|(p, _)| p == path)
+            .and_then(|(_, v)| v.as_str().map(str::to_string));
         match value.and_then(|v| name_origins.get(&v).map(|o| (v, o))) {
-            Some((v, o)) => Origin { file: o.file.clone(), line: o.line, by: format!("name reference to {v}, named by {}", o.by) },
-            None => Origin { file: root_file.clone(), line: 0, by: "name reference to a renamed object".into() },
+            Some((v, o)) => Origin {
+                file: o.file.clone(),
+                line: o.line,
+                by: format!("name reference to {v}, named by {}", o.by),
+            },
+            None => Origin {
+                file: root_file.clone(),
+                line: 0,
+                by: "name reference to a renamed object".into(),
+            },
         }
     };
     tracked(&mut resmap, track, &nameref_origin, |m| {
@@ -98,20 +146,35 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
         Ok(())
     })?;
     // With names final, vars can be read and expanded.
-    let vars_origin = |_: &Resource, _: &str| Origin { file: root_file.clone(), line: 0, by: "vars".into() };
+    let vars_origin = |_: &Resource, _: &str| Origin {
+        file: root_file.clone(),
+        line: 0,
+        by: "vars".into(),
+    };
     tracked(&mut resmap, track, &vars_origin, |m| {
-        let unused = crate::refs::vars::resolve(m, &vars, config.specs("varReference"), &root_file)?;
+        let unused =
+            crate::refs::vars::resolve(m, &vars, config.specs("varReference"), &root_file)?;
         if !unused.is_empty() {
-            eprintln!("nest-kz: well-defined vars that were never replaced: {}", unused.join(","));
+            eprintln!(
+                "nest-kz: well-defined vars that were never replaced: {}",
+                unused.join(",")
+            );
         }
         Ok(())
     })?;
     if root.build_metadata.iter().any(|m| m == "managedByLabel") {
         let label = Value::String(format!("nest-kz-v{}", env!("CARGO_PKG_VERSION")));
-        let by = |_: &Resource, _: &str| Origin { file: root_file.clone(), line: 0, by: "buildMetadata managedByLabel".into() };
+        let by = |_: &Resource, _: &str| Origin {
+            file: root_file.clone(),
+            line: 0,
+            by: "buildMetadata managedByLabel".into(),
+        };
         tracked(&mut resmap, track, &by, |m| {
             for r in m.iter_mut() {
-                r.metadata_mut().entry("labels").or_insert_with(|| Value::Object(Default::default()))["app.kubernetes.io/managed-by"] = label.clone();
+                r.metadata_mut()
+                    .entry("labels")
+                    .or_insert_with(|| Value::Object(Default::default()))["app.kubernetes.io/managed-by"] =
+                    label.clone();
             }
             Ok(())
         })?;
@@ -132,7 +195,14 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
     ordering::sort(&mut resmap.resources, root.sort_options.as_ref());
     for r in resmap.iter() {
         check_printable(&r.value).map_err(|c| {
-            BuildError::invalid(&r.source, format!("{}: contains U+{:04X}, a control character kustomize cannot print", r.id(), c as u32))
+            BuildError::invalid(
+                &r.source,
+                format!(
+                    "{}: contains U+{:04X}, a control character kustomize cannot print",
+                    r.id(),
+                    c as u32
+                ),
+            )
         })?;
     }
     Ok(resmap.resources)
@@ -140,17 +210,28 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
 
 /// kustomize fails on raw control characters after its JSON step; so do we.
 fn check_printable(v: &Value) -> std::result::Result<(), char> {
-    let check = |s: &str| s.chars().find(|c| crate::yaml::emit::is_unprintable_after_json(*c)).map_or(Ok(()), Err);
+    let check = |s: &str| {
+        s.chars()
+            .find(|c| crate::yaml::emit::is_unprintable_after_json(*c))
+            .map_or(Ok(()), Err)
+    };
     match v {
         Value::String(s) => check(s),
         Value::Array(items) => items.iter().try_for_each(check_printable),
-        Value::Object(map) => map.iter().try_for_each(|(k, v)| check(k).and_then(|_| check_printable(v))),
+        Value::Object(map) => map
+            .iter()
+            .try_for_each(|(k, v)| check(k).and_then(|_| check_printable(v))),
         _ => Ok(()),
     }
 }
 
 /// Runs one build step; when tracking, attributes the fields it changed.
-fn tracked(resmap: &mut ResMap, track: bool, origin_of: &dyn Fn(&Resource, &str) -> Origin, step: impl FnOnce(&mut ResMap) -> Result<()>) -> Result<()> {
+fn tracked(
+    resmap: &mut ResMap,
+    track: bool,
+    origin_of: &dyn Fn(&Resource, &str) -> Origin,
+    step: impl FnOnce(&mut ResMap) -> Result<()>,
+) -> Result<()> {
     if !track {
         return step(resmap);
     }
@@ -159,7 +240,9 @@ fn tracked(resmap: &mut ResMap, track: bool, origin_of: &dyn Fn(&Resource, &str)
     for r in resmap.iter_mut() {
         let mut origins = r.origins.take().unwrap_or_default();
         let res: &Resource = r;
-        provenance::record_changes(&mut origins, before.get(&res.serial), &res.value, &|p| origin_of(res, p));
+        provenance::record_changes(&mut origins, before.get(&res.serial), &res.value, &|p| {
+            origin_of(res, p)
+        });
         r.origins = Some(origins);
     }
     Ok(())
@@ -204,21 +287,44 @@ impl Ctx<'_> {
     /// origin annotation (a patch replaced the map) takes the transformer as
     /// its origin instead.
     fn record(&self, resmap: &mut ResMap, kind: &str, plugin: Option<(&Path, &str)>) {
-        let Some(root) = &self.annotations_root else { return };
+        let Some(root) = &self.annotations_root else {
+            return;
+        };
         let by = match plugin {
-            None => ConfiguredBy { file: self.kfile, kind, name: None, namespace: None },
-            Some((file, name)) => ConfiguredBy { file, kind, name: Some(name), namespace: None },
+            None => ConfiguredBy {
+                file: self.kfile,
+                kind,
+                name: None,
+                namespace: None,
+            },
+            Some((file, name)) => ConfiguredBy {
+                file,
+                kind,
+                name: Some(name),
+                namespace: None,
+            },
         };
         let origin = by.origin_text(root);
-        let item: String = origin.lines().enumerate().map(|(i, l)| format!("{}{l}\n", if i == 0 { "- " } else { "  " })).collect();
+        let item: String = origin
+            .lines()
+            .enumerate()
+            .map(|(i, l)| format!("{}{l}\n", if i == 0 { "- " } else { "  " }))
+            .collect();
         for r in resmap.iter_mut() {
-            let annotations = r.metadata_mut().entry("annotations").or_insert_with(|| Value::Object(Default::default()));
-            let Value::Object(a) = annotations else { continue };
+            let annotations = r
+                .metadata_mut()
+                .entry("annotations")
+                .or_insert_with(|| Value::Object(Default::default()));
+            let Value::Object(a) = annotations else {
+                continue;
+            };
             if a.contains_key(ORIGIN_ANNOTATION) {
                 if !self.record_transformations {
                     continue;
                 }
-                let list = a.entry(TRANSFORMATIONS_ANNOTATION).or_insert_with(|| Value::String(String::new()));
+                let list = a
+                    .entry(TRANSFORMATIONS_ANNOTATION)
+                    .or_insert_with(|| Value::String(String::new()));
                 if let Value::String(text) = list {
                     text.push_str(&item);
                 }
@@ -230,28 +336,61 @@ impl Ctx<'_> {
 
     /// An origin pointing at a field of this kustomization.
     fn at(&self, field_path: &str, by: &str) -> Origin {
-        Origin { file: self.kfile.to_path_buf(), line: provenance::nearest_line(&self.klines, field_path).unwrap_or(0), by: by.to_string() }
+        Origin {
+            file: self.kfile.to_path_buf(),
+            line: provenance::nearest_line(&self.klines, field_path).unwrap_or(0),
+            by: by.to_string(),
+        }
     }
 }
 
 impl Builder {
-    fn accumulate(&mut self, dir: &Path, initial: ResMap, as_component: bool) -> Result<Accumulated> {
+    fn accumulate(
+        &mut self,
+        dir: &Path,
+        initial: ResMap,
+        as_component: bool,
+    ) -> Result<Accumulated> {
         let loader = Loader::new(dir, self.options.load_restriction)?;
         if self.stack.contains(&loader.dir) {
-            let chain: Vec<String> = self.stack.iter().chain([&loader.dir]).map(|p| p.display().to_string()).collect();
-            return Err(BuildError::invalid(&loader.dir, format!("cycle detected between kustomizations: {}", chain.join(" -> "))));
+            let chain: Vec<String> = self
+                .stack
+                .iter()
+                .chain([&loader.dir])
+                .map(|p| p.display().to_string())
+                .collect();
+            return Err(BuildError::invalid(
+                &loader.dir,
+                format!(
+                    "cycle detected between kustomizations: {}",
+                    chain.join(" -> ")
+                ),
+            ));
         }
         let kfile = kustomization::find_file(&loader.dir)?;
         let text = std::fs::read_to_string(&kfile).map_err(|e| BuildError::io(&kfile, e))?;
         let k = kustomization::parse(&kfile, &text)?;
         if as_component != k.is_component() {
-            let want = if as_component { "Component" } else { "Kustomization" };
-            return Err(BuildError::invalid(&kfile, format!("expected kind '{want}' here, found '{}'", k.kind.as_deref().unwrap_or("Kustomization"))));
+            let want = if as_component {
+                "Component"
+            } else {
+                "Kustomization"
+            };
+            return Err(BuildError::invalid(
+                &kfile,
+                format!(
+                    "expected kind '{want}' here, found '{}'",
+                    k.kind.as_deref().unwrap_or("Kustomization")
+                ),
+            ));
         }
         if self.root.is_none() {
             self.root = Some(loader.dir.clone());
             self.origin_annotations = k.build_metadata.iter().any(|m| m == "originAnnotations");
-            self.transformer_annotations = k.build_metadata.iter().any(|m| m == "transformerAnnotations");
+            self.transformer_annotations = k
+                .build_metadata
+                .iter()
+                .any(|m| m == "transformerAnnotations");
             // Other values are ignored, as kustomize ignores them.
         }
         if let Some(spec) = &k.openapi {
@@ -268,23 +407,40 @@ impl Builder {
             HashMap::new()
         };
         let tracks_origins = self.transformer_annotations || self.origin_annotations;
-        let annotations_root = tracks_origins.then(|| self.root.clone().unwrap_or_else(|| loader.dir.clone()));
+        let annotations_root =
+            tracks_origins.then(|| self.root.clone().unwrap_or_else(|| loader.dir.clone()));
         let record_transformations = self.transformer_annotations;
-        let ctx = Ctx { kfile: &kfile, loader: &loader, klines, track, annotations_root, record_transformations };
+        let ctx = Ctx {
+            kfile: &kfile,
+            loader: &loader,
+            klines,
+            track,
+            annotations_root,
+            record_transformations,
+        };
         self.stack.push(loader.dir.clone());
         let result = self.run(&k, &ctx, initial);
         self.stack.pop();
         result.map(|(m, c, v)| (m, k, c, v))
     }
 
-    fn run(&mut self, k: &Kustomization, ctx: &Ctx, initial: ResMap) -> Result<(ResMap, TransformerConfig, Vec<Var>)> {
+    fn run(
+        &mut self,
+        k: &Kustomization,
+        ctx: &Ctx,
+        initial: ResMap,
+    ) -> Result<(ResMap, TransformerConfig, Vec<Var>)> {
         let mut resmap = initial;
         let mut config = TransformerConfig::builtin();
         let mut vars: Vec<Var> = Vec::new();
         for entry in k.resources.iter().chain(&k.bases) {
-            let path = ctx.loader.resolve(entry).map_err(|e| with_context(e, ctx.kfile, "resources"))?;
+            let path = ctx
+                .loader
+                .resolve(entry)
+                .map_err(|e| with_context(e, ctx.kfile, "resources"))?;
             if path.is_dir() {
-                let (sub, _, sub_config, sub_vars) = self.accumulate(&path, ResMap::default(), false)?;
+                let (sub, _, sub_config, sub_vars) =
+                    self.accumulate(&path, ResMap::default(), false)?;
                 resmap.append_all(sub)?;
                 config.merge(&sub_config);
                 crate::refs::vars::merge(&mut vars, &sub_vars, ctx.kfile)?;
@@ -298,33 +454,69 @@ impl Builder {
         }
         // Own transformer configurations and vars join those of the resources below.
         config.merge(&TransformerConfig::load(&k.configurations, ctx.loader)?);
-        config.merge(&crate::load::transformer_config::load_crds(&k.crds, ctx.loader)?);
+        config.merge(&crate::load::transformer_config::load_crds(
+            &k.crds, ctx.loader,
+        )?);
         crate::refs::vars::merge(&mut vars, &k.vars, ctx.kfile)?;
         let options = k.generator_options.as_ref();
         for (field, kind, list) in [
-            ("configMapGenerator", GeneratedKind::ConfigMap, &k.config_map_generator),
-            ("secretGenerator", GeneratedKind::Secret, &k.secret_generator),
+            (
+                "configMapGenerator",
+                GeneratedKind::ConfigMap,
+                &k.config_map_generator,
+            ),
+            (
+                "secretGenerator",
+                GeneratedKind::Secret,
+                &k.secret_generator,
+            ),
         ] {
             for args in list {
                 let entry = format!("{field}[name={}]", args.name.as_deref().unwrap_or_default());
                 let origin = ctx.at(&entry, field);
                 // Data keys point at their literal or file entry.
                 let origin_of = |_: &Resource, path: &str| {
-                    let key = path.strip_prefix("data.").or_else(|| path.strip_prefix("binaryData."));
+                    let key = path
+                        .strip_prefix("data.")
+                        .or_else(|| path.strip_prefix("binaryData."));
                     let source = key.and_then(|key| {
-                        let literal = args.literals.iter().position(|l| l.split_once('=').is_some_and(|(k, _)| k == key));
-                        let file = args.files.iter().position(|f| f.split_once('=').map_or(f.rsplit('/').next() == Some(key), |(k, _)| k == key));
-                        literal.map(|j| format!("{entry}.literals[{j}]")).or_else(|| file.map(|j| format!("{entry}.files[{j}]")))
+                        let literal = args
+                            .literals
+                            .iter()
+                            .position(|l| l.split_once('=').is_some_and(|(k, _)| k == key));
+                        let file = args.files.iter().position(|f| {
+                            f.split_once('=')
+                                .map_or(f.rsplit('/').next() == Some(key), |(k, _)| k == key)
+                        });
+                        literal
+                            .map(|j| format!("{entry}.literals[{j}]"))
+                            .or_else(|| file.map(|j| format!("{entry}.files[{j}]")))
                     });
                     source.map_or_else(|| origin.clone(), |s| ctx.at(&s, field))
                 };
                 // A generator appends at most one new object, at the end.
                 let first_new = resmap.resources.len();
                 tracked(&mut resmap, ctx.track, &origin_of, |m| {
-                    configmap_secret::run(m, kind, std::slice::from_ref(args), options, ctx.loader, ctx.kfile)
+                    configmap_secret::run(
+                        m,
+                        kind,
+                        std::slice::from_ref(args),
+                        options,
+                        ctx.loader,
+                        ctx.kfile,
+                    )
                 })?;
-                let generator = if kind == GeneratedKind::ConfigMap { "ConfigMapGenerator" } else { "SecretGenerator" };
-                let by = ConfiguredBy { file: ctx.kfile, kind: generator, name: None, namespace: None };
+                let generator = if kind == GeneratedKind::ConfigMap {
+                    "ConfigMapGenerator"
+                } else {
+                    "SecretGenerator"
+                };
+                let by = ConfiguredBy {
+                    file: ctx.kfile,
+                    kind: generator,
+                    name: None,
+                    namespace: None,
+                };
                 for r in resmap.resources[first_new..].iter_mut() {
                     r.line = origin.line;
                     self.annotate_origin(r, OriginNote::Configured(&by));
@@ -333,8 +525,15 @@ impl Builder {
                 // (a merged one keeps its own), as in kustomize.
                 if args.behavior.as_deref() == Some("replace") {
                     let name = args.name.as_deref().unwrap_or_default();
-                    let kind_name = if kind == GeneratedKind::ConfigMap { "ConfigMap" } else { "Secret" };
-                    for r in resmap.resources[..first_new].iter_mut().filter(|r| r.kind() == kind_name && r.ever_named(name)) {
+                    let kind_name = if kind == GeneratedKind::ConfigMap {
+                        "ConfigMap"
+                    } else {
+                        "Secret"
+                    };
+                    for r in resmap.resources[..first_new]
+                        .iter_mut()
+                        .filter(|r| r.kind() == kind_name && r.ever_named(name))
+                    {
                         self.annotate_origin(r, OriginNote::Configured(&by));
                     }
                 }
@@ -342,9 +541,15 @@ impl Builder {
         }
         // Generator plugins run after the builtin generators, in listed order.
         for plugin in crate::build::plugins::load(&k.generators, ctx.loader, ctx.kfile)? {
-            let origin = Origin { file: plugin.origin.clone(), line: 0, by: "generator plugin".into() };
+            let origin = Origin {
+                file: plugin.origin.clone(),
+                line: 0,
+                by: "generator plugin".into(),
+            };
             let first_new = resmap.resources.len();
-            tracked(&mut resmap, ctx.track, &|_, _| origin.clone(), |m| crate::build::plugins::generate(m, &plugin, ctx.loader))?;
+            tracked(&mut resmap, ctx.track, &|_, _| origin.clone(), |m| {
+                crate::build::plugins::generate(m, &plugin, ctx.loader)
+            })?;
             let meta = &plugin.value["metadata"];
             let by = ConfiguredBy {
                 file: &plugin.origin,
@@ -359,8 +564,12 @@ impl Builder {
         // kustomize's order: resources, this kustomization's generators,
         // then components (which may merge into those), then transformers.
         for entry in &k.components {
-            let path = ctx.loader.resolve(entry).map_err(|e| with_context(e, ctx.kfile, "components"))?;
-            let (merged, _, component_config, component_vars) = self.accumulate(&path, resmap, true)?;
+            let path = ctx
+                .loader
+                .resolve(entry)
+                .map_err(|e| with_context(e, ctx.kfile, "components"))?;
+            let (merged, _, component_config, component_vars) =
+                self.accumulate(&path, resmap, true)?;
             resmap = merged;
             config.merge(&component_config);
             crate::refs::vars::merge(&mut vars, &component_vars, ctx.kfile)?;
@@ -374,13 +583,21 @@ impl Builder {
     /// buildMetadata `originAnnotations`: kustomize's `config.kubernetes.io/origin`
     /// (also kept, and stripped at the end, for `transformerAnnotations`).
     fn annotate_origin(&self, r: &mut Resource, note: OriginNote) {
-        let Some(root) = self.root.as_ref().filter(|_| self.origin_annotations || self.transformer_annotations) else { return };
+        let Some(root) = self
+            .root
+            .as_ref()
+            .filter(|_| self.origin_annotations || self.transformer_annotations)
+        else {
+            return;
+        };
         let text = match note {
             OriginNote::File(path) => format!("path: {}\n", relative_path(root, path)),
             OriginNote::Configured(by) => by.origin_text(root),
         };
         let meta = r.metadata_mut();
-        let annotations = meta.entry("annotations").or_insert_with(|| Value::Object(Default::default()));
+        let annotations = meta
+            .entry("annotations")
+            .or_insert_with(|| Value::Object(Default::default()));
         if let Value::Object(a) = annotations {
             a.insert(ORIGIN_ANNOTATION.into(), Value::String(text));
         }
@@ -409,7 +626,11 @@ struct ConfiguredBy<'a> {
 impl ConfiguredBy<'_> {
     /// The `configuredIn`/`configuredBy` text, file relative to `root`.
     fn origin_text(&self, root: &Path) -> String {
-        let mut text = format!("configuredIn: {}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {}\n", relative_path(root, self.file), self.kind);
+        let mut text = format!(
+            "configuredIn: {}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {}\n",
+            relative_path(root, self.file),
+            self.kind
+        );
         for (field, value) in [("name", self.name), ("namespace", self.namespace)] {
             if let Some(v) = value {
                 text.push_str(&format!("  {field}: {v}\n"));
@@ -425,7 +646,11 @@ pub fn relative_path(from: &Path, to: &Path) -> String {
     let to: Vec<_> = to.components().collect();
     let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
     let mut parts: Vec<String> = vec!["..".to_string(); from.len() - common];
-    parts.extend(to[common..].iter().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+    parts.extend(
+        to[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
     parts.join("/")
 }
 
@@ -435,48 +660,109 @@ fn with_context(e: BuildError, kfile: &Path, field: &str) -> BuildError {
 
 /// Applies one patch; when tracking, JSON 6902 ops are applied one by one so
 /// each field is attributed to the op that set it.
-fn apply_patch(resmap: &mut ResMap, patch: &patch::Patch, ctx: &Ctx, field_path: &str, inline_key: &str, schema: &SchemaTable) -> Result<()> {
+fn apply_patch(
+    resmap: &mut ResMap,
+    patch: &patch::Patch,
+    ctx: &Ctx,
+    field_path: &str,
+    inline_key: &str,
+    schema: &SchemaTable,
+) -> Result<()> {
     // Inline patch text starts on the line after `patch: |`.
-    let offset = if patch.origin == ctx.kfile { ctx.at(&format!("{field_path}.{inline_key}"), "").line } else { 0 };
+    let offset = if patch.origin == ctx.kfile {
+        ctx.at(&format!("{field_path}.{inline_key}"), "").line
+    } else {
+        0
+    };
     let ops = patch.split_ops();
     if ctx.track && !ops.is_empty() {
         for (single, line) in ops {
-            let origin = Origin { file: patch.origin.clone(), line: line + offset, by: "JSON 6902 patch".into() };
-            tracked(resmap, true, &|_, _| origin.clone(), |m| patch::apply_with_schema(m, &single, schema))?;
+            let origin = Origin {
+                file: patch.origin.clone(),
+                line: line + offset,
+                by: "JSON 6902 patch".into(),
+            };
+            tracked(resmap, true, &|_, _| origin.clone(), |m| {
+                patch::apply_with_schema(m, &single, schema)
+            })?;
         }
         return Ok(());
     }
-    let origin_of = |_: &Resource, path: &str| Origin { file: patch.origin.clone(), line: patch.line_for(path) + offset, by: "strategic merge patch".into() };
-    tracked(resmap, ctx.track, &origin_of, |m| patch::apply_with_schema(m, patch, schema))
+    let origin_of = |_: &Resource, path: &str| Origin {
+        file: patch.origin.clone(),
+        line: patch.line_for(path) + offset,
+        by: "strategic merge patch".into(),
+    };
+    tracked(resmap, ctx.track, &origin_of, |m| {
+        patch::apply_with_schema(m, patch, schema)
+    })
 }
 
 /// Loads an `openapi:` schema file (JSON or YAML swagger definitions).
-fn load_schema(spec: &crate::load::kustomization::OpenApiSpec, loader: &Loader, kfile: &Path) -> Result<SchemaTable> {
+fn load_schema(
+    spec: &crate::load::kustomization::OpenApiSpec,
+    loader: &Loader,
+    kfile: &Path,
+) -> Result<SchemaTable> {
     if spec.version.is_some() {
-        return Err(BuildError::invalid(kfile, "openapi.version is not supported by nest-kz: it has one builtin Kubernetes schema; use openapi.path"));
+        return Err(BuildError::invalid(
+            kfile,
+            "openapi.version is not supported by nest-kz: it has one builtin Kubernetes schema; use openapi.path",
+        ));
     }
-    let Some(path) = &spec.path else { return Err(BuildError::invalid(kfile, "openapi needs a 'path'")) };
+    let Some(path) = &spec.path else {
+        return Err(BuildError::invalid(kfile, "openapi needs a 'path'"));
+    };
     let (file, text) = loader.read_text(path)?;
-    let doc = crate::yaml::parse_documents(&text).map_err(|e| BuildError::yaml(&file, e))?.into_iter().next().map(|d| d.value).unwrap_or_default();
+    let doc = crate::yaml::parse_documents(&text)
+        .map_err(|e| BuildError::yaml(&file, e))?
+        .into_iter()
+        .next()
+        .map(|d| d.value)
+        .unwrap_or_default();
     SchemaTable::from_definitions(&doc).map_err(|e| BuildError::invalid(&file, e))
 }
 
 /// kustomize's builtin transformer order.
-fn transform(resmap: &mut ResMap, k: &Kustomization, ctx: &Ctx, config: &TransformerConfig, schema: &SchemaTable) -> Result<()> {
-    let step = |resmap: &mut ResMap, field: &str, by: &str, f: &mut dyn FnMut(&mut ResMap) -> Result<()>| -> Result<()> {
+fn transform(
+    resmap: &mut ResMap,
+    k: &Kustomization,
+    ctx: &Ctx,
+    config: &TransformerConfig,
+    schema: &SchemaTable,
+) -> Result<()> {
+    let step = |resmap: &mut ResMap,
+                field: &str,
+                by: &str,
+                f: &mut dyn FnMut(&mut ResMap) -> Result<()>|
+     -> Result<()> {
         let origin = ctx.at(field, by);
         tracked(resmap, ctx.track, &|_, _| origin.clone(), f)
     };
     for (i, entry) in k.patches_strategic_merge.iter().enumerate() {
         let patch = patch::load_strategic(entry, ctx.loader, ctx.kfile)?;
-        apply_patch(resmap, &patch, ctx, &format!("patchesStrategicMerge[{i}]"), "", schema)?;
+        apply_patch(
+            resmap,
+            &patch,
+            ctx,
+            &format!("patchesStrategicMerge[{i}]"),
+            "",
+            schema,
+        )?;
     }
     if !k.patches_strategic_merge.is_empty() {
         ctx.record(resmap, "PatchStrategicMergeTransformer", None);
     }
     for (i, spec) in k.patches.iter().enumerate() {
         let patch = patch::load(spec, ctx.loader, ctx.kfile)?;
-        apply_patch(resmap, &patch, ctx, &format!("patches[{i}]"), "patch", schema)?;
+        apply_patch(
+            resmap,
+            &patch,
+            ctx,
+            &format!("patches[{i}]"),
+            "patch",
+            schema,
+        )?;
         ctx.record(resmap, "PatchTransformer", None);
     }
     if let Some(ns) = k.namespace.as_deref().filter(|n| !n.is_empty()) {
@@ -486,34 +772,55 @@ fn transform(resmap: &mut ResMap, k: &Kustomization, ctx: &Ctx, config: &Transfo
         })?;
         ctx.record(resmap, "NamespaceTransformer", None);
     }
-    let (prefix, suffix) = (k.name_prefix.as_deref().unwrap_or_default(), k.name_suffix.as_deref().unwrap_or_default());
+    let (prefix, suffix) = (
+        k.name_prefix.as_deref().unwrap_or_default(),
+        k.name_suffix.as_deref().unwrap_or_default(),
+    );
     // Two transformers, as in kustomize: the prefix first, then the suffix.
-    for (field, kind, p, s) in [("namePrefix", "PrefixTransformer", prefix, ""), ("nameSuffix", "SuffixTransformer", "", suffix)] {
+    for (field, kind, p, s) in [
+        ("namePrefix", "PrefixTransformer", prefix, ""),
+        ("nameSuffix", "SuffixTransformer", "", suffix),
+    ] {
         if p.is_empty() && s.is_empty() {
             continue;
         }
         step(resmap, field, field, &mut |m| {
-            prefix_suffix::apply(m, p, s, config.specs("namePrefix"), config.specs("nameSuffix"));
+            prefix_suffix::apply(
+                m,
+                p,
+                s,
+                config.specs("namePrefix"),
+                config.specs("nameSuffix"),
+            );
             Ok(())
         })?;
         ctx.record(resmap, kind, None);
     }
     // A label or annotation points at the line of its own key.
     let keyed = |base: String, keys: Vec<String>, by: &'static str| {
-        move |_: &Resource, path: &str| match keys.iter().find(|k| path.ends_with(&format!(".{k}"))) {
+        move |_: &Resource, path: &str| match keys.iter().find(|k| path.ends_with(&format!(".{k}")))
+        {
             Some(k) => ctx.at(&format!("{base}.{k}"), by),
             None => ctx.at(&base, by),
         }
     };
     for (i, entry) in k.labels.iter().enumerate() {
-        let origin_of = keyed(format!("labels[{i}].pairs"), entry.pairs.keys().cloned().collect(), "labels");
+        let origin_of = keyed(
+            format!("labels[{i}].pairs"),
+            entry.pairs.keys().cloned().collect(),
+            "labels",
+        );
         tracked(resmap, ctx.track, &origin_of, |m| {
             labels::apply_entry(m, entry, config);
             Ok(())
         })?;
         ctx.record(resmap, "LabelTransformer", None);
     }
-    let origin_of = keyed("commonLabels".into(), k.common_labels.keys().cloned().collect(), "commonLabels");
+    let origin_of = keyed(
+        "commonLabels".into(),
+        k.common_labels.keys().cloned().collect(),
+        "commonLabels",
+    );
     tracked(resmap, ctx.track, &origin_of, |m| {
         labels::apply_common(m, &k.common_labels, config);
         Ok(())
@@ -523,7 +830,11 @@ fn transform(resmap: &mut ResMap, k: &Kustomization, ctx: &Ctx, config: &Transfo
     if !k.common_labels.is_empty() || !k.labels.is_empty() {
         ctx.record(resmap, "LabelTransformer", None);
     }
-    let origin_of = keyed("commonAnnotations".into(), k.common_annotations.keys().cloned().collect(), "commonAnnotations");
+    let origin_of = keyed(
+        "commonAnnotations".into(),
+        k.common_annotations.keys().cloned().collect(),
+        "commonAnnotations",
+    );
     tracked(resmap, ctx.track, &origin_of, |m| {
         annotations::apply(m, &k.common_annotations, config.specs("commonAnnotations"));
         Ok(())
@@ -534,18 +845,50 @@ fn transform(resmap: &mut ResMap, k: &Kustomization, ctx: &Ctx, config: &Transfo
     for (i, spec) in k.patches_json6902.iter().enumerate() {
         let patch = patch::load(spec, ctx.loader, ctx.kfile)?;
         if !matches!(patch.body, patch::PatchBody::Json6902(_)) {
-            return Err(BuildError::invalid(&patch.origin, "patchesJson6902 entries must be JSON 6902 op lists"));
+            return Err(BuildError::invalid(
+                &patch.origin,
+                "patchesJson6902 entries must be JSON 6902 op lists",
+            ));
         }
-        apply_patch(resmap, &patch, ctx, &format!("patchesJson6902[{i}]"), "patch", schema)?;
+        apply_patch(
+            resmap,
+            &patch,
+            ctx,
+            &format!("patchesJson6902[{i}]"),
+            "patch",
+            schema,
+        )?;
         ctx.record(resmap, "PatchJson6902Transformer", None);
     }
     for r in &k.replicas {
-        step(resmap, &format!("replicas[name={}].count", r.name), "replicas", &mut |m| replicas::apply(m, std::slice::from_ref(r), config.specs("replicas"), ctx.kfile))?;
+        step(
+            resmap,
+            &format!("replicas[name={}].count", r.name),
+            "replicas",
+            &mut |m| {
+                replicas::apply(
+                    m,
+                    std::slice::from_ref(r),
+                    config.specs("replicas"),
+                    ctx.kfile,
+                )
+            },
+        )?;
         ctx.record(resmap, "ReplicaCountTransformer", None);
     }
     for image in &k.images {
-        let set = [("newTag", &image.new_tag), ("digest", &image.digest), ("newName", &image.new_name)].into_iter().find(|(_, v)| v.is_some());
-        let field = format!("images[name={}]{}", image.name, set.map(|(f, _)| format!(".{f}")).unwrap_or_default());
+        let set = [
+            ("newTag", &image.new_tag),
+            ("digest", &image.digest),
+            ("newName", &image.new_name),
+        ]
+        .into_iter()
+        .find(|(_, v)| v.is_some());
+        let field = format!(
+            "images[name={}]{}",
+            image.name,
+            set.map(|(f, _)| format!(".{f}")).unwrap_or_default()
+        );
         step(resmap, &field, "images", &mut |m| {
             images::apply(m, std::slice::from_ref(image), config.specs("images"));
             Ok(())
@@ -553,19 +896,37 @@ fn transform(resmap: &mut ResMap, k: &Kustomization, ctx: &Ctx, config: &Transfo
         ctx.record(resmap, "ImageTagTransformer", None);
     }
     for (i, entry) in k.replacements.iter().enumerate() {
-        step(resmap, &format!("replacements[{i}]"), "replacements", &mut |m| {
-            replacements::apply(m, std::slice::from_ref(entry), ctx.loader, ctx.kfile)
-        })?;
+        step(
+            resmap,
+            &format!("replacements[{i}]"),
+            "replacements",
+            &mut |m| replacements::apply(m, std::slice::from_ref(entry), ctx.loader, ctx.kfile),
+        )?;
     }
     if !k.replacements.is_empty() {
         ctx.record(resmap, "ReplacementTransformer", None);
     }
     // Transformer plugins run after the builtin transformers, in listed order.
     for plugin in crate::build::plugins::load(&k.transformers, ctx.loader, ctx.kfile)? {
-        let origin = Origin { file: plugin.origin.clone(), line: 0, by: "transformer plugin".into() };
-        tracked(resmap, ctx.track, &|_, _| origin.clone(), |m| crate::build::plugins::transform(m, &plugin, ctx.loader, schema))?;
+        let origin = Origin {
+            file: plugin.origin.clone(),
+            line: 0,
+            by: "transformer plugin".into(),
+        };
+        tracked(resmap, ctx.track, &|_, _| origin.clone(), |m| {
+            crate::build::plugins::transform(m, &plugin, ctx.loader, schema)
+        })?;
         let kind = plugin.value["kind"].as_str().unwrap_or_default();
-        ctx.record(resmap, kind, Some((&plugin.origin, plugin.value["metadata"]["name"].as_str().unwrap_or_default())));
+        ctx.record(
+            resmap,
+            kind,
+            Some((
+                &plugin.origin,
+                plugin.value["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default(),
+            )),
+        );
     }
     Ok(())
 }
@@ -577,11 +938,20 @@ pub fn load_resource_file(path: &Path, track: bool) -> Result<Vec<Resource>> {
     let docs = crate::yaml::parse_documents(&text).map_err(|e| BuildError::yaml(path, e))?;
     let mut out = Vec::new();
     for doc in docs {
-        let is_list = doc.value.get("kind").and_then(Value::as_str).is_some_and(|k| k.ends_with("List")) && doc.value.get("items").is_some();
+        let is_list = doc
+            .value
+            .get("kind")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k.ends_with("List"))
+            && doc.value.get("items").is_some();
         let items: Vec<(Value, Option<&crate::yaml::LineTree>)> = if is_list {
             let lines = doc.lines.get("items");
             let items = doc.value["items"].as_array().cloned().unwrap_or_default();
-            items.into_iter().enumerate().map(|(i, v)| (v, lines.and_then(|l| l.index(i)))).collect()
+            items
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (v, lines.and_then(|l| l.index(i))))
+                .collect()
         } else {
             vec![(doc.value.clone(), Some(&doc.lines))]
         };
@@ -591,8 +961,14 @@ pub fn load_resource_file(path: &Path, track: bool) -> Result<Vec<Resource>> {
             stringify_annotations(&mut item);
             let mut r = Resource::new(item, path.to_path_buf(), line);
             if track {
-                let by_path = lines.map(|l| provenance::lines_by_path(&r.value, l)).unwrap_or_default();
-                let origin_of = |p: &str| Origin { file: path.to_path_buf(), line: provenance::nearest_line(&by_path, p).unwrap_or(line), by: "resource".into() };
+                let by_path = lines
+                    .map(|l| provenance::lines_by_path(&r.value, l))
+                    .unwrap_or_default();
+                let origin_of = |p: &str| Origin {
+                    file: path.to_path_buf(),
+                    line: provenance::nearest_line(&by_path, p).unwrap_or(line),
+                    by: "resource".into(),
+                };
                 let mut origins = provenance::FieldOrigins::new();
                 provenance::record_changes(&mut origins, None, &r.value, &origin_of);
                 r.origins = Some(origins);
@@ -605,7 +981,10 @@ pub fn load_resource_file(path: &Path, track: bool) -> Result<Vec<Resource>> {
 
 /// kustomize reads annotations as map[string]string: scalars become their text.
 fn stringify_annotations(object: &mut Value) {
-    if let Some(Value::Object(annotations)) = object.get_mut("metadata").and_then(|m| m.get_mut("annotations")) {
+    if let Some(Value::Object(annotations)) = object
+        .get_mut("metadata")
+        .and_then(|m| m.get_mut("annotations"))
+    {
         for v in annotations.values_mut() {
             if matches!(v, Value::Number(_) | Value::Bool(_)) {
                 *v = Value::String(crate::model::resource::scalar_text(v));

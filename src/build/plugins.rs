@@ -4,17 +4,19 @@
 //! order listed. Exec and KRM-function plugins cannot run here and are refused.
 
 use crate::error::{BuildError, Result};
-use crate::model::fieldspec::{self, FieldSpec, FieldSpecConfig};
 use crate::generate::configmap_secret::{self, GeneratedKind};
-use crate::load::kustomization::{GeneratorArgs, ImageSpec, PatchSpec, ReplacementEntry, ReplicaSpec, Selector};
+use crate::load::kustomization::{
+    GeneratorArgs, ImageSpec, PatchSpec, ReplacementEntry, ReplicaSpec, Selector,
+};
 use crate::load::loader::Loader;
+use crate::model::fieldspec::{self, FieldSpec, FieldSpecConfig};
 use crate::model::resmap::ResMap;
-use crate::transform::{images, namespace, prefix_suffix, replicas};
 use crate::patch;
 use crate::refs::replacements;
+use crate::transform::{images, namespace, prefix_suffix, replicas};
 use indexmap::IndexMap;
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
@@ -29,7 +31,10 @@ pub struct PluginConfig {
 /// same kind and name are a duplicate-id error.
 pub fn load(entries: &[String], loader: &Loader, kfile: &Path) -> Result<Vec<PluginConfig>> {
     let is_inline = |e: &&String| patch::is_inline_yaml(e);
-    let ordered = entries.iter().filter(is_inline).chain(entries.iter().filter(|e| !is_inline(e)));
+    let ordered = entries
+        .iter()
+        .filter(is_inline)
+        .chain(entries.iter().filter(|e| !is_inline(e)));
     let mut out: Vec<PluginConfig> = Vec::new();
     for entry in ordered {
         let (origin, text) = if patch::is_inline_yaml(entry) {
@@ -37,7 +42,12 @@ pub fn load(entries: &[String], loader: &Loader, kfile: &Path) -> Result<Vec<Plu
         } else {
             let path = loader.resolve(entry)?;
             if path.is_dir() {
-                return Err(BuildError::invalid(kfile, format!("plugin entry '{entry}': kustomization directories of plugin configs are not supported by nest-kz")));
+                return Err(BuildError::invalid(
+                    kfile,
+                    format!(
+                        "plugin entry '{entry}': kustomization directories of plugin configs are not supported by nest-kz"
+                    ),
+                ));
             }
             loader.read_text(entry)?
         };
@@ -46,10 +56,16 @@ pub fn load(entries: &[String], loader: &Loader, kfile: &Path) -> Result<Vec<Plu
             if out.iter().any(|p| id(&p.value) == id(&doc.value)) {
                 return Err(BuildError::invalid(
                     &origin,
-                    format!("may not add resource with an already registered id: plugin {}/{}", doc.value["kind"], doc.value["metadata"]["name"]),
+                    format!(
+                        "may not add resource with an already registered id: plugin {}/{}",
+                        doc.value["kind"], doc.value["metadata"]["name"]
+                    ),
                 ));
             }
-            out.push(PluginConfig { origin: origin.clone(), value: doc.value });
+            out.push(PluginConfig {
+                origin: origin.clone(),
+                value: doc.value,
+            });
         }
     }
     Ok(out)
@@ -140,9 +156,9 @@ struct ReplacementsConfig {
     replacements: Vec<ReplacementEntry>,
 }
 
-
 fn parse<T: DeserializeOwned>(config: &PluginConfig, kind: &str) -> Result<T> {
-    serde_json::from_value(config.value.clone()).map_err(|e| BuildError::invalid(&config.origin, format!("invalid {kind} config: {e}")))
+    serde_json::from_value(config.value.clone())
+        .map_err(|e| BuildError::invalid(&config.origin, format!("invalid {kind} config: {e}")))
 }
 
 fn specs(configs: &[FieldSpecConfig]) -> Vec<FieldSpec> {
@@ -155,7 +171,9 @@ fn builtin_kind(config: &PluginConfig) -> Result<&str> {
     if api_version != "builtin" {
         return Err(BuildError::invalid(
             &config.origin,
-            format!("plugin {api_version}/{kind}: only builtin plugins (apiVersion: builtin) are supported by nest-kz"),
+            format!(
+                "plugin {api_version}/{kind}: only builtin plugins (apiVersion: builtin) are supported by nest-kz"
+            ),
         ));
     }
     Ok(kind)
@@ -167,23 +185,45 @@ pub fn generate(resmap: &mut ResMap, config: &PluginConfig, loader: &Loader) -> 
     let generated = match kind {
         "ConfigMapGenerator" => GeneratedKind::ConfigMap,
         "SecretGenerator" => GeneratedKind::Secret,
-        other => return Err(BuildError::invalid(&config.origin, format!("builtin generator '{other}' is not supported by nest-kz"))),
+        other => {
+            return Err(BuildError::invalid(
+                &config.origin,
+                format!("builtin generator '{other}' is not supported by nest-kz"),
+            ));
+        }
     };
     // The generator arguments sit beside apiVersion/kind/metadata.
     let mut fields = config.value.as_object().cloned().unwrap_or_default();
-    let metadata: Meta = serde_json::from_value(fields.shift_remove("metadata").unwrap_or(Value::Null)).unwrap_or_default();
+    let metadata: Meta =
+        serde_json::from_value(fields.shift_remove("metadata").unwrap_or(Value::Null))
+            .unwrap_or_default();
     fields.shift_remove("apiVersion");
     fields.shift_remove("kind");
-    let stripped = PluginConfig { origin: config.origin.clone(), value: Value::Object(fields) };
+    let stripped = PluginConfig {
+        origin: config.origin.clone(),
+        value: Value::Object(fields),
+    };
     let mut args: GeneratorArgs = parse(&stripped, kind)?;
     // The config's metadata names (and places) the generated object.
     args.name = Some(metadata.name);
     args.namespace = metadata.namespace;
-    configmap_secret::run(resmap, generated, std::slice::from_ref(&args), None, loader, &config.origin)
+    configmap_secret::run(
+        resmap,
+        generated,
+        std::slice::from_ref(&args),
+        None,
+        loader,
+        &config.origin,
+    )
 }
 
 /// Runs one transformer plugin config.
-pub fn transform(resmap: &mut ResMap, config: &PluginConfig, loader: &Loader, schema: &crate::load::openapi::SchemaTable) -> Result<()> {
+pub fn transform(
+    resmap: &mut ResMap,
+    config: &PluginConfig,
+    loader: &Loader,
+    schema: &crate::load::openapi::SchemaTable,
+) -> Result<()> {
     let kind = builtin_kind(config)?;
     match kind {
         "LabelTransformer" | "AnnotationsTransformer" => {
@@ -192,7 +232,9 @@ pub fn transform(resmap: &mut ResMap, config: &PluginConfig, loader: &Loader, sc
             let specs = specs(&c.field_specs);
             for r in resmap.iter_mut() {
                 let gvk = r.gvk();
-                fieldspec::visit_specs(&mut r.value, &gvk, &specs, &mut |node| crate::transform::set_pairs(node, &pairs));
+                fieldspec::visit_specs(&mut r.value, &gvk, &specs, &mut |node| {
+                    crate::transform::set_pairs(node, &pairs)
+                });
             }
         }
         "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => {
@@ -208,36 +250,68 @@ pub fn transform(resmap: &mut ResMap, config: &PluginConfig, loader: &Loader, sc
         }
         "ImageTagTransformer" => {
             let c: ImageConfig = parse(config, kind)?;
-            images::apply(resmap, std::slice::from_ref(&c.image_tag), &specs(&c.field_specs));
+            images::apply(
+                resmap,
+                std::slice::from_ref(&c.image_tag),
+                &specs(&c.field_specs),
+            );
         }
         "ReplicaCountTransformer" => {
             let c: ReplicaConfig = parse(config, kind)?;
-            replicas::apply(resmap, std::slice::from_ref(&c.replica), &specs(&c.field_specs), &config.origin)?;
+            replicas::apply(
+                resmap,
+                std::slice::from_ref(&c.replica),
+                &specs(&c.field_specs),
+                &config.origin,
+            )?;
         }
         "PatchTransformer" => {
             let c: PatchConfig = parse(config, kind)?;
-            let spec = PatchSpec { path: c.path, patch: c.patch, target: c.target, options: c.options };
+            let spec = PatchSpec {
+                path: c.path,
+                patch: c.patch,
+                target: c.target,
+                options: c.options,
+            };
             patch::apply_with_schema(resmap, &patch::load(&spec, loader, &config.origin)?, schema)?;
         }
         "PatchJson6902Transformer" => {
             let c: Json6902Config = parse(config, kind)?;
-            let spec = PatchSpec { path: c.path, patch: c.json_op, target: Some(c.target), options: IndexMap::new() };
+            let spec = PatchSpec {
+                path: c.path,
+                patch: c.json_op,
+                target: Some(c.target),
+                options: IndexMap::new(),
+            };
             patch::apply(resmap, &patch::load(&spec, loader, &config.origin)?)?;
         }
         "PatchStrategicMergeTransformer" => {
             let c: StrategicMergeConfig = parse(config, kind)?;
             for path in &c.paths {
-                patch::apply_with_schema(resmap, &patch::load_strategic(path, loader, &config.origin)?, schema)?;
+                patch::apply_with_schema(
+                    resmap,
+                    &patch::load_strategic(path, loader, &config.origin)?,
+                    schema,
+                )?;
             }
             if let Some(inline) = &c.patches {
-                patch::apply_with_schema(resmap, &patch::load_strategic(inline, loader, &config.origin)?, schema)?;
+                patch::apply_with_schema(
+                    resmap,
+                    &patch::load_strategic(inline, loader, &config.origin)?,
+                    schema,
+                )?;
             }
         }
         "ReplacementTransformer" => {
             let c: ReplacementsConfig = parse(config, kind)?;
             replacements::apply(resmap, &c.replacements, loader, &config.origin)?;
         }
-        other => return Err(BuildError::invalid(&config.origin, format!("builtin transformer '{other}' is not supported by nest-kz"))),
+        other => {
+            return Err(BuildError::invalid(
+                &config.origin,
+                format!("builtin transformer '{other}' is not supported by nest-kz"),
+            ));
+        }
     }
     Ok(())
 }

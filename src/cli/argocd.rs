@@ -21,20 +21,34 @@ use crate::load::kustomization::ImageSpec;
 use crate::transform::images::split_image;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("ARGOCD_ENV_IMAGES: cannot read image override {0:?} (expected NAME=NEWNAME:TAG, NAME:TAG or NAME@DIGEST)")]
+#[error(
+    "ARGOCD_ENV_IMAGES: cannot read image override {0:?} (expected NAME=NEWNAME:TAG, NAME:TAG or NAME@DIGEST)"
+)]
 pub struct ImageParamError(pub String);
 
 /// Reads the overrides from environment variables (`get` abstracts `std::env::var`).
-pub fn overrides_from_env(get: impl Fn(&str) -> Option<String>) -> Result<Overrides, ImageParamError> {
-    let non_empty = |k: &str| get(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+pub fn overrides_from_env(
+    get: impl Fn(&str) -> Option<String>,
+) -> Result<Overrides, ImageParamError> {
+    let non_empty = |k: &str| {
+        get(k)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
     // A setting from the Application's plugin env, else from its parameters.
-    let setting = |name: &str| non_empty(&format!("ARGOCD_ENV_{name}")).or_else(|| non_empty(&format!("PARAM_{name}")));
+    let setting = |name: &str| {
+        non_empty(&format!("ARGOCD_ENV_{name}")).or_else(|| non_empty(&format!("PARAM_{name}")))
+    };
     let namespace = setting("NAMESPACE").or_else(|| {
-        (setting("NAMESPACE_FROM_APP").as_deref() == Some("true")).then(|| non_empty("ARGOCD_APP_NAMESPACE")).flatten()
+        (setting("NAMESPACE_FROM_APP").as_deref() == Some("true"))
+            .then(|| non_empty("ARGOCD_APP_NAMESPACE"))
+            .flatten()
     });
     let mut image_list: Vec<String> = setting("IMAGES").map(|l| vec![l]).unwrap_or_default();
     if image_list.is_empty() {
-        image_list = (0..).map_while(|i| non_empty(&format!("PARAM_IMAGES_{i}"))).collect();
+        image_list = (0..)
+            .map_while(|i| non_empty(&format!("PARAM_IMAGES_{i}")))
+            .collect();
     }
     let images = image_list
         .iter()
@@ -42,7 +56,12 @@ pub fn overrides_from_env(get: impl Fn(&str) -> Option<String>) -> Result<Overri
         .filter(|s| !s.is_empty())
         .map(parse_image_param)
         .collect::<Result<_, _>>()?;
-    Ok(Overrides { namespace, name_prefix: setting("NAME_PREFIX"), name_suffix: setting("NAME_SUFFIX"), images })
+    Ok(Overrides {
+        namespace,
+        name_prefix: setting("NAME_PREFIX"),
+        name_suffix: setting("NAME_SUFFIX"),
+        images,
+    })
 }
 
 /// `kustomize edit set image` syntax: `name=newName:tag`, `name=newName@digest`,
@@ -50,18 +69,31 @@ pub fn overrides_from_env(get: impl Fn(&str) -> Option<String>) -> Result<Overri
 pub fn parse_image_param(text: &str) -> Result<ImageSpec, ImageParamError> {
     let bad = || ImageParamError(text.to_string());
     let (name, target) = match text.split_once('=') {
-        Some((name, target)) if !name.is_empty() && !target.is_empty() => (name.to_string(), target),
+        Some((name, target)) if !name.is_empty() && !target.is_empty() => {
+            (name.to_string(), target)
+        }
         Some(_) => return Err(bad()),
         None => {
             let (name, tag, digest) = split_image(text);
             if tag.is_empty() && digest.is_empty() {
                 return Err(bad());
             }
-            return Ok(ImageSpec { name, new_tag: non_empty(tag), digest: non_empty(digest), ..Default::default() });
+            return Ok(ImageSpec {
+                name,
+                new_tag: non_empty(tag),
+                digest: non_empty(digest),
+                ..Default::default()
+            });
         }
     };
     let (new_name, tag, digest) = split_image(target);
-    Ok(ImageSpec { name, new_name: non_empty(new_name), new_tag: non_empty(tag), digest: non_empty(digest), ..Default::default() })
+    Ok(ImageSpec {
+        name,
+        new_name: non_empty(new_name),
+        new_tag: non_empty(tag),
+        digest: non_empty(digest),
+        ..Default::default()
+    })
 }
 
 fn non_empty(s: String) -> Option<String> {
@@ -75,9 +107,19 @@ mod tests {
     #[test]
     fn reads_image_params_like_kustomize_edit_set_image() {
         let i = parse_image_param("penguintech/nest=registry.local:5000/nest:v2").unwrap();
-        assert_eq!((i.name.as_str(), i.new_name.as_deref(), i.new_tag.as_deref()), ("penguintech/nest", Some("registry.local:5000/nest"), Some("v2")));
+        assert_eq!(
+            (i.name.as_str(), i.new_name.as_deref(), i.new_tag.as_deref()),
+            (
+                "penguintech/nest",
+                Some("registry.local:5000/nest"),
+                Some("v2")
+            )
+        );
         let i = parse_image_param("nginx@sha256:abc").unwrap();
-        assert_eq!((i.name.as_str(), i.digest.as_deref()), ("nginx", Some("sha256:abc")));
+        assert_eq!(
+            (i.name.as_str(), i.digest.as_deref()),
+            ("nginx", Some("sha256:abc"))
+        );
         assert!(parse_image_param("justaname").is_err());
     }
 
@@ -94,7 +136,11 @@ mod tests {
         let o = overrides_from_env(env).unwrap();
         assert_eq!(o.namespace.as_deref(), Some("from-param"));
         assert_eq!(o.images.len(), 2);
-        assert_eq!(o.name_prefix.as_deref(), Some("env-"), "plugin env wins over a parameter");
+        assert_eq!(
+            o.name_prefix.as_deref(),
+            Some("env-"),
+            "plugin env wins over a parameter"
+        );
     }
 
     #[test]
@@ -104,6 +150,9 @@ mod tests {
             "ARGOCD_APP_NAMESPACE" => Some("team-a".to_string()),
             _ => None,
         };
-        assert_eq!(overrides_from_env(env).unwrap().namespace.as_deref(), Some("team-a"));
+        assert_eq!(
+            overrides_from_env(env).unwrap().namespace.as_deref(),
+            Some("team-a")
+        );
     }
 }

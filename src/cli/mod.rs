@@ -6,10 +6,9 @@
 pub mod argocd;
 pub mod output;
 
-
-use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use crate::load::loader::LoadRestriction;
-use crate::{build, BuildOptions};
+use crate::{BuildOptions, build};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -105,14 +104,27 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Version => {
-            println!("nest-kz {} (kustomize v5.5.0 compatible)", env!("CARGO_PKG_VERSION"));
+            println!(
+                "nest-kz {} (kustomize v5.5.0 compatible)",
+                env!("CARGO_PKG_VERSION")
+            );
             ExitCode::SUCCESS
         }
-        Command::Explain { dir, object, load_restrictor } => {
-            let options = BuildOptions { load_restriction: load_restrictor.into(), track_provenance: true, ..BuildOptions::default() };
+        Command::Explain {
+            dir,
+            object,
+            load_restrictor,
+        } => {
+            let options = BuildOptions {
+                load_restriction: load_restrictor.into(),
+                track_provenance: true,
+                ..BuildOptions::default()
+            };
             match crate::build_resources(&dir, &options) {
                 Ok(resources) => {
-                    let cwd = std::env::current_dir().and_then(|d| d.canonicalize()).unwrap_or_default();
+                    let cwd = std::env::current_dir()
+                        .and_then(|d| d.canonicalize())
+                        .unwrap_or_default();
                     let text = crate::review::explain::render(&resources, object.as_deref(), &cwd);
                     if text.is_empty() {
                         eprintln!("Error: no object matches {}", object.unwrap_or_default());
@@ -127,8 +139,16 @@ pub fn main() -> ExitCode {
                 }
             }
         }
-        Command::Diff { old, new, base, load_restrictor } => {
-            let options = BuildOptions { load_restriction: load_restrictor.into(), ..BuildOptions::default() };
+        Command::Diff {
+            old,
+            new,
+            base,
+            load_restrictor,
+        } => {
+            let options = BuildOptions {
+                load_restriction: load_restrictor.into(),
+                ..BuildOptions::default()
+            };
             match run_diff(&old, new.as_deref(), base.as_deref(), &options) {
                 Ok(false) => ExitCode::SUCCESS,
                 Ok(true) => ExitCode::from(1),
@@ -139,11 +159,25 @@ pub fn main() -> ExitCode {
             }
         }
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut Cli::command(), "nest-kz", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "nest-kz",
+                &mut std::io::stdout(),
+            );
             ExitCode::SUCCESS
         }
-        Command::Build { dir, output, load_restrictor, format, argocd } => {
-            let mut options = BuildOptions { load_restriction: load_restrictor.into(), ..BuildOptions::default() };
+        Command::Build {
+            dir,
+            output,
+            load_restrictor,
+            format,
+            argocd,
+        } => {
+            let mut options = BuildOptions {
+                load_restriction: load_restrictor.into(),
+                ..BuildOptions::default()
+            };
             if argocd {
                 match crate::cli::argocd::overrides_from_env(|k| std::env::var(k).ok()) {
                     Ok(o) => options.overrides = o,
@@ -171,7 +205,12 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn run_build(dir: &Path, output: Option<&Path>, options: &BuildOptions, format: Format) -> anyhow::Result<()> {
+fn run_build(
+    dir: &Path,
+    output: Option<&Path>,
+    options: &BuildOptions,
+    format: Format,
+) -> anyhow::Result<()> {
     let objects = build(dir, options)?;
     let render = |objs: &[serde_json::Value]| -> anyhow::Result<String> {
         Ok(match format {
@@ -190,9 +229,13 @@ fn run_build(dir: &Path, output: Option<&Path>, options: &BuildOptions, format: 
         }
         Some(path) if path.is_dir() || path.to_string_lossy().ends_with('/') => {
             std::fs::create_dir_all(path)?;
-            let namespaces: std::collections::BTreeSet<String> = objects.iter().filter_map(output::namespace_of).collect();
+            let namespaces: std::collections::BTreeSet<String> =
+                objects.iter().filter_map(output::namespace_of).collect();
             for obj in &objects {
-                output::write_atomically(&path.join(output::file_name_for(obj, namespaces.len() > 1)), &render(std::slice::from_ref(obj))?)?;
+                output::write_atomically(
+                    &path.join(output::file_name_for(obj, namespaces.len() > 1)),
+                    &render(std::slice::from_ref(obj))?,
+                )?;
             }
         }
         Some(path) => output::write_atomically(path, &render(&objects)?)?,
@@ -201,7 +244,12 @@ fn run_build(dir: &Path, output: Option<&Path>, options: &BuildOptions, format: 
 }
 
 /// Builds both sides and prints the differences; true when they differ.
-fn run_diff(old: &Path, new: Option<&Path>, base: Option<&str>, options: &BuildOptions) -> anyhow::Result<bool> {
+fn run_diff(
+    old: &Path,
+    new: Option<&Path>,
+    base: Option<&str>,
+    options: &BuildOptions,
+) -> anyhow::Result<bool> {
     let checkout;
     let (old_dir, new_dir) = match (new, base) {
         (Some(new), None) => (old.to_path_buf(), new.to_path_buf()),
@@ -215,7 +263,10 @@ fn run_diff(old: &Path, new: Option<&Path>, base: Option<&str>, options: &BuildO
     let new_res = crate::build_resources(&new_dir, options)?;
     let diffs = crate::review::diff::diff(&old_res, &new_res);
     use std::io::IsTerminal;
-    print!("{}", crate::review::diff::render(&diffs, std::io::stdout().is_terminal()));
+    print!(
+        "{}",
+        crate::review::diff::render(&diffs, std::io::stdout().is_terminal())
+    );
     Ok(!diffs.is_empty())
 }
 
@@ -225,17 +276,35 @@ fn checkout_revision(dir: &Path, rev: &str) -> anyhow::Result<(tempfile::TempDir
     use std::process::{Command, Stdio};
     let git = |args: &[&str]| -> anyhow::Result<String> {
         let out = Command::new("git").arg("-C").arg(dir).args(args).output()?;
-        anyhow::ensure!(out.status.success(), "git {}: {}", args.join(" "), String::from_utf8_lossy(&out.stderr).trim());
+        anyhow::ensure!(
+            out.status.success(),
+            "git {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
         Ok(String::from_utf8(out.stdout)?.trim().to_string())
     };
     let top = git(&["rev-parse", "--show-toplevel"])?;
     let prefix = git(&["rev-parse", "--show-prefix"])?;
     let tmp = tempfile::tempdir()?;
-    let mut archive = Command::new("git").args(["-C", &top, "archive", "--format=tar", rev]).stdout(Stdio::piped()).spawn()?;
-    let stdout = archive.stdout.take().ok_or_else(|| anyhow::anyhow!("git archive produced no output"))?;
-    let untar = Command::new("tar").arg("-x").arg("-C").arg(tmp.path()).stdin(stdout).status()?;
-    anyhow::ensure!(archive.wait()?.success() && untar.success(), "cannot read revision {rev}");
+    let mut archive = Command::new("git")
+        .args(["-C", &top, "archive", "--format=tar", rev])
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let stdout = archive
+        .stdout
+        .take()
+        .ok_or_else(|| anyhow::anyhow!("git archive produced no output"))?;
+    let untar = Command::new("tar")
+        .arg("-x")
+        .arg("-C")
+        .arg(tmp.path())
+        .stdin(stdout)
+        .status()?;
+    anyhow::ensure!(
+        archive.wait()?.success() && untar.success(),
+        "cannot read revision {rev}"
+    );
     let path = tmp.path().join(prefix);
     Ok((tmp, path))
 }
-

@@ -3,11 +3,11 @@
 use crate::error::{BuildError, Result};
 use crate::load::kustomization::{GeneratorArgs, GeneratorOptions};
 use crate::load::loader::Loader;
-use crate::model::resmap::{same_id, ResMap};
+use crate::model::resmap::{ResMap, same_id};
 use crate::model::resource::{Behavior, GeneratorMeta, Resource};
 use base64::Engine as _;
 use indexmap::IndexMap;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 use std::path::Path;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -41,16 +41,28 @@ pub fn run(
     Ok(())
 }
 
-fn generate(kind: GeneratedKind, args: &GeneratorArgs, global: Option<&GeneratorOptions>, loader: &Loader, kustomization: &Path) -> Result<Resource> {
+fn generate(
+    kind: GeneratedKind,
+    args: &GeneratorArgs,
+    global: Option<&GeneratorOptions>,
+    loader: &Loader,
+    kustomization: &Path,
+) -> Result<Resource> {
     let name = args.name.clone().filter(|n| !n.is_empty()).ok_or_else(|| {
-        BuildError::invalid(kustomization, format!("a {} generator needs a name", kind.name()))
+        BuildError::invalid(
+            kustomization,
+            format!("a {} generator needs a name", kind.name()),
+        )
     })?;
     let mut data: IndexMap<String, Vec<u8>> = IndexMap::new();
     let mut put = |key: String, value: Vec<u8>, origin: &str| -> Result<()> {
         if data.contains_key(&key) {
             return Err(BuildError::invalid(
                 kustomization,
-                format!("{} {name} illegally repeats the key `{key}` (from {origin})", kind.name().to_lowercase()),
+                format!(
+                    "{} {name} illegally repeats the key `{key}` (from {origin})",
+                    kind.name().to_lowercase()
+                ),
             ));
         }
         data.insert(key, value);
@@ -64,14 +76,20 @@ fn generate(kind: GeneratedKind, args: &GeneratorArgs, global: Option<&Generator
     }
     for literal in &args.literals {
         let (k, v) = parse_literal(literal).ok_or_else(|| {
-            BuildError::invalid(kustomization, format!("invalid literal source {literal:?}, expected key=value"))
+            BuildError::invalid(
+                kustomization,
+                format!("invalid literal source {literal:?}, expected key=value"),
+            )
         })?;
         put(k, v.into_bytes(), "literals")?;
     }
     for file in &args.files {
         let (key, rel) = match file.split_once('=') {
             Some((k, p)) if !k.is_empty() => (k.to_string(), p.to_string()),
-            _ => (file.rsplit('/').next().unwrap_or(file).to_string(), file.clone()),
+            _ => (
+                file.rsplit('/').next().unwrap_or(file).to_string(),
+                file.clone(),
+            ),
         };
         let (_, bytes) = loader.read(&rel)?;
         put(key, bytes, file)?;
@@ -95,7 +113,10 @@ fn generate(kind: GeneratedKind, args: &GeneratorArgs, global: Option<&Generator
     object.insert("metadata".into(), Value::Object(meta));
     fill_data(&mut object, kind, data);
     if kind == GeneratedKind::Secret {
-        object.insert("type".into(), json!(args.secret_type.clone().unwrap_or_else(|| "Opaque".into())));
+        object.insert(
+            "type".into(),
+            json!(args.secret_type.clone().unwrap_or_else(|| "Opaque".into())),
+        );
     }
     if options.immutable == Some(true) {
         object.insert("immutable".into(), json!(true));
@@ -104,10 +125,18 @@ fn generate(kind: GeneratedKind, args: &GeneratorArgs, global: Option<&Generator
         "" | "create" => Behavior::Create,
         "merge" => Behavior::Merge,
         "replace" => Behavior::Replace,
-        other => return Err(BuildError::invalid(kustomization, format!("unknown generator behavior '{other}'"))),
+        other => {
+            return Err(BuildError::invalid(
+                kustomization,
+                format!("unknown generator behavior '{other}'"),
+            ));
+        }
     };
     let mut r = Resource::new(Value::Object(object), kustomization.to_path_buf(), 0);
-    r.generator = Some(GeneratorMeta { behavior, needs_hash: options.disable_name_suffix_hash != Some(true) });
+    r.generator = Some(GeneratorMeta {
+        behavior,
+        needs_hash: options.disable_name_suffix_hash != Some(true),
+    });
     Ok(r)
 }
 
@@ -129,7 +158,11 @@ pub fn encode_base64_lines(bytes: &[u8]) -> String {
 
 /// ConfigMaps keep UTF-8 values as text and the rest as binaryData;
 /// Secrets base64 everything. Empty maps are left out, as kustomize does.
-fn fill_data(object: &mut Map<String, Value>, kind: GeneratedKind, data: IndexMap<String, Vec<u8>>) {
+fn fill_data(
+    object: &mut Map<String, Value>,
+    kind: GeneratedKind,
+    data: IndexMap<String, Vec<u8>>,
+) {
     let mut text = Map::new();
     let mut binary = Map::new();
     for (k, bytes) in data {
@@ -155,7 +188,10 @@ fn fill_data(object: &mut Map<String, Value>, kind: GeneratedKind, data: IndexMa
     }
 }
 
-fn merge_options(global: Option<&GeneratorOptions>, local: Option<&GeneratorOptions>) -> GeneratorOptions {
+fn merge_options(
+    global: Option<&GeneratorOptions>,
+    local: Option<&GeneratorOptions>,
+) -> GeneratorOptions {
     let mut out = global.cloned().unwrap_or_default();
     if let Some(l) = local {
         out.labels.extend(l.labels.clone());
@@ -172,12 +208,20 @@ fn merge_options(global: Option<&GeneratorOptions>, local: Option<&GeneratorOpti
 
 /// Adds a generated object, or merges/replaces the one it names.
 fn add_generated(resmap: &mut ResMap, generated: Resource, kustomization: &Path) -> Result<()> {
-    let behavior = generated.generator.as_ref().map(|g| g.behavior).unwrap_or(Behavior::Create);
+    let behavior = generated
+        .generator
+        .as_ref()
+        .map(|g| g.behavior)
+        .unwrap_or(Behavior::Create);
     if behavior == Behavior::Create {
         return resmap.append(generated);
     }
     let id = generated.id();
-    let found = resmap.iter().position(|r| r.all_ids().iter().any(|x| x.gvk == id.gvk && x.name == id.name && (id.namespace.is_empty() || same_id(x, &id))));
+    let found = resmap.iter().position(|r| {
+        r.all_ids().iter().any(|x| {
+            x.gvk == id.gvk && x.name == id.name && (id.namespace.is_empty() || same_id(x, &id))
+        })
+    });
     let Some(index) = found else {
         return Err(BuildError::invalid(
             kustomization,
@@ -191,7 +235,10 @@ fn add_generated(resmap: &mut ResMap, generated: Resource, kustomization: &Path)
     // and annotations over the old object's; merge also merges the data.
     if behavior == Behavior::Merge {
         for field in ["data", "binaryData"] {
-            let mut merged = existing.value[field].as_object().cloned().unwrap_or_default();
+            let mut merged = existing.value[field]
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
             if let Some(new) = value[field].as_object() {
                 merged.extend(new.clone());
             }
@@ -201,7 +248,10 @@ fn add_generated(resmap: &mut ResMap, generated: Resource, kustomization: &Path)
         }
     }
     for field in ["labels", "annotations"] {
-        let mut merged = existing.value["metadata"][field].as_object().cloned().unwrap_or_default();
+        let mut merged = existing.value["metadata"][field]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
         if let Some(new) = value["metadata"][field].as_object() {
             merged.extend(new.clone());
         }
@@ -221,7 +271,10 @@ fn add_generated(resmap: &mut ResMap, generated: Resource, kustomization: &Path)
     let old_hash = existing.generator.as_ref().is_some_and(|g| g.needs_hash);
     let new_hash = generated.generator.as_ref().is_some_and(|g| g.needs_hash);
     let needs_hash = old_hash && new_hash;
-    existing.generator = Some(GeneratorMeta { behavior: Behavior::Create, needs_hash });
+    existing.generator = Some(GeneratorMeta {
+        behavior: Behavior::Create,
+        needs_hash,
+    });
     Ok(())
 }
 
@@ -241,7 +294,8 @@ pub fn parse_literal(literal: &str) -> Option<(String, String)> {
 /// An env file: `KEY=VALUE` lines; blank lines and `#` comments skipped; a
 /// bare `KEY` takes its value from the environment, as kustomize does.
 pub fn parse_env_file(path: &Path, bytes: &[u8]) -> Result<Vec<(String, String)>> {
-    let text = std::str::from_utf8(bytes).map_err(|e| BuildError::invalid(path, format!("env file is not valid UTF-8: {e}")))?;
+    let text = std::str::from_utf8(bytes)
+        .map_err(|e| BuildError::invalid(path, format!("env file is not valid UTF-8: {e}")))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut out = Vec::new();
     for raw in text.split('\n') {

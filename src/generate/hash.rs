@@ -12,16 +12,25 @@ use sha2::{Digest, Sha256};
 pub fn name_suffix(object: &Value) -> String {
     let kind = object["kind"].as_str().unwrap_or_default();
     let mut fields: Vec<(&str, String)> = vec![("data", string_map_json(&object["data"]))];
-    if object["binaryData"].as_object().is_some_and(|m| !m.is_empty()) {
+    if object["binaryData"]
+        .as_object()
+        .is_some_and(|m| !m.is_empty())
+    {
         fields.push(("binaryData", string_map_json(&object["binaryData"])));
     }
     fields.push(("kind", go_json_string(kind)));
     fields.push(("name", go_json_string("")));
     if kind == "Secret" {
-        fields.push(("type", go_json_string(object["type"].as_str().unwrap_or_default())));
+        fields.push((
+            "type",
+            go_json_string(object["type"].as_str().unwrap_or_default()),
+        ));
     }
     fields.sort_by(|a, b| a.0.cmp(b.0));
-    let body: Vec<String> = fields.iter().map(|(k, v)| format!("{}:{v}", go_json_string(k))).collect();
+    let body: Vec<String> = fields
+        .iter()
+        .map(|(k, v)| format!("{}:{v}", go_json_string(k)))
+        .collect();
     encode(&format!("{{{}}}", body.join(",")))
 }
 
@@ -42,10 +51,18 @@ fn encode(preimage: &str) -> String {
 
 /// A map[string]string as Go marshals it; a missing map is `{}` (GetDataMap).
 fn string_map_json(v: &Value) -> String {
-    let Value::Object(map) = v else { return "{}".into() };
-    let mut entries: Vec<(&String, String)> = map.iter().map(|(k, v)| (k, crate::model::resource::scalar_text(v))).collect();
+    let Value::Object(map) = v else {
+        return "{}".into();
+    };
+    let mut entries: Vec<(&String, String)> = map
+        .iter()
+        .map(|(k, v)| (k, crate::model::resource::scalar_text(v)))
+        .collect();
     entries.sort_by(|a, b| a.0.cmp(b.0));
-    let body: Vec<String> = entries.iter().map(|(k, v)| format!("{}:{}", go_json_string(k), go_json_string(v))).collect();
+    let body: Vec<String> = entries
+        .iter()
+        .map(|(k, v)| format!("{}:{}", go_json_string(k), go_json_string(v)))
+        .collect();
     format!("{{{}}}", body.join(","))
 }
 
@@ -62,7 +79,9 @@ pub fn go_json_string(s: &str) -> String {
             '\t' => out.push_str("\\t"),
             '\u{8}' => out.push_str("\\b"),
             '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
             c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
@@ -79,12 +98,20 @@ mod tests {
     #[test]
     fn matches_kustomize_for_configmaps_and_secrets() {
         // Suffixes recorded from `kubectl kustomize` v5.5.0.
-        assert_eq!(name_suffix(&json!({"kind":"ConfigMap","data":{"A":"1"}})), "89g4tffbfk");
+        assert_eq!(
+            name_suffix(&json!({"kind":"ConfigMap","data":{"A":"1"}})),
+            "89g4tffbfk"
+        );
         let long = "this is a very long string value that goes on and on and on and on past the eighty column limit surely";
         assert_eq!(
-            name_suffix(&json!({"kind":"ConfigMap","data":{"A":"1","B":"true","C":"<x>&y","LONG":long}})),
+            name_suffix(
+                &json!({"kind":"ConfigMap","data":{"A":"1","B":"true","C":"<x>&y","LONG":long}})
+            ),
             "h6kd585t78"
         );
-        assert_eq!(name_suffix(&json!({"kind":"Secret","type":"Opaque","data":{"P":"c2VjcmV0"}})), "d9m2bd67d2");
+        assert_eq!(
+            name_suffix(&json!({"kind":"Secret","type":"Opaque","data":{"P":"c2VjcmV0"}})),
+            "d9m2bd67d2"
+        );
     }
 }

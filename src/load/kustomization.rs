@@ -183,34 +183,56 @@ pub struct LegacySortOptions {
 
 /// Finds the one kustomization file in `dir`; more than one is an error, as in kustomize.
 pub fn find_file(dir: &Path) -> Result<PathBuf> {
-    let found: Vec<PathBuf> = FILE_NAMES.iter().map(|n| dir.join(n)).filter(|p| p.is_file()).collect();
+    let found: Vec<PathBuf> = FILE_NAMES
+        .iter()
+        .map(|n| dir.join(n))
+        .filter(|p| p.is_file())
+        .collect();
     match found.len() {
         0 => Err(BuildError::invalid(
             dir,
-            format!("unable to find one of {} in directory", FILE_NAMES.map(|n| format!("'{n}'")).join(", ")),
+            format!(
+                "unable to find one of {} in directory",
+                FILE_NAMES.map(|n| format!("'{n}'")).join(", ")
+            ),
         )),
         1 => Ok(found.into_iter().next().unwrap_or_default()),
-        _ => Err(BuildError::invalid(dir, "found multiple kustomization files")),
+        _ => Err(BuildError::invalid(
+            dir,
+            "found multiple kustomization files",
+        )),
     }
 }
 
 /// Parses a kustomization file, rejecting unknown fields with the file's name.
 pub fn parse(path: &Path, text: &str) -> Result<Kustomization> {
-    let mut docs = crate::yaml::parse_config_documents(text).map_err(|e| BuildError::yaml(path, e))?;
+    let mut docs =
+        crate::yaml::parse_config_documents(text).map_err(|e| BuildError::yaml(path, e))?;
     let (value, lines) = match docs.len() {
         0 => (Value::Object(Default::default()), None),
         1 => {
             let d = docs.remove(0);
             (d.value, Some(d.lines))
         }
-        _ => return Err(BuildError::invalid(path, "a kustomization file must hold a single YAML document")),
+        _ => {
+            return Err(BuildError::invalid(
+                path,
+                "a kustomization file must hold a single YAML document",
+            ));
+        }
     };
     if !value.is_object() {
-        return Err(BuildError::invalid(path, "a kustomization file must be a YAML mapping"));
+        return Err(BuildError::invalid(
+            path,
+            "a kustomization file must be a YAML mapping",
+        ));
     }
     let value = go_null_semantics(value);
     // kustomize refuses a file with nothing but apiVersion/kind (or nothing at all).
-    if value.as_object().is_some_and(|m| m.keys().all(|k| k == "apiVersion" || k == "kind")) {
+    if value
+        .as_object()
+        .is_some_and(|m| m.keys().all(|k| k == "apiVersion" || k == "kind"))
+    {
         return Err(BuildError::invalid(path, "kustomization file is empty"));
     }
     let k: Kustomization = serde_json::from_value(value).map_err(|e| {
@@ -231,7 +253,13 @@ pub fn parse(path: &Path, text: &str) -> Result<Kustomization> {
 /// null struct fields are dropped (serde then uses the default), and null
 /// values in string maps (labels, annotations) become "".
 fn go_null_semantics(value: Value) -> Value {
-    const STRING_MAPS: &[&str] = &["commonLabels", "commonAnnotations", "pairs", "labels", "annotations"];
+    const STRING_MAPS: &[&str] = &[
+        "commonLabels",
+        "commonAnnotations",
+        "pairs",
+        "labels",
+        "annotations",
+    ];
     fn walk(value: Value, in_string_map: bool) -> Value {
         match value {
             Value::Object(map) => Value::Object(
@@ -246,7 +274,9 @@ fn go_null_semantics(value: Value) -> Value {
                     })
                     .collect(),
             ),
-            Value::Array(items) => Value::Array(items.into_iter().map(|v| walk(v, false)).collect()),
+            Value::Array(items) => {
+                Value::Array(items.into_iter().map(|v| walk(v, false)).collect())
+            }
             other => other,
         }
     }
@@ -255,30 +285,44 @@ fn go_null_semantics(value: Value) -> Value {
 
 impl Kustomization {
     fn check_supported(&self, path: &Path) -> Result<()> {
-        if self.helm_charts.is_some() || self.helm_globals.is_some() || self.helm_chart_inflation_generator.is_some() {
+        if self.helm_charts.is_some()
+            || self.helm_globals.is_some()
+            || self.helm_chart_inflation_generator.is_some()
+        {
             return Err(BuildError::invalid(
                 path,
                 "helmCharts is not supported by nest-kz: render the chart with `helm template` and list the output under resources",
             ));
         }
-        let unsupported = [
-            ("validators", &self.validators),
-        ];
+        let unsupported = [("validators", &self.validators)];
         for (field, value) in unsupported {
             if value.as_ref().is_some_and(|v| !v.is_null()) {
-                return Err(BuildError::invalid(path, format!("the kustomization field '{field}' is not supported by nest-kz")));
+                return Err(BuildError::invalid(
+                    path,
+                    format!("the kustomization field '{field}' is not supported by nest-kz"),
+                ));
             }
         }
         // kustomize's checks: the kind, then the apiVersion that goes with it.
         let (kind, api_version) = match self.kind.as_deref() {
-            None | Some("") | Some("Kustomization") => ("Kustomization", "kustomize.config.k8s.io/v1beta1"),
+            None | Some("") | Some("Kustomization") => {
+                ("Kustomization", "kustomize.config.k8s.io/v1beta1")
+            }
             Some("Component") => ("Component", "kustomize.config.k8s.io/v1alpha1"),
-            Some(_) => return Err(BuildError::invalid(path, "kind should be Kustomization or Component")),
+            Some(_) => {
+                return Err(BuildError::invalid(
+                    path,
+                    "kind should be Kustomization or Component",
+                ));
+            }
         };
         match self.api_version.as_deref() {
             None | Some("") => Ok(()),
             Some(v) if v == api_version => Ok(()),
-            Some(_) => Err(BuildError::invalid(path, format!("apiVersion for {kind} should be {api_version}"))),
+            Some(_) => Err(BuildError::invalid(
+                path,
+                format!("apiVersion for {kind} should be {api_version}"),
+            )),
         }
     }
 

@@ -29,7 +29,10 @@ impl Loader {
     /// The canonical path of `rel`, which must exist.
     pub fn resolve(&self, rel: &str) -> Result<PathBuf> {
         if rel.contains("://") || rel.starts_with("github.com/") || rel.starts_with("git@") {
-            return Err(BuildError::invalid(self.dir.join("kustomization.yaml"), format!("remote resource '{rel}' is not supported by nest-kz")));
+            return Err(BuildError::invalid(
+                self.dir.join("kustomization.yaml"),
+                format!("remote resource '{rel}' is not supported by nest-kz"),
+            ));
         }
         let joined = self.dir.join(rel);
         joined.canonicalize().map_err(|e| BuildError::io(joined, e))
@@ -59,7 +62,8 @@ impl Loader {
 
     pub fn read_text(&self, rel: &str) -> Result<(PathBuf, String)> {
         let (path, bytes) = self.read(rel)?;
-        let text = String::from_utf8(bytes).map_err(|_| BuildError::invalid(&path, "file is not valid UTF-8"))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|_| BuildError::invalid(&path, "file is not valid UTF-8"))?;
         Ok((path, text))
     }
 }

@@ -67,7 +67,19 @@ static BUILTIN: LazyLock<SchemaTable> = LazyLock::new(|| SchemaTable {
                 .collect()
         })
         .collect(),
-    kinds: KINDS.iter().map(|k| ((k.group.to_string(), k.version.to_string(), k.kind.to_string()), k.def as usize)).collect(),
+    kinds: KINDS
+        .iter()
+        .map(|k| {
+            (
+                (
+                    k.group.to_string(),
+                    k.version.to_string(),
+                    k.kind.to_string(),
+                ),
+                k.def as usize,
+            )
+        })
+        .collect(),
 });
 
 impl SchemaTable {
@@ -78,7 +90,12 @@ impl SchemaTable {
     /// The schema of a kind; `None` for kinds it does not know, which
     /// kustomize merges as plain maps with lists replaced.
     pub fn schema_for(&self, gvk: &Gvk) -> Option<SchemaRef<'_>> {
-        self.kinds.get(&(gvk.group.clone(), gvk.version.clone(), gvk.kind.clone())).map(|d| SchemaRef { table: self, def: *d })
+        self.kinds
+            .get(&(gvk.group.clone(), gvk.version.clone(), gvk.kind.clone()))
+            .map(|d| SchemaRef {
+                table: self,
+                def: *d,
+            })
     }
 
     /// Reads swagger-style `definitions` (JSON or YAML): kinds from
@@ -90,7 +107,11 @@ impl SchemaTable {
             .or_else(|| doc.pointer("/components/schemas"))
             .and_then(serde_json::Value::as_object)
             .ok_or("the schema has no 'definitions'")?;
-        let index: HashMap<&str, usize> = defs.keys().enumerate().map(|(i, k)| (k.as_str(), i)).collect();
+        let index: HashMap<&str, usize> = defs
+            .keys()
+            .enumerate()
+            .map(|(i, k)| (k.as_str(), i))
+            .collect();
         let reference = |v: &serde_json::Value| -> Option<usize> {
             let r = v.get("$ref").and_then(serde_json::Value::as_str)?;
             index.get(r.rsplit('/').next()?).copied()
@@ -109,14 +130,37 @@ impl SchemaTable {
                     } else {
                         (None, Container::Single)
                     };
-                    let text = |k: &str| prop.get(k).and_then(serde_json::Value::as_str).unwrap_or_default().to_string();
-                    fields.push(Field { name: name.clone(), def, container, merge_key: text("x-kubernetes-patch-merge-key"), strategy: text("x-kubernetes-patch-strategy") });
+                    let text = |k: &str| {
+                        prop.get(k)
+                            .and_then(serde_json::Value::as_str)
+                            .unwrap_or_default()
+                            .to_string()
+                    };
+                    fields.push(Field {
+                        name: name.clone(),
+                        def,
+                        container,
+                        merge_key: text("x-kubernetes-patch-merge-key"),
+                        strategy: text("x-kubernetes-patch-strategy"),
+                    });
                 }
             }
             table.defs.push(fields);
-            for gvk in def.get("x-kubernetes-group-version-kind").and_then(serde_json::Value::as_array).into_iter().flatten() {
-                let part = |k: &str| gvk.get(k).and_then(serde_json::Value::as_str).unwrap_or_default().to_string();
-                table.kinds.insert((part("group"), part("version"), part("kind")), i);
+            for gvk in def
+                .get("x-kubernetes-group-version-kind")
+                .and_then(serde_json::Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let part = |k: &str| {
+                    gvk.get(k)
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                table
+                    .kinds
+                    .insert((part("group"), part("version"), part("kind")), i);
             }
         }
         Ok(table)
@@ -144,14 +188,25 @@ pub fn schema_for(gvk: &Gvk) -> Option<SchemaRef<'static>> {
 
 impl<'a> SchemaRef<'a> {
     pub fn field(self, name: &str) -> Option<FieldRef<'a>> {
-        self.table.defs.get(self.def)?.iter().find(|f| f.name == name).map(|field| FieldRef { table: self.table, field })
+        self.table
+            .defs
+            .get(self.def)?
+            .iter()
+            .find(|f| f.name == name)
+            .map(|field| FieldRef {
+                table: self.table,
+                field,
+            })
     }
 }
 
 impl<'a> FieldRef<'a> {
     /// The schema of this field's value (or of its elements for lists/maps).
     pub fn element_schema(self) -> Option<SchemaRef<'a>> {
-        self.field.def.map(|def| SchemaRef { table: self.table, def })
+        self.field.def.map(|def| SchemaRef {
+            table: self.table,
+            def,
+        })
     }
     pub fn strategy_has(self, s: &str) -> bool {
         self.field.strategy.split(',').any(|x| x == s)
@@ -168,13 +223,41 @@ impl<'a> FieldRef<'a> {
 /// leaves them alone, as kustomize does using its OpenAPI scope data.
 pub fn is_cluster_scoped(gvk: &Gvk) -> bool {
     const CLUSTER_SCOPED: &[&str] = &[
-        "APIService", "CSIDriver", "CSINode", "CertificateSigningRequest", "ClusterRole", "ClusterRoleBinding",
-        "ComponentStatus", "CustomResourceDefinition", "FlowSchema", "IngressClass", "MutatingWebhookConfiguration",
-        "Namespace", "Node", "PersistentVolume", "PodSecurityPolicy", "PriorityClass", "PriorityLevelConfiguration",
-        "RuntimeClass", "SelfSubjectAccessReview", "SelfSubjectRulesReview", "StorageClass", "SubjectAccessReview",
-        "TokenReview", "ValidatingWebhookConfiguration", "VolumeAttachment", "ValidatingAdmissionPolicy",
-        "ValidatingAdmissionPolicyBinding", "IPAddress", "ServiceCIDR", "ClusterTrustBundle", "DeviceClass",
-        "ResourceClass", "SelfSubjectReview", "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding",
+        "APIService",
+        "CSIDriver",
+        "CSINode",
+        "CertificateSigningRequest",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "ComponentStatus",
+        "CustomResourceDefinition",
+        "FlowSchema",
+        "IngressClass",
+        "MutatingWebhookConfiguration",
+        "Namespace",
+        "Node",
+        "PersistentVolume",
+        "PodSecurityPolicy",
+        "PriorityClass",
+        "PriorityLevelConfiguration",
+        "RuntimeClass",
+        "SelfSubjectAccessReview",
+        "SelfSubjectRulesReview",
+        "StorageClass",
+        "SubjectAccessReview",
+        "TokenReview",
+        "ValidatingWebhookConfiguration",
+        "VolumeAttachment",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
+        "IPAddress",
+        "ServiceCIDR",
+        "ClusterTrustBundle",
+        "DeviceClass",
+        "ResourceClass",
+        "SelfSubjectReview",
+        "MutatingAdmissionPolicy",
+        "MutatingAdmissionPolicyBinding",
     ];
     CLUSTER_SCOPED.contains(&gvk.kind.as_str())
 }

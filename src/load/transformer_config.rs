@@ -6,24 +6,29 @@
 //! own transformers and to every kustomization above it.
 
 use crate::error::{BuildError, Result};
-use crate::model::fieldspec::{FieldSpec, FieldSpecConfig};
 use crate::load::loader::Loader;
+use crate::model::fieldspec::{FieldSpec, FieldSpecConfig};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
 static BUILTIN: LazyLock<HashMap<String, Vec<FieldSpec>>> = LazyLock::new(|| {
     let text = include_str!("builtin_fieldspecs.yaml");
-    let doc = crate::yaml::parse_documents(text).expect("builtin field specs are valid YAML").remove(0).value;
-    let raw: HashMap<String, Vec<FieldSpecConfig>> = serde_json::from_value(doc).expect("builtin field specs match the schema");
-    raw.into_iter().map(|(k, v)| (k, v.iter().map(FieldSpec::from).collect())).collect()
+    let doc = crate::yaml::parse_documents(text)
+        .expect("builtin field specs are valid YAML")
+        .remove(0)
+        .value;
+    let raw: HashMap<String, Vec<FieldSpecConfig>> =
+        serde_json::from_value(doc).expect("builtin field specs match the schema");
+    raw.into_iter()
+        .map(|(k, v)| (k, v.iter().map(FieldSpec::from).collect()))
+        .collect()
 });
 
 /// The builtin field specs of one transformer (`commonLabels`, `namespace`...).
 fn builtin_specs(name: &str) -> &'static [FieldSpec] {
     BUILTIN.get(name).map(Vec::as_slice).unwrap_or_default()
 }
-
 
 /// A `configurations:` file (kustomize's TransformerConfig).
 #[derive(Debug, Default, Deserialize)]
@@ -81,14 +86,33 @@ pub struct TransformerConfig {
 impl TransformerConfig {
     /// kustomize's defaults.
     pub fn builtin() -> Self {
-        let names = ["namePrefix", "nameSuffix", "namespace", "commonLabels", "templateLabels", "commonAnnotations", "images", "replicas", "varReference"];
-        let specs = names.iter().map(|n| (n.to_string(), builtin_specs(n).to_vec())).collect();
-        TransformerConfig { specs, name_references: Vec::new() }
+        let names = [
+            "namePrefix",
+            "nameSuffix",
+            "namespace",
+            "commonLabels",
+            "templateLabels",
+            "commonAnnotations",
+            "images",
+            "replicas",
+            "varReference",
+        ];
+        let specs = names
+            .iter()
+            .map(|n| (n.to_string(), builtin_specs(n).to_vec()))
+            .collect();
+        TransformerConfig {
+            specs,
+            name_references: Vec::new(),
+        }
     }
 
     /// The field specs of one transformer (`commonLabels`, `images`, ...).
     pub fn specs(&self, transformer: &str) -> &[FieldSpec] {
-        self.specs.get(transformer).map(Vec::as_slice).unwrap_or_default()
+        self.specs
+            .get(transformer)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
     }
 
     /// Adds what `other` has that this config lacks.
@@ -113,10 +137,12 @@ impl TransformerConfig {
         let mut config = TransformerConfig::default();
         for file in files {
             let (path, text) = loader.read_text(file)?;
-            let docs = crate::yaml::parse_config_documents(&text).map_err(|e| BuildError::yaml(&path, e))?;
+            let docs = crate::yaml::parse_config_documents(&text)
+                .map_err(|e| BuildError::yaml(&path, e))?;
             for doc in docs {
-                let parsed: ConfigFile = serde_json::from_value(doc.value)
-                    .map_err(|e| BuildError::invalid(&path, format!("invalid transformer configuration: {e}")))?;
+                let parsed: ConfigFile = serde_json::from_value(doc.value).map_err(|e| {
+                    BuildError::invalid(&path, format!("invalid transformer configuration: {e}"))
+                })?;
                 config.merge(&parsed.into_config());
             }
         }
@@ -133,17 +159,30 @@ pub fn load_crds(files: &[String], loader: &Loader) -> Result<TransformerConfig>
     let mut config = TransformerConfig::default();
     for file in files {
         let (path, text) = loader.read_text(file)?;
-        let doc = crate::yaml::parse_documents(&text).map_err(|e| BuildError::yaml(&path, e))?.into_iter().next().map(|d| d.value);
+        let doc = crate::yaml::parse_documents(&text)
+            .map_err(|e| BuildError::yaml(&path, e))?
+            .into_iter()
+            .next()
+            .map(|d| d.value);
         let Some(serde_json::Value::Object(defs)) = doc else {
-            return Err(BuildError::invalid(&path, "a crds file must map type names to definitions"));
+            return Err(BuildError::invalid(
+                &path,
+                "a crds file must map type names to definitions",
+            ));
         };
         for (type_name, def) in &defs {
             let props = &def["Schema"]["properties"];
-            let looks_like_kind = ["kind", "apiVersion", "metadata"].iter().all(|p| props.get(p).is_some());
+            let looks_like_kind = ["kind", "apiVersion", "metadata"]
+                .iter()
+                .all(|p| props.get(p).is_some());
             if !looks_like_kind {
                 continue;
             }
-            let kind = type_name.rsplit('.').next().unwrap_or(type_name).to_string();
+            let kind = type_name
+                .rsplit('.')
+                .next()
+                .unwrap_or(type_name)
+                .to_string();
             let mut seen = vec![type_name.clone()];
             crd_fields(&defs, props, &kind, &mut Vec::new(), &mut seen, &mut config);
         }
@@ -159,35 +198,59 @@ fn crd_fields(
     seen: &mut Vec<String>,
     config: &mut TransformerConfig,
 ) {
-    let Some(props) = props.as_object() else { return };
+    let Some(props) = props.as_object() else {
+        return;
+    };
     for (name, prop) in props {
         path.push(name.clone());
         let spec = |extra: Option<&str>| FieldSpec {
             group: None,
             version: None,
             kind: Some(kind.to_string()),
-            path: path.iter().cloned().chain(extra.map(str::to_string)).collect(),
+            path: path
+                .iter()
+                .cloned()
+                .chain(extra.map(str::to_string))
+                .collect(),
             create: false,
         };
         if prop.get("x-kubernetes-label-selector").is_some() {
-            config.specs.entry("commonLabels".into()).or_default().push(spec(None));
+            config
+                .specs
+                .entry("commonLabels".into())
+                .or_default()
+                .push(spec(None));
         }
         if prop.get("x-kubernetes-identity").is_some() {
-            config.specs.entry("namePrefix".into()).or_default().push(spec(None));
+            config
+                .specs
+                .entry("namePrefix".into())
+                .or_default()
+                .push(spec(None));
         }
-        let ref_kind = prop.get("x-kubernetes-object-ref-kind").and_then(serde_json::Value::as_str);
+        let ref_kind = prop
+            .get("x-kubernetes-object-ref-kind")
+            .and_then(serde_json::Value::as_str);
         if prop.get("x-kubernetes-object-ref-api-version").is_some()
-            && let Some(target) = ref_kind {
-                let key = prop.get("x-kubernetes-object-ref-name-key").and_then(serde_json::Value::as_str).unwrap_or("name");
-                config.name_references.push(NameReference { target_kind: target.to_string(), referrer: spec(Some(key)) });
-            }
+            && let Some(target) = ref_kind
+        {
+            let key = prop
+                .get("x-kubernetes-object-ref-name-key")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("name");
+            config.name_references.push(NameReference {
+                target_kind: target.to_string(),
+                referrer: spec(Some(key)),
+            });
+        }
         if let Some(next) = prop.get("$ref").and_then(serde_json::Value::as_str)
             && !seen.iter().any(|s| s == next)
-                && let Some(def) = defs.get(next) {
-                    seen.push(next.to_string());
-                    crd_fields(defs, &def["Schema"]["properties"], kind, path, seen, config);
-                    seen.pop();
-                }
+            && let Some(def) = defs.get(next)
+        {
+            seen.push(next.to_string());
+            crd_fields(defs, &def["Schema"]["properties"], kind, path, seen, config);
+            seen.pop();
+        }
         path.pop();
     }
 }
@@ -217,9 +280,15 @@ impl ConfigFile {
             // sees twice under one name.
             .flat_map(|back| {
                 let kind = back.kind;
-                back.field_specs.into_iter().map(move |fs| NameReference { target_kind: kind.clone(), referrer: FieldSpec::from(&fs) })
+                back.field_specs.into_iter().map(move |fs| NameReference {
+                    target_kind: kind.clone(),
+                    referrer: FieldSpec::from(&fs),
+                })
             })
             .collect();
-        TransformerConfig { specs, name_references }
+        TransformerConfig {
+            specs,
+            name_references,
+        }
     }
 }

@@ -41,12 +41,17 @@ impl From<&FieldSpecConfig> for FieldSpec {
 /// `a/b[]/c` -> ["a", "b[]", "c"]. Lists are walked wherever they are met;
 /// the `[]` mark says a segment is a list, which is never created.
 pub fn split_path(path: &str) -> Vec<String> {
-    path.split('/').filter(|s| !s.is_empty()).map(str::to_string).collect()
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 impl FieldSpec {
     pub fn applies_to(&self, gvk: &Gvk) -> bool {
-        let ok = |want: &Option<String>, have: &str| want.as_deref().is_none_or(|w| w.is_empty() || w == have);
+        let ok = |want: &Option<String>, have: &str| {
+            want.as_deref().is_none_or(|w| w.is_empty() || w == have)
+        };
         ok(&self.group, &gvk.group) && ok(&self.version, &gvk.version) && ok(&self.kind, &gvk.kind)
     }
 }
@@ -54,7 +59,12 @@ impl FieldSpec {
 /// Calls `visit` on every value at `path` under `node`, walking lists element
 /// by element; with `create`, missing maps along the path (and the last
 /// field, as `Value::Null`) are created first.
-pub fn visit_path(node: &mut Value, path: &[String], create: bool, visit: &mut dyn FnMut(&mut Value)) {
+pub fn visit_path(
+    node: &mut Value,
+    path: &[String],
+    create: bool,
+    visit: &mut dyn FnMut(&mut Value),
+) {
     if let Value::Array(items) = node {
         for item in items {
             visit_path(item, path, create, visit);
@@ -73,7 +83,11 @@ pub fn visit_path(node: &mut Value, path: &[String], create: bool, visit: &mut d
         if !create || is_list {
             return;
         }
-        let fresh = if rest.is_empty() { Value::Null } else { Value::Object(Map::new()) };
+        let fresh = if rest.is_empty() {
+            Value::Null
+        } else {
+            Value::Object(Map::new())
+        };
         map.insert(head.to_string(), fresh);
     }
     if let Some(child) = map.get_mut(head) {
@@ -95,7 +109,12 @@ pub fn visit_path(node: &mut Value, path: &[String], create: bool, visit: &mut d
 }
 
 /// Applies `visit` at every matching field spec of `specs` for this resource.
-pub fn visit_specs(value: &mut Value, gvk: &Gvk, specs: &[FieldSpec], visit: &mut dyn FnMut(&mut Value)) {
+pub fn visit_specs(
+    value: &mut Value,
+    gvk: &Gvk,
+    specs: &[FieldSpec],
+    visit: &mut dyn FnMut(&mut Value),
+) {
     for spec in specs.iter().filter(|s| s.applies_to(gvk)) {
         visit_path(value, &spec.path, spec.create, visit);
     }

@@ -16,22 +16,44 @@ impl Gvk {
             Some((g, v)) => (g.to_string(), v.to_string()),
             None => (String::new(), api_version.to_string()),
         };
-        Gvk { group, version, kind: kind.to_string() }
+        Gvk {
+            group,
+            version,
+            kind: kind.to_string(),
+        }
     }
 
     /// The GVK of an object, without building the rest of its id.
     pub fn of(value: &Value) -> Self {
-        Gvk::from_api_version(value["apiVersion"].as_str().unwrap_or_default(), value["kind"].as_str().unwrap_or_default())
+        Gvk::from_api_version(
+            value["apiVersion"].as_str().unwrap_or_default(),
+            value["kind"].as_str().unwrap_or_default(),
+        )
     }
 
     pub fn api_version(&self) -> String {
-        if self.group.is_empty() { self.version.clone() } else { format!("{}/{}", self.group, self.version) }
+        if self.group.is_empty() {
+            self.version.clone()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
     }
 
     /// kustomize's `Gvk.String()`, the key its legacy sort compares.
     pub fn sort_string(&self) -> String {
-        let or = |s: &str, d: &str| if s.is_empty() { d.to_string() } else { s.to_string() };
-        format!("{}_{}_{}", or(&self.group, "~G"), or(&self.version, "~V"), or(&self.kind, "~K"))
+        let or = |s: &str, d: &str| {
+            if s.is_empty() {
+                d.to_string()
+            } else {
+                s.to_string()
+            }
+        };
+        format!(
+            "{}_{}_{}",
+            or(&self.group, "~G"),
+            or(&self.version, "~V"),
+            or(&self.kind, "~K")
+        )
     }
 }
 
@@ -47,7 +69,10 @@ impl ResId {
         let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
         let meta = &value["metadata"];
         ResId {
-            gvk: Gvk::from_api_version(value["apiVersion"].as_str().unwrap_or_default(), value["kind"].as_str().unwrap_or_default()),
+            gvk: Gvk::from_api_version(
+                value["apiVersion"].as_str().unwrap_or_default(),
+                value["kind"].as_str().unwrap_or_default(),
+            ),
             namespace: s(&meta["namespace"]),
             name: s(&meta["name"]),
         }
@@ -55,14 +80,26 @@ impl ResId {
 
     /// kustomize's `ResId.String()`: `gvk|namespace|name` with `~X`/`~N` for blanks.
     pub fn sort_string(&self) -> String {
-        let ns = if self.namespace.is_empty() { "~X" } else { &self.namespace };
-        let name = if self.name.is_empty() { "~N" } else { &self.name };
+        let ns = if self.namespace.is_empty() {
+            "~X"
+        } else {
+            &self.namespace
+        };
+        let name = if self.name.is_empty() {
+            "~N"
+        } else {
+            &self.name
+        };
         format!("{}|{}|{}", self.gvk.sort_string(), ns, name)
     }
 
     /// Namespace for identity comparisons: "" and "default" are the same place.
     pub fn effective_namespace(&self) -> &str {
-        if self.namespace.is_empty() { "default" } else { &self.namespace }
+        if self.namespace.is_empty() {
+            "default"
+        } else {
+            &self.namespace
+        }
     }
 }
 

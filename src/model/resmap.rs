@@ -16,7 +16,11 @@ pub struct ResMap {
 }
 
 fn index_key(id: &ResId) -> ResId {
-    ResId { gvk: id.gvk.clone(), namespace: id.effective_namespace().to_string(), name: id.name.clone() }
+    ResId {
+        gvk: id.gvk.clone(),
+        namespace: id.effective_namespace().to_string(),
+        name: id.name.clone(),
+    }
 }
 
 /// kustomize's `ResId.Equals`: same GVK and name, "" and "default" the same namespace.
@@ -53,7 +57,12 @@ impl ResMap {
         if self.index_len == self.resources.len() && self.index.len() == self.resources.len() {
             return;
         }
-        self.index = self.resources.iter().enumerate().map(|(i, r)| (index_key(&r.id()), i)).collect();
+        self.index = self
+            .resources
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (index_key(&r.id()), i))
+            .collect();
         self.index_len = self.resources.len();
     }
 

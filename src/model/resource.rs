@@ -38,7 +38,15 @@ pub struct Resource {
 impl Resource {
     pub fn new(value: Value, source: PathBuf, line: usize) -> Self {
         let serial = NEXT_SERIAL.fetch_add(1, Ordering::Relaxed);
-        Resource { value, source, line, previous_ids: Vec::new(), generator: None, serial, origins: None }
+        Resource {
+            value,
+            source,
+            line,
+            previous_ids: Vec::new(),
+            generator: None,
+            serial,
+            origins: None,
+        }
     }
 
     pub fn id(&self) -> ResId {
@@ -71,12 +79,17 @@ impl Resource {
     }
 
     pub fn namespace(&self) -> &str {
-        self.value["metadata"]["namespace"].as_str().unwrap_or_default()
+        self.value["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or_default()
     }
 
     /// The id the resource had when it was first loaded.
     pub fn original_id(&self) -> ResId {
-        self.previous_ids.first().cloned().unwrap_or_else(|| self.id())
+        self.previous_ids
+            .first()
+            .cloned()
+            .unwrap_or_else(|| self.id())
     }
 
     /// The current id followed by every earlier one.
@@ -96,7 +109,9 @@ impl Resource {
 
     pub fn metadata_mut(&mut self) -> &mut Map<String, Value> {
         let obj = self.object_mut();
-        let meta = obj.entry("metadata").or_insert_with(|| Value::Object(Map::new()));
+        let meta = obj
+            .entry("metadata")
+            .or_insert_with(|| Value::Object(Map::new()));
         if !meta.is_object() {
             *meta = Value::Object(Map::new());
         }
@@ -107,15 +122,19 @@ impl Resource {
         if !self.value.is_object() {
             self.value = Value::Object(Map::new());
         }
-        self.value.as_object_mut().expect("resource was just made a map")
+        self.value
+            .as_object_mut()
+            .expect("resource was just made a map")
     }
 
     pub fn set_name(&mut self, name: &str) {
-        self.metadata_mut().insert("name".into(), Value::String(name.into()));
+        self.metadata_mut()
+            .insert("name".into(), Value::String(name.into()));
     }
 
     pub fn set_namespace(&mut self, namespace: &str) {
-        self.metadata_mut().insert("namespace".into(), Value::String(namespace.into()));
+        self.metadata_mut()
+            .insert("namespace".into(), Value::String(namespace.into()));
     }
 
     pub fn string_map(&self, field: &str) -> Vec<(String, String)> {

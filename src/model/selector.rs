@@ -22,9 +22,9 @@ impl CompiledSelector {
         let re = |field: &Option<String>| -> Result<Option<Regex>> {
             match field.as_deref().filter(|f| !f.is_empty()) {
                 None => Ok(None),
-                Some(p) => Regex::new(&format!("^(?:{p})$"))
-                    .map(Some)
-                    .map_err(|e| BuildError::invalid(origin, format!("invalid target regex {p:?}: {e}"))),
+                Some(p) => Regex::new(&format!("^(?:{p})$")).map(Some).map_err(|e| {
+                    BuildError::invalid(origin, format!("invalid target regex {p:?}: {e}"))
+                }),
             }
         };
         Ok(CompiledSelector {
@@ -34,23 +34,37 @@ impl CompiledSelector {
             name: re(&s.name)?,
             namespace: re(&s.namespace)?,
             labels: parse_label_selector(s.label_selector.as_deref().unwrap_or_default(), origin)?,
-            annotations: parse_label_selector(s.annotation_selector.as_deref().unwrap_or_default(), origin)?,
+            annotations: parse_label_selector(
+                s.annotation_selector.as_deref().unwrap_or_default(),
+                origin,
+            )?,
         })
     }
 
     /// Matches the current or original namespace/name, and the current GVK.
     pub fn matches(&self, r: &Resource) -> bool {
         let (original_ns, original_name) = r.original_namespace_and_name();
-        let hit = |re: &Option<Regex>, a: &str, b: &str| re.as_ref().is_none_or(|re| re.is_match(a) || re.is_match(b));
+        let hit = |re: &Option<Regex>, a: &str, b: &str| {
+            re.as_ref()
+                .is_none_or(|re| re.is_match(a) || re.is_match(b))
+        };
         let api_version = r.value["apiVersion"].as_str().unwrap_or_default();
         let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
         hit(&self.kind, r.kind(), r.kind())
             && hit(&self.name, original_name, r.name())
-            && hit(&self.namespace, effective_namespace(original_ns), effective_namespace(r.namespace()))
+            && hit(
+                &self.namespace,
+                effective_namespace(original_ns),
+                effective_namespace(r.namespace()),
+            )
             && hit(&self.group, group, group)
             && hit(&self.version, version, version)
             && (self.labels.is_empty() || self.labels.iter().all(|req| req.matches(&r.labels())))
-            && (self.annotations.is_empty() || self.annotations.iter().all(|req| req.matches(&r.annotations())))
+            && (self.annotations.is_empty()
+                || self
+                    .annotations
+                    .iter()
+                    .all(|req| req.matches(&r.annotations())))
     }
 }
 
@@ -69,7 +83,12 @@ enum Requirement {
 
 impl Requirement {
     fn matches(&self, pairs: &[(String, String)]) -> bool {
-        let get = |k: &str| pairs.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.as_str());
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(pk, _)| pk == k)
+                .map(|(_, v)| v.as_str())
+        };
         match self {
             Requirement::Equals(k, v) => get(k) == Some(v.as_str()),
             Requirement::NotEquals(k, v) => get(k) != Some(v.as_str()),
@@ -90,7 +109,13 @@ fn parse_label_selector(text: &str, origin: &Path) -> Result<Vec<Requirement>> {
             continue;
         }
         let set = |rest: &str| -> Vec<String> {
-            rest.trim().trim_start_matches('(').trim_end_matches(')').split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect()
+            rest.trim()
+                .trim_start_matches('(')
+                .trim_end_matches(')')
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect()
         };
         let req = if let Some(k) = term.strip_prefix('!') {
             Requirement::NotExists(k.trim().to_string())
@@ -103,7 +128,10 @@ fn parse_label_selector(text: &str, origin: &Path) -> Result<Vec<Requirement>> {
         } else if let Some((k, rest)) = term.split_once(" in ") {
             Requirement::In(k.trim().into(), set(rest))
         } else if term.contains(' ') || term.contains('(') {
-            return Err(BuildError::invalid(origin, format!("cannot parse selector term {term:?}")));
+            return Err(BuildError::invalid(
+                origin,
+                format!("cannot parse selector term {term:?}"),
+            ));
         } else {
             Requirement::Exists(term.to_string())
         };

@@ -7,7 +7,11 @@ pub enum JsonPatchError {
     #[error("not a JSON 6902 patch: {0}")]
     Decode(String),
     #[error("op {} ({path}): {message}", operation + 1)]
-    Apply { operation: usize, path: String, message: String },
+    Apply {
+        operation: usize,
+        path: String,
+        message: String,
+    },
 }
 
 /// Decodes an op list (already parsed from YAML or JSON).
@@ -38,7 +42,8 @@ mod tests {
         let ok = decode(&json!([{"op": "replace", "path": "/spec/replicas", "value": 3}])).unwrap();
         apply(&mut doc, &ok).unwrap();
         assert_eq!(doc["spec"]["replicas"], 3);
-        let failing = decode(&json!([{"op": "test", "path": "/spec/replicas", "value": 9}])).unwrap();
+        let failing =
+            decode(&json!([{"op": "test", "path": "/spec/replicas", "value": 9}])).unwrap();
         assert!(apply(&mut doc, &failing).is_err());
         assert_eq!(doc["spec"]["replicas"], 3);
     }

@@ -15,10 +15,10 @@ use crate::load::openapi::SchemaTable;
 use crate::model::resid::ResId;
 use crate::model::resmap::ResMap;
 use crate::model::selector::CompiledSelector;
-use strategic_merge::Outcome;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use strategic_merge::Outcome;
 
 pub enum PatchBody {
     Strategic(Vec<Value>),
@@ -41,11 +41,23 @@ pub fn load(spec: &PatchSpec, loader: &Loader, kustomization: &Path) -> Result<P
     let (origin, text) = match (&spec.path, &spec.patch) {
         (Some(path), None) => loader.read_text(path)?,
         (None, Some(inline)) => (kustomization.to_path_buf(), inline.clone()),
-        _ => return Err(BuildError::invalid(kustomization, "a patch needs exactly one of 'path' or 'patch'")),
+        _ => {
+            return Err(BuildError::invalid(
+                kustomization,
+                "a patch needs exactly one of 'path' or 'patch'",
+            ));
+        }
     };
     let (body, lines) = parse_body(&origin, &text)?;
     let option = |k: &str| spec.options.get(k).copied().unwrap_or(false);
-    Ok(Patch { body, lines, origin, target: spec.target.clone(), allow_name_change: option("allowNameChange"), allow_kind_change: option("allowKindChange") })
+    Ok(Patch {
+        body,
+        lines,
+        origin,
+        target: spec.target.clone(),
+        allow_name_change: option("allowNameChange"),
+        allow_kind_change: option("allowKindChange"),
+    })
 }
 
 /// A list entry that holds YAML itself rather than naming a file.
@@ -55,29 +67,52 @@ pub(crate) fn is_inline_yaml(entry: &str) -> bool {
 
 /// Loads a `patchesStrategicMerge:` entry: a file path or inline YAML.
 pub fn load_strategic(entry: &str, loader: &Loader, kustomization: &Path) -> Result<Patch> {
-    let (origin, text) = if is_inline_yaml(entry) { (kustomization.to_path_buf(), entry.to_string()) } else { loader.read_text(entry)? };
+    let (origin, text) = if is_inline_yaml(entry) {
+        (kustomization.to_path_buf(), entry.to_string())
+    } else {
+        loader.read_text(entry)?
+    };
     let (body, lines) = parse_body(&origin, &text)?;
     if matches!(body, PatchBody::Json6902(_)) {
-        return Err(BuildError::invalid(&origin, "patchesStrategicMerge entries must be strategic merge patches"));
+        return Err(BuildError::invalid(
+            &origin,
+            "patchesStrategicMerge entries must be strategic merge patches",
+        ));
     }
-    Ok(Patch { body, lines, origin, target: None, allow_name_change: false, allow_kind_change: false })
+    Ok(Patch {
+        body,
+        lines,
+        origin,
+        target: None,
+        allow_name_change: false,
+        allow_kind_change: false,
+    })
 }
 
 fn parse_body(origin: &Path, text: &str) -> Result<(PatchBody, Vec<HashMap<String, usize>>)> {
-    let docs = crate::yaml::parse_documents_with(text, crate::yaml::DuplicateKeys::FirstWins).map_err(|e| BuildError::yaml(origin, e))?;
-    let lines = docs.iter().map(|d| crate::review::provenance::lines_by_path(&d.value, &d.lines)).collect();
+    let docs = crate::yaml::parse_documents_with(text, crate::yaml::DuplicateKeys::FirstWins)
+        .map_err(|e| BuildError::yaml(origin, e))?;
+    let lines = docs
+        .iter()
+        .map(|d| crate::review::provenance::lines_by_path(&d.value, &d.lines))
+        .collect();
     if let [single] = docs.as_slice()
-        && single.value.is_array() {
-            let ops = json6902::decode(&single.value).map_err(|e| BuildError::invalid(origin, e.to_string()))?;
-            return Ok((PatchBody::Json6902(ops), lines));
-        }
+        && single.value.is_array()
+    {
+        let ops = json6902::decode(&single.value)
+            .map_err(|e| BuildError::invalid(origin, e.to_string()))?;
+        return Ok((PatchBody::Json6902(ops), lines));
+    }
     if docs.is_empty() {
         return Err(BuildError::invalid(origin, "patch is empty"));
     }
     let mut values = Vec::new();
     for d in docs {
         if !d.value.is_object() {
-            return Err(BuildError::invalid(origin, format!("line {}: a strategic merge patch must be a map", d.line)));
+            return Err(BuildError::invalid(
+                origin,
+                format!("line {}: a strategic merge patch must be a map", d.line),
+            ));
         }
         values.push(d.value);
     }
@@ -93,7 +128,11 @@ impl Patch {
                 .iter()
                 .enumerate()
                 .map(|(i, op)| {
-                    let line = self.lines.first().and_then(|l| l.get(&format!("[{i}]")).copied()).unwrap_or(0);
+                    let line = self
+                        .lines
+                        .first()
+                        .and_then(|l| l.get(&format!("[{i}]")).copied())
+                        .unwrap_or(0);
                     let single = Patch {
                         body: PatchBody::Json6902(json_patch::Patch(vec![op.clone()])),
                         lines: self.lines.clone(),
@@ -111,7 +150,15 @@ impl Patch {
 
     /// The patch-file line that sets `path`, for strategic merge patches.
     pub fn line_for(&self, path: &str) -> usize {
-        self.lines.iter().find_map(|l| l.get(path).copied()).or_else(|| self.lines.first().and_then(|l| crate::review::provenance::nearest_line(l, path))).unwrap_or(0)
+        self.lines
+            .iter()
+            .find_map(|l| l.get(path).copied())
+            .or_else(|| {
+                self.lines
+                    .first()
+                    .and_then(|l| crate::review::provenance::nearest_line(l, path))
+            })
+            .unwrap_or(0)
     }
 }
 
@@ -136,11 +183,16 @@ pub fn apply_with_schema(resmap: &mut ResMap, patch: &Patch, schema: &SchemaTabl
 
 fn selected(resmap: &ResMap, target: &Selector, origin: &Path) -> Result<Vec<usize>> {
     let sel = CompiledSelector::new(target, origin)?;
-    Ok((0..resmap.resources.len()).filter(|&i| sel.matches(&resmap.resources[i])).collect())
+    Ok((0..resmap.resources.len())
+        .filter(|&i| sel.matches(&resmap.resources[i]))
+        .collect())
 }
 
 fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json_patch::Patch) -> Result<()> {
-    let target = patch.target.as_ref().ok_or_else(|| BuildError::invalid(&patch.origin, "a JSON 6902 patch needs a 'target'"))?;
+    let target = patch
+        .target
+        .as_ref()
+        .ok_or_else(|| BuildError::invalid(&patch.origin, "a JSON 6902 patch needs a 'target'"))?;
     for i in selected(resmap, target, &patch.origin)? {
         let r = &mut resmap.resources[i];
         let id = r.id();
@@ -148,7 +200,11 @@ fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json_patch::Patch) -
         json6902::apply(&mut r.value, ops).map_err(|e| {
             // Point at the failing op's line in the patch file.
             let line = match &e {
-                json6902::JsonPatchError::Apply { operation, .. } => patch.lines.first().and_then(|l| l.get(&format!("[{operation}]"))).copied(),
+                json6902::JsonPatchError::Apply { operation, .. } => patch
+                    .lines
+                    .first()
+                    .and_then(|l| l.get(&format!("[{operation}]")))
+                    .copied(),
                 _ => None,
             };
             let at = line.map(|l| format!("line {l}: ")).unwrap_or_default();
@@ -158,7 +214,12 @@ fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json_patch::Patch) -
     Ok(())
 }
 
-fn apply_strategic(resmap: &mut ResMap, patch: &Patch, doc: &Value, schema_table: &SchemaTable) -> Result<()> {
+fn apply_strategic(
+    resmap: &mut ResMap,
+    patch: &Patch,
+    doc: &Value,
+    schema_table: &SchemaTable,
+) -> Result<()> {
     let indices = match &patch.target {
         Some(target) => selected(resmap, target, &patch.origin)?,
         None => {
@@ -166,21 +227,39 @@ fn apply_strategic(resmap: &mut ResMap, patch: &Patch, doc: &Value, schema_table
             let found = resmap.matching_any_id(&id);
             match found.len() {
                 1 => found,
-                0 => return Err(BuildError::invalid(&patch.origin, format!("no resource matches strategic merge patch for {id}"))),
-                _ => return Err(BuildError::invalid(&patch.origin, format!("multiple resources match strategic merge patch for {id}"))),
+                0 => {
+                    return Err(BuildError::invalid(
+                        &patch.origin,
+                        format!("no resource matches strategic merge patch for {id}"),
+                    ));
+                }
+                _ => {
+                    return Err(BuildError::invalid(
+                        &patch.origin,
+                        format!("multiple resources match strategic merge patch for {id}"),
+                    ));
+                }
             }
         }
     };
     let mut deleted = Vec::new();
     for i in indices {
         let r = &mut resmap.resources[i];
-        let (name, namespace, kind) = (r.name().to_string(), r.value["metadata"].get("namespace").cloned(), r.kind().to_string());
+        let (name, namespace, kind) = (
+            r.name().to_string(),
+            r.value["metadata"].get("namespace").cloned(),
+            r.kind().to_string(),
+        );
         if patch.allow_name_change || patch.allow_kind_change {
             r.store_previous_id();
         }
         let schema = schema_table.schema_for(&r.gvk());
-        let outcome = strategic_merge::apply(&mut r.value, doc, schema)
-            .map_err(|e| BuildError::invalid(&patch.origin, format!("strategic merge into {} failed at {e}", r.id())))?;
+        let outcome = strategic_merge::apply(&mut r.value, doc, schema).map_err(|e| {
+            BuildError::invalid(
+                &patch.origin,
+                format!("strategic merge into {} failed at {e}", r.id()),
+            )
+        })?;
         if outcome == Outcome::Deleted {
             deleted.push(i);
             continue;

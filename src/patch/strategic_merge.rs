@@ -32,9 +32,16 @@ pub struct MergeError {
 }
 
 /// Applies `patch` to `target` (both whole objects) using `schema` when known.
-pub fn apply(target: &mut Value, patch: &Value, schema: Option<SchemaRef>) -> Result<Outcome, MergeError> {
+pub fn apply(
+    target: &mut Value,
+    patch: &Value,
+    schema: Option<SchemaRef>,
+) -> Result<Outcome, MergeError> {
     let Value::Object(patch) = patch else {
-        return Err(MergeError { path: "/".into(), message: "a strategic merge patch must be a map".into() });
+        return Err(MergeError {
+            path: "/".into(),
+            message: "a strategic merge patch must be a map".into(),
+        });
     };
     match directive(patch) {
         Some("delete") => return Ok(Outcome::Deleted),
@@ -57,7 +64,12 @@ fn directive(map: &Map<String, Value>) -> Option<&str> {
     map.get(PATCH).and_then(Value::as_str)
 }
 
-fn merge_map(target: &mut Map<String, Value>, patch: &Map<String, Value>, schema: Option<SchemaRef>, path: &str) -> Result<(), MergeError> {
+fn merge_map(
+    target: &mut Map<String, Value>,
+    patch: &Map<String, Value>,
+    schema: Option<SchemaRef>,
+    path: &str,
+) -> Result<(), MergeError> {
     for (key, pv) in patch {
         if key.starts_with('$') {
             continue;
@@ -110,7 +122,9 @@ fn merge_map_field(
             Some(f) if f.container() == Container::Map => {
                 for (k, v) in pmap {
                     match (existing.get_mut(k), v) {
-                        (Some(Value::Object(e)), Value::Object(pv)) => merge_map(e, pv, f.element_schema(), &format!("{path}/{k}"))?,
+                        (Some(Value::Object(e)), Value::Object(pv)) => {
+                            merge_map(e, pv, f.element_schema(), &format!("{path}/{k}"))?
+                        }
                         (_, Value::Null) => {
                             existing.shift_remove(k);
                         }
@@ -121,7 +135,12 @@ fn merge_map_field(
                 }
                 Ok(())
             }
-            _ => merge_map(existing, pmap, field.and_then(FieldRef::element_schema), path),
+            _ => merge_map(
+                existing,
+                pmap,
+                field.and_then(FieldRef::element_schema),
+                path,
+            ),
         },
         _ => {
             target.insert(key.to_string(), clean(&Value::Object(pmap.clone())));
@@ -130,15 +149,27 @@ fn merge_map_field(
     }
 }
 
-fn merge_list(original: Option<&Value>, items: &[Value], field: Option<FieldRef>, path: &str) -> Result<Value, MergeError> {
+fn merge_list(
+    original: Option<&Value>,
+    items: &[Value],
+    field: Option<FieldRef>,
+    path: &str,
+) -> Result<Value, MergeError> {
     let Some(Value::Array(orig)) = original else {
         return Ok(clean(&Value::Array(items.to_vec())));
     };
     let Some(field) = field.filter(|f| f.strategy_has("merge")) else {
         return Ok(clean(&Value::Array(items.to_vec())));
     };
-    if items.iter().any(|i| i.as_object().is_some_and(|m| directive(m) == Some("replace"))) {
-        let kept: Vec<Value> = items.iter().filter(|i| !is_directive_only(i)).cloned().collect();
+    if items.iter().any(|i| {
+        i.as_object()
+            .is_some_and(|m| directive(m) == Some("replace"))
+    }) {
+        let kept: Vec<Value> = items
+            .iter()
+            .filter(|i| !is_directive_only(i))
+            .cloned()
+            .collect();
         return Ok(clean(&Value::Array(kept)));
     }
     if field.merge_key().is_empty() {
@@ -148,7 +179,8 @@ fn merge_list(original: Option<&Value>, items: &[Value], field: Option<FieldRef>
 }
 
 fn is_directive_only(v: &Value) -> bool {
-    v.as_object().is_some_and(|m| m.keys().all(|k| k.starts_with('$')))
+    v.as_object()
+        .is_some_and(|m| m.keys().all(|k| k.starts_with('$')))
 }
 
 fn merge_primitive_list(orig: &[Value], items: &[Value]) -> Vec<Value> {
@@ -161,7 +193,12 @@ fn merge_primitive_list(orig: &[Value], items: &[Value]) -> Vec<Value> {
     out
 }
 
-fn merge_keyed_list(orig: &[Value], items: &[Value], field: FieldRef, path: &str) -> Result<Vec<Value>, MergeError> {
+fn merge_keyed_list(
+    orig: &[Value],
+    items: &[Value],
+    field: FieldRef,
+    path: &str,
+) -> Result<Vec<Value>, MergeError> {
     let key = field.merge_key();
     let key_of = |v: &Value| v.get(key).cloned();
     let mut used = vec![false; orig.len()];
@@ -172,7 +209,11 @@ fn merge_keyed_list(orig: &[Value], items: &[Value], field: FieldRef, path: &str
             continue;
         };
         let k = key_of(item);
-        let found = k.as_ref().and_then(|k| orig.iter().enumerate().position(|(i, o)| !used[i] && o.get(key) == Some(k)));
+        let found = k.as_ref().and_then(|k| {
+            orig.iter()
+                .enumerate()
+                .position(|(i, o)| !used[i] && o.get(key) == Some(k))
+        });
         if directive(pmap) == Some("delete") {
             if let Some(i) = found {
                 used[i] = true;
@@ -184,7 +225,10 @@ fn merge_keyed_list(orig: &[Value], items: &[Value], field: FieldRef, path: &str
                 used[i] = true;
                 let mut merged = orig[i].clone();
                 if let Value::Object(m) = &mut merged {
-                    let label = format!("{path}[{key}={}]", k.as_ref().map(|v| v.to_string()).unwrap_or_default());
+                    let label = format!(
+                        "{path}[{key}={}]",
+                        k.as_ref().map(|v| v.to_string()).unwrap_or_default()
+                    );
                     merge_map(m, pmap, field.element_schema(), &label)?;
                 }
                 out.push(merged);
@@ -192,7 +236,12 @@ fn merge_keyed_list(orig: &[Value], items: &[Value], field: FieldRef, path: &str
             None => out.push(clean(item)),
         }
     }
-    out.extend(orig.iter().zip(&used).filter(|(_, u)| !**u).map(|(o, _)| o.clone()));
+    out.extend(
+        orig.iter()
+            .zip(&used)
+            .filter(|(_, u)| !**u)
+            .map(|(o, _)| o.clone()),
+    );
     Ok(out)
 }
 
@@ -200,16 +249,23 @@ fn merge_keyed_list(orig: &[Value], items: &[Value], field: FieldRef, path: &str
 fn apply_list_directives(target: &mut Map<String, Value>, patch: &Map<String, Value>) {
     for (key, value) in patch {
         if let Some(list) = key.strip_prefix(DELETE_FROM)
-            && let (Some(Value::Array(items)), Value::Array(remove)) = (target.get_mut(list), value) {
-                items.retain(|v| !remove.contains(v));
-            }
+            && let (Some(Value::Array(items)), Value::Array(remove)) = (target.get_mut(list), value)
+        {
+            items.retain(|v| !remove.contains(v));
+        }
     }
     for (key, value) in patch {
-        let Some(list) = key.strip_prefix(SET_ORDER) else { continue };
-        let (Some(Value::Array(items)), Value::Array(order)) = (target.get_mut(list), value) else { continue };
+        let Some(list) = key.strip_prefix(SET_ORDER) else {
+            continue;
+        };
+        let (Some(Value::Array(items)), Value::Array(order)) = (target.get_mut(list), value) else {
+            continue;
+        };
         let position = |item: &Value| {
             order.iter().position(|o| match (o, item) {
-                (Value::Object(om), Value::Object(im)) => om.iter().all(|(k, v)| im.get(k) == Some(v)),
+                (Value::Object(om), Value::Object(im)) => {
+                    om.iter().all(|(k, v)| im.get(k) == Some(v))
+                }
                 (o, i) => o == i,
             })
         };
@@ -222,9 +278,18 @@ fn apply_list_directives(target: &mut Map<String, Value>, patch: &Map<String, Va
 pub fn clean(v: &Value) -> Value {
     match v {
         Value::Object(m) => Value::Object(
-            m.iter().filter(|(k, v)| !k.starts_with('$') && !v.is_null()).map(|(k, v)| (k.clone(), clean(v))).collect(),
+            m.iter()
+                .filter(|(k, v)| !k.starts_with('$') && !v.is_null())
+                .map(|(k, v)| (k.clone(), clean(v)))
+                .collect(),
         ),
-        Value::Array(items) => Value::Array(items.iter().filter(|i| !is_directive_only(i)).map(clean).collect()),
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .filter(|i| !is_directive_only(i))
+                .map(clean)
+                .collect(),
+        ),
         other => other.clone(),
     }
 }
@@ -245,7 +310,12 @@ mod tests {
         let mut t = json!({"spec":{"template":{"spec":{"containers":[{"name":"a","image":"a"},{"name":"b","image":"b"},{"name":"c","image":"c"}]}}}});
         let p = json!({"spec":{"template":{"spec":{"containers":[{"name":"b","image":"b2"},{"name":"n","image":"n"},{"name":"a","image":"a2"}]}}}});
         apply(&mut t, &p, deployment()).unwrap();
-        let names: Vec<&str> = t["spec"]["template"]["spec"]["containers"].as_array().unwrap().iter().map(|c| c["image"].as_str().unwrap()).collect();
+        let names: Vec<&str> = t["spec"]["template"]["spec"]["containers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["image"].as_str().unwrap())
+            .collect();
         assert_eq!(names, ["b2", "n", "a2", "c"]);
     }
 
@@ -254,13 +324,21 @@ mod tests {
         let mut t = json!({"spec":{"selector":{"a":"b"},"template":{"spec":{"volumes":[{"name":"v1"},{"name":"v2"}],"nodeSelector":{"a":"b"},"initContainers":[{"name":"i1"}]}}}});
         let p = json!({"spec":{"selector":null,"template":{"spec":{"volumes":[{"name":"v1","$patch":"delete"}],"nodeSelector":{"$patch":"replace","z":"y"},"initContainers":[{"name":"i3"},{"$patch":"replace"}]}}}});
         apply(&mut t, &p, deployment()).unwrap();
-        assert_eq!(t, json!({"spec":{"template":{"spec":{"volumes":[{"name":"v2"}],"nodeSelector":{"z":"y"},"initContainers":[{"name":"i3"}]}}}}));
+        assert_eq!(
+            t,
+            json!({"spec":{"template":{"spec":{"volumes":[{"name":"v2"}],"nodeSelector":{"z":"y"},"initContainers":[{"name":"i3"}]}}}})
+        );
     }
 
     #[test]
     fn unknown_kinds_replace_lists() {
         let mut t = json!({"spec":{"items":[{"name":"a"},{"name":"b"}]}});
-        apply(&mut t, &json!({"spec":{"items":[{"name":"b","v":3}]}}), None).unwrap();
+        apply(
+            &mut t,
+            &json!({"spec":{"items":[{"name":"b","v":3}]}}),
+            None,
+        )
+        .unwrap();
         assert_eq!(t, json!({"spec":{"items":[{"name":"b","v":3}]}}));
     }
 
@@ -271,13 +349,19 @@ mod tests {
         let p = json!({"metadata":{"$deleteFromPrimitiveList/finalizers":["b"]},"spec":{"strategy":{"$retainKeys":["type"],"type":"Recreate"},
             "template":{"spec":{"$setElementOrder/containers":[{"name":"c"},{"name":"a"},{"name":"b"}],"containers":[{"name":"a","image":"x"}]}}}});
         apply(&mut t, &p, deployment()).unwrap();
-        assert_eq!(t, json!({"metadata":{"finalizers":["a","c"]},"spec":{"strategy":{"type":"Recreate"},
-            "template":{"spec":{"containers":[{"name":"c"},{"name":"a","image":"x"},{"name":"b"}]}}}}));
+        assert_eq!(
+            t,
+            json!({"metadata":{"finalizers":["a","c"]},"spec":{"strategy":{"type":"Recreate"},
+            "template":{"spec":{"containers":[{"name":"c"},{"name":"a","image":"x"},{"name":"b"}]}}}})
+        );
     }
 
     #[test]
     fn top_level_delete() {
         let mut t = json!({"kind":"x"});
-        assert_eq!(apply(&mut t, &json!({"$patch":"delete"}), None).unwrap(), Outcome::Deleted);
+        assert_eq!(
+            apply(&mut t, &json!({"$patch":"delete"}), None).unwrap(),
+            Outcome::Deleted
+        );
     }
 }

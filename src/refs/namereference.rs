@@ -2,11 +2,11 @@
 //! resources, every field that refers to one by its old name follows it
 //! (kustomize's nameReference transformer config, as data below).
 
-use crate::model::fieldspec::split_path;
 use crate::load::openapi::is_cluster_scoped;
+use crate::load::transformer_config::NameReference;
+use crate::model::fieldspec::split_path;
 use crate::model::resid::Gvk;
 use crate::model::resmap::ResMap;
-use crate::load::transformer_config::NameReference;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -28,7 +28,11 @@ struct Referral {
     checks_kind: bool,
 }
 
-const NAMESPACED_REFERENCES: &[&str] = &["subjects/name", "webhooks/clientConfig/service/name", "spec/service/name"];
+const NAMESPACED_REFERENCES: &[&str] = &[
+    "subjects/name",
+    "webhooks/clientConfig/service/name",
+    "spec/service/name",
+];
 
 const POD_OWNERS: &[(Option<&str>, &str, &str)] = &[
     (None, "Pod", "spec"),
@@ -38,7 +42,11 @@ const POD_OWNERS: &[(Option<&str>, &str, &str)] = &[
     (Some("apps"), "DaemonSet", "spec/template/spec"),
     (Some("apps"), "StatefulSet", "spec/template/spec"),
     (Some("batch"), "Job", "spec/template/spec"),
-    (Some("batch"), "CronJob", "spec/jobTemplate/spec/template/spec"),
+    (
+        Some("batch"),
+        "CronJob",
+        "spec/jobTemplate/spec/template/spec",
+    ),
 ];
 
 const CONTAINER_LISTS: &[&str] = &["containers", "initContainers", "ephemeralContainers"];
@@ -60,45 +68,147 @@ const POD_SPEC_REFERENCES: &[(&str, &str)] = &[
     ("Secret", "imagePullSecrets/name"),
     ("ServiceAccount", "serviceAccountName"),
     ("ServiceAccount", "serviceAccount"),
-    ("PersistentVolumeClaim", "volumes/persistentVolumeClaim/claimName"),
+    (
+        "PersistentVolumeClaim",
+        "volumes/persistentVolumeClaim/claimName",
+    ),
     ("PriorityClass", "priorityClassName"),
 ];
 
 /// References outside pod specs: (target kind, referrer group, referrer kind, path).
 const OTHER_REFERENCES: &[(&str, Option<&str>, &str, &str)] = &[
-    ("Secret", Some("networking.k8s.io"), "Ingress", "spec/tls/secretName"),
-    ("Secret", Some("extensions"), "Ingress", "spec/tls/secretName"),
+    (
+        "Secret",
+        Some("networking.k8s.io"),
+        "Ingress",
+        "spec/tls/secretName",
+    ),
+    (
+        "Secret",
+        Some("extensions"),
+        "Ingress",
+        "spec/tls/secretName",
+    ),
     ("Secret", None, "ServiceAccount", "secrets/name"),
     ("Secret", None, "ServiceAccount", "imagePullSecrets/name"),
-    ("Service", Some("networking.k8s.io"), "Ingress", "spec/rules/http/paths/backend/service/name"),
-    ("Service", Some("networking.k8s.io"), "Ingress", "spec/defaultBackend/service/name"),
-    ("Service", Some("extensions"), "Ingress", "spec/rules/http/paths/backend/serviceName"),
-    ("Service", Some("extensions"), "Ingress", "spec/backend/serviceName"),
+    (
+        "Service",
+        Some("networking.k8s.io"),
+        "Ingress",
+        "spec/rules/http/paths/backend/service/name",
+    ),
+    (
+        "Service",
+        Some("networking.k8s.io"),
+        "Ingress",
+        "spec/defaultBackend/service/name",
+    ),
+    (
+        "Service",
+        Some("extensions"),
+        "Ingress",
+        "spec/rules/http/paths/backend/serviceName",
+    ),
+    (
+        "Service",
+        Some("extensions"),
+        "Ingress",
+        "spec/backend/serviceName",
+    ),
     ("Service", Some("apps"), "StatefulSet", "spec/serviceName"),
-    ("Service", Some("apiregistration.k8s.io"), "APIService", "spec/service/name"),
-    ("Service", None, "ValidatingWebhookConfiguration", "webhooks/clientConfig/service/name"),
-    ("Service", None, "MutatingWebhookConfiguration", "webhooks/clientConfig/service/name"),
-    ("Deployment", None, "HorizontalPodAutoscaler", "spec/scaleTargetRef/name"),
-    ("StatefulSet", None, "HorizontalPodAutoscaler", "spec/scaleTargetRef/name"),
-    ("ReplicaSet", None, "HorizontalPodAutoscaler", "spec/scaleTargetRef/name"),
-    ("ReplicationController", None, "HorizontalPodAutoscaler", "spec/scaleTargetRef/name"),
+    (
+        "Service",
+        Some("apiregistration.k8s.io"),
+        "APIService",
+        "spec/service/name",
+    ),
+    (
+        "Service",
+        None,
+        "ValidatingWebhookConfiguration",
+        "webhooks/clientConfig/service/name",
+    ),
+    (
+        "Service",
+        None,
+        "MutatingWebhookConfiguration",
+        "webhooks/clientConfig/service/name",
+    ),
+    (
+        "Deployment",
+        None,
+        "HorizontalPodAutoscaler",
+        "spec/scaleTargetRef/name",
+    ),
+    (
+        "StatefulSet",
+        None,
+        "HorizontalPodAutoscaler",
+        "spec/scaleTargetRef/name",
+    ),
+    (
+        "ReplicaSet",
+        None,
+        "HorizontalPodAutoscaler",
+        "spec/scaleTargetRef/name",
+    ),
+    (
+        "ReplicationController",
+        None,
+        "HorizontalPodAutoscaler",
+        "spec/scaleTargetRef/name",
+    ),
     ("Role", None, "RoleBinding", "roleRef/name"),
     ("ClusterRole", None, "RoleBinding", "roleRef/name"),
     ("ClusterRole", None, "ClusterRoleBinding", "roleRef/name"),
     ("ServiceAccount", None, "RoleBinding", "subjects/name"),
-    ("ServiceAccount", None, "ClusterRoleBinding", "subjects/name"),
-    ("PersistentVolume", None, "PersistentVolumeClaim", "spec/volumeName"),
-    ("StorageClass", None, "PersistentVolumeClaim", "spec/storageClassName"),
-    ("StorageClass", None, "PersistentVolume", "spec/storageClassName"),
-    ("StorageClass", Some("apps"), "StatefulSet", "spec/volumeClaimTemplates/spec/storageClassName"),
-    ("PersistentVolumeClaim", None, "PersistentVolume", "spec/claimRef/name"),
+    (
+        "ServiceAccount",
+        None,
+        "ClusterRoleBinding",
+        "subjects/name",
+    ),
+    (
+        "PersistentVolume",
+        None,
+        "PersistentVolumeClaim",
+        "spec/volumeName",
+    ),
+    (
+        "StorageClass",
+        None,
+        "PersistentVolumeClaim",
+        "spec/storageClassName",
+    ),
+    (
+        "StorageClass",
+        None,
+        "PersistentVolume",
+        "spec/storageClassName",
+    ),
+    (
+        "StorageClass",
+        Some("apps"),
+        "StatefulSet",
+        "spec/volumeClaimTemplates/spec/storageClassName",
+    ),
+    (
+        "PersistentVolumeClaim",
+        None,
+        "PersistentVolume",
+        "spec/claimRef/name",
+    ),
 ];
 
 static REFERRALS: LazyLock<Vec<Referral>> = LazyLock::new(|| {
     let mut out = Vec::new();
     for &(group, kind, prefix) in POD_OWNERS {
         for &(target, rel) in POD_SPEC_REFERENCES {
-            let lists: Vec<&str> = if rel.contains("{c}") { CONTAINER_LISTS.to_vec() } else { vec![""] };
+            let lists: Vec<&str> = if rel.contains("{c}") {
+                CONTAINER_LISTS.to_vec()
+            } else {
+                vec![""]
+            };
             for list in lists {
                 let path = format!("{prefix}/{}", rel.replace("{c}", list));
                 out.push(Referral {
@@ -178,42 +288,69 @@ pub fn fix(resmap: &mut ResMap, configured_refs: &[NameReference]) {
     let mut by_name: HashMap<(&str, &str), Vec<&Candidate>> = HashMap::new();
     for c in &all {
         for old in &c.old_names {
-            by_name.entry((c.kind.as_str(), old.as_str())).or_default().push(c);
+            by_name
+                .entry((c.kind.as_str(), old.as_str()))
+                .or_default()
+                .push(c);
         }
     }
     for r in resmap.iter_mut() {
         let gvk = r.gvk();
         let namespace = r.namespace().to_string();
         for referral in REFERRALS.iter().chain(&extra).filter(|f| applies(f, &gvk)) {
-            let Some((field, parents)) = referral.path.split_last() else { continue };
+            let Some((field, parents)) = referral.path.split_last() else {
+                continue;
+            };
             let field = field.trim_end_matches("[]");
-            visit_parents(&mut r.value, parents, &mut |parent| match parent.get_mut(field) {
-                // A map reference ({name, namespace}) names its own namespace.
-                Some(Value::Object(reference)) => {
-                    let as_map = Referral { carries_namespace: true, checks_kind: false, path: Vec::new(), ..referral.clone() };
-                    rewrite(reference, "name", &as_map, &namespace, &by_name);
-                }
-                Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
-                    for item in items.iter_mut() {
-                        let mut holder = serde_json::Map::new();
-                        holder.insert(field.to_string(), item.take());
-                        rewrite(&mut holder, field, referral, &namespace, &by_name);
-                        *item = holder.remove(field).unwrap_or_default();
+            visit_parents(
+                &mut r.value,
+                parents,
+                &mut |parent| match parent.get_mut(field) {
+                    // A map reference ({name, namespace}) names its own namespace.
+                    Some(Value::Object(reference)) => {
+                        let as_map = Referral {
+                            carries_namespace: true,
+                            checks_kind: false,
+                            path: Vec::new(),
+                            ..referral.clone()
+                        };
+                        rewrite(reference, "name", &as_map, &namespace, &by_name);
                     }
-                }
-                _ => rewrite(parent, field, referral, &namespace, &by_name),
-            });
+                    Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
+                        for item in items.iter_mut() {
+                            let mut holder = serde_json::Map::new();
+                            holder.insert(field.to_string(), item.take());
+                            rewrite(&mut holder, field, referral, &namespace, &by_name);
+                            *item = holder.remove(field).unwrap_or_default();
+                        }
+                    }
+                    _ => rewrite(parent, field, referral, &namespace, &by_name),
+                },
+            );
         }
     }
 }
 
 fn applies(referral: &Referral, gvk: &Gvk) -> bool {
-    referral.referrer_kind.as_ref().is_none_or(|k| *k == gvk.kind)
-        && referral.referrer_group.as_ref().is_none_or(|g| *g == gvk.group)
-        && referral.referrer_version.as_ref().is_none_or(|v| *v == gvk.version)
+    referral
+        .referrer_kind
+        .as_ref()
+        .is_none_or(|k| *k == gvk.kind)
+        && referral
+            .referrer_group
+            .as_ref()
+            .is_none_or(|g| *g == gvk.group)
+        && referral
+            .referrer_version
+            .as_ref()
+            .is_none_or(|v| *v == gvk.version)
 }
 
-fn visit_parents(node: &mut Value, path: &[String], visit: &mut dyn FnMut(&mut serde_json::Map<String, Value>)) {
+fn visit_parents(
+    node: &mut Value,
+    path: &[String],
+    visit: &mut dyn FnMut(&mut serde_json::Map<String, Value>),
+) {
     match node {
         Value::Array(items) => items.iter_mut().for_each(|i| visit_parents(i, path, visit)),
         Value::Object(map) => match path.split_first() {
@@ -236,18 +373,36 @@ fn rewrite(
     by_name: &HashMap<(&str, &str), Vec<&Candidate>>,
 ) {
     let target_kind = referral.target_kind.as_str();
-    if referral.checks_kind && parent.get("kind").and_then(Value::as_str).is_some_and(|k| k != target_kind) {
+    if referral.checks_kind
+        && parent
+            .get("kind")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k != target_kind)
+    {
         return;
     }
-    let Some(old) = parent.get(field).and_then(Value::as_str).map(str::to_string) else { return };
-    let Some(named) = by_name.get(&(target_kind, old.as_str())) else { return };
+    let Some(old) = parent
+        .get(field)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+    else {
+        return;
+    };
+    let Some(named) = by_name.get(&(target_kind, old.as_str())) else {
+        return;
+    };
     // A reference that names its namespace (subjects, webhook services) may
     // name one the target had before the namespace transformer moved it;
     // any other reference only follows a target in the referrer's namespace.
     // An explicit namespace may name one the target had before it moved;
     // without one, the reference lives in the referrer's namespace.
-    let explicit_ns = parent.get("namespace").and_then(Value::as_str).map(str::to_string);
-    let wanted_ns = explicit_ns.clone().unwrap_or_else(|| referrer_ns.to_string());
+    let explicit_ns = parent
+        .get("namespace")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let wanted_ns = explicit_ns
+        .clone()
+        .unwrap_or_else(|| referrer_ns.to_string());
     let matches: Vec<&Candidate> = named
         .iter()
         .copied()
@@ -262,7 +417,10 @@ fn rewrite(
     let chosen = match matches.as_slice() {
         [one] => *one,
         [] => return,
-        many => match many.iter().find(|c| c.name != old && same_namespace(&c.namespace, &wanted_ns)) {
+        many => match many
+            .iter()
+            .find(|c| c.name != old && same_namespace(&c.namespace, &wanted_ns))
+        {
             Some(c) => *c,
             None => return,
         },

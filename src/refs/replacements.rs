@@ -58,7 +58,12 @@ struct Options {
     create: bool,
 }
 
-pub fn apply(resmap: &mut ResMap, entries: &[ReplacementEntry], loader: &Loader, kfile: &Path) -> Result<()> {
+pub fn apply(
+    resmap: &mut ResMap,
+    entries: &[ReplacementEntry],
+    loader: &Loader,
+    kfile: &Path,
+) -> Result<()> {
     for entry in entries {
         for (origin, replacement) in load(entry, loader, kfile)? {
             apply_one(resmap, &replacement, &origin)?;
@@ -67,14 +72,20 @@ pub fn apply(resmap: &mut ResMap, entries: &[ReplacementEntry], loader: &Loader,
     Ok(())
 }
 
-fn load(entry: &ReplacementEntry, loader: &Loader, kfile: &Path) -> Result<Vec<(std::path::PathBuf, Replacement)>> {
+fn load(
+    entry: &ReplacementEntry,
+    loader: &Loader,
+    kfile: &Path,
+) -> Result<Vec<(std::path::PathBuf, Replacement)>> {
     let parse = |origin: &Path, v: Value| -> Result<Replacement> {
-        serde_json::from_value(v).map_err(|e| BuildError::invalid(origin, format!("invalid replacement: {e}")))
+        serde_json::from_value(v)
+            .map_err(|e| BuildError::invalid(origin, format!("invalid replacement: {e}")))
     };
     match (&entry.path, &entry.source) {
         (Some(path), None) => {
             let (file, text) = loader.read_text(path)?;
-            let docs = crate::yaml::parse_config_documents(&text).map_err(|e| BuildError::yaml(&file, e))?;
+            let docs = crate::yaml::parse_config_documents(&text)
+                .map_err(|e| BuildError::yaml(&file, e))?;
             let mut out = Vec::new();
             for d in docs {
                 let items = match d.value {
@@ -91,7 +102,10 @@ fn load(entry: &ReplacementEntry, loader: &Loader, kfile: &Path) -> Result<Vec<(
             let value = serde_json::json!({"source": source, "targets": entry.targets.clone().unwrap_or(Value::Array(vec![]))});
             Ok(vec![(kfile.to_path_buf(), parse(kfile, value)?)])
         }
-        _ => Err(BuildError::invalid(kfile, "a replacement needs either 'path' or 'source'")),
+        _ => Err(BuildError::invalid(
+            kfile,
+            "a replacement needs either 'path' or 'source'",
+        )),
     }
 }
 
@@ -99,8 +113,16 @@ fn apply_one(resmap: &mut ResMap, r: &Replacement, origin: &Path) -> Result<()> 
     let value = source_value(resmap, &r.source, origin)?;
     for target in &r.targets {
         let select = CompiledSelector::new(&target.select, origin)?;
-        let rejects = target.reject.iter().map(|s| CompiledSelector::new(s, origin)).collect::<Result<Vec<_>>>()?;
-        let paths = if target.field_paths.is_empty() { vec!["metadata.name".to_string()] } else { target.field_paths.clone() };
+        let rejects = target
+            .reject
+            .iter()
+            .map(|s| CompiledSelector::new(s, origin))
+            .collect::<Result<Vec<_>>>()?;
+        let paths = if target.field_paths.is_empty() {
+            vec!["metadata.name".to_string()]
+        } else {
+            target.field_paths.clone()
+        };
         for res in resmap.iter_mut() {
             if !select.matches(res) || rejects.iter().any(|rj| rj.matches(res)) {
                 continue;
@@ -109,13 +131,25 @@ fn apply_one(resmap: &mut ResMap, r: &Replacement, origin: &Path) -> Result<()> 
                 let segments = parse_path(path);
                 let id = res.id();
                 let mut hits = 0;
-                set_at(&mut res.value, &segments, target.options.create, &mut |node| {
-                    hits += 1;
-                    *node = with_delimiter(node, &value, &target.options);
-                });
+                set_at(
+                    &mut res.value,
+                    &segments,
+                    target.options.create,
+                    &mut |node| {
+                        hits += 1;
+                        *node = with_delimiter(node, &value, &target.options);
+                    },
+                );
                 if hits == 0 {
-                    let what = if target.options.create { "unable to create" } else { "unable to find" };
-                    return Err(BuildError::invalid(origin, format!("{what} field \"{path}\" in replacement target {id}")));
+                    let what = if target.options.create {
+                        "unable to create"
+                    } else {
+                        "unable to find"
+                    };
+                    return Err(BuildError::invalid(
+                        origin,
+                        format!("{what} field \"{path}\" in replacement target {id}"),
+                    ));
                 }
             }
         }
@@ -136,10 +170,23 @@ fn source_value(resmap: &ResMap, source: &Source, origin: &Path) -> Result<Value
     let found: Vec<_> = resmap.iter().filter(|r| sel.matches(r)).collect();
     let res = match found.as_slice() {
         [one] => *one,
-        [] => return Err(BuildError::invalid(origin, format!("replacement source {selector:?} matches no resource"))),
-        _ => return Err(BuildError::invalid(origin, format!("replacement source {selector:?} matches more than one resource"))),
+        [] => {
+            return Err(BuildError::invalid(
+                origin,
+                format!("replacement source {selector:?} matches no resource"),
+            ));
+        }
+        _ => {
+            return Err(BuildError::invalid(
+                origin,
+                format!("replacement source {selector:?} matches more than one resource"),
+            ));
+        }
     };
-    let path = source.field_path.clone().unwrap_or_else(|| "metadata.name".into());
+    let path = source
+        .field_path
+        .clone()
+        .unwrap_or_else(|| "metadata.name".into());
     let mut found_value = None;
     let mut copy = res.value.clone();
     set_at(&mut copy, &parse_path(&path), false, &mut |node| {
@@ -147,13 +194,30 @@ fn source_value(resmap: &ResMap, source: &Source, origin: &Path) -> Result<Value
             found_value = Some(node.clone());
         }
     });
-    let value = found_value.ok_or_else(|| BuildError::invalid(origin, format!("replacement source field '{path}' not found in {}", res.id())))?;
+    let value = found_value.ok_or_else(|| {
+        BuildError::invalid(
+            origin,
+            format!(
+                "replacement source field '{path}' not found in {}",
+                res.id()
+            ),
+        )
+    })?;
     match (&source.options.delimiter, &value) {
         (Some(d), Value::String(s)) if !d.is_empty() => {
             let parts: Vec<&str> = s.split(d.as_str()).collect();
-            let part = usize::try_from(source.options.index).ok().and_then(|i| parts.get(i)).ok_or_else(|| {
-                BuildError::invalid(origin, format!("replacement source options.index {} out of range", source.options.index))
-            })?;
+            let part = usize::try_from(source.options.index)
+                .ok()
+                .and_then(|i| parts.get(i))
+                .ok_or_else(|| {
+                    BuildError::invalid(
+                        origin,
+                        format!(
+                            "replacement source options.index {} out of range",
+                            source.options.index
+                        ),
+                    )
+                })?;
             Ok(Value::String(part.to_string()))
         }
         _ => Ok(value),
@@ -161,7 +225,10 @@ fn source_value(resmap: &ResMap, source: &Source, origin: &Path) -> Result<Value
 }
 
 fn with_delimiter(current: &Value, value: &Value, options: &Options) -> Value {
-    let (Some(d), Value::String(cur)) = (options.delimiter.as_ref().filter(|d| !d.is_empty()), current) else {
+    let (Some(d), Value::String(cur)) = (
+        options.delimiter.as_ref().filter(|d| !d.is_empty()),
+        current,
+    ) else {
         return value.clone();
     };
     let mut parts: Vec<String> = cur.split(d.as_str()).map(str::to_string).collect();
@@ -191,7 +258,10 @@ fn parse_path(path: &str) -> Vec<Segment> {
             match inner {
                 Some(inner) => match inner.split_once('=') {
                     Some((k, v)) => Segment::Match(k.to_string(), v.to_string()),
-                    None => inner.parse().map(Segment::Index).unwrap_or(Segment::Field(inner.to_string())),
+                    None => inner
+                        .parse()
+                        .map(Segment::Index)
+                        .unwrap_or(Segment::Field(inner.to_string())),
                 },
                 None => s.parse().map(Segment::Index).unwrap_or(Segment::Field(s)),
             }
@@ -234,7 +304,12 @@ fn set_at(node: &mut Value, path: &[Segment], create: bool, visit: &mut dyn FnMu
         (Segment::Match(k, v), Value::Array(items)) => {
             let mut any = false;
             for item in items.iter_mut() {
-                if item.get(k).map(crate::model::resource::scalar_text).as_deref() == Some(v.as_str()) {
+                if item
+                    .get(k)
+                    .map(crate::model::resource::scalar_text)
+                    .as_deref()
+                    == Some(v.as_str())
+                {
                     any = true;
                     set_at(item, rest, create, visit);
                 }
@@ -269,6 +344,13 @@ mod tests {
                 Segment::Field("value".into()),
             ]
         );
-        assert_eq!(parse_path("metadata.annotations.[a.b/c]"), vec![Segment::Field("metadata".into()), Segment::Field("annotations".into()), Segment::Field("a.b/c".into())]);
+        assert_eq!(
+            parse_path("metadata.annotations.[a.b/c]"),
+            vec![
+                Segment::Field("metadata".into()),
+                Segment::Field("annotations".into()),
+                Segment::Field("a.b/c".into())
+            ]
+        );
     }
 }

@@ -40,7 +40,10 @@ pub struct FieldRef {
 pub fn merge(vars: &mut Vec<Var>, more: &[Var], origin: &Path) -> Result<()> {
     for v in more {
         if vars.iter().any(|x| x.name == v.name) {
-            return Err(BuildError::invalid(origin, format!("var '{}' already encountered", v.name)));
+            return Err(BuildError::invalid(
+                origin,
+                format!("var '{}' already encountered", v.name),
+            ));
         }
         vars.push(v.clone());
     }
@@ -49,7 +52,12 @@ pub fn merge(vars: &mut Vec<Var>, more: &[Var], origin: &Path) -> Result<()> {
 
 /// Resolves every var and expands `$(NAME)` in the `varReference` fields;
 /// returns the names never used (kustomize only logs them).
-pub fn resolve(resmap: &mut ResMap, vars: &[Var], specs: &[FieldSpec], origin: &Path) -> Result<Vec<String>> {
+pub fn resolve(
+    resmap: &mut ResMap,
+    vars: &[Var],
+    specs: &[FieldSpec],
+    origin: &Path,
+) -> Result<Vec<String>> {
     if vars.is_empty() {
         return Ok(Vec::new());
     }
@@ -60,9 +68,15 @@ pub fn resolve(resmap: &mut ResMap, vars: &[Var], specs: &[FieldSpec], origin: &
     let mut used = BTreeSet::new();
     for r in resmap.iter_mut() {
         let gvk = r.gvk();
-        fieldspec::visit_specs(&mut r.value, &gvk, specs, &mut |node| expand_node(node, &values, &mut used));
+        fieldspec::visit_specs(&mut r.value, &gvk, specs, &mut |node| {
+            expand_node(node, &values, &mut used)
+        });
     }
-    Ok(values.keys().filter(|k| !used.contains(*k)).cloned().collect())
+    Ok(values
+        .keys()
+        .filter(|k| !used.contains(*k))
+        .cloned()
+        .collect())
 }
 
 fn value_of(resmap: &ResMap, var: &Var, origin: &Path) -> Result<Value> {
@@ -79,11 +93,27 @@ fn value_of(resmap: &ResMap, var: &Var, origin: &Path) -> Result<Value> {
             && r.ever_named(&var.objref.name)
             && group.as_ref().is_none_or(|g| *g == gvk.group)
             && version.as_ref().is_none_or(|v| *v == gvk.version)
-            && var.objref.namespace.as_ref().is_none_or(|ns| r.all_ids().iter().any(|id| id.namespace == *ns))
+            && var
+                .objref
+                .namespace
+                .as_ref()
+                .is_none_or(|ns| r.all_ids().iter().any(|id| id.namespace == *ns))
     });
-    let missing = || BuildError::invalid(origin, format!("var '{}' cannot be mapped to a field in the set of known resources", var.name));
+    let missing = || {
+        BuildError::invalid(
+            origin,
+            format!(
+                "var '{}' cannot be mapped to a field in the set of known resources",
+                var.name
+            ),
+        )
+    };
     let r = found.ok_or_else(missing)?;
-    let path = var.fieldref.fieldpath.clone().unwrap_or_else(|| "metadata.name".into());
+    let path = var
+        .fieldref
+        .fieldpath
+        .clone()
+        .unwrap_or_else(|| "metadata.name".into());
     lookup(&r.value, &path).cloned().ok_or_else(missing)
 }
 
@@ -109,11 +139,12 @@ fn expand_node(node: &mut Value, values: &BTreeMap<String, Value>, used: &mut BT
         Value::String(s) => {
             // A field that is exactly one reference takes the value's own type.
             if let Some(name) = s.strip_prefix("$(").and_then(|r| r.strip_suffix(')'))
-                && let Some(v) = values.get(name).filter(|v| !v.is_string()) {
-                    used.insert(name.to_string());
-                    *node = v.clone();
-                    return;
-                }
+                && let Some(v) = values.get(name).filter(|v| !v.is_string())
+            {
+                used.insert(name.to_string());
+                *node = v.clone();
+                return;
+            }
             *s = expand(s, values, used);
         }
         Value::Array(items) => items.iter_mut().for_each(|i| expand_node(i, values, used)),
@@ -166,9 +197,13 @@ mod tests {
 
     #[test]
     fn expands_like_kubernetes() {
-        let values: BTreeMap<String, Value> = [("A".to_string(), json!("x")), ("N".to_string(), json!(3))].into();
+        let values: BTreeMap<String, Value> =
+            [("A".to_string(), json!("x")), ("N".to_string(), json!(3))].into();
         let mut used = BTreeSet::new();
-        assert_eq!(expand("--a=$(A) $(B) $$(A) $(N)", &values, &mut used), "--a=x $(B) $(A) 3");
+        assert_eq!(
+            expand("--a=$(A) $(B) $$(A) $(N)", &values, &mut used),
+            "--a=x $(B) $(A) 3"
+        );
         assert_eq!(used.len(), 2);
     }
 }

@@ -4,9 +4,9 @@
 //! (before prefixes, suffixes and hash suffixes), so `overlays/staging` and
 //! `overlays/prod` compare object for object; fields are keyed paths.
 
+use crate::model::resource::Resource;
 use crate::review::explain::short;
 use crate::review::provenance::leaves;
-use crate::model::resource::Resource;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -44,17 +44,26 @@ pub fn diff(old: &[Resource], new: &[Resource]) -> Vec<ObjectDiff> {
     let mut out = Vec::new();
     for (r, key) in new.iter().zip(&new_keys) {
         match old_by_key.get(key) {
-            None => out.push(ObjectDiff { object: r.id().to_string(), change: Change::Added }),
+            None => out.push(ObjectDiff {
+                object: r.id().to_string(),
+                change: Change::Added,
+            }),
             Some(o) => {
                 let fields = field_changes(&o.value, &r.value);
                 if !fields.is_empty() {
-                    out.push(ObjectDiff { object: r.id().to_string(), change: Change::Changed(fields) });
+                    out.push(ObjectDiff {
+                        object: r.id().to_string(),
+                        change: Change::Changed(fields),
+                    });
                 }
             }
         }
     }
     for r in old.iter().filter(|r| !new_keys.contains(&pairing_key(r))) {
-        out.push(ObjectDiff { object: r.id().to_string(), change: Change::Removed });
+        out.push(ObjectDiff {
+            object: r.id().to_string(),
+            change: Change::Removed,
+        });
     }
     out
 }
@@ -68,12 +77,20 @@ fn field_changes(old: &Value, new: &Value) -> Vec<FieldChange> {
     for (path, value) in &new_leaves {
         match old_map.get(path.as_str()) {
             Some(o) if o == value => {}
-            o => out.push(FieldChange { path: path.clone(), old: o.map(|v| (*v).clone()), new: Some((*value).clone()) }),
+            o => out.push(FieldChange {
+                path: path.clone(),
+                old: o.map(|v| (*v).clone()),
+                new: Some((*value).clone()),
+            }),
         }
     }
     for (path, value) in &old_leaves {
         if !new_map.contains_key(path.as_str()) {
-            out.push(FieldChange { path: path.clone(), old: Some((*value).clone()), new: None });
+            out.push(FieldChange {
+                path: path.clone(),
+                old: Some((*value).clone()),
+                new: None,
+            });
         }
     }
     out
@@ -81,22 +98,50 @@ fn field_changes(old: &Value, new: &Value) -> Vec<FieldChange> {
 
 /// Plain or coloured (ANSI) text, one object header then one line per field.
 pub fn render(diffs: &[ObjectDiff], colour: bool) -> String {
-    let paint = |code: &str, text: &str| if colour { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() };
+    let paint = |code: &str, text: &str| {
+        if colour {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    };
     let mut out = String::new();
     for d in diffs {
         match &d.change {
             Change::Added => {
-                let _ = writeln!(out, "{}", paint("32", &format!("+ {} (only in new)", d.object)));
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    paint("32", &format!("+ {} (only in new)", d.object))
+                );
             }
             Change::Removed => {
-                let _ = writeln!(out, "{}", paint("31", &format!("- {} (only in old)", d.object)));
+                let _ = writeln!(
+                    out,
+                    "{}",
+                    paint("31", &format!("- {} (only in old)", d.object))
+                );
             }
             Change::Changed(fields) => {
                 let _ = writeln!(out, "{}", paint("1", &format!("~ {}", d.object)));
                 for f in fields {
-                    let old = f.old.as_ref().map(short).unwrap_or_else(|| "(absent)".into());
-                    let new = f.new.as_ref().map(short).unwrap_or_else(|| "(absent)".into());
-                    let _ = writeln!(out, "    {}: {} -> {}", f.path, paint("31", &old), paint("32", &new));
+                    let old = f
+                        .old
+                        .as_ref()
+                        .map(short)
+                        .unwrap_or_else(|| "(absent)".into());
+                    let new = f
+                        .new
+                        .as_ref()
+                        .map(short)
+                        .unwrap_or_else(|| "(absent)".into());
+                    let _ = writeln!(
+                        out,
+                        "    {}: {} -> {}",
+                        f.path,
+                        paint("31", &old),
+                        paint("32", &new)
+                    );
                 }
             }
         }

@@ -2,27 +2,34 @@
 //! last set it, per object.
 
 use crate::build::relative_path;
-use crate::review::provenance::leaves;
 use crate::model::resource::Resource;
+use crate::review::provenance::leaves;
 use serde_json::Value;
 use std::fmt::Write;
 use std::path::Path;
 
 /// `KIND/NAME` (kind case-insensitive; the current name or any earlier one).
 pub fn matches_object(r: &Resource, filter: &str) -> bool {
-    let Some((kind, name)) = filter.split_once('/') else { return r.ever_named(filter) };
+    let Some((kind, name)) = filter.split_once('/') else {
+        return r.ever_named(filter);
+    };
     r.kind().eq_ignore_ascii_case(kind) && r.ever_named(name)
 }
 
 /// The explanation of `resources`, file paths shown relative to `cwd`.
 pub fn render(resources: &[Resource], filter: Option<&str>, cwd: &Path) -> String {
     let mut out = String::new();
-    for r in resources.iter().filter(|r| filter.is_none_or(|f| matches_object(r, f))) {
+    for r in resources
+        .iter()
+        .filter(|r| filter.is_none_or(|f| matches_object(r, f)))
+    {
         let _ = writeln!(out, "{}", r.id());
         let Some(origins) = &r.origins else { continue };
         for (path, value) in leaves(&r.value) {
             let shown = match origins.get(&path) {
-                Some(o) if o.line > 0 => format!("{}:{} ({})", relative_path(cwd, &o.file), o.line, o.by),
+                Some(o) if o.line > 0 => {
+                    format!("{}:{} ({})", relative_path(cwd, &o.file), o.line, o.by)
+                }
                 Some(o) => format!("{} ({})", relative_path(cwd, &o.file), o.by),
                 None => "(unknown)".to_string(),
             };

@@ -25,31 +25,50 @@ pub struct Origin {
 
 pub type FieldOrigins = HashMap<String, Origin>;
 
-const ELEMENT_KEYS: &[&str] = &["name", "containerPort", "port", "mountPath", "devicePath", "ip", "topologyKey", "key", "type"];
+const ELEMENT_KEYS: &[&str] = &[
+    "name",
+    "containerPort",
+    "port",
+    "mountPath",
+    "devicePath",
+    "ip",
+    "topologyKey",
+    "key",
+    "type",
+];
 
 /// The key naming each element of `items`, or `None` to name them by index.
 fn element_key(items: &[Value]) -> Option<&'static str> {
     ELEMENT_KEYS.iter().copied().find(|k| {
         let mut seen = Vec::new();
-        items.iter().all(|item| match item.get(*k).filter(|v| !v.is_object() && !v.is_array()) {
-            Some(v) if !seen.contains(&v) => {
-                seen.push(v);
-                true
-            }
-            _ => false,
-        })
+        items.iter().all(
+            |item| match item.get(*k).filter(|v| !v.is_object() && !v.is_array()) {
+                Some(v) if !seen.contains(&v) => {
+                    seen.push(v);
+                    true
+                }
+                _ => false,
+            },
+        )
     })
 }
 
 fn segment(items: &[Value], key: Option<&str>, index: usize) -> String {
     match key {
-        Some(k) => format!("[{k}={}]", crate::model::resource::scalar_text(&items[index][k])),
+        Some(k) => format!(
+            "[{k}={}]",
+            crate::model::resource::scalar_text(&items[index][k])
+        ),
         None => format!("[{index}]"),
     }
 }
 
 fn join(prefix: &str, field: &str) -> String {
-    if prefix.is_empty() { field.to_string() } else { format!("{prefix}.{field}") }
+    if prefix.is_empty() {
+        field.to_string()
+    } else {
+        format!("{prefix}.{field}")
+    }
 }
 
 /// Every leaf (scalar, or empty map/list) of `value` by keyed path.
@@ -121,8 +140,15 @@ pub fn nearest_line(lines: &HashMap<String, usize>, path: &str) -> Option<usize>
 }
 
 /// Attributes every leaf of `after` that is new or changed since `before` to `origin_of(path)`.
-pub fn record_changes(origins: &mut FieldOrigins, before: Option<&Value>, after: &Value, origin_of: &dyn Fn(&str) -> Origin) {
-    let old: HashMap<String, &Value> = before.map(|b| leaves(b).into_iter().collect()).unwrap_or_default();
+pub fn record_changes(
+    origins: &mut FieldOrigins,
+    before: Option<&Value>,
+    after: &Value,
+    origin_of: &dyn Fn(&str) -> Origin,
+) {
+    let old: HashMap<String, &Value> = before
+        .map(|b| leaves(b).into_iter().collect())
+        .unwrap_or_default();
     let new = leaves(after);
     let present: std::collections::HashSet<&str> = new.iter().map(|(p, _)| p.as_str()).collect();
     origins.retain(|path, _| present.contains(path.as_str()));
@@ -141,9 +167,18 @@ mod tests {
 
     #[test]
     fn names_list_elements_by_their_key() {
-        let v = json!({"spec": {"containers": [{"name": "app", "image": "x"}], "args": ["a", "b"]}});
+        let v =
+            json!({"spec": {"containers": [{"name": "app", "image": "x"}], "args": ["a", "b"]}});
         let paths: Vec<String> = leaves(&v).into_iter().map(|(p, _)| p).collect();
-        assert_eq!(paths, ["spec.args[0]", "spec.args[1]", "spec.containers[name=app].image", "spec.containers[name=app].name"]);
+        assert_eq!(
+            paths,
+            [
+                "spec.args[0]",
+                "spec.args[1]",
+                "spec.containers[name=app].image",
+                "spec.containers[name=app].name"
+            ]
+        );
     }
 
     #[test]
@@ -151,6 +186,12 @@ mod tests {
         let doc = crate::yaml::parse_documents("spec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: x\n").unwrap().remove(0);
         let lines = lines_by_path(&doc.value, &doc.lines);
         assert_eq!(lines["spec.template.spec.containers[name=app].image"], 6);
-        assert_eq!(nearest_line(&lines, "spec.template.spec.containers[name=app].resources.cpu"), Some(5));
+        assert_eq!(
+            nearest_line(
+                &lines,
+                "spec.template.spec.containers[name=app].resources.cpu"
+            ),
+            Some(5)
+        );
     }
 }

@@ -11,7 +11,11 @@ use serde_json::Value;
 /// transformer per entry. Like kustomize, each entry first walks every
 /// container list and then visits the `images` field specs, so a container
 /// on a field-spec path is rewritten twice (visible only with `tagSuffix`).
-pub fn apply(resmap: &mut ResMap, images: &[ImageSpec], specs: &[crate::model::fieldspec::FieldSpec]) {
+pub fn apply(
+    resmap: &mut ResMap,
+    images: &[ImageSpec],
+    specs: &[crate::model::fieldspec::FieldSpec],
+) {
     for spec in images {
         let one = std::slice::from_ref(spec);
         for r in resmap.iter_mut() {
@@ -30,12 +34,15 @@ fn walk(node: &mut Value, images: &[ImageSpec]) {
     match node {
         Value::Object(map) => {
             for (key, child) in map.iter_mut() {
-                if matches!(key.as_str(), "containers" | "initContainers" | "ephemeralContainers")
-                    && let Value::Array(containers) = child {
-                        for c in containers.iter_mut() {
-                            update_container(c, images);
-                        }
+                if matches!(
+                    key.as_str(),
+                    "containers" | "initContainers" | "ephemeralContainers"
+                ) && let Value::Array(containers) = child
+                {
+                    for c in containers.iter_mut() {
+                        update_container(c, images);
                     }
+                }
                 walk(child, images);
             }
         }
@@ -65,10 +72,26 @@ pub fn split_image(image: &str) -> (String, String, String) {
     let colon = search.find(':').map(|i| i + slash);
     match (colon, at) {
         (None, None) => (image.to_string(), String::new(), String::new()),
-        (None, Some(d)) => (image[..d].to_string(), String::new(), image[d + 1..].to_string()),
-        (Some(c), Some(d)) if d < c => (image[..d].to_string(), String::new(), image[d + 1..].to_string()),
-        (Some(c), Some(d)) => (image[..c].to_string(), image[c + 1..d].to_string(), image[d + 1..].to_string()),
-        (Some(c), None) => (image[..c].to_string(), image[c + 1..].to_string(), String::new()),
+        (None, Some(d)) => (
+            image[..d].to_string(),
+            String::new(),
+            image[d + 1..].to_string(),
+        ),
+        (Some(c), Some(d)) if d < c => (
+            image[..d].to_string(),
+            String::new(),
+            image[d + 1..].to_string(),
+        ),
+        (Some(c), Some(d)) => (
+            image[..c].to_string(),
+            image[c + 1..d].to_string(),
+            image[d + 1..].to_string(),
+        ),
+        (Some(c), None) => (
+            image[..c].to_string(),
+            image[c + 1..].to_string(),
+            String::new(),
+        ),
     }
 }
 
@@ -105,14 +128,24 @@ mod tests {
 
     #[test]
     fn splits_registry_ports_from_tags() {
-        assert_eq!(split_image("localhost:5000/app:v1"), ("localhost:5000/app".into(), "v1".into(), "".into()));
-        assert_eq!(split_image("nginx@sha256:abc"), ("nginx".into(), "".into(), "sha256:abc".into()));
+        assert_eq!(
+            split_image("localhost:5000/app:v1"),
+            ("localhost:5000/app".into(), "v1".into(), "".into())
+        );
+        assert_eq!(
+            split_image("nginx@sha256:abc"),
+            ("nginx".into(), "".into(), "sha256:abc".into())
+        );
         assert_eq!(split_image("nginx"), ("nginx".into(), "".into(), "".into()));
     }
 
     #[test]
     fn new_tag_drops_digest() {
-        let spec = ImageSpec { name: "nginx".into(), new_tag: Some("1.2".into()), ..Default::default() };
+        let spec = ImageSpec {
+            name: "nginx".into(),
+            new_tag: Some("1.2".into()),
+            ..Default::default()
+        };
         assert_eq!(rewrite("nginx@sha256:abc", &spec), "nginx:1.2");
     }
 }

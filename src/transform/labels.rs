@@ -1,13 +1,17 @@
 //! `commonLabels` and `labels`: metadata labels, and selectors/templates
 //! where the field specs say so.
 
-use crate::model::fieldspec::{self, FieldSpec};
 use crate::load::kustomization::LabelSpec;
 use crate::load::transformer_config::TransformerConfig;
+use crate::model::fieldspec::{self, FieldSpec};
 use crate::model::resmap::ResMap;
 use indexmap::IndexMap;
 
-pub fn apply_common(resmap: &mut ResMap, labels: &IndexMap<String, String>, config: &TransformerConfig) {
+pub fn apply_common(
+    resmap: &mut ResMap,
+    labels: &IndexMap<String, String>,
+    config: &TransformerConfig,
+) {
     apply(resmap, labels, config.specs("commonLabels"));
 }
 
@@ -17,7 +21,13 @@ pub fn apply_entry(resmap: &mut ResMap, entry: &LabelSpec, config: &TransformerC
     if entry.include_selectors {
         specs.extend_from_slice(config.specs("commonLabels"));
     } else {
-        specs.push(FieldSpec { group: None, version: None, kind: None, path: vec!["metadata".into(), "labels".into()], create: true });
+        specs.push(FieldSpec {
+            group: None,
+            version: None,
+            kind: None,
+            path: vec!["metadata".into(), "labels".into()],
+            create: true,
+        });
         if entry.include_templates {
             specs.extend_from_slice(config.specs("templateLabels"));
         }
@@ -32,6 +42,8 @@ fn apply(resmap: &mut ResMap, labels: &IndexMap<String, String>, specs: &[FieldS
     let pairs: Vec<(String, String)> = labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     for r in resmap.iter_mut() {
         let gvk = r.gvk();
-        fieldspec::visit_specs(&mut r.value, &gvk, specs, &mut |node| super::set_pairs(node, &pairs));
+        fieldspec::visit_specs(&mut r.value, &gvk, specs, &mut |node| {
+            super::set_pairs(node, &pairs)
+        });
     }
 }

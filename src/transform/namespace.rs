@@ -1,8 +1,8 @@
 //! `namespace`: moves every namespaced resource (and the service references
 //! of webhooks/APIServices/CRD conversion) into one namespace.
 
-use crate::model::fieldspec::{self, FieldSpec};
 use crate::load::openapi::is_cluster_scoped;
+use crate::model::fieldspec::{self, FieldSpec};
 use crate::model::resmap::ResMap;
 use serde_json::Value;
 
@@ -14,7 +14,11 @@ pub fn apply(resmap: &mut ResMap, namespace: &str, specs: &[FieldSpec]) {
         let cluster_scoped = is_cluster_scoped(&gvk);
         let applies = |s: &&FieldSpec| {
             s.applies_to(&gvk)
-                && (!cluster_scoped || (s.kind.is_some() && !(s.path.len() == 2 && s.path[0] == "metadata" && s.path[1] == "namespace")))
+                && (!cluster_scoped
+                    || (s.kind.is_some()
+                        && !(s.path.len() == 2
+                            && s.path[0] == "metadata"
+                            && s.path[1] == "namespace")))
         };
         if !specs.iter().any(|s| applies(&s)) {
             continue;

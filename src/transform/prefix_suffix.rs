@@ -8,7 +8,13 @@ use serde_json::Value;
 
 const SKIPPED_KINDS: &[&str] = &["CustomResourceDefinition", "APIService", "Namespace"];
 
-pub fn apply(resmap: &mut ResMap, prefix: &str, suffix: &str, prefix_specs: &[FieldSpec], suffix_specs: &[FieldSpec]) {
+pub fn apply(
+    resmap: &mut ResMap,
+    prefix: &str,
+    suffix: &str,
+    prefix_specs: &[FieldSpec],
+    suffix_specs: &[FieldSpec],
+) {
     if prefix.is_empty() && suffix.is_empty() {
         return;
     }
@@ -18,13 +24,19 @@ pub fn apply(resmap: &mut ResMap, prefix: &str, suffix: &str, prefix_specs: &[Fi
         }
         r.store_previous_id();
         let gvk = r.gvk();
-        for (specs, affix, at_start) in [(prefix_specs, prefix, true), (suffix_specs, suffix, false)] {
+        for (specs, affix, at_start) in
+            [(prefix_specs, prefix, true), (suffix_specs, suffix, false)]
+        {
             if affix.is_empty() {
                 continue;
             }
             fieldspec::visit_specs(&mut r.value, &gvk, specs, &mut |node| {
                 if let Value::String(s) = node {
-                    *s = if at_start { format!("{affix}{s}") } else { format!("{s}{affix}") };
+                    *s = if at_start {
+                        format!("{affix}{s}")
+                    } else {
+                        format!("{s}{affix}")
+                    };
                 }
             });
         }

@@ -1,13 +1,18 @@
 //! `replicas`: sets `spec.replicas` of the workloads named.
 
 use crate::error::{BuildError, Result};
-use crate::model::fieldspec::{self, FieldSpec};
 use crate::load::kustomization::ReplicaSpec;
+use crate::model::fieldspec::{self, FieldSpec};
 use crate::model::resmap::ResMap;
 use serde_json::Value;
 use std::path::Path;
 
-pub fn apply(resmap: &mut ResMap, replicas: &[ReplicaSpec], specs: &[FieldSpec], kustomization: &Path) -> Result<()> {
+pub fn apply(
+    resmap: &mut ResMap,
+    replicas: &[ReplicaSpec],
+    specs: &[FieldSpec],
+    kustomization: &Path,
+) -> Result<()> {
     for replica in replicas {
         let mut found = false;
         for r in resmap.iter_mut() {
@@ -17,12 +22,17 @@ pub fn apply(resmap: &mut ResMap, replicas: &[ReplicaSpec], specs: &[FieldSpec],
                 continue;
             }
             found = true;
-            fieldspec::visit_specs(&mut r.value, &gvk, specs, &mut |node| *node = Value::from(replica.count));
+            fieldspec::visit_specs(&mut r.value, &gvk, specs, &mut |node| {
+                *node = Value::from(replica.count)
+            });
         }
         if !found {
             return Err(BuildError::invalid(
                 kustomization,
-                format!("replicas: resource with name {} does not match a Deployment, ReplicationController, ReplicaSet or StatefulSet", replica.name),
+                format!(
+                    "replicas: resource with name {} does not match a Deployment, ReplicationController, ReplicaSet or StatefulSet",
+                    replica.name
+                ),
             ));
         }
     }

@@ -17,7 +17,11 @@ const BEST_INDENT: i32 = 2;
 /// Renders one document (no leading `---`), ending in a newline.
 pub fn emit_document(value: &Value) -> String {
     // libyaml starts a stream at column 0 "after whitespace, at an indentation".
-    let mut e = Emitter { whitespace: true, indention: true, ..Emitter::default() };
+    let mut e = Emitter {
+        whitespace: true,
+        indention: true,
+        ..Emitter::default()
+    };
     e.node(value, -1, Context::Root);
     // kustomize's output never closes a document with `...`, even after a
     // `|+` block, so the emitter's open-ended state is not tracked.
@@ -33,7 +37,10 @@ pub fn emit_stream<'a>(values: impl IntoIterator<Item = &'a Value>) -> String {
 }
 
 /// Streams documents to `out` one at a time, so output never sits whole in memory.
-pub fn write_stream<'a>(out: &mut dyn std::io::Write, values: impl IntoIterator<Item = &'a Value>) -> std::io::Result<()> {
+pub fn write_stream<'a>(
+    out: &mut dyn std::io::Write,
+    values: impl IntoIterator<Item = &'a Value>,
+) -> std::io::Result<()> {
     for (i, v) in values.into_iter().enumerate() {
         if i > 0 {
             out.write_all(b"---\n")?;
@@ -100,7 +107,13 @@ impl Emitter {
         self.indention = true;
     }
 
-    fn write_indicator(&mut self, text: &str, need_whitespace: bool, is_whitespace: bool, is_indention: bool) {
+    fn write_indicator(
+        &mut self,
+        text: &str,
+        need_whitespace: bool,
+        is_whitespace: bool,
+        is_indention: bool,
+    ) {
         if need_whitespace && !self.whitespace {
             self.put(' ');
         }
@@ -114,7 +127,9 @@ impl Emitter {
     /// Emits `value` whose parent block sits at `parent_indent`.
     fn node(&mut self, value: &Value, parent_indent: i32, ctx: Context) {
         match value {
-            Value::Object(map) if !map.is_empty() => self.block_mapping(map, next_indent(parent_indent, false)),
+            Value::Object(map) if !map.is_empty() => {
+                self.block_mapping(map, next_indent(parent_indent, false))
+            }
             Value::Array(items) if !items.is_empty() => {
                 // go-yaml v2 writes a sequence that is a mapping value without indenting it.
                 let indentless = ctx == Context::MappingValue && !self.indention;
@@ -123,7 +138,11 @@ impl Emitter {
             Value::Object(_) => self.flow_empty("{", "}"),
             Value::Array(_) => self.flow_empty("[", "]"),
             scalar => {
-                let indent = if parent_indent < 0 { BEST_INDENT } else { parent_indent + BEST_INDENT };
+                let indent = if parent_indent < 0 {
+                    BEST_INDENT
+                } else {
+                    parent_indent + BEST_INDENT
+                };
                 match scalar {
                     Value::String(s) => self.string_scalar(s, indent, false),
                     other => self.write_plain(&non_string_text(other), indent, true),
@@ -200,7 +219,13 @@ impl Emitter {
         for (i, &c) in chars.iter().enumerate() {
             if c == ' ' {
                 let next_is_space = chars.get(i + 1) == Some(&' ');
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && i > 0 && i < last && !next_is_space {
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && i > 0
+                    && i < last
+                    && !next_is_space
+                {
                     self.write_indent(indent);
                 } else {
                     self.put(c);
@@ -240,7 +265,13 @@ impl Emitter {
         // at position i: after a leading BOM every character is escaped.
         let leading_bom = s.starts_with('\u{FEFF}');
         for (i, &c) in chars.iter().enumerate() {
-            if leading_bom || !is_printable(c) || c == '\u{FEFF}' || is_break(c) || c == '"' || c == '\\' {
+            if leading_bom
+                || !is_printable(c)
+                || c == '\u{FEFF}'
+                || is_break(c)
+                || c == '"'
+                || c == '\\'
+            {
                 self.put('\\');
                 match escape_letter(c) {
                     Some(letter) => self.put(letter),
@@ -397,7 +428,10 @@ fn is_blank_or_end(c: Option<char>) -> bool {
 /// libyaml's `is_printable`: note that TAB and astral-plane characters are not.
 fn is_printable(c: char) -> bool {
     let u = c as u32;
-    u == 0x0A || (0x20..=0x7E).contains(&u) || (0xA0..=0xD7FF).contains(&u) || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
+    u == 0x0A
+        || (0x20..=0x7E).contains(&u)
+        || (0xA0..=0xD7FF).contains(&u)
+        || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
 }
 
 struct Analysis {
@@ -410,12 +444,18 @@ struct Analysis {
 /// libyaml's `yaml_emitter_analyze_scalar`, for block context.
 fn analyze(s: &str) -> Analysis {
     if s.is_empty() {
-        return Analysis { multiline: false, block_plain_allowed: true, single_quoted_allowed: true, block_allowed: false };
+        return Analysis {
+            multiline: false,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: false,
+        };
     }
     let chars: Vec<char> = s.chars().collect();
     let mut block_indicators = s.starts_with("---") || s.starts_with("...");
     let (mut line_breaks, mut special) = (false, false);
-    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) = (false, false, false, false);
+    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
+        (false, false, false, false);
     let (mut break_space, mut space_break) = (false, false);
     let (mut previous_space, mut previous_break) = (false, false);
     let mut preceded_by_whitespace = true;
@@ -423,9 +463,8 @@ fn analyze(s: &str) -> Analysis {
         let followed_by_whitespace = is_blank_or_end(chars.get(i + 1).copied());
         if i == 0 {
             match c {
-                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%' | '@' | '`' => {
-                    block_indicators = true
-                }
+                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
+                | '%' | '@' | '`' => block_indicators = true,
                 '?' | ':' | '-' if followed_by_whitespace => block_indicators = true,
                 _ => {}
             }
@@ -459,7 +498,12 @@ fn analyze(s: &str) -> Analysis {
         }
         preceded_by_whitespace = is_blank_or_end(Some(c));
     }
-    let mut a = Analysis { multiline: line_breaks, block_plain_allowed: true, single_quoted_allowed: true, block_allowed: true };
+    let mut a = Analysis {
+        multiline: line_breaks,
+        block_plain_allowed: true,
+        single_quoted_allowed: true,
+        block_allowed: true,
+    };
     if leading_space || leading_break || trailing_space || trailing_break {
         a.block_plain_allowed = false;
     }
@@ -511,9 +555,10 @@ fn select_style(s: &str, simple_key: bool) -> Style {
 /// (its YAML 1.1 resolver: yes/no/on/off are booleans, base-60 floats exist).
 fn reads_back_as_string(s: &str) -> bool {
     const NON_STRINGS: &[&str] = &[
-        "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True",
-        "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF", ".nan", ".NaN", ".NAN", ".inf",
-        ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf", "-.Inf", "-.INF", "<<",
+        "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
+        "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF",
+        ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
+        "-.Inf", "-.INF", "<<",
     ];
     if NON_STRINGS.contains(&s) {
         return false;
@@ -523,12 +568,16 @@ fn reads_back_as_string(s: &str) -> bool {
         return true;
     }
     let plain: String = s.chars().filter(|c| *c != '_').collect();
-    !(split_go_int(&plain).is_some() || is_yaml_float(&plain) || is_timestamp(s) || is_base60_float(s))
+    !(split_go_int(&plain).is_some()
+        || is_yaml_float(&plain)
+        || is_timestamp(s)
+        || is_base60_float(s))
 }
 
 fn is_base60_float(s: &str) -> bool {
     static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$").expect("static regex")
+        regex::Regex::new(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
+            .expect("static regex")
     });
     RE.is_match(s)
 }
@@ -581,7 +630,11 @@ fn go_format_g(f: f64) -> String {
     let sign = if f < 0.0 { "-" } else { "" };
     if !(-4..6).contains(&exp) {
         let rest = &digits[1..];
-        let dot = if rest.is_empty() { String::new() } else { format!(".{rest}") };
+        let dot = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
         let esign = if exp < 0 { '-' } else { '+' };
         return format!("{sign}{}{dot}e{esign}{:02}", &digits[..1], exp.abs());
     }
@@ -591,7 +644,11 @@ fn go_format_g(f: f64) -> String {
     } else if point as usize >= digits.len() {
         format!("{digits}{}", "0".repeat(point as usize - digits.len()))
     } else {
-        format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+        format!(
+            "{}.{}",
+            &digits[..point as usize],
+            &digits[point as usize..]
+        )
     };
     format!("{sign}{text}")
 }
@@ -601,11 +658,23 @@ fn go_format_g(f: f64) -> String {
 pub fn natural_key_order(a: &str, b: &str) -> Ordering {
     if a.is_ascii() && b.is_ascii() {
         // Kubernetes keys are ASCII: compare bytes without allocating.
-        return natural_order_of(a.as_bytes(), b.as_bytes(), |c| c.is_ascii_alphabetic(), |c| c.is_ascii_digit(), |c| *c as i64 - '0' as i64);
+        return natural_order_of(
+            a.as_bytes(),
+            b.as_bytes(),
+            |c| c.is_ascii_alphabetic(),
+            |c| c.is_ascii_digit(),
+            |c| *c as i64 - '0' as i64,
+        );
     }
     let ar: Vec<char> = a.chars().collect();
     let br: Vec<char> = b.chars().collect();
-    natural_order_of(&ar, &br, |c| c.is_alphabetic(), |c| c.is_ascii_digit(), |c| *c as i64 - '0' as i64)
+    natural_order_of(
+        &ar,
+        &br,
+        |c| c.is_alphabetic(),
+        |c| c.is_ascii_digit(),
+        |c| *c as i64 - '0' as i64,
+    )
 }
 
 fn natural_order_of<T: Ord + Copy>(
@@ -627,7 +696,11 @@ fn natural_order_of<T: Ord + Copy>(
             return ar[i].cmp(&br[i]);
         }
         if al || bl {
-            return if bl { Ordering::Less } else { Ordering::Greater };
+            return if bl {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            };
         }
         let (mut an, mut bn): (i64, i64) = (0, 0);
         if digit(&ar[i]) == 0 && is_digit(&ar[i]) || digit(&br[i]) == 0 && is_digit(&br[i]) {
@@ -697,7 +770,10 @@ mod tests {
     #[test]
     fn literal_blocks_carry_chomping_hints() {
         let v = json!({"a": "x\ny\n", "b": "x\ny", "c": " lead\n"});
-        assert_eq!(emit_document(&v), "a: |\n  x\n  y\nb: |-\n  x\n  y\nc: |2\n   lead\n");
+        assert_eq!(
+            emit_document(&v),
+            "a: |\n  x\n  y\nb: |-\n  x\n  y\nc: |2\n   lead\n"
+        );
     }
 
     #[test]
@@ -713,8 +789,14 @@ mod tests {
 
     #[test]
     fn leading_bom_escapes_every_character() {
-        assert_eq!(emit_document(&json!({"b": "\u{feff}xy"})), "b: \"\\uFEFF\\x78\\x79\"\n");
-        assert_eq!(emit_document(&json!({"b": "a\u{feff}bc"})), "b: \"a\\uFEFFbc\"\n");
+        assert_eq!(
+            emit_document(&json!({"b": "\u{feff}xy"})),
+            "b: \"\\uFEFF\\x78\\x79\"\n"
+        );
+        assert_eq!(
+            emit_document(&json!({"b": "a\u{feff}bc"})),
+            "b: \"a\\uFEFFbc\"\n"
+        );
     }
 
     #[test]

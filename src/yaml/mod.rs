@@ -4,4 +4,7 @@ pub mod parse;
 pub mod scalars;
 
 pub use emit::{emit_document, emit_stream};
-pub use parse::{parse_config_documents, parse_documents, parse_documents_with, Document, DuplicateKeys, LineTree, YamlError};
+pub use parse::{
+    Document, DuplicateKeys, LineTree, YamlError, parse_config_documents, parse_documents,
+    parse_documents_with,
+};

@@ -5,10 +5,10 @@
 //! resolve plain scalars with the same rules so values survive the round trip
 //! exactly as they do through `kubectl kustomize`.
 
+use super::scalars::{is_yaml_float, parse_go_int};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use serde_json::{Map, Number, Value};
 use std::collections::HashMap;
-use super::scalars::{is_yaml_float, parse_go_int};
 
 /// A syntax or structure error, with the 1-based line where it was found.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -46,7 +46,9 @@ impl LineTree {
     }
     pub fn get(&self, key: &str) -> Option<&LineTree> {
         match self {
-            LineTree::Map(_, entries) => entries.iter().rev().find(|(k, _)| k == key).map(|(_, t)| t),
+            LineTree::Map(_, entries) => {
+                entries.iter().rev().find(|(k, _)| k == key).map(|(_, t)| t)
+            }
             _ => None,
         }
     }
@@ -77,14 +79,31 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
 /// (sigs.k8s.io/yaml over go-yaml v2): YAML 1.1 scalars, so `yes`, `on`,
 /// `n` and friends are booleans; a repeated key keeps its last value.
 pub fn parse_config_documents(text: &str) -> Result<Vec<Document>, YamlError> {
-    let mut builder = Builder { parser: Parser::new_from_str(text), anchors: HashMap::new(), duplicates: DuplicateKeys::LastWins, yaml11: true, source: slash_escape_source(text), depth: 0 };
+    let mut builder = Builder {
+        parser: Parser::new_from_str(text),
+        anchors: HashMap::new(),
+        duplicates: DuplicateKeys::LastWins,
+        yaml11: true,
+        source: slash_escape_source(text),
+        depth: 0,
+    };
     builder.documents()
 }
 
 /// Parses every document in `text`. Empty documents (only comments or
 /// nothing between `---` separators) are dropped, as kustomize drops them.
-pub fn parse_documents_with(text: &str, duplicates: DuplicateKeys) -> Result<Vec<Document>, YamlError> {
-    let mut builder = Builder { parser: Parser::new_from_str(text), anchors: HashMap::new(), duplicates, yaml11: false, source: slash_escape_source(text), depth: 0 };
+pub fn parse_documents_with(
+    text: &str,
+    duplicates: DuplicateKeys,
+) -> Result<Vec<Document>, YamlError> {
+    let mut builder = Builder {
+        parser: Parser::new_from_str(text),
+        anchors: HashMap::new(),
+        duplicates,
+        yaml11: false,
+        source: slash_escape_source(text),
+        depth: 0,
+    };
     builder.documents()
 }
 
@@ -92,33 +111,36 @@ impl Builder<'_> {
     fn documents(&mut self) -> Result<Vec<Document>, YamlError> {
         let builder = self;
         let mut docs = Vec::new();
-    loop {
-        let (event, span) = builder.next()?;
-        match event {
-            Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
-            Event::StreamEnd => break,
-            Event::DocumentStart(_) => {
-                // Anchors belong to one document.
-                builder.anchors.clear();
-                let (event, span) = builder.next()?;
-                if matches!(event, Event::DocumentEnd) {
-                    continue;
+        loop {
+            let (event, span) = builder.next()?;
+            match event {
+                Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
+                Event::StreamEnd => break,
+                Event::DocumentStart(_) => {
+                    // Anchors belong to one document.
+                    builder.anchors.clear();
+                    let (event, span) = builder.next()?;
+                    if matches!(event, Event::DocumentEnd) {
+                        continue;
+                    }
+                    let line = span.start.line();
+                    let (value, lines) = builder.node(event, span)?;
+                    if !value.is_null() {
+                        docs.push(Document { value, line, lines });
+                    }
                 }
-                let line = span.start.line();
-                let (value, lines) = builder.node(event, span)?;
-                if !value.is_null() {
-                    docs.push(Document { value, line, lines });
-                }
+                other => return Err(err(span, format!("unexpected YAML event {other:?}"))),
             }
-            other => return Err(err(span, format!("unexpected YAML event {other:?}"))),
         }
-    }
-    Ok(docs)
+        Ok(docs)
     }
 }
 
 fn err(span: Span, message: String) -> YamlError {
-    YamlError { line: span.start.line(), message }
+    YamlError {
+        line: span.start.line(),
+        message,
+    }
 }
 
 struct Builder<'a> {
@@ -147,8 +169,14 @@ impl<'a> Builder<'a> {
     fn next(&mut self) -> Result<(Event<'a>, Span), YamlError> {
         match self.parser.next_event() {
             Some(Ok(pair)) => Ok(pair),
-            Some(Err(e)) => Err(YamlError { line: e.marker().line(), message: e.info().to_string() }),
-            None => Err(YamlError { line: 0, message: "unexpected end of YAML stream".into() }),
+            Some(Err(e)) => Err(YamlError {
+                line: e.marker().line(),
+                message: e.info().to_string(),
+            }),
+            None => Err(YamlError {
+                line: 0,
+                message: "unexpected end of YAML stream".into(),
+            }),
         }
     }
 
@@ -160,11 +188,15 @@ impl<'a> Builder<'a> {
                     self.reject_slash_escape(span)?;
                 }
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
-                let mut value = resolve_scalar(&text, style, tag.as_deref()).map_err(|m| err(span, m))?;
-                if self.yaml11 && matches!(style, ScalarStyle::Plain) && tag.is_none()
-                    && let Some(b) = yaml11_bool(&text) {
-                        value = Value::Bool(b);
-                    }
+                let mut value =
+                    resolve_scalar(&text, style, tag.as_deref()).map_err(|m| err(span, m))?;
+                if self.yaml11
+                    && matches!(style, ScalarStyle::Plain)
+                    && tag.is_none()
+                    && let Some(b) = yaml11_bool(&text)
+                {
+                    value = Value::Bool(b);
+                }
                 (value, LineTree::Leaf(line), anchor)
             }
             Event::Alias(id) => {
@@ -200,8 +232,12 @@ impl<'a> Builder<'a> {
     }
 
     fn reject_slash_escape(&self, span: Span) -> Result<(), YamlError> {
-        let Some(chars) = &self.source else { return Ok(()) };
-        let raw = chars.get(span.start.index()..span.end.index().min(chars.len())).unwrap_or_default();
+        let Some(chars) = &self.source else {
+            return Ok(());
+        };
+        let raw = chars
+            .get(span.start.index()..span.end.index().min(chars.len()))
+            .unwrap_or_default();
         let mut i = 0;
         while i + 1 < raw.len() {
             if raw[i] == '\\' {
@@ -239,13 +275,19 @@ impl<'a> Builder<'a> {
             if matches!(event, Event::MappingEnd) {
                 return Ok((map, lines));
             }
-            let is_merge = matches!(&event, Event::Scalar(t, ScalarStyle::Plain, _, None) if t == "<<");
+            let is_merge =
+                matches!(&event, Event::Scalar(t, ScalarStyle::Plain, _, None) if t == "<<");
             let (key, _) = self.node(event, span)?;
             let (vevent, vspan) = self.next()?;
             let (value, value_lines) = self.node(vevent, vspan)?;
             if is_merge {
                 if let LineTree::Map(_, entries) = &value_lines {
-                    lines.extend(entries.iter().filter(|(k, _)| !map.contains_key(k)).cloned());
+                    lines.extend(
+                        entries
+                            .iter()
+                            .filter(|(k, _)| !map.contains_key(k))
+                            .cloned(),
+                    );
                 }
                 merge_into(&mut map, &mut merged, value).map_err(|m| err(span, m))?;
                 continue;
@@ -253,7 +295,9 @@ impl<'a> Builder<'a> {
             let key = key_string(&key).map_err(|m| err(span, m))?;
             if map.contains_key(&key) && !merged.contains(&key) {
                 match self.duplicates {
-                    DuplicateKeys::Reject => return Err(err(span, format!("mapping key {key:?} already defined"))),
+                    DuplicateKeys::Reject => {
+                        return Err(err(span, format!("mapping key {key:?} already defined")));
+                    }
                     DuplicateKeys::FirstWins => continue,
                     DuplicateKeys::LastWins => lines.retain(|(k, _)| k != &key),
                 }
@@ -273,7 +317,11 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn merge_into(map: &mut Map<String, Value>, merged: &mut Vec<String>, value: Value) -> Result<(), String> {
+fn merge_into(
+    map: &mut Map<String, Value>,
+    merged: &mut Vec<String>,
+    value: Value,
+) -> Result<(), String> {
     let sources = match value {
         Value::Object(m) => vec![m],
         Value::Array(items) => items
@@ -320,9 +368,12 @@ fn yaml11_bool(text: &str) -> Option<bool> {
 pub fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Result<Value, String> {
     let plain = matches!(style, ScalarStyle::Plain);
     match tag {
-        Some("!!str") | Some("tag:yaml.org,2002:str") => return Ok(Value::String(text.to_string())),
+        Some("!!str") | Some("tag:yaml.org,2002:str") => {
+            return Ok(Value::String(text.to_string()));
+        }
         Some("!!int") | Some("!!float") | Some("!!bool") | Some("!!null") => {
-            return resolve_plain(text).ok_or_else(|| format!("cannot decode {text:?} as {}", tag.unwrap_or_default()));
+            return resolve_plain(text)
+                .ok_or_else(|| format!("cannot decode {text:?} as {}", tag.unwrap_or_default()));
         }
         Some("!!binary") => return Ok(Value::String(text.to_string())),
         _ => {}
@@ -364,7 +415,9 @@ fn resolve_plain(text: &str) -> Option<Value> {
 }
 
 fn float_value(f: f64) -> Value {
-    Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)
+    Number::from_f64(f)
+        .map(Value::Number)
+        .unwrap_or(Value::Null)
 }
 
 #[cfg(test)]
@@ -378,9 +431,14 @@ mod tests {
 
     #[test]
     fn resolves_scalars_like_go_yaml_v3() {
-        let v = one("a: yes\nb: 0x1F\nc: 1_000\nd: 1.50\ne: ~\nf: '1'\ng: 2001-12-14\nh: 0755\ni: on\n");
+        let v = one(
+            "a: yes\nb: 0x1F\nc: 1_000\nd: 1.50\ne: ~\nf: '1'\ng: 2001-12-14\nh: 0755\ni: on\n",
+        );
         assert_eq!(v["d"].to_string(), "1.50");
-        assert_eq!(v, json!({"a":"yes","b":31,"c":1000,"d":v["d"].clone(),"e":null,"f":"1","g":"2001-12-14","h":493,"i":"on"}));
+        assert_eq!(
+            v,
+            json!({"a":"yes","b":31,"c":1000,"d":v["d"].clone(),"e":null,"f":"1","g":"2001-12-14","h":493,"i":"on"})
+        );
     }
 
     #[test]
@@ -394,13 +452,26 @@ mod tests {
         let deep = format!("a: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
         // saphyr's own recursion limit may stop it first; either way, an error.
         let e = parse_documents(&deep).unwrap_err();
-        assert!(e.message.contains("nesting deeper") || e.message.contains("recursion limit"), "{e}");
+        assert!(
+            e.message.contains("nesting deeper") || e.message.contains("recursion limit"),
+            "{e}"
+        );
         // Block nesting has no parser limit of its own: ours applies.
-        let block: String = (0..20_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
-        assert!(parse_documents(&block).unwrap_err().message.contains("nesting deeper"));
+        let block: String = (0..20_000)
+            .map(|i| format!("{}k:\n", " ".repeat(i)))
+            .collect();
+        assert!(
+            parse_documents(&block)
+                .unwrap_err()
+                .message
+                .contains("nesting deeper")
+        );
         let fine = format!("a: {}1{}\n", "[".repeat(150), "]".repeat(150));
         let v = parse_documents(&fine).unwrap().remove(0).value;
-        let again = parse_documents(&crate::yaml::emit_document(&v)).unwrap().remove(0).value;
+        let again = parse_documents(&crate::yaml::emit_document(&v))
+            .unwrap()
+            .remove(0)
+            .value;
         assert_eq!(again, v);
     }
 
@@ -418,8 +489,14 @@ mod tests {
     #[test]
     fn duplicate_key_policies() {
         let text = "a: 1\na: 2\n";
-        assert_eq!(parse_documents_with(text, DuplicateKeys::FirstWins).unwrap()[0].value["a"], 1);
-        assert_eq!(parse_documents_with(text, DuplicateKeys::LastWins).unwrap()[0].value["a"], 2);
+        assert_eq!(
+            parse_documents_with(text, DuplicateKeys::FirstWins).unwrap()[0].value["a"],
+            1
+        );
+        assert_eq!(
+            parse_documents_with(text, DuplicateKeys::LastWins).unwrap()[0].value["a"],
+            2
+        );
     }
 
     #[test]

@@ -5,7 +5,8 @@
 use std::sync::LazyLock;
 
 static YAML_FLOAT: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$").expect("static regex")
+    regex::Regex::new(r"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
+        .expect("static regex")
 });
 
 pub fn is_yaml_float(s: &str) -> bool {
@@ -32,7 +33,8 @@ pub fn split_go_int(s: &str) -> Option<(bool, u32, &str)> {
     } else {
         (10, body)
     };
-    (!digits.is_empty() && digits.chars().all(|c| c.is_digit(radix))).then_some((neg, radix, digits))
+    (!digits.is_empty() && digits.chars().all(|c| c.is_digit(radix)))
+        .then_some((neg, radix, digits))
 }
 
 /// The value of a Go integer literal that fits an int64.
