@@ -71,57 +71,115 @@ fn error_cases_fail_naming_the_file() {
     }
 }
 
-/// Runs every conformance case (input tree + expected output) under `dir`:
-/// a case is a directory holding a kustomization and `expected.yaml`.
-fn run_conformance(dir: &Path) -> (Vec<String>, Vec<String>) {
-    let (mut passed, mut failed) = (Vec::new(), Vec::new());
-    for case in walkdir::WalkDir::new(dir)
+/// How one conformance case came out.
+#[derive(Debug, PartialEq)]
+enum Outcome {
+    /// Output identical to `expected.yaml`, or both tools failed.
+    Pass,
+    /// Both succeeded with different bytes.
+    Differs,
+    /// kustomize succeeded, nest-kz failed (or hung, or wrote to stdout on failure).
+    Refused(String),
+    /// kustomize failed, nest-kz succeeded.
+    FalseAccept,
+}
+
+/// Runs one case as `conformance/README.md` describes it: `nest-kz build
+/// <build> <args...>` from the case directory, as the binary (exit code and
+/// stdout matter, not just the library's result).
+fn run_case(case: &Path) -> Outcome {
+    let meta: serde_json::Value = std::fs::read_to_string(case.join("case.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_else(|| serde_json::json!({"build": "."}));
+    let build = meta["build"].as_str().unwrap_or(".");
+    let args: Vec<String> = meta["args"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let build_dir = case.join(build);
+    let expected = std::fs::read(build_dir.join("expected.yaml")).ok();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nest-kz"))
+        .arg("build")
+        .arg(build)
+        .args(&args)
+        .current_dir(case)
+        .output()
+        .expect("nest-kz runs");
+    match (expected, out.status.success()) {
+        (Some(want), true) if out.stdout == want => Outcome::Pass,
+        (Some(_), true) => Outcome::Differs,
+        (Some(_), false) => Outcome::Refused(String::from_utf8_lossy(&out.stderr).into()),
+        (None, true) => Outcome::FalseAccept,
+        (None, false) if out.stdout.is_empty() => Outcome::Pass,
+        (None, false) => Outcome::Refused("failed, but wrote to stdout".into()),
+    }
+}
+
+/// Every case under `dir`: a directory holding `case.json`, or (local
+/// cases) a directory holding `expected.yaml` or `expected-error.txt` next
+/// to its kustomization.
+fn cases_under(dir: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
         .filter_map(|e| e.ok())
-    {
-        let expected_file = case.path().join("expected.yaml");
-        if !case.file_type().is_dir() || !expected_file.is_file() {
-            continue;
-        }
-        let name = case
-            .path()
-            .strip_prefix(dir)
-            .unwrap_or(case.path())
-            .display()
-            .to_string();
-        let expected = std::fs::read_to_string(&expected_file).unwrap_or_default();
-        match render(case.path()) {
-            Ok(actual) if actual == expected => passed.push(name),
-            _ => failed.push(name),
-        }
-    }
-    (passed, failed)
+        .filter(|e| e.file_type().is_dir())
+        .map(|e| e.into_path())
+        .filter(|p| {
+            p.join("case.json").is_file()
+                || (!p.ancestors().any(|a| a.join("case.json").is_file())
+                    && (p.join("expected.yaml").is_file()
+                        || p.join("expected-error.txt").is_file()))
+        })
+        .collect()
 }
 
-/// `../shared/conformance/` holds kustomize's own behaviour as cases when
-/// the project is given them; the baseline lists the cases known to pass,
-/// and any of those failing is a regression.
-#[test]
-fn conformance_runner_reports_and_guards_baseline() {
-    let mut dirs = vec![root().join("tests/cases")];
-    let shared = root().join("../shared/conformance");
-    if shared.is_dir() {
-        dirs.push(shared);
-    }
-    let baseline =
-        std::fs::read_to_string(root().join("tests/conformance-baseline.txt")).unwrap_or_default();
-    let (mut passed, mut failed) = (Vec::new(), Vec::new());
-    for dir in &dirs {
-        let (p, f) = run_conformance(dir);
-        passed.extend(p);
-        failed.extend(f);
+/// One suite's tally: prints `conformance: <suite>: N passed, N failed` and
+/// returns the names that failed.
+fn run_suite(suite: &str, dir: &Path) -> Vec<String> {
+    let mut failed = Vec::new();
+    let cases = cases_under(dir);
+    for case in &cases {
+        let name = case.strip_prefix(dir).unwrap_or(case).display().to_string();
+        let outcome = run_case(case);
+        if outcome != Outcome::Pass {
+            println!("  {suite}/{name}: {outcome:?}");
+            failed.push(format!("{suite}/{name}"));
+        }
     }
     println!(
-        "conformance: {} passed, {} failed",
-        passed.len(),
+        "conformance: {suite}: {} passed, {} failed",
+        cases.len() - failed.len(),
         failed.len()
     );
+    failed
+}
+
+/// `tests/cases` and `tests/errors` (ours) and `../shared/conformance/`
+/// (kustomize's own scenarios and trees from public repositories, when the
+/// project is given them) are tallied separately; the baseline lists every
+/// case known to pass, and any of those failing is a regression.
+#[test]
+fn conformance_runner_reports_and_guards_baseline() {
+    let mut suites = vec![
+        ("cases", root().join("tests/cases")),
+        ("errors", root().join("tests/errors")),
+    ];
+    let shared = root().join("../shared/conformance");
+    if shared.is_dir() {
+        suites.push(("shared", shared));
+    }
+    let failed: Vec<String> = suites
+        .iter()
+        .flat_map(|(suite, dir)| run_suite(suite, dir))
+        .collect();
+    let baseline =
+        std::fs::read_to_string(root().join("tests/conformance-baseline.txt")).unwrap_or_default();
     let regressions: Vec<&str> = baseline
         .lines()
         .map(str::trim)
