@@ -5,6 +5,7 @@
 
 use crate::error::{BuildError, Result};
 use crate::generate::configmap_secret::{self, GeneratedKind};
+use crate::load::go_json::{self, Unknown};
 use crate::load::kustomization::{
     GeneratorArgs, ImageSpec, PatchSpec, ReplacementEntry, ReplicaSpec, Selector,
 };
@@ -157,7 +158,8 @@ struct ReplacementsConfig {
 }
 
 fn parse<T: DeserializeOwned>(config: &PluginConfig, kind: &str) -> Result<T> {
-    serde_json::from_value(config.value.clone())
+    // Plugin configs are read as kustomize reads them: unknown fields ignored.
+    go_json::decode(config.value.clone(), Unknown::Ignore)
         .map_err(|e| BuildError::invalid(&config.origin, format!("invalid {kind} config: {e}")))
 }
 
@@ -194,9 +196,11 @@ pub fn generate(resmap: &mut ResMap, config: &PluginConfig, loader: &Loader) -> 
     };
     // The generator arguments sit beside apiVersion/kind/metadata.
     let mut fields = config.value.as_object().cloned().unwrap_or_default();
-    let metadata: Meta =
-        serde_json::from_value(fields.shift_remove("metadata").unwrap_or(Value::Null))
-            .unwrap_or_default();
+    let metadata: Meta = go_json::decode(
+        fields.shift_remove("metadata").unwrap_or(Value::Null),
+        Unknown::Ignore,
+    )
+    .unwrap_or_default();
     fields.shift_remove("apiVersion");
     fields.shift_remove("kind");
     let stripped = PluginConfig {
@@ -204,9 +208,13 @@ pub fn generate(resmap: &mut ResMap, config: &PluginConfig, loader: &Loader) -> 
         value: Value::Object(fields),
     };
     let mut args: GeneratorArgs = parse(&stripped, kind)?;
-    // The config's metadata names (and places) the generated object.
-    args.name = Some(metadata.name);
-    args.namespace = metadata.namespace;
+    // A top-level name/namespace wins; the config's metadata fills in.
+    if args.name.as_deref().is_none_or(str::is_empty) {
+        args.name = Some(metadata.name);
+    }
+    if args.namespace.as_deref().is_none_or(str::is_empty) {
+        args.namespace = metadata.namespace;
+    }
     configmap_secret::run(
         resmap,
         generated,

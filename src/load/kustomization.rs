@@ -1,6 +1,7 @@
 //! The `kustomization.yaml` file: its fields (kustomize v5 schema) and loading.
 
 use crate::error::{BuildError, Result};
+use crate::load::go_json::{self, Unknown};
 use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_json::Value;
@@ -235,7 +236,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Kustomization> {
     {
         return Err(BuildError::invalid(path, "kustomization file is empty"));
     }
-    let k: Kustomization = serde_json::from_value(value).map_err(|e| {
+    let k: Kustomization = go_json::decode(value, Unknown::Deny).map_err(|e| {
         let message = e.to_string();
         // serde names the offending field in backquotes; find its line.
         let line = message

@@ -5,6 +5,7 @@
 //! strategic-merge engine walks (`openapi`, generated `openapi_table`).
 //!
 //! It produces configuration, never objects: resources are read by `build`.
+pub mod go_json;
 pub mod kustomization;
 pub mod loader;
 pub mod openapi;

@@ -6,6 +6,7 @@
 //! own transformers and to every kustomization above it.
 
 use crate::error::{BuildError, Result};
+use crate::load::go_json::{self, Unknown};
 use crate::load::loader::Loader;
 use crate::model::fieldspec::{FieldSpec, FieldSpecConfig};
 use serde::Deserialize;
@@ -44,6 +45,8 @@ struct ConfigFile {
     common_labels: Vec<FieldSpecConfig>,
     #[serde(default)]
     template_labels: Vec<FieldSpecConfig>,
+    #[serde(default)]
+    labels: Vec<FieldSpecConfig>,
     #[serde(default)]
     common_annotations: Vec<FieldSpecConfig>,
     #[serde(default)]
@@ -140,9 +143,13 @@ impl TransformerConfig {
             let docs = crate::yaml::parse_config_documents(&text)
                 .map_err(|e| BuildError::yaml(&path, e))?;
             for doc in docs {
-                let parsed: ConfigFile = serde_json::from_value(doc.value).map_err(|e| {
-                    BuildError::invalid(&path, format!("invalid transformer configuration: {e}"))
-                })?;
+                let parsed: ConfigFile =
+                    go_json::decode(doc.value, Unknown::Deny).map_err(|e| {
+                        BuildError::invalid(
+                            &path,
+                            format!("invalid transformer configuration: {e}"),
+                        )
+                    })?;
                 config.merge(&parsed.into_config());
             }
         }
@@ -264,6 +271,7 @@ impl ConfigFile {
             ("namespace", to(self.namespace)),
             ("commonLabels", to(self.common_labels)),
             ("templateLabels", to(self.template_labels)),
+            ("labels", to(self.labels)),
             ("commonAnnotations", to(self.common_annotations)),
             ("images", to(self.images)),
             ("replicas", to(self.replicas)),

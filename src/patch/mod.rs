@@ -22,7 +22,7 @@ use strategic_merge::Outcome;
 
 pub enum PatchBody {
     Strategic(Vec<Value>),
-    Json6902(json_patch::Patch),
+    Json6902(json6902::Patch),
 }
 
 pub struct Patch {
@@ -134,7 +134,7 @@ impl Patch {
                         .and_then(|l| l.get(&format!("[{i}]")).copied())
                         .unwrap_or(0);
                     let single = Patch {
-                        body: PatchBody::Json6902(json_patch::Patch(vec![op.clone()])),
+                        body: PatchBody::Json6902(json6902::Patch(vec![op.clone()])),
                         lines: self.lines.clone(),
                         origin: self.origin.clone(),
                         target: self.target.clone(),
@@ -173,6 +173,12 @@ pub fn apply_with_schema(resmap: &mut ResMap, patch: &Patch, schema: &SchemaTabl
     match &patch.body {
         PatchBody::Json6902(ops) => apply_json6902(resmap, patch, ops),
         PatchBody::Strategic(docs) => {
+            if patch.target.is_some() && docs.len() > 1 {
+                return Err(BuildError::invalid(
+                    &patch.origin,
+                    "multiple strategic-merge patches in one `patches` entry may not set `target`",
+                ));
+            }
             for doc in docs {
                 apply_strategic(resmap, patch, doc, schema)?;
             }
@@ -188,7 +194,7 @@ fn selected(resmap: &ResMap, target: &Selector, origin: &Path) -> Result<Vec<usi
         .collect())
 }
 
-fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json_patch::Patch) -> Result<()> {
+fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json6902::Patch) -> Result<()> {
     let target = patch
         .target
         .as_ref()
@@ -254,6 +260,20 @@ fn apply_strategic(
             r.store_previous_id();
         }
         let schema = schema_table.schema_for(&r.gvk());
+        // A targeted patch takes the matched object's apiVersion (kustomize
+        // copies the target's GVK onto the patch, keeping only its kind).
+        let retargeted;
+        let doc = match (&patch.target, r.value.get("apiVersion")) {
+            (Some(_), Some(api_version)) => {
+                let mut copy = doc.clone();
+                if let Value::Object(m) = &mut copy {
+                    m.insert("apiVersion".into(), api_version.clone());
+                }
+                retargeted = copy;
+                &retargeted
+            }
+            _ => doc,
+        };
         let outcome = strategic_merge::apply(&mut r.value, doc, schema).map_err(|e| {
             BuildError::invalid(
                 &patch.origin,

@@ -7,6 +7,7 @@
 //! string; `options.create` creates missing target fields.
 
 use crate::error::{BuildError, Result};
+use crate::load::go_json::{self, Unknown};
 use crate::load::kustomization::{ReplacementEntry, Selector};
 use crate::load::loader::Loader;
 use crate::model::resmap::ResMap;
@@ -78,7 +79,7 @@ fn load(
     kfile: &Path,
 ) -> Result<Vec<(std::path::PathBuf, Replacement)>> {
     let parse = |origin: &Path, v: Value| -> Result<Replacement> {
-        serde_json::from_value(v)
+        go_json::decode(v, Unknown::Ignore)
             .map_err(|e| BuildError::invalid(origin, format!("invalid replacement: {e}")))
     };
     match (&entry.path, &entry.source) {

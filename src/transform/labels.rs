@@ -18,6 +18,8 @@ pub fn apply_common(
 /// One `labels:` entry: metadata only, plus selectors and/or templates on request.
 pub fn apply_entry(resmap: &mut ResMap, entry: &LabelSpec, config: &TransformerConfig) {
     let mut specs: Vec<FieldSpec> = entry.fields.iter().map(FieldSpec::from).collect();
+    // Field specs a `configurations:` file lists under `labels` join every entry.
+    specs.extend_from_slice(config.specs("labels"));
     if entry.include_selectors {
         specs.extend_from_slice(config.specs("commonLabels"));
     } else {
