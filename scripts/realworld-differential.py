@@ -27,10 +27,11 @@ invalidates its entries). A re-run after rebuilding nest-kz therefore only
 re-runs nest-kz.
 
 Output: a tally per repository and overall on stdout; with --json FILE, one
-record per directory (outcome, exit codes, first lines of each stderr);
+record per directory (outcome, exit codes, the start of each stderr);
 with --show-diffs DIR, one file per non-identical directory under
-DIR/<repo>/ (replacing that folder's earlier contents): a unified diff of the two outputs (kustomize is `---`,
-nest-kz is `+++`) for `differ`, both stderrs otherwise.
+DIR/<repo>/ (that folder's earlier contents are removed first): a unified
+diff of the two outputs (kustomize is `---`, nest-kz is `+++`) for
+`differ`, both stderrs otherwise.
 
 usage:
   scripts/realworld-differential.py [--bin target/release/nest-kz]

@@ -23,7 +23,8 @@ use crate::patch;
 use crate::refs::vars::Var;
 use crate::refs::{namereference, replacements};
 use crate::review::provenance::{self, Origin};
-use crate::transform::{annotations, images, labels, namespace, prefix_suffix, replicas};
+use crate::transform::prefix_suffix::Affix;
+use crate::transform::{self, annotations, images, labels, namespace, prefix_suffix, replicas};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -48,22 +49,22 @@ pub struct Overrides {
 }
 
 impl Overrides {
-    fn apply(&self, resmap: &mut ResMap, config: &TransformerConfig) {
-        if let Some(ns) = self.namespace.as_deref().filter(|n| !n.is_empty()) {
-            namespace::apply(resmap, ns, config.specs("namespace"));
+    fn apply(&self, resmap: &mut ResMap, config: &TransformerConfig) -> transform::TransformResult {
+        let t = namespace::Namespace {
+            namespace: self.namespace.as_deref().unwrap_or_default(),
+            specs: config.specs("namespace"),
+            ..Default::default()
+        };
+        namespace::apply(resmap, &t)?;
+        for (affix, text, specs) in [
+            (Affix::Prefix, &self.name_prefix, "namePrefix"),
+            (Affix::Suffix, &self.name_suffix, "nameSuffix"),
+        ] {
+            if let Some(text) = text.as_deref().filter(|t| !t.is_empty()) {
+                prefix_suffix::apply(resmap, affix, text, config.specs(specs))?;
+            }
         }
-        let (prefix, suffix) = (
-            self.name_prefix.as_deref().unwrap_or_default(),
-            self.name_suffix.as_deref().unwrap_or_default(),
-        );
-        prefix_suffix::apply(
-            resmap,
-            prefix,
-            suffix,
-            config.specs("namePrefix"),
-            config.specs("nameSuffix"),
-        );
-        images::apply(resmap, &self.images, config.specs("images"));
+        images::apply(resmap, &self.images, config.specs("images"))
     }
 }
 
@@ -97,8 +98,10 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
         by: "build overrides (ArgoCD parameters)".into(),
     };
     tracked(&mut resmap, track, &overrides, |m| {
-        options.overrides.apply(m, &config);
-        Ok(())
+        options
+            .overrides
+            .apply(m, &config)
+            .map_err(|e| BuildError::invalid(&root_file, e))
     })?;
     let hash_origin = |r: &Resource, _: &str| Origin {
         file: r.source.clone(),
@@ -142,8 +145,8 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
         }
     };
     tracked(&mut resmap, track, &nameref_origin, |m| {
-        namereference::fix(m, &config.name_references);
-        Ok(())
+        namereference::fix(m, &config.name_references)
+            .map_err(|e| BuildError::invalid(&root_file, e))
     })?;
     // With names final, vars can be read and expanded.
     let vars_origin = |_: &Resource, _: &str| Origin {
@@ -442,7 +445,9 @@ impl Builder {
                 let (sub, _, sub_config, sub_vars) =
                     self.accumulate(&path, ResMap::default(), false)?;
                 resmap.append_all(sub)?;
-                config.merge(&sub_config);
+                config
+                    .merge(&sub_config)
+                    .map_err(|e| BuildError::invalid(ctx.kfile, e))?;
                 crate::refs::vars::merge(&mut vars, &sub_vars, ctx.kfile)?;
             } else {
                 ctx.loader.check_file(&path)?;
@@ -453,10 +458,15 @@ impl Builder {
             }
         }
         // Own transformer configurations and vars join those of the resources below.
-        config.merge(&TransformerConfig::load(&k.configurations, ctx.loader)?);
-        config.merge(&crate::load::transformer_config::load_crds(
-            &k.crds, ctx.loader,
-        )?);
+        let merge_error = |e| BuildError::invalid(ctx.kfile, format!("merging config: {e}"));
+        config
+            .merge(&TransformerConfig::load(&k.configurations, ctx.loader)?)
+            .map_err(merge_error)?;
+        config
+            .merge(&crate::load::transformer_config::load_crds(
+                &k.crds, ctx.loader,
+            )?)
+            .map_err(merge_error)?;
         crate::refs::vars::merge(&mut vars, &k.vars, ctx.kfile)?;
         let options = k.generator_options.as_ref();
         for (field, kind, list) in [
@@ -571,7 +581,9 @@ impl Builder {
             let (merged, _, component_config, component_vars) =
                 self.accumulate(&path, resmap, true)?;
             resmap = merged;
-            config.merge(&component_config);
+            config
+                .merge(&component_config)
+                .map_err(|e| BuildError::invalid(ctx.kfile, e))?;
             crate::refs::vars::merge(&mut vars, &component_vars, ctx.kfile)?;
         }
         let schema = self.schema.clone();
@@ -731,6 +743,7 @@ fn transform(
     config: &TransformerConfig,
     schema: &SchemaTable,
 ) -> Result<()> {
+    let fail = |e: String| BuildError::invalid(ctx.kfile, e);
     let step = |resmap: &mut ResMap,
                 field: &str,
                 by: &str,
@@ -766,9 +779,13 @@ fn transform(
         ctx.record(resmap, "PatchTransformer", None);
     }
     if let Some(ns) = k.namespace.as_deref().filter(|n| !n.is_empty()) {
+        let t = namespace::Namespace {
+            namespace: ns,
+            specs: config.specs("namespace"),
+            ..Default::default()
+        };
         step(resmap, "namespace", "namespace", &mut |m| {
-            namespace::apply(m, ns, config.specs("namespace"));
-            Ok(())
+            namespace::apply(m, &t).map_err(fail)
         })?;
         ctx.record(resmap, "NamespaceTransformer", None);
     }
@@ -777,22 +794,15 @@ fn transform(
         k.name_suffix.as_deref().unwrap_or_default(),
     );
     // Two transformers, as in kustomize: the prefix first, then the suffix.
-    for (field, kind, p, s) in [
-        ("namePrefix", "PrefixTransformer", prefix, ""),
-        ("nameSuffix", "SuffixTransformer", "", suffix),
+    for (field, kind, affix, text) in [
+        ("namePrefix", "PrefixTransformer", Affix::Prefix, prefix),
+        ("nameSuffix", "SuffixTransformer", Affix::Suffix, suffix),
     ] {
-        if p.is_empty() && s.is_empty() {
+        if text.is_empty() {
             continue;
         }
         step(resmap, field, field, &mut |m| {
-            prefix_suffix::apply(
-                m,
-                p,
-                s,
-                config.specs("namePrefix"),
-                config.specs("nameSuffix"),
-            );
-            Ok(())
+            prefix_suffix::apply(m, affix, text, config.specs(field)).map_err(fail)
         })?;
         ctx.record(resmap, kind, None);
     }
@@ -811,8 +821,7 @@ fn transform(
             "labels",
         );
         tracked(resmap, ctx.track, &origin_of, |m| {
-            labels::apply_entry(m, entry, config);
-            Ok(())
+            labels::apply_entry(m, entry, config).map_err(fail)
         })?;
         ctx.record(resmap, "LabelTransformer", None);
     }
@@ -822,8 +831,7 @@ fn transform(
         "commonLabels",
     );
     tracked(resmap, ctx.track, &origin_of, |m| {
-        labels::apply_common(m, &k.common_labels, config);
-        Ok(())
+        labels::apply_common(m, &k.common_labels, config).map_err(fail)
     })?;
     // kustomize configures the commonLabels transformer whenever either
     // labels field is set, even with no common labels.
@@ -836,8 +844,8 @@ fn transform(
         "commonAnnotations",
     );
     tracked(resmap, ctx.track, &origin_of, |m| {
-        annotations::apply(m, &k.common_annotations, config.specs("commonAnnotations"));
-        Ok(())
+        annotations::apply(m, &k.common_annotations, config.specs("commonAnnotations"))
+            .map_err(fail)
     })?;
     if !k.common_annotations.is_empty() {
         ctx.record(resmap, "AnnotationsTransformer", None);
@@ -865,14 +873,7 @@ fn transform(
             resmap,
             &format!("replicas[name={}].count", r.name),
             "replicas",
-            &mut |m| {
-                replicas::apply(
-                    m,
-                    std::slice::from_ref(r),
-                    config.specs("replicas"),
-                    ctx.kfile,
-                )
-            },
+            &mut |m| replicas::apply(m, r, config.specs("replicas")).map_err(fail),
         )?;
         ctx.record(resmap, "ReplicaCountTransformer", None);
     }
@@ -890,8 +891,7 @@ fn transform(
             set.map(|(f, _)| format!(".{f}")).unwrap_or_default()
         );
         step(resmap, &field, "images", &mut |m| {
-            images::apply(m, std::slice::from_ref(image), config.specs("images"));
-            Ok(())
+            images::apply(m, std::slice::from_ref(image), config.specs("images")).map_err(fail)
         })?;
         ctx.record(resmap, "ImageTagTransformer", None);
     }

@@ -10,10 +10,11 @@ use crate::load::kustomization::{
     GeneratorArgs, ImageSpec, PatchSpec, ReplacementEntry, ReplicaSpec, Selector,
 };
 use crate::load::loader::Loader;
-use crate::model::fieldspec::{self, FieldSpec, FieldSpecConfig};
+use crate::model::fieldspec::{FieldSpec, FieldSpecConfig};
 use crate::model::resmap::ResMap;
 use crate::patch;
 use crate::refs::replacements;
+use crate::transform::prefix_suffix::Affix;
 use crate::transform::{images, namespace, prefix_suffix, replicas};
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -107,6 +108,10 @@ struct NamespaceConfig {
     metadata: Meta,
     #[serde(default)]
     field_specs: Vec<FieldSpecConfig>,
+    #[serde(default)]
+    unset_only: bool,
+    #[serde(default)]
+    set_role_binding_subjects: String,
 }
 
 #[derive(Deserialize)]
@@ -238,23 +243,35 @@ pub fn transform(
             let c: LabelsConfig = parse(config, kind)?;
             let pairs: Vec<(String, String)> = c.labels.into_iter().collect();
             let specs = specs(&c.field_specs);
-            for r in resmap.iter_mut() {
-                let gvk = r.gvk();
-                fieldspec::visit_specs(&mut r.value, &gvk, &specs, &mut |node| {
-                    crate::transform::set_pairs(node, &pairs)
-                });
-            }
+            crate::transform::set_map_entries(resmap, &pairs, &specs)
+                .map_err(|e| BuildError::invalid(&config.origin, e))?;
         }
         "PrefixSuffixTransformer" | "PrefixTransformer" | "SuffixTransformer" => {
             let c: AffixConfig = parse(config, kind)?;
             let specs = specs(&c.field_specs);
-            prefix_suffix::apply(resmap, &c.prefix, &c.suffix, &specs, &specs);
+            let fail = |e| BuildError::invalid(&config.origin, e);
+            // The legacy PrefixSuffixTransformer runs both, prefix first.
+            if kind != "SuffixTransformer" {
+                prefix_suffix::apply(resmap, Affix::Prefix, &c.prefix, &specs).map_err(fail)?;
+            }
+            if kind != "PrefixTransformer" {
+                prefix_suffix::apply(resmap, Affix::Suffix, &c.suffix, &specs).map_err(fail)?;
+            }
         }
         "NamespaceTransformer" => {
             let c: NamespaceConfig = parse(config, kind)?;
-            if let Some(ns) = c.metadata.namespace.filter(|n| !n.is_empty()) {
-                namespace::apply(resmap, &ns, &specs(&c.field_specs));
-            }
+            let fail = |e| BuildError::invalid(&config.origin, e);
+            let subjects =
+                namespace::Subjects::parse(&c.set_role_binding_subjects).map_err(fail)?;
+            let ns = c.metadata.namespace.unwrap_or_default();
+            let specs = specs(&c.field_specs);
+            let t = namespace::Namespace {
+                namespace: &ns,
+                specs: &specs,
+                unset_only: c.unset_only,
+                subjects,
+            };
+            namespace::apply(resmap, &t).map_err(fail)?;
         }
         "ImageTagTransformer" => {
             let c: ImageConfig = parse(config, kind)?;
@@ -262,16 +279,13 @@ pub fn transform(
                 resmap,
                 std::slice::from_ref(&c.image_tag),
                 &specs(&c.field_specs),
-            );
+            )
+            .map_err(|e| BuildError::invalid(&config.origin, e))?;
         }
         "ReplicaCountTransformer" => {
             let c: ReplicaConfig = parse(config, kind)?;
-            replicas::apply(
-                resmap,
-                std::slice::from_ref(&c.replica),
-                &specs(&c.field_specs),
-                &config.origin,
-            )?;
+            replicas::apply(resmap, &c.replica, &specs(&c.field_specs))
+                .map_err(|e| BuildError::invalid(&config.origin, e))?;
         }
         "PatchTransformer" => {
             let c: PatchConfig = parse(config, kind)?;

@@ -219,45 +219,69 @@ impl<'a> FieldRef<'a> {
     }
 }
 
-/// Built-in kinds that live outside namespaces; the namespace transformer
-/// leaves them alone, as kustomize does using its OpenAPI scope data.
-pub fn is_cluster_scoped(gvk: &Gvk) -> bool {
-    const CLUSTER_SCOPED: &[&str] = &[
-        "APIService",
-        "CSIDriver",
-        "CSINode",
-        "CertificateSigningRequest",
-        "ClusterRole",
-        "ClusterRoleBinding",
-        "ComponentStatus",
-        "CustomResourceDefinition",
-        "FlowSchema",
-        "IngressClass",
+/// Types kustomize v5.5.0 knows to be cluster-scoped: the namespaced flag of
+/// its builtin schema (Kubernetes v1.21), keyed by apiVersion and kind.
+/// Anything else, including newer API versions of these kinds and every
+/// CRD, is treated as namespaced, exactly as kustomize treats it.
+const CLUSTER_SCOPED: &[(&str, &str)] = &[
+    (
+        "admissionregistration.k8s.io/v1",
         "MutatingWebhookConfiguration",
-        "Namespace",
-        "Node",
-        "PersistentVolume",
-        "PodSecurityPolicy",
-        "PriorityClass",
-        "PriorityLevelConfiguration",
-        "RuntimeClass",
-        "SelfSubjectAccessReview",
-        "SelfSubjectRulesReview",
-        "StorageClass",
-        "SubjectAccessReview",
-        "TokenReview",
+    ),
+    (
+        "admissionregistration.k8s.io/v1",
         "ValidatingWebhookConfiguration",
-        "VolumeAttachment",
-        "ValidatingAdmissionPolicy",
-        "ValidatingAdmissionPolicyBinding",
-        "IPAddress",
-        "ServiceCIDR",
-        "ClusterTrustBundle",
-        "DeviceClass",
-        "ResourceClass",
-        "SelfSubjectReview",
-        "MutatingAdmissionPolicy",
-        "MutatingAdmissionPolicyBinding",
-    ];
-    CLUSTER_SCOPED.contains(&gvk.kind.as_str())
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io/v1beta1",
+        "ValidatingWebhookConfiguration",
+    ),
+    ("apiextensions.k8s.io/v1", "CustomResourceDefinition"),
+    ("apiextensions.k8s.io/v1beta1", "CustomResourceDefinition"),
+    ("apiregistration.k8s.io/v1", "APIService"),
+    ("apiregistration.k8s.io/v1beta1", "APIService"),
+    ("certificates.k8s.io/v1", "CertificateSigningRequest"),
+    ("certificates.k8s.io/v1beta1", "CertificateSigningRequest"),
+    ("flowcontrol.apiserver.k8s.io/v1beta1", "FlowSchema"),
+    (
+        "flowcontrol.apiserver.k8s.io/v1beta1",
+        "PriorityLevelConfiguration",
+    ),
+    ("networking.k8s.io/v1", "IngressClass"),
+    ("networking.k8s.io/v1beta1", "IngressClass"),
+    ("node.k8s.io/v1", "RuntimeClass"),
+    ("node.k8s.io/v1beta1", "RuntimeClass"),
+    ("policy/v1beta1", "PodSecurityPolicy"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRole"),
+    ("rbac.authorization.k8s.io/v1", "ClusterRoleBinding"),
+    ("rbac.authorization.k8s.io/v1beta1", "ClusterRole"),
+    ("rbac.authorization.k8s.io/v1beta1", "ClusterRoleBinding"),
+    ("scheduling.k8s.io/v1", "PriorityClass"),
+    ("scheduling.k8s.io/v1beta1", "PriorityClass"),
+    ("storage.k8s.io/v1", "CSIDriver"),
+    ("storage.k8s.io/v1", "CSINode"),
+    ("storage.k8s.io/v1", "StorageClass"),
+    ("storage.k8s.io/v1", "VolumeAttachment"),
+    ("storage.k8s.io/v1beta1", "CSIDriver"),
+    ("storage.k8s.io/v1beta1", "CSINode"),
+    ("storage.k8s.io/v1beta1", "StorageClass"),
+    ("storage.k8s.io/v1beta1", "VolumeAttachment"),
+    ("v1", "ComponentStatus"),
+    ("v1", "Namespace"),
+    ("v1", "Node"),
+    ("v1", "NodeProxyOptions"),
+    ("v1", "PersistentVolume"),
+];
+
+/// True when kustomize knows `gvk` to be cluster-scoped; the namespace
+/// transformer, name references and `-o DIR` naming follow it.
+pub fn is_cluster_scoped(gvk: &Gvk) -> bool {
+    let api_version = gvk.api_version();
+    CLUSTER_SCOPED
+        .iter()
+        .any(|(v, k)| *k == gvk.kind && *v == api_version)
 }

@@ -10,26 +10,20 @@ use crate::load::go_json::{self, Unknown};
 use crate::load::loader::Loader;
 use crate::model::fieldspec::{FieldSpec, FieldSpecConfig};
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-static BUILTIN: LazyLock<HashMap<String, Vec<FieldSpec>>> = LazyLock::new(|| {
+/// kustomize's default transformer configuration, as one config file.
+static BUILTIN: LazyLock<TransformerConfig> = LazyLock::new(|| {
     let text = include_str!("builtin_fieldspecs.yaml");
     let doc = crate::yaml::parse_documents(text)
         .expect("builtin field specs are valid YAML")
         .remove(0)
         .value;
-    let raw: HashMap<String, Vec<FieldSpecConfig>> =
+    let file: ConfigFile =
         serde_json::from_value(doc).expect("builtin field specs match the schema");
-    raw.into_iter()
-        .map(|(k, v)| (k, v.iter().map(FieldSpec::from).collect()))
-        .collect()
+    file.into_config()
 });
-
-/// The builtin field specs of one transformer (`commonLabels`, `namespace`...).
-fn builtin_specs(name: &str) -> &'static [FieldSpec] {
-    BUILTIN.get(name).map(Vec::as_slice).unwrap_or_default()
-}
 
 /// A `configurations:` file (kustomize's TransformerConfig).
 #[derive(Debug, Default, Deserialize)]
@@ -63,51 +57,77 @@ struct ConfigFile {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct NameBackReferences {
     kind: String,
-    // Accepted so kustomize configs load; targets are matched by kind.
-    #[allow(dead_code)]
-    group: Option<String>,
-    #[allow(dead_code)]
-    version: Option<String>,
+    #[serde(default)]
+    group: String,
+    #[serde(default)]
+    version: String,
     #[serde(default)]
     field_specs: Vec<FieldSpecConfig>,
 }
 
-/// A user-declared name reference: objects of `target_kind` are referred to
-/// at `referrer` (a field spec: referrer GVK and path).
+/// A group/version/kind pattern; empty parts match anything (kustomize's
+/// `Gvk.IsSelected`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GvkSelector {
+    pub group: String,
+    pub version: String,
+    pub kind: String,
+}
+
+impl GvkSelector {
+    pub fn selects(&self, id: &crate::model::resid::ResId) -> bool {
+        let ok = |want: &str, have: &str| want.is_empty() || want == have;
+        ok(&self.group, &id.gvk.group)
+            && ok(&self.version, &id.gvk.version)
+            && ok(&self.kind, &id.gvk.kind)
+    }
+}
+
+/// Objects matching `target` are referred to by name at `referrers`
+/// (kustomize's NameBackReferences).
 #[derive(Debug, Clone, PartialEq)]
-pub struct NameReference {
-    pub target_kind: String,
-    pub referrer: FieldSpec,
+pub struct NameBackReference {
+    pub target: GvkSelector,
+    pub referrers: Vec<FieldSpec>,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct TransformerConfig {
     specs: BTreeMap<String, Vec<FieldSpec>>,
-    pub name_references: Vec<NameReference>,
+    pub name_references: Vec<NameBackReference>,
+}
+
+/// Adds `spec` unless the list has one at the same path that `spec`'s
+/// selector selects (kustomize's effectivelyEquals, asymmetric on purpose);
+/// kustomize refuses two that differ only in `create`.
+fn merge_spec(list: &mut Vec<FieldSpec>, spec: &FieldSpec) -> std::result::Result<(), String> {
+    let selects = |want: &Option<String>, have: &Option<String>| {
+        want.as_deref().is_none_or(str::is_empty)
+            || want.as_deref() == Some(have.as_deref().unwrap_or_default())
+    };
+    let same = |s: &&FieldSpec| {
+        s.path == spec.path
+            && selects(&spec.group, &s.group)
+            && selects(&spec.version, &s.version)
+            && selects(&spec.kind, &s.kind)
+    };
+    match list.iter().find(same) {
+        Some(existing) if existing.create != spec.create => Err(format!(
+            "conflicting fieldspecs for path {}",
+            spec.path.join("/")
+        )),
+        Some(_) => Ok(()),
+        None => {
+            list.push(spec.clone());
+            Ok(())
+        }
+    }
 }
 
 impl TransformerConfig {
     /// kustomize's defaults.
     pub fn builtin() -> Self {
-        let names = [
-            "namePrefix",
-            "nameSuffix",
-            "namespace",
-            "commonLabels",
-            "templateLabels",
-            "commonAnnotations",
-            "images",
-            "replicas",
-            "varReference",
-        ];
-        let specs = names
-            .iter()
-            .map(|n| (n.to_string(), builtin_specs(n).to_vec()))
-            .collect();
-        TransformerConfig {
-            specs,
-            name_references: Vec::new(),
-        }
+        BUILTIN.clone()
     }
 
     /// The field specs of one transformer (`commonLabels`, `images`, ...).
@@ -118,21 +138,32 @@ impl TransformerConfig {
             .unwrap_or_default()
     }
 
-    /// Adds what `other` has that this config lacks.
-    pub fn merge(&mut self, other: &TransformerConfig) {
+    /// Adds what `other` has that this config lacks (kustomize's
+    /// TransformerConfig.Merge): field specs deduplicated, back-references
+    /// to the same target joined; two specs differing only in `create` are
+    /// an error, as in kustomize.
+    pub fn merge(&mut self, other: &TransformerConfig) -> std::result::Result<(), String> {
         for (name, specs) in &other.specs {
             let mine = self.specs.entry(name.clone()).or_default();
             for spec in specs {
-                if !mine.contains(spec) {
-                    mine.push(spec.clone());
+                merge_spec(mine, spec)?;
+            }
+        }
+        for back in &other.name_references {
+            match self
+                .name_references
+                .iter_mut()
+                .find(|b| b.target == back.target)
+            {
+                Some(mine) => {
+                    for spec in &back.referrers {
+                        merge_spec(&mut mine.referrers, spec)?;
+                    }
                 }
+                None => self.name_references.push(back.clone()),
             }
         }
-        for r in &other.name_references {
-            if !self.name_references.contains(r) {
-                self.name_references.push(r.clone());
-            }
-        }
+        Ok(())
     }
 
     /// Loads the `configurations:` files of a kustomization.
@@ -150,7 +181,9 @@ impl TransformerConfig {
                             format!("invalid transformer configuration: {e}"),
                         )
                     })?;
-                config.merge(&parsed.into_config());
+                config
+                    .merge(&parsed.into_config())
+                    .map_err(|e| BuildError::invalid(&path, e))?;
             }
         }
         Ok(config)
@@ -245,9 +278,12 @@ fn crd_fields(
                 .get("x-kubernetes-object-ref-name-key")
                 .and_then(serde_json::Value::as_str)
                 .unwrap_or("name");
-            config.name_references.push(NameReference {
-                target_kind: target.to_string(),
-                referrer: spec(Some(key)),
+            config.name_references.push(NameBackReference {
+                target: GvkSelector {
+                    kind: target.to_string(),
+                    ..Default::default()
+                },
+                referrers: vec![spec(Some(key))],
             });
         }
         if let Some(next) = prop.get("$ref").and_then(serde_json::Value::as_str)
@@ -283,15 +319,13 @@ impl ConfigFile {
         let name_references = self
             .name_reference
             .into_iter()
-            // Targets are matched by kind, as the builtin references are; a
-            // target's group/version only disambiguates kinds nest-kz never
-            // sees twice under one name.
-            .flat_map(|back| {
-                let kind = back.kind;
-                back.field_specs.into_iter().map(move |fs| NameReference {
-                    target_kind: kind.clone(),
-                    referrer: FieldSpec::from(&fs),
-                })
+            .map(|back| NameBackReference {
+                target: GvkSelector {
+                    group: back.group,
+                    version: back.version,
+                    kind: back.kind,
+                },
+                referrers: back.field_specs.iter().map(FieldSpec::from).collect(),
             })
             .collect();
         TransformerConfig {

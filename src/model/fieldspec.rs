@@ -48,6 +48,31 @@ pub fn split_path(path: &str) -> Vec<String> {
 }
 
 impl FieldSpec {
+    /// A spec for every kind at `path`.
+    pub fn at(path: &[&str], create: bool) -> FieldSpec {
+        FieldSpec {
+            group: None,
+            version: None,
+            kind: None,
+            path: path.iter().map(|s| s.to_string()).collect(),
+            create,
+        }
+    }
+
+    /// kustomize's `Gvk.String()` of the spec's selector (`~G_~V_Kind`).
+    pub fn gvk_string(&self) -> String {
+        let or = |v: &Option<String>, d: &str| match v.as_deref() {
+            Some(s) if !s.is_empty() => s.to_string(),
+            _ => d.to_string(),
+        };
+        format!(
+            "{}_{}_{}",
+            or(&self.group, "~G"),
+            or(&self.version, "~V"),
+            or(&self.kind, "~K")
+        )
+    }
+
     pub fn applies_to(&self, gvk: &Gvk) -> bool {
         let ok = |want: &Option<String>, have: &str| {
             want.as_deref().is_none_or(|w| w.is_empty() || w == have)
@@ -56,66 +81,169 @@ impl FieldSpec {
     }
 }
 
-/// Calls `visit` on every value at `path` under `node`, walking lists element
-/// by element; with `create`, missing maps along the path (and the last
-/// field, as `Value::Null`) are created first.
-pub fn visit_path(
+/// What a transformer creates when a field spec with `create: true` names
+/// a missing field: kustomize's filters each pass their own kind (a
+/// namespace or name is a scalar, labels are a map); name references and
+/// vars pass none and never create.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CreateKind {
+    None,
+    Scalar,
+    Map,
+}
+
+/// Calls `visit` on every value at `path` under `node`, as kustomize's
+/// field-spec filter walks it: a list met on the way is walked element by
+/// element without consuming a segment; a null or missing field ends the
+/// walk, unless `create` allows creating it (never a `name[]` list); a
+/// scalar where the path goes on is an error.
+pub fn walk(
     node: &mut Value,
     path: &[String],
-    create: bool,
-    visit: &mut dyn FnMut(&mut Value),
-) {
-    if let Value::Array(items) = node {
-        for item in items {
-            visit_path(item, path, create, visit);
-        }
-        return;
-    }
+    create: CreateKind,
+    visit: &mut dyn FnMut(&mut Value) -> Result<(), String>,
+) -> Result<(), String> {
     let Some((segment, rest)) = path.split_first() else {
-        visit(node);
-        return;
+        return visit(node);
     };
-    let is_list = segment.ends_with("[]");
-    let head = segment.trim_end_matches("[]");
-    let Value::Object(map) = node else { return };
-    if !map.contains_key(head) {
-        // kustomize cannot invent list elements, so it never creates a list.
-        if !create || is_list {
-            return;
-        }
-        let fresh = if rest.is_empty() {
-            Value::Null
-        } else {
-            Value::Object(Map::new())
-        };
-        map.insert(head.to_string(), fresh);
-    }
-    if let Some(child) = map.get_mut(head) {
-        if rest.is_empty() {
-            if let Value::Array(items) = child {
-                for item in items {
-                    visit(item);
-                }
-                return;
+    match node {
+        Value::Null => Ok(()),
+        Value::Array(items) => items
+            .iter_mut()
+            .try_for_each(|i| walk(i, path, create, visit)),
+        Value::Object(map) => {
+            let (field, is_list) = match segment.strip_suffix("[]") {
+                Some(f) => (f, true),
+                None => (segment.as_str(), false),
+            };
+            if field.is_empty() {
+                return Err("cannot set or create an empty field name".into());
             }
-            visit(child);
-        } else {
-            if child.is_null() && create {
-                *child = Value::Object(Map::new());
+            let make = match create {
+                _ if is_list => None,
+                CreateKind::None => None,
+                _ if !rest.is_empty() => Some(CreateKind::Map),
+                kind => Some(kind),
+            };
+            let Some(make) = make else {
+                return match map.get_mut(field) {
+                    Some(child) => walk(child, rest, create, visit),
+                    None => Ok(()),
+                };
+            };
+            let child = map.entry(field.to_string()).or_insert(Value::Null);
+            if child.is_null() {
+                *child = match make {
+                    CreateKind::Map => Value::Object(Map::new()),
+                    _ => Value::String(String::new()),
+                };
             }
-            visit_path(child, rest, create, visit);
+            walk(child, rest, create, visit)
         }
+        _ => Err("expected sequence or mapping node".into()),
     }
 }
 
-/// Applies `visit` at every matching field spec of `specs` for this resource.
+/// Applies `visit` at every field spec of `specs` that selects `gvk`,
+/// creating fields (of `kind`) where a spec says `create: true`.
 pub fn visit_specs(
     value: &mut Value,
     gvk: &Gvk,
     specs: &[FieldSpec],
-    visit: &mut dyn FnMut(&mut Value),
-) {
+    kind: CreateKind,
+    visit: &mut dyn FnMut(&mut Value) -> Result<(), String>,
+) -> Result<(), String> {
     for spec in specs.iter().filter(|s| s.applies_to(gvk)) {
-        visit_path(value, &spec.path, spec.create, visit);
+        let create = if spec.create { kind } else { CreateKind::None };
+        walk(value, &spec.path, create, visit)
+            .map_err(|e| format!("considering field '{}': {e}", spec.path.join("/")))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn set_x(doc: Value, path: &str, create: CreateKind) -> Result<Value, String> {
+        let mut doc = doc;
+        walk(&mut doc, &split_path(path), create, &mut |n| {
+            *n = json!("x");
+            Ok(())
+        })?;
+        Ok(doc)
+    }
+
+    #[test]
+    fn walks_as_kustomize_field_specs() {
+        type Case = (
+            &'static str,
+            Value,
+            &'static str,
+            CreateKind,
+            Result<Value, ()>,
+        );
+        let cases: Vec<Case> = vec![
+            (
+                "sets an existing field",
+                json!({"a": {"b": 1}}),
+                "a/b",
+                CreateKind::None,
+                Ok(json!({"a": {"b": "x"}})),
+            ),
+            (
+                "missing field, no create",
+                json!({"a": {}}),
+                "a/b",
+                CreateKind::None,
+                Ok(json!({"a": {}})),
+            ),
+            (
+                "creates a scalar",
+                json!({}),
+                "a/b",
+                CreateKind::Scalar,
+                Ok(json!({"a": {"b": "x"}})),
+            ),
+            (
+                "lists are walked",
+                json!({"l": [{"n": 1}, {"n": 2}]}),
+                "l/n",
+                CreateKind::None,
+                Ok(json!({"l": [{"n": "x"}, {"n": "x"}]})),
+            ),
+            (
+                "a list mark never creates",
+                json!({}),
+                "l[]/n",
+                CreateKind::Scalar,
+                Ok(json!({})),
+            ),
+            (
+                "null ends the walk",
+                json!({"a": null}),
+                "a/b",
+                CreateKind::None,
+                Ok(json!({"a": null})),
+            ),
+            (
+                "null becomes a map when creating",
+                json!({"a": null}),
+                "a/b",
+                CreateKind::Scalar,
+                Ok(json!({"a": {"b": "x"}})),
+            ),
+            (
+                "a scalar in the path is an error",
+                json!({"a": "s"}),
+                "a/b",
+                CreateKind::None,
+                Err(()),
+            ),
+        ];
+        for (name, doc, path, create, want) in cases {
+            assert_eq!(set_x(doc, path, create).map_err(|_| ()), want, "{name}");
+        }
     }
 }

@@ -57,6 +57,9 @@ impl Gvk {
     }
 }
 
+/// The namespace kustomize gives cluster-scoped objects in comparisons.
+pub const NOT_A_NAMESPACE: &str = "_non_namespaceable_";
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct ResId {
     pub gvk: Gvk,
@@ -93,13 +96,24 @@ impl ResId {
         format!("{}|{}|{}", self.gvk.sort_string(), ns, name)
     }
 
-    /// Namespace for identity comparisons: "" and "default" are the same place.
+    /// Namespace for identity comparisons (kustomize's EffectiveNamespace):
+    /// "" and "default" are the same place, and cluster-scoped kinds share
+    /// one pseudo-namespace.
     pub fn effective_namespace(&self) -> &str {
-        if self.namespace.is_empty() {
+        if crate::load::openapi::is_cluster_scoped(&self.gvk) {
+            NOT_A_NAMESPACE
+        } else if self.namespace.is_empty() {
             "default"
         } else {
             &self.namespace
         }
+    }
+
+    /// kustomize's `ResId.Equals`: same GVK and name, same effective namespace.
+    pub fn same_as(&self, other: &ResId) -> bool {
+        self.gvk == other.gvk
+            && self.name == other.name
+            && self.effective_namespace() == other.effective_namespace()
     }
 }
 

@@ -25,7 +25,7 @@ fn index_key(id: &ResId) -> ResId {
 
 /// kustomize's `ResId.Equals`: same GVK and name, "" and "default" the same namespace.
 pub fn same_id(a: &ResId, b: &ResId) -> bool {
-    a.gvk == b.gvk && a.name == b.name && a.effective_namespace() == b.effective_namespace()
+    a.same_as(b)
 }
 
 impl ResMap {

@@ -27,7 +27,16 @@ pub struct Resource {
     /// The file (or kustomization, for generated objects) this came from.
     pub source: PathBuf,
     pub line: usize,
-    pub previous_ids: Vec<ResId>,
+    /// Every earlier (kind, name, effective namespace), oldest first:
+    /// kustomize's previous-id build annotations. Their group and version
+    /// are always the object's current ones, as kustomize rebuilds them.
+    previous: Vec<(String, String, String)>,
+    /// Name prefixes and suffixes applied so far, oldest first; name
+    /// references compare them between referrer and target.
+    pub name_prefixes: Vec<String>,
+    pub name_suffixes: Vec<String>,
+    /// Vars whose objref chose this object (kustomize's refVarNames).
+    pub ref_var_names: Vec<String>,
     pub generator: Option<GeneratorMeta>,
     /// Identifies the resource across build steps (for provenance tracking).
     pub serial: u64,
@@ -42,7 +51,10 @@ impl Resource {
             value,
             source,
             line,
-            previous_ids: Vec::new(),
+            previous: Vec::new(),
+            name_prefixes: Vec::new(),
+            name_suffixes: Vec::new(),
+            ref_var_names: Vec::new(),
             generator: None,
             serial,
             origins: None,
@@ -57,17 +69,50 @@ impl Resource {
         Gvk::of(&self.value)
     }
 
-    /// The (namespace, name) the resource was first loaded with, borrowed.
+    /// The ids the object had before, oldest first (kustomize's PrevIds).
+    pub fn previous_ids(&self) -> Vec<ResId> {
+        let gvk = self.gvk();
+        self.previous
+            .iter()
+            .map(|(kind, name, namespace)| ResId {
+                gvk: Gvk {
+                    kind: kind.clone(),
+                    ..gvk.clone()
+                },
+                namespace: namespace.clone(),
+                name: name.clone(),
+            })
+            .collect()
+    }
+
+    /// The (namespace, name) the resource was first loaded with.
     pub fn original_namespace_and_name(&self) -> (&str, &str) {
-        match self.previous_ids.first() {
-            Some(id) => (&id.namespace, &id.name),
+        match self.previous.first() {
+            Some((_, name, namespace)) => (namespace, name),
             None => (self.namespace(), self.name()),
         }
     }
 
     /// True when the current id or any earlier one has this name.
     pub fn ever_named(&self, name: &str) -> bool {
-        self.name() == name || self.previous_ids.iter().any(|id| id.name == name)
+        self.name() == name || self.previous.iter().any(|(_, n, _)| n == name)
+    }
+
+    /// True when an earlier id (not the current one) has this name.
+    pub fn previously_named(&self, name: &str) -> bool {
+        self.previous.iter().any(|(_, n, _)| n == name)
+    }
+
+    pub fn add_name_prefix(&mut self, prefix: &str) {
+        if !prefix.is_empty() {
+            self.name_prefixes.push(prefix.to_string());
+        }
+    }
+
+    pub fn add_name_suffix(&mut self, suffix: &str) {
+        if !suffix.is_empty() {
+            self.name_suffixes.push(suffix.to_string());
+        }
     }
 
     pub fn kind(&self) -> &str {
@@ -84,27 +129,36 @@ impl Resource {
             .unwrap_or_default()
     }
 
-    /// The id the resource had when it was first loaded.
+    /// The id the resource had when it was first loaded (kustomize's OrgId).
     pub fn original_id(&self) -> ResId {
-        self.previous_ids
-            .first()
-            .cloned()
+        self.previous_ids()
+            .into_iter()
+            .next()
             .unwrap_or_else(|| self.id())
     }
 
-    /// The current id followed by every earlier one.
+    /// The current id followed by every earlier one, newest first.
     pub fn all_ids(&self) -> Vec<ResId> {
         let mut ids = vec![self.id()];
-        ids.extend(self.previous_ids.iter().rev().cloned());
+        ids.extend(self.previous_ids().into_iter().rev());
         ids
     }
 
-    /// Remembers the current id before a transformer changes it.
+    /// Remembers the current id before a transformer changes it; like
+    /// kustomize, every call records one (duplicates included) with the
+    /// effective namespace.
     pub fn store_previous_id(&mut self) {
         let id = self.id();
-        if self.previous_ids.last() != Some(&id) {
-            self.previous_ids.push(id);
-        }
+        let namespace = id.effective_namespace().to_string();
+        self.previous.push((id.gvk.kind, id.name, namespace));
+    }
+
+    /// Copies the history (previous ids, affixes, vars) of `other`, for an
+    /// object that replaces it.
+    pub fn take_history_of(&mut self, other: &Resource) {
+        self.previous = other.previous.clone();
+        self.name_prefixes = other.name_prefixes.clone();
+        self.name_suffixes = other.name_suffixes.clone();
     }
 
     pub fn metadata_mut(&mut self) -> &mut Map<String, Value> {

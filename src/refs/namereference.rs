@@ -1,438 +1,349 @@
-//! Name-reference fix-up: once prefixes, suffixes and hashes have renamed
-//! resources, every field that refers to one by its old name follows it
-//! (kustomize's nameReference transformer config, as data below).
+//! Name-reference fix-up (kustomize's nameReference transformer): once
+//! prefixes, suffixes, namespaces and hashes have renamed objects, every
+//! field that names one of them by an earlier name follows it.
+//!
+//! Which fields refer to which kinds is configuration (the builtin
+//! `nameReference` table plus `configurations:` and `crds:`). For each
+//! referrer, the candidates are the objects it could see (same namespace,
+//! cluster-scoped ones, the namespaces its RoleBinding subjects name),
+//! sieved as kustomize sieves them: an earlier name equal to the field's
+//! value, an earlier kind the reference accepts, the `roleRef` kind, the
+//! referrer's namespace, then equal prefixes and suffixes. One survivor is
+//! the referral; several with different names are an error.
 
 use crate::load::openapi::is_cluster_scoped;
-use crate::load::transformer_config::NameReference;
-use crate::model::fieldspec::split_path;
-use crate::model::resid::Gvk;
+use crate::load::transformer_config::{GvkSelector, NameBackReference};
+use crate::model::fieldspec::{self, CreateKind, FieldSpec};
+use crate::model::resid::ResId;
 use crate::model::resmap::ResMap;
-use serde_json::Value;
-use std::collections::HashMap;
-use std::sync::LazyLock;
+use crate::model::resource::Resource;
+use serde_json::{Map, Value};
 
-/// "A `target_kind` is referred to from `path` in `referrer_kind` objects."
-#[derive(Clone)]
-struct Referral {
-    target_kind: String,
-    referrer_group: Option<String>,
-    referrer_version: Option<String>,
-    referrer_kind: Option<String>,
-    path: Vec<String>,
-    /// The reference names its own namespace (RBAC subjects, webhook and
-    /// APIService services): an absent namespace means "", and a followed
-    /// reference gets the target's namespace written in.
-    carries_namespace: bool,
-    /// Only `roleRef` is matched on its sibling `kind`; kustomize follows
-    /// subjects and scaleTargetRef by name alone.
-    checks_kind: bool,
-}
-
-const NAMESPACED_REFERENCES: &[&str] = &[
-    "subjects/name",
-    "webhooks/clientConfig/service/name",
-    "spec/service/name",
-];
-
-const POD_OWNERS: &[(Option<&str>, &str, &str)] = &[
-    (None, "Pod", "spec"),
-    (None, "ReplicationController", "spec/template/spec"),
-    (Some("apps"), "Deployment", "spec/template/spec"),
-    (Some("apps"), "ReplicaSet", "spec/template/spec"),
-    (Some("apps"), "DaemonSet", "spec/template/spec"),
-    (Some("apps"), "StatefulSet", "spec/template/spec"),
-    (Some("batch"), "Job", "spec/template/spec"),
-    (
-        Some("batch"),
-        "CronJob",
-        "spec/jobTemplate/spec/template/spec",
-    ),
-];
-
-const CONTAINER_LISTS: &[&str] = &["containers", "initContainers", "ephemeralContainers"];
-
-/// Pod-spec-relative paths per referenced kind; `{c}` stands for each container list.
-const POD_SPEC_REFERENCES: &[(&str, &str)] = &[
-    ("ConfigMap", "volumes/configMap/name"),
-    ("ConfigMap", "volumes/projected/sources/configMap/name"),
-    ("ConfigMap", "{c}/env/valueFrom/configMapKeyRef/name"),
-    ("ConfigMap", "{c}/envFrom/configMapRef/name"),
-    ("Secret", "volumes/secret/secretName"),
-    ("Secret", "volumes/projected/sources/secret/name"),
-    ("Secret", "volumes/csi/nodePublishSecretRef/name"),
-    ("Secret", "volumes/azureFile/secretName"),
-    ("Secret", "volumes/cephfs/secretRef/name"),
-    ("Secret", "volumes/rbd/secretRef/name"),
-    ("Secret", "{c}/env/valueFrom/secretKeyRef/name"),
-    ("Secret", "{c}/envFrom/secretRef/name"),
-    ("Secret", "imagePullSecrets/name"),
-    ("ServiceAccount", "serviceAccountName"),
-    ("ServiceAccount", "serviceAccount"),
-    (
-        "PersistentVolumeClaim",
-        "volumes/persistentVolumeClaim/claimName",
-    ),
-    ("PriorityClass", "priorityClassName"),
-];
-
-/// References outside pod specs: (target kind, referrer group, referrer kind, path).
-const OTHER_REFERENCES: &[(&str, Option<&str>, &str, &str)] = &[
-    (
-        "Secret",
-        Some("networking.k8s.io"),
-        "Ingress",
-        "spec/tls/secretName",
-    ),
-    (
-        "Secret",
-        Some("extensions"),
-        "Ingress",
-        "spec/tls/secretName",
-    ),
-    ("Secret", None, "ServiceAccount", "secrets/name"),
-    ("Secret", None, "ServiceAccount", "imagePullSecrets/name"),
-    (
-        "Service",
-        Some("networking.k8s.io"),
-        "Ingress",
-        "spec/rules/http/paths/backend/service/name",
-    ),
-    (
-        "Service",
-        Some("networking.k8s.io"),
-        "Ingress",
-        "spec/defaultBackend/service/name",
-    ),
-    (
-        "Service",
-        Some("extensions"),
-        "Ingress",
-        "spec/rules/http/paths/backend/serviceName",
-    ),
-    (
-        "Service",
-        Some("extensions"),
-        "Ingress",
-        "spec/backend/serviceName",
-    ),
-    ("Service", Some("apps"), "StatefulSet", "spec/serviceName"),
-    (
-        "Service",
-        Some("apiregistration.k8s.io"),
-        "APIService",
-        "spec/service/name",
-    ),
-    (
-        "Service",
-        None,
-        "ValidatingWebhookConfiguration",
-        "webhooks/clientConfig/service/name",
-    ),
-    (
-        "Service",
-        None,
-        "MutatingWebhookConfiguration",
-        "webhooks/clientConfig/service/name",
-    ),
-    (
-        "Deployment",
-        None,
-        "HorizontalPodAutoscaler",
-        "spec/scaleTargetRef/name",
-    ),
-    (
-        "StatefulSet",
-        None,
-        "HorizontalPodAutoscaler",
-        "spec/scaleTargetRef/name",
-    ),
-    (
-        "ReplicaSet",
-        None,
-        "HorizontalPodAutoscaler",
-        "spec/scaleTargetRef/name",
-    ),
-    (
-        "ReplicationController",
-        None,
-        "HorizontalPodAutoscaler",
-        "spec/scaleTargetRef/name",
-    ),
-    ("Role", None, "RoleBinding", "roleRef/name"),
-    ("ClusterRole", None, "RoleBinding", "roleRef/name"),
-    ("ClusterRole", None, "ClusterRoleBinding", "roleRef/name"),
-    ("ServiceAccount", None, "RoleBinding", "subjects/name"),
-    (
-        "ServiceAccount",
-        None,
-        "ClusterRoleBinding",
-        "subjects/name",
-    ),
-    (
-        "PersistentVolume",
-        None,
-        "PersistentVolumeClaim",
-        "spec/volumeName",
-    ),
-    (
-        "StorageClass",
-        None,
-        "PersistentVolumeClaim",
-        "spec/storageClassName",
-    ),
-    (
-        "StorageClass",
-        None,
-        "PersistentVolume",
-        "spec/storageClassName",
-    ),
-    (
-        "StorageClass",
-        Some("apps"),
-        "StatefulSet",
-        "spec/volumeClaimTemplates/spec/storageClassName",
-    ),
-    (
-        "PersistentVolumeClaim",
-        None,
-        "PersistentVolume",
-        "spec/claimRef/name",
-    ),
-];
-
-static REFERRALS: LazyLock<Vec<Referral>> = LazyLock::new(|| {
-    let mut out = Vec::new();
-    for &(group, kind, prefix) in POD_OWNERS {
-        for &(target, rel) in POD_SPEC_REFERENCES {
-            let lists: Vec<&str> = if rel.contains("{c}") {
-                CONTAINER_LISTS.to_vec()
-            } else {
-                vec![""]
-            };
-            for list in lists {
-                let path = format!("{prefix}/{}", rel.replace("{c}", list));
-                out.push(Referral {
-                    target_kind: target.into(),
-                    referrer_group: group.map(Into::into),
-                    referrer_version: None,
-                    referrer_kind: Some(kind.into()),
-                    path: split_path(&path),
-                    carries_namespace: false,
-                    checks_kind: false,
-                });
-            }
-        }
-    }
-    for &(target, group, kind, path) in OTHER_REFERENCES {
-        let carries_namespace = NAMESPACED_REFERENCES.contains(&path);
-        out.push(Referral {
-            target_kind: target.into(),
-            referrer_group: group.map(Into::into),
-            referrer_version: None,
-            referrer_kind: Some(kind.into()),
-            path: split_path(path),
-            carries_namespace,
-            checks_kind: path == "roleRef/name",
-        });
-    }
-    out
-});
-
-/// A rename: a resource of `kind` once called any of `old_names`, now `name` in `namespace`.
+/// What the sieves need to know of a possible referral target.
 struct Candidate {
-    kind: String,
-    old_names: Vec<String>,
-    /// Every namespace the object has had (current first).
-    namespaces: Vec<String>,
-    name: String,
-    namespace: String,
-    cluster_scoped: bool,
+    current: ResId,
+    original: ResId,
+    previous: Vec<ResId>,
+    prefixes: Vec<String>,
+    suffixes: Vec<String>,
 }
 
-/// A reference declared in a `configurations:` file.
-fn configured(r: &NameReference) -> Referral {
-    Referral {
-        target_kind: r.target_kind.clone(),
-        referrer_group: r.referrer.group.clone().filter(|g| !g.is_empty()),
-        referrer_version: r.referrer.version.clone().filter(|v| !v.is_empty()),
-        referrer_kind: r.referrer.kind.clone().filter(|k| !k.is_empty()),
-        path: r.referrer.path.clone(),
-        carries_namespace: false,
-        checks_kind: false,
-    }
-}
-
-/// Rewrites references to renamed objects; `configured` adds the name
-/// references of `configurations:` files to kustomize's builtin ones.
-pub fn fix(resmap: &mut ResMap, configured_refs: &[NameReference]) {
-    let extra: Vec<Referral> = configured_refs.iter().map(configured).collect();
-    let all: Vec<Candidate> = resmap
-        .iter()
-        .map(|r| {
-            let ids = r.all_ids();
-            let mut old_names: Vec<String> = ids.iter().map(|id| id.name.clone()).collect();
-            old_names.dedup();
-            let mut namespaces: Vec<String> = ids.iter().map(|id| id.namespace.clone()).collect();
-            namespaces.dedup();
-            Candidate {
-                kind: r.kind().to_string(),
-                old_names,
-                namespaces,
-                name: r.name().to_string(),
-                namespace: r.namespace().to_string(),
-                cluster_scoped: is_cluster_scoped(&r.gvk()),
-            }
-        })
-        .collect();
-    // Index by (kind, any old name): lookups stay constant-time on big trees.
-    let mut by_name: HashMap<(&str, &str), Vec<&Candidate>> = HashMap::new();
-    for c in &all {
-        for old in &c.old_names {
-            by_name
-                .entry((c.kind.as_str(), old.as_str()))
-                .or_default()
-                .push(c);
-        }
-    }
-    for r in resmap.iter_mut() {
-        let gvk = r.gvk();
-        let namespace = r.namespace().to_string();
-        for referral in REFERRALS.iter().chain(&extra).filter(|f| applies(f, &gvk)) {
-            let Some((field, parents)) = referral.path.split_last() else {
-                continue;
-            };
-            let field = field.trim_end_matches("[]");
-            visit_parents(
-                &mut r.value,
-                parents,
-                &mut |parent| match parent.get_mut(field) {
-                    // A map reference ({name, namespace}) names its own namespace.
-                    Some(Value::Object(reference)) => {
-                        let as_map = Referral {
-                            carries_namespace: true,
-                            checks_kind: false,
-                            path: Vec::new(),
-                            ..referral.clone()
-                        };
-                        rewrite(reference, "name", &as_map, &namespace, &by_name);
-                    }
-                    Some(Value::Array(items)) if items.iter().all(Value::is_string) => {
-                        for item in items.iter_mut() {
-                            let mut holder = serde_json::Map::new();
-                            holder.insert(field.to_string(), item.take());
-                            rewrite(&mut holder, field, referral, &namespace, &by_name);
-                            *item = holder.remove(field).unwrap_or_default();
-                        }
-                    }
-                    _ => rewrite(parent, field, referral, &namespace, &by_name),
-                },
-            );
+impl Candidate {
+    fn of(r: &Resource) -> Candidate {
+        Candidate {
+            current: r.id(),
+            original: r.original_id(),
+            previous: r.previous_ids(),
+            prefixes: r.name_prefixes.clone(),
+            suffixes: r.name_suffixes.clone(),
         }
     }
 }
 
-fn applies(referral: &Referral, gvk: &Gvk) -> bool {
-    referral
-        .referrer_kind
-        .as_ref()
-        .is_none_or(|k| *k == gvk.kind)
-        && referral
-            .referrer_group
-            .as_ref()
-            .is_none_or(|g| *g == gvk.group)
-        && referral
-            .referrer_version
-            .as_ref()
-            .is_none_or(|v| *v == gvk.version)
+/// The referrer, as the sieves compare against it.
+struct Referrer<'a> {
+    current: ResId,
+    prefixes: &'a [String],
+    suffixes: &'a [String],
+    /// `roleRef`'s group and kind, when the referrer has both.
+    role_ref: Option<GvkSelector>,
 }
 
-fn visit_parents(
-    node: &mut Value,
-    path: &[String],
-    visit: &mut dyn FnMut(&mut serde_json::Map<String, Value>),
-) {
-    match node {
-        Value::Array(items) => items.iter_mut().for_each(|i| visit_parents(i, path, visit)),
-        Value::Object(map) => match path.split_first() {
-            None => visit(map),
-            Some((head, rest)) => {
-                if let Some(child) = map.get_mut(head.trim_end_matches("[]")) {
-                    visit_parents(child, rest, visit);
-                }
-            }
-        },
-        _ => {}
-    }
-}
-
-fn rewrite(
-    parent: &mut serde_json::Map<String, Value>,
-    field: &str,
-    referral: &Referral,
-    referrer_ns: &str,
-    by_name: &HashMap<(&str, &str), Vec<&Candidate>>,
-) {
-    let target_kind = referral.target_kind.as_str();
-    if referral.checks_kind
-        && parent
-            .get("kind")
-            .and_then(Value::as_str)
-            .is_some_and(|k| k != target_kind)
-    {
-        return;
-    }
-    let Some(old) = parent
-        .get(field)
-        .and_then(Value::as_str)
-        .map(str::to_string)
-    else {
-        return;
-    };
-    let Some(named) = by_name.get(&(target_kind, old.as_str())) else {
-        return;
-    };
-    // A reference that names its namespace (subjects, webhook services) may
-    // name one the target had before the namespace transformer moved it;
-    // any other reference only follows a target in the referrer's namespace.
-    // An explicit namespace may name one the target had before it moved;
-    // without one, the reference lives in the referrer's namespace.
-    let explicit_ns = parent
-        .get("namespace")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let wanted_ns = explicit_ns
-        .clone()
-        .unwrap_or_else(|| referrer_ns.to_string());
-    let matches: Vec<&Candidate> = named
-        .iter()
-        .copied()
-        .filter(|c| {
-            c.cluster_scoped
-                || match &explicit_ns {
-                    Some(ns) => c.namespaces.iter().any(|had| same_namespace(had, ns)),
-                    None => same_namespace(&c.namespace, referrer_ns),
-                }
-        })
-        .collect();
-    let chosen = match matches.as_slice() {
-        [one] => *one,
-        [] => return,
-        many => match many
+/// Rewrites references to renamed objects.
+pub fn fix(resmap: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(), String> {
+    let candidates: Vec<Candidate> = resmap.iter().map(Candidate::of).collect();
+    for i in 0..resmap.resources.len() {
+        let r = &resmap.resources[i];
+        let original = r.original_id();
+        let filters: Vec<(&FieldSpec, &GvkSelector)> = backrefs
             .iter()
-            .find(|c| c.name != old && same_namespace(&c.namespace, &wanted_ns))
-        {
-            Some(c) => *c,
-            None => return,
-        },
+            .flat_map(|b| b.referrers.iter().map(move |spec| (spec, &b.target)))
+            .filter(|(spec, _)| spec.applies_to(&original.gvk))
+            .collect();
+        if filters.is_empty() {
+            continue;
+        }
+        let visible = visible_to(r, &candidates)?;
+        let prefixes = r.name_prefixes.clone();
+        let suffixes = r.name_suffixes.clone();
+        let referrer = Referrer {
+            current: r.id(),
+            prefixes: &prefixes,
+            suffixes: &suffixes,
+            role_ref: role_ref(&r.value),
+        };
+        let r = &mut resmap.resources[i];
+        for (spec, target) in filters {
+            let sieve = Sieve {
+                referrer: &referrer,
+                target,
+                role_ref_path: spec.path.ends_with(&["roleRef".into(), "name".into()]),
+            };
+            // The spec's kind was matched on the original id; the walk
+            // itself applies to the object as it is now.
+            let path_only = FieldSpec {
+                group: None,
+                version: None,
+                kind: None,
+                ..spec.clone()
+            };
+            let gvk = r.gvk();
+            fieldspec::visit_specs(
+                &mut r.value,
+                &gvk,
+                &[path_only],
+                CreateKind::None,
+                &mut |node| sieve.set(node, &visible),
+            )
+            .map_err(|e| {
+                format!(
+                    "updating name reference in '{}' field of '{}': {e}",
+                    spec.path.join("/"),
+                    referrer.current
+                )
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// kustomize's SubsetThatCouldBeReferencedByResource: a cluster-scoped
+/// referrer sees everything; a namespaced one sees cluster-scoped objects,
+/// its own namespace, and (a RoleBinding) its ServiceAccount subjects'
+/// namespaces.
+fn visible_to<'a>(r: &Resource, all: &'a [Candidate]) -> Result<Vec<&'a Candidate>, String> {
+    let me = r.id();
+    if is_cluster_scoped(&me.gvk) {
+        return Ok(all.iter().collect());
+    }
+    let subject_namespaces = role_binding_namespaces(r)?;
+    Ok(all
+        .iter()
+        .filter(|c| {
+            is_cluster_scoped(&c.current.gvk)
+                || c.current.effective_namespace() == me.effective_namespace()
+                || subject_namespaces.contains(&c.current.namespace)
+        })
+        .collect())
+}
+
+fn role_binding_namespaces(r: &Resource) -> Result<Vec<String>, String> {
+    if r.kind() != "RoleBinding" {
+        return Ok(Vec::new());
+    }
+    let Some(Value::Array(subjects)) = r.value.get("subjects") else {
+        return Ok(Vec::new());
     };
-    parent.insert(field.to_string(), Value::String(chosen.name.clone()));
-    // References that carry a namespace get the target's written in.
-    if (explicit_ns.is_some() || referral.carries_namespace) && !chosen.namespace.is_empty() {
-        parent.insert("namespace".into(), Value::String(chosen.namespace.clone()));
+    let mut out = Vec::new();
+    for subject in subjects {
+        let (Some(ns), Some(kind)) = (subject.get("namespace"), subject.get("kind")) else {
+            continue;
+        };
+        if kind.as_str() != Some("ServiceAccount") {
+            continue;
+        }
+        match ns {
+            Value::String(ns) => out.push(ns.clone()),
+            _ => {
+                return Err(format!(
+                    "Invalid Input: namespace is blank for resource \"{}\"",
+                    r.id()
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The group and kind `roleRef` names, when both are present.
+fn role_ref(object: &Value) -> Option<GvkSelector> {
+    let role_ref = object.get("roleRef")?;
+    let text = |k: &str| role_ref.get(k).map(crate::model::resource::scalar_text);
+    Some(GvkSelector {
+        group: text("apiGroup")?,
+        version: String::new(),
+        kind: text("kind")?,
+    })
+}
+
+struct Sieve<'a> {
+    referrer: &'a Referrer<'a>,
+    target: &'a GvkSelector,
+    role_ref_path: bool,
+}
+
+impl Sieve<'_> {
+    fn set(&self, node: &mut Value, candidates: &[&Candidate]) -> Result<(), String> {
+        match node {
+            Value::Null => Ok(()),
+            Value::Object(map) => self.set_mapping(map, candidates),
+            Value::Array(items) => items.iter_mut().try_for_each(|item| match item {
+                Value::Null => Ok(()),
+                Value::Object(map) => self.set_mapping(map, candidates),
+                Value::Array(_) => {
+                    Err("a name reference must be a string or a map of strings".into())
+                }
+                scalar => self.set_scalar(scalar, candidates),
+            }),
+            scalar => self.set_scalar(scalar, candidates),
+        }
+    }
+
+    fn set_scalar(&self, node: &mut Value, candidates: &[&Candidate]) -> Result<(), String> {
+        let old = crate::model::resource::scalar_text(node);
+        let Some(referral) = self.select(&old, candidates.to_vec(), false)? else {
+            return Ok(());
+        };
+        if referral.current.name != old {
+            *node = Value::String(referral.current.name.clone());
+        }
+        Ok(())
+    }
+
+    /// A `{name, namespace}` reference: candidates come from the namespace
+    /// it names (original namespaces first), and the target's namespace is
+    /// written in.
+    fn set_mapping(
+        &self,
+        map: &mut Map<String, Value>,
+        candidates: &[&Candidate],
+    ) -> Result<(), String> {
+        let Some(name) = map.get("name") else {
+            return Err("path config error; no 'name' field in node".into());
+        };
+        let old = crate::model::resource::scalar_text(name);
+        let scoped: Vec<&Candidate> = match map.get("namespace") {
+            None => candidates.to_vec(),
+            Some(ns) => {
+                let ns = crate::model::resource::scalar_text(ns);
+                let namespaced = |id: &ResId| !is_cluster_scoped(&id.gvk);
+                let by_original: Vec<&Candidate> = candidates
+                    .iter()
+                    .copied()
+                    .filter(|c| namespaced(&c.original) && c.original.effective_namespace() == ns)
+                    .collect();
+                if by_original.is_empty() {
+                    candidates
+                        .iter()
+                        .copied()
+                        .filter(|c| namespaced(&c.current) && c.current.effective_namespace() == ns)
+                        .collect()
+                } else {
+                    by_original
+                }
+            }
+        };
+        let Some(referral) = self.select(&old, scoped, true)? else {
+            return Ok(());
+        };
+        let (name, namespace) = (&referral.current.name, &referral.current.namespace);
+        if *name == old && namespace.is_empty() {
+            return Ok(());
+        }
+        map.insert("name".into(), Value::String(name.clone()));
+        if !namespace.is_empty() {
+            map.insert("namespace".into(), Value::String(namespace.clone()));
+        }
+        Ok(())
+    }
+
+    /// kustomize's selectReferral.
+    fn select<'c>(
+        &self,
+        old: &str,
+        candidates: Vec<&'c Candidate>,
+        compare_namespaces: bool,
+    ) -> Result<Option<&'c Candidate>, String> {
+        let referrer = self.referrer;
+        let mut found: Vec<&Candidate> = candidates
+            .into_iter()
+            .filter(|c| c.previous.iter().any(|id| id.name == old))
+            .filter(|c| c.previous.iter().any(|id| self.target.selects(id)))
+            .filter(|c| match (&referrer.role_ref, self.role_ref_path) {
+                (Some(rr), true) => c.previous.iter().any(|id| rr.selects(id)),
+                _ => true,
+            })
+            .filter(|c| {
+                is_cluster_scoped(&referrer.current.gvk)
+                    || is_cluster_scoped(&c.current.gvk)
+                    || c.current.gvk.kind == "ServiceAccount"
+                    || referrer.current.effective_namespace() == c.current.effective_namespace()
+            })
+            .collect();
+        if found.len() == 1 {
+            return Ok(found.pop());
+        }
+        found.retain(|c| affixes_match(referrer, c, true));
+        if found.len() > 1 {
+            found.retain(|c| affixes_match(referrer, c, false));
+        }
+        match found.as_slice() {
+            [] => Ok(None),
+            [one] => Ok(Some(*one)),
+            [first, rest @ ..] => {
+                let same = |c: &&Candidate| {
+                    c.current.name == first.current.name
+                        && (!compare_namespaces || c.current.namespace == first.current.namespace)
+                };
+                if rest.iter().all(same) {
+                    return Ok(Some(*first));
+                }
+                let ids: Vec<String> = found.iter().map(|c| c.current.to_string()).collect();
+                Err(format!(
+                    "found multiple possible referrals: {}",
+                    ids.join(", ")
+                ))
+            }
+        }
     }
 }
 
-fn same_namespace(a: &str, b: &str) -> bool {
-    let eff = |s: &str| if s.is_empty() { "default" } else { s }.to_string();
-    eff(a) == eff(b)
+/// kustomize's PrefixesSuffixesEquals: the shorter list of affixes is the
+/// tail of the longer; with `allow_empty`, an empty list matches anything.
+fn affixes_match(referrer: &Referrer, c: &Candidate, allow_empty: bool) -> bool {
+    let tail = |a: &[String], b: &[String]| same_ending(a, b);
+    if allow_empty {
+        let prefix_ok = referrer.prefixes.is_empty()
+            || c.prefixes.is_empty()
+            || tail(referrer.prefixes, &c.prefixes);
+        let suffix_ok = referrer.suffixes.is_empty()
+            || c.suffixes.is_empty()
+            || tail(referrer.suffixes, &c.suffixes);
+        prefix_ok && suffix_ok
+    } else {
+        tail(referrer.prefixes, &c.prefixes) && tail(referrer.suffixes, &c.suffixes)
+    }
+}
+
+/// True when the shorter slice ends the longer one; an empty slice only
+/// matches an empty one.
+fn same_ending(a: &[String], b: &[String]) -> bool {
+    let (short, long) = if a.len() > b.len() { (b, a) } else { (a, b) };
+    if short.is_empty() {
+        return long.is_empty();
+    }
+    long.ends_with(short)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &[&str]) -> Vec<String> {
+        s.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn affix_tails() {
+        let cases = [
+            (v(&[]), v(&[]), true),
+            (v(&["a"]), v(&[]), false),
+            (v(&["a", "b"]), v(&["b"]), true),
+            (v(&["a", "b"]), v(&["a"]), false),
+            (v(&["x"]), v(&["x"]), true),
+        ];
+        for (a, b, want) in cases {
+            assert_eq!(same_ending(&a, &b), want, "{a:?} {b:?}");
+        }
+    }
 }

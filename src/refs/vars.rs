@@ -68,9 +68,17 @@ pub fn resolve(
     let mut used = BTreeSet::new();
     for r in resmap.iter_mut() {
         let gvk = r.gvk();
-        fieldspec::visit_specs(&mut r.value, &gvk, specs, &mut |node| {
-            expand_node(node, &values, &mut used)
-        });
+        fieldspec::visit_specs(
+            &mut r.value,
+            &gvk,
+            specs,
+            fieldspec::CreateKind::None,
+            &mut |node| {
+                expand_node(node, &values, &mut used);
+                Ok(())
+            },
+        )
+        .map_err(|e| BuildError::invalid(origin, format!("{}: {e}", r.id())))?;
     }
     Ok(values
         .keys()

@@ -15,19 +15,29 @@ pub fn apply(
     resmap: &mut ResMap,
     images: &[ImageSpec],
     specs: &[crate::model::fieldspec::FieldSpec],
-) {
+) -> super::TransformResult {
     for spec in images {
         let one = std::slice::from_ref(spec);
         for r in resmap.iter_mut() {
             walk(&mut r.value, one);
             let gvk = r.gvk();
-            crate::model::fieldspec::visit_specs(&mut r.value, &gvk, specs, &mut |node| {
-                if let Value::String(image) = node {
-                    update_image(image, one);
-                }
-            });
+            crate::model::fieldspec::visit_specs(
+                &mut r.value,
+                &gvk,
+                specs,
+                crate::model::fieldspec::CreateKind::None,
+                &mut |node| match node {
+                    Value::String(image) => {
+                        update_image(image, one);
+                        Ok(())
+                    }
+                    _ => Err("an image must be a string".into()),
+                },
+            )
+            .map_err(|e| format!("{}: {e}", r.id()))?;
         }
     }
+    Ok(())
 }
 
 fn walk(node: &mut Value, images: &[ImageSpec]) {

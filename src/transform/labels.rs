@@ -1,9 +1,10 @@
 //! `commonLabels` and `labels`: metadata labels, and selectors/templates
 //! where the field specs say so.
 
+use super::TransformResult;
 use crate::load::kustomization::LabelSpec;
 use crate::load::transformer_config::TransformerConfig;
-use crate::model::fieldspec::{self, FieldSpec};
+use crate::model::fieldspec::FieldSpec;
 use crate::model::resmap::ResMap;
 use indexmap::IndexMap;
 
@@ -11,12 +12,16 @@ pub fn apply_common(
     resmap: &mut ResMap,
     labels: &IndexMap<String, String>,
     config: &TransformerConfig,
-) {
-    apply(resmap, labels, config.specs("commonLabels"));
+) -> TransformResult {
+    apply(resmap, labels, config.specs("commonLabels"))
 }
 
 /// One `labels:` entry: metadata only, plus selectors and/or templates on request.
-pub fn apply_entry(resmap: &mut ResMap, entry: &LabelSpec, config: &TransformerConfig) {
+pub fn apply_entry(
+    resmap: &mut ResMap,
+    entry: &LabelSpec,
+    config: &TransformerConfig,
+) -> TransformResult {
     let mut specs: Vec<FieldSpec> = entry.fields.iter().map(FieldSpec::from).collect();
     // Field specs a `configurations:` file lists under `labels` join every entry.
     specs.extend_from_slice(config.specs("labels"));
@@ -34,18 +39,14 @@ pub fn apply_entry(resmap: &mut ResMap, entry: &LabelSpec, config: &TransformerC
             specs.extend_from_slice(config.specs("templateLabels"));
         }
     }
-    apply(resmap, &entry.pairs, &specs);
+    apply(resmap, &entry.pairs, &specs)
 }
 
-fn apply(resmap: &mut ResMap, labels: &IndexMap<String, String>, specs: &[FieldSpec]) {
-    if labels.is_empty() {
-        return;
-    }
+fn apply(
+    resmap: &mut ResMap,
+    labels: &IndexMap<String, String>,
+    specs: &[FieldSpec],
+) -> TransformResult {
     let pairs: Vec<(String, String)> = labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-    for r in resmap.iter_mut() {
-        let gvk = r.gvk();
-        fieldspec::visit_specs(&mut r.value, &gvk, specs, &mut |node| {
-            super::set_pairs(node, &pairs)
-        });
-    }
+    super::set_map_entries(resmap, &pairs, specs)
 }

@@ -11,16 +11,45 @@ pub mod namespace;
 pub mod prefix_suffix;
 pub mod replicas;
 
+use crate::model::fieldspec::{self, CreateKind, FieldSpec};
+use crate::model::resmap::ResMap;
 use serde_json::{Map, Value};
 
+/// What a transformation reports when an object cannot take it (a field
+/// spec meets a scalar, a map field holds a list...): the object and why.
+pub type TransformResult = std::result::Result<(), String>;
+
+/// Sets `pairs` into the string map at every field spec of every object, as
+/// kustomize's label and annotation filters do (maps created where a spec
+/// says `create: true`).
+pub fn set_map_entries(
+    resmap: &mut ResMap,
+    pairs: &[(String, String)],
+    specs: &[FieldSpec],
+) -> TransformResult {
+    if pairs.is_empty() {
+        return Ok(());
+    }
+    for r in resmap.iter_mut() {
+        let gvk = r.gvk();
+        fieldspec::visit_specs(&mut r.value, &gvk, specs, CreateKind::Map, &mut |node| {
+            set_pairs(node, pairs)
+        })
+        .map_err(|e| format!("{}: {e}", r.id()))?;
+    }
+    Ok(())
+}
+
 /// Sets `pairs` into the string map at `node`, making it a map if it was absent.
-pub(crate) fn set_pairs(node: &mut Value, pairs: &[(String, String)]) {
-    if !node.is_object() {
+pub(crate) fn set_pairs(node: &mut Value, pairs: &[(String, String)]) -> TransformResult {
+    if node.is_null() {
         *node = Value::Object(Map::new());
     }
-    if let Value::Object(map) = node {
-        for (k, v) in pairs {
-            map.insert(k.clone(), Value::String(v.clone()));
-        }
+    let Value::Object(map) = node else {
+        return Err("expected a map of strings".into());
+    };
+    for (k, v) in pairs {
+        map.insert(k.clone(), Value::String(v.clone()));
     }
+    Ok(())
 }

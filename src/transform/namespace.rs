@@ -1,33 +1,146 @@
-//! `namespace`: moves every namespaced resource (and the service references
-//! of webhooks/APIServices/CRD conversion) into one namespace.
+//! `namespace` (kustomize's NamespaceTransformer): sets `metadata.namespace`
+//! on every object kustomize knows to be namespaced, the namespace of
+//! RoleBinding/ClusterRoleBinding subjects (those named `default`, or every
+//! ServiceAccount subject on request), and every further field spec (a core
+//! Namespace's own name, APIService and CRD conversion services).
+//!
+//! Every object's previous id is recorded first, so name references can
+//! still find it by the namespace it had.
 
+use super::TransformResult;
 use crate::load::openapi::is_cluster_scoped;
-use crate::model::fieldspec::{self, FieldSpec};
+use crate::model::fieldspec::{self, CreateKind, FieldSpec};
 use crate::model::resmap::ResMap;
 use serde_json::Value;
 
-pub fn apply(resmap: &mut ResMap, namespace: &str, specs: &[FieldSpec]) {
-    for r in resmap.iter_mut() {
-        let gvk = r.gvk();
-        // Cluster-scoped objects get no metadata.namespace, but specs that
-        // name their kind (a Namespace's own name) still apply.
-        let cluster_scoped = is_cluster_scoped(&gvk);
-        let applies = |s: &&FieldSpec| {
-            s.applies_to(&gvk)
-                && (!cluster_scoped
-                    || (s.kind.is_some()
-                        && !(s.path.len() == 2
-                            && s.path[0] == "metadata"
-                            && s.path[1] == "namespace")))
+/// Which RoleBinding subjects get the namespace (`setRoleBindingSubjects`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Subjects {
+    /// Subjects named `default` (kustomize's default).
+    #[default]
+    DefaultOnly,
+    /// Every ServiceAccount subject.
+    AllServiceAccounts,
+    None,
+}
+
+impl Subjects {
+    /// Parses a config value; "" means the default.
+    pub fn parse(mode: &str) -> Result<Subjects, String> {
+        match mode {
+            "" | "defaultOnly" => Ok(Subjects::DefaultOnly),
+            "allServiceAccounts" => Ok(Subjects::AllServiceAccounts),
+            "none" => Ok(Subjects::None),
+            other => Err(format!(
+                "invalid value \"{other}\" for setRoleBindingSubjects: must be one of \"defaultOnly\", \"none\" or \"allServiceAccounts\""
+            )),
+        }
+    }
+}
+
+/// How the transformer is configured.
+#[derive(Debug, Clone, Default)]
+pub struct Namespace<'a> {
+    pub namespace: &'a str,
+    pub specs: &'a [FieldSpec],
+    /// Only fill fields that are empty.
+    pub unset_only: bool,
+    pub subjects: Subjects,
+}
+
+fn is_path(spec: &FieldSpec, path: &[&str]) -> bool {
+    spec.path.len() == path.len() && spec.path.iter().zip(path).all(|(a, b)| a == b)
+}
+
+fn is_role_binding(kind: &str) -> bool {
+    kind == "RoleBinding" || kind == "ClusterRoleBinding"
+}
+
+pub fn apply(resmap: &mut ResMap, t: &Namespace) -> TransformResult {
+    if t.namespace.is_empty() {
+        return Ok(());
+    }
+    let set = |node: &mut Value| -> TransformResult {
+        let empty = match node {
+            Value::Null => true,
+            Value::String(s) => s.is_empty(),
+            _ => false,
         };
-        if !specs.iter().any(|s| applies(&s)) {
+        if !t.unset_only || empty {
+            *node = Value::String(t.namespace.to_string());
+        }
+        Ok(())
+    };
+    for i in 0..resmap.resources.len() {
+        let r = &mut resmap.resources[i];
+        if r.value.as_object().is_none_or(|m| m.is_empty()) {
             continue;
         }
         r.store_previous_id();
-        for spec in specs.iter().filter(applies) {
-            fieldspec::visit_path(&mut r.value, &spec.path, spec.create, &mut |node| {
-                *node = Value::String(namespace.to_string());
+        let gvk = r.gvk();
+        let api_version = gvk.api_version();
+        // metadata.namespace is set below for namespaced kinds only; a
+        // Namespace's name only follows for the core v1 kind.
+        let mut specs: Vec<FieldSpec> = t
+            .specs
+            .iter()
+            .filter(|s| !is_path(s, &["metadata", "namespace"]))
+            .filter(|s| api_version == "v1" || !is_path(s, &["metadata", "name"]))
+            .cloned()
+            .collect();
+        if !is_cluster_scoped(&gvk) {
+            let meta = FieldSpec::at(&["metadata", "namespace"], true);
+            fieldspec::visit_specs(&mut r.value, &gvk, &[meta], CreateKind::Scalar, &mut |n| {
+                set(n)
+            })
+            .map_err(|e| format!("{}: {e}", r.id()))?;
+        }
+        if is_role_binding(&gvk.kind) {
+            specs.retain(|s| {
+                !(s.kind.as_deref().is_some_and(is_role_binding)
+                    && is_path(s, &["subjects", "namespace"]))
             });
+            set_subjects(&mut r.value, t.subjects, &set)?;
+        }
+        fieldspec::visit_specs(&mut r.value, &gvk, &specs, CreateKind::Scalar, &mut |n| {
+            set(n)
+        })
+        .map_err(|e| format!("namespace transformation failed: {}: {e}", r.id()))?;
+        let id = r.id();
+        let clashes = resmap
+            .iter()
+            .filter(|o| crate::model::resmap::same_id(&o.id(), &id))
+            .count();
+        if clashes != 1 {
+            return Err(format!(
+                "namespace transformation produces ID conflict: {id}"
+            ));
         }
     }
+    resmap.invalidate();
+    Ok(())
+}
+
+fn set_subjects(
+    object: &mut Value,
+    mode: Subjects,
+    set: &dyn Fn(&mut Value) -> TransformResult,
+) -> TransformResult {
+    let Some(Value::Array(subjects)) = object.get_mut("subjects") else {
+        return Ok(());
+    };
+    for subject in subjects {
+        let Value::Object(s) = subject else { continue };
+        let wanted = match mode {
+            Subjects::None => false,
+            Subjects::DefaultOnly => s.get("name").and_then(Value::as_str) == Some("default"),
+            Subjects::AllServiceAccounts => {
+                s.get("kind").and_then(Value::as_str) == Some("ServiceAccount")
+            }
+        };
+        if wanted {
+            set(s.entry("namespace").or_insert(Value::Null))?;
+        }
+    }
+    Ok(())
 }

@@ -1,44 +1,66 @@
-//! `namePrefix` / `nameSuffix`: renames every resource but the kinds whose
-//! names are fixed by the API (CRDs, APIServices, Namespaces), as kustomize,
-//! at `metadata/name` and any further field the transformer config names.
+//! `namePrefix` / `nameSuffix` (kustomize's PrefixTransformer and
+//! SuffixTransformer): prepends or appends text at every field spec, for
+//! every object but CustomResourceDefinitions, APIServices and Namespaces.
+//!
+//! As in kustomize, objects are selected by the id they were loaded with
+//! (their original GVK), and only a spec whose path is `metadata/name`
+//! counts as a rename: it records the affix (name references compare the
+//! affixes of referrer and target) and the object's previous id.
 
-use crate::model::fieldspec::{self, FieldSpec};
+use super::TransformResult;
+use crate::model::fieldspec::{self, CreateKind, FieldSpec};
+use crate::model::resid::Gvk;
 use crate::model::resmap::ResMap;
 use serde_json::Value;
 
-const SKIPPED_KINDS: &[&str] = &["CustomResourceDefinition", "APIService", "Namespace"];
+/// Where the text goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Affix {
+    Prefix,
+    Suffix,
+}
+
+/// Kinds whose names the API fixes: never renamed (any group for CRDs and
+/// Namespaces, only apiregistration's APIService).
+fn skipped(gvk: &Gvk) -> bool {
+    gvk.kind == "CustomResourceDefinition"
+        || gvk.kind == "Namespace"
+        || (gvk.kind == "APIService" && gvk.group == "apiregistration.k8s.io")
+}
 
 pub fn apply(
     resmap: &mut ResMap,
-    prefix: &str,
-    suffix: &str,
-    prefix_specs: &[FieldSpec],
-    suffix_specs: &[FieldSpec],
-) {
-    if prefix.is_empty() && suffix.is_empty() {
-        return;
-    }
+    affix: Affix,
+    text: &str,
+    specs: &[FieldSpec],
+) -> TransformResult {
     for r in resmap.iter_mut() {
-        if SKIPPED_KINDS.contains(&r.kind()) {
+        let original = r.original_id();
+        if skipped(&original.gvk) {
             continue;
         }
-        r.store_previous_id();
-        let gvk = r.gvk();
-        for (specs, affix, at_start) in
-            [(prefix_specs, prefix, true), (suffix_specs, suffix, false)]
-        {
-            if affix.is_empty() {
-                continue;
-            }
-            fieldspec::visit_specs(&mut r.value, &gvk, specs, &mut |node| {
-                if let Value::String(s) = node {
-                    *s = if at_start {
-                        format!("{affix}{s}")
-                    } else {
-                        format!("{s}{affix}")
-                    };
+        for spec in specs.iter().filter(|s| s.applies_to(&original.gvk)) {
+            if spec.path.len() == 2 && spec.path[0] == "metadata" && spec.path[1] == "name" {
+                match affix {
+                    Affix::Prefix => r.add_name_prefix(text),
+                    Affix::Suffix => r.add_name_suffix(text),
                 }
-            });
+                if !text.is_empty() {
+                    r.store_previous_id();
+                }
+            }
+            let gvk = r.gvk();
+            let one = std::slice::from_ref(spec);
+            fieldspec::visit_specs(&mut r.value, &gvk, one, CreateKind::Scalar, &mut |node| {
+                let current = crate::model::resource::scalar_text(node);
+                *node = Value::String(match affix {
+                    Affix::Prefix => format!("{text}{current}"),
+                    Affix::Suffix => format!("{current}{text}"),
+                });
+                Ok(())
+            })
+            .map_err(|e| format!("{}: {e}", r.id()))?;
         }
     }
+    Ok(())
 }
