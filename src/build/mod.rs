@@ -35,6 +35,8 @@ pub struct BuildOptions {
     pub overrides: Overrides,
     /// Record, for every field, the file and line that last set it.
     pub track_provenance: bool,
+    /// Helm chart inflation (`--enable-helm` and the helm flags).
+    pub helm: crate::generate::helm::HelmOptions,
 }
 
 /// What a wrapping kustomization (`resources: [DIR]`) could set; the ArgoCD
@@ -539,6 +541,11 @@ impl Builder {
                 }
             }
         }
+        // HelmChartInflationGenerator runs after the ConfigMap and Secret generators.
+        let helm = &self.options.helm;
+        for r in inflate_helm_charts(k, ctx.kfile, ctx.loader, ctx.track, helm)? {
+            resmap.append(r)?;
+        }
         // Generator plugins run after the builtin generators, in listed order.
         for plugin in crate::build::plugins::load(&k.generators, ctx.loader, ctx.kfile)? {
             let origin = Origin {
@@ -548,7 +555,7 @@ impl Builder {
             };
             let first_new = resmap.resources.len();
             tracked(&mut resmap, ctx.track, &|_, _| origin.clone(), |m| {
-                crate::build::plugins::generate(m, &plugin, ctx.loader)
+                crate::build::plugins::generate(m, &plugin, ctx.loader, &self.options.helm)
             })?;
             let meta = &plugin.value["metadata"];
             let by = ConfiguredBy {
@@ -935,7 +942,13 @@ fn transform(
 /// `track`, each field's origin is its line in this file.
 pub fn load_resource_file(path: &Path, track: bool) -> Result<Vec<Resource>> {
     let text = std::fs::read_to_string(path).map_err(|e| BuildError::io(path, e))?;
-    let docs = crate::yaml::parse_documents(&text).map_err(|e| BuildError::yaml(path, e))?;
+    load_resources_from_text(&text, path, track)
+}
+
+/// Loads every object of a YAML stream as if it were the file `path` (which
+/// errors and origins name); `List` kinds are flattened.
+pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<Vec<Resource>> {
+    let docs = crate::yaml::parse_documents(text).map_err(|e| BuildError::yaml(path, e))?;
     let mut out = Vec::new();
     for doc in docs {
         let is_list = doc
@@ -975,6 +988,42 @@ pub fn load_resource_file(path: &Path, track: bool) -> Result<Vec<Resource>> {
             }
             out.push(r);
         }
+    }
+    Ok(out)
+}
+
+/// kustomize's HelmChartInflationGenerator for one kustomization: each chart
+/// of `helmCharts` (and the deprecated `helmChartInflationGenerator`) in
+/// order, inflated by helm and read as resources. The objects name the
+/// kustomization file as their source. Self-contained so any build stage can
+/// call it where the builtin generators run.
+pub fn inflate_helm_charts(
+    k: &Kustomization,
+    kfile: &Path,
+    loader: &Loader,
+    track: bool,
+    options: &crate::generate::helm::HelmOptions,
+) -> Result<Vec<Resource>> {
+    let (charts, globals) = k.helm();
+    let mut out = Vec::new();
+    for chart in &charts {
+        let text = crate::generate::helm::inflate(
+            chart,
+            &globals,
+            &loader.dir,
+            loader.restriction,
+            options,
+        )
+        .map_err(|e| BuildError::invalid(kfile, format!("helmCharts: {e}")))?;
+        out.extend(load_resources_from_text(&text, kfile, track).map_err(|e| {
+            BuildError::invalid(
+                kfile,
+                format!(
+                    "helmCharts: chart '{}': reading helm's output: {e}",
+                    chart.name
+                ),
+            )
+        })?);
     }
     Ok(out)
 }

@@ -42,6 +42,8 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "yaml")]
         format: Format,
+        #[command(flatten)]
+        helm: HelmArgs,
         /// Run as an ArgoCD config-management plugin: honour ARGOCD_ENV_NAMESPACE,
         /// ARGOCD_ENV_IMAGES, ARGOCD_ENV_NAME_PREFIX/SUFFIX (see argocd/README.md).
         #[arg(long)]
@@ -74,6 +76,38 @@ enum Command {
     Version,
     /// Print shell completions.
     Completions { shell: clap_complete::Shell },
+}
+
+/// kustomize's helm flags.
+#[derive(clap::Args, Clone, Default)]
+struct HelmArgs {
+    /// Enable the Helm chart inflator (helmCharts).
+    #[arg(long)]
+    enable_helm: bool,
+    /// The helm executable (Helm 3 or Helm 4).
+    #[arg(long, default_value = "helm")]
+    helm_command: String,
+    /// Kubernetes API versions for helm's Capabilities.APIVersions (repeatable).
+    #[arg(long = "helm-api-versions")]
+    helm_api_versions: Vec<String>,
+    /// Kubernetes version for helm's Capabilities.KubeVersion.
+    #[arg(long, default_value = "")]
+    helm_kube_version: String,
+    /// Pass --debug to helm template.
+    #[arg(long)]
+    helm_debug: bool,
+}
+
+impl HelmArgs {
+    fn options(&self) -> crate::generate::helm::HelmOptions {
+        crate::generate::helm::HelmOptions {
+            enabled: self.enable_helm,
+            command: self.helm_command.clone(),
+            api_versions: self.helm_api_versions.clone(),
+            kube_version: self.helm_kube_version.clone(),
+            debug: self.helm_debug,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -172,10 +206,12 @@ pub fn main() -> ExitCode {
             output,
             load_restrictor,
             format,
+            helm,
             argocd,
         } => {
             let mut options = BuildOptions {
                 load_restriction: load_restrictor.into(),
+                helm: helm.options(),
                 ..BuildOptions::default()
             };
             if argocd {
