@@ -222,6 +222,7 @@ pub fn main() -> ExitCode {
                         return ExitCode::from(1);
                     }
                 }
+                crate::cli::argocd::helm_from_env(|k| std::env::var(k).ok(), &mut options.helm);
                 let var = |k: &str| std::env::var(k).unwrap_or_default();
                 eprintln!(
                     "nest-kz: building {} for ArgoCD application {:?} at revision {:?}",

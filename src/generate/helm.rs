@@ -240,9 +240,9 @@ pub fn inflate(
     chart.debug |= options.debug;
     check_name(&chart.name)?;
     let merge = match chart.values_merge.as_str() {
-        "" | "override" => Merge::Override,
-        "merge" => Merge::Merge,
-        "replace" => Merge::Replace,
+        "" | "override" => ValuesMerge::Override,
+        "merge" => ValuesMerge::Merge,
+        "replace" => ValuesMerge::Replace,
         _ => {
             return Err(HelmError::InvalidChart {
                 chart: name,
@@ -331,7 +331,7 @@ pub fn inflate(
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
         );
-        let merged = if merge == Merge::Replace {
+        let merged = if merge == ValuesMerge::Replace {
             inline
         } else {
             let bytes = std::fs::read(&values_file).map_err(io(&values_file))?;
@@ -342,7 +342,7 @@ pub fn inflate(
             })?;
             // kustomize merges with kyaml's merge2: "override" lets the
             // inline values win, "merge" lets the file's win.
-            if merge == Merge::Merge {
+            if merge == ValuesMerge::Merge {
                 merge_values(inline, file)
             } else {
                 merge_values(file, inline)
@@ -366,7 +366,7 @@ pub fn inflate(
 }
 
 #[derive(Clone, Copy, PartialEq)]
-enum Merge {
+enum ValuesMerge {
     Override,
     Merge,
     Replace,
