@@ -230,6 +230,8 @@ const LOCAL_CASES: &[&str] = &[
     "plugin",
     "cli-flags",
     "legacy",
+    "annotations",
+    "debug",
 ];
 
 #[test]

@@ -543,7 +543,14 @@ impl Builder {
         }
         // HelmChartInflationGenerator runs after the ConfigMap and Secret generators.
         let helm = &self.options.helm;
-        for r in inflate_helm_charts(k, ctx.kfile, ctx.loader, ctx.track, helm)? {
+        let by = ConfiguredBy {
+            file: ctx.kfile,
+            kind: "HelmChartInflationGenerator",
+            name: None,
+            namespace: None,
+        };
+        for mut r in inflate_helm_charts(k, ctx.kfile, ctx.loader, ctx.track, helm)? {
+            self.annotate_origin(&mut r, OriginNote::Configured(&by));
             resmap.append(r)?;
         }
         // Generator plugins run after the builtin generators, in listed order.
