@@ -67,7 +67,7 @@ fn copy_tree(from: &Path, to: &Path) {
 
 /// A scratch copy of a case: the shared charts under charts/, the case's files
 /// over them, `helm create` run for the names in `helm-create`, and @REPO@
-/// replaced in `kustomization.yaml.in`.
+/// replaced in every `kustomization.yaml.in`.
 struct Tree {
     _tmp: tempfile::TempDir,
     dir: PathBuf,
@@ -92,10 +92,20 @@ fn tree(case: &Path, helm: &Path, repo: Option<&str>) -> Tree {
             assert!(out.status.success(), "helm create: {out:?}");
         }
     }
-    if let Ok(text) = std::fs::read_to_string(case.join("kustomization.yaml.in")) {
-        let repo = repo.expect("this case needs the chart repository");
-        std::fs::write(dir.join("kustomization.yaml"), text.replace("@REPO@", repo))
+    for entry in walkdir::WalkDir::new(&dir) {
+        let path = entry.expect("walk").into_path();
+        if path
+            .file_name()
+            .is_some_and(|n| n == "kustomization.yaml.in")
+        {
+            let repo = repo.expect("this case needs the chart repository");
+            let text = std::fs::read_to_string(&path).expect("read");
+            std::fs::write(
+                path.with_file_name("kustomization.yaml"),
+                text.replace("@REPO@", repo),
+            )
             .expect("write kustomization");
+        }
     }
     let tmpdir = tmp.path().join("tmp");
     std::fs::create_dir_all(&tmpdir).expect("tmpdir");
@@ -272,6 +282,16 @@ impl Repo {
                 .expect("helm package");
             assert!(out.status.success(), "helm package: {out:?}");
         }
+        // A second version of demo, for charts pulled at two versions.
+        let out = Command::new(helm)
+            .arg("package")
+            .arg(manifest().join("tests/helm/charts/demo"))
+            .args(["--version", "0.3.0", "--destination"])
+            .arg(dir.path())
+            .env("HELM_CONFIG_HOME", dir.path().join(".helm"))
+            .output()
+            .expect("helm package");
+        assert!(out.status.success(), "helm package: {out:?}");
         let out = Command::new(helm)
             .args(["repo", "index"])
             .arg(dir.path())
@@ -352,6 +372,14 @@ fn charts_pulled_from_a_repository_match_kustomize_and_are_cached() {
     let packer = h3.as_deref().or(h4.as_deref()).expect("a helm");
     let repo = Repo::start(packer);
     check_case("repo", h3.as_deref(), h4.as_deref(), Some(&repo.url));
+    // A base pulling a chart, built twice through two overlays (the second
+    // build finds it cached).
+    check_case(
+        "repo-overlays",
+        h3.as_deref(),
+        h4.as_deref(),
+        Some(&repo.url),
+    );
     // kustomize's caching: a versioned chart from a repo lands in
     // chartHome/NAME-VERSION/NAME, an unversioned one in chartHome/NAME, and
     // once there it is used without the repository.
@@ -359,6 +387,7 @@ fn charts_pulled_from_a_repository_match_kustomize_and_are_cached() {
     let t = tree(&case, packer, Some(&repo.url));
     let first = stdout_ok(nest_kz(&t, packer, &[]), "repo");
     assert!(t.dir.join("vendor/demo-0.2.0/demo/Chart.yaml").is_file());
+    assert!(t.dir.join("vendor/demo-0.3.0/demo/Chart.yaml").is_file());
     assert!(t.dir.join("vendor/parent/Chart.yaml").is_file());
     drop(repo);
     let second = stdout_ok(nest_kz(&t, packer, &[]), "repo (cached)");
