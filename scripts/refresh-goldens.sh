@@ -19,6 +19,7 @@ for case in tests/errors/*/; do
   fi
 done
 # Helm cases (tests/helm/cases): needs the helm binaries of scripts/install-helm.sh.
-while IFS='=' read -r var path; do export "$var=$path"; done < <(./scripts/install-helm.sh)
+helm_env="$(./scripts/install-helm.sh)"
+while IFS='=' read -r var path; do export "$var=$path"; done <<<"$helm_env"
 NEST_KZ_HELM_REFRESH=1 cargo test --test helm
 cargo test --test golden --test argocd
