@@ -513,3 +513,30 @@ fn helm_charts_need_enable_helm() {
         "{stderr}"
     );
 }
+
+/// `explain` takes the helm flags; an inflated object's fields point at its
+/// helmCharts entry until a transformer changes them.
+#[test]
+fn explain_points_inflated_fields_at_the_chart_entry() {
+    let Some((h3, h4)) = helms("explain_points_inflated_fields_at_the_chart_entry") else {
+        return;
+    };
+    let helm = h3.or(h4).expect("a helm");
+    let case = manifest().join("tests/helm/cases/transformed");
+    let t = tree(&case, &helm, None);
+    let out = Command::new(env!("CARGO_BIN_EXE_nest-kz"))
+        .args(["explain", "--enable-helm", "--helm-command"])
+        .arg(&helm)
+        .args(["--object", "Deployment/t-demo"])
+        .arg(&t.dir)
+        .output()
+        .expect("run nest-kz");
+    let text = stdout_ok(out, "explain");
+    assert!(
+        text.contains("metadata.labels.release: t  <- ")
+            && text.contains("kustomization.yaml:14 (helm chart)"),
+        "{text}"
+    );
+    assert!(text.contains("spec.replicas: 5  <- "), "{text}");
+    assert!(text.contains("(strategic merge patch)"), "{text}");
+}

@@ -549,9 +549,17 @@ impl Builder {
             name: None,
             namespace: None,
         };
-        for mut r in inflate_helm_charts(k, ctx.kfile, ctx.loader, ctx.track, helm)? {
-            self.annotate_origin(&mut r, OriginNote::Configured(&by));
-            resmap.append(r)?;
+        let (charts, globals) = k.helm();
+        for chart in &charts {
+            // explain: every field of an inflated object points at its chart entry.
+            let origin = ctx.at(&format!("helmCharts[name={}]", chart.name), "helm chart");
+            tracked(&mut resmap, ctx.track, &|_, _| origin.clone(), |m| {
+                for mut r in inflate_helm_chart(chart, &globals, ctx.kfile, ctx.loader, helm)? {
+                    self.annotate_origin(&mut r, OriginNote::Configured(&by));
+                    m.append(r)?;
+                }
+                Ok(())
+            })?;
         }
         // Generator plugins run after the builtin generators, in listed order.
         for plugin in crate::build::plugins::load(&k.generators, ctx.loader, ctx.kfile)? {
@@ -999,40 +1007,32 @@ pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<
     Ok(out)
 }
 
-/// kustomize's HelmChartInflationGenerator for one kustomization: each chart
-/// of `helmCharts` (and the deprecated `helmChartInflationGenerator`) in
-/// order, inflated by helm and read as resources. The objects name the
-/// kustomization file as their source. Self-contained so any build stage can
-/// call it where the builtin generators run.
-pub fn inflate_helm_charts(
-    k: &Kustomization,
+/// kustomize's HelmChartInflationGenerator for one chart of a kustomization
+/// (`Kustomization::helm` lists them with their globals, in order): the
+/// chart inflated by helm and read as resources whose source is the
+/// kustomization file. Self-contained so any build stage can call it where
+/// the builtin generators run.
+pub fn inflate_helm_chart(
+    chart: &crate::generate::helm::HelmChart,
+    globals: &crate::generate::helm::HelmGlobals,
     kfile: &Path,
     loader: &Loader,
-    track: bool,
     options: &crate::generate::helm::HelmOptions,
 ) -> Result<Vec<Resource>> {
-    let (charts, globals) = k.helm();
-    let mut out = Vec::new();
-    for chart in &charts {
-        let text = crate::generate::helm::inflate(
-            chart,
-            &globals,
-            &loader.dir,
-            loader.restriction,
-            options,
+    let text =
+        crate::generate::helm::inflate(chart, globals, &loader.dir, loader.restriction, options)
+            .map_err(|e| BuildError::invalid(kfile, format!("helmCharts: {e}")))?;
+    // Line numbers in helm's output mean nothing in the kustomization, so
+    // objects are loaded untracked; the caller attributes their fields.
+    load_resources_from_text(&text, kfile, false).map_err(|e| {
+        BuildError::invalid(
+            kfile,
+            format!(
+                "helmCharts: chart '{}': reading helm's output: {e}",
+                chart.name
+            ),
         )
-        .map_err(|e| BuildError::invalid(kfile, format!("helmCharts: {e}")))?;
-        out.extend(load_resources_from_text(&text, kfile, track).map_err(|e| {
-            BuildError::invalid(
-                kfile,
-                format!(
-                    "helmCharts: chart '{}': reading helm's output: {e}",
-                    chart.name
-                ),
-            )
-        })?);
-    }
-    Ok(out)
+    })
 }
 
 /// kustomize reads annotations as map[string]string: scalars become their text.

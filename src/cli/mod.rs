@@ -59,6 +59,8 @@ enum Command {
         object: Option<String>,
         #[arg(long, value_enum, default_value = "LoadRestrictionsRootOnly")]
         load_restrictor: Restrictor,
+        #[command(flatten)]
+        helm: HelmArgs,
     },
     /// Compare two builds per object and field; exit 1 when they differ (like diff).
     Diff {
@@ -71,6 +73,8 @@ enum Command {
         base: Option<String>,
         #[arg(long, value_enum, default_value = "LoadRestrictionsRootOnly")]
         load_restrictor: Restrictor,
+        #[command(flatten)]
+        helm: HelmArgs,
     },
     /// Print the version.
     Version,
@@ -148,10 +152,12 @@ pub fn main() -> ExitCode {
             dir,
             object,
             load_restrictor,
+            helm,
         } => {
             let options = BuildOptions {
                 load_restriction: load_restrictor.into(),
                 track_provenance: true,
+                helm: helm.options(),
                 ..BuildOptions::default()
             };
             match crate::build_resources(&dir, &options) {
@@ -178,9 +184,11 @@ pub fn main() -> ExitCode {
             new,
             base,
             load_restrictor,
+            helm,
         } => {
             let options = BuildOptions {
                 load_restriction: load_restrictor.into(),
+                helm: helm.options(),
                 ..BuildOptions::default()
             };
             match run_diff(&old, new.as_deref(), base.as_deref(), &options) {
