@@ -476,6 +476,14 @@ fn bad_input_fails_cleanly() {
     fails(&t, helm, &[], "demo", "not in or below");
     assert!(!t.dir.parent().expect("parent").join("outside").exists());
 
+    // A version is a folder name too.
+    let t = bad_tree(
+        helm,
+        "helmCharts:\n- name: demo\n  version: 1/../../../../escaped\n  repo: http://127.0.0.1:9\n",
+    );
+    fails(&t, helm, &[], "demo", "not in or below");
+    assert!(!t.dir.parent().expect("parent").join("escaped").exists());
+
     let t = bad_tree(helm, &one("  valuesMerge: sideways\n"));
     fails(&t, helm, &[], "demo", "valuesMerge must be one of");
 }

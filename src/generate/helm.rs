@@ -404,11 +404,13 @@ pub fn chart_home(chart: &HelmChart, globals: &HelmGlobals, root: &Path) -> Path
     } else {
         &globals.chart_home
     };
-    let mut home = normalize(&root.join(home));
+    let mut home = root.join(home);
     if !chart.version.is_empty() && !chart.repo.is_empty() {
         home = home.join(format!("{}-{}", chart.name, chart.version));
     }
-    home
+    // Cleaned after the version is added (as Go's filepath.Join cleans), so
+    // a version holding `../` cannot slip past the root check.
+    normalize(&home)
 }
 
 /// Removes `.` and `..` without touching the file system (Go's filepath.Clean).
@@ -703,6 +705,19 @@ mod tests {
             chart_home(&chart, &globals, Path::new("/k")),
             Path::new("/k/charts/c-1.2.3")
         );
+    }
+
+    #[test]
+    fn versions_may_not_escape_chart_home() {
+        let chart = HelmChart {
+            name: "c".into(),
+            version: "1/../../../../etc".into(),
+            repo: "http://x".into(),
+            ..HelmChart::default()
+        };
+        let home = chart_home(&chart, &HelmGlobals::default(), Path::new("/k"));
+        assert_eq!(home, Path::new("/etc"));
+        assert!(!is_within(Path::new("/k"), &home));
     }
 
     #[test]
