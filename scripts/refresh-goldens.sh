@@ -18,4 +18,8 @@ for case in tests/errors/*/; do
     echo "kustomize accepts $case, which is meant to be an error case" >&2; exit 1
   fi
 done
+# Helm cases (tests/helm/cases): needs the helm binaries of scripts/install-helm.sh.
+helm_env="$(./scripts/install-helm.sh)"
+while IFS='=' read -r var path; do export "$var=$path"; done <<<"$helm_env"
+NEST_KZ_HELM_REFRESH=1 cargo test --test helm
 cargo test --test golden --test argocd

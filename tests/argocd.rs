@@ -96,7 +96,7 @@ fn generate_error_leaves_stdout_empty() {
     );
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("helmCharts is not supported"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("must specify --enable-helm"));
     let bad_image = run_like_repo_server(
         "generate",
         &root().join("overlays/dev"),
@@ -158,4 +158,65 @@ fn sidecar_patch_adds_the_plugin_container_to_the_repo_server() {
         pod["containers"][0]["securityContext"]["runAsUser"],
         Value::from(999)
     );
+}
+
+/// ENABLE_HELM turns on chart inflation; the repo-server's KUBE_VERSION and
+/// KUBE_API_VERSIONS reach helm. Needs a helm binary (see tests/helm.rs).
+#[test]
+fn generate_inflates_helm_charts_with_the_repo_servers_kube_version() {
+    let helm = ["NEST_KZ_HELM3", "NEST_KZ_HELM4"].iter().find_map(|var| {
+        let path = std::env::var_os(var)
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root().join(format!("target/helm-bin/{var}/helm/helm")));
+        path.is_file().then_some(path)
+    });
+    let Some(helm) = helm else {
+        eprintln!(
+            "skipped: no helm binary (set NEST_KZ_HELM3/NEST_KZ_HELM4 or run scripts/install-helm.sh)"
+        );
+        return;
+    };
+    let app = tempfile::tempdir().unwrap();
+    let charts = app.path().join("charts/demo");
+    for dir in ["", "templates"] {
+        std::fs::create_dir_all(charts.join(dir)).unwrap();
+        for f in std::fs::read_dir(root().join("tests/helm/charts/demo").join(dir)).unwrap() {
+            let f = f.unwrap();
+            if f.file_type().unwrap().is_file() {
+                std::fs::copy(f.path(), charts.join(dir).join(f.file_name())).unwrap();
+            }
+        }
+    }
+    std::fs::write(
+        app.path().join("kustomization.yaml"),
+        "helmCharts:\n- name: demo\n  releaseName: argo\n  valuesInline:\n    showCapabilities: true\n",
+    )
+    .unwrap();
+    let path = helm.parent().unwrap().display().to_string();
+    let mut env = APP_ENV.to_vec();
+    env.extend([
+        ("PATH", path.as_str()),
+        ("ARGOCD_ENV_ENABLE_HELM", "true"),
+        ("KUBE_VERSION", "1.27.4"),
+        ("KUBE_API_VERSIONS", "v1,example.com/v1"),
+    ]);
+    let out = run_like_repo_server("generate", app.path(), &env);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let docs = parse_documents(&String::from_utf8(out.stdout).unwrap()).unwrap();
+    let caps = docs
+        .iter()
+        .map(|d| &d.value)
+        .find(|v| v["metadata"]["name"] == "argo-capabilities")
+        .expect("capabilities config map");
+    assert_eq!(caps["data"]["kubeVersion"], "v1.27.4");
+    assert_eq!(caps["data"]["hasWidgets"], "true");
+    // Without the parameter, kustomize's refusal.
+    env.retain(|(k, _)| *k != "ARGOCD_ENV_ENABLE_HELM");
+    let out = run_like_repo_server("generate", app.path(), &env);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("must specify --enable-helm"));
 }

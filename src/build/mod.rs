@@ -36,6 +36,8 @@ pub struct BuildOptions {
     pub overrides: Overrides,
     /// Record, for every field, the file and line that last set it.
     pub track_provenance: bool,
+    /// Helm chart inflation (`--enable-helm` and the helm flags).
+    pub helm: crate::generate::helm::HelmOptions,
 }
 
 /// What a wrapping kustomization (`resources: [DIR]`) could set; the ArgoCD
@@ -549,6 +551,26 @@ impl Builder {
                 }
             }
         }
+        // HelmChartInflationGenerator runs after the ConfigMap and Secret generators.
+        let helm = &self.options.helm;
+        let by = ConfiguredBy {
+            file: ctx.kfile,
+            kind: "HelmChartInflationGenerator",
+            name: None,
+            namespace: None,
+        };
+        let (charts, globals) = k.helm();
+        for chart in &charts {
+            // explain: every field of an inflated object points at its chart entry.
+            let origin = ctx.at(&format!("helmCharts[name={}]", chart.name), "helm chart");
+            tracked(&mut resmap, ctx.track, &|_, _| origin.clone(), |m| {
+                for mut r in inflate_helm_chart(chart, &globals, ctx.kfile, ctx.loader, helm)? {
+                    self.annotate_origin(&mut r, OriginNote::Configured(&by));
+                    m.append(r)?;
+                }
+                Ok(())
+            })?;
+        }
         // Generator plugins run after the builtin generators, in listed order.
         for plugin in crate::build::plugins::load(&k.generators, ctx.loader, ctx.kfile)? {
             let origin = Origin {
@@ -558,7 +580,7 @@ impl Builder {
             };
             let first_new = resmap.resources.len();
             tracked(&mut resmap, ctx.track, &|_, _| origin.clone(), |m| {
-                crate::build::plugins::generate(m, &plugin, ctx.loader)
+                crate::build::plugins::generate(m, &plugin, ctx.loader, &self.options.helm)
             })?;
             let meta = &plugin.value["metadata"];
             let by = ConfiguredBy {
@@ -935,7 +957,13 @@ fn transform(
 /// `track`, each field's origin is its line in this file.
 pub fn load_resource_file(path: &Path, track: bool) -> Result<Vec<Resource>> {
     let text = std::fs::read_to_string(path).map_err(|e| BuildError::io(path, e))?;
-    let docs = crate::yaml::parse_documents(&text).map_err(|e| BuildError::yaml(path, e))?;
+    load_resources_from_text(&text, path, track)
+}
+
+/// Loads every object of a YAML stream as if it were the file `path` (which
+/// errors and origins name); `List` kinds are flattened.
+pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<Vec<Resource>> {
+    let docs = crate::yaml::parse_documents(text).map_err(|e| BuildError::yaml(path, e))?;
     let mut out = Vec::new();
     for doc in docs {
         let is_list = doc
@@ -977,6 +1005,34 @@ pub fn load_resource_file(path: &Path, track: bool) -> Result<Vec<Resource>> {
         }
     }
     Ok(out)
+}
+
+/// kustomize's HelmChartInflationGenerator for one chart of a kustomization
+/// (`Kustomization::helm` lists them with their globals, in order): the
+/// chart inflated by helm and read as resources whose source is the
+/// kustomization file. Self-contained so any build stage can call it where
+/// the builtin generators run.
+pub fn inflate_helm_chart(
+    chart: &crate::generate::helm::HelmChart,
+    globals: &crate::generate::helm::HelmGlobals,
+    kfile: &Path,
+    loader: &Loader,
+    options: &crate::generate::helm::HelmOptions,
+) -> Result<Vec<Resource>> {
+    let text =
+        crate::generate::helm::inflate(chart, globals, &loader.dir, loader.restriction, options)
+            .map_err(|e| BuildError::invalid(kfile, format!("helmCharts: {e}")))?;
+    // Line numbers in helm's output mean nothing in the kustomization, so
+    // objects are loaded untracked; the caller attributes their fields.
+    load_resources_from_text(&text, kfile, false).map_err(|e| {
+        BuildError::invalid(
+            kfile,
+            format!(
+                "helmCharts: chart '{}': reading helm's output: {e}",
+                chart.name
+            ),
+        )
+    })
 }
 
 /// kustomize reads annotations as map[string]string: scalars become their text.

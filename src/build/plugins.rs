@@ -5,6 +5,7 @@
 
 use crate::error::{BuildError, Result};
 use crate::generate::configmap_secret::{self, GeneratedKind};
+use crate::generate::helm;
 use crate::load::go_json::{self, Unknown};
 use crate::load::kustomization::{
     GeneratorArgs, ImageSpec, PatchSpec, ReplacementEntry, ReplicaSpec, Selector,
@@ -187,11 +188,33 @@ fn builtin_kind(config: &PluginConfig) -> Result<&str> {
 }
 
 /// Runs one generator plugin config.
-pub fn generate(resmap: &mut ResMap, config: &PluginConfig, loader: &Loader) -> Result<()> {
+pub fn generate(
+    resmap: &mut ResMap,
+    config: &PluginConfig,
+    loader: &Loader,
+    helm_options: &helm::HelmOptions,
+) -> Result<()> {
     let kind = builtin_kind(config)?;
     let generated = match kind {
         "ConfigMapGenerator" => GeneratedKind::ConfigMap,
         "SecretGenerator" => GeneratedKind::Secret,
+        "HelmChartInflationGenerator" => {
+            let (chart, globals) = helm::from_plugin_config(&config.value).map_err(|e| {
+                BuildError::invalid(&config.origin, format!("invalid {kind} config: {e}"))
+            })?;
+            let text = helm::inflate(
+                &chart,
+                &globals,
+                &loader.dir,
+                loader.restriction,
+                helm_options,
+            )
+            .map_err(|e| BuildError::invalid(&config.origin, e.to_string()))?;
+            for r in crate::build::load_resources_from_text(&text, &config.origin, false)? {
+                resmap.append(r)?;
+            }
+            return Ok(());
+        }
         other => {
             return Err(BuildError::invalid(
                 &config.origin,

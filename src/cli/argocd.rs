@@ -12,6 +12,12 @@
 //! | `ARGOCD_ENV_IMAGES` | images, comma or space separated, in `kustomize edit set image` syntax |
 //! | `ARGOCD_ENV_NAME_PREFIX`, `ARGOCD_ENV_NAME_SUFFIX` | `namePrefix:` / `nameSuffix:` |
 //!
+//! | `ARGOCD_ENV_ENABLE_HELM=true` | `--enable-helm`: inflate `helmCharts` |
+//!
+//! With helm on, the repo-server's `KUBE_VERSION` and `KUBE_API_VERSIONS`
+//! (comma separated) become `--helm-kube-version` / `--helm-api-versions`
+//! unless those flags were given, as ArgoCD passes them to kustomize.
+//!
 //! The same settings made as the plugin's declared parameters arrive as
 //! `PARAM_NAMESPACE`, `PARAM_NAME_PREFIX`, `PARAM_NAME_SUFFIX` and the array
 //! `PARAM_IMAGES_0`, `PARAM_IMAGES_1`, ...; an `ARGOCD_ENV_*` value wins.
@@ -62,6 +68,37 @@ pub fn overrides_from_env(
         name_suffix: setting("NAME_SUFFIX"),
         images,
     })
+}
+
+/// Applies the helm settings of the environment (`get` abstracts
+/// `std::env::var`) to the command line's helm options.
+pub fn helm_from_env(
+    get: impl Fn(&str) -> Option<String>,
+    options: &mut crate::generate::helm::HelmOptions,
+) {
+    let non_empty = |k: &str| {
+        get(k)
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let enable = non_empty("ARGOCD_ENV_ENABLE_HELM").or_else(|| non_empty("PARAM_ENABLE_HELM"));
+    if enable.as_deref() == Some("true") {
+        options.enabled = true;
+    }
+    if options.kube_version.is_empty() {
+        options.kube_version = non_empty("KUBE_VERSION").unwrap_or_default();
+    }
+    if options.api_versions.is_empty() {
+        options.api_versions = non_empty("KUBE_API_VERSIONS")
+            .map(|l| {
+                l.split(',')
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default();
+    }
 }
 
 /// `kustomize edit set image` syntax: `name=newName:tag`, `name=newName@digest`,
@@ -141,6 +178,28 @@ mod tests {
             Some("env-"),
             "plugin env wins over a parameter"
         );
+    }
+
+    #[test]
+    fn helm_settings_come_from_the_repo_server() {
+        let env = |k: &str| match k {
+            "PARAM_ENABLE_HELM" => Some("true".to_string()),
+            "KUBE_VERSION" => Some("1.29.3".to_string()),
+            "KUBE_API_VERSIONS" => Some("v1, apps/v1,example.com/v1".to_string()),
+            _ => None,
+        };
+        let mut o = crate::generate::helm::HelmOptions::default();
+        helm_from_env(env, &mut o);
+        assert!(o.enabled);
+        assert_eq!(o.kube_version, "1.29.3");
+        assert_eq!(o.api_versions, ["v1", "apps/v1", "example.com/v1"]);
+        // Flags given on the command line win.
+        let mut o = crate::generate::helm::HelmOptions {
+            kube_version: "1.30.0".into(),
+            ..Default::default()
+        };
+        helm_from_env(env, &mut o);
+        assert_eq!(o.kube_version, "1.30.0");
     }
 
     #[test]

@@ -42,6 +42,8 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "yaml")]
         format: Format,
+        #[command(flatten)]
+        helm: HelmArgs,
         /// Run as an ArgoCD config-management plugin: honour ARGOCD_ENV_NAMESPACE,
         /// ARGOCD_ENV_IMAGES, ARGOCD_ENV_NAME_PREFIX/SUFFIX (see argocd/README.md).
         #[arg(long)]
@@ -57,6 +59,8 @@ enum Command {
         object: Option<String>,
         #[arg(long, value_enum, default_value = "LoadRestrictionsRootOnly")]
         load_restrictor: Restrictor,
+        #[command(flatten)]
+        helm: HelmArgs,
     },
     /// Compare two builds per object and field; exit 1 when they differ (like diff).
     Diff {
@@ -69,11 +73,45 @@ enum Command {
         base: Option<String>,
         #[arg(long, value_enum, default_value = "LoadRestrictionsRootOnly")]
         load_restrictor: Restrictor,
+        #[command(flatten)]
+        helm: HelmArgs,
     },
     /// Print the version.
     Version,
     /// Print shell completions.
     Completions { shell: clap_complete::Shell },
+}
+
+/// kustomize's helm flags.
+#[derive(clap::Args, Clone, Default)]
+struct HelmArgs {
+    /// Enable the Helm chart inflator (helmCharts).
+    #[arg(long)]
+    enable_helm: bool,
+    /// The helm executable (Helm 3 or Helm 4).
+    #[arg(long, default_value = "helm")]
+    helm_command: String,
+    /// Kubernetes API versions for helm's Capabilities.APIVersions (repeatable).
+    #[arg(long = "helm-api-versions")]
+    helm_api_versions: Vec<String>,
+    /// Kubernetes version for helm's Capabilities.KubeVersion.
+    #[arg(long, default_value = "")]
+    helm_kube_version: String,
+    /// Pass --debug to helm template.
+    #[arg(long)]
+    helm_debug: bool,
+}
+
+impl HelmArgs {
+    fn options(&self) -> crate::generate::helm::HelmOptions {
+        crate::generate::helm::HelmOptions {
+            enabled: self.enable_helm,
+            command: self.helm_command.clone(),
+            api_versions: self.helm_api_versions.clone(),
+            kube_version: self.helm_kube_version.clone(),
+            debug: self.helm_debug,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -114,10 +152,12 @@ pub fn main() -> ExitCode {
             dir,
             object,
             load_restrictor,
+            helm,
         } => {
             let options = BuildOptions {
                 load_restriction: load_restrictor.into(),
                 track_provenance: true,
+                helm: helm.options(),
                 ..BuildOptions::default()
             };
             match crate::build_resources(&dir, &options) {
@@ -144,9 +184,11 @@ pub fn main() -> ExitCode {
             new,
             base,
             load_restrictor,
+            helm,
         } => {
             let options = BuildOptions {
                 load_restriction: load_restrictor.into(),
+                helm: helm.options(),
                 ..BuildOptions::default()
             };
             match run_diff(&old, new.as_deref(), base.as_deref(), &options) {
@@ -172,10 +214,12 @@ pub fn main() -> ExitCode {
             output,
             load_restrictor,
             format,
+            helm,
             argocd,
         } => {
             let mut options = BuildOptions {
                 load_restriction: load_restrictor.into(),
+                helm: helm.options(),
                 ..BuildOptions::default()
             };
             if argocd {
@@ -186,6 +230,7 @@ pub fn main() -> ExitCode {
                         return ExitCode::from(1);
                     }
                 }
+                crate::cli::argocd::helm_from_env(|k| std::env::var(k).ok(), &mut options.helm);
                 let var = |k: &str| std::env::var(k).unwrap_or_default();
                 eprintln!(
                     "nest-kz: building {} for ArgoCD application {:?} at revision {:?}",

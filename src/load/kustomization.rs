@@ -1,6 +1,7 @@
 //! The `kustomization.yaml` file: its fields (kustomize v5 schema) and loading.
 
 use crate::error::{BuildError, Result};
+use crate::generate::helm::{self, HelmChart, HelmChartArgs, HelmGlobals};
 use crate::load::go_json::{self, Unknown};
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -50,10 +51,13 @@ pub struct Kustomization {
     pub sort_options: Option<SortOptions>,
     #[serde(default)]
     pub build_metadata: Vec<String>,
-    // Fields kustomize knows that nest-kz refuses with a clear message.
-    pub helm_charts: Option<Value>,
-    pub helm_globals: Option<Value>,
-    pub helm_chart_inflation_generator: Option<Value>,
+    /// Charts inflated by `helm template` (only with --enable-helm).
+    #[serde(default)]
+    pub helm_charts: Vec<HelmChart>,
+    pub helm_globals: Option<HelmGlobals>,
+    /// The deprecated form of helmCharts; kustomize converts it.
+    #[serde(default)]
+    pub helm_chart_inflation_generator: Vec<HelmChartArgs>,
     #[serde(default)]
     pub generators: Vec<String>,
     #[serde(default)]
@@ -286,15 +290,6 @@ fn go_null_semantics(value: Value) -> Value {
 
 impl Kustomization {
     fn check_supported(&self, path: &Path) -> Result<()> {
-        if self.helm_charts.is_some()
-            || self.helm_globals.is_some()
-            || self.helm_chart_inflation_generator.is_some()
-        {
-            return Err(BuildError::invalid(
-                path,
-                "helmCharts is not supported by nest-kz: render the chart with `helm template` and list the output under resources",
-            ));
-        }
         let unsupported = [("validators", &self.validators)];
         for (field, value) in unsupported {
             if value.as_ref().is_some_and(|v| !v.is_null()) {
@@ -325,6 +320,17 @@ impl Kustomization {
                 format!("apiVersion for {kind} should be {api_version}"),
             )),
         }
+    }
+
+    /// The charts to inflate, in order, and their globals: helmCharts, then
+    /// the deprecated helmChartInflationGenerator entries, whose chartHome
+    /// and helmHome count only when helmGlobals is absent (kustomize's fix-up).
+    pub fn helm(&self) -> (Vec<HelmChart>, HelmGlobals) {
+        let (legacy, legacy_globals) = helm::split_legacy(&self.helm_chart_inflation_generator);
+        let globals = self.helm_globals.clone().unwrap_or(legacy_globals);
+        let mut charts = self.helm_charts.clone();
+        charts.extend(legacy);
+        (charts, globals)
     }
 
     pub fn is_component(&self) -> bool {

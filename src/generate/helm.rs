@@ -1,0 +1,771 @@
+//! Helm chart inflation: kustomize's `HelmChartInflationGenerator`.
+//!
+//! This module owns everything between a `helmCharts` entry and the YAML
+//! text `helm template` prints: the chart arguments as kustomize v5 reads
+//! them (`HelmChart`, `HelmGlobals`, the deprecated `HelmChartArgs`), the
+//! build options that enable helm (`HelmOptions`, from the command line),
+//! where the chart lives (chartHome, the `name-version` folder of a pulled
+//! chart) and when it is pulled, the values file handed to helm (copied, or
+//! merged with `valuesInline`), and running helm with a private
+//! HELM_CONFIG_HOME/CACHE/DATA in a temporary directory that is always
+//! removed. It does not parse the output into resources: the build does.
+//!
+//! Unlike kustomize it never runs `helm version -c` (Helm 4 removed `-c`),
+//! so Helm 3 and Helm 4 both work.
+
+use crate::load::go_json::{self, Unknown};
+use crate::load::loader::LoadRestriction;
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_json::Value;
+use std::path::{Component, Path, PathBuf};
+use std::process::Command;
+
+/// kustomize's default chartHome, relative to the kustomization.
+pub const DEFAULT_CHART_HOME: &str = "charts";
+
+/// One `helmCharts` entry (kustomize's `types.HelmChart`).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct HelmChart {
+    pub name: String,
+    pub version: String,
+    pub repo: String,
+    pub release_name: String,
+    pub namespace: String,
+    pub additional_values_files: Vec<String>,
+    pub values_file: String,
+    pub values_inline: IndexMap<String, Value>,
+    pub values_merge: String,
+    #[serde(rename = "includeCRDs")]
+    pub include_crds: bool,
+    pub skip_hooks: bool,
+    pub api_versions: Vec<String>,
+    pub kube_version: String,
+    pub name_template: String,
+    pub skip_tests: bool,
+    pub debug: bool,
+}
+
+/// `helmGlobals` (kustomize's `types.HelmGlobals`).
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct HelmGlobals {
+    pub chart_home: String,
+    pub config_home: String,
+}
+
+/// One entry of the deprecated `helmChartInflationGenerator` field
+/// (kustomize's `types.HelmChartArgs`); kustomize converts it to a chart
+/// and globals, keeping only the fields below.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
+pub struct HelmChartArgs {
+    pub chart_name: String,
+    pub chart_version: String,
+    pub chart_repo_url: String,
+    pub chart_home: String,
+    pub chart_repo_name: String,
+    pub helm_bin: String,
+    pub helm_home: String,
+    pub values: String,
+    pub values_local: IndexMap<String, Value>,
+    pub values_merge: String,
+    pub release_name: String,
+    pub release_namespace: String,
+    pub extra_args: Vec<String>,
+}
+
+/// kustomize's `SplitHelmParameters`: the deprecated entries as charts,
+/// and globals where the last non-empty chartHome/helmHome wins.
+pub fn split_legacy(args: &[HelmChartArgs]) -> (Vec<HelmChart>, HelmGlobals) {
+    let mut globals = HelmGlobals::default();
+    let charts = args
+        .iter()
+        .map(|a| {
+            if !a.helm_home.is_empty() {
+                globals.config_home = a.helm_home.clone();
+            }
+            if !a.chart_home.is_empty() {
+                globals.chart_home = a.chart_home.clone();
+            }
+            HelmChart {
+                name: a.chart_name.clone(),
+                version: a.chart_version.clone(),
+                repo: a.chart_repo_url.clone(),
+                values_file: a.values.clone(),
+                values_inline: a.values_local.clone(),
+                values_merge: a.values_merge.clone(),
+                release_name: a.release_name.clone(),
+                ..HelmChart::default()
+            }
+        })
+        .collect();
+    (charts, globals)
+}
+
+/// A `HelmChartInflationGenerator` builtin plugin config: globals and chart
+/// fields side by side; apiVersion, kind, metadata and unknown fields are
+/// ignored as kustomize ignores them.
+pub fn from_plugin_config(value: &Value) -> Result<(HelmChart, HelmGlobals), serde_json::Error> {
+    // Go leaves a field at its zero value when the config says null.
+    let mut value = value.clone();
+    if let Value::Object(fields) = &mut value {
+        fields.retain(|_, v| !v.is_null());
+    }
+    let chart = go_json::decode(value.clone(), Unknown::Ignore)?;
+    let globals = go_json::decode(value, Unknown::Ignore)?;
+    Ok((chart, globals))
+}
+
+/// The command line's helm settings (kustomize's `HelmConfig`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HelmOptions {
+    /// `--enable-helm`.
+    pub enabled: bool,
+    /// `--helm-command`: the helm executable (default `helm`, found on PATH).
+    pub command: String,
+    /// `--helm-api-versions`, for charts that set none.
+    pub api_versions: Vec<String>,
+    /// `--helm-kube-version`, for charts that set none.
+    pub kube_version: String,
+    /// `--helm-debug`.
+    pub debug: bool,
+}
+
+impl Default for HelmOptions {
+    fn default() -> Self {
+        HelmOptions {
+            enabled: false,
+            command: "helm".into(),
+            api_versions: Vec::new(),
+            kube_version: String::new(),
+            debug: false,
+        }
+    }
+}
+
+/// Why a chart could not be inflated. Every variant names the chart; the
+/// build adds the kustomization file.
+#[derive(Debug, thiserror::Error)]
+pub enum HelmError {
+    #[error(
+        "trouble configuring builtin HelmChartInflationGenerator for chart '{chart}': must specify --enable-helm"
+    )]
+    NotEnabled { chart: String },
+    #[error(
+        "trouble configuring builtin HelmChartInflationGenerator for chart '{chart}': must specify --helm-command"
+    )]
+    NoCommand { chart: String },
+    #[error("helm chart: chart name cannot be empty")]
+    EmptyName,
+    #[error("helm chart '{chart}': {reason}")]
+    InvalidChart { chart: String, reason: String },
+    #[error(
+        "helm chart '{chart}': {what} '{}' is not in or below the kustomization root '{}' (use --load-restrictor LoadRestrictionsNone to allow it)",
+        path.display(),
+        root.display()
+    )]
+    OutsideRoot {
+        chart: String,
+        what: &'static str,
+        path: PathBuf,
+        root: PathBuf,
+    },
+    #[error(
+        "helm chart '{chart}': no repo specified for pull, no chart found at '{}'",
+        path.display()
+    )]
+    NoChart { chart: String, path: PathBuf },
+    #[error("helm chart '{chart}': {}: {source}", path.display())]
+    Io {
+        chart: String,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("helm chart '{chart}': values file '{}': {message}", path.display())]
+    Values {
+        chart: String,
+        path: PathBuf,
+        message: String,
+    },
+    #[error(
+        "helm chart '{chart}': cannot run '{command}' (is helm installed? see --helm-command): {source}"
+    )]
+    Spawn {
+        chart: String,
+        command: String,
+        source: std::io::Error,
+    },
+    #[error("helm chart '{chart}': '{command}' failed ({status}) with env=[{env}]:\n{stderr}")]
+    Failed {
+        chart: String,
+        command: String,
+        status: String,
+        env: String,
+        stderr: String,
+    },
+}
+
+/// Inflates one chart: pulls it into chartHome when it is not there and a
+/// repo is given, writes the values file helm gets, runs `helm template`
+/// with kustomize's arguments and returns what helm printed.
+///
+/// `root` is the kustomization's directory (canonical). With
+/// `LoadRestrictionsRootOnly`, chartHome, values files and the pulled chart
+/// must stay in or below it.
+pub fn inflate(
+    chart: &HelmChart,
+    globals: &HelmGlobals,
+    root: &Path,
+    restriction: LoadRestriction,
+    options: &HelmOptions,
+) -> Result<String, HelmError> {
+    let name = chart.name.clone();
+    if !options.enabled {
+        return Err(HelmError::NotEnabled { chart: name });
+    }
+    if options.command.is_empty() {
+        return Err(HelmError::NoCommand { chart: name });
+    }
+    let mut chart = chart.clone();
+    // kustomize sets the command line's values before reading the chart's
+    // config, so a chart's own apiVersions/kubeVersion win.
+    if chart.kube_version.is_empty() {
+        chart.kube_version = options.kube_version.clone();
+    }
+    if chart.api_versions.is_empty() {
+        chart.api_versions = options.api_versions.clone();
+    }
+    chart.debug |= options.debug;
+    check_name(&chart.name)?;
+    let merge = match chart.values_merge.as_str() {
+        "" | "override" => ValuesMerge::Override,
+        "merge" => ValuesMerge::Merge,
+        "replace" => ValuesMerge::Replace,
+        _ => {
+            return Err(HelmError::InvalidChart {
+                chart: name,
+                reason: "valuesMerge must be one of [merge override replace]".into(),
+            });
+        }
+    };
+    let within = |what: &'static str, path: &Path| -> Result<(), HelmError> {
+        if restriction == LoadRestriction::RootOnly && !is_within(root, path) {
+            return Err(HelmError::OutsideRoot {
+                chart: name.clone(),
+                what,
+                path: path.to_path_buf(),
+                root: root.to_path_buf(),
+            });
+        }
+        Ok(())
+    };
+    let home = chart_home(&chart, globals, root);
+    within("chartHome", &home)?;
+    // Every values file is checked before helm runs (kustomize loads the
+    // additional ones while configuring).
+    let additional: Vec<PathBuf> = chart
+        .additional_values_files
+        .iter()
+        .map(|f| {
+            let path = normalize(&root.join(f));
+            within("additionalValuesFile", &path)?;
+            if !path.is_file() {
+                return Err(HelmError::Values {
+                    chart: name.clone(),
+                    path,
+                    message: "could not load additionalValuesFile: no such file".into(),
+                });
+            }
+            Ok(path)
+        })
+        .collect::<Result<_, _>>()?;
+    let io = |path: &Path| {
+        let (chart, path) = (name.clone(), path.to_path_buf());
+        move |source| HelmError::Io {
+            chart,
+            path,
+            source,
+        }
+    };
+    // Dropped (and removed) on every return path, as kustomize's cleanup.
+    let tmp = tempfile::Builder::new()
+        .prefix("nest-kz-helm-")
+        .tempdir()
+        .map_err(io(&std::env::temp_dir()))?;
+    let config_home = if globals.config_home.is_empty() {
+        tmp.path().join("helm")
+    } else {
+        PathBuf::from(&globals.config_home)
+    };
+    let helm = Helm {
+        chart: &name,
+        command: &options.command,
+        config_home: &config_home,
+        debug: chart.debug,
+    };
+    let chart_dir = home.join(&chart.name);
+    if !chart_dir.is_dir() {
+        if chart.repo.is_empty() {
+            return Err(HelmError::NoChart {
+                chart: name,
+                path: chart_dir,
+            });
+        }
+        pull(&helm, &chart, &home, tmp.path())?;
+    }
+    let values_file = if chart.values_file.is_empty() {
+        chart_dir.join("values.yaml")
+    } else {
+        normalize(&root.join(&chart.values_file))
+    };
+    within("valuesFile", &values_file)?;
+    let values = if chart.values_inline.is_empty() {
+        std::fs::read(&values_file).map_err(io(&values_file))?
+    } else {
+        let inline = Value::Object(
+            chart
+                .values_inline
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        );
+        let merged = if merge == ValuesMerge::Replace {
+            inline
+        } else {
+            let bytes = std::fs::read(&values_file).map_err(io(&values_file))?;
+            let file = parse_values(&bytes).map_err(|message| HelmError::Values {
+                chart: name.clone(),
+                path: values_file.clone(),
+                message,
+            })?;
+            // kustomize merges with kyaml's merge2: "override" lets the
+            // inline values win, "merge" lets the file's win.
+            if merge == ValuesMerge::Merge {
+                merge_values(inline, file)
+            } else {
+                merge_values(file, inline)
+            }
+        };
+        // JSON is YAML; helm reads the file through a YAML-to-JSON step, so
+        // the values arrive the same as kustomize's re-marshalled YAML.
+        serde_json::to_vec_pretty(&merged).unwrap_or_default()
+    };
+    let values_path = tmp
+        .path()
+        .join(format!("{}-kustomize-values.yaml", chart.name));
+    std::fs::write(&values_path, values).map_err(io(&values_path))?;
+    let args = template_args(&chart, &home, &values_path, &additional);
+    let out = helm.run(&args)?;
+    drop(tmp);
+    String::from_utf8(out).map_err(|_| HelmError::InvalidChart {
+        chart: name,
+        reason: "helm template printed text that is not UTF-8".into(),
+    })
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum ValuesMerge {
+    Override,
+    Merge,
+    Replace,
+}
+
+/// A chart name is a folder name under chartHome: no `..`, no absolute
+/// path, so nothing is read or pulled outside it.
+fn check_name(name: &str) -> Result<(), HelmError> {
+    if name.is_empty() {
+        return Err(HelmError::EmptyName);
+    }
+    let path = Path::new(name);
+    let escapes = path.is_absolute()
+        || name.contains('\\')
+        || path
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_)));
+    if escapes {
+        return Err(HelmError::InvalidChart {
+            chart: name.into(),
+            reason:
+                "a chart name must be a plain name below chartHome (no '..', '.' or absolute paths)"
+                    .into(),
+        });
+    }
+    Ok(())
+}
+
+/// kustomize's `absChartHome`: chartHome (default `charts`) relative to the
+/// kustomization, and for a chart pulled at a version from a repo, its own
+/// `NAME-VERSION` folder inside, so versions are cached side by side.
+pub fn chart_home(chart: &HelmChart, globals: &HelmGlobals, root: &Path) -> PathBuf {
+    let home = if globals.chart_home.is_empty() {
+        DEFAULT_CHART_HOME
+    } else {
+        &globals.chart_home
+    };
+    let mut home = root.join(home);
+    if !chart.version.is_empty() && !chart.repo.is_empty() {
+        home = home.join(format!("{}-{}", chart.name, chart.version));
+    }
+    // Cleaned after the version is added (as Go's filepath.Join cleans), so
+    // a version holding `../` cannot slip past the root check.
+    normalize(&home)
+}
+
+/// Removes `.` and `..` without touching the file system (Go's filepath.Clean).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// Whether `path` (absolute, normalized) stays below `root` (canonical),
+/// also after following the symbolic links of its existing part.
+fn is_within(root: &Path, path: &Path) -> bool {
+    if !path.starts_with(root) {
+        return false;
+    }
+    let mut existing = path;
+    while !existing.exists() {
+        match existing.parent() {
+            Some(p) => existing = p,
+            None => return false,
+        }
+    }
+    existing
+        .canonicalize()
+        .is_ok_and(|real| real.starts_with(root))
+}
+
+/// `helm template` with kustomize's arguments, in kustomize's order.
+pub fn template_args(
+    chart: &HelmChart,
+    home: &Path,
+    values_file: &Path,
+    additional: &[PathBuf],
+) -> Vec<String> {
+    let mut args = vec!["template".to_string()];
+    if chart.release_name.is_empty() {
+        args.push("--generate-name".into());
+    } else {
+        args.push(chart.release_name.clone());
+    }
+    args.push(home.join(&chart.name).display().to_string());
+    let mut pair = |flag: &str, value: &str| {
+        args.push(flag.into());
+        args.push(value.into());
+    };
+    if !chart.namespace.is_empty() {
+        pair("--namespace", &chart.namespace);
+    }
+    if !chart.name_template.is_empty() {
+        pair("--name-template", &chart.name_template);
+    }
+    pair("-f", &values_file.display().to_string());
+    for f in additional {
+        pair("-f", &f.display().to_string());
+    }
+    for v in &chart.api_versions {
+        pair("--api-versions", v);
+    }
+    if !chart.kube_version.is_empty() {
+        pair("--kube-version", &chart.kube_version);
+    }
+    for (on, flag) in [
+        (chart.include_crds, "--include-crds"),
+        (chart.skip_tests, "--skip-tests"),
+        (chart.skip_hooks, "--no-hooks"),
+        (chart.debug, "--debug"),
+    ] {
+        if on {
+            args.push(flag.into());
+        }
+    }
+    args
+}
+
+/// `helm pull` as kustomize runs it, except that the chart is unpacked in
+/// the temporary directory first and moved into chartHome only once helm
+/// succeeded, so a failed pull leaves nothing behind.
+fn pull(helm: &Helm, chart: &HelmChart, home: &Path, tmp: &Path) -> Result<(), HelmError> {
+    let staging = tmp.join("pull");
+    let mut args: Vec<String> = vec![
+        "pull".into(),
+        "--untar".into(),
+        "--untardir".into(),
+        staging.display().to_string(),
+    ];
+    if let Some(oci) = chart.repo.strip_prefix("oci://") {
+        args.push(format!(
+            "oci://{}/{}",
+            oci.trim_end_matches('/'),
+            chart.name
+        ));
+    } else {
+        args.push("--repo".into());
+        args.push(chart.repo.clone());
+        args.push(chart.name.clone());
+    }
+    if !chart.version.is_empty() {
+        args.push("--version".into());
+        args.push(chart.version.clone());
+    }
+    helm.run(&args)?;
+    let io = |path: &Path| {
+        let (chart, path) = (chart.name.clone(), path.to_path_buf());
+        move |source| HelmError::Io {
+            chart,
+            path,
+            source,
+        }
+    };
+    let unpacked = staging.join(&chart.name);
+    if !unpacked.is_dir() {
+        return Err(HelmError::InvalidChart {
+            chart: chart.name.clone(),
+            reason: format!(
+                "helm pull from '{}' did not produce a chart named '{}'",
+                chart.repo, chart.name
+            ),
+        });
+    }
+    std::fs::create_dir_all(home).map_err(io(home))?;
+    let target = home.join(&chart.name);
+    // The temporary directory may sit on another file system: copy then.
+    if std::fs::rename(&unpacked, &target).is_err() {
+        let partial = home.join(format!(".{}.nest-kz-partial", chart.name));
+        copy_tree(&unpacked, &partial)
+            .and_then(|_| std::fs::rename(&partial, &target))
+            .map_err(|e| {
+                let _ = std::fs::remove_dir_all(&partial);
+                io(&target)(e)
+            })?;
+    }
+    Ok(())
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let dest = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &dest)?;
+        } else {
+            std::fs::copy(entry.path(), dest)?;
+        }
+    }
+    Ok(())
+}
+
+/// One helm invocation's settings.
+struct Helm<'a> {
+    chart: &'a str,
+    command: &'a str,
+    config_home: &'a Path,
+    debug: bool,
+}
+
+impl Helm<'_> {
+    /// Runs helm with kustomize's private HELM_CONFIG_HOME/CACHE/DATA;
+    /// returns stdout, or an error with the command line and helm's stderr.
+    fn run(&self, args: &[String]) -> Result<Vec<u8>, HelmError> {
+        let home = self.config_home.display().to_string();
+        let env = [
+            ("HELM_CONFIG_HOME", home.clone()),
+            ("HELM_CACHE_HOME", format!("{home}/.cache")),
+            ("HELM_DATA_HOME", format!("{home}/.data")),
+        ];
+        let output = Command::new(self.command)
+            .args(args)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|source| HelmError::Spawn {
+                chart: self.chart.into(),
+                command: self.command.into(),
+                source,
+            })?;
+        if output.status.success() {
+            return Ok(output.stdout);
+        }
+        let mut stderr = String::from_utf8_lossy(&output.stderr)
+            .trim_end()
+            .to_string();
+        if self.debug {
+            stderr = format!(
+                "Helm stack trace:\n{stderr}\nHelm template:\n{}",
+                String::from_utf8_lossy(&output.stdout)
+            );
+        }
+        Err(HelmError::Failed {
+            chart: self.chart.into(),
+            command: format!("{} {}", self.command, args.join(" ")),
+            status: output.status.to_string(),
+            env: env
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" "),
+            stderr,
+        })
+    }
+}
+
+/// Reads a values file as kustomize's kyaml does (YAML 1.2 rules, one
+/// document; an empty file is an empty mapping).
+fn parse_values(bytes: &[u8]) -> Result<Value, String> {
+    let text = std::str::from_utf8(bytes).map_err(|_| "not valid UTF-8".to_string())?;
+    let docs = crate::yaml::parse_documents(text)
+        .map_err(|e| format!("line {}: {}", e.line, e.message))?;
+    match docs.into_iter().next().map(|d| d.value) {
+        None | Some(Value::Null) => Ok(Value::Object(Default::default())),
+        Some(v @ Value::Object(_)) => Ok(v),
+        Some(_) => Err("values must be a YAML mapping".into()),
+    }
+}
+
+/// kyaml's merge2 without a schema: mappings merge key by key, `src` wins
+/// for scalars and lists (lists are replaced whole), and a null in `src`
+/// removes a mapping from `dest` (elsewhere it stays null, which helm reads
+/// as "remove this default").
+pub fn merge_values(dest: Value, src: Value) -> Value {
+    match (dest, src) {
+        (Value::Object(mut d), Value::Object(s)) => {
+            for (k, v) in s {
+                match (d.shift_remove_entry(&k), v) {
+                    (Some((k, Value::Object(_))), Value::Null) => drop(k),
+                    (Some((k, old)), v) => {
+                        d.insert(k, merge_values(old, v));
+                    }
+                    (None, v) => {
+                        d.insert(k, v);
+                    }
+                }
+            }
+            Value::Object(d)
+        }
+        (_, src) => src,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn template_args_follow_kustomize_order() {
+        let chart = HelmChart {
+            name: "c".into(),
+            namespace: "ns".into(),
+            name_template: "t".into(),
+            api_versions: vec!["a/v1".into()],
+            kube_version: "1.30".into(),
+            include_crds: true,
+            skip_tests: true,
+            skip_hooks: true,
+            ..HelmChart::default()
+        };
+        let args = template_args(
+            &chart,
+            Path::new("/k/charts"),
+            Path::new("/t/v.yaml"),
+            &[PathBuf::from("/k/extra.yaml")],
+        );
+        assert_eq!(
+            args.join(" "),
+            "template --generate-name /k/charts/c --namespace ns --name-template t -f /t/v.yaml -f /k/extra.yaml --api-versions a/v1 --kube-version 1.30 --include-crds --skip-tests --no-hooks"
+        );
+    }
+
+    #[test]
+    fn pulled_charts_get_a_versioned_home() {
+        let mut chart = HelmChart {
+            name: "c".into(),
+            version: "1.2.3".into(),
+            ..HelmChart::default()
+        };
+        let globals = HelmGlobals::default();
+        assert_eq!(
+            chart_home(&chart, &globals, Path::new("/k")),
+            Path::new("/k/charts")
+        );
+        chart.repo = "http://x".into();
+        assert_eq!(
+            chart_home(&chart, &globals, Path::new("/k")),
+            Path::new("/k/charts/c-1.2.3")
+        );
+    }
+
+    #[test]
+    fn versions_may_not_escape_chart_home() {
+        let chart = HelmChart {
+            name: "c".into(),
+            version: "1/../../../../etc".into(),
+            repo: "http://x".into(),
+            ..HelmChart::default()
+        };
+        let home = chart_home(&chart, &HelmGlobals::default(), Path::new("/k"));
+        assert_eq!(home, Path::new("/etc"));
+        assert!(!is_within(Path::new("/k"), &home));
+    }
+
+    #[test]
+    fn names_may_not_escape_chart_home() {
+        for bad in ["../x", "/abs", "a/../../b", ".", "..", "a\\b"] {
+            assert!(check_name(bad).is_err(), "{bad}");
+        }
+        assert!(check_name("ok").is_ok());
+    }
+
+    #[test]
+    fn merge_follows_merge2() {
+        let dest = json!({"a": {"b": 1, "c": [1, 2]}, "d": {"x": 1}, "e": 1});
+        let src = json!({"a": {"c": [3], "n": true}, "d": null, "e": null});
+        assert_eq!(
+            merge_values(dest, src),
+            json!({"a": {"b": 1, "c": [3], "n": true}, "e": null})
+        );
+    }
+
+    #[test]
+    fn plugin_config_ignores_envelope() {
+        let v = json!({"apiVersion": "builtin", "kind": "HelmChartInflationGenerator",
+            "metadata": {"name": "x"}, "name": "c", "chartHome": "h", "includeCRDs": true,
+            "version": null, "releasename": "folded"});
+        let (chart, globals) = from_plugin_config(&v).unwrap_or_default();
+        assert_eq!(chart.name, "c");
+        assert!(chart.include_crds);
+        assert_eq!(
+            chart.release_name, "folded",
+            "Go matches field names case-insensitively"
+        );
+        assert_eq!(globals.chart_home, "h");
+    }
+
+    #[test]
+    fn disabled_helm_is_refused_first() {
+        let chart = HelmChart {
+            name: "c".into(),
+            ..HelmChart::default()
+        };
+        let e = inflate(
+            &chart,
+            &HelmGlobals::default(),
+            Path::new("/nonexistent"),
+            LoadRestriction::RootOnly,
+            &HelmOptions::default(),
+        );
+        assert!(matches!(e, Err(HelmError::NotEnabled { .. })));
+    }
+}
