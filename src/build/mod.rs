@@ -964,47 +964,71 @@ pub fn load_resource_file(path: &Path, track: bool) -> Result<Vec<Resource>> {
 /// errors and origins name); `List` kinds are flattened.
 pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<Vec<Resource>> {
     let docs = crate::yaml::parse_documents(text).map_err(|e| BuildError::yaml(path, e))?;
+    // kustomize drops empty documents, checks each remaining one, then
+    // replaces every `*List` that has items by its items (recursively).
+    let mut queue: std::collections::VecDeque<(Value, Option<&crate::yaml::LineTree>, usize)> =
+        std::collections::VecDeque::new();
+    for doc in &docs {
+        if is_nil_or_empty(&doc.value) {
+            continue;
+        }
+        check_object(&doc.value, path, doc.line)?;
+        queue.push_back((doc.value.clone(), Some(&doc.lines), doc.line));
+    }
     let mut out = Vec::new();
-    for doc in docs {
-        let is_list = doc
-            .value
+    while let Some((mut item, lines, line)) = queue.pop_front() {
+        let is_list = item
             .get("kind")
             .and_then(Value::as_str)
-            .is_some_and(|k| k.ends_with("List"))
-            && doc.value.get("items").is_some();
-        let items: Vec<(Value, Option<&crate::yaml::LineTree>)> = if is_list {
-            let lines = doc.lines.get("items");
-            let items = doc.value["items"].as_array().cloned().unwrap_or_default();
-            items
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| (v, lines.and_then(|l| l.index(i))))
-                .collect()
-        } else {
-            vec![(doc.value.clone(), Some(&doc.lines))]
-        };
-        for (mut item, lines) in items {
-            let line = lines.map(|l| l.line()).unwrap_or(doc.line);
-            check_object(&item, path, line)?;
-            stringify_annotations(&mut item);
-            let mut r = Resource::new(item, path.to_path_buf(), line);
-            if track {
-                let by_path = lines
-                    .map(|l| provenance::lines_by_path(&r.value, l))
-                    .unwrap_or_default();
-                let origin_of = |p: &str| Origin {
-                    file: path.to_path_buf(),
-                    line: provenance::nearest_line(&by_path, p).unwrap_or(line),
-                    by: "resource".into(),
-                };
-                let mut origins = provenance::FieldOrigins::new();
-                provenance::record_changes(&mut origins, None, &r.value, &origin_of);
-                r.origins = Some(origins);
+            .is_some_and(|k| k.ends_with("List"));
+        if is_list && let Some(items) = item.get_mut("items") {
+            match items.take() {
+                Value::Null => {}
+                Value::Array(items) => {
+                    let tree = lines.and_then(|l| l.get("items"));
+                    for (i, v) in items.into_iter().enumerate() {
+                        let item_lines = tree.and_then(|l| l.index(i));
+                        queue.push_back((v, item_lines, item_lines.map_or(line, |l| l.line())));
+                    }
+                }
+                _ => {
+                    return Err(BuildError::invalid(
+                        path,
+                        format!("line {line}: expected an array in the items of a List"),
+                    ));
+                }
             }
-            out.push(r);
+            continue;
         }
+        let line = lines.map(|l| l.line()).unwrap_or(line);
+        stringify_annotations(&mut item);
+        let mut r = Resource::new(item, path.to_path_buf(), line);
+        if track {
+            let by_path = lines
+                .map(|l| provenance::lines_by_path(&r.value, l))
+                .unwrap_or_default();
+            let origin_of = |p: &str| Origin {
+                file: path.to_path_buf(),
+                line: provenance::nearest_line(&by_path, p).unwrap_or(line),
+                by: "resource".into(),
+            };
+            let mut origins = provenance::FieldOrigins::new();
+            provenance::record_changes(&mut origins, None, &r.value, &origin_of);
+            r.origins = Some(origins);
+        }
+        out.push(r);
     }
     Ok(out)
+}
+
+/// kustomize skips documents that are null, an empty map or an empty list.
+fn is_nil_or_empty(v: &Value) -> bool {
+    match v {
+        Value::Null => true,
+        Value::Object(m) => m.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
 }
 
 /// kustomize's HelmChartInflationGenerator for one chart of a kustomization
@@ -1049,18 +1073,23 @@ fn stringify_annotations(object: &mut Value) {
     }
 }
 
+/// kustomize's GetValidatedMetadata: a kind, and a name unless the kind is
+/// a `*List`; apiVersion is not required.
 fn check_object(v: &Value, path: &Path, line: usize) -> Result<()> {
     let fail = |m: &str| Err(BuildError::invalid(path, format!("line {line}: {m}")));
-    if !v.is_object() {
-        return fail("a resource must be a YAML mapping");
+    let text = |v: &Value| match v {
+        Value::Null => String::new(),
+        other => crate::model::resource::scalar_text(other),
+    };
+    let has = |key: &str| v.get(key).is_some_and(|f| !is_nil_or_empty(f));
+    if !v.is_object() || !(has("apiVersion") || has("kind") || has("metadata")) {
+        return fail("missing Resource metadata");
     }
-    if v["kind"].as_str().is_none_or(str::is_empty) {
+    let kind = text(&v["kind"]);
+    if kind.is_empty() {
         return fail("missing kind in object");
     }
-    if v["apiVersion"].as_str().is_none_or(str::is_empty) {
-        return fail("missing apiVersion in object");
-    }
-    if v["metadata"]["name"].as_str().is_none_or(str::is_empty) {
+    if !kind.ends_with("List") && text(&v["metadata"]["name"]).is_empty() {
         return fail("missing metadata.name in object");
     }
     Ok(())
