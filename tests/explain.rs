@@ -49,11 +49,24 @@ fn prod_fields_are_explained_by_file_and_line() {
     let base = root().join("base").canonicalize().unwrap();
 
     let kfile = prod.join("kustomization.yaml");
+    // Prod leaves the replica count to its HPA; dev sets it with `replicas:`.
+    let deploy = res.iter().find(|r| r.kind() == "Deployment").unwrap();
+    assert!(
+        !deploy
+            .origins
+            .as_ref()
+            .unwrap()
+            .contains_key("spec.replicas")
+    );
+    let dev_kfile = root()
+        .join("overlays/dev/kustomization.yaml")
+        .canonicalize()
+        .unwrap();
     assert_eq!(
-        origin_of(&res, "Deployment", "spec.replicas"),
+        origin_of(&tracked("dev"), "Deployment", "spec.replicas"),
         (
-            kfile.clone(),
-            line_of(&kfile, "count: 3"),
+            dev_kfile.clone(),
+            line_of(&dev_kfile, "count: 1"),
             "replicas".into()
         )
     );
@@ -85,13 +98,14 @@ fn prod_fields_are_explained_by_file_and_line() {
     assert_eq!(line, limits + 2, "memory is the second line under limits");
 
     let hpa = prod.join("hpa.yaml");
-    let (file, line, by) = origin_of(&res, "HorizontalPodAutoscaler", "spec.maxReplicas");
-    assert_eq!((file, by.as_str()), (hpa.clone(), "JSON 6902 patch"));
-    assert_eq!(
-        line,
-        line_of(&hpa, "/spec/maxReplicas") - 1,
-        "the op's first line"
-    );
+    for (field, path) in [
+        ("spec.maxReplicas", "/spec/maxReplicas"),
+        ("spec.minReplicas", "/spec/minReplicas"),
+    ] {
+        let (file, line, by) = origin_of(&res, "HorizontalPodAutoscaler", field);
+        assert_eq!((file, by.as_str()), (hpa.clone(), "JSON 6902 patch"));
+        assert_eq!(line, line_of(&hpa, path) - 1, "the op's first line");
+    }
 
     assert_eq!(
         origin_of(&res, "ConfigMap", "data.LOG_LEVEL").1,
@@ -125,25 +139,36 @@ fn prod_fields_are_explained_by_file_and_line() {
 
 #[test]
 fn explain_cli_prints_every_field_of_the_object() {
-    let out = Command::new(env!("CARGO_BIN_EXE_nest-kz"))
-        .args(["explain", "overlays/prod", "--object", "deployment/nest"])
-        .current_dir(root())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
-    let kfile_line = line_of(&root().join("overlays/prod/kustomization.yaml"), "count: 3");
-    assert!(
-        text.contains(&format!(
-            "spec.replicas: 3  <- overlays/prod/kustomization.yaml:{kfile_line} (replicas)"
-        )),
-        "{text}"
-    );
-    assert!(
-        !text.contains("(unknown)"),
-        "every field has an origin:\n{text}"
-    );
-    assert!(text.lines().next().unwrap().starts_with("Deployment/nest"));
+    for env in ["dev", "prod"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_nest-kz"))
+            .args([
+                "explain",
+                &format!("overlays/{env}"),
+                "--object",
+                "deployment/nest",
+            ])
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let text = String::from_utf8(out.stdout).unwrap();
+        if env == "dev" {
+            let kfile_line = line_of(&root().join("overlays/dev/kustomization.yaml"), "count: 1");
+            assert!(
+                text.contains(&format!(
+                    "spec.replicas: 1  <- overlays/dev/kustomization.yaml:{kfile_line} (replicas)"
+                )),
+                "{text}"
+            );
+        } else {
+            assert!(!text.contains("spec.replicas:"), "HPA-owned: {text}");
+        }
+        assert!(
+            !text.contains("(unknown)"),
+            "every field has an origin:\n{text}"
+        );
+        assert!(text.lines().next().unwrap().starts_with("Deployment/nest"));
+    }
 }
 
 #[test]
@@ -152,8 +177,9 @@ fn staging_to_prod_diff_reads_like_the_seed_table() {
     let staging = build_resources(&root().join("overlays/staging"), &options).unwrap();
     let prod = build_resources(&root().join("overlays/prod"), &options).unwrap();
     let text = diff::render(&diff::diff(&staging, &prod), false);
+    // The Deployments carry no replica count (the HPAs own it).
+    assert!(!text.contains("spec.replicas:"), "{text}");
     for line in [
-        "    spec.replicas: 2 -> 3",
         "    spec.template.spec.containers[name=nest].resources.limits.cpu: 500m -> 1000m",
         "    spec.template.spec.containers[name=nest].resources.limits.memory: 512Mi -> 1Gi",
         "    spec.minReplicas: 2 -> 3",
