@@ -191,10 +191,15 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
             let meta = r.metadata_mut();
             if let Some(Value::Object(a)) = meta.get_mut("annotations") {
                 a.shift_remove(ORIGIN_ANNOTATION);
-                if a.is_empty() {
-                    meta.shift_remove("annotations");
-                }
             }
+        }
+    }
+    // kustomize rewrites every object's annotations as a string map when it
+    // strips its build annotations (unless both annotation options are on):
+    // values become text and an empty or null map disappears.
+    if !(builder.transformer_annotations && builder.origin_annotations) {
+        for r in resmap.iter_mut() {
+            r.normalize_annotations();
         }
     }
     ordering::sort(&mut resmap.resources, root.sort_options.as_ref());

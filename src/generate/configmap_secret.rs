@@ -121,16 +121,11 @@ fn generate(
     if options.immutable == Some(true) {
         object.insert("immutable".into(), json!(true));
     }
-    let behavior = match args.behavior.as_deref().unwrap_or("create") {
-        "" | "create" => Behavior::Create,
+    // Like kustomize, any other value (even a misspelling) means create.
+    let behavior = match args.behavior.as_deref().unwrap_or_default() {
         "merge" => Behavior::Merge,
         "replace" => Behavior::Replace,
-        other => {
-            return Err(BuildError::invalid(
-                kustomization,
-                format!("unknown generator behavior '{other}'"),
-            ));
-        }
+        _ => Behavior::Create,
     };
     let mut r = Resource::new(Value::Object(object), kustomization.to_path_buf(), 0);
     r.generator = Some(GeneratorMeta {
@@ -157,7 +152,7 @@ pub fn encode_base64_lines(bytes: &[u8]) -> String {
 }
 
 /// ConfigMaps keep UTF-8 values as text and the rest as binaryData;
-/// Secrets base64 everything. Empty maps are left out, as kustomize does.
+/// Secrets base64 everything.
 fn fill_data(
     object: &mut Map<String, Value>,
     kind: GeneratedKind,
@@ -180,7 +175,9 @@ fn fill_data(
             },
         }
     }
-    if !text.is_empty() {
+    // kustomize always creates a Secret's data map; a ConfigMap's only
+    // when it has text entries.
+    if !text.is_empty() || kind == GeneratedKind::Secret {
         object.insert("data".into(), Value::Object(text));
     }
     if !binary.is_empty() {

@@ -11,20 +11,23 @@ use sha2::{Digest, Sha256};
 /// The 10-character suffix for a ConfigMap or Secret object.
 pub fn name_suffix(object: &Value) -> String {
     let kind = object["kind"].as_str().unwrap_or_default();
-    let mut fields: Vec<(&str, String)> = vec![("data", string_map_json(&object["data"]))];
-    if object["binaryData"]
-        .as_object()
-        .is_some_and(|m| !m.is_empty())
-    {
-        fields.push(("binaryData", string_map_json(&object["binaryData"])));
+    // kustomize reads the name at the path "metadata/name" as one field
+    // name, which never exists: the name always hashes as "".
+    let mut fields: Vec<(&str, String)> = vec![
+        ("kind", go_json_string(kind)),
+        ("name", go_json_string("")),
+        ("data", field_json(object.get("data"))),
+    ];
+    let (extra, typed) = if kind == "Secret" {
+        ("stringData", true)
+    } else {
+        ("binaryData", false)
+    };
+    if let Some(map @ Value::Object(_)) = object.get(extra) {
+        fields.push((extra, field_json(Some(map))));
     }
-    fields.push(("kind", go_json_string(kind)));
-    fields.push(("name", go_json_string("")));
-    if kind == "Secret" {
-        fields.push((
-            "type",
-            go_json_string(object["type"].as_str().unwrap_or_default()),
-        ));
+    if typed {
+        fields.push(("type", field_json(object.get("type"))));
     }
     fields.sort_by(|a, b| a.0.cmp(b.0));
     let body: Vec<String> = fields
@@ -32,6 +35,39 @@ pub fn name_suffix(object: &Value) -> String {
         .map(|(k, v)| format!("{}:{v}", go_json_string(k)))
         .collect();
     encode(&format!("{{{}}}", body.join(",")))
+}
+
+/// One field as kustomize's hasher encodes it: missing is "", a scalar is
+/// its text, a map is re-marshalled with sorted keys, a list is null.
+fn field_json(v: Option<&Value>) -> String {
+    match v {
+        None => go_json_string(""),
+        Some(Value::Object(_)) => go_json(v.unwrap_or(&Value::Null)),
+        Some(Value::Array(_)) => "null".into(),
+        Some(Value::Null) => go_json_string("null"),
+        Some(scalar) => go_json_string(&crate::model::resource::scalar_text(scalar)),
+    }
+}
+
+/// Go's `json.Marshal` of a decoded value: maps with sorted keys.
+fn go_json(v: &Value) -> String {
+    match v {
+        Value::Object(map) => {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+            let body: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("{}:{}", go_json_string(k), go_json(v)))
+                .collect();
+            format!("{{{}}}", body.join(","))
+        }
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(go_json).collect::<Vec<_>>().join(",")
+        ),
+        Value::String(s) => go_json_string(s),
+        other => other.to_string(),
+    }
 }
 
 fn encode(preimage: &str) -> String {
@@ -47,23 +83,6 @@ fn encode(preimage: &str) -> String {
             other => other,
         })
         .collect()
-}
-
-/// A map[string]string as Go marshals it; a missing map is `{}` (GetDataMap).
-fn string_map_json(v: &Value) -> String {
-    let Value::Object(map) = v else {
-        return "{}".into();
-    };
-    let mut entries: Vec<(&String, String)> = map
-        .iter()
-        .map(|(k, v)| (k, crate::model::resource::scalar_text(v)))
-        .collect();
-    entries.sort_by(|a, b| a.0.cmp(b.0));
-    let body: Vec<String> = entries
-        .iter()
-        .map(|(k, v)| format!("{}:{}", go_json_string(k), go_json_string(v)))
-        .collect();
-    format!("{{{}}}", body.join(","))
 }
 
 /// Go's `encoding/json` string encoding, HTML escaping on.

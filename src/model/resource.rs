@@ -181,6 +181,31 @@ impl Resource {
             .expect("resource was just made a map")
     }
 
+    /// Rewrites `metadata.annotations` as kustomize's SetAnnotations writes a
+    /// string map: scalar values as text (null as "null"), and no field at
+    /// all when there is nothing in it.
+    pub fn normalize_annotations(&mut self) {
+        let meta = self.metadata_mut();
+        let keep = match meta.get_mut("annotations") {
+            None => return,
+            Some(Value::Object(map)) => {
+                for v in map.values_mut() {
+                    *v = match v {
+                        Value::String(_) => continue,
+                        Value::Null => Value::String("null".into()),
+                        Value::Number(_) | Value::Bool(_) => Value::String(scalar_text(v)),
+                        _ => Value::String(String::new()),
+                    };
+                }
+                !map.is_empty()
+            }
+            Some(_) => false,
+        };
+        if !keep {
+            meta.shift_remove("annotations");
+        }
+    }
+
     pub fn set_name(&mut self, name: &str) {
         self.metadata_mut()
             .insert("name".into(), Value::String(name.into()));

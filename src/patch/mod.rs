@@ -216,6 +216,9 @@ fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json6902::Patch) -> 
             let at = line.map(|l| format!("line {l}: ")).unwrap_or_default();
             BuildError::invalid(&patch.origin, format!("{at}JSON patch failed on {id}: {e}"))
         })?;
+        // kustomize re-sets the annotations after a JSON patch (to restore
+        // its internal ones), which rewrites them as a string map.
+        r.normalize_annotations();
     }
     Ok(())
 }
