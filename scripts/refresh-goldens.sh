@@ -10,6 +10,10 @@ for env in dev staging prod; do
   kubectl kustomize "overlays/$env" > "tests/golden/$env.yaml"
 done
 kubectl kustomize tests/argocd/prod-wrapper > tests/golden/argocd-prod-overrides.yaml
+# One wrapping kustomization per ArgoCD override parameter (tests/argocd.rs).
+for case in tests/argocd/*/; do
+  [ -f "$case/case.json" ] && kubectl kustomize "$case" > "$case/expected.yaml"
+done
 for case in tests/cases/*/; do
   kubectl kustomize "$case" > "$case/expected.yaml"
 done

@@ -62,10 +62,7 @@ fn escaped(name: &str) -> String {
 /// The environment the repo-server gives the plugin for these Application
 /// parameters: the JSON list, and one variable per string, array item and map entry.
 fn parameter_env(parameters: &Value) -> Vec<(String, String)> {
-    let mut env = vec![(
-        "ARGOCD_APP_PARAMETERS".to_string(),
-        parameters.to_string(),
-    )];
+    let mut env = vec![("ARGOCD_APP_PARAMETERS".to_string(), parameters.to_string())];
     for p in parameters.as_array().unwrap() {
         let base = format!("PARAM_{}", escaped(p["name"].as_str().unwrap()));
         if let Some(s) = p["string"].as_str() {
@@ -191,7 +188,10 @@ fn discovery_claims_only_opted_in_apps() {
     assert!(discovered(&by_marker, &tmp.path().join("opted-in")));
     // Both serve the same generate command and parameters.
     assert_eq!(by_name["spec"]["generate"], by_marker["spec"]["generate"]);
-    assert_eq!(by_name["spec"]["parameters"], by_marker["spec"]["parameters"]);
+    assert_eq!(
+        by_name["spec"]["parameters"],
+        by_marker["spec"]["parameters"]
+    );
 }
 
 #[test]

@@ -150,7 +150,10 @@ fn snake(name: &str) -> String {
 /// Reads the parameters, preferring the lossless `ARGOCD_APP_PARAMETERS`.
 fn read_params(env: &BTreeMap<String, String>) -> Result<BTreeMap<String, Param>, ParamError> {
     let mut params = BTreeMap::new();
-    if let Some(text) = env.get("ARGOCD_APP_PARAMETERS").filter(|t| !t.trim().is_empty()) {
+    if let Some(text) = env
+        .get("ARGOCD_APP_PARAMETERS")
+        .filter(|t| !t.trim().is_empty())
+    {
         let list: Vec<Value> =
             serde_json::from_str(text).map_err(|e| ParamError::ParametersJson(e.to_string()))?;
         for p in list {
@@ -495,7 +498,9 @@ impl SourceOverrides {
         restriction: crate::load::loader::LoadRestriction,
     ) -> Result<tempfile::TempDir, ParamError> {
         let wrapper = self.wrapper(app_dir, restriction)?;
-        let dir = tempfile::Builder::new().prefix("nest-kz-argocd-").tempdir()?;
+        let dir = tempfile::Builder::new()
+            .prefix("nest-kz-argocd-")
+            .tempdir()?;
         std::fs::write(
             dir.path().join("kustomization.yaml"),
             crate::yaml::emit_document(&wrapper),
@@ -511,7 +516,11 @@ fn read_root(app: &Path) -> Result<Value, ParamError> {
         .map_err(|e| crate::error::BuildError::io(file.clone(), e))?;
     let docs = crate::yaml::parse_config_documents(&text)
         .map_err(|e| crate::error::BuildError::yaml(file, e))?;
-    Ok(docs.into_iter().next().map(|d| d.value).unwrap_or(json!({})))
+    Ok(docs
+        .into_iter()
+        .next()
+        .map(|d| d.value)
+        .unwrap_or(json!({})))
 }
 
 fn keys_of(v: &Value) -> Vec<String> {
@@ -589,10 +598,14 @@ fn inline_patch(
     patch: &Value,
     loader: &crate::load::loader::Loader,
 ) -> Result<Value, ParamError> {
-    let mut p = patch.as_object().cloned().ok_or_else(|| ParamError::Patch {
-        index,
-        message: "expected a mapping with path or patch, and optional target and options".into(),
-    })?;
+    let mut p = patch
+        .as_object()
+        .cloned()
+        .ok_or_else(|| ParamError::Patch {
+            index,
+            message: "expected a mapping with path or patch, and optional target and options"
+                .into(),
+        })?;
     if let Some(path) = p.shift_remove("path") {
         let path = path.as_str().ok_or_else(|| ParamError::Patch {
             index,
@@ -740,10 +753,7 @@ mod tests {
             image("nginx=mirror/nginx"),
             ("nginx".into(), s("mirror/nginx"), None, None)
         );
-        assert_eq!(
-            image("nginx=*:v2"),
-            ("nginx".into(), s("*"), s("v2"), None)
-        );
+        assert_eq!(image("nginx=*:v2"), ("nginx".into(), s("*"), s("v2"), None));
         assert_eq!(
             image("nginx=*@sha256:abc"),
             ("nginx".into(), s("*"), None, s("sha256:abc"))

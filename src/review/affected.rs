@@ -237,11 +237,7 @@ pub fn affected(
 ) -> Result<Vec<PathBuf>, AffectedError> {
     let cwd = std::env::current_dir().map_err(io(Path::new(".")))?;
     let start = dirs.first().map_or(cwd.as_path(), |d| d.as_path());
-    let start = if start.is_dir() {
-        start
-    } else {
-        cwd.as_path()
-    };
+    let start = if start.is_dir() { start } else { cwd.as_path() };
     let commit = resolve_revision(start, base)?;
     let top_text = git(start, &["rev-parse", "--show-toplevel"])?;
     let top = Path::new(top_text.trim())

@@ -214,7 +214,11 @@ pub fn render_markdown(diffs: &[ObjectDiff]) -> String {
         ),
         None => "*(absent)*".to_string(),
     };
-    let html = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+    let html = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
     for d in diffs {
         let (mark, what) = match &d.change {
             Change::Added => ("➕", "added".to_string()),
