@@ -49,8 +49,9 @@ enum Command {
         /// kustomize-style parameters (see argocd/README.md).
         #[arg(long)]
         argocd: bool,
+        // Boxed: the refused flags are large and only checked once.
         #[command(flatten)]
-        unsupported: UnsupportedBuildFlags,
+        unsupported: Box<UnsupportedBuildFlags>,
     },
     /// Explain every field of the output: the file and line that last set it.
     Explain {
