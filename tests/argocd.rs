@@ -347,3 +347,40 @@ fn sidecar_patch_adds_the_plugin_container_to_the_repo_server() {
     assert_eq!(security["readOnlyRootFilesystem"], Value::Bool(true));
     assert_eq!(security["capabilities"]["drop"], serde_json::json!(["ALL"]));
 }
+
+#[test]
+fn image_needs_no_registry_and_runs_as_999() {
+    let dockerfile = std::fs::read_to_string(root().join("argocd/Dockerfile")).unwrap();
+    let instructions: Vec<&str> = dockerfile
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .collect();
+    let froms: Vec<&&str> = instructions
+        .iter()
+        .filter(|l| l.starts_with("FROM"))
+        .collect();
+    assert_eq!(froms, [&"FROM scratch"], "no base image to pull");
+    assert!(instructions.contains(&"USER 999:999"));
+    let build_script = std::fs::read_to_string(root().join("scripts/build-static.sh")).unwrap();
+    let ignored = std::fs::read_to_string(root().join(".dockerignore")).unwrap();
+    for line in instructions.iter().filter(|l| l.starts_with("COPY")) {
+        let source = line.split_whitespace().nth(1).unwrap();
+        assert!(
+            !ignored
+                .lines()
+                .any(|p| source.starts_with(p.trim_end_matches('/'))),
+            "{source} is excluded from the build context"
+        );
+        if source == "dist/nest-kz" {
+            assert!(
+                build_script.contains("dist/nest-kz"),
+                "scripts/build-static.sh produces {source}"
+            );
+        } else {
+            assert!(
+                root().join(source).is_file(),
+                "{source} is in the repository"
+            );
+        }
+    }
+}
