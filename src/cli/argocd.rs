@@ -45,6 +45,8 @@ pub enum ParamError {
         "{0}: a map parameter needs ARGOCD_APP_PARAMETERS (ArgoCD always sets it): PARAM_* variable names lose the keys' case and punctuation"
     )]
     MapWithoutJson(String),
+    #[error("unknown parameter {0:?} (see argocd/README.md for the parameters nest-kz reads)")]
+    Unknown(String),
     #[error("ARGOCD_APP_PARAMETERS is not a JSON array of parameters: {0}")]
     ParametersJson(String),
     #[error("patches: entry {index}: {message}")]
@@ -174,6 +176,13 @@ fn read_params(env: &BTreeMap<String, String>) -> Result<BTreeMap<String, Param>
             } else {
                 continue;
             };
+            // A misspelt parameter would otherwise be dropped without a word.
+            if !PARAMETERS
+                .iter()
+                .any(|known| normalized(known) == normalized(name))
+            {
+                return Err(ParamError::Unknown(name.to_string()));
+            }
             params.insert(normalized(name), param);
         }
         return Ok(params);
@@ -309,15 +318,18 @@ impl SourceOverrides {
                 .then(|| non_empty("ARGOCD_APP_NAMESPACE"))
                 .flatten(),
         };
+        // The repo-server has already expanded plugin env values; parameters
+        // it passes verbatim, so they are expanded here as ArgoCD expands
+        // `kustomize.images`.
         let image_texts = match non_empty("ARGOCD_ENV_IMAGES") {
             Some(v) => vec![v],
-            None => list("images"),
+            None => list("images").iter().map(|i| envsubst(i, env)).collect(),
         };
         let images = image_texts
             .iter()
             .flat_map(|l| l.split([',', ' ', '\n']))
             .filter(|s| !s.is_empty())
-            .map(|s| parse_image_param(&envsubst(s, env)))
+            .map(parse_image_param)
             .collect::<Result<_, _>>()?;
         let replicas = list("replicas")
             .iter()
@@ -823,6 +835,18 @@ mod tests {
             )])),
             Err(ParamError::MapWithoutJson(name)) if name == "commonLabels"
         ));
+    }
+
+    #[test]
+    fn unknown_parameters_are_refused() {
+        let json = r#"[{"name":"namePrefx","string":"a-"}]"#;
+        assert!(matches!(
+            SourceOverrides::from_env(&env(&[("ARGOCD_APP_PARAMETERS", json)])),
+            Err(ParamError::Unknown(name)) if name == "namePrefx"
+        ));
+        let old_spelling = r#"[{"name":"NAME_PREFIX","string":"a-"}]"#;
+        let o = SourceOverrides::from_env(&env(&[("ARGOCD_APP_PARAMETERS", old_spelling)]));
+        assert_eq!(o.unwrap().name_prefix.as_deref(), Some("a-"));
     }
 
     #[test]

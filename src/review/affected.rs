@@ -28,6 +28,8 @@ pub enum AffectedError {
     },
     #[error("cannot read revision {0}")]
     Archive(String),
+    #[error("{0}")]
+    NotKustomization(String),
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> AffectedError + '_ {
@@ -250,6 +252,12 @@ pub fn affected(
             .map(|d| d.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(d))
             .collect()
     } else {
+        // A directory without a kustomization would read no files and so
+        // never be listed: say so instead.
+        for d in dirs {
+            kustomization::find_file(d)
+                .map_err(|e| AffectedError::NotKustomization(e.to_string()))?;
+        }
         dirs.to_vec()
     };
     let touched: Vec<PathBuf> = candidates
