@@ -190,6 +190,26 @@ fn committed_changes_since_the_base_and_chosen_directories() {
 }
 
 #[test]
+fn files_named_by_a_generator_configuration_count() {
+    let r = repo();
+    write(
+        r.path(),
+        "overlays/d/kustomization.yaml",
+        "generators:\n- gen.yaml\n",
+    );
+    write(
+        r.path(),
+        "overlays/d/gen.yaml",
+        "apiVersion: builtin\nkind: ConfigMapGenerator\nmetadata:\n  name: d\nfiles:\n- conf=settings.txt\n",
+    );
+    write(r.path(), "overlays/d/settings.txt", "a\n");
+    git(r.path(), &["add", "-A"]);
+    git(r.path(), &["commit", "-q", "-m", "d"]);
+    write(r.path(), "overlays/d/settings.txt", "b\n");
+    assert_eq!(listed(r.path(), &["--base", "HEAD"]), ["overlays/d"]);
+}
+
+#[test]
 fn a_revision_that_is_not_a_commit_is_refused() {
     let r = repo();
     for rev in ["no-such-branch", "--output=/tmp/x", "HEAD:README.md"] {

@@ -465,16 +465,26 @@ impl SourceOverrides {
             k.insert("commonAnnotations".into(), json!(self.common_annotations));
         }
         if !self.images.is_empty() {
-            let images: Vec<Value> = self
-                .images
-                .iter()
+            // `kustomize edit set image` keeps one entry per name, the last given.
+            let mut by_name: IndexMap<&str, &ImageSpec> = IndexMap::new();
+            for i in &self.images {
+                by_name.shift_remove(i.name.as_str());
+                by_name.insert(&i.name, i);
+            }
+            let images: Vec<Value> = by_name
+                .values()
                 .map(|i| image_entry(i, &root["images"]))
                 .collect();
             k.insert("images".into(), Value::Array(images));
         }
         if !self.replicas.is_empty() {
-            let replicas: Vec<Value> = self
+            // As `kustomize edit set replicas`: one entry per name, the last given.
+            let by_name: IndexMap<&str, i64> = self
                 .replicas
+                .iter()
+                .map(|(name, count)| (name.as_str(), *count))
+                .collect();
+            let replicas: Vec<Value> = by_name
                 .iter()
                 .map(|(name, count)| json!({"name": name, "count": count}))
                 .collect();

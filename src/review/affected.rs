@@ -168,16 +168,61 @@ fn visit(dir: &Path, files: &mut BTreeSet<PathBuf>, seen: &mut BTreeSet<PathBuf>
         .and_then(|t| kustomization::parse(&kfile, &t).ok());
     files.insert(kfile);
     let Some(k) = k else { return };
+    let plugin_configs: BTreeSet<String> = k
+        .generators
+        .iter()
+        .chain(&k.transformers)
+        .cloned()
+        .collect();
     for entry in named_paths(&k) {
         let Ok(path) = dir.join(&entry).canonicalize() else {
             continue;
         };
         if path.is_dir() {
             visit(&path, files, seen);
-        } else {
-            files.insert(path);
+            continue;
+        }
+        // A built-in generator or transformer configured in its own file
+        // names further files, relative to the kustomization.
+        if plugin_configs.contains(&entry) {
+            for named in plugin_config_paths(&path) {
+                if let Ok(p) = dir.join(named).canonicalize() {
+                    files.insert(p);
+                }
+            }
+        }
+        files.insert(path);
+    }
+}
+
+/// The `path`, `files`, `envs` and `env` entries of a plugin configuration.
+fn plugin_config_paths(file: &Path) -> Vec<String> {
+    let Some(docs) = std::fs::read_to_string(file)
+        .ok()
+        .and_then(|t| crate::yaml::parse_config_documents(&t).ok())
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for d in docs {
+        let strings = |v: Option<&serde_json::Value>| -> Vec<String> {
+            match v {
+                Some(serde_json::Value::String(s)) => vec![s.clone()],
+                Some(serde_json::Value::Array(a)) => a
+                    .iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        };
+        out.extend(strings(d.value.get("path")));
+        out.extend(strings(d.value.get("envs")));
+        out.extend(strings(d.value.get("env")));
+        for f in strings(d.value.get("files")) {
+            out.push(f.split_once('=').map_or(f.as_str(), |(_, p)| p).to_string());
         }
     }
+    out
 }
 
 /// Every path a kustomization names, relative to its directory.
