@@ -10,6 +10,8 @@ for env in dev staging prod; do
   kubectl kustomize "overlays/$env" > "tests/golden/$env.yaml"
 done
 kubectl kustomize tests/argocd/prod-wrapper > tests/golden/argocd-prod-overrides.yaml
+# `build --reorder none` (tests/cli.rs); kubectl warns the flag is deprecated.
+kubectl kustomize tests/cases/legacy-order --reorder none 2>/dev/null > tests/golden/legacy-order-reorder-none.yaml
 # One wrapping kustomization per ArgoCD override parameter (tests/argocd.rs).
 for case in tests/argocd/*/; do
   [ -f "$case/case.json" ] && kubectl kustomize "$case" > "$case/expected.yaml"
@@ -22,4 +24,4 @@ for case in tests/errors/*/; do
     echo "kustomize accepts $case, which is meant to be an error case" >&2; exit 1
   fi
 done
-cargo test --test golden --test argocd
+cargo test --test golden --test argocd --test cli
