@@ -91,10 +91,20 @@ fn generate_with(app: &Path, extra: &[(String, String)]) -> Output {
     run_like_repo_server("generate", app, &env)
 }
 
-const APP_ENV: [(&str, &str); 3] = [
+/// What the repo-server sets for every plugin run (reposerver `newEnv`, plus
+/// the cluster's versions).
+const APP_ENV: [(&str, &str); 11] = [
     ("ARGOCD_APP_NAME", "nest-prod"),
     ("ARGOCD_APP_NAMESPACE", "argocd"),
+    ("ARGOCD_APP_PROJECT_NAME", "default"),
     ("ARGOCD_APP_REVISION", "0123abc"),
+    ("ARGOCD_APP_REVISION_SHORT", "0123abc"),
+    ("ARGOCD_APP_REVISION_SHORT_8", "0123abc"),
+    ("ARGOCD_APP_SOURCE_REPO_URL", "https://github.com/penguintech/nest"),
+    ("ARGOCD_APP_SOURCE_PATH", "overlays/prod"),
+    ("ARGOCD_APP_SOURCE_TARGET_REVISION", "HEAD"),
+    ("KUBE_VERSION", "1.31.0"),
+    ("KUBE_API_VERSIONS", "v1,apps/v1,autoscaling/v2,policy/v1"),
 ];
 
 #[test]
@@ -125,7 +135,10 @@ fn generate_with_parameters_equals_the_wrapping_kustomization() {
 
 #[test]
 fn generate_without_parameters_is_the_plain_build() {
-    let out = run_like_repo_server("generate", &root().join("overlays/staging"), &APP_ENV);
+    // A plugin block without parameters: ArgoCD still sets the JSON, to `null`.
+    let mut env = APP_ENV.to_vec();
+    env.push(("ARGOCD_APP_PARAMETERS", "null"));
+    let out = run_like_repo_server("generate", &root().join("overlays/staging"), &env);
     assert!(out.status.success());
     let expected = std::fs::read_to_string(root().join("tests/golden/staging.yaml")).unwrap();
     assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);

@@ -156,9 +156,11 @@ fn read_params(env: &BTreeMap<String, String>) -> Result<BTreeMap<String, Param>
         .get("ARGOCD_APP_PARAMETERS")
         .filter(|t| !t.trim().is_empty())
     {
-        let list: Vec<Value> =
+        // An Application with a plugin block but no parameters gets `null`
+        // (Go marshals the nil list so).
+        let list: Option<Vec<Value>> =
             serde_json::from_str(text).map_err(|e| ParamError::ParametersJson(e.to_string()))?;
-        for p in list {
+        for p in list.unwrap_or_default() {
             let name = p["name"]
                 .as_str()
                 .ok_or_else(|| ParamError::ParametersJson("a parameter has no name".into()))?;
@@ -845,6 +847,14 @@ mod tests {
             )])),
             Err(ParamError::MapWithoutJson(name)) if name == "commonLabels"
         ));
+    }
+
+    #[test]
+    fn no_parameters_arrive_as_json_null() {
+        let o = SourceOverrides::from_env(&env(&[("ARGOCD_APP_PARAMETERS", "null")]));
+        assert!(o.unwrap().is_empty());
+        let o = SourceOverrides::from_env(&env(&[("ARGOCD_APP_PARAMETERS", "[]")]));
+        assert!(o.unwrap().is_empty());
     }
 
     #[test]
