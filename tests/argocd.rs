@@ -100,7 +100,10 @@ const APP_ENV: [(&str, &str); 11] = [
     ("ARGOCD_APP_REVISION", "0123abc"),
     ("ARGOCD_APP_REVISION_SHORT", "0123abc"),
     ("ARGOCD_APP_REVISION_SHORT_8", "0123abc"),
-    ("ARGOCD_APP_SOURCE_REPO_URL", "https://github.com/penguintech/nest"),
+    (
+        "ARGOCD_APP_SOURCE_REPO_URL",
+        "https://github.com/penguintech/nest",
+    ),
     ("ARGOCD_APP_SOURCE_PATH", "overlays/prod"),
     ("ARGOCD_APP_SOURCE_TARGET_REVISION", "HEAD"),
     ("KUBE_VERSION", "1.31.0"),

@@ -204,7 +204,17 @@ fn read_params(env: &BTreeMap<String, String>) -> Result<BTreeMap<String, Param>
                 break;
             }
             let prefix = format!("{base}_");
-            if env.keys().any(|k| k.starts_with(&prefix)) {
+            // `PARAM_COMMON_ANNOTATIONS_ENVSUBST` is a parameter of its own,
+            // not an entry of `PARAM_COMMON_ANNOTATIONS`.
+            let other_parameter = |k: &str| {
+                PARAMETERS.iter().any(|p| {
+                    k == format!("PARAM_{}", escaped(p)) || k == format!("PARAM_{}", snake(p))
+                })
+            };
+            if env
+                .keys()
+                .any(|k| k.starts_with(&prefix) && !other_parameter(k))
+            {
                 return Err(ParamError::MapWithoutJson(name.to_string()));
             }
         }
@@ -847,6 +857,12 @@ mod tests {
             )])),
             Err(ParamError::MapWithoutJson(name)) if name == "commonLabels"
         ));
+    }
+
+    #[test]
+    fn a_parameter_named_like_another_ones_entry_is_its_own() {
+        let o = SourceOverrides::from_env(&env(&[("PARAM_COMMON_ANNOTATIONS_ENVSUBST", "true")]));
+        assert!(o.unwrap().common_annotations.is_empty());
     }
 
     #[test]
