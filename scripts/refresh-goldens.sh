@@ -10,6 +10,12 @@ for env in dev staging prod; do
   kubectl kustomize "overlays/$env" > "tests/golden/$env.yaml"
 done
 kubectl kustomize tests/argocd/prod-wrapper > tests/golden/argocd-prod-overrides.yaml
+# `build --reorder none` (tests/cli.rs); kubectl warns the flag is deprecated.
+kubectl kustomize tests/cases/legacy-order --reorder none 2>/dev/null > tests/golden/legacy-order-reorder-none.yaml
+# One wrapping kustomization per ArgoCD override parameter (tests/argocd.rs).
+for case in tests/argocd/*/; do
+  [ -f "$case/case.json" ] && kubectl kustomize "$case" > "$case/expected.yaml"
+done
 for case in tests/cases/*/; do
   kubectl kustomize "$case" > "$case/expected.yaml"
 done
@@ -22,4 +28,4 @@ done
 helm_env="$(./scripts/install-helm.sh)"
 while IFS='=' read -r var path; do export "$var=$path"; done <<<"$helm_env"
 NEST_KZ_HELM_REFRESH=1 cargo test --test helm
-cargo test --test golden --test argocd
+cargo test --test golden --test argocd --test cli

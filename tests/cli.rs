@@ -112,17 +112,230 @@ fn json_format_is_an_array_of_objects() {
 
 #[test]
 fn version_help_and_completions() {
+    // kustomize's `version` line first (tools parse it), then nest-kz's own.
     let v = nest_kz().arg("version").output().unwrap();
-    assert!(String::from_utf8(v.stdout).unwrap().starts_with("nest-kz "));
+    let text = String::from_utf8(v.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "v5.5.0");
+    assert_eq!(lines[1], concat!("nest-kz ", env!("CARGO_PKG_VERSION")));
+    let json = nest_kz().args(["version", "-o", "json"]).output().unwrap();
+    let info: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(info["version"], "kustomize/v5.5.0");
+    assert_eq!(info["nestKzVersion"], env!("CARGO_PKG_VERSION"));
     let help = nest_kz().arg("--help").output().unwrap();
     assert!(
         String::from_utf8(help.stdout)
             .unwrap()
             .contains("nest-kz build overlays/prod")
     );
-    let bash = nest_kz().args(["completions", "bash"]).output().unwrap();
-    assert!(bash.status.success());
-    assert!(String::from_utf8(bash.stdout).unwrap().contains("nest-kz"));
+    // kustomize spells it `completion`; `completions` stays as an alias.
+    for spelling in ["completion", "completions"] {
+        let bash = nest_kz().args([spelling, "bash"]).output().unwrap();
+        assert!(bash.status.success(), "{spelling}");
+        assert!(String::from_utf8(bash.stdout).unwrap().contains("nest-kz"));
+    }
+}
+
+#[test]
+fn kustomize_flags_nest_kz_lacks_are_refused_by_name() {
+    for (args, flag) in [
+        (vec!["--enable-alpha-plugins"], "--enable-alpha-plugins"),
+        (vec!["--enable-exec"], "--enable-exec"),
+        (vec!["--network"], "--network"),
+        (vec!["--network-name", "host"], "--network-name"),
+        (vec!["-e", "FOO=1"], "--env"),
+        (vec!["--env", "FOO=1"], "--env"),
+        (vec!["--mount", "type=bind,src=/,dst=/x"], "--mount"),
+        (vec!["--as-current-user"], "--as-current-user"),
+        (vec!["--enable-managedby-label"], "--enable-managedby-label"),
+    ] {
+        let out = nest_kz()
+            .args(["build", "overlays/dev"])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("{flag} is not supported")),
+            "{args:?}: {err}"
+        );
+    }
+    // Asking for kustomize's default is fine.
+    let off = nest_kz()
+        .args(["build", "overlays/dev", "--enable-alpha-plugins=false"])
+        .output()
+        .unwrap();
+    assert!(off.status.success());
+}
+
+#[test]
+fn helm_flags_are_implemented_not_refused() {
+    // A tree without helmCharts builds the same with every helm flag, in
+    // kustomize's spellings (booleans bare or with =true/=false).
+    let plain = nest_kz().args(["build", "overlays/dev"]).output().unwrap();
+    assert!(plain.status.success());
+    for args in [
+        vec!["--enable-helm"],
+        vec!["--enable-helm=true", "--helm-debug=false"],
+        vec!["--enable-helm=false"],
+        vec![
+            "--enable-helm",
+            "--helm-command",
+            "helm3",
+            "--helm-api-versions",
+            "example.com/v1",
+            "--helm-kube-version",
+            "1.31.0",
+            "--helm-debug",
+        ],
+    ] {
+        let out = nest_kz()
+            .args(["build", "overlays/dev"])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.stdout, plain.stdout, "{args:?}");
+    }
+    // `--enable-helm=false` is the default: a chart is refused as kustomize refuses it.
+    let off = nest_kz()
+        .args(["build", "tests/errors/helm-charts", "--enable-helm=false"])
+        .output()
+        .unwrap();
+    assert_eq!(off.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&off.stderr).contains("must specify --enable-helm"));
+}
+
+#[test]
+fn reorder_none_keeps_load_order_like_kustomize() {
+    // `kubectl kustomize tests/cases/legacy-order --reorder none` (v5.5.0) kinds, in order.
+    let out = nest_kz()
+        .args(["build", "tests/cases/legacy-order", "--reorder", "none"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let legacy = nest_kz()
+        .args(["build", "tests/cases/legacy-order", "--reorder", "legacy"])
+        .output()
+        .unwrap();
+    let plain = nest_kz()
+        .args(["build", "tests/cases/legacy-order"])
+        .output()
+        .unwrap();
+    assert_eq!(legacy.stdout, plain.stdout);
+    let expected = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/golden/legacy-order-reorder-none.yaml"
+    ))
+    .unwrap();
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
+}
+
+/// Two kustomizations differing in a Secret value, a ConfigMap value and an object.
+fn secret_pair() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for (side, password, extra) in [
+        ("old", "hunter2", ""),
+        ("new", "swordfish", "- extra.yaml\n"),
+    ] {
+        let dir = tmp.path().join(side);
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(
+            dir.join("objects.yaml"),
+            format!(
+                "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: {password}\n  user: app\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\ndata:\n  level: {side}\n"
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("extra.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("kustomization.yaml"),
+            format!("resources:\n- objects.yaml\n{extra}"),
+        )
+        .unwrap();
+    }
+    tmp
+}
+
+#[test]
+fn diff_masks_secret_values_unless_asked() {
+    let tmp = secret_pair();
+    let run = |extra: &[&str]| {
+        let out = nest_kz()
+            .current_dir(tmp.path())
+            .args(["diff", "old", "new"])
+            .args(extra)
+            .env_remove("NO_COLOR")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "differences exit 1");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let masked = run(&[]);
+    assert!(
+        !masked.contains("hunter2") && !masked.contains("swordfish"),
+        "{masked}"
+    );
+    assert!(
+        masked.contains("stringData.password: *** (before) -> *** (after)"),
+        "{masked}"
+    );
+    assert!(
+        masked.contains("data.level: old -> new"),
+        "ConfigMaps stay visible"
+    );
+    let shown = run(&["--show-secrets"]);
+    assert!(
+        shown.contains("stringData.password: hunter2 -> swordfish"),
+        "{shown}"
+    );
+    // Colour: never by default into a pipe, always on request, even with NO_COLOR unset.
+    assert!(!masked.contains('\x1b'));
+    assert!(run(&["--color=always"]).contains('\x1b'));
+    let no_color = nest_kz()
+        .current_dir(tmp.path())
+        .args(["diff", "old", "new", "--color", "never"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8(no_color.stdout).unwrap().contains('\x1b'));
+}
+
+#[test]
+fn diff_markdown_is_a_collapsible_summary() {
+    let tmp = secret_pair();
+    let out = nest_kz()
+        .current_dir(tmp.path())
+        .args(["diff", "old", "new", "--format", "markdown"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        md.starts_with("**3 objects differ**: 1 added, 0 removed, 2 changed"),
+        "{md}"
+    );
+    assert_eq!(md.matches("<details>").count(), 3, "{md}");
+    assert_eq!(md.matches("</details>").count(), 3);
+    assert!(
+        md.contains("<summary>✏️ <code>Secret/db (v1)</code> (1 field)</summary>"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| `stringData.password` | `*** (before)` | `*** (after)` |"),
+        "{md}"
+    );
+    assert!(!md.contains("hunter2"));
+    assert!(!md.contains('\x1b'));
 }
 
 #[test]

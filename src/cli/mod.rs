@@ -1,5 +1,5 @@
 //! The command line: argument parsing and the commands (`build`,
-//! `explain`, `diff`, `version`, `completions`), and the ArgoCD plugin's
+//! `explain`, `diff`, `affected`, `version`, `completion`), and the ArgoCD plugin's
 //! parameters (`argocd`). Commands call the library's pipeline and print;
 //! no build logic lives here.
 
@@ -44,10 +44,16 @@ enum Command {
         format: Format,
         #[command(flatten)]
         helm: HelmArgs,
-        /// Run as an ArgoCD config-management plugin: honour ARGOCD_ENV_NAMESPACE,
-        /// ARGOCD_ENV_IMAGES, ARGOCD_ENV_NAME_PREFIX/SUFFIX (see argocd/README.md).
+        /// Final ordering when the kustomization has no sortOptions (kustomize's deprecated --reorder).
+        #[arg(long, value_enum)]
+        reorder: Option<Reorder>,
+        /// Run as an ArgoCD config-management plugin: apply the Application's
+        /// kustomize-style parameters (see argocd/README.md).
         #[arg(long)]
         argocd: bool,
+        // Boxed: the refused flags are large and only checked once.
+        #[command(flatten)]
+        unsupported: Box<UnsupportedBuildFlags>,
     },
     /// Explain every field of the output: the file and line that last set it.
     Explain {
@@ -75,18 +81,150 @@ enum Command {
         load_restrictor: Restrictor,
         #[command(flatten)]
         helm: HelmArgs,
+        /// Print Secret data in clear (masked by default, as kubectl diff does).
+        #[arg(long)]
+        show_secrets: bool,
+        /// Colour: auto (a terminal, and NO_COLOR unset), always or never.
+        #[arg(long, value_enum, default_value = "auto")]
+        color: ColorChoice,
+        /// text, or markdown: a collapsible per-object summary for a pull-request comment.
+        #[arg(long, value_enum, default_value = "text")]
+        format: DiffFormat,
     },
-    /// Print the version.
-    Version,
+    /// List the kustomization directories whose build output changes between
+    /// a git revision and the working tree.
+    Affected {
+        /// The git revision to compare with (a commit, branch or tag).
+        #[arg(long)]
+        base: String,
+        /// Kustomization directories to consider (default: every one in the repository).
+        dirs: Vec<PathBuf>,
+        /// Only follow the kustomization graph; do not build both sides to confirm.
+        #[arg(long)]
+        no_confirm: bool,
+        #[arg(long, value_enum, default_value = "LoadRestrictionsRootOnly")]
+        load_restrictor: Restrictor,
+        #[command(flatten)]
+        helm: HelmArgs,
+    },
+    /// Print the kustomize version nest-kz matches, then nest-kz's own.
+    Version {
+        /// kustomize's deprecated short form.
+        #[arg(long)]
+        short: bool,
+        /// yaml or json.
+        #[arg(short, long, value_enum)]
+        output: Option<VersionFormat>,
+    },
     /// Print shell completions.
-    Completions { shell: clap_complete::Shell },
+    #[command(alias = "completions")]
+    Completion { shell: clap_complete::Shell },
 }
 
-/// kustomize's helm flags.
+/// kustomize build flags nest-kz does not implement: accepted by the parser
+/// so that the error names the flag instead of clap's generic "unexpected
+/// argument", then refused.
+#[derive(clap::Args, Default)]
+struct UnsupportedBuildFlags {
+    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    enable_alpha_plugins: Option<String>,
+    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    enable_exec: Option<String>,
+    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    enable_star: Option<String>,
+    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    network: Option<String>,
+    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    as_current_user: Option<String>,
+    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    enable_managedby_label: Option<String>,
+    #[arg(short = 'e', long, hide = true)]
+    env: Vec<String>,
+    #[arg(long, hide = true)]
+    mount: Vec<String>,
+    #[arg(long, hide = true)]
+    network_name: Option<String>,
+}
+
+/// A kustomize flag nest-kz cannot honour.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("--{flag} is not supported by nest-kz{hint}")]
+pub struct UnsupportedFlag {
+    flag: &'static str,
+    hint: &'static str,
+}
+
+impl UnsupportedBuildFlags {
+    /// The first flag that asks for something nest-kz lacks. A boolean set
+    /// to false asks for kustomize's default, which nest-kz does.
+    fn check(&self) -> Result<(), UnsupportedFlag> {
+        let on = |v: &Option<String>| v.as_deref().is_some_and(|v| v != "false");
+        let bools: [(&'static str, &Option<String>, &'static str); 6] = [
+            (
+                "enable-alpha-plugins",
+                &self.enable_alpha_plugins,
+                " (generators and transformers run only as built-ins)",
+            ),
+            ("enable-exec", &self.enable_exec, " (no exec functions)"),
+            ("enable-star", &self.enable_star, ""),
+            ("network", &self.network, " (no container functions)"),
+            (
+                "as-current-user",
+                &self.as_current_user,
+                " (no container functions)",
+            ),
+            (
+                "enable-managedby-label",
+                &self.enable_managedby_label,
+                " (use buildMetadata: [managedByLabel] in the kustomization)",
+            ),
+        ];
+        if let Some((flag, _, hint)) = bools.into_iter().find(|(_, v, _)| on(v)) {
+            return Err(UnsupportedFlag { flag, hint });
+        }
+        let valued: [(&'static str, bool); 3] = [
+            ("env", !self.env.is_empty()),
+            ("mount", !self.mount.is_empty()),
+            ("network-name", self.network_name.is_some()),
+        ];
+        match valued.into_iter().find(|(_, set)| *set) {
+            Some((flag, _)) => Err(UnsupportedFlag { flag, hint: "" }),
+            None => Ok(()),
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum Reorder {
+    Legacy,
+    None,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum DiffFormat {
+    Text,
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq)]
+enum VersionFormat {
+    Yaml,
+    Json,
+}
+
+/// kustomize's helm flags. The booleans also take kustomize's `=true` /
+/// `=false` forms (`--enable-helm=false` asks for the default).
 #[derive(clap::Args, Clone, Default)]
 struct HelmArgs {
     /// Enable the Helm chart inflator (helmCharts).
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", action = clap::ArgAction::Set)]
     enable_helm: bool,
     /// The helm executable (Helm 3 or Helm 4).
     #[arg(long, default_value = "helm")]
@@ -98,7 +236,7 @@ struct HelmArgs {
     #[arg(long, default_value = "")]
     helm_kube_version: String,
     /// Pass --debug to helm template.
-    #[arg(long)]
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", action = clap::ArgAction::Set)]
     helm_debug: bool,
 }
 
@@ -137,17 +275,14 @@ enum Format {
     Json,
 }
 
+/// The kustomize release nest-kz is measured against.
+const KUSTOMIZE_VERSION: &str = "v5.5.0";
+
 /// Runs the command line; the binary's `main`.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Version => {
-            println!(
-                "nest-kz {} (kustomize v5.5.0 compatible)",
-                env!("CARGO_PKG_VERSION")
-            );
-            ExitCode::SUCCESS
-        }
+        Command::Version { short, output } => print_version(short, output),
         Command::Explain {
             dir,
             object,
@@ -185,13 +320,21 @@ pub fn main() -> ExitCode {
             base,
             load_restrictor,
             helm,
+            show_secrets,
+            color,
+            format,
         } => {
             let options = BuildOptions {
                 load_restriction: load_restrictor.into(),
                 helm: helm.options(),
                 ..BuildOptions::default()
             };
-            match run_diff(&old, new.as_deref(), base.as_deref(), &options) {
+            let how = DiffOutput {
+                show_secrets,
+                colour: use_colour(color),
+                format,
+            };
+            match run_diff(&old, new.as_deref(), base.as_deref(), &options, &how) {
                 Ok(false) => ExitCode::SUCCESS,
                 Ok(true) => ExitCode::from(1),
                 Err(e) => {
@@ -200,13 +343,37 @@ pub fn main() -> ExitCode {
                 }
             }
         }
-        Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "nest-kz",
-                &mut std::io::stdout(),
-            );
+        Command::Affected {
+            base,
+            dirs,
+            no_confirm,
+            load_restrictor,
+            helm,
+        } => {
+            let options = BuildOptions {
+                load_restriction: load_restrictor.into(),
+                helm: helm.options(),
+                ..BuildOptions::default()
+            };
+            match crate::review::affected::affected(&base, &dirs, !no_confirm, &options) {
+                Ok(list) => {
+                    for dir in list {
+                        println!("{}", dir.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("Error: {e}");
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Completion { shell } => {
+            // Generated into memory: clap_complete panics on a closed pipe
+            // (`nest-kz completion bash | head`), a plain write does not.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "nest-kz", &mut script);
+            let _ = std::io::stdout().write_all(&script);
             ExitCode::SUCCESS
         }
         Command::Build {
@@ -215,23 +382,32 @@ pub fn main() -> ExitCode {
             load_restrictor,
             format,
             helm,
+            reorder,
             argocd,
+            unsupported,
         } => {
+            if let Err(e) = unsupported.check() {
+                eprintln!("Error: {e}");
+                return ExitCode::from(2);
+            }
             let mut options = BuildOptions {
                 load_restriction: load_restrictor.into(),
                 helm: helm.options(),
                 ..BuildOptions::default()
             };
+            let mut overrides = crate::cli::argocd::SourceOverrides::default();
             if argocd {
-                match crate::cli::argocd::overrides_from_env(|k| std::env::var(k).ok()) {
-                    Ok(o) => options.overrides = o,
+                let env: std::collections::BTreeMap<String, String> = std::env::vars().collect();
+                match crate::cli::argocd::SourceOverrides::from_env(&env) {
+                    Ok(o) => overrides = o,
                     Err(e) => {
                         eprintln!("Error: {e}");
                         return ExitCode::from(1);
                     }
                 }
-                crate::cli::argocd::helm_from_env(|k| std::env::var(k).ok(), &mut options.helm);
-                let var = |k: &str| std::env::var(k).unwrap_or_default();
+                // enableHelm, and the repo-server's cluster versions for helm.
+                overrides.apply_helm(&env, &mut options.helm);
+                let var = |k: &str| env.get(k).cloned().unwrap_or_default();
                 eprintln!(
                     "nest-kz: building {} for ArgoCD application {:?} at revision {:?}",
                     dir.display(),
@@ -239,7 +415,20 @@ pub fn main() -> ExitCode {
                     var("ARGOCD_APP_REVISION")
                 );
             }
-            match run_build(&dir, output.as_deref(), &options, format) {
+            // kustomize: the file's sortOptions win over --reorder (with a warning).
+            if reorder.is_some() && has_sort_options(&dir) {
+                eprintln!(
+                    "Warning: Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag."
+                );
+            } else if reorder == Some(Reorder::None) {
+                overrides.load_order = true;
+            }
+            let built = crate::cli::argocd::build_dir(&dir, &overrides, options.load_restriction)
+                .map_err(anyhow::Error::from)
+                .and_then(|(build_dir, _guard)| {
+                    run_build(&build_dir, output.as_deref(), &options, format)
+                });
+            match built {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("Error: {e}");
@@ -248,6 +437,66 @@ pub fn main() -> ExitCode {
             }
         }
     }
+}
+
+fn has_sort_options(dir: &Path) -> bool {
+    crate::load::kustomization::find_file(dir)
+        .ok()
+        .and_then(|f| std::fs::read_to_string(f).ok())
+        .and_then(|t| crate::yaml::parse_config_documents(&t).ok())
+        .and_then(|d| d.into_iter().next())
+        .is_some_and(|d| d.value.get("sortOptions").is_some())
+}
+
+/// `NO_COLOR` (no-color.org) turns colour off unless asked for explicitly.
+fn use_colour(choice: ColorChoice) -> bool {
+    use std::io::IsTerminal;
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+/// kustomize's `version` output first (tools parse it), then nest-kz's.
+fn print_version(short: bool, output: Option<VersionFormat>) -> ExitCode {
+    let nest = env!("CARGO_PKG_VERSION");
+    let info = serde_json::json!({
+        "version": format!("kustomize/{KUSTOMIZE_VERSION}"),
+        "gitCommit": "unknown",
+        "buildDate": "unknown",
+        "goOs": std::env::consts::OS,
+        "goArch": match std::env::consts::ARCH { "x86_64" => "amd64", "aarch64" => "arm64", a => a },
+        "nestKzVersion": nest,
+    });
+    match (short, output) {
+        (true, Some(_)) => {
+            eprintln!("Error: --short and --output are mutually exclusive");
+            return ExitCode::from(2);
+        }
+        (true, None) => println!("{{kustomize/{KUSTOMIZE_VERSION}  unknown   }}\nnest-kz {nest}"),
+        (false, None) => println!("{KUSTOMIZE_VERSION}\nnest-kz {nest}"),
+        (false, Some(VersionFormat::Yaml)) => {
+            println!("{}", crate::yaml::emit_document(&info))
+        }
+        (false, Some(VersionFormat::Json)) => match serde_json::to_string_pretty(&info) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("Error: {e}");
+                return ExitCode::from(1);
+            }
+        },
+    }
+    ExitCode::SUCCESS
+}
+
+struct DiffOutput {
+    show_secrets: bool,
+    colour: bool,
+    format: DiffFormat,
 }
 
 fn run_build(
@@ -294,6 +543,7 @@ fn run_diff(
     new: Option<&Path>,
     base: Option<&str>,
     options: &BuildOptions,
+    how: &DiffOutput,
 ) -> anyhow::Result<bool> {
     let checkout;
     let (old_dir, new_dir) = match (new, base) {
@@ -306,11 +556,16 @@ fn run_diff(
     };
     let old_res = crate::build_resources(&old_dir, options)?;
     let new_res = crate::build_resources(&new_dir, options)?;
-    let diffs = crate::review::diff::diff(&old_res, &new_res);
-    use std::io::IsTerminal;
+    let mut diffs = crate::review::diff::diff(&old_res, &new_res);
+    if !how.show_secrets {
+        crate::review::diff::mask_secrets(&mut diffs);
+    }
     print!(
         "{}",
-        crate::review::diff::render(&diffs, std::io::stdout().is_terminal())
+        match how.format {
+            DiffFormat::Text => crate::review::diff::render(&diffs, how.colour),
+            DiffFormat::Markdown => crate::review::diff::render_markdown(&diffs),
+        }
     );
     Ok(!diffs.is_empty())
 }
@@ -318,38 +573,5 @@ fn run_diff(
 /// Extracts the repository at `rev` into a temporary directory and returns
 /// it with the path of `dir` inside it.
 fn checkout_revision(dir: &Path, rev: &str) -> anyhow::Result<(tempfile::TempDir, PathBuf)> {
-    use std::process::{Command, Stdio};
-    let git = |args: &[&str]| -> anyhow::Result<String> {
-        let out = Command::new("git").arg("-C").arg(dir).args(args).output()?;
-        anyhow::ensure!(
-            out.status.success(),
-            "git {}: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr).trim()
-        );
-        Ok(String::from_utf8(out.stdout)?.trim().to_string())
-    };
-    let top = git(&["rev-parse", "--show-toplevel"])?;
-    let prefix = git(&["rev-parse", "--show-prefix"])?;
-    let tmp = tempfile::tempdir()?;
-    let mut archive = Command::new("git")
-        .args(["-C", &top, "archive", "--format=tar", rev])
-        .stdout(Stdio::piped())
-        .spawn()?;
-    let stdout = archive
-        .stdout
-        .take()
-        .ok_or_else(|| anyhow::anyhow!("git archive produced no output"))?;
-    let untar = Command::new("tar")
-        .arg("-x")
-        .arg("-C")
-        .arg(tmp.path())
-        .stdin(stdout)
-        .status()?;
-    anyhow::ensure!(
-        archive.wait()?.success() && untar.success(),
-        "cannot read revision {rev}"
-    );
-    let path = tmp.path().join(prefix);
-    Ok((tmp, path))
+    Ok(crate::review::affected::checkout_revision(dir, rev)?)
 }

@@ -85,7 +85,7 @@ pub struct LabelSpec {
     pub fields: Vec<crate::model::fieldspec::FieldSpecConfig>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ImageSpec {
     pub name: String,

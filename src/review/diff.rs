@@ -30,6 +30,13 @@ pub struct ObjectDiff {
     /// `Kind/name (apiVersion)` as built on the new side (or the old, if removed).
     pub object: String,
     pub change: Change,
+    /// A core Secret, whose `data`/`stringData` values `mask_secrets` hides.
+    pub secret: bool,
+}
+
+fn is_secret(r: &Resource) -> bool {
+    let id = r.id();
+    id.gvk.kind == "Secret" && id.gvk.group.is_empty()
 }
 
 fn pairing_key(r: &Resource) -> (String, String, String) {
@@ -47,6 +54,7 @@ pub fn diff(old: &[Resource], new: &[Resource]) -> Vec<ObjectDiff> {
             None => out.push(ObjectDiff {
                 object: r.id().to_string(),
                 change: Change::Added,
+                secret: is_secret(r),
             }),
             Some(o) => {
                 let fields = field_changes(&o.value, &r.value);
@@ -54,6 +62,7 @@ pub fn diff(old: &[Resource], new: &[Resource]) -> Vec<ObjectDiff> {
                     out.push(ObjectDiff {
                         object: r.id().to_string(),
                         change: Change::Changed(fields),
+                        secret: is_secret(r),
                     });
                 }
             }
@@ -63,6 +72,7 @@ pub fn diff(old: &[Resource], new: &[Resource]) -> Vec<ObjectDiff> {
         out.push(ObjectDiff {
             object: r.id().to_string(),
             change: Change::Removed,
+            secret: is_secret(r),
         });
     }
     out
@@ -145,6 +155,101 @@ pub fn render(diffs: &[ObjectDiff], colour: bool) -> String {
                 }
             }
         }
+    }
+    out
+}
+
+/// Hides Secret values as `kubectl diff` does: `***` where both sides
+/// hold the same value, `*** (before)` / `*** (after)` where it changed.
+/// Keys stay visible, so a reviewer sees which entries moved.
+pub fn mask_secrets(diffs: &mut [ObjectDiff]) {
+    let masked = |path: &str| path.starts_with("data.") || path.starts_with("stringData.");
+    for d in diffs.iter_mut().filter(|d| d.secret) {
+        if let Change::Changed(fields) = &mut d.change {
+            for f in fields.iter_mut().filter(|f| masked(&f.path)) {
+                let (before, after) = if f.old.is_some() && f.new.is_some() {
+                    ("*** (before)", "*** (after)")
+                } else {
+                    ("***", "***")
+                };
+                if let Some(v) = f.old.as_mut() {
+                    *v = Value::String(before.into());
+                }
+                if let Some(v) = f.new.as_mut() {
+                    *v = Value::String(after.into());
+                }
+            }
+        }
+    }
+}
+
+/// Markdown for a pull-request comment: a one-line tally, then one
+/// collapsible `<details>` block per object with its field changes.
+pub fn render_markdown(diffs: &[ObjectDiff]) -> String {
+    let count = |f: fn(&Change) -> bool| diffs.iter().filter(|d| f(&d.change)).count();
+    let (added, removed, changed) = (
+        count(|c| matches!(c, Change::Added)),
+        count(|c| matches!(c, Change::Removed)),
+        count(|c| matches!(c, Change::Changed(_))),
+    );
+    let mut out = String::new();
+    if diffs.is_empty() {
+        out.push_str("No changes.\n");
+        return out;
+    }
+    let _ = writeln!(
+        out,
+        "**{} object{} differ**: {added} added, {removed} removed, {changed} changed\n",
+        diffs.len(),
+        if diffs.len() == 1 { "" } else { "s" }
+    );
+    // Table cells must not break the row or start HTML.
+    let cell = |v: Option<&Value>| match v {
+        Some(v) => format!(
+            "`{}`",
+            short(v)
+                .replace('`', "'")
+                .replace('|', "\\|")
+                .replace('\n', " ")
+        ),
+        None => "*(absent)*".to_string(),
+    };
+    let html = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    for d in diffs {
+        let (mark, what) = match &d.change {
+            Change::Added => ("➕", "added".to_string()),
+            Change::Removed => ("➖", "removed".to_string()),
+            Change::Changed(f) => (
+                "✏️",
+                format!("{} field{}", f.len(), if f.len() == 1 { "" } else { "s" }),
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "<details><summary>{mark} <code>{}</code> ({what})</summary>\n",
+            html(&d.object)
+        );
+        match &d.change {
+            Change::Changed(fields) => {
+                out.push_str("| field | before | after |\n|---|---|---|\n");
+                for f in fields {
+                    let _ = writeln!(
+                        out,
+                        "| `{}` | {} | {} |",
+                        f.path.replace('|', "\\|"),
+                        cell(f.old.as_ref()),
+                        cell(f.new.as_ref())
+                    );
+                }
+            }
+            Change::Added => out.push_str("Only in the new build.\n"),
+            Change::Removed => out.push_str("Only in the old build.\n"),
+        }
+        out.push_str("\n</details>\n\n");
     }
     out
 }
