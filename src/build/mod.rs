@@ -38,6 +38,8 @@ pub struct BuildOptions {
     pub track_provenance: bool,
     /// Helm chart inflation (`--enable-helm` and the helm flags).
     pub helm: crate::generate::helm::HelmOptions,
+    /// Git and HTTP(S) entries: refusal, offline mode, cache location.
+    pub remote: crate::load::remote::RemoteOptions,
 }
 
 /// What a wrapping kustomization (`resources: [DIR]`) could set; the ArgoCD
@@ -88,6 +90,7 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
         origin_annotations: false,
         transformer_annotations: false,
         schema: None,
+        repo: None,
     };
     let (mut resmap, root, config, vars) = builder.accumulate(dir, ResMap::default(), false)?;
     let track = options.track_provenance;
@@ -264,6 +267,9 @@ struct Builder {
     /// A schema loaded by `openapi:`; like kustomize's global setting, it
     /// applies from the moment the kustomization declaring it is loaded.
     schema: Option<std::sync::Arc<SchemaTable>>,
+    /// The clone the kustomization being built came from, if remote: its
+    /// loads are restricted to it (see `Loader::in_repo`).
+    repo: Option<PathBuf>,
 }
 
 /// One kustomization being run: its file, loader and (when tracking) the
@@ -356,7 +362,10 @@ impl Builder {
         initial: ResMap,
         as_component: bool,
     ) -> Result<Accumulated> {
-        let loader = Loader::new(dir, self.options.load_restriction)?;
+        let loader = match &self.repo {
+            Some(repo) => Loader::in_repo(dir, repo)?,
+            None => Loader::new(dir, self.options.load_restriction)?,
+        };
         if self.stack.contains(&loader.dir) {
             let chain: Vec<String> = self
                 .stack
@@ -439,13 +448,35 @@ impl Builder {
         let mut config = TransformerConfig::builtin();
         let mut vars: Vec<Var> = Vec::new();
         for entry in k.resources.iter().chain(&k.bases) {
-            let path = ctx
-                .loader
-                .resolve(entry)
-                .map_err(|e| with_context(e, ctx.kfile, "resources"))?;
+            // A git URL becomes a directory in a clone, an HTTP(S) URL a
+            // downloaded file (see load::remote).
+            let remote = crate::load::remote::resolve_entry(
+                entry,
+                &ctx.loader.dir,
+                &self.options.remote,
+                |url, bytes| load_resource_bytes(Path::new(url), bytes, ctx.track),
+            )
+            .map_err(|e| with_context(e, ctx.kfile, "resources"))?;
+            let (path, repo) = match remote {
+                crate::load::remote::Entry::File(resources) => {
+                    for r in resources {
+                        resmap.append(r)?;
+                    }
+                    continue;
+                }
+                crate::load::remote::Entry::Dir(root) => (root.dir, Some(root.repo)),
+                crate::load::remote::Entry::Local => (
+                    ctx.loader
+                        .resolve(entry)
+                        .map_err(|e| with_context(e, ctx.kfile, "resources"))?,
+                    self.repo.clone(),
+                ),
+            };
             if path.is_dir() {
-                let (sub, _, sub_config, sub_vars) =
-                    self.accumulate(&path, ResMap::default(), false)?;
+                let outer = std::mem::replace(&mut self.repo, repo);
+                let accumulated = self.accumulate(&path, ResMap::default(), false);
+                self.repo = outer;
+                let (sub, _, sub_config, sub_vars) = accumulated?;
                 resmap.append_all(sub)?;
                 config
                     .merge(&sub_config)
@@ -596,12 +627,21 @@ impl Builder {
         // kustomize's order: resources, this kustomization's generators,
         // then components (which may merge into those), then transformers.
         for entry in &k.components {
-            let path = ctx
-                .loader
-                .resolve(entry)
+            let remote = crate::load::remote::resolve_component(entry, &self.options.remote)
                 .map_err(|e| with_context(e, ctx.kfile, "components"))?;
-            let (merged, _, component_config, component_vars) =
-                self.accumulate(&path, resmap, true)?;
+            let (path, repo) = match remote {
+                Some(root) => (root.dir, Some(root.repo)),
+                None => (
+                    ctx.loader
+                        .resolve(entry)
+                        .map_err(|e| with_context(e, ctx.kfile, "components"))?,
+                    self.repo.clone(),
+                ),
+            };
+            let outer = std::mem::replace(&mut self.repo, repo);
+            let accumulated = self.accumulate(&path, resmap, true);
+            self.repo = outer;
+            let (merged, _, component_config, component_vars) = accumulated?;
             resmap = merged;
             config
                 .merge(&component_config)
@@ -958,6 +998,14 @@ fn transform(
 pub fn load_resource_file(path: &Path, track: bool) -> Result<Vec<Resource>> {
     let text = std::fs::read_to_string(path).map_err(|e| BuildError::io(path, e))?;
     load_resources_from_text(&text, path, track)
+}
+
+/// Loads every object of a resource file's contents; `path` names it (a
+/// local path, or the URL it was downloaded from).
+pub fn load_resource_bytes(path: &Path, bytes: &[u8], track: bool) -> Result<Vec<Resource>> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| BuildError::invalid(path, "file is not valid UTF-8"))?;
+    load_resources_from_text(text, path, track)
 }
 
 /// Loads every object of a YAML stream as if it were the file `path` (which

@@ -48,6 +48,8 @@ enum Command {
         /// ARGOCD_ENV_IMAGES, ARGOCD_ENV_NAME_PREFIX/SUFFIX (see argocd/README.md).
         #[arg(long)]
         argocd: bool,
+        #[command(flatten)]
+        remote: RemoteArgs,
     },
     /// Explain every field of the output: the file and line that last set it.
     Explain {
@@ -61,6 +63,8 @@ enum Command {
         load_restrictor: Restrictor,
         #[command(flatten)]
         helm: HelmArgs,
+        #[command(flatten)]
+        remote: RemoteArgs,
     },
     /// Compare two builds per object and field; exit 1 when they differ (like diff).
     Diff {
@@ -75,6 +79,8 @@ enum Command {
         load_restrictor: Restrictor,
         #[command(flatten)]
         helm: HelmArgs,
+        #[command(flatten)]
+        remote: RemoteArgs,
     },
     /// Print the version.
     Version,
@@ -110,6 +116,32 @@ impl HelmArgs {
             api_versions: self.helm_api_versions.clone(),
             kube_version: self.helm_kube_version.clone(),
             debug: self.helm_debug,
+        }
+    }
+}
+
+/// Remote (git and HTTP(S)) resources; see README, Remote resources.
+#[derive(clap::Args)]
+struct RemoteArgs {
+    /// `--network=false` refuses every remote resource (an error naming
+    /// the URL), for hermetic builds.
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set)]
+    network: bool,
+    /// Use only the cache: branches and tags are not re-resolved, nothing
+    /// is cloned or downloaded.
+    #[arg(long)]
+    offline: bool,
+    /// Where fetched repositories are cached (default: $XDG_CACHE_HOME/nest-kz).
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+}
+
+impl From<RemoteArgs> for crate::load::remote::RemoteOptions {
+    fn from(a: RemoteArgs) -> Self {
+        crate::load::remote::RemoteOptions {
+            refuse: !a.network,
+            offline: a.offline,
+            cache_dir: a.cache_dir,
         }
     }
 }
@@ -153,9 +185,11 @@ pub fn main() -> ExitCode {
             object,
             load_restrictor,
             helm,
+            remote,
         } => {
             let options = BuildOptions {
                 load_restriction: load_restrictor.into(),
+                remote: remote.into(),
                 track_provenance: true,
                 helm: helm.options(),
                 ..BuildOptions::default()
@@ -185,10 +219,12 @@ pub fn main() -> ExitCode {
             base,
             load_restrictor,
             helm,
+            remote,
         } => {
             let options = BuildOptions {
                 load_restriction: load_restrictor.into(),
                 helm: helm.options(),
+                remote: remote.into(),
                 ..BuildOptions::default()
             };
             match run_diff(&old, new.as_deref(), base.as_deref(), &options) {
@@ -216,10 +252,12 @@ pub fn main() -> ExitCode {
             format,
             helm,
             argocd,
+            remote,
         } => {
             let mut options = BuildOptions {
                 load_restriction: load_restrictor.into(),
                 helm: helm.options(),
+                remote: remote.into(),
                 ..BuildOptions::default()
             };
             if argocd {

@@ -1,0 +1,227 @@
+//! Remote `resources:` and `components:` entries: git repository URLs and
+//! HTTP(S) file URLs, resolved as kustomize v5.5.0 resolves them.
+//!
+//! This module owns deciding whether an entry is remote at all
+//! (`classify`), parsing repository URLs (`repospec`), running the `git`
+//! command line safely (`git`), the on-disk cache of fetched commits shared
+//! by concurrent builds (`cache`) and downloading single files (`http`).
+//! The build stage calls one function, [`resolve_entry`], and gets back
+//! either "local: carry on", a downloaded file's parsed contents, or a
+//! directory inside a cached clone together with the clone's root, which
+//! the build must use to restrict loads (kustomize's rule for remote roots:
+//! files only in or below the kustomization's directory, bases only inside
+//! the clone).
+
+pub mod cache;
+pub mod git;
+pub mod http;
+pub mod repospec;
+
+use crate::error::BuildError;
+use repospec::{RepoSpec, SpecError};
+use std::path::{Path, PathBuf};
+
+/// How remote references may be resolved.
+#[derive(Debug, Clone, Default)]
+pub struct RemoteOptions {
+    /// Refuse every remote reference (`--network=false`), for hermetic builds.
+    pub refuse: bool,
+    /// Use only what is cached: no `git ls-remote`, clone or download.
+    pub offline: bool,
+    /// The cache's root; default `$XDG_CACHE_HOME/nest-kz`.
+    pub cache_dir: Option<PathBuf>,
+}
+
+/// Why a remote reference could not be used. The build wraps it with the
+/// URL ([`BuildError::Remote`]).
+#[derive(Debug, thiserror::Error)]
+pub enum RemoteError {
+    #[error("remote references are refused (--network=false)")]
+    Refused,
+    #[error("not in the cache, and --offline forbids fetching it")]
+    NotCached,
+    #[error("ref '{0}' looks like a command-line option; refusing it")]
+    OptionLikeRef(String),
+    #[error("ref '{0}' does not exist in the repository")]
+    RefNotFound(String),
+    #[error("cannot run git: {0}")]
+    GitMissing(std::io::Error),
+    #[error("git {command} failed: {stderr}")]
+    Git { command: String, stderr: String },
+    #[error("git {command} timed out after {seconds:.1}s")]
+    Timeout { command: String, seconds: f64 },
+    #[error("'{0}' is not a directory in the repository")]
+    NotADirectory(String),
+    #[error("'{0}' refers to a directory outside of the repository")]
+    OutsideRepo(String),
+    #[error("not a repository URL: {0}")]
+    Spec(#[from] SpecError),
+    #[error("download failed: {0}")]
+    Http(String),
+    #[error("download failed: HTTP status {0}")]
+    HttpStatus(u16),
+    #[error("download is larger than the {0}-byte limit")]
+    TooLarge(u64),
+    #[error("cache {path}: {source}")]
+    Cache {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl RemoteError {
+    pub(crate) fn cache(path: &Path, source: std::io::Error) -> Self {
+        RemoteError::Cache {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+/// What kind of entry a `resources:` string is, by kustomize's rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    /// A path on the local disk.
+    Local,
+    /// `http://` or `https://`: downloaded first; if that is not a resource
+    /// file and the URL also parses as a repository, cloned instead.
+    Http(Option<RepoSpec>),
+    /// A git repository to clone.
+    Git(RepoSpec),
+}
+
+/// kustomize tries an entry as a file first (an HTTP(S) URL is downloaded),
+/// then as a repository URL, then as a local directory. An existing local
+/// file therefore wins over a repository URL, but a local directory loses.
+pub fn classify(entry: &str, dir: &Path) -> Kind {
+    if is_http_url(entry) {
+        return Kind::Http(RepoSpec::parse(entry).ok());
+    }
+    if dir.join(entry).is_file() {
+        return Kind::Local;
+    }
+    match RepoSpec::parse(entry) {
+        Ok(spec) => Kind::Git(spec),
+        Err(_) => Kind::Local,
+    }
+}
+
+/// True for strings Go's `url.Parse` reads with an http or https scheme.
+pub fn is_http_url(s: &str) -> bool {
+    let Some((scheme, _)) = s.split_once(':') else {
+        return false;
+    };
+    (scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https"))
+        && !s.bytes().any(|b| b < 0x20 || b == 0x7f)
+}
+
+/// A kustomization root inside a cached clone, both canonical.
+#[derive(Debug, Clone)]
+pub struct RemoteRoot {
+    /// The clone's top directory: bases below `dir` must stay inside it.
+    pub repo: PathBuf,
+    /// The kustomization's directory (the URL's subpath).
+    pub dir: PathBuf,
+}
+
+/// The outcome of [`resolve_entry`].
+pub enum Entry<T> {
+    /// Not remote: read it from disk as before.
+    Local,
+    /// A downloaded file, as parsed by the caller.
+    File(T),
+    /// A kustomization directory in a clone.
+    Dir(RemoteRoot),
+}
+
+/// Resolves one `resources:` (or, with `parse` never called, `components:`)
+/// entry. `dir` is the referring kustomization's directory; `parse` turns a
+/// downloaded file's bytes into resources (its error makes a URL that is
+/// also a repository URL fall back to cloning, as in kustomize).
+pub fn resolve_entry<T>(
+    entry: &str,
+    dir: &Path,
+    options: &RemoteOptions,
+    parse: impl FnOnce(&str, &[u8]) -> crate::error::Result<T>,
+) -> crate::error::Result<Entry<T>> {
+    let wrap = |source: RemoteError| BuildError::Remote {
+        url: entry.to_string(),
+        source,
+    };
+    let kind = classify(entry, dir);
+    if kind != Kind::Local && options.refuse {
+        return Err(wrap(RemoteError::Refused));
+    }
+    match kind {
+        Kind::Local => Ok(Entry::Local),
+        Kind::Git(spec) => fetch_root(&spec, options).map(Entry::Dir).map_err(wrap),
+        Kind::Http(spec) => {
+            if options.offline {
+                // Offline, only repositories can come from the cache.
+                return match spec {
+                    Some(spec) => fetch_root(&spec, options).map(Entry::Dir).map_err(wrap),
+                    None => Err(wrap(RemoteError::NotCached)),
+                };
+            }
+            let downloaded = http::download(entry);
+            match (downloaded, spec) {
+                (Ok(bytes), spec) => match parse(entry, &bytes) {
+                    Ok(parsed) => Ok(Entry::File(parsed)),
+                    Err(e) => match spec {
+                        Some(spec) => fetch_root(&spec, options).map(Entry::Dir).map_err(wrap),
+                        None => Err(e),
+                    },
+                },
+                // A size overrun is never a repository: stop here.
+                (Err(e @ RemoteError::TooLarge(_)), _) | (Err(e), None) => Err(wrap(e)),
+                (Err(_), Some(spec)) => fetch_root(&spec, options).map(Entry::Dir).map_err(wrap),
+            }
+        }
+    }
+}
+
+/// Resolves a `components:` entry: only repositories are remote there.
+pub fn resolve_component(
+    entry: &str,
+    options: &RemoteOptions,
+) -> crate::error::Result<Option<RemoteRoot>> {
+    let wrap = |source: RemoteError| BuildError::Remote {
+        url: entry.to_string(),
+        source,
+    };
+    // kustomize asks the repo-spec parser first: a local directory whose
+    // path parses as a repository URL is still cloned.
+    match RepoSpec::parse(entry) {
+        Err(_) => Ok(None),
+        Ok(_) if options.refuse => Err(wrap(RemoteError::Refused)),
+        Ok(spec) => fetch_root(&spec, options).map(Some).map_err(wrap),
+    }
+}
+
+/// Clones (or finds in the cache) the repository and checks the subpath:
+/// it must be a directory, and, symlinks resolved, inside the clone.
+pub fn fetch_root(spec: &RepoSpec, options: &RemoteOptions) -> Result<RemoteRoot, RemoteError> {
+    let tree = cache::checkout(spec, options)?;
+    let repo = tree
+        .canonicalize()
+        .map_err(|e| RemoteError::cache(&tree, e))?;
+    let joined = repo.join(&spec.kust_root);
+    let dir = joined
+        .canonicalize()
+        .map_err(|_| RemoteError::NotADirectory(spec.kust_root.clone()))?;
+    if !dir.starts_with(&repo) {
+        return Err(RemoteError::OutsideRepo(spec.kust_root.clone()));
+    }
+    if !dir.is_dir() {
+        return Err(RemoteError::NotADirectory(spec.kust_root.clone()));
+    }
+    Ok(RemoteRoot { repo, dir })
+}
+
+/// `NEST_KZ_DEBUG` set: report clones and cache hits on stderr (the tests
+/// read these to check that a cached build does not clone).
+pub(crate) fn debug(message: impl FnOnce() -> String) {
+    if std::env::var_os("NEST_KZ_DEBUG").is_some_and(|v| !v.is_empty()) {
+        eprintln!("nest-kz: {}", message());
+    }
+}
