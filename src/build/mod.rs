@@ -473,10 +473,14 @@ impl Builder {
                 ),
             };
             if path.is_dir() {
+                let remote = repo.is_some() && repo != self.repo;
                 let outer = std::mem::replace(&mut self.repo, repo);
                 let accumulated = self.accumulate(&path, ResMap::default(), false);
                 self.repo = outer;
-                let (sub, _, sub_config, sub_vars) = accumulated?;
+                let (sub, _, sub_config, sub_vars) = accumulated.map_err(|e| match remote {
+                    true => crate::load::remote::in_remote(entry, e),
+                    false => e,
+                })?;
                 resmap.append_all(sub)?;
                 config
                     .merge(&sub_config)
@@ -627,8 +631,12 @@ impl Builder {
         // kustomize's order: resources, this kustomization's generators,
         // then components (which may merge into those), then transformers.
         for entry in &k.components {
-            let remote = crate::load::remote::resolve_component(entry, &self.options.remote)
-                .map_err(|e| with_context(e, ctx.kfile, "components"))?;
+            let remote = crate::load::remote::resolve_component(
+                entry,
+                &ctx.loader.dir,
+                &self.options.remote,
+            )
+            .map_err(|e| with_context(e, ctx.kfile, "components"))?;
             let (path, repo) = match remote {
                 Some(root) => (root.dir, Some(root.repo)),
                 None => (
@@ -638,10 +646,15 @@ impl Builder {
                     self.repo.clone(),
                 ),
             };
+            let remote = repo.is_some() && repo != self.repo;
             let outer = std::mem::replace(&mut self.repo, repo);
             let accumulated = self.accumulate(&path, resmap, true);
             self.repo = outer;
-            let (merged, _, component_config, component_vars) = accumulated?;
+            let (merged, _, component_config, component_vars) =
+                accumulated.map_err(|e| match remote {
+                    true => crate::load::remote::in_remote(entry, e),
+                    false => e,
+                })?;
             resmap = merged;
             config
                 .merge(&component_config)

@@ -102,6 +102,8 @@ pub fn ls_remote(
     git_ref: &str,
     timeout: Duration,
 ) -> Result<Option<String>, RemoteError> {
+    // ls-remote lists a tag's peeled line only when asked for by name.
+    let peeled = format!("{git_ref}^{{}}");
     let out = run(
         cwd,
         &[
@@ -109,6 +111,7 @@ pub fn ls_remote(
             OsStr::new("--"),
             OsStr::new(url),
             OsStr::new(git_ref),
+            OsStr::new(&peeled),
         ],
         timeout,
     )?;

@@ -21,6 +21,15 @@ use crate::error::BuildError;
 use repospec::{RepoSpec, SpecError};
 use std::path::{Path, PathBuf};
 
+/// Wraps an error from building a remote kustomization so that it names
+/// the URL that brought it in.
+pub fn in_remote(url: &str, e: BuildError) -> BuildError {
+    BuildError::Remote {
+        url: url.to_string(),
+        source: RemoteError::Build(Box::new(e)),
+    }
+}
+
 /// How remote references may be resolved.
 #[derive(Debug, Clone, Default)]
 pub struct RemoteOptions {
@@ -62,6 +71,9 @@ pub enum RemoteError {
     HttpStatus(u16),
     #[error("download is larger than the {0}-byte limit")]
     TooLarge(u64),
+    /// An error building the remote kustomization itself.
+    #[error("{0}")]
+    Build(Box<BuildError>),
     #[error("cache {path}: {source}")]
     Cache {
         path: PathBuf,
@@ -153,7 +165,10 @@ pub fn resolve_entry<T>(
         return Err(wrap(RemoteError::Refused));
     }
     match kind {
-        Kind::Local => Ok(Entry::Local),
+        Kind::Local => {
+            exits_repo(entry, dir).map_err(wrap)?;
+            Ok(Entry::Local)
+        }
         Kind::Git(spec) => fetch_root(&spec, options).map(Entry::Dir).map_err(wrap),
         Kind::Http(spec) => {
             if options.offline {
@@ -183,6 +198,7 @@ pub fn resolve_entry<T>(
 /// Resolves a `components:` entry: only repositories are remote there.
 pub fn resolve_component(
     entry: &str,
+    dir: &Path,
     options: &RemoteOptions,
 ) -> crate::error::Result<Option<RemoteRoot>> {
     let wrap = |source: RemoteError| BuildError::Remote {
@@ -192,9 +208,18 @@ pub fn resolve_component(
     // kustomize asks the repo-spec parser first: a local directory whose
     // path parses as a repository URL is still cloned.
     match RepoSpec::parse(entry) {
-        Err(_) => Ok(None),
+        Err(_) => exits_repo(entry, dir).map(|_| None).map_err(wrap),
         Ok(_) if options.refuse => Err(wrap(RemoteError::Refused)),
         Ok(spec) => fetch_root(&spec, options).map(Some).map_err(wrap),
+    }
+}
+
+/// kustomize treats a URL whose subpath leaves the repository (`//../..`)
+/// as a local path that then does not exist; say what is wrong instead.
+fn exits_repo(entry: &str, dir: &Path) -> Result<(), RemoteError> {
+    match RepoSpec::parse(entry) {
+        Err(e @ SpecError::ExitsRepo(_)) if !dir.join(entry).exists() => Err(e.into()),
+        _ => Ok(()),
     }
 }
 
