@@ -125,6 +125,11 @@ fn serve(mut conn: TcpStream, files: &HashMap<String, String>) {
     }
     let text = String::from_utf8_lossy(&request);
     let path = text.split_whitespace().nth(1).unwrap_or("/").to_string();
+    if path.starts_with("/slow/") && path.contains("/info/refs") {
+        // A git server that never answers: the URL's timeout must end it.
+        std::thread::sleep(Duration::from_secs(20));
+        return;
+    }
     if path == "/huge" {
         // Far more than any limit; the client must stop reading first.
         let _ = conn
@@ -741,6 +746,27 @@ fn bad_input_fails_with_one_error_naming_the_url() {
 }
 
 #[test]
+fn timeout_from_the_url_is_honoured() {
+    let fx = Fixture::new();
+    let start = Instant::now();
+    fails(
+        &fx,
+        "timeout",
+        &format!(
+            "http://127.0.0.1:{}/slow/org/repo//base?timeout=1",
+            fx.http.port
+        ),
+        &["--network=true"],
+        "timed out after 1s",
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(15),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
 fn huge_download_is_cut_off() {
     let fx = Fixture::new();
     let dir = fx.app("huge", &[fx.http_url("huge")]);
@@ -787,7 +813,7 @@ fn no_option_or_shell_injection() {
             format!("ssh://git@127.0.0.1:1/x|touch {p}/repo.git//base"),
         ),
     ] {
-        let dir = fx.app(name, &[url.clone()]);
+        let dir = fx.app(name, std::slice::from_ref(&url));
         let out = fx.nest(&dir, &[]);
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{name}: {stderr}");

@@ -15,9 +15,12 @@ use std::time::{Duration, Instant};
 
 /// Runs `git ARGS` in `cwd`; returns its stdout.
 pub fn run(cwd: &Path, args: &[&OsStr], timeout: Duration) -> Result<String, RemoteError> {
+    // For messages: what was asked, without the separator and the peeled
+    // pattern `ls_remote` adds.
     let command_text = args
         .iter()
         .map(|a| a.to_string_lossy())
+        .filter(|a| a != "--" && !a.ends_with("^{}"))
         .collect::<Vec<_>>()
         .join(" ");
     let mut child = Command::new("git")
@@ -64,7 +67,7 @@ pub fn run(cwd: &Path, args: &[&OsStr], timeout: Duration) -> Result<String, Rem
                 let _ = child.wait();
                 return Err(RemoteError::Timeout {
                     command: command_text,
-                    seconds: timeout.as_secs_f64(),
+                    timeout,
                 });
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(10)),
@@ -76,10 +79,30 @@ pub fn run(cwd: &Path, args: &[&OsStr], timeout: Duration) -> Result<String, Rem
     if !status.success() {
         return Err(RemoteError::Git {
             command: command_text,
-            stderr: String::from_utf8_lossy(&stderr).trim().to_string(),
+            stderr: summary(&String::from_utf8_lossy(&stderr)),
         });
     }
     Ok(String::from_utf8_lossy(&stdout).into_owned())
+}
+
+/// git's diagnosis in one line: its `fatal:`/`error:` lines (advice such as
+/// "Please make sure you have the correct access rights" dropped).
+fn summary(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let errors: Vec<&str> = lines
+        .iter()
+        .copied()
+        .filter(|l| l.starts_with("fatal:") || l.starts_with("error:"))
+        .collect();
+    if errors.is_empty() {
+        lines.last().copied().unwrap_or("no message").to_string()
+    } else {
+        errors.join("; ")
+    }
 }
 
 /// Ends git and everything it started (the group made by `process_group(0)`).

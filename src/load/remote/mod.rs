@@ -57,8 +57,11 @@ pub enum RemoteError {
     GitMissing(std::io::Error),
     #[error("git {command} failed: {stderr}")]
     Git { command: String, stderr: String },
-    #[error("git {command} timed out after {seconds:.1}s")]
-    Timeout { command: String, seconds: f64 },
+    #[error("git {command} timed out after {timeout:?} (set ?timeout= in the URL)")]
+    Timeout {
+        command: String,
+        timeout: std::time::Duration,
+    },
     #[error("'{0}' is not a directory in the repository")]
     NotADirectory(String),
     #[error("'{0}' refers to a directory outside of the repository")]
