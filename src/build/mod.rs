@@ -268,8 +268,9 @@ struct Builder {
     /// applies from the moment the kustomization declaring it is loaded.
     schema: Option<std::sync::Arc<SchemaTable>>,
     /// The clone the kustomization being built came from, if remote: its
-    /// loads are restricted to it (see `Loader::in_repo`).
-    repo: Option<PathBuf>,
+    /// loads are restricted to it (see `Loader::in_repo`), and origin
+    /// annotations name its URL and paths relative to it.
+    repo: Option<crate::load::remote::RemoteRoot>,
 }
 
 /// One kustomization being run: its file, loader and (when tracking) the
@@ -284,6 +285,10 @@ struct Ctx<'a> {
     annotations_root: Option<PathBuf>,
     /// transformerAnnotations: list each transformer on the objects.
     record_transformations: bool,
+    /// In a remote kustomization: the `repo:`/`ref:` lines that start
+    /// kustomize's origin text, and what its paths start with.
+    origin_prefix: String,
+    origin_path_prefix: &'static str,
 }
 
 /// What accumulating a kustomization yields: its objects, the kustomization
@@ -315,7 +320,11 @@ impl Ctx<'_> {
                 namespace: None,
             },
         };
-        let origin = by.origin_text(root);
+        let origin = format!(
+            "{}{}",
+            self.origin_prefix,
+            by.origin_text(root, self.origin_path_prefix)
+        );
         let item: String = origin
             .lines()
             .enumerate()
@@ -363,7 +372,7 @@ impl Builder {
         as_component: bool,
     ) -> Result<Accumulated> {
         let loader = match &self.repo {
-            Some(repo) => Loader::in_repo(dir, repo)?,
+            Some(remote) => Loader::in_repo(dir, &remote.repo)?,
             None => Loader::new(dir, self.options.load_restriction)?,
         };
         if self.stack.contains(&loader.dir) {
@@ -421,8 +430,17 @@ impl Builder {
             HashMap::new()
         };
         let tracks_origins = self.transformer_annotations || self.origin_annotations;
-        let annotations_root =
-            tracks_origins.then(|| self.root.clone().unwrap_or_else(|| loader.dir.clone()));
+        // Inside a clone, kustomize's paths are relative to the clone.
+        let annotations_root = tracks_origins.then(|| match &self.repo {
+            Some(remote) => remote.repo.clone(),
+            None => self.root.clone().unwrap_or_else(|| loader.dir.clone()),
+        });
+        let origin_prefix = self
+            .repo
+            .as_ref()
+            .map(|r| r.origin_lines())
+            .unwrap_or_default();
+        let origin_path_prefix = self.repo.as_ref().map_or("", |r| r.origin_path_prefix());
         let record_transformations = self.transformer_annotations;
         let ctx = Ctx {
             kfile: &kfile,
@@ -431,6 +449,8 @@ impl Builder {
             track,
             annotations_root,
             record_transformations,
+            origin_prefix,
+            origin_path_prefix,
         };
         self.stack.push(loader.dir.clone());
         let result = self.run(&k, &ctx, initial);
@@ -464,7 +484,7 @@ impl Builder {
                     }
                     continue;
                 }
-                crate::load::remote::Entry::Dir(root) => (root.dir, Some(root.repo)),
+                crate::load::remote::Entry::Dir(root) => (root.dir.clone(), Some(root)),
                 crate::load::remote::Entry::Local => (
                     ctx.loader
                         .resolve(entry)
@@ -638,7 +658,7 @@ impl Builder {
             )
             .map_err(|e| with_context(e, ctx.kfile, "components"))?;
             let (path, repo) = match remote {
-                Some(root) => (root.dir, Some(root.repo)),
+                Some(root) => (root.dir.clone(), Some(root)),
                 None => (
                     ctx.loader
                         .resolve(entry)
@@ -677,9 +697,21 @@ impl Builder {
         else {
             return;
         };
-        let text = match note {
-            OriginNote::File(path) => format!("path: {}\n", relative_path(root, path)),
-            OriginNote::Configured(by) => by.origin_text(root),
+        let text = match (note, &self.repo) {
+            (OriginNote::File(path), None) => format!("path: {}\n", relative_path(root, path)),
+            (OriginNote::Configured(by), None) => by.origin_text(root, ""),
+            // Inside a clone: paths relative to it, after its URL and ref.
+            (OriginNote::File(path), Some(remote)) => format!(
+                "path: {}{}\n{}",
+                remote.origin_path_prefix(),
+                relative_path(&remote.repo, path),
+                remote.origin_lines()
+            ),
+            (OriginNote::Configured(by), Some(remote)) => format!(
+                "{}{}",
+                remote.origin_lines(),
+                by.origin_text(&remote.repo, remote.origin_path_prefix())
+            ),
         };
         let meta = r.metadata_mut();
         let annotations = meta
@@ -711,10 +743,11 @@ struct ConfiguredBy<'a> {
 }
 
 impl ConfiguredBy<'_> {
-    /// The `configuredIn`/`configuredBy` text, file relative to `root`.
-    fn origin_text(&self, root: &Path) -> String {
+    /// The `configuredIn`/`configuredBy` text, file relative to `root`
+    /// (after `prefix`, see `RemoteRoot::origin_path_prefix`).
+    fn origin_text(&self, root: &Path, prefix: &str) -> String {
         let mut text = format!(
-            "configuredIn: {}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {}\n",
+            "configuredIn: {prefix}{}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {}\n",
             relative_path(root, self.file),
             self.kind
         );

@@ -130,13 +130,42 @@ pub fn is_http_url(s: &str) -> bool {
         && !s.bytes().any(|b| b < 0x20 || b == 0x7f)
 }
 
-/// A kustomization root inside a cached clone, both canonical.
-#[derive(Debug, Clone)]
+/// A kustomization root inside a cached clone (paths canonical).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RemoteRoot {
     /// The clone's top directory: bases below `dir` must stay inside it.
     pub repo: PathBuf,
     /// The kustomization's directory (the URL's subpath).
     pub dir: PathBuf,
+    /// The repository URL and ref as kustomize's origin annotations name
+    /// them (`repo:`, `ref:`).
+    pub url: String,
+    pub git_ref: String,
+}
+
+impl RemoteRoot {
+    /// What kustomize puts before paths relative to the clone in origin
+    /// annotations: when the URL names the repository's top, its origin
+    /// code cuts the placeholder clone directory's name (`notCloned`) into
+    /// the path instead of removing it, and every path keeps it.
+    pub fn origin_path_prefix(&self) -> &'static str {
+        if self.dir == self.repo {
+            "notCloned/"
+        } else {
+            ""
+        }
+    }
+
+    /// The `repo:` and `ref:` lines of kustomize's origin annotation.
+    pub fn origin_lines(&self) -> String {
+        let mut text = crate::yaml::emit::emit_document(&serde_json::json!({ "repo": self.url }));
+        if !self.git_ref.is_empty() {
+            text.push_str(&crate::yaml::emit::emit_document(
+                &serde_json::json!({ "ref": self.git_ref }),
+            ));
+        }
+        text
+    }
 }
 
 /// The outcome of [`resolve_entry`].
@@ -243,7 +272,12 @@ pub fn fetch_root(spec: &RepoSpec, options: &RemoteOptions) -> Result<RemoteRoot
     if !dir.is_dir() {
         return Err(RemoteError::NotADirectory(spec.kust_root.clone()));
     }
-    Ok(RemoteRoot { repo, dir })
+    Ok(RemoteRoot {
+        repo,
+        dir,
+        url: spec.clone_spec(),
+        git_ref: spec.git_ref.clone(),
+    })
 }
 
 /// `NEST_KZ_DEBUG` set: report clones and cache hits on stderr (the tests
