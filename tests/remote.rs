@@ -317,6 +317,11 @@ impl Fixture {
         let mut files = HashMap::new();
         files.insert("configmap.yaml".to_string(), CONFIGMAP.to_string());
         files.insert("not-yaml.txt".to_string(), "{{{ not: [yaml".to_string());
+        files.insert(
+            "patch.yaml".to_string(),
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 5\n"
+                .to_string(),
+        );
         let http = HttpServer::start(files);
         let daemon = daemon.then(|| GitDaemon::start(&git_dir));
         Fixture {
@@ -604,6 +609,13 @@ fn git_daemon_and_http_files() {
         &[fx.daemon_url("base.git", "//base?ref=v1")],
     );
     differential(&fx, "chain", &[fx.daemon_url("chain.git", "?ref=main")]);
+    // kustomize downloads any file named by URL, patches included.
+    differential_with(
+        &fx,
+        "http-patch",
+        &format!("patches:\n- path: {}\n", fx.http_url("raw/patch.yaml")),
+        &[fx.file_url("base.git", "//base?ref=v1")],
+    );
     differential(
         &fx,
         "http-file",
@@ -708,6 +720,20 @@ fn network_false_refuses_every_remote_reference() {
     ] {
         fails(&fx, "refused", &url, &["--network=false"], "refused");
     }
+    let patch = fx.http_url("raw/patch.yaml");
+    let dir = fx.app_with(
+        "refused-patch",
+        &format!("patches:\n- path: {patch}\n"),
+        &[],
+    );
+    let out = fx.nest(&dir, &["--network=false"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr.contains(&patch) && stderr.contains("refused"),
+        "{stderr}"
+    );
     assert!(fx.cache_trees().is_empty());
 }
 

@@ -371,10 +371,11 @@ impl Builder {
         initial: ResMap,
         as_component: bool,
     ) -> Result<Accumulated> {
-        let loader = match &self.repo {
+        let mut loader = match &self.repo {
             Some(remote) => Loader::in_repo(dir, &remote.repo)?,
             None => Loader::new(dir, self.options.load_restriction)?,
         };
+        loader.remote = self.options.remote.clone();
         if self.stack.contains(&loader.dir) {
             let chain: Vec<String> = self
                 .stack

@@ -6,7 +6,7 @@
 //! must stay inside the clone (`repo`).
 
 use crate::error::{BuildError, Result};
-use crate::load::remote::Kind;
+use crate::load::remote::{Kind, RemoteOptions};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -23,6 +23,8 @@ pub struct Loader {
     pub restriction: LoadRestriction,
     /// The clone this kustomization came from, when remote (canonical).
     pub repo: Option<PathBuf>,
+    /// How HTTP(S) file URLs may be fetched (`read`).
+    pub remote: RemoteOptions,
 }
 
 impl Loader {
@@ -32,6 +34,7 @@ impl Loader {
             dir,
             restriction,
             repo: None,
+            remote: RemoteOptions::default(),
         })
     }
 
@@ -57,12 +60,14 @@ impl Loader {
     pub fn resolve(&self, rel: &str) -> Result<PathBuf> {
         let joined = self.dir.join(rel);
         // Remote entries of resources and components are resolved before
-        // this (`load::remote`); a URL anywhere else (patches, generator
-        // files) is not supported.
+        // this (`load::remote`), HTTP(S) files by `read`; a git URL
+        // anywhere else is not a file, as in kustomize.
         if !joined.exists() && crate::load::remote::classify(rel, &self.dir) != Kind::Local {
             return Err(BuildError::invalid(
                 self.dir.join("kustomization.yaml"),
-                format!("remote file '{rel}' is only supported in resources and components"),
+                format!(
+                    "'{rel}' is a git repository URL, which only resources and components may name"
+                ),
             ));
         }
         joined.canonicalize().map_err(|e| BuildError::io(joined, e))
@@ -82,8 +87,13 @@ impl Loader {
         Ok(())
     }
 
-    /// Reads a file named relative to the kustomization.
+    /// Reads a file named relative to the kustomization, or downloads one
+    /// named by an HTTP(S) URL (kustomize allows these for any file).
     pub fn read(&self, rel: &str) -> Result<(PathBuf, Vec<u8>)> {
+        if crate::load::remote::is_http_url(rel) {
+            let bytes = crate::load::remote::download_file(rel, &self.remote)?;
+            return Ok((PathBuf::from(rel), bytes));
+        }
         let path = self.resolve(rel)?;
         self.check_file(&path)?;
         let bytes = std::fs::read(&path).map_err(|e| BuildError::io(&path, e))?;

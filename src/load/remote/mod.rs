@@ -227,6 +227,23 @@ pub fn resolve_entry<T>(
     }
 }
 
+/// Downloads a file named by an HTTP(S) URL in a field other than
+/// `resources:` (patches, generator files, configurations), as kustomize's
+/// loader does for every file it loads.
+pub fn download_file(url: &str, options: &RemoteOptions) -> crate::error::Result<Vec<u8>> {
+    let wrap = |source: RemoteError| BuildError::Remote {
+        url: url.to_string(),
+        source,
+    };
+    if options.refuse {
+        return Err(wrap(RemoteError::Refused));
+    }
+    if options.offline {
+        return Err(wrap(RemoteError::NotCached));
+    }
+    http::download(url).map_err(wrap)
+}
+
 /// Resolves a `components:` entry: only repositories are remote there.
 pub fn resolve_component(
     entry: &str,
