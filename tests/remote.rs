@@ -634,7 +634,16 @@ fn second_build_uses_the_cache_and_offline_needs_no_origin() {
     let first = fx.nest(&dir, &[]);
     assert!(first.status.success());
     assert!(String::from_utf8_lossy(&first.stderr).contains("cloning"));
+    // A temporary clone left by a killed build is removed by the next one.
+    let repo_cache = fx.cache_trees()[0]
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    std::fs::create_dir_all(repo_cache.join("clone-killed/.git")).unwrap();
     let second = fx.nest(&dir, &[]);
+    assert!(!repo_cache.join("clone-killed").exists());
     let stderr = String::from_utf8_lossy(&second.stderr);
     assert!(second.status.success(), "{stderr}");
     assert!(!stderr.contains("cloning"), "second build cloned: {stderr}");

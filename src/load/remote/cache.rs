@@ -75,6 +75,7 @@ pub fn checkout(spec: &RepoSpec, options: &RemoteOptions) -> Result<PathBuf, Rem
         .open(&lock_path)
         .map_err(|e| RemoteError::cache(&lock_path, e))?;
     lock.lock().map_err(|e| RemoteError::cache(&lock_path, e))?;
+    remove_stale_clones(&repo_dir);
 
     let tree_name = |commit: &str| {
         let commit = commit.to_ascii_lowercase();
@@ -126,6 +127,19 @@ pub fn checkout(spec: &RepoSpec, options: &RemoteOptions) -> Result<PathBuf, Rem
         write_atomically(&ref_file, &head)?;
     }
     Ok(tree)
+}
+
+/// Clones only happen under the lock we now hold, so any temporary clone
+/// left here is from a build that was killed mid-clone.
+fn remove_stale_clones(repo_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(repo_dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with("clone-") {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 fn write_atomically(path: &Path, text: &str) -> Result<(), RemoteError> {
