@@ -178,8 +178,7 @@ pub enum Entry<T> {
     Dir(RemoteRoot),
 }
 
-/// Resolves one `resources:` (or, with `parse` never called, `components:`)
-/// entry. `dir` is the referring kustomization's directory; `parse` turns a
+/// Resolves one `resources:` entry. `dir` is the referring kustomization's directory; `parse` turns a
 /// downloaded file's bytes into resources (its error makes a URL that is
 /// also a repository URL fall back to cloning, as in kustomize).
 pub fn resolve_entry<T>(
