@@ -480,7 +480,24 @@ impl Builder {
             .map_err(|e| with_context(e, ctx.kfile, "resources"))?;
             let (path, repo) = match remote {
                 crate::load::remote::Entry::File(resources) => {
-                    for r in resources {
+                    // The referring kustomization's path as origins show it.
+                    let base = match (&self.repo, &self.root) {
+                        (Some(remote), _) => format!(
+                            "{}{}",
+                            remote.origin_path_prefix(),
+                            relative_path(&remote.repo, &ctx.loader.dir)
+                        ),
+                        (None, Some(root)) => relative_path(root, &ctx.loader.dir),
+                        (None, None) => String::new(),
+                    };
+                    for mut r in resources {
+                        self.annotate_origin(
+                            &mut r,
+                            OriginNote::Url {
+                                url: entry,
+                                base: &base,
+                            },
+                        );
                         resmap.append(r)?;
                     }
                     continue;
@@ -699,6 +716,11 @@ impl Builder {
             return;
         };
         let text = match (note, &self.repo) {
+            (OriginNote::Url { url, base }, repo) => crate::load::remote::url_origin_text(
+                url,
+                base,
+                &repo.as_ref().map(|r| r.origin_lines()).unwrap_or_default(),
+            ),
             (OriginNote::File(path), None) => format!("path: {}\n", relative_path(root, path)),
             (OriginNote::Configured(by), None) => by.origin_text(root, ""),
             // Inside a clone: paths relative to it, after its URL and ref.
@@ -732,6 +754,8 @@ enum OriginNote<'a> {
     File(&'a Path),
     /// Made or last set by a generator or transformer.
     Configured(&'a ConfiguredBy<'a>),
+    /// Downloaded from `url` by a kustomization whose origin path is `base`.
+    Url { url: &'a str, base: &'a str },
 }
 
 /// A builtin generator or transformer as kustomize's build annotations name

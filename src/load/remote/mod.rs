@@ -168,6 +168,64 @@ impl RemoteRoot {
     }
 }
 
+/// kustomize's origin annotation text for objects downloaded from `url`,
+/// listed by a kustomization whose origin path is `base` ("" at the root),
+/// inside the clone described by `within` (its `repo:`/`ref:` lines, or "").
+/// kustomize builds it with its repository-URL logic even for plain files:
+/// a URL that parses as a repository gets `repo:` and a path cut from its
+/// subpath; any other is joined to `base` as a file path (so `http://`
+/// becomes `http:/`).
+pub fn url_origin_text(url: &str, base: &str, within: &str) -> String {
+    match RepoSpec::parse(url) {
+        Ok(spec) => {
+            let abs = go_clean(&format!("/notCloned/{}", spec.kust_root));
+            let after = &abs[1..];
+            let path = after.find('/').map_or(after, |i| &after[i + 1..]);
+            let root = RemoteRoot {
+                repo: PathBuf::new(),
+                dir: PathBuf::new(),
+                url: spec.clone_spec(),
+                git_ref: spec.git_ref.clone(),
+            };
+            format!("path: {}\n{}", go_clean(path), root.origin_lines())
+        }
+        Err(_) => {
+            let joined = if base.is_empty() {
+                url.to_string()
+            } else {
+                format!("{base}/{url}")
+            };
+            format!("path: {}\n{within}", go_clean(&joined))
+        }
+    }
+}
+
+/// Go's `path.Clean`: one slash between elements, no `.`, `..` resolved
+/// lexically.
+fn go_clean(path: &str) -> String {
+    let rooted = path.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => match parts.last() {
+                Some(&last) if last != ".." => {
+                    parts.pop();
+                }
+                _ if rooted => {}
+                _ => parts.push(".."),
+            },
+            p => parts.push(p),
+        }
+    }
+    let body = parts.join("/");
+    match (rooted, body.is_empty()) {
+        (true, _) => format!("/{body}"),
+        (false, true) => ".".to_string(),
+        (false, false) => body,
+    }
+}
+
 /// The outcome of [`resolve_entry`].
 pub enum Entry<T> {
     /// Not remote: read it from disk as before.
@@ -301,5 +359,33 @@ pub fn fetch_root(spec: &RepoSpec, options: &RemoteOptions) -> Result<RemoteRoot
 pub(crate) fn debug(message: impl FnOnce() -> String) {
     if std::env::var_os("NEST_KZ_DEBUG").is_some_and(|v| !v.is_empty()) {
         eprintln!("nest-kz: {}", message());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_origins_follow_kustomize() {
+        assert_eq!(
+            url_origin_text("http://127.0.0.1:8/cm.yaml", "", ""),
+            "path: http:/127.0.0.1:8/cm.yaml\n"
+        );
+        assert_eq!(
+            url_origin_text("https://h.example/cm.yaml", "base", "repo: r\n"),
+            "path: base/https:/h.example/cm.yaml\nrepo: r\n"
+        );
+        assert_eq!(
+            url_origin_text("https://h.example/org/repo/main/cm.yaml?ref=x", "base", ""),
+            "path: main/cm.yaml\nrepo: https://h.example/org/repo\nref: x\n"
+        );
+        assert_eq!(
+            url_origin_text("https://h.example/org/repo", "", ""),
+            "path: notCloned\nrepo: https://h.example/org/repo\n"
+        );
+        assert_eq!(go_clean("a//b/./c/../d"), "a/b/d");
+        assert_eq!(go_clean("/../a"), "/a");
+        assert_eq!(go_clean("../a/.."), "..");
     }
 }
