@@ -74,6 +74,13 @@ pub enum RemoteError {
     HttpStatus(u16),
     #[error("download is larger than the {0}-byte limit")]
     TooLarge(u64),
+    /// An http(s) URL that was neither a resource file nor a repository:
+    /// both attempts, as kustomize reports them.
+    #[error("{download}; as a git repository: {clone}")]
+    Fallback {
+        download: String,
+        clone: Box<RemoteError>,
+    },
     /// An error building the remote kustomization itself.
     #[error("{0}")]
     Build(Box<BuildError>),
@@ -268,17 +275,26 @@ pub fn resolve_entry<T>(
                 };
             }
             let downloaded = http::download(entry);
+            // Not a resource file: clone it if it names a repository.
+            let fallback = |spec: &RepoSpec, download: String| {
+                fetch_root(spec, options).map(Entry::Dir).map_err(|e| {
+                    wrap(RemoteError::Fallback {
+                        download,
+                        clone: Box::new(e),
+                    })
+                })
+            };
             match (downloaded, spec) {
                 (Ok(bytes), spec) => match parse(entry, &bytes) {
                     Ok(parsed) => Ok(Entry::File(parsed)),
                     Err(e) => match spec {
-                        Some(spec) => fetch_root(&spec, options).map(Entry::Dir).map_err(wrap),
+                        Some(spec) => fallback(&spec, format!("not a resource file ({e})")),
                         None => Err(e),
                     },
                 },
                 // A size overrun is never a repository: stop here.
                 (Err(e @ RemoteError::TooLarge(_)), _) | (Err(e), None) => Err(wrap(e)),
-                (Err(_), Some(spec)) => fetch_root(&spec, options).map(Entry::Dir).map_err(wrap),
+                (Err(e), Some(spec)) => fallback(&spec, e.to_string()),
             }
         }
     }
