@@ -17,6 +17,13 @@ pub enum BuildError {
     },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
+    /// A remote `resources:`/`components:` entry that could not be used;
+    /// the message names the URL as written.
+    #[error("remote resource '{url}': {source}")]
+    Remote {
+        url: String,
+        source: crate::load::remote::RemoteError,
+    },
     #[error("{0}")]
     Other(String),
 }

@@ -141,7 +141,6 @@ fn kustomize_flags_nest_kz_lacks_are_refused_by_name() {
     for (args, flag) in [
         (vec!["--enable-alpha-plugins"], "--enable-alpha-plugins"),
         (vec!["--enable-exec"], "--enable-exec"),
-        (vec!["--network"], "--network"),
         (vec!["--network-name", "host"], "--network-name"),
         (vec!["-e", "FOO=1"], "--env"),
         (vec!["--env", "FOO=1"], "--env"),

@@ -38,6 +38,8 @@ pub struct BuildOptions {
     pub track_provenance: bool,
     /// Helm chart inflation (`--enable-helm` and the helm flags).
     pub helm: crate::generate::helm::HelmOptions,
+    /// Git and HTTP(S) entries: refusal, offline mode, cache location.
+    pub remote: crate::load::remote::RemoteOptions,
 }
 
 /// What a wrapping kustomization (`resources: [DIR]`) could set; the ArgoCD
@@ -88,6 +90,7 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
         origin_annotations: false,
         transformer_annotations: false,
         schema: None,
+        repo: None,
     };
     let (mut resmap, root, config, vars) = builder.accumulate(dir, ResMap::default(), false)?;
     let track = options.track_provenance;
@@ -269,6 +272,10 @@ struct Builder {
     /// A schema loaded by `openapi:`; like kustomize's global setting, it
     /// applies from the moment the kustomization declaring it is loaded.
     schema: Option<std::sync::Arc<SchemaTable>>,
+    /// The clone the kustomization being built came from, if remote: its
+    /// loads are restricted to it (see `Loader::in_repo`), and origin
+    /// annotations name its URL and paths relative to it.
+    repo: Option<crate::load::remote::RemoteRoot>,
 }
 
 /// One kustomization being run: its file, loader and (when tracking) the
@@ -283,6 +290,10 @@ struct Ctx<'a> {
     annotations_root: Option<PathBuf>,
     /// transformerAnnotations: list each transformer on the objects.
     record_transformations: bool,
+    /// In a remote kustomization: the `repo:`/`ref:` lines that start
+    /// kustomize's origin text, and what its paths start with.
+    origin_prefix: String,
+    origin_path_prefix: &'static str,
 }
 
 /// What accumulating a kustomization yields: its objects, the kustomization
@@ -314,7 +325,11 @@ impl Ctx<'_> {
                 namespace: None,
             },
         };
-        let origin = by.origin_text(root);
+        let origin = format!(
+            "{}{}",
+            self.origin_prefix,
+            by.origin_text(root, self.origin_path_prefix)
+        );
         let item: String = origin
             .lines()
             .enumerate()
@@ -361,7 +376,11 @@ impl Builder {
         initial: ResMap,
         as_component: bool,
     ) -> Result<Accumulated> {
-        let loader = Loader::new(dir, self.options.load_restriction)?;
+        let mut loader = match &self.repo {
+            Some(remote) => Loader::in_repo(dir, &remote.repo)?,
+            None => Loader::new(dir, self.options.load_restriction)?,
+        };
+        loader.remote = self.options.remote.clone();
         if self.stack.contains(&loader.dir) {
             let chain: Vec<String> = self
                 .stack
@@ -417,8 +436,17 @@ impl Builder {
             HashMap::new()
         };
         let tracks_origins = self.transformer_annotations || self.origin_annotations;
-        let annotations_root =
-            tracks_origins.then(|| self.root.clone().unwrap_or_else(|| loader.dir.clone()));
+        // Inside a clone, kustomize's paths are relative to the clone.
+        let annotations_root = tracks_origins.then(|| match &self.repo {
+            Some(remote) => remote.repo.clone(),
+            None => self.root.clone().unwrap_or_else(|| loader.dir.clone()),
+        });
+        let origin_prefix = self
+            .repo
+            .as_ref()
+            .map(|r| r.origin_lines())
+            .unwrap_or_default();
+        let origin_path_prefix = self.repo.as_ref().map_or("", |r| r.origin_path_prefix());
         let record_transformations = self.transformer_annotations;
         let ctx = Ctx {
             kfile: &kfile,
@@ -427,6 +455,8 @@ impl Builder {
             track,
             annotations_root,
             record_transformations,
+            origin_prefix,
+            origin_path_prefix,
         };
         self.stack.push(loader.dir.clone());
         let result = self.run(&k, &ctx, initial);
@@ -444,13 +474,56 @@ impl Builder {
         let mut config = TransformerConfig::builtin();
         let mut vars: Vec<Var> = Vec::new();
         for entry in k.resources.iter().chain(&k.bases) {
-            let path = ctx
-                .loader
-                .resolve(entry)
-                .map_err(|e| with_context(e, ctx.kfile, "resources"))?;
+            // A git URL becomes a directory in a clone, an HTTP(S) URL a
+            // downloaded file (see load::remote).
+            let remote = crate::load::remote::resolve_entry(
+                entry,
+                &ctx.loader.dir,
+                &self.options.remote,
+                |url, bytes| load_resource_bytes(Path::new(url), bytes, ctx.track),
+            )
+            .map_err(|e| with_context(e, ctx.kfile, "resources"))?;
+            let (path, repo) = match remote {
+                crate::load::remote::Entry::File(resources) => {
+                    // The referring kustomization's path as origins show it.
+                    let base = match (&self.repo, &self.root) {
+                        (Some(remote), _) => format!(
+                            "{}{}",
+                            remote.origin_path_prefix(),
+                            relative_path(&remote.repo, &ctx.loader.dir)
+                        ),
+                        (None, Some(root)) => relative_path(root, &ctx.loader.dir),
+                        (None, None) => String::new(),
+                    };
+                    for mut r in resources {
+                        self.annotate_origin(
+                            &mut r,
+                            OriginNote::Url {
+                                url: entry,
+                                base: &base,
+                            },
+                        );
+                        resmap.append(r)?;
+                    }
+                    continue;
+                }
+                crate::load::remote::Entry::Dir(root) => (root.dir.clone(), Some(root)),
+                crate::load::remote::Entry::Local => (
+                    ctx.loader
+                        .resolve(entry)
+                        .map_err(|e| with_context(e, ctx.kfile, "resources"))?,
+                    self.repo.clone(),
+                ),
+            };
             if path.is_dir() {
-                let (sub, _, sub_config, sub_vars) =
-                    self.accumulate(&path, ResMap::default(), false)?;
+                let remote = repo.is_some() && repo != self.repo;
+                let outer = std::mem::replace(&mut self.repo, repo);
+                let accumulated = self.accumulate(&path, ResMap::default(), false);
+                self.repo = outer;
+                let (sub, _, sub_config, sub_vars) = accumulated.map_err(|e| match remote {
+                    true => crate::load::remote::in_remote(entry, e),
+                    false => e,
+                })?;
                 resmap.append_all(sub)?;
                 config
                     .merge(&sub_config)
@@ -601,12 +674,30 @@ impl Builder {
         // kustomize's order: resources, this kustomization's generators,
         // then components (which may merge into those), then transformers.
         for entry in &k.components {
-            let path = ctx
-                .loader
-                .resolve(entry)
-                .map_err(|e| with_context(e, ctx.kfile, "components"))?;
+            let remote = crate::load::remote::resolve_component(
+                entry,
+                &ctx.loader.dir,
+                &self.options.remote,
+            )
+            .map_err(|e| with_context(e, ctx.kfile, "components"))?;
+            let (path, repo) = match remote {
+                Some(root) => (root.dir.clone(), Some(root)),
+                None => (
+                    ctx.loader
+                        .resolve(entry)
+                        .map_err(|e| with_context(e, ctx.kfile, "components"))?,
+                    self.repo.clone(),
+                ),
+            };
+            let remote = repo.is_some() && repo != self.repo;
+            let outer = std::mem::replace(&mut self.repo, repo);
+            let accumulated = self.accumulate(&path, resmap, true);
+            self.repo = outer;
             let (merged, _, component_config, component_vars) =
-                self.accumulate(&path, resmap, true)?;
+                accumulated.map_err(|e| match remote {
+                    true => crate::load::remote::in_remote(entry, e),
+                    false => e,
+                })?;
             resmap = merged;
             config
                 .merge(&component_config)
@@ -629,9 +720,26 @@ impl Builder {
         else {
             return;
         };
-        let text = match note {
-            OriginNote::File(path) => format!("path: {}\n", relative_path(root, path)),
-            OriginNote::Configured(by) => by.origin_text(root),
+        let text = match (note, &self.repo) {
+            (OriginNote::Url { url, base }, repo) => crate::load::remote::url_origin_text(
+                url,
+                base,
+                &repo.as_ref().map(|r| r.origin_lines()).unwrap_or_default(),
+            ),
+            (OriginNote::File(path), None) => format!("path: {}\n", relative_path(root, path)),
+            (OriginNote::Configured(by), None) => by.origin_text(root, ""),
+            // Inside a clone: paths relative to it, after its URL and ref.
+            (OriginNote::File(path), Some(remote)) => format!(
+                "path: {}{}\n{}",
+                remote.origin_path_prefix(),
+                relative_path(&remote.repo, path),
+                remote.origin_lines()
+            ),
+            (OriginNote::Configured(by), Some(remote)) => format!(
+                "{}{}",
+                remote.origin_lines(),
+                by.origin_text(&remote.repo, remote.origin_path_prefix())
+            ),
         };
         let meta = r.metadata_mut();
         let annotations = meta
@@ -651,6 +759,8 @@ enum OriginNote<'a> {
     File(&'a Path),
     /// Made or last set by a generator or transformer.
     Configured(&'a ConfiguredBy<'a>),
+    /// Downloaded from `url` by a kustomization whose origin path is `base`.
+    Url { url: &'a str, base: &'a str },
 }
 
 /// A builtin generator or transformer as kustomize's build annotations name
@@ -663,10 +773,11 @@ struct ConfiguredBy<'a> {
 }
 
 impl ConfiguredBy<'_> {
-    /// The `configuredIn`/`configuredBy` text, file relative to `root`.
-    fn origin_text(&self, root: &Path) -> String {
+    /// The `configuredIn`/`configuredBy` text, file relative to `root`
+    /// (after `prefix`, see `RemoteRoot::origin_path_prefix`).
+    fn origin_text(&self, root: &Path, prefix: &str) -> String {
         let mut text = format!(
-            "configuredIn: {}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {}\n",
+            "configuredIn: {prefix}{}\nconfiguredBy:\n  apiVersion: builtin\n  kind: {}\n",
             relative_path(root, self.file),
             self.kind
         );
@@ -963,6 +1074,14 @@ fn transform(
 pub fn load_resource_file(path: &Path, track: bool) -> Result<Vec<Resource>> {
     let text = std::fs::read_to_string(path).map_err(|e| BuildError::io(path, e))?;
     load_resources_from_text(&text, path, track)
+}
+
+/// Loads every object of a resource file's contents; `path` names it (a
+/// local path, or the URL it was downloaded from).
+pub fn load_resource_bytes(path: &Path, bytes: &[u8], track: bool) -> Result<Vec<Resource>> {
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| BuildError::invalid(path, "file is not valid UTF-8"))?;
+    load_resources_from_text(text, path, track)
 }
 
 /// Loads every object of a YAML stream as if it were the file `path` (which

@@ -54,6 +54,8 @@ enum Command {
         // Boxed: the refused flags are large and only checked once.
         #[command(flatten)]
         unsupported: Box<UnsupportedBuildFlags>,
+        #[command(flatten)]
+        remote: RemoteArgs,
     },
     /// Explain every field of the output: the file and line that last set it.
     Explain {
@@ -67,6 +69,8 @@ enum Command {
         load_restrictor: Restrictor,
         #[command(flatten)]
         helm: HelmArgs,
+        #[command(flatten)]
+        remote: RemoteArgs,
     },
     /// Compare two builds per object and field; exit 1 when they differ (like diff).
     Diff {
@@ -81,6 +85,8 @@ enum Command {
         load_restrictor: Restrictor,
         #[command(flatten)]
         helm: HelmArgs,
+        #[command(flatten)]
+        remote: RemoteArgs,
         /// Print Secret data in clear (masked by default, as kubectl diff does).
         #[arg(long)]
         show_secrets: bool,
@@ -133,8 +139,6 @@ struct UnsupportedBuildFlags {
     #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     enable_star: Option<String>,
     #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
-    network: Option<String>,
-    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     as_current_user: Option<String>,
     #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     enable_managedby_label: Option<String>,
@@ -159,7 +163,7 @@ impl UnsupportedBuildFlags {
     /// to false asks for kustomize's default, which nest-kz does.
     fn check(&self) -> Result<(), UnsupportedFlag> {
         let on = |v: &Option<String>| v.as_deref().is_some_and(|v| v != "false");
-        let bools: [(&'static str, &Option<String>, &'static str); 6] = [
+        let bools: [(&'static str, &Option<String>, &'static str); 5] = [
             (
                 "enable-alpha-plugins",
                 &self.enable_alpha_plugins,
@@ -167,7 +171,6 @@ impl UnsupportedBuildFlags {
             ),
             ("enable-exec", &self.enable_exec, " (no exec functions)"),
             ("enable-star", &self.enable_star, ""),
-            ("network", &self.network, " (no container functions)"),
             (
                 "as-current-user",
                 &self.as_current_user,
@@ -252,6 +255,34 @@ impl HelmArgs {
     }
 }
 
+/// Remote (git and HTTP(S)) resources; see README, Remote resources.
+#[derive(clap::Args)]
+struct RemoteArgs {
+    /// `--network=false` refuses every remote resource (an error naming
+    /// the URL), for hermetic builds. A bare `--network` (kustomize's flag
+    /// for container functions, which nest-kz does not run) changes nothing.
+    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set,
+          num_args = 0..=1, require_equals = true, default_missing_value = "true")]
+    network: bool,
+    /// Use only the cache: branches and tags are not re-resolved, nothing
+    /// is cloned or downloaded.
+    #[arg(long)]
+    offline: bool,
+    /// Where fetched repositories are cached (default: $XDG_CACHE_HOME/nest-kz).
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+}
+
+impl From<RemoteArgs> for crate::load::remote::RemoteOptions {
+    fn from(a: RemoteArgs) -> Self {
+        crate::load::remote::RemoteOptions {
+            refuse: !a.network,
+            offline: a.offline,
+            cache_dir: a.cache_dir,
+        }
+    }
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum Restrictor {
     #[value(name = "LoadRestrictionsRootOnly")]
@@ -288,9 +319,11 @@ pub fn main() -> ExitCode {
             object,
             load_restrictor,
             helm,
+            remote,
         } => {
             let options = BuildOptions {
                 load_restriction: load_restrictor.into(),
+                remote: remote.into(),
                 track_provenance: true,
                 helm: helm.options(),
                 ..BuildOptions::default()
@@ -323,10 +356,12 @@ pub fn main() -> ExitCode {
             show_secrets,
             color,
             format,
+            remote,
         } => {
             let options = BuildOptions {
                 load_restriction: load_restrictor.into(),
                 helm: helm.options(),
+                remote: remote.into(),
                 ..BuildOptions::default()
             };
             let how = DiffOutput {
@@ -385,6 +420,7 @@ pub fn main() -> ExitCode {
             reorder,
             argocd,
             unsupported,
+            remote,
         } => {
             if let Err(e) = unsupported.check() {
                 eprintln!("Error: {e}");
@@ -393,6 +429,7 @@ pub fn main() -> ExitCode {
             let mut options = BuildOptions {
                 load_restriction: load_restrictor.into(),
                 helm: helm.options(),
+                remote: remote.into(),
                 ..BuildOptions::default()
             };
             let mut overrides = crate::cli::argocd::SourceOverrides::default();

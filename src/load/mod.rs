@@ -2,13 +2,15 @@
 //! kustomization file and its schema (`kustomization`), the file-access
 //! policy and load restrictions (`loader`), transformer configurations and
 //! CRD markers (`transformer_config`), and the OpenAPI merge metadata the
-//! strategic-merge engine walks (`openapi`, generated `openapi_table`).
+//! strategic-merge engine walks (`openapi`, generated `openapi_table`),
+//! and remote git and HTTP(S) entries with their cache (`remote`).
 //!
 //! It produces configuration, never objects: resources are read by `build`.
 pub mod go_json;
 pub mod kustomization;
 pub mod loader;
 pub mod openapi;
+pub mod remote;
 #[rustfmt::skip]
 pub(crate) mod openapi_table;
 pub mod transformer_config;

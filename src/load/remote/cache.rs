@@ -1,0 +1,153 @@
+//! The cache of fetched repositories, under `$XDG_CACHE_HOME/nest-kz`
+//! (kustomize clones again on every build; we clone each commit once).
+//!
+//! Layout, per repository URL (directory named by the URL's SHA-256):
+//!
+//! ```text
+//! git/<url-hash>/lock                    held while resolving and cloning
+//! git/<url-hash>/refs/<ref-hash>         the commit a branch/tag last named
+//! git/<url-hash>/trees/<commit>[+sub]    the checked-out tree, never changed
+//! ```
+//!
+//! A tree is keyed by its commit (and whether submodules were cloned), so
+//! it is valid forever. A commit-id ref is used as is; a branch or tag is
+//! re-resolved with `git ls-remote` on every build unless `--offline`, when
+//! the commit recorded in `refs/` is used. Trees are cloned into a
+//! temporary directory beside `trees/` and renamed into place, so a reader
+//! never sees a half-written tree; the lock file keeps concurrent builds of
+//! one repository from cloning it twice.
+
+use super::git;
+use super::repospec::RepoSpec;
+use super::{RemoteError, RemoteOptions, debug};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// The cache's root directory.
+pub fn root(options: &RemoteOptions) -> PathBuf {
+    if let Some(dir) = &options.cache_dir {
+        return dir.clone();
+    }
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".cache"))
+        })
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("nest-kz")
+}
+
+fn hash(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The checked-out tree of `spec` at its ref, fetched if needed.
+pub fn checkout(spec: &RepoSpec, options: &RemoteOptions) -> Result<PathBuf, RemoteError> {
+    let git_ref = if spec.git_ref.is_empty() {
+        "HEAD"
+    } else {
+        spec.git_ref.as_str()
+    };
+    // Also checked by git (the ref follows `--`), but refused up front with
+    // a clearer message than git's "invalid refspec".
+    if git_ref.starts_with('-') {
+        return Err(RemoteError::OptionLikeRef(git_ref.to_string()));
+    }
+    let url = spec.clone_spec();
+    let repo_dir = root(options).join("git").join(hash(&url));
+    let trees = repo_dir.join("trees");
+    let refs = repo_dir.join("refs");
+    for dir in [&trees, &refs] {
+        std::fs::create_dir_all(dir).map_err(|e| RemoteError::cache(dir, e))?;
+    }
+    let lock_path = repo_dir.join("lock");
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| RemoteError::cache(&lock_path, e))?;
+    lock.lock().map_err(|e| RemoteError::cache(&lock_path, e))?;
+    remove_stale_clones(&repo_dir);
+
+    let tree_name = |commit: &str| {
+        let commit = commit.to_ascii_lowercase();
+        if spec.submodules {
+            format!("{commit}+sub")
+        } else {
+            commit
+        }
+    };
+    let ref_file = refs.join(hash(git_ref));
+    let commit = if git::is_commit_id(git_ref) {
+        git_ref.to_string()
+    } else if options.offline {
+        let recorded = std::fs::read_to_string(&ref_file).map_err(|_| RemoteError::NotCached)?;
+        recorded.trim().to_string()
+    } else {
+        git::ls_remote(&repo_dir, &url, git_ref, spec.timeout)?
+            .ok_or_else(|| RemoteError::RefNotFound(git_ref.to_string()))?
+    };
+    let tree = trees.join(tree_name(&commit));
+    if tree.is_dir() {
+        debug(|| format!("cache hit {url} {git_ref} -> {commit}"));
+        return Ok(tree);
+    }
+    if options.offline {
+        return Err(RemoteError::NotCached);
+    }
+    debug(|| format!("cloning {url} at {git_ref}"));
+    // Beside trees/, so the rename below stays on one filesystem (atomic);
+    // dropped (deleted) on any error.
+    let tmp = tempfile::Builder::new()
+        .prefix("clone-")
+        .tempdir_in(&repo_dir)
+        .map_err(|e| RemoteError::cache(&repo_dir, e))?;
+    let head = git::clone(tmp.path(), &url, git_ref, spec.submodules, spec.timeout)?;
+    let tree = trees.join(tree_name(&head));
+    if !tree.is_dir() {
+        let staged = tmp.keep();
+        if let Err(e) = std::fs::rename(&staged, &tree) {
+            let _ = std::fs::remove_dir_all(&staged);
+            // Another process (without our lock, e.g. another cache
+            // version) may have placed it first; that tree is as good.
+            if !tree.is_dir() {
+                return Err(RemoteError::cache(&tree, e));
+            }
+        }
+    }
+    if !git::is_commit_id(git_ref) {
+        write_atomically(&ref_file, &head)?;
+    }
+    Ok(tree)
+}
+
+/// Clones only happen under the lock we now hold, so any temporary clone
+/// left here is from a build that was killed mid-clone.
+fn remove_stale_clones(repo_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(repo_dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with("clone-") {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+fn write_atomically(path: &Path, text: &str) -> Result<(), RemoteError> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| RemoteError::cache(dir, e))?;
+    std::io::Write::write_all(&mut tmp, text.as_bytes())
+        .map_err(|e| RemoteError::cache(path, e))?;
+    tmp.persist(path)
+        .map_err(|e| RemoteError::cache(path, e.error))?;
+    Ok(())
+}
