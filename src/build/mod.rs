@@ -205,7 +205,9 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
             r.normalize_annotations();
         }
     }
-    ordering::sort(&mut resmap.resources, root.sort_options.as_ref());
+    let root_kfile = kustomization::find_file(dir)?;
+    ordering::sort(&mut resmap.resources, root.sort_options.as_ref())
+        .map_err(|e| BuildError::invalid(&root_kfile, e))?;
     for r in resmap.iter() {
         check_printable(&r.value).map_err(|c| {
             BuildError::invalid(
@@ -399,7 +401,10 @@ impl Builder {
         let kfile = kustomization::find_file(&loader.dir)?;
         let text = std::fs::read_to_string(&kfile).map_err(|e| BuildError::io(&kfile, e))?;
         let k = kustomization::parse(&kfile, &text)?;
-        if as_component != k.is_component() {
+        // The root may be a Component (kustomize builds it like a
+        // Kustomization); below it, components and resources may not mix.
+        let is_root = self.root.is_none();
+        if !is_root && as_component != k.is_component() {
             let want = if as_component {
                 "Component"
             } else {
@@ -547,7 +552,6 @@ impl Builder {
                 &k.crds, ctx.loader,
             )?)
             .map_err(merge_error)?;
-        crate::refs::vars::merge(&mut vars, &k.vars, ctx.kfile)?;
         let options = k.generator_options.as_ref();
         for (field, kind, list) in [
             (
@@ -650,7 +654,8 @@ impl Builder {
             })?;
         }
         // Generator plugins run after the builtin generators, in listed order.
-        for plugin in crate::build::plugins::load(&k.generators, ctx.loader, ctx.kfile)? {
+        let generator_configs = self.plugin_configs(&k.generators, ctx)?;
+        for plugin in generator_configs {
             let origin = Origin {
                 file: plugin.origin.clone(),
                 line: 0,
@@ -704,10 +709,29 @@ impl Builder {
                 .map_err(|e| BuildError::invalid(ctx.kfile, e))?;
             crate::refs::vars::merge(&mut vars, &component_vars, ctx.kfile)?;
         }
+        let transformer_configs = self.plugin_configs(&k.transformers, ctx)?;
         let schema = self.schema.clone();
         let schema = schema.as_deref().unwrap_or(SchemaTable::builtin());
-        transform(&mut resmap, k, ctx, &config, schema)?;
+        transform(&mut resmap, k, ctx, &config, schema, transformer_configs)?;
+        // Own vars bind to objects as they are after this kustomization's
+        // transformers, as kustomize's MergeVars does.
+        crate::refs::vars::bind(&mut resmap, &k.vars, ctx.kfile)?;
+        crate::refs::vars::merge(&mut vars, &k.vars, ctx.kfile)?;
         Ok((resmap, config, vars))
+    }
+
+    /// The plugin configs of `generators:`/`transformers:`; a directory
+    /// entry is accumulated as a kustomization and its objects are configs.
+    fn plugin_configs(
+        &mut self,
+        entries: &[String],
+        ctx: &Ctx,
+    ) -> Result<Vec<plugins::PluginConfig>> {
+        let mut load_dir = |dir: &Path| -> Result<Vec<Value>> {
+            let (m, ..) = self.accumulate(dir, ResMap::default(), false)?;
+            Ok(m.resources.into_iter().map(|r| r.value).collect())
+        };
+        plugins::load(entries, ctx.loader, ctx.kfile, &mut load_dir)
     }
 
     /// buildMetadata `originAnnotations`: kustomize's `config.kubernetes.io/origin`
@@ -880,6 +904,7 @@ fn transform(
     ctx: &Ctx,
     config: &TransformerConfig,
     schema: &SchemaTable,
+    plugin_configs: Vec<plugins::PluginConfig>,
 ) -> Result<()> {
     let fail = |e: String| BuildError::invalid(ctx.kfile, e);
     let step = |resmap: &mut ResMap,
@@ -1045,7 +1070,7 @@ fn transform(
         ctx.record(resmap, "ReplacementTransformer", None);
     }
     // Transformer plugins run after the builtin transformers, in listed order.
-    for plugin in crate::build::plugins::load(&k.transformers, ctx.loader, ctx.kfile)? {
+    for plugin in plugin_configs {
         let origin = Origin {
             file: plugin.origin.clone(),
             line: 0,

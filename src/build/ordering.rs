@@ -33,18 +33,29 @@ const ORDER_LAST: &[&str] = &[
     "ValidatingWebhookConfiguration",
 ];
 
-pub fn sort(resources: &mut Vec<Resource>, options: Option<&SortOptions>) {
-    if options.and_then(|o| o.order.as_deref()) == Some("fifo") {
-        return;
-    }
-    let legacy = options.and_then(|o| o.legacy_sort_options.as_ref());
+/// Sorts as kustomize's SortOrderTransformer: no `sortOptions` means
+/// legacy order; `sortOptions` must name `fifo` or `legacy`, may carry
+/// `legacySortOptions` only with `legacy`, and those replace the default
+/// kind lists entirely.
+pub fn sort(resources: &mut Vec<Resource>, options: Option<&SortOptions>) -> Result<(), String> {
+    let legacy = match options {
+        None => None,
+        Some(o) => match o.order.as_deref() {
+            Some("fifo") if o.legacy_sort_options.is_some() => {
+                return Err("the field 'sortOptions.legacySortOptions' is set but the selected sort order is 'fifo', not 'legacy'".into());
+            }
+            Some("fifo") => return Ok(()),
+            Some("legacy") => o.legacy_sort_options.as_ref(),
+            _ => return Err("the field 'sortOptions.order' must be one of [fifo, legacy]".into()),
+        },
+    };
     let first: Vec<&str> = match legacy {
-        Some(l) if !l.order_first.is_empty() => l.order_first.iter().map(String::as_str).collect(),
-        _ => ORDER_FIRST.to_vec(),
+        Some(l) => l.order_first.iter().map(String::as_str).collect(),
+        None => ORDER_FIRST.to_vec(),
     };
     let last: Vec<&str> = match legacy {
-        Some(l) if !l.order_last.is_empty() => l.order_last.iter().map(String::as_str).collect(),
-        _ => ORDER_LAST.to_vec(),
+        Some(l) => l.order_last.iter().map(String::as_str).collect(),
+        None => ORDER_LAST.to_vec(),
     };
     let rank = |kind: &str| -> i64 {
         if let Some(i) = first.iter().position(|k| *k == kind) {
@@ -67,4 +78,5 @@ pub fn sort(resources: &mut Vec<Resource>, options: Option<&SortOptions>) {
     order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
     let mut slots: Vec<Option<Resource>> = resources.drain(..).map(Some).collect();
     resources.extend(order.into_iter().filter_map(|i| slots[i].take()));
+    Ok(())
 }

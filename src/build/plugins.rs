@@ -30,9 +30,16 @@ pub struct PluginConfig {
 }
 
 /// Loads the entries of `generators:` or `transformers:`. As in kustomize,
-/// inline YAML entries come first, then files in order; two configs of the
-/// same kind and name are a duplicate-id error.
-pub fn load(entries: &[String], loader: &Loader, kfile: &Path) -> Result<Vec<PluginConfig>> {
+/// inline YAML entries come first, then files and kustomization directories
+/// in order (a directory is accumulated, by `load_dir`, and its objects are
+/// the configs); two configs of the same kind and name are a duplicate-id
+/// error.
+pub fn load(
+    entries: &[String],
+    loader: &Loader,
+    kfile: &Path,
+    load_dir: &mut dyn FnMut(&Path) -> Result<Vec<Value>>,
+) -> Result<Vec<PluginConfig>> {
     let is_inline = |e: &&String| patch::is_inline_yaml(e);
     let ordered = entries
         .iter()
@@ -40,38 +47,42 @@ pub fn load(entries: &[String], loader: &Loader, kfile: &Path) -> Result<Vec<Plu
         .chain(entries.iter().filter(|e| !is_inline(e)));
     let mut out: Vec<PluginConfig> = Vec::new();
     for entry in ordered {
-        let (origin, text) = if patch::is_inline_yaml(entry) {
-            (kfile.to_path_buf(), entry.clone())
+        let (origin, values) = if patch::is_inline_yaml(entry) {
+            (kfile.to_path_buf(), parse_configs(kfile, entry)?)
         } else {
             let path = loader.resolve(entry)?;
             if path.is_dir() {
-                return Err(BuildError::invalid(
-                    kfile,
-                    format!(
-                        "plugin entry '{entry}': kustomization directories of plugin configs are not supported by nest-kz"
-                    ),
-                ));
+                (path.clone(), load_dir(&path)?)
+            } else {
+                let (origin, text) = loader.read_text(entry)?;
+                let values = parse_configs(&origin, &text)?;
+                (origin, values)
             }
-            loader.read_text(entry)?
         };
-        for doc in crate::yaml::parse_documents(&text).map_err(|e| BuildError::yaml(&origin, e))? {
+        for value in values {
             let id = |v: &Value| (v["kind"].clone(), v["metadata"]["name"].clone());
-            if out.iter().any(|p| id(&p.value) == id(&doc.value)) {
+            if out.iter().any(|p| id(&p.value) == id(&value)) {
                 return Err(BuildError::invalid(
                     &origin,
                     format!(
                         "may not add resource with an already registered id: plugin {}/{}",
-                        doc.value["kind"], doc.value["metadata"]["name"]
+                        value["kind"], value["metadata"]["name"]
                     ),
                 ));
             }
             out.push(PluginConfig {
                 origin: origin.clone(),
-                value: doc.value,
+                value,
             });
         }
     }
     Ok(out)
+}
+
+/// The plugin config objects of one file or inline entry.
+fn parse_configs(origin: &Path, text: &str) -> Result<Vec<Value>> {
+    let docs = crate::yaml::parse_documents(text).map_err(|e| BuildError::yaml(origin, e))?;
+    Ok(docs.into_iter().map(|d| d.value).collect())
 }
 
 #[derive(Deserialize, Default)]

@@ -4,6 +4,7 @@
 
 use crate::error::{BuildError, Result};
 use crate::model::fieldspec::{self, FieldSpec};
+use crate::model::resid::{Gvk, ResId};
 use crate::model::resmap::ResMap;
 use serde::Deserialize;
 use serde_json::Value;
@@ -87,26 +88,66 @@ pub fn resolve(
         .collect())
 }
 
-fn value_of(resmap: &ResMap, var: &Var, origin: &Path) -> Result<Value> {
-    let (group, version) = match &var.objref.api_version {
-        Some(av) => match av.rsplit_once('/') {
-            Some((g, v)) => (Some(g.to_string()), Some(v.to_string())),
-            None => (Some(String::new()), Some(av.clone())),
+/// Binds each var to the one object its objref names, among the objects
+/// accumulated so far (kustomize's MergeVars, run at the end of every
+/// kustomization): the GVK must match exactly, and the namespace too when
+/// the objref gives one (or the kind is cluster-scoped); any earlier id
+/// counts. Two matches are an error; none leaves the var unbound.
+pub fn bind(resmap: &mut ResMap, vars: &[Var], origin: &Path) -> Result<()> {
+    for var in vars {
+        let target = target_id(var);
+        let by_namespace =
+            !target.namespace.is_empty() || crate::load::openapi::is_cluster_scoped(&target.gvk);
+        let matches = |id: &ResId| {
+            id.gvk == target.gvk && id.name == target.name && (!by_namespace || id.same_as(&target))
+        };
+        let found: Vec<usize> = (0..resmap.resources.len())
+            .filter(|&i| resmap.resources[i].all_ids().iter().any(matches))
+            .collect();
+        match found.as_slice() {
+            [] => {}
+            [one] => resmap.resources[*one].ref_var_names.push(var.name.clone()),
+            many => {
+                return Err(BuildError::invalid(
+                    origin,
+                    format!(
+                        "found {} resId matches for var {} (unable to disambiguate)",
+                        many.len(),
+                        var.name
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The id an objref names: `apiVersion` wins over `group`/`version`.
+fn target_id(var: &Var) -> ResId {
+    let o = &var.objref;
+    let (group, version) = match o.api_version.as_deref().filter(|v| !v.is_empty()) {
+        Some(av) => match av.split_once('/') {
+            Some((g, v)) => (g.to_string(), v.to_string()),
+            None => (o.group.clone().unwrap_or_default(), av.to_string()),
         },
-        None => (var.objref.group.clone(), var.objref.version.clone()),
+        None => (
+            o.group.clone().unwrap_or_default(),
+            o.version.clone().unwrap_or_default(),
+        ),
     };
-    let found = resmap.iter().find(|r| {
-        let gvk = r.gvk();
-        r.kind() == var.objref.kind
-            && r.ever_named(&var.objref.name)
-            && group.as_ref().is_none_or(|g| *g == gvk.group)
-            && version.as_ref().is_none_or(|v| *v == gvk.version)
-            && var
-                .objref
-                .namespace
-                .as_ref()
-                .is_none_or(|ns| r.all_ids().iter().any(|id| id.namespace == *ns))
-    });
+    ResId {
+        gvk: Gvk {
+            group,
+            version,
+            kind: o.kind.clone(),
+        },
+        namespace: o.namespace.clone().unwrap_or_default(),
+        name: o.name.clone(),
+    }
+}
+
+fn value_of(resmap: &ResMap, var: &Var, origin: &Path) -> Result<Value> {
+    let found = resmap.iter().find(|r| r.ref_var_names.contains(&var.name));
     let missing = || {
         BuildError::invalid(
             origin,
@@ -121,8 +162,17 @@ fn value_of(resmap: &ResMap, var: &Var, origin: &Path) -> Result<Value> {
         .fieldref
         .fieldpath
         .clone()
+        .filter(|p| !p.is_empty())
         .unwrap_or_else(|| "metadata.name".into());
-    lookup(&r.value, &path).cloned().ok_or_else(missing)
+    lookup(&r.value, &path).cloned().ok_or_else(|| {
+        BuildError::invalid(
+            origin,
+            format!(
+                "field specified in var '{}' not found in corresponding resource",
+                var.name
+            ),
+        )
+    })
 }
 
 /// A dotted field path with `name[0]` / `[0]` indices.
