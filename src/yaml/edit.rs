@@ -46,7 +46,7 @@ pub enum Seg {
 #[macro_export]
 macro_rules! yaml_path {
     ($($seg:expr),* $(,)?) => {
-        vec![$($crate::yaml::edit::Seg::from($seg)),*]
+        [$($crate::yaml::edit::Seg::from($seg)),*]
     };
 }
 
@@ -229,6 +229,46 @@ impl Document {
                 describe(path)
             ))),
         }
+    }
+
+    /// Inserts `item` before item `index` of the (non-empty) sequence at `path`.
+    pub fn insert(&mut self, path: &[Seg], index: usize, item: &Value) -> Result<()> {
+        let node = self.node(path)?;
+        let Kind::Seq { flow, items } = &node.kind else {
+            return Err(EditError::Unsupported(format!(
+                "{} is not a list",
+                describe(path)
+            )));
+        };
+        let Some(at) = items.get(index) else {
+            return self.append(path, item);
+        };
+        let splice = if *flow {
+            Splice {
+                start: at.node.start,
+                end: at.node.start,
+                text: format!("{}, ", flow_text(item)),
+            }
+        } else {
+            let dash = at.dash.unwrap_or(at.node.start);
+            let ls = line_start(&self.text, dash);
+            if !self.text[ls..dash].trim().is_empty() {
+                return Err(EditError::Unsupported(format!(
+                    "cannot insert into {}",
+                    describe(path)
+                )));
+            }
+            Splice {
+                start: ls,
+                end: ls,
+                text: format!("{}\n", self.render_item(item, dash - ls)),
+            }
+        };
+        self.commit(path, splice, |doc| {
+            if let Some(Value::Array(a)) = value_at_mut(doc, path) {
+                a.insert(index.min(a.len()), item.clone());
+            }
+        })
     }
 
     /// Removes the key or the sequence item at `path`.
@@ -523,8 +563,9 @@ impl Document {
             ));
         };
         let parent = self.node(parent_path)?;
-        // (start, end) of each sibling; the one to remove is `index`.
-        let (flow, spans, index, dashes): (bool, Vec<(usize, usize)>, usize, Vec<Option<usize>>) =
+        // (start, end) and dash of each sibling; the one to remove is `index`.
+        type Spans = Vec<(usize, usize)>;
+        let (flow, spans, index, dashes): (bool, Spans, usize, Vec<Option<usize>>) =
             match (&parent.kind, last) {
                 (Kind::Map { flow, entries }, Seg::Key(k)) => {
                     let index = entries
