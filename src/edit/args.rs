@@ -38,9 +38,15 @@ pub enum SetCommand {
     /// Set the namespace field.
     Namespace { namespace: Vec<String> },
     /// Set the namePrefix field.
-    Nameprefix { prefix: Vec<String> },
-    /// Set the nameSuffix field.
-    Namesuffix { suffix: Vec<String> },
+    Nameprefix {
+        #[arg(allow_hyphen_values = true)]
+        prefix: Vec<String>,
+    },
+    /// Set the nameSuffix field (values may start with `-`).
+    Namesuffix {
+        #[arg(allow_hyphen_values = true)]
+        suffix: Vec<String>,
+    },
     /// Set replica counts: NAME=COUNT.
     Replicas { replicas: Vec<String> },
     /// Set commonLabels: KEY:VALUE ...
@@ -217,10 +223,10 @@ pub struct CreateArgs {
     #[arg(long)]
     pub labels: Option<String>,
     /// The namePrefix field.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub nameprefix: Option<String>,
     /// The nameSuffix field.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     pub namesuffix: Option<String>,
     /// List the Kubernetes resource files found in the directory.
     #[arg(long)]

@@ -28,6 +28,9 @@ pub struct Session {
     pub dir: PathBuf,
     pub doc: Document,
     original: String,
+    /// Whether the file passed nest-kz's full field check when opened; if
+    /// so, the edited file must too.
+    strict: bool,
     permissions: Option<Permissions>,
     owner: Option<(u32, u32)>,
     pub outcome: Outcome,
@@ -91,8 +94,9 @@ impl Session {
             path: path.clone(),
             source,
         })?;
-        validate(&path, doc.value())?;
+        let strict = validate(&path, doc.value())?;
         Ok(Session {
+            strict,
             dir: dir.to_path_buf(),
             doc,
             original: text,
@@ -107,8 +111,11 @@ impl Session {
     /// Starts a new `kustomization.yaml` in `dir`; an existing one is an error.
     pub fn create(dir: &Path) -> Result<Session> {
         let lock = lock_dir(dir)?;
-        if find(dir)?.is_some() {
-            return Err(EditError::invalid(dir, "kustomization file already exists"));
+        if let Some(existing) = find(dir)? {
+            return Err(EditError::invalid(
+                existing,
+                "kustomization file already exists",
+            ));
         }
         let path = dir.join(FILE_NAMES[0]);
         let doc = Document::parse("").map_err(|source| EditError::Yaml {
@@ -119,6 +126,7 @@ impl Session {
             dir: dir.to_path_buf(),
             doc,
             original: String::new(),
+            strict: true,
             permissions: None,
             owner: None,
             outcome: Outcome::default(),
@@ -182,7 +190,10 @@ impl Session {
         if self.doc.text() == self.original {
             return Ok(());
         }
-        validate(&self.path, self.doc.value())?;
+        // Never make a file worse by nest-kz's reading than it was.
+        if !validate(&self.path, self.doc.value())? && self.strict {
+            validate_strict(&self.path, self.doc.value())?;
+        }
         write_atomically(
             &self.path,
             self.doc.text(),
@@ -216,12 +227,53 @@ fn owner_of(_meta: &std::fs::Metadata) -> Option<(u32, u32)> {
     None
 }
 
-/// Refuses a kustomization kustomize could not read: not a mapping, unknown
-/// fields, wrong types (kustomize's `invalid Kustomization`).
-pub fn validate(path: &Path, value: &Value) -> Result<()> {
-    let value = match value {
-        Value::Null => return Ok(()),
-        Value::Object(_) => drop_nulls(value.clone()),
+/// The top-level fields kustomize v5 knows.
+const FIELDS: [&str; 34] = [
+    "apiVersion",
+    "kind",
+    "metadata",
+    "openapi",
+    "namePrefix",
+    "nameSuffix",
+    "namespace",
+    "commonLabels",
+    "labels",
+    "commonAnnotations",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "patches",
+    "images",
+    "imageTags",
+    "replacements",
+    "replicas",
+    "vars",
+    "sortOptions",
+    "resources",
+    "components",
+    "crds",
+    "bases",
+    "configMapGenerator",
+    "secretGenerator",
+    "helmGlobals",
+    "helmCharts",
+    "helmChartInflationGenerator",
+    "generatorOptions",
+    "configurations",
+    "generators",
+    "transformers",
+    "validators",
+    "buildMetadata",
+];
+
+/// Refuses what kustomize could not read: not a mapping, or a top-level
+/// field it does not know (matched without regard to case, as Go's JSON
+/// decoding matches). Returns whether nest-kz's full field check passes
+/// too; kustomize reads some files it does not (`fieldPath` spelled in
+/// another case, say), and those can still be edited.
+pub fn validate(path: &Path, value: &Value) -> Result<bool> {
+    let map = match value {
+        Value::Null => return Ok(true),
+        Value::Object(m) => m,
         _ => {
             return Err(EditError::invalid(
                 path,
@@ -229,6 +281,30 @@ pub fn validate(path: &Path, value: &Value) -> Result<()> {
             ));
         }
     };
+    if let Some(k) = map
+        .keys()
+        .find(|k| !FIELDS.iter().any(|f| f.eq_ignore_ascii_case(k)))
+    {
+        return Err(EditError::invalid(
+            path,
+            format!("invalid kustomization: unknown field `{k}`"),
+        ));
+    }
+    Ok(validate_strict(path, value).is_ok())
+}
+
+/// nest-kz's own reading of every field (types and nested field names).
+fn validate_strict(path: &Path, value: &Value) -> Result<()> {
+    let mut value = drop_nulls(value.clone());
+    // kustomize still reads the deprecated `imageTags` (nest-kz's build does
+    // not): edits keep it, and `edit fix` turns it into `images`.
+    if let Value::Object(m) = &mut value
+        && let Some(tags) = m.shift_remove("imageTags")
+    {
+        serde_json::from_value::<Vec<crate::load::kustomization::ImageSpec>>(tags).map_err(
+            |e| EditError::invalid(path, format!("invalid kustomization: imageTags: {e}")),
+        )?;
+    }
     serde_json::from_value::<Kustomization>(value)
         .map(|_| ())
         .map_err(|e| EditError::invalid(path, format!("invalid kustomization: {e}")))

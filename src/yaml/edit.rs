@@ -1058,6 +1058,13 @@ impl<'a> Builder<'a> {
                     start
                 };
                 let end = scalar_end(self.text, content, raw_end, style, &value);
+                // saphyr starts a block scalar at its content; the node
+                // starts at its `|`/`>` header.
+                let start = if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                    block_header(self.text, start)?
+                } else {
+                    start
+                };
                 Ok(Node {
                     start,
                     end,
@@ -1070,11 +1077,11 @@ impl<'a> Builder<'a> {
                 kind: Kind::Alias,
             }),
             Event::SequenceStart(anchor, tag) => {
-                let flow = self.is_flow(start, anchor != 0 || tag.is_some());
+                let flow = self.is_flow(span, anchor != 0 || tag.is_some());
                 self.sequence(start, flow)
             }
             Event::MappingStart(anchor, tag) => {
-                let flow = self.is_flow(start, anchor != 0 || tag.is_some());
+                let flow = self.is_flow(span, anchor != 0 || tag.is_some());
                 self.mapping(start, flow)
             }
             other => Err(EditError::Unsupported(format!(
@@ -1083,7 +1090,14 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn is_flow(&self, start: usize, properties: bool) -> bool {
+    /// A flow collection's start event covers its bracket; a block
+    /// collection's is empty (and sits on its first content, which may
+    /// itself be a bracket).
+    fn is_flow(&self, span: Span, properties: bool) -> bool {
+        let start = self.byte(span.start.index());
+        if span.end.index() == span.start.index() {
+            return false;
+        }
         let at = if properties {
             skip_properties(self.text, start)
         } else {
@@ -1097,7 +1111,7 @@ impl<'a> Builder<'a> {
         loop {
             let (event, span) = self.next()?;
             if matches!(event, Event::SequenceEnd) {
-                let close = self.byte(span.end.index());
+                let close = closing(self.text, start, self.byte(span.end.index()), ']');
                 let (start, end) = if flow {
                     (start, close)
                 } else {
@@ -1126,7 +1140,7 @@ impl<'a> Builder<'a> {
         loop {
             let (event, span) = self.next()?;
             if matches!(event, Event::MappingEnd) {
-                let close = self.byte(span.end.index());
+                let close = closing(self.text, start, self.byte(span.end.index()), '}');
                 let end = if flow {
                     close
                 } else {
@@ -1153,6 +1167,19 @@ impl<'a> Builder<'a> {
             entries.push(Entry { key, name, value });
         }
     }
+}
+
+/// Just past the bracket that closes a flow collection: saphyr's end marker
+/// can lie beyond it (after the line break) when the collection ends a
+/// block.
+fn closing(text: &str, start: usize, reported: usize, bracket: char) -> usize {
+    let before = text[start..reported].trim_end();
+    if before.ends_with(bracket) {
+        return start + before.len();
+    }
+    text[start..reported]
+        .rfind(bracket)
+        .map_or(reported, |i| start + i + 1)
 }
 
 /// Skips `&anchor` and `!tag` properties before a node's content.
@@ -1217,6 +1244,31 @@ fn scalar_end(
         }
         _ => raw_end.max(content),
     }
+}
+
+/// The `|` or `>` header of a block scalar whose content starts at `content`.
+fn block_header(text: &str, content: usize) -> Result<usize> {
+    let mut end = line_start(text, content);
+    if !text[end..content].trim().is_empty() {
+        end = content;
+    }
+    while end > 0 {
+        let start = line_start(text, end - 1);
+        let line = &text[start..end - 1];
+        let code = line.split(" #").next().unwrap_or(line).trim_end();
+        let indicators =
+            code.trim_end_matches(['-', '+', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+        if indicators.ends_with(['|', '>']) {
+            return Ok(start + indicators.len() - 1);
+        }
+        if !code.trim().is_empty() {
+            break;
+        }
+        end = start;
+    }
+    Err(EditError::Unsupported(
+        "a block scalar written in an unusual form".into(),
+    ))
 }
 
 /// The `-` that introduces a block sequence item starting at `item`.
@@ -1378,6 +1430,37 @@ mod tests {
             d.remove(&yaml_path!["s", 0])
         });
         assert_eq!(out, "s:\n- # c\n  name: z\nü: 'ö'\n");
+    }
+
+    #[test]
+    fn block_scalar_items_are_replaced_whole() {
+        let text = "p:\n- a.yaml\n- |-\n  kind: Service\n\n  x: 1\nq: 1\n";
+        let out = edit(text, |d| {
+            d.set(
+                &yaml_path!["p", 1],
+                &json!({"patch": "kind: Service\n\nx: 1"}),
+            )
+        });
+        assert_eq!(
+            out,
+            "p:\n- a.yaml\n- patch: |-\n    kind: Service\n\n    x: 1\nq: 1\n"
+        );
+        let out = edit("a: >\n  folded\nb: 1\n", |d| {
+            d.set(&yaml_path!["a"], &json!("x"))
+        });
+        assert_eq!(out, "a: x\nb: 1\n");
+    }
+
+    #[test]
+    fn flow_collections_ending_a_block_end_at_their_bracket() {
+        let text = "labels:\n- pairs: {a: b}\n  fields:\n  - {path: a}\nreplicas:\n- {name: db}\n";
+        let out = edit(text, |d| {
+            d.append(&yaml_path!["labels"], &json!({"pairs": {"x": "z"}}))
+        });
+        assert_eq!(
+            out,
+            "labels:\n- pairs: {a: b}\n  fields:\n  - {path: a}\n- pairs:\n    x: z\nreplicas:\n- {name: db}\n"
+        );
     }
 
     #[test]
