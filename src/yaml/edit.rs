@@ -336,10 +336,10 @@ impl Document {
         &mut self,
         path: &[Seg],
         splice: Splice,
-        expect: impl FnOnce(&mut Value),
+        change: impl FnOnce(&mut Value),
     ) -> Result<()> {
         let mut expected = self.value.clone();
-        expect(&mut expected);
+        change(&mut expected);
         let mut text = self.text.clone();
         let mut new_text = splice.text;
         if self.style.crlf {
