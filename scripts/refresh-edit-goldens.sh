@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Re-captures tests/edit/cases/*/expected.yaml with `kubectl kustomize`
 # (kustomize v5.5.0): each is the build of the case's tree with its
-# hand-edited kustomization (want-kustomization.yaml) in place. Then runs
+# hand-edited files (want-kustomization.yaml, want-NAME) in place. Then runs
 # tests/edit.rs, which checks nest-kz's edits produce exactly those files
 # and that both tools build them to the goldens.
 set -euo pipefail
@@ -13,7 +13,7 @@ for case in tests/edit/cases/*/; do
   tmp=$(mktemp -d)
   cp -r "$case"/. "$tmp"
   rm -f "$tmp/cmd" "$tmp/expected.yaml"
-  mv "$tmp/want-kustomization.yaml" "$tmp/kustomization.yaml"
+  for want in "$tmp"/want-*; do mv "$want" "$tmp/${want##*/want-}"; done
   kubectl kustomize "$tmp" 2>/dev/null > "$case/expected.yaml"
   rm -rf "$tmp"
 done

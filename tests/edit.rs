@@ -2,7 +2,8 @@
 //!
 //! - Every case in `tests/edit/cases/<name>/`: the tree, `cmd` (one argument
 //!   per line), and either `want-kustomization.yaml` (the hand-edited file
-//!   the command must produce byte for byte) with `expected.yaml` (kustomize
+//!   the command must produce byte for byte; `want-NAME` likewise for other
+//!   files it changes) with `expected.yaml` (kustomize
 //!   v5.5.0's build of the hand-edited tree, captured by
 //!   `scripts/refresh-edit-goldens.sh`), or `expected-error.txt` (text the
 //!   error must contain; the file must stay untouched, stdout empty).
@@ -39,7 +40,8 @@ fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
     for entry in walkdir::WalkDir::new(from).min_depth(1) {
         let entry = entry.unwrap();
         let rel = entry.path().strip_prefix(from).unwrap();
-        if skip.iter().any(|s| rel == Path::new(s)) {
+        let want = rel.to_string_lossy().starts_with("want-");
+        if want || skip.iter().any(|s| rel == Path::new(s)) {
             continue;
         }
         let dest = to.join(rel);
@@ -85,12 +87,8 @@ fn kubectl_build(dir: &Path) -> Result<String, String> {
     }
 }
 
-const CASE_FILES: [&str; 4] = [
-    "cmd",
-    "want-kustomization.yaml",
-    "expected.yaml",
-    "expected-error.txt",
-];
+/// A case's own files (besides `want-*`), not part of its tree.
+const CASE_FILES: [&str; 3] = ["cmd", "expected.yaml", "expected-error.txt"];
 
 /// Runs one case; returns what went wrong, if anything.
 fn check_case(case: &Path, kubectl: bool) -> Result<(), String> {
@@ -118,12 +116,20 @@ fn check_case(case: &Path, kubectl: bool) -> Result<(), String> {
     if !out.status.success() {
         return Err(format!("failed: {stderr}"));
     }
-    let want = std::fs::read_to_string(case.join("want-kustomization.yaml")).unwrap();
-    let got = std::fs::read_to_string(&file).unwrap_or_default();
-    if got != want {
-        return Err(format!(
-            "edited file differs:\n--- want\n{want}\n--- got\n{got}"
-        ));
+    // want-NAME is what NAME must hold after the command.
+    for entry in std::fs::read_dir(case).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(target) = name.strip_prefix("want-") else {
+            continue;
+        };
+        let want = std::fs::read_to_string(entry.path()).unwrap();
+        let got = std::fs::read_to_string(tmp.path().join(target)).unwrap_or_default();
+        if got != want {
+            return Err(format!(
+                "{target} differs:\n--- want\n{want}\n--- got\n{got}"
+            ));
+        }
     }
     let golden = std::fs::read_to_string(case.join("expected.yaml")).unwrap();
     let built = nest_build(tmp.path())?;

@@ -24,6 +24,15 @@ pub fn run(dir: &Path, vars: bool) -> Result<Outcome> {
     let before = build_output(dir);
     fix_document(&mut s)?;
     let mut touched: Vec<super::vars::Rewrite> = Vec::new();
+    // --vars rewrites resource files; never without checking the result.
+    if vars
+        && !s.items("vars").is_empty()
+        && let Err(e) = &before
+    {
+        return Err(s.invalid(format!(
+            "edit fix --vars rewrites resource files and needs a tree that builds to check them: {e}"
+        )));
+    }
     if vars {
         super::vars::convert(&mut s, &mut touched)?;
     }

@@ -153,7 +153,7 @@ fn collect_used(dir: &Path, k: &Value, out: &mut Vec<Used>, depth: usize) {
                     collect_used(&path, &docs.remove(0).value, out, depth + 1);
                 }
             }
-        } else {
+        } else if inside(dir, &path) {
             out.push(Used { path, patch: None });
         }
     }
@@ -163,12 +163,24 @@ fn collect_used(dir: &Path, k: &Value, out: &mut Vec<Used>, depth: usize) {
         .into_iter()
         .flatten()
     {
-        if let Some(file) = p.get("path").and_then(Value::as_str) {
+        if let Some(file) = p.get("path").and_then(Value::as_str)
+            && inside(dir, &dir.join(file))
+        {
             out.push(Used {
                 path: dir.join(file),
                 patch: Some(p.clone()),
             });
         }
+    }
+}
+
+/// Files are rewritten only where the build may load them from: in or
+/// below the directory of the kustomization that names them (kustomize's
+/// default load restriction). Anything else is left alone.
+fn inside(dir: &Path, path: &Path) -> bool {
+    match (dir.canonicalize(), path.canonicalize()) {
+        (Ok(d), Ok(p)) => p.starts_with(d) && p.is_file(),
+        _ => false,
     }
 }
 
