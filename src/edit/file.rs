@@ -265,11 +265,11 @@ const FIELDS: [&str; 34] = [
     "buildMetadata",
 ];
 
-/// Refuses what kustomize could not read: not a mapping, or a top-level
-/// field it does not know (matched without regard to case, as Go's JSON
-/// decoding matches). Returns whether nest-kz's full field check passes
-/// too; kustomize reads some files it does not (`fieldPath` spelled in
-/// another case, say), and those can still be edited.
+/// Refuses what kustomize could not read (not a mapping, a top-level field
+/// it does not know) and top-level fields spelled in another case. Returns
+/// whether nest-kz's full reading passes too; kustomize reads some files
+/// nest-kz's build does not (`imageTags`, helm charts without
+/// `--enable-helm`), and those can still be edited.
 pub fn validate(path: &Path, value: &Value) -> Result<bool> {
     let map = match value {
         Value::Null => return Ok(true),
@@ -281,14 +281,26 @@ pub fn validate(path: &Path, value: &Value) -> Result<bool> {
             ));
         }
     };
-    if let Some(k) = map
-        .keys()
-        .find(|k| !FIELDS.iter().any(|f| f.eq_ignore_ascii_case(k)))
-    {
-        return Err(EditError::invalid(
-            path,
-            format!("invalid kustomization: unknown field `{k}`"),
-        ));
+    for k in map.keys() {
+        match FIELDS.iter().find(|f| f.eq_ignore_ascii_case(k)) {
+            None => {
+                return Err(EditError::invalid(
+                    path,
+                    format!("invalid kustomization: unknown field `{k}`"),
+                ));
+            }
+            // kustomize reads `Images:` as `images:`; an edit that looked
+            // for `images` would add a second key that silently wins.
+            Some(f) if f != k => {
+                return Err(EditError::invalid(
+                    path,
+                    format!(
+                        "the field `{k}` is spelled `{f}` by kustomize: rename it to edit this file"
+                    ),
+                ));
+            }
+            Some(_) => {}
+        }
     }
     Ok(validate_strict(path, value).is_ok())
 }
@@ -305,7 +317,7 @@ fn validate_strict(path: &Path, value: &Value) -> Result<()> {
             |e| EditError::invalid(path, format!("invalid kustomization: imageTags: {e}")),
         )?;
     }
-    serde_json::from_value::<Kustomization>(value)
+    crate::load::go_json::decode::<Kustomization>(value, crate::load::go_json::Unknown::Deny)
         .map(|_| ())
         .map_err(|e| EditError::invalid(path, format!("invalid kustomization: {e}")))
 }
@@ -377,3 +389,44 @@ fn keep_owner(file: &File, owner: Option<(u32, u32)>) {
 
 #[cfg(not(unix))]
 fn keep_owner(_file: &File, _owner: Option<(u32, u32)>) {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn reads_what_kustomize_reads() {
+        let p = Path::new("kustomization.yaml");
+        assert!(validate(p, &json!({"resources": ["a.yaml"]})).unwrap());
+        assert!(validate(p, &Value::Null).unwrap());
+        // kustomize matches nested field names without regard to case.
+        let vars = json!({"vars": [{"name": "V", "objref": {"kind": "Service", "name": "s"}, "fieldref": {"fieldPath": "spec.x"}}]});
+        assert!(validate(p, &vars).unwrap());
+        // Read by kustomize, not by nest-kz's build: editable, not strict.
+        assert!(!validate(p, &json!({"imageTags": [{"name": "a"}], "resources": 1})).unwrap());
+        let unknown = validate(p, &json!({"resourcez": []})).unwrap_err();
+        assert!(unknown.to_string().contains("unknown field `resourcez`"));
+        let case = validate(p, &json!({"Images": []})).unwrap_err();
+        assert!(case.to_string().contains("spelled `images`"));
+        assert!(validate(p, &json!(["a"])).is_err());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_write_keeps_mode() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("k.yaml");
+        std::fs::write(&f, "a: 1\n").unwrap();
+        std::fs::set_permissions(&f, Permissions::from_mode(0o600)).unwrap();
+        let perms = std::fs::metadata(&f).unwrap().permissions();
+        write_atomically(&f, "a: 2\n", Some(&perms), None).unwrap();
+        assert_eq!(std::fs::read_to_string(&f).unwrap(), "a: 2\n");
+        assert_eq!(
+            std::fs::metadata(&f).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}
