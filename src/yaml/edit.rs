@@ -394,115 +394,71 @@ impl Document {
             parent.kind,
             Kind::Seq { flow: true, .. } | Kind::Map { flow: true, .. }
         );
-        // An empty (null) value has no text of its own: write after the colon.
-        if let Kind::Scalar { style, content } = node.kind
-            && node.start < node.end
-            && !matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
-            && let Some(text) = scalar_in_style(value, style, flow)
-        {
-            return Ok(Splice {
-                start: content,
-                end: node.end,
-                text,
-            });
+        if let Some(splice) = scalar_splice(node, value, flow) {
+            return Ok(splice);
         }
         if flow {
-            return Ok(Splice {
-                start: node.start,
-                end: node.end,
-                text: flow_text(value),
-            });
+            return Ok(Splice::replace(node.start, node.end, flow_text(value)));
         }
-        match path.last() {
-            Some(Seg::Key(_)) => {
+        match (path.last(), &parent.kind) {
+            (Some(Seg::Key(_)), _) => {
                 let (_, entry) = self.entry(path)?;
-                let colon = find_colon(&self.text, entry.key.end)?;
-                let col = entry.key.start - line_start(&self.text, entry.key.start);
-                Ok(Splice {
-                    start: colon + 1,
-                    end: node.end.max(colon + 1),
-                    text: self.render_after_colon(value, col),
-                })
+                self.entry_value_splice(entry, value)
             }
-            _ => {
-                let Kind::Seq { items, .. } = &parent.kind else {
-                    return Err(EditError::Missing(describe(path)));
-                };
-                let Some(Seg::Index(i)) = path.last() else {
-                    return Err(EditError::Missing(describe(path)));
-                };
+            (Some(Seg::Index(i)), Kind::Seq { items, .. }) => {
                 let dash = items[*i].dash.unwrap_or(node.start);
-                let col = dash - line_start(&self.text, dash);
-                let item = self.render_item(value, col);
-                Ok(Splice {
-                    start: dash,
-                    end: node.end,
-                    text: item.trim_start().to_string(),
-                })
+                let item = self.render_item(value, self.col(dash));
+                Ok(Splice::replace(dash, node.end, item.trim_start().into()))
             }
+            _ => Err(EditError::Missing(describe(path))),
         }
     }
 
+    /// The value of a block mapping entry, rewritten after its colon.
+    fn entry_value_splice(&self, entry: &Entry, value: &Value) -> Result<Splice> {
+        let colon = find_colon(&self.text, entry.key.end)?;
+        let text = self.render_after_colon(value, self.col(entry.key.start));
+        Ok(Splice::replace(
+            colon + 1,
+            entry.value.end.max(colon + 1),
+            text,
+        ))
+    }
+
+    /// The column of `pos` (indentation is ASCII spaces).
+    fn col(&self, pos: usize) -> usize {
+        pos - line_start(&self.text, pos)
+    }
+
     fn insert_key_splice(&self, parent: &[Seg], key: &str, value: &Value) -> Result<Splice> {
-        let node = match &self.root {
-            None => None,
-            Some(_) => Some(self.node(parent)?),
+        let Some(_) = &self.root else {
+            return self.empty_document_splice(parent, key, value);
         };
-        match node.map(|n| (&n.kind, n)) {
-            Some((
-                Kind::Map {
-                    flow: true,
-                    entries,
-                },
-                n,
-            )) => {
+        let node = self.node(parent)?;
+        match &node.kind {
+            Kind::Map {
+                flow: true,
+                entries,
+            } => {
                 let (at, sep) = match entries.last() {
                     Some(e) => (e.value.end.max(e.key.end), ", "),
-                    None => (n.start + 1, ""),
+                    None => (node.start + 1, ""),
                 };
-                Ok(Splice {
-                    start: at,
-                    end: at,
-                    text: format!("{sep}{}: {}", key_text(key), flow_text(value)),
-                })
+                let text = format!("{sep}{}: {}", key_text(key), flow_text(value));
+                Ok(Splice::replace(at, at, text))
             }
-            Some((
-                Kind::Map {
-                    flow: false,
-                    entries,
-                },
-                n,
-            )) if !entries.is_empty() => {
-                let col = n.start - line_start(&self.text, n.start);
-                let at = line_end(&self.text, n.end);
-                Ok(Splice {
-                    start: at,
-                    end: at,
-                    text: format!(
-                        "\n{}{}:{}",
-                        " ".repeat(col),
-                        key_text(key),
-                        self.render_after_colon(value, col)
-                    ),
-                })
+            Kind::Map { entries, .. } if !entries.is_empty() => {
+                let col = self.col(node.start);
+                let at = line_end(&self.text, node.end);
+                let text = format!(
+                    "\n{}{}:{}",
+                    " ".repeat(col),
+                    key_text(key),
+                    self.render_after_colon(value, col)
+                );
+                Ok(Splice::replace(at, at, text))
             }
-            // An empty document: the key goes at the end of the text.
-            None if parent.is_empty() => {
-                let mut text = String::new();
-                if !self.text.is_empty() && !self.text.ends_with('\n') {
-                    text.push('\n');
-                }
-                text.push_str(&key_text(key));
-                text.push(':');
-                text.push_str(&self.render_after_colon(value, 0));
-                text.push('\n');
-                Ok(Splice {
-                    start: self.text.len(),
-                    end: self.text.len(),
-                    text,
-                })
-            }
-            Some((Kind::Scalar { .. }, _)) if !parent.is_empty() => {
+            Kind::Scalar { .. } if !parent.is_empty() => {
                 let mut map = Map::new();
                 map.insert(key.to_string(), value.clone());
                 self.replace_splice(parent, &Value::Object(map))
@@ -512,6 +468,22 @@ impl Document {
                 describe(parent)
             ))),
         }
+    }
+
+    /// A document with no content yet: the key goes at the end of the text.
+    fn empty_document_splice(&self, parent: &[Seg], key: &str, value: &Value) -> Result<Splice> {
+        if !parent.is_empty() {
+            return Err(EditError::Missing(describe(parent)));
+        }
+        let mut text = String::new();
+        if !self.text.is_empty() && !self.text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(&key_text(key));
+        text.push(':');
+        text.push_str(&self.render_after_colon(value, 0));
+        text.push('\n');
+        Ok(Splice::replace(self.text.len(), self.text.len(), text))
     }
 
     fn append_splice(&self, path: &[Seg], item: &Value) -> Result<Splice> {
@@ -563,69 +535,24 @@ impl Document {
             ));
         };
         let parent = self.node(parent_path)?;
-        // (start, end) and dash of each sibling; the one to remove is `index`.
-        type Spans = Vec<(usize, usize)>;
-        let (flow, spans, index, dashes): (bool, Spans, usize, Vec<Option<usize>>) =
-            match (&parent.kind, last) {
-                (Kind::Map { flow, entries }, Seg::Key(k)) => {
-                    let index = entries
-                        .iter()
-                        .rposition(|e| &e.name == k)
-                        .ok_or_else(|| EditError::Missing(describe(path)))?;
-                    let spans = entries
-                        .iter()
-                        .map(|e| (e.key.start, e.value.end.max(e.key.end)))
-                        .collect();
-                    (*flow, spans, index, vec![None; entries.len()])
-                }
-                (Kind::Seq { flow, items }, Seg::Index(i)) if *i < items.len() => {
-                    let spans = items
-                        .iter()
-                        .map(|it| (it.node.start, it.node.end))
-                        .collect();
-                    (*flow, spans, *i, items.iter().map(|it| it.dash).collect())
-                }
-                _ => return Err(EditError::Missing(describe(path))),
-            };
-        let (start, end) = spans[index];
-        if flow {
-            return Ok(match (spans.get(index + 1), index.checked_sub(1)) {
-                (Some(next), _) => Splice {
-                    start,
-                    end: next.0,
-                    text: String::new(),
-                },
-                (None, Some(prev)) => Splice {
-                    start: spans[prev].1,
-                    end,
-                    text: String::new(),
-                },
-                (None, None) => Splice {
-                    start,
-                    end,
-                    text: String::new(),
-                },
-            });
+        let siblings =
+            Siblings::of(parent, last).ok_or_else(|| EditError::Missing(describe(path)))?;
+        if siblings.flow {
+            return Ok(siblings.flow_removal());
         }
-        let first = dashes[index].unwrap_or(start);
+        let (start, end) = siblings.spans[siblings.index];
+        let dash = siblings.dashes[siblings.index];
+        let first = dash.unwrap_or(start);
         let ls = line_start(&self.text, first);
         if self.text[ls..first].trim().is_empty() {
-            let le = line_end(&self.text, end);
-            let after = (le + 1).min(self.text.len());
-            return Ok(Splice {
-                start: ls,
-                end: after,
-                text: String::new(),
-            });
+            // Whole lines: from the line's start to past its line break.
+            let after = (line_end(&self.text, end) + 1).min(self.text.len());
+            return Ok(Splice::replace(ls, after, String::new()));
         }
         // The first key of a compact mapping in a sequence (`- name: x`):
         // the next key moves up behind the dash.
-        match spans.get(index + 1) {
-            Some(next) if dashes[index].is_none() => Ok(Splice {
-                start,
-                end: next.0,
-                text: String::new(),
-            }),
+        match siblings.spans.get(siblings.index + 1) {
+            Some(next) if dash.is_none() => Ok(Splice::replace(start, next.0, String::new())),
             _ => Err(EditError::Unsupported(format!(
                 "cannot remove {} from its line",
                 describe(path)
@@ -699,6 +626,70 @@ struct Splice {
     start: usize,
     end: usize,
     text: String,
+}
+
+impl Splice {
+    fn replace(start: usize, end: usize, text: String) -> Splice {
+        Splice { start, end, text }
+    }
+}
+
+/// The entries or items of a collection, as spans, and which one an edit
+/// is about.
+struct Siblings {
+    flow: bool,
+    spans: Vec<(usize, usize)>,
+    dashes: Vec<Option<usize>>,
+    index: usize,
+}
+
+impl Siblings {
+    fn of(parent: &Node, seg: &Seg) -> Option<Siblings> {
+        match (&parent.kind, seg) {
+            (Kind::Map { flow, entries }, Seg::Key(k)) => Some(Siblings {
+                flow: *flow,
+                index: entries.iter().rposition(|e| &e.name == k)?,
+                spans: entries
+                    .iter()
+                    .map(|e| (e.key.start, e.value.end.max(e.key.end)))
+                    .collect(),
+                dashes: vec![None; entries.len()],
+            }),
+            (Kind::Seq { flow, items }, Seg::Index(i)) if *i < items.len() => Some(Siblings {
+                flow: *flow,
+                index: *i,
+                spans: items
+                    .iter()
+                    .map(|it| (it.node.start, it.node.end))
+                    .collect(),
+                dashes: items.iter().map(|it| it.dash).collect(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// In a flow collection the separator goes too: the one after the
+    /// element, or before it when it is the last.
+    fn flow_removal(&self) -> Splice {
+        let (start, end) = self.spans[self.index];
+        match (self.spans.get(self.index + 1), self.index.checked_sub(1)) {
+            (Some(next), _) => Splice::replace(start, next.0, String::new()),
+            (None, Some(prev)) => Splice::replace(self.spans[prev].1, end, String::new()),
+            (None, None) => Splice::replace(start, end, String::new()),
+        }
+    }
+}
+
+/// A scalar replaced in its own style, when that style can hold the value
+/// (not for empty values, which have no text, nor block scalars).
+fn scalar_splice(node: &Node, value: &Value, flow: bool) -> Option<Splice> {
+    let Kind::Scalar { style, content } = node.kind else {
+        return None;
+    };
+    if node.start == node.end || matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+        return None;
+    }
+    scalar_in_style(value, style, flow).map(|text| Splice::replace(content, node.end, text))
 }
 
 fn child<'n>(node: &'n Node, seg: &Seg) -> Option<&'n Node> {
