@@ -106,6 +106,17 @@ fn first_difference(before: &str, after: &str) -> String {
 
 /// All the field conversions, as text edits.
 pub fn fix_document(s: &mut Session) -> Result<()> {
+    // What each conversion reads from: a note names the ones that ran.
+    let present: Vec<&str> = [
+        "bases",
+        "imageTags",
+        "patchesStrategicMerge",
+        "patchesJson6902",
+        "commonLabels",
+    ]
+    .into_iter()
+    .filter(|f| s.doc.get(&yaml_path![*f]).is_some())
+    .collect();
     add_type_meta(s)?;
     move_list(s, "bases", "resources")?;
     move_list(s, "imageTags", "images")?;
@@ -114,7 +125,17 @@ pub fn fix_document(s: &mut Session) -> Result<()> {
     }
     strategic_merge_to_patches(s)?;
     move_list(s, "patchesJson6902", "patches")?;
-    common_labels_to_labels(s)
+    common_labels_to_labels(s)?;
+    for field in present {
+        let to = match field {
+            "bases" => "resources",
+            "imageTags" => "images",
+            "commonLabels" => "labels",
+            _ => "patches",
+        };
+        s.outcome.note(format!("fixed {field} -> {to}"));
+    }
+    Ok(())
 }
 
 fn add_type_meta(s: &mut Session) -> Result<()> {

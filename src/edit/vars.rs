@@ -92,6 +92,7 @@ pub fn convert(s: &mut Session, rewrites: &mut Vec<Rewrite>) -> Result<()> {
     s.doc
         .remove(&yaml_path!["vars"])
         .map_err(|e| s.yaml_err(e))?;
+    s.outcome.note("fixed vars -> replacements");
     for r in rewrites.iter() {
         s.outcome.note(format!(
             "rewrote {} ($(VAR) -> VAR_PLACEHOLDER); other kustomizations using it no longer get the vars",
