@@ -11,10 +11,13 @@
 //! - `yaml`: reading (go-yaml v3 rules) and printing (go-yaml v2 rules);
 //! - `model`: the resource types all stages share;
 //! - `review`: provenance, `explain` and `diff`, reading the build's output;
+//! - `edit`: `edit set|add|remove|fix` and `create`, changing kustomization
+//!   files through text-span edits (`yaml::edit`);
 //! - `cli`: the command line and the ArgoCD plugin entry points.
 
 pub mod build;
 pub mod cli;
+pub mod edit;
 pub mod error;
 pub mod generate;
 pub mod load;

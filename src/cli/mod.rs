@@ -1,5 +1,5 @@
 //! The command line: argument parsing and the commands (`build`,
-//! `explain`, `diff`, `affected`, `version`, `completion`), and the ArgoCD plugin's
+//! `explain`, `diff`, `affected`, `edit`, `create`, `version`, `completion`), and the ArgoCD plugin's
 //! parameters (`argocd`). Commands call the library's pipeline and print;
 //! no build logic lives here.
 
@@ -122,6 +122,14 @@ enum Command {
         #[arg(short, long, value_enum)]
         output: Option<VersionFormat>,
     },
+    /// Edit the kustomization in the current directory (kustomize's `edit`).
+    Edit {
+        #[command(subcommand)]
+        command: crate::edit::EditCommand,
+    },
+    /// Create a kustomization in the current directory (kustomize's `create`).
+    #[command(alias = "init")]
+    Create(crate::edit::CreateArgs),
     /// Print shell completions.
     #[command(alias = "completions")]
     Completion { shell: clap_complete::Shell },
@@ -314,6 +322,8 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Version { short, output } => print_version(short, output),
+        Command::Edit { command } => report_edit(crate::edit::run_edit(Path::new("."), command)),
+        Command::Create(args) => report_edit(crate::edit::run_create(Path::new("."), args)),
         Command::Explain {
             dir,
             object,
@@ -611,4 +621,20 @@ fn run_diff(
 /// it with the path of `dir` inside it.
 fn checkout_revision(dir: &Path, rev: &str) -> anyhow::Result<(tempfile::TempDir, PathBuf)> {
     Ok(crate::review::affected::checkout_revision(dir, rev)?)
+}
+
+/// Prints an edit's notes and error on stderr; exit 1 on error.
+fn report_edit(result: crate::edit::Result<crate::edit::Outcome>) -> ExitCode {
+    match result {
+        Ok(outcome) => {
+            for note in outcome.notes {
+                eprintln!("nest-kz: {note}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("Error: {e}");
+            ExitCode::from(1)
+        }
+    }
 }

@@ -69,7 +69,9 @@ fn update_container(container: &mut Value, images: &[ImageSpec]) {
 
 fn update_image(image: &mut String, images: &[ImageSpec]) {
     let (name, _, _) = split_image(image);
-    if let Some(spec) = images.iter().find(|s| s.name == name) {
+    // kustomize matches with the regex `^NAME(:tag)?(@digest)?$`; for NAME
+    // `*` that regex matches every image (`edit set image '*:v2'`).
+    if let Some(spec) = images.iter().find(|s| s.name == name || s.name == "*") {
         *image = rewrite(image, spec);
     }
 }

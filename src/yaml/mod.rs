@@ -1,4 +1,5 @@
 //! YAML reading (go-yaml v3 rules) and writing (go-yaml v2 rules, as kustomize prints).
+pub mod edit;
 pub mod emit;
 pub mod parse;
 pub mod scalars;
