@@ -33,6 +33,9 @@ pub struct Kustomization {
     pub common_annotations: IndexMap<String, String>,
     #[serde(default)]
     pub images: Vec<ImageSpec>,
+    /// Deprecated spelling of `images`; appended to it, as kustomize does.
+    #[serde(default)]
+    pub image_tags: Vec<ImageSpec>,
     #[serde(default)]
     pub replicas: Vec<ReplicaSpec>,
     #[serde(default)]
@@ -250,6 +253,9 @@ pub fn parse(path: &Path, text: &str) -> Result<Kustomization> {
         let at = line.map(|l| format!("line {l}: ")).unwrap_or_default();
         BuildError::invalid(path, format!("{at}invalid kustomization: {message}"))
     })?;
+    let mut k = k;
+    let tags = std::mem::take(&mut k.image_tags);
+    k.images.extend(tags);
     k.check_supported(path)?;
     Ok(k)
 }
