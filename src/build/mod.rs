@@ -90,6 +90,7 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
         origin_annotations: false,
         transformer_annotations: false,
         schema: None,
+        schema_set: false,
         repo: None,
     };
     let (mut resmap, root, config, vars) = builder.accumulate(dir, ResMap::default(), false)?;
@@ -274,6 +275,9 @@ struct Builder {
     /// A schema loaded by `openapi:`; like kustomize's global setting, it
     /// applies from the moment the kustomization declaring it is loaded.
     schema: Option<std::sync::Arc<SchemaTable>>,
+    /// Whether some kustomization has chosen the schema (kustomize's
+    /// SetSchema runs once, unless at the root).
+    schema_set: bool,
     /// The clone the kustomization being built came from, if remote: its
     /// loads are restricted to it (see `Loader::in_repo`), and origin
     /// annotations name its URL and paths relative to it.
@@ -427,8 +431,15 @@ impl Builder {
                 .any(|m| m == "transformerAnnotations");
             // Other values are ignored, as kustomize ignores them.
         }
-        if let Some(spec) = &k.openapi {
-            self.schema = Some(std::sync::Arc::new(load_schema(spec, &loader, &kfile)?));
+        // kustomize's schema is one global setting: the root's `openapi`
+        // always applies; below it, only the first kustomization that sets
+        // one, from when it is loaded.
+        if let Some(spec) = &k.openapi
+            && (is_root || !self.schema_set)
+            && let Some(schema) = load_schema(spec, &loader, &kfile)?
+        {
+            self.schema = schema.map(std::sync::Arc::new);
+            self.schema_set = true;
         }
         let track = self.options.track_provenance;
         let klines = if track {
@@ -873,28 +884,40 @@ fn apply_patch(
 }
 
 /// Loads an `openapi:` schema file (JSON or YAML swagger definitions).
+/// The schema an `openapi:` field chooses: `None` when it chooses nothing,
+/// `Some(None)` for the builtin one (`version: v1.21.2`, the only version
+/// kustomize v5.5.0 ships, which nest-kz's builtin table stands for), or a
+/// custom schema file.
 fn load_schema(
     spec: &crate::load::kustomization::OpenApiSpec,
     loader: &Loader,
     kfile: &Path,
-) -> Result<SchemaTable> {
-    if spec.version.is_some() {
-        return Err(BuildError::invalid(
+) -> Result<Option<Option<SchemaTable>>> {
+    let version = spec.version.as_deref().filter(|v| !v.is_empty());
+    match (&spec.path, version) {
+        (Some(_), Some(_)) => Err(BuildError::invalid(
             kfile,
-            "openapi.version is not supported by nest-kz: it has one builtin Kubernetes schema; use openapi.path",
-        ));
+            "builtin version and custom schema provided, cannot use both",
+        )),
+        (None, None) => Ok(None),
+        (None, Some("v1.21.2")) => Ok(Some(None)),
+        (None, Some(_)) => Err(BuildError::invalid(
+            kfile,
+            "the specified OpenAPI version is not built in",
+        )),
+        (Some(path), None) => {
+            let (file, text) = loader.read_text(path)?;
+            let doc = crate::yaml::parse_documents(&text)
+                .map_err(|e| BuildError::yaml(&file, e))?
+                .into_iter()
+                .next()
+                .map(|d| d.value)
+                .unwrap_or_default();
+            let table =
+                SchemaTable::from_definitions(&doc).map_err(|e| BuildError::invalid(&file, e))?;
+            Ok(Some(Some(table)))
+        }
     }
-    let Some(path) = &spec.path else {
-        return Err(BuildError::invalid(kfile, "openapi needs a 'path'"));
-    };
-    let (file, text) = loader.read_text(path)?;
-    let doc = crate::yaml::parse_documents(&text)
-        .map_err(|e| BuildError::yaml(&file, e))?
-        .into_iter()
-        .next()
-        .map(|d| d.value)
-        .unwrap_or_default();
-    SchemaTable::from_definitions(&doc).map_err(|e| BuildError::invalid(&file, e))
 }
 
 /// kustomize's builtin transformer order.

@@ -207,6 +207,7 @@ pub fn generate(
 ) -> Result<()> {
     let kind = builtin_kind(config)?;
     let generated = match kind {
+        "IAMPolicyGenerator" => return iam_policy(resmap, config),
         "ConfigMapGenerator" => GeneratedKind::ConfigMap,
         "SecretGenerator" => GeneratedKind::Secret,
         "HelmChartInflationGenerator" => {
@@ -262,6 +263,70 @@ pub fn generate(
         loader,
         &config.origin,
     )
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct IamPolicyConfig {
+    #[serde(default)]
+    cloud: String,
+    #[serde(default)]
+    kubernetes_service: KubernetesService,
+    #[serde(default)]
+    service_account: GcpServiceAccount,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct KubernetesService {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    namespace: String,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct GcpServiceAccount {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    project_id: String,
+}
+
+/// kustomize's IAMPolicyGenerator: for `cloud: gke`, the Kubernetes
+/// ServiceAccount bound to a Google service account by Workload Identity.
+fn iam_policy(resmap: &mut ResMap, config: &PluginConfig) -> Result<()> {
+    let c: IamPolicyConfig = parse(config, "IAMPolicyGenerator")?;
+    if c.cloud != "gke" {
+        return Err(BuildError::invalid(
+            &config.origin,
+            format!("cloud provider {} not supported yet", c.cloud),
+        ));
+    }
+    let mut meta = serde_json::Map::new();
+    let account = format!(
+        "{}@{}.iam.gserviceaccount.com",
+        c.service_account.name, c.service_account.project_id
+    );
+    meta.insert(
+        "annotations".into(),
+        serde_json::json!({ "iam.gke.io/gcp-service-account": account }),
+    );
+    meta.insert("name".into(), Value::String(c.kubernetes_service.name));
+    if !c.kubernetes_service.namespace.is_empty() {
+        meta.insert(
+            "namespace".into(),
+            Value::String(c.kubernetes_service.namespace),
+        );
+    }
+    let object =
+        serde_json::json!({ "apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta });
+    resmap.append(crate::model::resource::Resource::new(
+        object,
+        config.origin.clone(),
+        0,
+    ))
 }
 
 /// Runs one transformer plugin config.

@@ -98,6 +98,64 @@ impl SchemaTable {
             })
     }
 
+    /// The fields of one object schema; nested inline objects become
+    /// definitions of their own.
+    fn fields_of(&mut self, def: &serde_json::Value, index: &HashMap<&str, usize>) -> Vec<Field> {
+        let Some(props) = def.get("properties").and_then(serde_json::Value::as_object) else {
+            return Vec::new();
+        };
+        let mut fields = Vec::new();
+        for (name, prop) in props {
+            let (def, container) = if let Some(items) = prop.get("items") {
+                (self.element(items, index), Container::List)
+            } else if let Some(values) = prop.get("additionalProperties").filter(|v| v.is_object())
+            {
+                (self.element(values, index), Container::Map)
+            } else {
+                (self.element(prop, index), Container::Single)
+            };
+            let text = |k: &str| {
+                prop.get(k)
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            fields.push(Field {
+                name: name.clone(),
+                def,
+                container,
+                merge_key: text("x-kubernetes-patch-merge-key"),
+                strategy: text("x-kubernetes-patch-strategy"),
+            });
+        }
+        fields
+    }
+
+    /// The definition a schema points at: a `$ref` (also as the one entry
+    /// of `allOf`), or an inline object with `properties`.
+    fn element(
+        &mut self,
+        schema: &serde_json::Value,
+        index: &HashMap<&str, usize>,
+    ) -> Option<usize> {
+        let reference = schema.get("$ref").or_else(|| {
+            schema
+                .get("allOf")
+                .and_then(serde_json::Value::as_array)
+                .filter(|a| a.len() == 1)?[0]
+                .get("$ref")
+        });
+        if let Some(r) = reference.and_then(serde_json::Value::as_str) {
+            return index.get(r.rsplit('/').next()?).copied();
+        }
+        schema.get("properties")?;
+        let slot = self.defs.len();
+        self.defs.push(Vec::new());
+        let fields = self.fields_of(schema, index);
+        self.defs[slot] = fields;
+        Some(slot)
+    }
+
     /// Reads swagger-style `definitions` (JSON or YAML): kinds from
     /// `x-kubernetes-group-version-kind`, merge data from
     /// `x-kubernetes-patch-merge-key` / `x-kubernetes-patch-strategy`.
@@ -112,40 +170,13 @@ impl SchemaTable {
             .enumerate()
             .map(|(i, k)| (k.as_str(), i))
             .collect();
-        let reference = |v: &serde_json::Value| -> Option<usize> {
-            let r = v.get("$ref").and_then(serde_json::Value::as_str)?;
-            index.get(r.rsplit('/').next()?).copied()
-        };
         let mut table = SchemaTable::default();
+        // Named definitions keep their indices; inline object schemas
+        // (`properties` written in place) get definitions appended after.
+        table.defs = vec![Vec::new(); defs.len()];
         for (i, def) in defs.values().enumerate() {
-            let mut fields = Vec::new();
-            if let Some(props) = def.get("properties").and_then(serde_json::Value::as_object) {
-                for (name, prop) in props {
-                    let (def, container) = if let Some(d) = reference(prop) {
-                        (Some(d), Container::Single)
-                    } else if let Some(items) = prop.get("items") {
-                        (reference(items), Container::List)
-                    } else if let Some(d) = prop.get("additionalProperties").and_then(reference) {
-                        (Some(d), Container::Map)
-                    } else {
-                        (None, Container::Single)
-                    };
-                    let text = |k: &str| {
-                        prop.get(k)
-                            .and_then(serde_json::Value::as_str)
-                            .unwrap_or_default()
-                            .to_string()
-                    };
-                    fields.push(Field {
-                        name: name.clone(),
-                        def,
-                        container,
-                        merge_key: text("x-kubernetes-patch-merge-key"),
-                        strategy: text("x-kubernetes-patch-strategy"),
-                    });
-                }
-            }
-            table.defs.push(fields);
+            let fields = table.fields_of(def, &index);
+            table.defs[i] = fields;
             for gvk in def
                 .get("x-kubernetes-group-version-kind")
                 .and_then(serde_json::Value::as_array)
