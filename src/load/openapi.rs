@@ -170,10 +170,12 @@ impl SchemaTable {
             .enumerate()
             .map(|(i, k)| (k.as_str(), i))
             .collect();
-        let mut table = SchemaTable::default();
         // Named definitions keep their indices; inline object schemas
         // (`properties` written in place) get definitions appended after.
-        table.defs = vec![Vec::new(); defs.len()];
+        let mut table = SchemaTable {
+            defs: vec![Vec::new(); defs.len()],
+            ..Default::default()
+        };
         for (i, def) in defs.values().enumerate() {
             let fields = table.fields_of(def, &index);
             table.defs[i] = fields;
