@@ -1175,6 +1175,9 @@ pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<
         let line = lines.map(|l| l.line()).unwrap_or(line);
         stringify_annotations(&mut item);
         let mut r = Resource::new(item, path.to_path_buf(), line);
+        r.bare_nulls = lines
+            .map(crate::yaml::LineTree::bare_nulls)
+            .unwrap_or_default();
         if track {
             let by_path = lines
                 .map(|l| provenance::lines_by_path(&r.value, l))

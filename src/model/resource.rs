@@ -37,6 +37,9 @@ pub struct Resource {
     pub name_suffixes: Vec<String>,
     /// Vars whose objref chose this object (kustomize's refVarNames).
     pub ref_var_names: Vec<String>,
+    /// Paths of values written as nothing (`key:`) in the source file,
+    /// which kustomize's strategic merge drops (see `strategic_merge`).
+    pub bare_nulls: Vec<Vec<crate::yaml::PathStep>>,
     pub generator: Option<GeneratorMeta>,
     /// Identifies the resource across build steps (for provenance tracking).
     pub serial: u64,
@@ -55,6 +58,7 @@ impl Resource {
             name_prefixes: Vec::new(),
             name_suffixes: Vec::new(),
             ref_var_names: Vec::new(),
+            bare_nulls: Vec::new(),
             generator: None,
             serial,
             origins: None,

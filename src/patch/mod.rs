@@ -277,6 +277,7 @@ fn apply_strategic(
             }
             _ => doc,
         };
+        strategic_merge::drop_bare_nulls(&mut r.value, &mut r.bare_nulls, schema);
         let outcome = strategic_merge::apply(&mut r.value, doc, schema).map_err(|e| {
             BuildError::invalid(
                 &patch.origin,

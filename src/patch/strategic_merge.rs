@@ -9,6 +9,7 @@
 //! value deletes the field.
 
 use crate::load::openapi::{Container, FieldRef, SchemaRef};
+use crate::yaml::PathStep;
 use serde_json::{Map, Value};
 
 const PATCH: &str = "$patch";
@@ -58,6 +59,61 @@ pub fn apply(
         merge_map(t, patch, schema, "")?;
     }
     Ok(Outcome::Patched)
+}
+
+/// kustomize's merge walks every map of the target and every list whose
+/// schema says `merge`; on that walk a value written as nothing (`key:`)
+/// that the patch does not set is dropped (an explicit `null` or `~` is
+/// kept). `bare` lists those values' paths in `target` (from the parser);
+/// the ones dropped are removed from it. Runs before the merge itself, on
+/// the target as loaded, so list positions still hold.
+pub fn drop_bare_nulls(
+    target: &mut Value,
+    bare: &mut Vec<Vec<PathStep>>,
+    schema: Option<SchemaRef>,
+) {
+    bare.retain(|path| !drop_one(target, path, schema));
+}
+
+/// Drops the value at `path` if the merge walk reaches it and it is null;
+/// true when dropped.
+fn drop_one(node: &mut Value, path: &[PathStep], schema: Option<SchemaRef>) -> bool {
+    let Some((step, rest)) = path.split_first() else {
+        return false;
+    };
+    let PathStep::Key(key) = step else {
+        return false;
+    };
+    let Value::Object(map) = node else {
+        return false;
+    };
+    let field = schema.and_then(|s| s.field(key));
+    if rest.is_empty() {
+        if map.get(key).is_some_and(Value::is_null) {
+            map.shift_remove(key);
+            return true;
+        }
+        return false;
+    }
+    let Some(child) = map.get_mut(key) else {
+        return false;
+    };
+    match (child, &rest[0]) {
+        (Value::Array(items), PathStep::Index(i)) => {
+            // Only lists merged by key (or as sets) are walked element by element.
+            let Some(field) = field.filter(|f| f.strategy_has("merge")) else {
+                return false;
+            };
+            match items.get_mut(*i) {
+                Some(item) => drop_one(item, &rest[1..], field.element_schema()),
+                None => false,
+            }
+        }
+        (child @ Value::Object(_), PathStep::Key(_)) => {
+            drop_one(child, rest, field.and_then(|f| f.element_schema()))
+        }
+        _ => false,
+    }
 }
 
 fn directive(map: &Map<String, Value>) -> Option<&str> {

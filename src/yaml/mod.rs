@@ -6,6 +6,6 @@ pub mod scalars;
 
 pub use emit::{emit_document, emit_stream};
 pub use parse::{
-    Document, DuplicateKeys, LineTree, YamlError, parse_config_documents, parse_documents,
-    parse_documents_with,
+    Document, DuplicateKeys, LineTree, PathStep, YamlError, parse_config_documents,
+    parse_documents, parse_documents_with,
 };

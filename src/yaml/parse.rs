@@ -34,14 +34,54 @@ type MapLines = Vec<(String, LineTree)>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LineTree {
     Leaf(usize),
+    /// A value written as nothing at all (`key:`), which kustomize's merge
+    /// drops where `null` and `~` are kept.
+    BareNull(usize),
     Map(usize, Vec<(String, LineTree)>),
     Seq(usize, Vec<LineTree>),
 }
 
+/// One step of a path into a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathStep {
+    Key(String),
+    Index(usize),
+}
+
 impl LineTree {
+    /// The paths of every value written as nothing (`key:`).
+    pub fn bare_nulls(&self) -> Vec<Vec<PathStep>> {
+        fn walk(t: &LineTree, path: &mut Vec<PathStep>, out: &mut Vec<Vec<PathStep>>) {
+            match t {
+                LineTree::BareNull(_) => out.push(path.clone()),
+                LineTree::Leaf(_) => {}
+                LineTree::Map(_, entries) => {
+                    for (k, v) in entries {
+                        path.push(PathStep::Key(k.clone()));
+                        walk(v, path, out);
+                        path.pop();
+                    }
+                }
+                LineTree::Seq(_, items) => {
+                    for (i, v) in items.iter().enumerate() {
+                        path.push(PathStep::Index(i));
+                        walk(v, path, out);
+                        path.pop();
+                    }
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(self, &mut Vec::new(), &mut out);
+        out
+    }
+
     pub fn line(&self) -> usize {
         match self {
-            LineTree::Leaf(l) | LineTree::Map(l, _) | LineTree::Seq(l, _) => *l,
+            LineTree::Leaf(l)
+            | LineTree::BareNull(l)
+            | LineTree::Map(l, _)
+            | LineTree::Seq(l, _) => *l,
         }
     }
     pub fn get(&self, key: &str) -> Option<&LineTree> {
@@ -86,6 +126,7 @@ pub fn parse_config_documents(text: &str) -> Result<Vec<Document>, YamlError> {
         yaml11: true,
         source: slash_escape_source(text),
         depth: 0,
+        unterminated_end: unterminated_end(text),
     };
     builder.documents()
 }
@@ -103,6 +144,7 @@ pub fn parse_documents_with(
         yaml11: false,
         source: slash_escape_source(text),
         depth: 0,
+        unterminated_end: unterminated_end(text),
     };
     builder.documents()
 }
@@ -153,11 +195,18 @@ struct Builder<'a> {
     source: Option<Vec<char>>,
     /// Current nesting of maps and lists.
     depth: usize,
+    /// The text's length in characters when it does not end in a line
+    /// break: a block scalar running to that end has no final newline.
+    unterminated_end: Option<usize>,
 }
 
 /// Deeper nesting is refused: no manifest needs it, and the recursive
 /// walkers downstream must not run out of stack on hostile input.
 pub const MAX_DEPTH: usize = 200;
+
+fn unterminated_end(text: &str) -> Option<usize> {
+    (!text.is_empty() && !text.ends_with(['\n', '\r'])).then(|| text.chars().count())
+}
 
 /// go-yaml rejects the `\/` escape that YAML 1.2 allows; checking for it
 /// needs the raw text of double-quoted scalars, so keep it only when present.
@@ -188,6 +237,20 @@ impl<'a> Builder<'a> {
                     self.reject_slash_escape(span)?;
                 }
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                // A block scalar that runs to the end of a text without a
+                // final line break keeps no final newline (go-yaml).
+                let at_end = self
+                    .unterminated_end
+                    .is_some_and(|end| span.end.index() >= end);
+                let text = match text {
+                    t if at_end
+                        && matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+                        && t.ends_with('\n') =>
+                    {
+                        std::borrow::Cow::Owned(t[..t.len() - 1].to_string())
+                    }
+                    t => t,
+                };
                 let mut value =
                     resolve_scalar(&text, style, tag.as_deref()).map_err(|m| err(span, m))?;
                 if self.yaml11
@@ -197,7 +260,13 @@ impl<'a> Builder<'a> {
                 {
                     value = Value::Bool(b);
                 }
-                (value, LineTree::Leaf(line), anchor)
+                let bare = text.is_empty() && matches!(style, ScalarStyle::Plain) && tag.is_none();
+                let leaf = if bare {
+                    LineTree::BareNull(line)
+                } else {
+                    LineTree::Leaf(line)
+                };
+                (value, leaf, anchor)
             }
             Event::Alias(id) => {
                 let v = self.anchors.get(&id).cloned();
@@ -308,6 +377,7 @@ impl<'a> Builder<'a> {
             let key_line = span.start.line();
             let value_lines = match value_lines {
                 LineTree::Leaf(_) => LineTree::Leaf(key_line),
+                LineTree::BareNull(_) => LineTree::BareNull(key_line),
                 LineTree::Map(_, entries) => LineTree::Map(key_line, entries),
                 LineTree::Seq(_, items) => LineTree::Seq(key_line, items),
             };
