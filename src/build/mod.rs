@@ -171,6 +171,13 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
         }
         Ok(())
     })?;
+    // kustomize's IgnoreLocal: objects annotated as local configuration
+    // served the build (references, vars) and are not part of its output.
+    resmap.resources.retain(|r| {
+        let local = r.value["metadata"]["annotations"].get("config.kubernetes.io/local-config");
+        local.is_none_or(|v| crate::model::resource::scalar_text(v) == "false")
+    });
+    resmap.invalidate();
     if root.build_metadata.iter().any(|m| m == "managedByLabel") {
         let label = Value::String(format!("nest-kz-v{}", env!("CARGO_PKG_VERSION")));
         let by = |_: &Resource, _: &str| Origin {
@@ -382,6 +389,18 @@ impl Builder {
         initial: ResMap,
         as_component: bool,
     ) -> Result<Accumulated> {
+        self.accumulate_with(dir, initial, TransformerConfig::default(), as_component)
+    }
+
+    /// `accumulate`, for a component: it works on its parent's objects and
+    /// transformer config (kustomize's shared accumulator).
+    fn accumulate_with(
+        &mut self,
+        dir: &Path,
+        initial: ResMap,
+        initial_config: TransformerConfig,
+        as_component: bool,
+    ) -> Result<Accumulated> {
         let mut loader = match &self.repo {
             Some(remote) => Loader::in_repo(dir, &remote.repo)?,
             None => Loader::new(dir, self.options.load_restriction)?,
@@ -475,7 +494,7 @@ impl Builder {
             origin_path_prefix,
         };
         self.stack.push(loader.dir.clone());
-        let result = self.run(&k, &ctx, initial);
+        let result = self.run(&k, &ctx, initial, initial_config);
         self.stack.pop();
         result.map(|(m, c, v)| (m, k, c, v))
     }
@@ -485,9 +504,12 @@ impl Builder {
         k: &Kustomization,
         ctx: &Ctx,
         initial: ResMap,
+        initial_config: TransformerConfig,
     ) -> Result<(ResMap, TransformerConfig, Vec<Var>)> {
         let mut resmap = initial;
-        let mut config = TransformerConfig::builtin();
+        // Like kustomize's accumulator, the config starts empty and gathers
+        // the resources' configs, then this kustomization's own.
+        let mut config = initial_config;
         let mut vars: Vec<Var> = Vec::new();
         for entry in k.resources.iter().chain(&k.bases) {
             // A git URL becomes a directory in a clone, an HTTP(S) URL a
@@ -555,9 +577,14 @@ impl Builder {
         }
         // Own transformer configurations and vars join those of the resources below.
         let merge_error = |e| BuildError::invalid(ctx.kfile, format!("merging config: {e}"));
-        config
-            .merge(&TransformerConfig::load(&k.configurations, ctx.loader)?)
-            .map_err(merge_error)?;
+        // kustomize's MakeTransformerConfig: the defaults merged with the
+        // `configurations:` files.
+        let mut own = TransformerConfig::builtin();
+        if !k.configurations.is_empty() {
+            own.merge(&TransformerConfig::load(&k.configurations, ctx.loader)?)
+                .map_err(merge_error)?;
+        }
+        config.merge(&own).map_err(merge_error)?;
         config
             .merge(&crate::load::transformer_config::load_crds(
                 &k.crds, ctx.loader,
@@ -707,7 +734,8 @@ impl Builder {
             };
             let remote = repo.is_some() && repo != self.repo;
             let outer = std::mem::replace(&mut self.repo, repo);
-            let accumulated = self.accumulate(&path, resmap, true);
+            let accumulated =
+                self.accumulate_with(&path, resmap, std::mem::take(&mut config), true);
             self.repo = outer;
             let (merged, _, component_config, component_vars) =
                 accumulated.map_err(|e| match remote {
@@ -715,9 +743,7 @@ impl Builder {
                     false => e,
                 })?;
             resmap = merged;
-            config
-                .merge(&component_config)
-                .map_err(|e| BuildError::invalid(ctx.kfile, e))?;
+            config = component_config;
             crate::refs::vars::merge(&mut vars, &component_vars, ctx.kfile)?;
         }
         let transformer_configs = self.plugin_configs(&k.transformers, ctx)?;

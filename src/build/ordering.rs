@@ -37,6 +37,18 @@ const ORDER_LAST: &[&str] = &[
 /// legacy order; `sortOptions` must name `fifo` or `legacy`, may carry
 /// `legacySortOptions` only with `legacy`, and those replace the default
 /// kind lists entirely.
+/// kustomize's type order of a kind (`typeOrders`): negative for the kinds
+/// that go first, positive for those that go last, 0 otherwise.
+pub fn kind_rank(kind: &str) -> i64 {
+    if let Some(i) = ORDER_FIRST.iter().position(|k| *k == kind) {
+        i as i64 - ORDER_FIRST.len() as i64
+    } else if let Some(i) = ORDER_LAST.iter().position(|k| *k == kind) {
+        1 + i as i64
+    } else {
+        0
+    }
+}
+
 pub fn sort(resources: &mut Vec<Resource>, options: Option<&SortOptions>) -> Result<(), String> {
     let legacy = match options {
         None => None,

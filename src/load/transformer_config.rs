@@ -97,6 +97,22 @@ pub struct TransformerConfig {
     pub name_references: Vec<NameBackReference>,
 }
 
+/// kustomize's `Gvk.IsLessThan` key: type order of the kind, then
+/// `group_version_kind` with `~G`/`~V`/`~K` for blanks.
+fn gvk_order(group: Option<&str>, version: Option<&str>, kind: Option<&str>) -> (i64, String) {
+    let or = |v: Option<&str>, d: &str| v.filter(|s| !s.is_empty()).unwrap_or(d).to_string();
+    let kind_text = kind.unwrap_or_default();
+    (
+        crate::build::ordering::kind_rank(kind_text),
+        format!(
+            "{}_{}_{}",
+            or(group, "~G"),
+            or(version, "~V"),
+            or(kind, "~K")
+        ),
+    )
+}
+
 /// Adds `spec` unless the list has one at the same path that `spec`'s
 /// selector selects (kustomize's effectivelyEquals, asymmetric on purpose);
 /// kustomize refuses two that differ only in `create`.
@@ -163,6 +179,20 @@ impl TransformerConfig {
                 None => self.name_references.push(back.clone()),
             }
         }
+        // kustomize sorts every list by kind order after a merge; which of
+        // two overlapping specs a later merge keeps depends on that order.
+        for specs in self.specs.values_mut() {
+            specs.sort_by_cached_key(|s| {
+                gvk_order(s.group.as_deref(), s.version.as_deref(), s.kind.as_deref())
+            });
+        }
+        self.name_references.sort_by_cached_key(|b| {
+            gvk_order(
+                Some(&b.target.group),
+                Some(&b.target.version),
+                Some(&b.target.kind),
+            )
+        });
         Ok(())
     }
 
