@@ -320,7 +320,7 @@ impl Ctx<'_> {
     /// Like kustomize's AddTransformerAnnotation, an object that has lost its
     /// origin annotation (a patch replaced the map) takes the transformer as
     /// its origin instead.
-    fn record(&self, resmap: &mut ResMap, kind: &str, plugin: Option<(&Path, &str)>) {
+    fn record(&self, resmap: &mut ResMap, kind: &str, plugin: Option<(&Path, &str, Option<&str>)>) {
         let Some(root) = &self.annotations_root else {
             return;
         };
@@ -331,11 +331,11 @@ impl Ctx<'_> {
                 name: None,
                 namespace: None,
             },
-            Some((file, name)) => ConfiguredBy {
+            Some((file, name, namespace)) => ConfiguredBy {
                 file,
                 kind,
                 name: Some(name),
-                namespace: None,
+                namespace,
             },
         };
         let origin = format!(
@@ -1137,6 +1137,7 @@ fn transform(
                 plugin.value["metadata"]["name"]
                     .as_str()
                     .unwrap_or_default(),
+                plugin.value["metadata"]["namespace"].as_str(),
             )),
         );
     }
