@@ -8,6 +8,8 @@ use regex::Regex;
 use std::path::Path;
 
 pub struct CompiledSelector {
+    /// The selector as written, for exact id matching (replacements).
+    exact: Selector,
     group: Option<Regex>,
     version: Option<Regex>,
     kind: Option<Regex>,
@@ -28,6 +30,7 @@ impl CompiledSelector {
             }
         };
         Ok(CompiledSelector {
+            exact: s.clone(),
             group: re(&s.group)?,
             version: re(&s.version)?,
             kind: re(&s.kind)?,
@@ -65,6 +68,33 @@ impl CompiledSelector {
                     .annotations
                     .iter()
                     .all(|req| req.matches(&r.annotations())))
+    }
+}
+
+impl CompiledSelector {
+    /// kustomize's `ResId.IsSelectedBy` over the current and every earlier
+    /// id (replacements select this way): exact name, namespace (empty
+    /// and `default` alike) and GVK parts, any of them blank matching all;
+    /// plus the label and annotation selectors.
+    pub fn selects_any_id(&self, r: &Resource) -> bool {
+        let s = &self.exact;
+        let want =
+            |w: &Option<String>, have: &str| w.as_deref().is_none_or(|w| w.is_empty() || w == have);
+        let ids_match = r.all_ids().iter().any(|id| {
+            want(&s.name, &id.name)
+                && s.namespace.as_deref().is_none_or(|ns| {
+                    ns.is_empty() || effective_namespace(ns) == effective_namespace(&id.namespace)
+                })
+                && want(&s.group, &id.gvk.group)
+                && want(&s.version, &id.gvk.version)
+                && want(&s.kind, &id.gvk.kind)
+        });
+        ids_match
+            && self.labels.iter().all(|req| req.matches(&r.labels()))
+            && self
+                .annotations
+                .iter()
+                .all(|req| req.matches(&r.annotations()))
     }
 }
 

@@ -125,7 +125,7 @@ fn apply_one(resmap: &mut ResMap, r: &Replacement, origin: &Path) -> Result<()> 
             target.field_paths.clone()
         };
         for res in resmap.iter_mut() {
-            if !select.matches(res) || rejects.iter().any(|rj| rj.matches(res)) {
+            if !select.selects_any_id(res) || rejects.iter().any(|rj| rj.selects_any_id(res)) {
                 continue;
             }
             for path in &paths {
@@ -168,7 +168,7 @@ fn source_value(resmap: &ResMap, source: &Source, origin: &Path) -> Result<Value
         ..Default::default()
     };
     let sel = CompiledSelector::new(&selector, origin)?;
-    let found: Vec<_> = resmap.iter().filter(|r| sel.matches(r)).collect();
+    let found: Vec<_> = resmap.iter().filter(|r| sel.selects_any_id(r)).collect();
     let res = match found.as_slice() {
         [one] => *one,
         [] => {
