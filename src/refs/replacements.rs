@@ -247,6 +247,8 @@ enum Segment {
     Field(String),
     Index(usize),
     Match(String, String),
+    /// `*`: every element of a list (kyaml's PathMatcher wildcard).
+    Every,
 }
 
 /// Splits a dotted field path, keeping `[...]` segments whole.
@@ -264,6 +266,7 @@ fn parse_path(path: &str) -> Vec<Segment> {
                         .map(Segment::Index)
                         .unwrap_or(Segment::Field(inner.to_string())),
                 },
+                None if s == "*" => Segment::Every,
                 None => s.parse().map(Segment::Index).unwrap_or(Segment::Field(s)),
             }
         })
@@ -299,6 +302,11 @@ fn set_at(node: &mut Value, path: &[Segment], create: bool, visit: &mut dyn FnMu
         }
         (Segment::Index(i), Value::Array(items)) => {
             if let Some(child) = items.get_mut(*i) {
+                set_at(child, rest, create, visit);
+            }
+        }
+        (Segment::Every, Value::Array(items)) => {
+            for child in items.iter_mut() {
                 set_at(child, rest, create, visit);
             }
         }
