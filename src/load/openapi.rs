@@ -313,8 +313,15 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
 /// True when kustomize knows `gvk` to be cluster-scoped; the namespace
 /// transformer, name references and `-o DIR` naming follow it.
 pub fn is_cluster_scoped(gvk: &Gvk) -> bool {
-    let api_version = gvk.api_version();
-    CLUSTER_SCOPED
-        .iter()
-        .any(|(v, k)| *k == gvk.kind && *v == api_version)
+    // Most kinds are namespaced: reject by kind before building apiVersion.
+    if !CLUSTER_SCOPED.iter().any(|(_, k)| *k == gvk.kind) {
+        return false;
+    }
+    CLUSTER_SCOPED.iter().any(|(v, k)| {
+        *k == gvk.kind
+            && match v.split_once('/') {
+                Some((g, ver)) => g == gvk.group && ver == gvk.version,
+                None => gvk.group.is_empty() && *v == gvk.version,
+            }
+    })
 }

@@ -52,6 +52,22 @@ struct Referrer<'a> {
 /// Rewrites references to renamed objects.
 pub fn fix(resmap: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(), String> {
     let candidates: Vec<Candidate> = resmap.iter().map(Candidate::of).collect();
+    // The first sieve keeps only objects once called by the field's value:
+    // index them by every earlier name, so big trees stay linear.
+    let mut by_previous_name: std::collections::HashMap<&str, Vec<usize>> =
+        std::collections::HashMap::new();
+    for (i, c) in candidates.iter().enumerate() {
+        let mut names: Vec<&str> = c.previous.iter().map(|id| id.name.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        for name in names {
+            by_previous_name.entry(name).or_default().push(i);
+        }
+    }
+    let index = CandidateIndex {
+        all: &candidates,
+        by_previous_name,
+    };
     for i in 0..resmap.resources.len() {
         let r = &resmap.resources[i];
         let original = r.original_id();
@@ -63,7 +79,7 @@ pub fn fix(resmap: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(), St
         if filters.is_empty() {
             continue;
         }
-        let visible = visible_to(r, &candidates)?;
+        let visible = Visibility::of(r)?;
         let prefixes = r.name_prefixes.clone();
         let suffixes = r.name_suffixes.clone();
         let referrer = Referrer {
@@ -93,7 +109,7 @@ pub fn fix(resmap: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(), St
                 &gvk,
                 &[path_only],
                 CreateKind::None,
-                &mut |node| sieve.set(node, &visible),
+                &mut |node| sieve.set(node, &index, &visible),
             )
             .map_err(|e| {
                 format!(
@@ -107,24 +123,51 @@ pub fn fix(resmap: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(), St
     Ok(())
 }
 
+/// Candidates, and those once called by a given name.
+struct CandidateIndex<'a> {
+    all: &'a [Candidate],
+    by_previous_name: std::collections::HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> CandidateIndex<'a> {
+    /// The visible candidates that had `name` before (the first sieve).
+    fn named(&self, name: &str, visible: &Visibility) -> Vec<&'a Candidate> {
+        self.by_previous_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.all[i])
+            .filter(|c| visible.sees(c))
+            .collect()
+    }
+}
+
 /// kustomize's SubsetThatCouldBeReferencedByResource: a cluster-scoped
 /// referrer sees everything; a namespaced one sees cluster-scoped objects,
 /// its own namespace, and (a RoleBinding) its ServiceAccount subjects'
 /// namespaces.
-fn visible_to<'a>(r: &Resource, all: &'a [Candidate]) -> Result<Vec<&'a Candidate>, String> {
-    let me = r.id();
-    if is_cluster_scoped(&me.gvk) {
-        return Ok(all.iter().collect());
-    }
-    let subject_namespaces = role_binding_namespaces(r)?;
-    Ok(all
-        .iter()
-        .filter(|c| {
-            is_cluster_scoped(&c.current.gvk)
-                || c.current.effective_namespace() == me.effective_namespace()
-                || subject_namespaces.contains(&c.current.namespace)
+struct Visibility {
+    everything: bool,
+    namespace: String,
+    subject_namespaces: Vec<String>,
+}
+
+impl Visibility {
+    fn of(r: &Resource) -> Result<Visibility, String> {
+        let me = r.id();
+        Ok(Visibility {
+            everything: is_cluster_scoped(&me.gvk),
+            namespace: me.effective_namespace().to_string(),
+            subject_namespaces: role_binding_namespaces(r)?,
         })
-        .collect())
+    }
+
+    fn sees(&self, c: &Candidate) -> bool {
+        self.everything
+            || is_cluster_scoped(&c.current.gvk)
+            || c.current.effective_namespace() == self.namespace
+            || self.subject_namespaces.contains(&c.current.namespace)
+    }
 }
 
 fn role_binding_namespaces(r: &Resource) -> Result<Vec<String>, String> {
@@ -173,25 +216,35 @@ struct Sieve<'a> {
 }
 
 impl Sieve<'_> {
-    fn set(&self, node: &mut Value, candidates: &[&Candidate]) -> Result<(), String> {
+    fn set(
+        &self,
+        node: &mut Value,
+        index: &CandidateIndex,
+        visible: &Visibility,
+    ) -> Result<(), String> {
         match node {
             Value::Null => Ok(()),
-            Value::Object(map) => self.set_mapping(map, candidates),
+            Value::Object(map) => self.set_mapping(map, index, visible),
             Value::Array(items) => items.iter_mut().try_for_each(|item| match item {
                 Value::Null => Ok(()),
-                Value::Object(map) => self.set_mapping(map, candidates),
+                Value::Object(map) => self.set_mapping(map, index, visible),
                 Value::Array(_) => {
                     Err("a name reference must be a string or a map of strings".into())
                 }
-                scalar => self.set_scalar(scalar, candidates),
+                scalar => self.set_scalar(scalar, index, visible),
             }),
-            scalar => self.set_scalar(scalar, candidates),
+            scalar => self.set_scalar(scalar, index, visible),
         }
     }
 
-    fn set_scalar(&self, node: &mut Value, candidates: &[&Candidate]) -> Result<(), String> {
+    fn set_scalar(
+        &self,
+        node: &mut Value,
+        index: &CandidateIndex,
+        visible: &Visibility,
+    ) -> Result<(), String> {
         let old = crate::model::resource::scalar_text(node);
-        let Some(referral) = self.select(&old, candidates.to_vec(), false)? else {
+        let Some(referral) = self.select(&old, index.named(&old, visible), false)? else {
             return Ok(());
         };
         if referral.current.name != old {
@@ -206,14 +259,17 @@ impl Sieve<'_> {
     fn set_mapping(
         &self,
         map: &mut Map<String, Value>,
-        candidates: &[&Candidate],
+        index: &CandidateIndex,
+        visible: &Visibility,
     ) -> Result<(), String> {
         let Some(name) = map.get("name") else {
             return Err("path config error; no 'name' field in node".into());
         };
         let old = crate::model::resource::scalar_text(name);
+        // Only candidates once called `old` can pass the first sieve.
+        let candidates = index.named(&old, visible);
         let scoped: Vec<&Candidate> = match map.get("namespace") {
-            None => candidates.to_vec(),
+            None => candidates,
             Some(ns) => {
                 let ns = crate::model::resource::scalar_text(ns);
                 let namespaced = |id: &ResId| !is_cluster_scoped(&id.gvk);

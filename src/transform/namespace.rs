@@ -71,8 +71,7 @@ pub fn apply(resmap: &mut ResMap, t: &Namespace) -> TransformResult {
         }
         Ok(())
     };
-    for i in 0..resmap.resources.len() {
-        let r = &mut resmap.resources[i];
+    for r in resmap.resources.iter_mut() {
         if r.value.as_object().is_none_or(|m| m.is_empty()) {
             continue;
         }
@@ -106,18 +105,24 @@ pub fn apply(resmap: &mut ResMap, t: &Namespace) -> TransformResult {
             set(n)
         })
         .map_err(|e| format!("namespace transformation failed: {}: {e}", r.id()))?;
+    }
+    resmap.invalidate();
+    // kustomize checks after each object that its new id is unique; one
+    // pass at the end finds the same conflicts.
+    let mut seen = std::collections::HashSet::new();
+    for r in resmap.iter() {
         let id = r.id();
-        let clashes = resmap
-            .iter()
-            .filter(|o| crate::model::resmap::same_id(&o.id(), &id))
-            .count();
-        if clashes != 1 {
+        let key = (
+            id.gvk.clone(),
+            id.name.clone(),
+            id.effective_namespace().to_string(),
+        );
+        if !seen.insert(key) {
             return Err(format!(
                 "namespace transformation produces ID conflict: {id}"
             ));
         }
     }
-    resmap.invalidate();
     Ok(())
 }
 
