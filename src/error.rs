@@ -24,6 +24,8 @@ pub enum BuildError {
         url: String,
         source: crate::load::remote::RemoteError,
     },
+    #[error(transparent)]
+    Limit(#[from] crate::load::limits::LimitError),
     #[error("{0}")]
     Other(String),
 }

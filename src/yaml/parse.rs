@@ -10,6 +10,8 @@ use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use serde_json::{Map, Number, Value};
 use std::collections::HashMap;
 
+use crate::load::limits;
+
 /// A syntax or structure error, with the 1-based line where it was found.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("line {line}: {message}")]
@@ -127,6 +129,7 @@ pub fn parse_config_documents(text: &str) -> Result<Vec<Document>, YamlError> {
         source: slash_escape_source(text),
         depth: 0,
         unterminated_end: unterminated_end(text),
+        budget: AliasBudget::new(text.len()),
     };
     builder.documents()
 }
@@ -145,6 +148,7 @@ pub fn parse_documents_with(
         source: slash_escape_source(text),
         depth: 0,
         unterminated_end: unterminated_end(text),
+        budget: AliasBudget::new(text.len()),
     };
     builder.documents()
 }
@@ -159,14 +163,16 @@ impl Builder<'_> {
                 Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
                 Event::StreamEnd => break,
                 Event::DocumentStart(_) => {
-                    // Anchors belong to one document.
+                    // Anchors belong to one document, and so does go-yaml's
+                    // aliasing ratio.
                     builder.anchors.clear();
+                    builder.budget.start_document();
                     let (event, span) = builder.next()?;
                     if matches!(event, Event::DocumentEnd) {
                         continue;
                     }
                     let line = span.start.line();
-                    let (value, lines) = builder.node(event, span)?;
+                    let (value, lines, _) = builder.node(event, span)?;
                     if !value.is_null() {
                         docs.push(Document { value, line, lines });
                     }
@@ -185,9 +191,84 @@ fn err(span: Span, message: String) -> YamlError {
     }
 }
 
+/// An anchored value with what expanding it costs.
+struct Anchored {
+    value: Value,
+    lines: LineTree,
+    /// Nodes in the value (aliases inside it expanded).
+    nodes: u64,
+    /// Approximate bytes in memory.
+    bytes: u64,
+    /// Levels of maps and lists it adds where it is used.
+    height: usize,
+}
+
+/// The alias-expansion budget (see `load::limits`). go-yaml v3 counts every
+/// node it decodes and those decoded through an alias, and fails with
+/// "excessive aliasing" when aliases dominate; we apply the same ratio, but
+/// before an alias is copied rather than after, and also bound the bytes an
+/// alias may copy (go-yaml shares strings; a copy here costs memory).
+struct AliasBudget {
+    decoded: u64,
+    aliased: u64,
+    alias_bytes: u64,
+    max_alias_bytes: u64,
+}
+
+impl AliasBudget {
+    fn new(text_len: usize) -> Self {
+        AliasBudget {
+            decoded: 0,
+            aliased: 0,
+            alias_bytes: 0,
+            max_alias_bytes: limits::MAX_ALIAS_BYTES_BASE + 2 * text_len as u64,
+        }
+    }
+
+    fn start_document(&mut self) {
+        self.decoded = 0;
+        self.aliased = 0;
+    }
+
+    /// go-yaml v3's allowed share of alias-decoded nodes: 99% up to 400,000
+    /// decoded nodes, falling linearly to 10% at 4,000,000.
+    fn allowed_ratio(decoded: u64) -> f64 {
+        const LOW: f64 = 400_000.0;
+        const HIGH: f64 = 4_000_000.0;
+        let d = decoded as f64;
+        if d <= LOW {
+            0.99
+        } else if d >= HIGH {
+            0.10
+        } else {
+            0.99 - 0.89 * ((d - LOW) / (HIGH - LOW))
+        }
+    }
+
+    /// Charges expanding `anchor`; an error when the document would alias too much.
+    fn charge_alias(&mut self, anchor: &Anchored) -> Result<(), String> {
+        self.decoded += anchor.nodes;
+        self.aliased += anchor.nodes;
+        self.alias_bytes += anchor.bytes;
+        if self.aliased > 100
+            && self.decoded > 1000
+            && self.aliased as f64 / self.decoded as f64 > Self::allowed_ratio(self.decoded)
+        {
+            return Err("document contains excessive aliasing".into());
+        }
+        if self.alias_bytes > self.max_alias_bytes {
+            return Err(format!(
+                "aliases expand to more than {} bytes: excessive aliasing",
+                self.max_alias_bytes
+            ));
+        }
+        Ok(())
+    }
+}
+
 struct Builder<'a> {
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
-    anchors: HashMap<usize, (Value, LineTree)>,
+    anchors: HashMap<usize, Anchored>,
     duplicates: DuplicateKeys,
     /// YAML 1.1 booleans (yes/no/on/off/y/n), as go-yaml v2 reads them.
     yaml11: bool,
@@ -198,11 +279,12 @@ struct Builder<'a> {
     /// The text's length in characters when it does not end in a line
     /// break: a block scalar running to that end has no final newline.
     unterminated_end: Option<usize>,
+    budget: AliasBudget,
 }
 
 /// Deeper nesting is refused: no manifest needs it, and the recursive
 /// walkers downstream must not run out of stack on hostile input.
-pub const MAX_DEPTH: usize = 200;
+pub const MAX_DEPTH: usize = limits::MAX_DEPTH;
 
 fn unterminated_end(text: &str) -> Option<usize> {
     (!text.is_empty() && !text.ends_with(['\n', '\r'])).then(|| text.chars().count())
@@ -229,9 +311,17 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn node(&mut self, event: Event<'a>, span: Span) -> Result<(Value, LineTree), YamlError> {
+    /// Builds one node; returns it with its line tree and its height
+    /// (levels of maps and lists, counted through expanded aliases).
+    fn node(
+        &mut self,
+        event: Event<'a>,
+        span: Span,
+    ) -> Result<(Value, LineTree, usize), YamlError> {
         let line = span.start.line();
-        let (value, lines, anchor) = match event {
+        let start = self.budget.decoded;
+        self.budget.decoded += 1;
+        let (value, lines, anchor, height) = match event {
             Event::Scalar(text, style, anchor, tag) => {
                 if matches!(style, ScalarStyle::DoubleQuoted) {
                     self.reject_slash_escape(span)?;
@@ -266,30 +356,60 @@ impl<'a> Builder<'a> {
                 } else {
                     LineTree::Leaf(line)
                 };
-                (value, leaf, anchor)
+                (value, leaf, anchor, 0)
             }
             Event::Alias(id) => {
-                let v = self.anchors.get(&id).cloned();
-                return v.ok_or_else(|| err(span, "unknown anchor referenced by alias".into()));
+                self.budget.decoded -= 1;
+                let Some(anchored) = self.anchors.get(&id) else {
+                    return Err(err(span, "unknown anchor referenced by alias".into()));
+                };
+                // Both checks run before the copy: a refused alias costs nothing.
+                if self.depth + anchored.height > MAX_DEPTH {
+                    return Err(err(
+                        span,
+                        format!("nesting deeper than {MAX_DEPTH} levels (through aliases)"),
+                    ));
+                }
+                self.budget
+                    .charge_alias(anchored)
+                    .map_err(|m| err(span, m))?;
+                return Ok((
+                    anchored.value.clone(),
+                    anchored.lines.clone(),
+                    anchored.height,
+                ));
             }
             Event::SequenceStart(anchor, _) => {
                 self.enter(span)?;
-                let (items, lines) = self.sequence()?;
+                let (items, lines, height) = self.sequence()?;
                 self.depth -= 1;
-                (Value::Array(items), LineTree::Seq(line, lines), anchor)
+                (Value::Array(items), LineTree::Seq(line, lines), anchor, height + 1)
             }
             Event::MappingStart(anchor, _) => {
                 self.enter(span)?;
-                let (map, lines) = self.mapping()?;
+                let (map, lines, height) = self.mapping()?;
                 self.depth -= 1;
-                (Value::Object(map), LineTree::Map(line, lines), anchor)
+                (Value::Object(map), LineTree::Map(line, lines), anchor, height + 1)
             }
             other => return Err(err(span, format!("unexpected YAML event {other:?}"))),
         };
         if anchor != 0 {
-            self.anchors.insert(anchor, (value.clone(), lines.clone()));
+            // Nodes are counted as they are built (expanded aliases included);
+            // bytes are measured once, when the anchor is defined.
+            let nodes = self.budget.decoded - start;
+            let bytes = limits::measure(&value).bytes;
+            self.anchors.insert(
+                anchor,
+                Anchored {
+                    value: value.clone(),
+                    lines: lines.clone(),
+                    nodes,
+                    bytes,
+                    height,
+                },
+            );
         }
-        Ok((value, lines))
+        Ok((value, lines, height))
     }
 
     fn enter(&mut self, span: Span) -> Result<(), YamlError> {
@@ -321,34 +441,37 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn sequence(&mut self) -> Result<(Vec<Value>, Vec<LineTree>), YamlError> {
-        let (mut items, mut lines) = (Vec::new(), Vec::new());
+    fn sequence(&mut self) -> Result<(Vec<Value>, Vec<LineTree>, usize), YamlError> {
+        let (mut items, mut lines, mut height) = (Vec::new(), Vec::new(), 0);
         loop {
             let (event, span) = self.next()?;
             if matches!(event, Event::SequenceEnd) {
-                return Ok((items, lines));
+                return Ok((items, lines, height));
             }
-            let (v, l) = self.node(event, span)?;
+            let (v, l, h) = self.node(event, span)?;
+            height = height.max(h);
             items.push(v);
             lines.push(l);
         }
     }
 
-    fn mapping(&mut self) -> Result<(Map<String, Value>, MapLines), YamlError> {
+    fn mapping(&mut self) -> Result<(Map<String, Value>, MapLines, usize), YamlError> {
         let mut map = Map::new();
+        let mut height = 0;
         let mut lines: Vec<(String, LineTree)> = Vec::new();
         // Keys that came from a `<<` merge may be overridden by explicit keys.
         let mut merged: Vec<String> = Vec::new();
         loop {
             let (event, span) = self.next()?;
             if matches!(event, Event::MappingEnd) {
-                return Ok((map, lines));
+                return Ok((map, lines, height));
             }
             let is_merge =
                 matches!(&event, Event::Scalar(t, ScalarStyle::Plain, _, None) if t == "<<");
-            let (key, _) = self.node(event, span)?;
+            let (key, _, _) = self.node(event, span)?;
             let (vevent, vspan) = self.next()?;
-            let (value, value_lines) = self.node(vevent, vspan)?;
+            let (value, value_lines, h) = self.node(vevent, vspan)?;
+            height = height.max(h);
             if is_merge {
                 if let LineTree::Map(_, entries) = &value_lines {
                     lines.extend(
