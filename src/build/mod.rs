@@ -165,9 +165,13 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
         let unused =
             crate::refs::vars::resolve(m, &vars, config.specs("varReference"), &root_file)?;
         if !unused.is_empty() {
-            eprintln!(
-                "nest-kz: well-defined vars that were never replaced: {}",
-                unused.join(",")
+            // A warning; a closed stderr must not fail (or panic) the build.
+            let _ = std::io::Write::write_fmt(
+                &mut std::io::stderr().lock(),
+                format_args!(
+                    "nest-kz: well-defined vars that were never replaced: {}\n",
+                    unused.join(",")
+                ),
             );
         }
         Ok(())

@@ -214,7 +214,10 @@ mod tests {
         assert!(e.to_string().contains("not a regular file"), "{e}");
         let loader = Loader::new(dir.path(), LoadRestriction::None).unwrap();
         let e = loader.resolve_root("/etc").unwrap_err();
-        assert!(e.to_string().contains("new root '/etc' cannot be absolute"), "{e}");
+        assert!(
+            e.to_string().contains("new root '/etc' cannot be absolute"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -383,13 +383,23 @@ impl<'a> Builder<'a> {
                 self.enter(span)?;
                 let (items, lines, height) = self.sequence()?;
                 self.depth -= 1;
-                (Value::Array(items), LineTree::Seq(line, lines), anchor, height + 1)
+                (
+                    Value::Array(items),
+                    LineTree::Seq(line, lines),
+                    anchor,
+                    height + 1,
+                )
             }
             Event::MappingStart(anchor, _) => {
                 self.enter(span)?;
                 let (map, lines, height) = self.mapping()?;
                 self.depth -= 1;
-                (Value::Object(map), LineTree::Map(line, lines), anchor, height + 1)
+                (
+                    Value::Object(map),
+                    LineTree::Map(line, lines),
+                    anchor,
+                    height + 1,
+                )
             }
             other => return Err(err(span, format!("unexpected YAML event {other:?}"))),
         };
