@@ -5,7 +5,7 @@
 //! resolve plain scalars with the same rules so values survive the round trip
 //! exactly as they do through `kubectl kustomize`.
 
-use super::scalars::{is_yaml_float, parse_go_int};
+use super::scalars::{is_go_float, parse_go_int};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use serde_json::{Map, Number, Value};
 use std::collections::HashMap;
@@ -121,17 +121,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
 /// (sigs.k8s.io/yaml over go-yaml v2): YAML 1.1 scalars, so `yes`, `on`,
 /// `n` and friends are booleans; a repeated key keeps its last value.
 pub fn parse_config_documents(text: &str) -> Result<Vec<Document>, YamlError> {
-    let mut builder = Builder {
-        parser: Parser::new_from_str(text),
-        anchors: HashMap::new(),
-        duplicates: DuplicateKeys::LastWins,
-        yaml11: true,
-        source: slash_escape_source(text),
-        depth: 0,
-        unterminated_end: unterminated_end(text),
-        budget: AliasBudget::new(text.len()),
-    };
-    builder.documents()
+    parse_leniently(text, DuplicateKeys::LastWins, true)
 }
 
 /// Parses every document in `text`. Empty documents (only comments or
@@ -140,17 +130,136 @@ pub fn parse_documents_with(
     text: &str,
     duplicates: DuplicateKeys,
 ) -> Result<Vec<Document>, YamlError> {
+    parse_leniently(text, duplicates, false)
+}
+
+/// Quoted scalars whose continuation lines are re-indented before giving up.
+const MAX_QUOTED_FIXUPS: usize = 16;
+
+/// Parses with saphyr, accepting two things go-yaml accepts and saphyr
+/// does not (kustomize reads both):
+/// - a byte order mark starting a document after a `---` line (kustomize
+///   splits streams at `---` and go-yaml drops a leading BOM);
+/// - continuation lines of a quoted scalar indented less than its key
+///   (libyaml does not check them). Folding drops a continuation line's
+///   leading blanks, so indenting those lines further leaves the value as
+///   it is; the text is fixed and parsed again, a bounded number of times.
+fn parse_leniently(
+    text: &str,
+    duplicates: DuplicateKeys,
+    yaml11: bool,
+) -> Result<Vec<Document>, YamlError> {
+    let mut text = std::borrow::Cow::Borrowed(text);
+    if text.contains('\u{FEFF}') {
+        text = std::borrow::Cow::Owned(drop_document_boms(&text));
+    }
+    let mut fixups = 0;
+    loop {
+        let mut builder = Builder {
+            parser: Parser::new_from_str(&text),
+            anchors: HashMap::new(),
+            duplicates,
+            yaml11,
+            source: slash_escape_source(&text),
+            depth: 0,
+            unterminated_end: unterminated_end(&text),
+            budget: AliasBudget::new(text.len()),
+            quoted_indent_at: None,
+        };
+        let result = builder.documents();
+        match (result, builder.quoted_indent_at) {
+            (Err(_), Some(at)) if fixups < MAX_QUOTED_FIXUPS => {
+                let Some(fixed) = reindent_quoted(&text, at) else {
+                    return Err(builder_error_again(&text, duplicates, yaml11));
+                };
+                text = std::borrow::Cow::Owned(fixed);
+                fixups += 1;
+            }
+            (result, _) => return result,
+        }
+    }
+}
+
+/// The original error, for a quoted scalar that could not be fixed.
+fn builder_error_again(text: &str, duplicates: DuplicateKeys, yaml11: bool) -> YamlError {
     let mut builder = Builder {
         parser: Parser::new_from_str(text),
         anchors: HashMap::new(),
         duplicates,
-        yaml11: false,
+        yaml11,
         source: slash_escape_source(text),
         depth: 0,
         unterminated_end: unterminated_end(text),
         budget: AliasBudget::new(text.len()),
+        quoted_indent_at: None,
     };
-    builder.documents()
+    match builder.documents() {
+        Err(e) => e,
+        Ok(_) => YamlError {
+            line: 0,
+            message: "invalid indentation in quoted scalar".into(),
+        },
+    }
+}
+
+/// Removes a byte order mark that starts the line right after a `---` line.
+fn drop_document_boms(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut after_separator = false;
+    for line in text.split_inclusive('\n') {
+        let line = match line.strip_prefix('\u{FEFF}') {
+            Some(rest) if after_separator => rest,
+            _ => line,
+        };
+        let bare = line.trim_end_matches(['\n', '\r']);
+        after_separator = bare == "---" || bare.starts_with("--- ");
+        out.push_str(line);
+    }
+    out
+}
+
+/// Indents the continuation lines of the quoted scalar whose opening quote
+/// is the `at`-th character of `text` past its opening column. None when
+/// the scalar does not end (the error then stands).
+fn reindent_quoted(text: &str, at: usize) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let quote = *chars.get(at)?;
+    if quote != '"' && quote != '\'' {
+        return None;
+    }
+    let line_start = chars[..at].iter().rposition(|c| *c == '\n').map_or(0, |i| i + 1);
+    let pad = " ".repeat(at - line_start + 1);
+    let mut out: String = chars[..=at].iter().collect();
+    let mut i = at + 1;
+    loop {
+        let c = *chars.get(i)?;
+        match c {
+            '\\' if quote == '"' => {
+                out.push(c);
+                out.push(*chars.get(i + 1)?);
+                i += 2;
+                continue;
+            }
+            '\'' if quote == '\'' && chars.get(i + 1) == Some(&'\'') => {
+                out.push_str("''");
+                i += 2;
+                continue;
+            }
+            c if c == quote => break,
+            '\n' => {
+                out.push(c);
+                // A document marker ends the scalar for go-yaml too: leave it.
+                let rest: String = chars[i + 1..].iter().take(4).collect();
+                if !(rest.starts_with("---") || rest.starts_with("...")) {
+                    out.push_str(&pad);
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    out.extend(&chars[i..]);
+    Some(out)
 }
 
 impl Builder<'_> {
@@ -280,6 +389,9 @@ struct Builder<'a> {
     /// break: a block scalar running to that end has no final newline.
     unterminated_end: Option<usize>,
     budget: AliasBudget,
+    /// Where a quoted scalar with under-indented lines starts (a character
+    /// index), when that is the error.
+    quoted_indent_at: Option<usize>,
 }
 
 /// Deeper nesting is refused: no manifest needs it, and the recursive
@@ -300,10 +412,15 @@ impl<'a> Builder<'a> {
     fn next(&mut self) -> Result<(Event<'a>, Span), YamlError> {
         match self.parser.next_event() {
             Some(Ok(pair)) => Ok(pair),
-            Some(Err(e)) => Err(YamlError {
-                line: e.marker().line(),
-                message: e.info().to_string(),
-            }),
+            Some(Err(e)) => {
+                if e.info() == "invalid indentation in quoted scalar" {
+                    self.quoted_indent_at = Some(e.marker().index());
+                }
+                Err(YamlError {
+                    line: e.marker().line(),
+                    message: e.info().to_string(),
+                })
+            }
             None => Err(YamlError {
                 line: 0,
                 message: "unexpected end of YAML stream".into(),
@@ -602,7 +719,7 @@ fn resolve_plain(text: &str) -> Option<Value> {
     if let Some(i) = parse_go_int(&cleaned) {
         return Some(Value::Number(Number::from(i)));
     }
-    if is_yaml_float(&cleaned) {
+    if is_go_float(&cleaned) {
         // Keep the source digits ("1.50"): kustomize prints annotations with them.
         if let Ok(n) = cleaned.parse::<Number>() {
             return Some(Value::Number(n));
