@@ -227,7 +227,10 @@ fn reindent_quoted(text: &str, at: usize) -> Option<String> {
     if quote != '"' && quote != '\'' {
         return None;
     }
-    let line_start = chars[..at].iter().rposition(|c| *c == '\n').map_or(0, |i| i + 1);
+    let line_start = chars[..at]
+        .iter()
+        .rposition(|c| *c == '\n')
+        .map_or(0, |i| i + 1);
     let pad = " ".repeat(at - line_start + 1);
     let mut out: String = chars[..=at].iter().collect();
     let mut i = at + 1;
