@@ -45,11 +45,12 @@ pub const MAX_OBJECT_BYTES: u64 = 32 << 20;
 /// Kustomization directories visited in one build, counting revisits.
 pub const MAX_KUSTOMIZATIONS: usize = 1_000;
 
-/// Objects added to any collection in one build, counting every level.
-pub const MAX_OBJECTS: usize = 50_000;
+/// Objects added to any collection in one build, counting every level (a
+/// 100,000-object tree three levels deep adds about 300,000).
+pub const MAX_OBJECTS: usize = 1_000_000;
 
 /// Bytes of the objects added to any collection in one build, every level.
-pub const MAX_BUILD_BYTES: u64 = 2 << 30;
+pub const MAX_BUILD_BYTES: u64 = 8 << 30;
 
 /// Bytes counted per map, list or scalar besides its text: roughly what a
 /// node costs in memory, so byte limits track memory, not only text.
