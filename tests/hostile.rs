@@ -362,6 +362,35 @@ fn copying_steps_cannot_grow_objects_without_bound() {
 }
 
 #[test]
+fn var_expansion_cannot_multiply_a_value_without_bound() {
+    refused(
+        "vars bomb",
+        |d| {
+            write(
+                d,
+                "app/cm.yaml",
+                &format!("{CM}data:\n  v: {}\n", "x".repeat(100_000)),
+            );
+            write(
+                d,
+                "app/pod.yaml",
+                &format!(
+                    "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: i\n    command:\n    - \"{}\"\n",
+                    "$(V)".repeat(1000)
+                ),
+            );
+            write(
+                d,
+                "app/kustomization.yaml",
+                "resources:\n- cm.yaml\n- pod.yaml\nvars:\n- name: V\n  objref:\n    apiVersion: v1\n    kind: ConfigMap\n    name: c\n  fieldref:\n    fieldpath: data.v\n",
+            );
+        },
+        "app",
+        "vars expansion",
+    );
+}
+
+#[test]
 fn absolute_roots_are_refused() {
     for field in ["resources", "components"] {
         let tmp = tempfile::tempdir().unwrap();

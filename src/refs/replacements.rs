@@ -80,8 +80,12 @@ fn load(
     kfile: &Path,
 ) -> Result<Vec<(std::path::PathBuf, Replacement)>> {
     let parse = |origin: &Path, v: Value| -> Result<Replacement> {
-        go_json::decode(v, Unknown::Ignore)
-            .map_err(|e| BuildError::invalid(origin, format!("invalid replacement: {e}")))
+        go_json::decode(v, Unknown::Ignore).map_err(|e| {
+            BuildError::invalid(
+                origin,
+                format!("invalid replacement: {}", crate::error::schema_error(&e)),
+            )
+        })
     };
     match (&entry.path, &entry.source) {
         (Some(path), None) => {
