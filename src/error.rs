@@ -54,16 +54,15 @@ impl BuildError {
 
 pub type Result<T> = std::result::Result<T, BuildError>;
 
-/// A schema (serde) error without the offending value: serde quotes it
-/// (`invalid type: string "hunter2", expected a sequence`), and a value
-/// from a repository must not reach logs or whoever reads the error.
-/// Field names, which say what to fix, are kept.
+/// A schema (serde) error without the offending string: serde quotes it
+/// (`invalid type: string "hunter2", expected a sequence`), and a string
+/// from a repository (a password, a token) must not reach logs or whoever
+/// reads the error. Field names, which say what to fix, and booleans and
+/// numbers (`boolean \`true\``: which YAML 1.1 typing surprised) are kept.
 pub fn schema_error(e: &serde_json::Error) -> String {
     static VALUE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(
-            r#"(invalid (?:type|value|length): (?:string|integer|floating point|boolean|character|bytes|byte array)) (?:"(?:[^"\\]|\\.)*"|`[^`]*`)"#,
-        )
-        .expect("static regex")
+        regex::Regex::new(r#"(invalid (?:type|value|length): string) "(?:[^"\\]|\\.)*""#)
+            .expect("static regex")
     });
     VALUE.replace_all(&e.to_string(), "$1").into_owned()
 }
