@@ -524,10 +524,11 @@ pub fn main() -> ExitCode {
 }
 
 fn has_sort_options(dir: &Path) -> bool {
-    crate::load::kustomization::find_file(dir)
+    // Read under the file-access policy: a FIFO must not hang this peek.
+    crate::load::loader::Loader::new(dir, LoadRestriction::RootOnly)
+        .and_then(|l| l.read_kustomization())
         .ok()
-        .and_then(|f| std::fs::read_to_string(f).ok())
-        .and_then(|t| crate::yaml::parse_config_documents(&t).ok())
+        .and_then(|(_, t)| crate::yaml::parse_config_documents(&t).ok())
         .and_then(|d| d.into_iter().next())
         .is_some_and(|d| d.value.get("sortOptions").is_some())
 }
