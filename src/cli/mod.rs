@@ -499,9 +499,9 @@ pub fn main() -> ExitCode {
             }
             // kustomize: the file's sortOptions win over --reorder (with a warning).
             if reorder.is_some() && has_sort_options(&dir) {
-                err_line(&format!(
-                    "Warning: Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag."
-                ));
+                err_line(
+                    "Warning: Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag.",
+                );
             } else if reorder == Some(Reorder::None) {
                 overrides.load_order = true;
             }
