@@ -24,6 +24,8 @@ pub enum BuildError {
         url: String,
         source: crate::load::remote::RemoteError,
     },
+    #[error(transparent)]
+    Limit(#[from] crate::load::limits::LimitError),
     #[error("{0}")]
     Other(String),
 }
@@ -51,3 +53,30 @@ impl BuildError {
 }
 
 pub type Result<T> = std::result::Result<T, BuildError>;
+
+/// A schema (serde) error without the offending string: serde quotes it
+/// (`invalid type: string "hunter2", expected a sequence`), and a string
+/// from a repository (a password, a token) must not reach logs or whoever
+/// reads the error. Field names, which say what to fix, and booleans and
+/// numbers (`boolean \`true\``: which YAML 1.1 typing surprised) are kept.
+pub fn schema_error(e: &serde_json::Error) -> String {
+    static VALUE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r#"(invalid (?:type|value|length): string) "(?:[^"\\]|\\.)*""#)
+            .expect("static regex")
+    });
+    VALUE.replace_all(&e.to_string(), "$1").into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn schema_errors_do_not_echo_values() {
+        let e = serde_json::from_str::<Vec<String>>(r#""hunter2 \" secret""#).unwrap_err();
+        let text = super::schema_error(&e);
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(
+            text.contains("invalid type: string, expected a sequence"),
+            "{text}"
+        );
+    }
+}

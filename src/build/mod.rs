@@ -83,6 +83,7 @@ pub fn build(dir: &Path, options: &BuildOptions) -> Result<Vec<Value>> {
 /// Builds `dir` and returns the resources (objects with their history and,
 /// when tracked, field origins) in output order.
 pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resource>> {
+    let _budget = crate::load::limits::BuildBudget::start(dir);
     let mut builder = Builder {
         options: options.clone(),
         stack: Vec::new(),
@@ -164,9 +165,13 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
         let unused =
             crate::refs::vars::resolve(m, &vars, config.specs("varReference"), &root_file)?;
         if !unused.is_empty() {
-            eprintln!(
-                "nest-kz: well-defined vars that were never replaced: {}",
-                unused.join(",")
+            // A warning; a closed stderr must not fail (or panic) the build.
+            let _ = std::io::Write::write_fmt(
+                &mut std::io::stderr().lock(),
+                format_args!(
+                    "nest-kz: well-defined vars that were never replaced: {}\n",
+                    unused.join(",")
+                ),
             );
         }
         Ok(())
@@ -421,8 +426,8 @@ impl Builder {
                 ),
             ));
         }
-        let kfile = kustomization::find_file(&loader.dir)?;
-        let text = std::fs::read_to_string(&kfile).map_err(|e| BuildError::io(&kfile, e))?;
+        crate::load::limits::charge_kustomization(&loader.dir)?;
+        let (kfile, text) = loader.read_kustomization()?;
         let k = kustomization::parse(&kfile, &text)?;
         // The root may be a Component (kustomize builds it like a
         // Kustomization); below it, components and resources may not mix.
@@ -554,6 +559,9 @@ impl Builder {
                 ),
             };
             if path.is_dir() {
+                // An absolute directory is refused as kustomize refuses it
+                // (URLs, resolved above, are never absolute paths).
+                ctx.loader.check_new_root(entry)?;
                 let remote = repo.is_some() && repo != self.repo;
                 let outer = std::mem::replace(&mut self.repo, repo);
                 let accumulated = self.accumulate(&path, ResMap::default(), false);
@@ -727,7 +735,7 @@ impl Builder {
                 Some(root) => (root.dir.clone(), Some(root)),
                 None => (
                     ctx.loader
-                        .resolve(entry)
+                        .resolve_root(entry)
                         .map_err(|e| with_context(e, ctx.kfile, "components"))?,
                     self.repo.clone(),
                 ),
@@ -1147,7 +1155,7 @@ fn transform(
 /// Loads every object of a resource file; `List` kinds are flattened. With
 /// `track`, each field's origin is its line in this file.
 pub fn load_resource_file(path: &Path, track: bool) -> Result<Vec<Resource>> {
-    let text = std::fs::read_to_string(path).map_err(|e| BuildError::io(path, e))?;
+    let text = crate::load::loader::read_text_file(path)?;
     load_resources_from_text(&text, path, track)
 }
 

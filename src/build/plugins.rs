@@ -176,8 +176,12 @@ struct ReplacementsConfig {
 
 fn parse<T: DeserializeOwned>(config: &PluginConfig, kind: &str) -> Result<T> {
     // Plugin configs are read as kustomize reads them: unknown fields ignored.
-    go_json::decode(config.value.clone(), Unknown::Ignore)
-        .map_err(|e| BuildError::invalid(&config.origin, format!("invalid {kind} config: {e}")))
+    go_json::decode(config.value.clone(), Unknown::Ignore).map_err(|e| {
+        BuildError::invalid(
+            &config.origin,
+            format!("invalid {kind} config: {}", crate::error::schema_error(&e)),
+        )
+    })
 }
 
 fn specs(configs: &[FieldSpecConfig]) -> Vec<FieldSpec> {

@@ -473,7 +473,7 @@ impl SourceOverrides {
     ) -> Result<Value, ParamError> {
         let loader = crate::load::loader::Loader::new(app_dir, restriction)?;
         let app = loader.dir.clone();
-        let root = read_root(&app)?;
+        let root = read_root(&loader)?;
         let mut k = Map::new();
         k.insert(
             "apiVersion".into(),
@@ -593,10 +593,23 @@ impl SourceOverrides {
         app_dir: &Path,
         restriction: crate::load::loader::LoadRestriction,
     ) -> Result<tempfile::TempDir, ParamError> {
-        let wrapper = self.wrapper(app_dir, restriction)?;
+        let mut wrapper = self.wrapper(app_dir, restriction)?;
         let dir = tempfile::Builder::new()
             .prefix("nest-kz-argocd-")
             .tempdir()?;
+        // Absolute roots are refused (as kustomize refuses them), so the
+        // wrapper names the app relative to where it is written.
+        let from = dir.path().canonicalize()?;
+        for field in ["resources", "components"] {
+            let Some(Value::Array(entries)) = wrapper.get_mut(field) else {
+                continue;
+            };
+            for entry in entries.iter_mut() {
+                if let Some(path) = entry.as_str().map(Path::new).filter(|p| p.is_absolute()) {
+                    *entry = json!(crate::build::relative_path(&from, path));
+                }
+            }
+        }
         std::fs::write(
             dir.path().join("kustomization.yaml"),
             crate::yaml::emit_document(&wrapper),
@@ -605,11 +618,10 @@ impl SourceOverrides {
     }
 }
 
-/// The app's kustomization as plain data (only read for a few fields).
-fn read_root(app: &Path) -> Result<Value, ParamError> {
-    let file = crate::load::kustomization::find_file(app)?;
-    let text = std::fs::read_to_string(&file)
-        .map_err(|e| crate::error::BuildError::io(file.clone(), e))?;
+/// The app's kustomization as plain data (only read for a few fields),
+/// read under the file-access policy like every kustomization file.
+fn read_root(loader: &crate::load::loader::Loader) -> Result<Value, ParamError> {
+    let (file, text) = loader.read_kustomization()?;
     let docs = crate::yaml::parse_config_documents(&text)
         .map_err(|e| crate::error::BuildError::yaml(file, e))?;
     Ok(docs

@@ -317,6 +317,33 @@ enum Format {
 /// The kustomize release nest-kz is measured against.
 const KUSTOMIZE_VERSION: &str = "v5.5.0";
 
+/// Writes to stdout; an error (a closed pipe: `nest-kz build | head`) is
+/// returned, never a panic as `print!` would.
+fn out(text: &str) -> std::io::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()
+}
+
+/// Writes one line to stderr; a closed stderr is ignored (`eprintln!` panics).
+fn err_line(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
+
+/// The exit for a failed write to stdout: quiet when the reader went away.
+fn write_failed(e: &std::io::Error) -> ExitCode {
+    if e.kind() != std::io::ErrorKind::BrokenPipe {
+        err_line(&format!("Error: writing output: {e}"));
+    }
+    ExitCode::from(1)
+}
+
+/// A closed stdout pipe: the reader is gone, so say nothing.
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<std::io::Error>()
+        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+}
+
 /// Runs the command line; the binary's `main`.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -345,14 +372,19 @@ pub fn main() -> ExitCode {
                         .unwrap_or_default();
                     let text = crate::review::explain::render(&resources, object.as_deref(), &cwd);
                     if text.is_empty() {
-                        eprintln!("Error: no object matches {}", object.unwrap_or_default());
+                        err_line(&format!(
+                            "Error: no object matches {}",
+                            object.unwrap_or_default()
+                        ));
                         return ExitCode::from(1);
                     }
-                    print!("{text}");
-                    ExitCode::SUCCESS
+                    match out(&text) {
+                        Ok(()) => ExitCode::SUCCESS,
+                        Err(e) => write_failed(&e),
+                    }
                 }
                 Err(e) => {
-                    eprintln!("Error: {e}");
+                    err_line(&format!("Error: {e}"));
                     ExitCode::from(1)
                 }
             }
@@ -383,7 +415,9 @@ pub fn main() -> ExitCode {
                 Ok(false) => ExitCode::SUCCESS,
                 Ok(true) => ExitCode::from(1),
                 Err(e) => {
-                    eprintln!("Error: {e}");
+                    if !is_broken_pipe(&e) {
+                        err_line(&format!("Error: {e}"));
+                    }
                     ExitCode::from(2)
                 }
             }
@@ -402,13 +436,14 @@ pub fn main() -> ExitCode {
             };
             match crate::review::affected::affected(&base, &dirs, !no_confirm, &options) {
                 Ok(list) => {
-                    for dir in list {
-                        println!("{}", dir.display());
+                    let text: String = list.iter().map(|d| format!("{}\n", d.display())).collect();
+                    match out(&text) {
+                        Ok(()) => ExitCode::SUCCESS,
+                        Err(e) => write_failed(&e),
                     }
-                    ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    eprintln!("Error: {e}");
+                    err_line(&format!("Error: {e}"));
                     ExitCode::from(1)
                 }
             }
@@ -433,7 +468,7 @@ pub fn main() -> ExitCode {
             remote,
         } => {
             if let Err(e) = unsupported.check() {
-                eprintln!("Error: {e}");
+                err_line(&format!("Error: {e}"));
                 return ExitCode::from(2);
             }
             let mut options = BuildOptions {
@@ -448,24 +483,24 @@ pub fn main() -> ExitCode {
                 match crate::cli::argocd::SourceOverrides::from_env(&env) {
                     Ok(o) => overrides = o,
                     Err(e) => {
-                        eprintln!("Error: {e}");
+                        err_line(&format!("Error: {e}"));
                         return ExitCode::from(1);
                     }
                 }
                 // enableHelm, and the repo-server's cluster versions for helm.
                 overrides.apply_helm(&env, &mut options.helm);
                 let var = |k: &str| env.get(k).cloned().unwrap_or_default();
-                eprintln!(
+                err_line(&format!(
                     "nest-kz: building {} for ArgoCD application {:?} at revision {:?}",
                     dir.display(),
                     var("ARGOCD_APP_NAME"),
                     var("ARGOCD_APP_REVISION")
-                );
+                ));
             }
             // kustomize: the file's sortOptions win over --reorder (with a warning).
             if reorder.is_some() && has_sort_options(&dir) {
-                eprintln!(
-                    "Warning: Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag."
+                err_line(
+                    "Warning: Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag.",
                 );
             } else if reorder == Some(Reorder::None) {
                 overrides.load_order = true;
@@ -478,7 +513,9 @@ pub fn main() -> ExitCode {
             match built {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
-                    eprintln!("Error: {e}");
+                    if !is_broken_pipe(&e) {
+                        err_line(&format!("Error: {e}"));
+                    }
                     ExitCode::from(1)
                 }
             }
@@ -487,10 +524,11 @@ pub fn main() -> ExitCode {
 }
 
 fn has_sort_options(dir: &Path) -> bool {
-    crate::load::kustomization::find_file(dir)
+    // Read under the file-access policy: a FIFO must not hang this peek.
+    crate::load::loader::Loader::new(dir, LoadRestriction::RootOnly)
+        .and_then(|l| l.read_kustomization())
         .ok()
-        .and_then(|f| std::fs::read_to_string(f).ok())
-        .and_then(|t| crate::yaml::parse_config_documents(&t).ok())
+        .and_then(|(_, t)| crate::yaml::parse_config_documents(&t).ok())
         .and_then(|d| d.into_iter().next())
         .is_some_and(|d| d.value.get("sortOptions").is_some())
 }
@@ -519,25 +557,26 @@ fn print_version(short: bool, output: Option<VersionFormat>) -> ExitCode {
         "goArch": match std::env::consts::ARCH { "x86_64" => "amd64", "aarch64" => "arm64", a => a },
         "nestKzVersion": nest,
     });
-    match (short, output) {
+    let text = match (short, output) {
         (true, Some(_)) => {
-            eprintln!("Error: --short and --output are mutually exclusive");
+            err_line("Error: --short and --output are mutually exclusive");
             return ExitCode::from(2);
         }
-        (true, None) => println!("{{kustomize/{KUSTOMIZE_VERSION}  unknown   }}\nnest-kz {nest}"),
-        (false, None) => println!("{KUSTOMIZE_VERSION}\nnest-kz {nest}"),
-        (false, Some(VersionFormat::Yaml)) => {
-            println!("{}", crate::yaml::emit_document(&info))
-        }
+        (true, None) => format!("{{kustomize/{KUSTOMIZE_VERSION}  unknown   }}\nnest-kz {nest}\n"),
+        (false, None) => format!("{KUSTOMIZE_VERSION}\nnest-kz {nest}\n"),
+        (false, Some(VersionFormat::Yaml)) => format!("{}\n", crate::yaml::emit_document(&info)),
         (false, Some(VersionFormat::Json)) => match serde_json::to_string_pretty(&info) {
-            Ok(text) => println!("{text}"),
+            Ok(text) => format!("{text}\n"),
             Err(e) => {
-                eprintln!("Error: {e}");
+                err_line(&format!("Error: {e}"));
                 return ExitCode::from(1);
             }
         },
+    };
+    match out(&text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => write_failed(&e),
     }
-    ExitCode::SUCCESS
 }
 
 struct DiffOutput {
@@ -573,13 +612,16 @@ fn run_build(
             let namespaces: std::collections::BTreeSet<String> =
                 objects.iter().filter_map(output::namespace_of).collect();
             for obj in &objects {
-                output::write_atomically(
-                    &path.join(output::file_name_for(obj, namespaces.len() > 1)),
-                    &render(std::slice::from_ref(obj))?,
+                let name = output::file_name_for(obj, namespaces.len() > 1);
+                // A link planted in DIR is replaced, not followed.
+                output::write_output(
+                    &output::path_in_dir(path, &name)?,
+                    render(std::slice::from_ref(obj))?.as_bytes(),
+                    false,
                 )?;
             }
         }
-        Some(path) => output::write_atomically(path, &render(&objects)?)?,
+        Some(path) => output::write_output(path, render(&objects)?.as_bytes(), true)?,
     }
     Ok(())
 }
@@ -607,13 +649,10 @@ fn run_diff(
     if !how.show_secrets {
         crate::review::diff::mask_secrets(&mut diffs);
     }
-    print!(
-        "{}",
-        match how.format {
-            DiffFormat::Text => crate::review::diff::render(&diffs, how.colour),
-            DiffFormat::Markdown => crate::review::diff::render_markdown(&diffs),
-        }
-    );
+    out(&match how.format {
+        DiffFormat::Text => crate::review::diff::render(&diffs, how.colour),
+        DiffFormat::Markdown => crate::review::diff::render_markdown(&diffs),
+    })?;
     Ok(!diffs.is_empty())
 }
 

@@ -89,7 +89,13 @@ impl Session {
         if meta.permissions().readonly() {
             return Err(EditError::ReadOnly { path });
         }
-        let text = std::fs::read_to_string(&path).map_err(|e| EditError::io(&path, e))?;
+        // Regular files only (a FIFO must not hang `edit`), size-limited.
+        let text = crate::load::loader::read_text_file(&path).map_err(|e| match e {
+            crate::error::BuildError::Io { source, .. } => EditError::io(&path, source),
+            crate::error::BuildError::Invalid { message, .. } => EditError::invalid(&path, message),
+            crate::error::BuildError::Limit(l) => EditError::invalid(&path, l.what),
+            other => EditError::invalid(&path, other.to_string()),
+        })?;
         let doc = Document::parse(&text).map_err(|source| EditError::Yaml {
             path: path.clone(),
             source,

@@ -322,7 +322,7 @@ pub fn inflate(
     };
     within("valuesFile", &values_file)?;
     let values = if chart.values_inline.is_empty() {
-        std::fs::read(&values_file).map_err(io(&values_file))?
+        read_values(&name, &values_file)?
     } else {
         let inline = Value::Object(
             chart
@@ -334,7 +334,7 @@ pub fn inflate(
         let merged = if merge == ValuesMerge::Replace {
             inline
         } else {
-            let bytes = std::fs::read(&values_file).map_err(io(&values_file))?;
+            let bytes = read_values(&name, &values_file)?;
             let file = parse_values(&bytes).map_err(|message| HelmError::Values {
                 chart: name.clone(),
                 path: values_file.clone(),
@@ -370,6 +370,19 @@ enum ValuesMerge {
     Override,
     Merge,
     Replace,
+}
+
+/// Reads a values file under the file-access policy (regular files only, so
+/// a FIFO cannot hang the build; size-limited).
+fn read_values(chart: &str, path: &Path) -> Result<Vec<u8>, HelmError> {
+    crate::load::loader::read_file(path).map_err(|e| HelmError::Values {
+        chart: chart.to_string(),
+        path: path.to_path_buf(),
+        message: match e {
+            crate::error::BuildError::Io { source, .. } => source.to_string(),
+            other => other.to_string(),
+        },
+    })
 }
 
 /// A chart name is a folder name under chartHome: no `..`, no absolute

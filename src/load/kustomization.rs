@@ -244,7 +244,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Kustomization> {
         return Err(BuildError::invalid(path, "kustomization file is empty"));
     }
     let k: Kustomization = go_json::decode(value, Unknown::Deny).map_err(|e| {
-        let message = e.to_string();
+        let message = crate::error::schema_error(&e);
         // serde names the offending field in backquotes; find its line.
         let line = message
             .split('`')

@@ -1,12 +1,24 @@
-//! Reads files relative to a kustomization, enforcing kustomize's default
-//! load restriction (`LoadRestrictionsRootOnly`): a file must sit in or under
-//! the kustomization's own directory. Directories of other kustomizations
-//! may be anywhere, as in kustomize, except below a remote (cloned) root:
-//! there every load is root-only whatever the command line says, and bases
-//! must stay inside the clone (`repo`).
+//! The file-access policy: every file nest-kz reads while building goes
+//! through here.
+//!
+//! - Paths are resolved with symlinks followed, then checked against
+//!   kustomize's default load restriction (`LoadRestrictionsRootOnly`): a
+//!   file, the kustomization file itself included, must sit in or under the
+//!   kustomization's own directory. Directories of other kustomizations may
+//!   be anywhere relative to it, as in kustomize, but never absolute
+//!   (kustomize: "new root cannot be absolute"), except below a remote
+//!   (cloned) root: there every load is root-only whatever the command line
+//!   says, and bases must stay inside the clone (`repo`).
+//! - Only regular files are read: a FIFO or device is opened non-blocking
+//!   and refused by the type of the opened handle, so it can neither hang
+//!   the build nor be swapped in between a check and the open.
+//! - A file larger than `limits::MAX_FILE_BYTES` is refused.
+//! - Errors name the path, never the content.
 
 use crate::error::{BuildError, Result};
+use crate::load::limits;
 use crate::load::remote::{Kind, RemoteOptions};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -87,6 +99,37 @@ impl Loader {
         Ok(())
     }
 
+    /// Refuses an absolute path naming another kustomization's directory,
+    /// as kustomize refuses it: a repository must not build the host's trees.
+    pub fn check_new_root(&self, rel: &str) -> Result<()> {
+        if Path::new(rel).is_absolute() {
+            return Err(BuildError::invalid(
+                self.dir.join("kustomization.yaml"),
+                format!("new root '{rel}' cannot be absolute"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The directory of a component or resource kustomization named by `rel`.
+    pub fn resolve_root(&self, rel: &str) -> Result<PathBuf> {
+        self.check_new_root(rel)?;
+        self.resolve(rel)
+    }
+
+    /// Finds and reads this directory's kustomization file, symlinks
+    /// resolved and the load restriction applied like any other file.
+    pub fn read_kustomization(&self) -> Result<(PathBuf, String)> {
+        let found = crate::load::kustomization::find_file(&self.dir)?;
+        let path = found
+            .canonicalize()
+            .map_err(|e| BuildError::io(&found, e))?;
+        self.check_file(&path)?;
+        let text = read_text_file(&path)?;
+        // Errors name the file as written in the directory, not the link target.
+        Ok((found, text))
+    }
+
     /// Reads a file named relative to the kustomization, or downloads one
     /// named by an HTTP(S) URL (kustomize allows these for any file).
     pub fn read(&self, rel: &str) -> Result<(PathBuf, Vec<u8>)> {
@@ -96,7 +139,7 @@ impl Loader {
         }
         let path = self.resolve(rel)?;
         self.check_file(&path)?;
-        let bytes = std::fs::read(&path).map_err(|e| BuildError::io(&path, e))?;
+        let bytes = read_file(&path)?;
         Ok((path, bytes))
     }
 
@@ -105,5 +148,92 @@ impl Loader {
         let text = String::from_utf8(bytes)
             .map_err(|_| BuildError::invalid(&path, "file is not valid UTF-8"))?;
         Ok((path, text))
+    }
+}
+
+/// Reads a regular file of at most `limits::MAX_FILE_BYTES`. The caller has
+/// applied the load restriction to `path`.
+pub fn read_file(path: &Path) -> Result<Vec<u8>> {
+    use std::os::unix::fs::OpenOptionsExt;
+    // O_NONBLOCK: opening a FIFO for reading blocks until a writer appears;
+    // non-blocking, the open returns at once and the type check below refuses it.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+        .map_err(|e| BuildError::io(path, e))?;
+    let meta = file.metadata().map_err(|e| BuildError::io(path, e))?;
+    if !meta.is_file() {
+        return Err(BuildError::invalid(
+            path,
+            "not a regular file (FIFOs, devices and sockets are not read)",
+        ));
+    }
+    if meta.len() > limits::MAX_FILE_BYTES {
+        return Err(limits::LimitError::new(
+            path,
+            format!("file is larger than {} bytes", limits::MAX_FILE_BYTES),
+            limits::MAX_FILE_BYTES,
+        )
+        .into());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The file may grow after the check: read one byte past the limit to see it.
+    file.take(limits::MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| BuildError::io(path, e))?;
+    if bytes.len() as u64 > limits::MAX_FILE_BYTES {
+        return Err(limits::LimitError::new(
+            path,
+            format!("file is larger than {} bytes", limits::MAX_FILE_BYTES),
+            limits::MAX_FILE_BYTES,
+        )
+        .into());
+    }
+    Ok(bytes)
+}
+
+/// `read_file` as UTF-8 text.
+pub fn read_text_file(path: &Path) -> Result<String> {
+    String::from_utf8(read_file(path)?)
+        .map_err(|_| BuildError::invalid(path, "file is not valid UTF-8"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_fifos_without_blocking_and_absolute_roots() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("f.yaml");
+        let c = std::ffi::CString::new(fifo.to_string_lossy().as_bytes()).unwrap();
+        // SAFETY: a valid NUL-terminated path; mkfifo has no other preconditions.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let e = read_file(&fifo).unwrap_err();
+        assert!(e.to_string().contains("not a regular file"), "{e}");
+        let loader = Loader::new(dir.path(), LoadRestriction::None).unwrap();
+        let e = loader.resolve_root("/etc").unwrap_err();
+        assert!(
+            e.to_string().contains("new root '/etc' cannot be absolute"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn kustomization_file_obeys_the_restriction() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("app")).unwrap();
+        std::fs::write(dir.path().join("secret"), "resources: hunter2\n").unwrap();
+        std::os::unix::fs::symlink(
+            dir.path().join("secret"),
+            dir.path().join("app/kustomization.yaml"),
+        )
+        .unwrap();
+        let loader = Loader::new(&dir.path().join("app"), LoadRestriction::RootOnly).unwrap();
+        let e = loader.read_kustomization().unwrap_err().to_string();
+        assert!(e.contains("security") && !e.contains("hunter2"), "{e}");
+        let loader = Loader::new(&dir.path().join("app"), LoadRestriction::None).unwrap();
+        assert!(loader.read_kustomization().is_ok());
     }
 }

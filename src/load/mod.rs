@@ -8,6 +8,7 @@
 //! It produces configuration, never objects: resources are read by `build`.
 pub mod go_json;
 pub mod kustomization;
+pub mod limits;
 pub mod loader;
 pub mod openapi;
 pub mod remote;

@@ -208,7 +208,10 @@ impl TransformerConfig {
                     go_json::decode(doc.value, Unknown::Deny).map_err(|e| {
                         BuildError::invalid(
                             &path,
-                            format!("invalid transformer configuration: {e}"),
+                            format!(
+                                "invalid transformer configuration: {}",
+                                crate::error::schema_error(&e)
+                            ),
                         )
                     })?;
                 config

@@ -9,6 +9,8 @@ use serde_json::{Map, Value};
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FieldSpecConfig {
+    /// Bounded: walkers recurse, and `create` builds, one level per segment.
+    #[serde(deserialize_with = "crate::load::limits::bounded_slash_path")]
     pub path: String,
     #[serde(default)]
     pub create: bool,

@@ -31,6 +31,8 @@ pub fn same_id(a: &ResId, b: &ResId) -> bool {
 impl ResMap {
     /// Adds a resource, refusing a second one with the same current id.
     pub fn append(&mut self, resource: Resource) -> Result<()> {
+        // Every object added anywhere counts towards the build's budget.
+        crate::load::limits::charge_object(&resource.value, &resource.source)?;
         self.refresh_index();
         let id = resource.id();
         let key = index_key(&id);

@@ -10,6 +10,7 @@
 //! - `test` compares numbers by their text (`1` is not `1.0`);
 //! - an op with no `value` uses `null`.
 
+use crate::load::limits;
 use serde_json::{Map, Value};
 
 #[derive(Debug, thiserror::Error)]
@@ -73,14 +74,23 @@ fn decode_op(item: &Value) -> Result<Op, JsonPatchError> {
 }
 
 /// Applies all ops or none: on failure `doc` is left as it was.
+///
+/// Each op that adds a value is checked against the limits: `add` and
+/// `copy` can double a document per op, or nest it deeper.
 pub fn apply(doc: &mut Value, patch: &Patch) -> Result<(), JsonPatchError> {
     let mut work = doc.clone();
+    let mut size = limits::measure(&work);
     for (i, op) in patch.0.iter().enumerate() {
-        apply_op(&mut work, op).map_err(|message| JsonPatchError::Apply {
+        let failed = |message| JsonPatchError::Apply {
             operation: i,
             path: op.path.clone().unwrap_or_default(),
             message,
-        })?;
+        };
+        apply_op(&mut work, op).map_err(failed)?;
+        if matches!(op.op.as_str(), "add" | "replace" | "move" | "copy") {
+            size = limits::check_grown(&work, Some(size), std::path::Path::new(""), "the op")
+                .map_err(|e| failed(e.what))?;
+        }
     }
     *doc = work;
     Ok(())
@@ -351,5 +361,28 @@ mod tests {
         .unwrap();
         assert!(apply(&mut doc, &failing).is_err());
         assert_eq!(doc["spec"]["replicas"], 1);
+    }
+
+    #[test]
+    fn copy_bombs_and_deep_nesting_are_refused() {
+        let mut doc = json!({"a": "x".repeat(1 << 20), "n": {"x": "y".repeat(1000)}});
+        let ops: Vec<Value> = (0..40)
+            .map(|_| json!({"op": "copy", "from": "/a", "path": "/a"}))
+            .chain((0..20).map(|i| json!({"op": "copy", "from": "/a", "path": format!("/b{i}")})))
+            .collect();
+        assert!(apply(&mut doc, &decode(&Value::Array(ops)).unwrap()).is_ok());
+        // Each copy of /n into itself doubles it.
+        let doubling: Vec<Value> = (0..64)
+            .map(|i| json!({"op": "copy", "from": "/n", "path": format!("/n/k{i}")}))
+            .collect();
+        let e = apply(&mut doc, &decode(&Value::Array(doubling)).unwrap()).unwrap_err();
+        assert!(e.to_string().contains("grows"), "{e}");
+        // Each copy of /n under a deeper path nests it deeper.
+        let mut doc = json!({"n": {"x": 1}});
+        let nesting: Vec<Value> = (0..300)
+            .map(|_| json!({"op": "copy", "from": "/n", "path": "/n/x"}))
+            .collect();
+        let e = apply(&mut doc, &decode(&Value::Array(nesting)).unwrap()).unwrap_err();
+        assert!(e.to_string().contains("deeper"), "{e}");
     }
 }

@@ -9,6 +9,7 @@
 use crate::error::{BuildError, Result};
 use crate::load::go_json::{self, Unknown};
 use crate::load::kustomization::{ReplacementEntry, Selector};
+use crate::load::limits;
 use crate::load::loader::Loader;
 use crate::model::resmap::ResMap;
 use crate::model::selector::CompiledSelector;
@@ -79,8 +80,12 @@ fn load(
     kfile: &Path,
 ) -> Result<Vec<(std::path::PathBuf, Replacement)>> {
     let parse = |origin: &Path, v: Value| -> Result<Replacement> {
-        go_json::decode(v, Unknown::Ignore)
-            .map_err(|e| BuildError::invalid(origin, format!("invalid replacement: {e}")))
+        go_json::decode(v, Unknown::Ignore).map_err(|e| {
+            BuildError::invalid(
+                origin,
+                format!("invalid replacement: {}", crate::error::schema_error(&e)),
+            )
+        })
     };
     match (&entry.path, &entry.source) {
         (Some(path), None) => {
@@ -111,6 +116,9 @@ fn load(
 }
 
 fn apply_one(resmap: &mut ResMap, r: &Replacement, origin: &Path) -> Result<()> {
+    if let Some(path) = &r.source.field_path {
+        limits::check_field_path(path, '.').map_err(|m| BuildError::invalid(origin, m))?;
+    }
     let value = source_value(resmap, &r.source, origin)?;
     for target in &r.targets {
         let select = CompiledSelector::new(&target.select, origin)?;
@@ -124,10 +132,18 @@ fn apply_one(resmap: &mut ResMap, r: &Replacement, origin: &Path) -> Result<()> 
         } else {
             target.field_paths.clone()
         };
+        // The walker recurses once per segment, and `create` builds one level
+        // per segment: bound both before walking.
+        for path in &paths {
+            limits::check_field_path(path, '.').map_err(|m| BuildError::invalid(origin, m))?;
+        }
         for res in resmap.iter_mut() {
             if !select.selects_any_id(res) || rejects.iter().any(|rj| rj.selects_any_id(res)) {
                 continue;
             }
+            // A replacement copies a value into others: chained ones can
+            // double an object's size or depth each time.
+            let before = limits::measure(&res.value);
             for path in &paths {
                 let segments = parse_path(path);
                 let id = res.id();
@@ -153,6 +169,7 @@ fn apply_one(resmap: &mut ResMap, r: &Replacement, origin: &Path) -> Result<()> 
                     ));
                 }
             }
+            limits::check_grown(&res.value, Some(before), origin, "a replacement")?;
         }
     }
     Ok(())

@@ -69,6 +69,8 @@ pub fn resolve(
     let mut used = BTreeSet::new();
     for r in resmap.iter_mut() {
         let gvk = r.gvk();
+        // `$(A)` a thousand times over a long value multiplies it: bounded.
+        let before = crate::load::limits::measure(&r.value);
         fieldspec::visit_specs(
             &mut r.value,
             &gvk,
@@ -80,6 +82,7 @@ pub fn resolve(
             },
         )
         .map_err(|e| BuildError::invalid(origin, format!("{}: {e}", r.id())))?;
+        crate::load::limits::check_grown(&r.value, Some(before), origin, "vars expansion")?;
     }
     Ok(values
         .keys()
@@ -217,6 +220,11 @@ pub fn expand(s: &str, values: &BTreeMap<String, Value>, used: &mut BTreeSet<Str
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(i) = rest.find('$') {
+        // Past the object limit the caller refuses the result anyway: stop
+        // copying rather than build a string of gigabytes first.
+        if out.len() as u64 > crate::load::limits::MAX_OBJECT_BYTES {
+            break;
+        }
         out.push_str(&rest[..i]);
         let after = &rest[i + 1..];
         if let Some(tail) = after.strip_prefix('$') {

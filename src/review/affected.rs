@@ -134,7 +134,7 @@ pub fn kustomization_dirs(top: &Path) -> Vec<PathBuf> {
         let Ok(file) = kustomization::find_file(entry.path()) else {
             continue;
         };
-        let is_component = std::fs::read_to_string(&file)
+        let is_component = crate::load::loader::read_text_file(&file)
             .ok()
             .and_then(|t| kustomization::parse(&file, &t).ok())
             .is_some_and(|k| k.is_component());
@@ -165,7 +165,7 @@ fn visit(dir: &Path, files: &mut BTreeSet<PathBuf>, seen: &mut BTreeSet<PathBuf>
     let Ok(kfile) = kustomization::find_file(&dir) else {
         return;
     };
-    let k = std::fs::read_to_string(&kfile)
+    let k = crate::load::loader::read_text_file(&kfile)
         .ok()
         .and_then(|t| kustomization::parse(&kfile, &t).ok());
     files.insert(kfile);
@@ -221,7 +221,7 @@ fn touches(read: &BTreeSet<PathBuf>, changed: &BTreeSet<PathBuf>) -> bool {
 
 /// The `path`, `files`, `envs` and `env` entries of a plugin configuration.
 fn plugin_config_paths(file: &Path) -> Vec<String> {
-    let Some(docs) = std::fs::read_to_string(file)
+    let Some(docs) = crate::load::loader::read_text_file(file)
         .ok()
         .and_then(|t| crate::yaml::parse_config_documents(&t).ok())
     else {

@@ -7,7 +7,7 @@
 //! past column 80, multi-line strings as literal blocks, sequences not
 //! indented under their key. This module reproduces that emitter's decisions.
 
-use super::scalars::{is_yaml_float, split_go_int};
+use super::scalars::{is_go_float, split_go_int};
 use serde_json::{Map, Number, Value};
 use std::cmp::Ordering;
 
@@ -161,8 +161,17 @@ impl Emitter {
         keys.sort_by(|a, b| natural_key_order(a, b));
         for key in keys {
             self.write_indent(indent);
-            self.string_scalar(key, indent + BEST_INDENT, true);
-            self.write_indicator(":", false, false, false);
+            if is_simple_key(key) {
+                self.string_scalar(key, indent + BEST_INDENT, true);
+                self.write_indicator(":", false, false, false);
+            } else {
+                // go-yaml v2 writes other keys as complex keys: `? key`,
+                // then `: value` on the next line at the same indent.
+                self.write_indicator("?", true, false, true);
+                self.string_scalar(key, indent + BEST_INDENT, false);
+                self.write_indent(indent);
+                self.write_indicator(":", true, false, true);
+            }
             self.node(&map[key], indent, Context::MappingValue);
         }
     }
@@ -386,6 +395,12 @@ pub fn is_unprintable_after_json(c: char) -> bool {
     matches!(c as u32, 0x7F..=0x84 | 0x86..=0x9F | 0xFFFE | 0xFFFF)
 }
 
+/// go-yaml v2's simple-key test for a string key: at most 128 bytes and on
+/// one line (longer or multi-line keys are written as `? key`).
+fn is_simple_key(key: &str) -> bool {
+    key.len() <= 128 && !analyze(key).multiline
+}
+
 fn next_indent(parent: i32, indentless: bool) -> i32 {
     if parent < 0 {
         0
@@ -569,7 +584,7 @@ fn reads_back_as_string(s: &str) -> bool {
     }
     let plain: String = s.chars().filter(|c| *c != '_').collect();
     !(split_go_int(&plain).is_some()
-        || is_yaml_float(&plain)
+        || is_go_float(&plain)
         || is_timestamp(s)
         || is_base60_float(s))
 }
@@ -615,7 +630,11 @@ pub fn number_text(n: &Number) -> String {
     if let Some(u) = n.as_u64() {
         return u.to_string();
     }
-    let f = n.as_f64().unwrap_or(0.0);
+    let Some(f) = n.as_f64() else {
+        // Out of float range (`1e400`): go-yaml keeps such a scalar's text,
+        // and kustomize prints it as written.
+        return n.to_string();
+    };
     if f.fract() == 0.0 && f.abs() < 1e21 && f >= i64::MIN as f64 && f < i64::MAX as f64 {
         return (f as i64).to_string();
     }

@@ -5,10 +5,12 @@
 //! resolve plain scalars with the same rules so values survive the round trip
 //! exactly as they do through `kubectl kustomize`.
 
-use super::scalars::{is_yaml_float, parse_go_int};
+use super::scalars::{is_go_float, parse_go_int};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use serde_json::{Map, Number, Value};
 use std::collections::HashMap;
+
+use crate::load::limits;
 
 /// A syntax or structure error, with the 1-based line where it was found.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -119,16 +121,7 @@ pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
 /// (sigs.k8s.io/yaml over go-yaml v2): YAML 1.1 scalars, so `yes`, `on`,
 /// `n` and friends are booleans; a repeated key keeps its last value.
 pub fn parse_config_documents(text: &str) -> Result<Vec<Document>, YamlError> {
-    let mut builder = Builder {
-        parser: Parser::new_from_str(text),
-        anchors: HashMap::new(),
-        duplicates: DuplicateKeys::LastWins,
-        yaml11: true,
-        source: slash_escape_source(text),
-        depth: 0,
-        unterminated_end: unterminated_end(text),
-    };
-    builder.documents()
+    parse_leniently(text, DuplicateKeys::LastWins, true)
 }
 
 /// Parses every document in `text`. Empty documents (only comments or
@@ -137,16 +130,139 @@ pub fn parse_documents_with(
     text: &str,
     duplicates: DuplicateKeys,
 ) -> Result<Vec<Document>, YamlError> {
+    parse_leniently(text, duplicates, false)
+}
+
+/// Quoted scalars whose continuation lines are re-indented before giving up.
+const MAX_QUOTED_FIXUPS: usize = 16;
+
+/// Parses with saphyr, accepting two things go-yaml accepts and saphyr
+/// does not (kustomize reads both):
+/// - a byte order mark starting a document after a `---` line (kustomize
+///   splits streams at `---` and go-yaml drops a leading BOM);
+/// - continuation lines of a quoted scalar indented less than its key
+///   (libyaml does not check them). Folding drops a continuation line's
+///   leading blanks, so indenting those lines further leaves the value as
+///   it is; the text is fixed and parsed again, a bounded number of times.
+fn parse_leniently(
+    text: &str,
+    duplicates: DuplicateKeys,
+    yaml11: bool,
+) -> Result<Vec<Document>, YamlError> {
+    let mut text = std::borrow::Cow::Borrowed(text);
+    if text.contains('\u{FEFF}') {
+        text = std::borrow::Cow::Owned(drop_document_boms(&text));
+    }
+    let mut fixups = 0;
+    loop {
+        let mut builder = Builder {
+            parser: Parser::new_from_str(&text),
+            anchors: HashMap::new(),
+            duplicates,
+            yaml11,
+            source: slash_escape_source(&text),
+            depth: 0,
+            unterminated_end: unterminated_end(&text),
+            budget: AliasBudget::new(text.len()),
+            quoted_indent_at: None,
+        };
+        let result = builder.documents();
+        match (result, builder.quoted_indent_at) {
+            (Err(_), Some(at)) if fixups < MAX_QUOTED_FIXUPS => {
+                let Some(fixed) = reindent_quoted(&text, at) else {
+                    return Err(builder_error_again(&text, duplicates, yaml11));
+                };
+                text = std::borrow::Cow::Owned(fixed);
+                fixups += 1;
+            }
+            (result, _) => return result,
+        }
+    }
+}
+
+/// The original error, for a quoted scalar that could not be fixed.
+fn builder_error_again(text: &str, duplicates: DuplicateKeys, yaml11: bool) -> YamlError {
     let mut builder = Builder {
         parser: Parser::new_from_str(text),
         anchors: HashMap::new(),
         duplicates,
-        yaml11: false,
+        yaml11,
         source: slash_escape_source(text),
         depth: 0,
         unterminated_end: unterminated_end(text),
+        budget: AliasBudget::new(text.len()),
+        quoted_indent_at: None,
     };
-    builder.documents()
+    match builder.documents() {
+        Err(e) => e,
+        Ok(_) => YamlError {
+            line: 0,
+            message: "invalid indentation in quoted scalar".into(),
+        },
+    }
+}
+
+/// Removes a byte order mark that starts the line right after a `---` line.
+fn drop_document_boms(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut after_separator = false;
+    for line in text.split_inclusive('\n') {
+        let line = match line.strip_prefix('\u{FEFF}') {
+            Some(rest) if after_separator => rest,
+            _ => line,
+        };
+        let bare = line.trim_end_matches(['\n', '\r']);
+        after_separator = bare == "---" || bare.starts_with("--- ");
+        out.push_str(line);
+    }
+    out
+}
+
+/// Indents the continuation lines of the quoted scalar whose opening quote
+/// is the `at`-th character of `text` past its opening column. None when
+/// the scalar does not end (the error then stands).
+fn reindent_quoted(text: &str, at: usize) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let quote = *chars.get(at)?;
+    if quote != '"' && quote != '\'' {
+        return None;
+    }
+    let line_start = chars[..at]
+        .iter()
+        .rposition(|c| *c == '\n')
+        .map_or(0, |i| i + 1);
+    let pad = " ".repeat(at - line_start + 1);
+    let mut out: String = chars[..=at].iter().collect();
+    let mut i = at + 1;
+    loop {
+        let c = *chars.get(i)?;
+        match c {
+            '\\' if quote == '"' => {
+                out.push(c);
+                out.push(*chars.get(i + 1)?);
+                i += 2;
+                continue;
+            }
+            '\'' if quote == '\'' && chars.get(i + 1) == Some(&'\'') => {
+                out.push_str("''");
+                i += 2;
+                continue;
+            }
+            c if c == quote => break,
+            '\n' => {
+                out.push(c);
+                // A document marker ends the scalar for go-yaml too: leave it.
+                let rest: String = chars[i + 1..].iter().take(4).collect();
+                if !(rest.starts_with("---") || rest.starts_with("...")) {
+                    out.push_str(&pad);
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    out.extend(&chars[i..]);
+    Some(out)
 }
 
 impl Builder<'_> {
@@ -159,14 +275,16 @@ impl Builder<'_> {
                 Event::StreamStart | Event::DocumentEnd | Event::Nothing => {}
                 Event::StreamEnd => break,
                 Event::DocumentStart(_) => {
-                    // Anchors belong to one document.
+                    // Anchors belong to one document, and so does go-yaml's
+                    // aliasing ratio.
                     builder.anchors.clear();
+                    builder.budget.start_document();
                     let (event, span) = builder.next()?;
                     if matches!(event, Event::DocumentEnd) {
                         continue;
                     }
                     let line = span.start.line();
-                    let (value, lines) = builder.node(event, span)?;
+                    let (value, lines, _) = builder.node(event, span)?;
                     if !value.is_null() {
                         docs.push(Document { value, line, lines });
                     }
@@ -185,9 +303,84 @@ fn err(span: Span, message: String) -> YamlError {
     }
 }
 
+/// An anchored value with what expanding it costs.
+struct Anchored {
+    value: Value,
+    lines: LineTree,
+    /// Nodes in the value (aliases inside it expanded).
+    nodes: u64,
+    /// Approximate bytes in memory.
+    bytes: u64,
+    /// Levels of maps and lists it adds where it is used.
+    height: usize,
+}
+
+/// The alias-expansion budget (see `load::limits`). go-yaml v3 counts every
+/// node it decodes and those decoded through an alias, and fails with
+/// "excessive aliasing" when aliases dominate; we apply the same ratio, but
+/// before an alias is copied rather than after, and also bound the bytes an
+/// alias may copy (go-yaml shares strings; a copy here costs memory).
+struct AliasBudget {
+    decoded: u64,
+    aliased: u64,
+    alias_bytes: u64,
+    max_alias_bytes: u64,
+}
+
+impl AliasBudget {
+    fn new(text_len: usize) -> Self {
+        AliasBudget {
+            decoded: 0,
+            aliased: 0,
+            alias_bytes: 0,
+            max_alias_bytes: limits::MAX_ALIAS_BYTES_BASE + 2 * text_len as u64,
+        }
+    }
+
+    fn start_document(&mut self) {
+        self.decoded = 0;
+        self.aliased = 0;
+    }
+
+    /// go-yaml v3's allowed share of alias-decoded nodes: 99% up to 400,000
+    /// decoded nodes, falling linearly to 10% at 4,000,000.
+    fn allowed_ratio(decoded: u64) -> f64 {
+        const LOW: f64 = 400_000.0;
+        const HIGH: f64 = 4_000_000.0;
+        let d = decoded as f64;
+        if d <= LOW {
+            0.99
+        } else if d >= HIGH {
+            0.10
+        } else {
+            0.99 - 0.89 * ((d - LOW) / (HIGH - LOW))
+        }
+    }
+
+    /// Charges expanding `anchor`; an error when the document would alias too much.
+    fn charge_alias(&mut self, anchor: &Anchored) -> Result<(), String> {
+        self.decoded += anchor.nodes;
+        self.aliased += anchor.nodes;
+        self.alias_bytes += anchor.bytes;
+        if self.aliased > 100
+            && self.decoded > 1000
+            && self.aliased as f64 / self.decoded as f64 > Self::allowed_ratio(self.decoded)
+        {
+            return Err("document contains excessive aliasing".into());
+        }
+        if self.alias_bytes > self.max_alias_bytes {
+            return Err(format!(
+                "aliases expand to more than {} bytes: excessive aliasing",
+                self.max_alias_bytes
+            ));
+        }
+        Ok(())
+    }
+}
+
 struct Builder<'a> {
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
-    anchors: HashMap<usize, (Value, LineTree)>,
+    anchors: HashMap<usize, Anchored>,
     duplicates: DuplicateKeys,
     /// YAML 1.1 booleans (yes/no/on/off/y/n), as go-yaml v2 reads them.
     yaml11: bool,
@@ -198,11 +391,15 @@ struct Builder<'a> {
     /// The text's length in characters when it does not end in a line
     /// break: a block scalar running to that end has no final newline.
     unterminated_end: Option<usize>,
+    budget: AliasBudget,
+    /// Where a quoted scalar with under-indented lines starts (a character
+    /// index), when that is the error.
+    quoted_indent_at: Option<usize>,
 }
 
 /// Deeper nesting is refused: no manifest needs it, and the recursive
 /// walkers downstream must not run out of stack on hostile input.
-pub const MAX_DEPTH: usize = 200;
+pub const MAX_DEPTH: usize = limits::MAX_DEPTH;
 
 fn unterminated_end(text: &str) -> Option<usize> {
     (!text.is_empty() && !text.ends_with(['\n', '\r'])).then(|| text.chars().count())
@@ -218,10 +415,15 @@ impl<'a> Builder<'a> {
     fn next(&mut self) -> Result<(Event<'a>, Span), YamlError> {
         match self.parser.next_event() {
             Some(Ok(pair)) => Ok(pair),
-            Some(Err(e)) => Err(YamlError {
-                line: e.marker().line(),
-                message: e.info().to_string(),
-            }),
+            Some(Err(e)) => {
+                if e.info() == "invalid indentation in quoted scalar" {
+                    self.quoted_indent_at = Some(e.marker().index());
+                }
+                Err(YamlError {
+                    line: e.marker().line(),
+                    message: e.info().to_string(),
+                })
+            }
             None => Err(YamlError {
                 line: 0,
                 message: "unexpected end of YAML stream".into(),
@@ -229,9 +431,17 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn node(&mut self, event: Event<'a>, span: Span) -> Result<(Value, LineTree), YamlError> {
+    /// Builds one node; returns it with its line tree and its height
+    /// (levels of maps and lists, counted through expanded aliases).
+    fn node(
+        &mut self,
+        event: Event<'a>,
+        span: Span,
+    ) -> Result<(Value, LineTree, usize), YamlError> {
         let line = span.start.line();
-        let (value, lines, anchor) = match event {
+        let start = self.budget.decoded;
+        self.budget.decoded += 1;
+        let (value, lines, anchor, height) = match event {
             Event::Scalar(text, style, anchor, tag) => {
                 if matches!(style, ScalarStyle::DoubleQuoted) {
                     self.reject_slash_escape(span)?;
@@ -266,30 +476,70 @@ impl<'a> Builder<'a> {
                 } else {
                     LineTree::Leaf(line)
                 };
-                (value, leaf, anchor)
+                (value, leaf, anchor, 0)
             }
             Event::Alias(id) => {
-                let v = self.anchors.get(&id).cloned();
-                return v.ok_or_else(|| err(span, "unknown anchor referenced by alias".into()));
+                self.budget.decoded -= 1;
+                let Some(anchored) = self.anchors.get(&id) else {
+                    return Err(err(span, "unknown anchor referenced by alias".into()));
+                };
+                // Both checks run before the copy: a refused alias costs nothing.
+                if self.depth + anchored.height > MAX_DEPTH {
+                    return Err(err(
+                        span,
+                        format!("nesting deeper than {MAX_DEPTH} levels (through aliases)"),
+                    ));
+                }
+                self.budget
+                    .charge_alias(anchored)
+                    .map_err(|m| err(span, m))?;
+                return Ok((
+                    anchored.value.clone(),
+                    anchored.lines.clone(),
+                    anchored.height,
+                ));
             }
             Event::SequenceStart(anchor, _) => {
                 self.enter(span)?;
-                let (items, lines) = self.sequence()?;
+                let (items, lines, height) = self.sequence()?;
                 self.depth -= 1;
-                (Value::Array(items), LineTree::Seq(line, lines), anchor)
+                (
+                    Value::Array(items),
+                    LineTree::Seq(line, lines),
+                    anchor,
+                    height + 1,
+                )
             }
             Event::MappingStart(anchor, _) => {
                 self.enter(span)?;
-                let (map, lines) = self.mapping()?;
+                let (map, lines, height) = self.mapping()?;
                 self.depth -= 1;
-                (Value::Object(map), LineTree::Map(line, lines), anchor)
+                (
+                    Value::Object(map),
+                    LineTree::Map(line, lines),
+                    anchor,
+                    height + 1,
+                )
             }
             other => return Err(err(span, format!("unexpected YAML event {other:?}"))),
         };
         if anchor != 0 {
-            self.anchors.insert(anchor, (value.clone(), lines.clone()));
+            // Nodes are counted as they are built (expanded aliases included);
+            // bytes are measured once, when the anchor is defined.
+            let nodes = self.budget.decoded - start;
+            let bytes = limits::measure(&value).bytes;
+            self.anchors.insert(
+                anchor,
+                Anchored {
+                    value: value.clone(),
+                    lines: lines.clone(),
+                    nodes,
+                    bytes,
+                    height,
+                },
+            );
         }
-        Ok((value, lines))
+        Ok((value, lines, height))
     }
 
     fn enter(&mut self, span: Span) -> Result<(), YamlError> {
@@ -321,34 +571,37 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn sequence(&mut self) -> Result<(Vec<Value>, Vec<LineTree>), YamlError> {
-        let (mut items, mut lines) = (Vec::new(), Vec::new());
+    fn sequence(&mut self) -> Result<(Vec<Value>, Vec<LineTree>, usize), YamlError> {
+        let (mut items, mut lines, mut height) = (Vec::new(), Vec::new(), 0);
         loop {
             let (event, span) = self.next()?;
             if matches!(event, Event::SequenceEnd) {
-                return Ok((items, lines));
+                return Ok((items, lines, height));
             }
-            let (v, l) = self.node(event, span)?;
+            let (v, l, h) = self.node(event, span)?;
+            height = height.max(h);
             items.push(v);
             lines.push(l);
         }
     }
 
-    fn mapping(&mut self) -> Result<(Map<String, Value>, MapLines), YamlError> {
+    fn mapping(&mut self) -> Result<(Map<String, Value>, MapLines, usize), YamlError> {
         let mut map = Map::new();
+        let mut height = 0;
         let mut lines: Vec<(String, LineTree)> = Vec::new();
         // Keys that came from a `<<` merge may be overridden by explicit keys.
         let mut merged: Vec<String> = Vec::new();
         loop {
             let (event, span) = self.next()?;
             if matches!(event, Event::MappingEnd) {
-                return Ok((map, lines));
+                return Ok((map, lines, height));
             }
             let is_merge =
                 matches!(&event, Event::Scalar(t, ScalarStyle::Plain, _, None) if t == "<<");
-            let (key, _) = self.node(event, span)?;
+            let (key, _, _) = self.node(event, span)?;
             let (vevent, vspan) = self.next()?;
-            let (value, value_lines) = self.node(vevent, vspan)?;
+            let (value, value_lines, h) = self.node(vevent, vspan)?;
+            height = height.max(h);
             if is_merge {
                 if let LineTree::Map(_, entries) = &value_lines {
                     lines.extend(
@@ -469,7 +722,7 @@ fn resolve_plain(text: &str) -> Option<Value> {
     if let Some(i) = parse_go_int(&cleaned) {
         return Some(Value::Number(Number::from(i)));
     }
-    if is_yaml_float(&cleaned) {
+    if is_go_float(&cleaned) {
         // Keep the source digits ("1.50"): kustomize prints annotations with them.
         if let Ok(n) = cleaned.parse::<Number>() {
             return Some(Value::Number(n));

@@ -13,6 +13,13 @@ pub fn is_yaml_float(s: &str) -> bool {
     YAML_FLOAT.is_match(s)
 }
 
+/// A float both go-yaml versions resolve as one: float syntax and in range.
+/// Go's `ParseFloat` fails on overflow (`1e400`), so such text stays a
+/// string, read and written as written.
+pub fn is_go_float(s: &str) -> bool {
+    is_yaml_float(s) && s.parse::<f64>().is_ok_and(f64::is_finite)
+}
+
 /// Go integer literal syntax: (negative, radix, digits) for sign, then
 /// 0x / 0o / 0b / leading-0 octal / decimal; `None` if not an integer literal.
 pub fn split_go_int(s: &str) -> Option<(bool, u32, &str)> {

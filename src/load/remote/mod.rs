@@ -374,7 +374,11 @@ pub fn fetch_root(spec: &RepoSpec, options: &RemoteOptions) -> Result<RemoteRoot
 /// read these to check that a cached build does not clone).
 pub(crate) fn debug(message: impl FnOnce() -> String) {
     if std::env::var_os("NEST_KZ_DEBUG").is_some_and(|v| !v.is_empty()) {
-        eprintln!("nest-kz: {}", message());
+        // A warning: a closed stderr must not panic the build.
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr().lock(),
+            format_args!("nest-kz: {}\n", message()),
+        );
     }
 }
 
