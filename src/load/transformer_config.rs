@@ -10,8 +10,8 @@ use crate::load::go_json::{self, Unknown};
 use crate::load::loader::Loader;
 use crate::model::fieldspec::{FieldSpec, FieldSpecConfig};
 use serde::Deserialize;
-use std::collections::BTreeMap;
-use std::sync::LazyLock;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, LazyLock};
 
 /// kustomize's default transformer configuration, as one config file.
 static BUILTIN: LazyLock<TransformerConfig> = LazyLock::new(|| {
@@ -22,7 +22,12 @@ static BUILTIN: LazyLock<TransformerConfig> = LazyLock::new(|| {
         .value;
     let file: ConfigFile =
         serde_json::from_value(doc).expect("builtin field specs match the schema");
-    file.into_config()
+    // Normalised as kustomize's MakeDefaultConfig (deduplicated, sorted).
+    let mut config = TransformerConfig::default();
+    config
+        .merge(&file.into_config())
+        .expect("builtin field specs do not conflict");
+    config
 });
 
 /// A `configurations:` file (kustomize's TransformerConfig).
@@ -93,8 +98,13 @@ pub struct NameBackReference {
 
 #[derive(Debug, Clone, Default)]
 pub struct TransformerConfig {
-    specs: BTreeMap<String, Vec<FieldSpec>>,
-    pub name_references: Vec<NameBackReference>,
+    /// Shared lists: most kustomizations hold exactly kustomize's defaults,
+    /// so a merge that adds nothing copies nothing.
+    specs: BTreeMap<String, Arc<Vec<FieldSpec>>>,
+    pub name_references: Arc<Vec<NameBackReference>>,
+    /// True when every list is deduplicated and sorted (any merge's result),
+    /// so an empty config may share it as is.
+    normalized: bool,
 }
 
 /// kustomize's `Gvk.IsLessThan` key: type order of the kind, then
@@ -116,28 +126,52 @@ fn gvk_order(group: Option<&str>, version: Option<&str>, kind: Option<&str>) -> 
 /// Adds `spec` unless the list has one at the same path that `spec`'s
 /// selector selects (kustomize's effectivelyEquals, asymmetric on purpose);
 /// kustomize refuses two that differ only in `create`.
-fn merge_spec(list: &mut Vec<FieldSpec>, spec: &FieldSpec) -> std::result::Result<(), String> {
+fn merge_specs(
+    list: &mut Vec<FieldSpec>,
+    incoming: &[FieldSpec],
+) -> std::result::Result<bool, String> {
+    if list.as_slice() == incoming {
+        return Ok(false);
+    }
     let selects = |want: &Option<String>, have: &Option<String>| {
         want.as_deref().is_none_or(str::is_empty)
             || want.as_deref() == Some(have.as_deref().unwrap_or_default())
     };
-    let same = |s: &&FieldSpec| {
-        s.path == spec.path
-            && selects(&spec.group, &s.group)
-            && selects(&spec.version, &s.version)
-            && selects(&spec.kind, &s.kind)
-    };
-    match list.iter().find(same) {
-        Some(existing) if existing.create != spec.create => Err(format!(
-            "conflicting fieldspecs for path {}",
-            spec.path.join("/")
-        )),
-        Some(_) => Ok(()),
-        None => {
-            list.push(spec.clone());
-            Ok(())
+    // Specs by path, in list order: the first that the incoming selector
+    // selects is the one kustomize finds.
+    let mut by_path: HashMap<Vec<String>, Vec<usize>> = HashMap::new();
+    for (i, s) in list.iter().enumerate() {
+        by_path.entry(s.path.clone()).or_default().push(i);
+    }
+    let mut changed = false;
+    for spec in incoming {
+        let same = |s: &FieldSpec| {
+            selects(&spec.group, &s.group)
+                && selects(&spec.version, &s.version)
+                && selects(&spec.kind, &s.kind)
+        };
+        let found = by_path
+            .get(&spec.path)
+            .and_then(|ids| ids.iter().copied().find(|&i| same(&list[i])));
+        match found {
+            Some(i) if list[i].create != spec.create => {
+                return Err(format!(
+                    "conflicting fieldspecs for path {}",
+                    spec.path.join("/")
+                ));
+            }
+            Some(_) => {}
+            None => {
+                by_path
+                    .entry(spec.path.clone())
+                    .or_default()
+                    .push(list.len());
+                list.push(spec.clone());
+                changed = true;
+            }
         }
     }
+    Ok(changed)
 }
 
 impl TransformerConfig {
@@ -150,7 +184,7 @@ impl TransformerConfig {
     pub fn specs(&self, transformer: &str) -> &[FieldSpec] {
         self.specs
             .get(transformer)
-            .map(Vec::as_slice)
+            .map(|v| v.as_slice())
             .unwrap_or_default()
     }
 
@@ -159,40 +193,88 @@ impl TransformerConfig {
     /// to the same target joined; two specs differing only in `create` are
     /// an error, as in kustomize.
     pub fn merge(&mut self, other: &TransformerConfig) -> std::result::Result<(), String> {
-        for (name, specs) in &other.specs {
-            let mine = self.specs.entry(name.clone()).or_default();
-            for spec in specs {
-                merge_spec(mine, spec)?;
-            }
-        }
-        for back in &other.name_references {
-            match self
-                .name_references
-                .iter_mut()
-                .find(|b| b.target == back.target)
-            {
-                Some(mine) => {
-                    for spec in &back.referrers {
-                        merge_spec(&mut mine.referrers, spec)?;
-                    }
-                }
-                None => self.name_references.push(back.clone()),
-            }
-        }
         // kustomize sorts every list by kind order after a merge; which of
         // two overlapping specs a later merge keeps depends on that order.
-        for specs in self.specs.values_mut() {
+        // (A list nothing was added to is already sorted.)
+        let sort = |specs: &mut Vec<FieldSpec>| {
             specs.sort_by_cached_key(|s| {
                 gvk_order(s.group.as_deref(), s.version.as_deref(), s.kind.as_deref())
+            })
+        };
+        let share = other.normalized;
+        let was_empty =
+            self.specs.values().all(|l| l.is_empty()) && self.name_references.is_empty();
+        let was_normalized = self.normalized || was_empty;
+        let mut touched: Vec<&str> = Vec::new();
+        let mut refs_touched = false;
+        for (name, specs) in &other.specs {
+            let mine = self.specs.entry(name.clone()).or_default();
+            if specs.is_empty() || Arc::ptr_eq(mine, specs) {
+                continue;
+            }
+            if mine.is_empty() && share {
+                *mine = Arc::clone(specs);
+                continue;
+            }
+            touched.push(name);
+            let list = Arc::make_mut(mine);
+            if merge_specs(list, specs)? {
+                sort(list);
+            }
+        }
+        let refs_shared = other.name_references.is_empty()
+            || Arc::ptr_eq(&self.name_references, &other.name_references);
+        if !refs_shared && self.name_references.is_empty() && share {
+            self.name_references = Arc::clone(&other.name_references);
+        } else if !refs_shared {
+            refs_touched = true;
+            self.merge_references(other)?;
+        }
+        // Sharing is only sound for lists that a merge into an empty config
+        // would leave unchanged (kustomize re-merges at every level, and a
+        // narrower spec sorted first can absorb a broader one).
+        // Lists not merged here kept their state (mine, or shared from a
+        // normalized `other`); merged ones are checked.
+        let fixpoint = |list: &[FieldSpec]| {
+            let mut again = Vec::new();
+            merge_specs(&mut again, list).is_ok() && again.as_slice() == list
+        };
+        self.normalized = was_normalized
+            && touched
+                .iter()
+                .all(|n| self.specs.get(*n).is_none_or(|l| fixpoint(l)))
+            && (!refs_touched || self.name_references.iter().all(|b| fixpoint(&b.referrers)));
+        Ok(())
+    }
+
+    fn merge_references(&mut self, other: &TransformerConfig) -> std::result::Result<(), String> {
+        let refs = Arc::make_mut(&mut self.name_references);
+        let mut added = false;
+        for back in other.name_references.iter() {
+            match refs.iter_mut().find(|b| b.target == back.target) {
+                Some(mine) => {
+                    merge_specs(&mut mine.referrers, &back.referrers)?;
+                }
+                None => {
+                    let mut back = back.clone();
+                    // A back-reference new to this config is deduplicated
+                    // like any other list.
+                    let referrers = std::mem::take(&mut back.referrers);
+                    merge_specs(&mut back.referrers, &referrers)?;
+                    refs.push(back);
+                    added = true;
+                }
+            }
+        }
+        if added {
+            refs.sort_by_cached_key(|b| {
+                gvk_order(
+                    Some(&b.target.group),
+                    Some(&b.target.version),
+                    Some(&b.target.kind),
+                )
             });
         }
-        self.name_references.sort_by_cached_key(|b| {
-            gvk_order(
-                Some(&b.target.group),
-                Some(&b.target.version),
-                Some(&b.target.kind),
-            )
-        });
         Ok(())
     }
 
@@ -288,18 +370,10 @@ fn crd_fields(
             create: false,
         };
         if prop.get("x-kubernetes-label-selector").is_some() {
-            config
-                .specs
-                .entry("commonLabels".into())
-                .or_default()
-                .push(spec(None));
+            Arc::make_mut(config.specs.entry("commonLabels".into()).or_default()).push(spec(None));
         }
         if prop.get("x-kubernetes-identity").is_some() {
-            config
-                .specs
-                .entry("namePrefix".into())
-                .or_default()
-                .push(spec(None));
+            Arc::make_mut(config.specs.entry("namePrefix".into()).or_default()).push(spec(None));
         }
         let ref_kind = prop
             .get("x-kubernetes-object-ref-kind")
@@ -311,7 +385,7 @@ fn crd_fields(
                 .get("x-kubernetes-object-ref-name-key")
                 .and_then(serde_json::Value::as_str)
                 .unwrap_or("name");
-            config.name_references.push(NameBackReference {
+            Arc::make_mut(&mut config.name_references).push(NameBackReference {
                 target: GvkSelector {
                     kind: target.to_string(),
                     ..Default::default()
@@ -347,9 +421,9 @@ impl ConfigFile {
             ("varReference", to(self.var_reference)),
         ]
         .into_iter()
-        .map(|(k, v)| (k.to_string(), v))
+        .map(|(k, v)| (k.to_string(), Arc::new(v)))
         .collect();
-        let name_references = self
+        let name_references: Vec<NameBackReference> = self
             .name_reference
             .into_iter()
             .map(|back| NameBackReference {
@@ -361,9 +435,11 @@ impl ConfigFile {
                 referrers: back.field_specs.iter().map(FieldSpec::from).collect(),
             })
             .collect();
+        // Raw from a file: not yet deduplicated or sorted.
         TransformerConfig {
             specs,
-            name_references,
+            name_references: Arc::new(name_references),
+            normalized: false,
         }
     }
 }
