@@ -240,8 +240,101 @@ def tree(rnd, d):
         k.setdefault("images", []).append({"name": "postgres", "newName": "mirror/pg", "newTag": "16"})
     if not k.get("replicas"):
         k.pop("replicas", None)
+    shapes(rnd, d, k, used)
     with open(f"{d}/kustomization.yaml", "w") as f:
         json.dump(k, f)
+
+BARE_NULLS = """apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: bare
+  annotations:
+  labels: {}
+automountServiceAccountToken:
+secrets:
+- name: tok
+  namespace:
+"""
+
+def shapes(rnd, d, k, used):
+    """Shapes that once hid differences, so the grammar can find the next
+    bug of each class: cluster-scoped referrers, webhook services, the same
+    base under two prefixes, components built directly, bare and explicit
+    nulls, files without a final newline, plugin configs in a kustomization
+    directory, configurations with labels and kind-specific prefixes,
+    local-config objects, case-folded field names, a JSON replace of a
+    missing key, a top-level generator plugin name, `openapi.version`."""
+    extra = []
+    if rnd.random() < 0.3:
+        extra.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "crb"},
+                      "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "reader"},
+                      "subjects": [{"kind": "ServiceAccount", "name": rnd.choice(["runner", "default"]),
+                                    **({"namespace": rnd.choice(["basens", "default", "other"])} if rnd.random() < 0.5 else {})}]})
+        extra.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "reader"},
+                      "rules": [{"apiGroups": [""], "resources": ["configmaps"], "resourceNames": ["gen", "other"], "verbs": ["get"]}]})
+    if rnd.random() < 0.25:
+        extra.append({"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration", "metadata": {"name": "vwh"},
+                      "webhooks": [{"name": "w.example.com", "admissionReviewVersions": ["v1"], "sideEffects": "None",
+                                    "clientConfig": {"service": {"name": rnd.choice(NAMES + ["elsewhere"]),
+                                                                 "namespace": rnd.choice(["basens", "default", "outside"])}}}]})
+    if rnd.random() < 0.2:
+        extra.append({"apiVersion": "flowcontrol.apiserver.k8s.io/v1", "kind": "FlowSchema", "metadata": {"name": "fs"},
+                      "spec": {"priorityLevelConfiguration": {"name": "x"}, "matchingPrecedence": 1000}})
+    if rnd.random() < 0.2:
+        extra.append({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "local", "annotations": {"config.kubernetes.io/local-config": rnd.choice(["true", "false"])}},
+                      "data": {"k": "v"}})
+    if extra:
+        with open(f"{d}/extra.yaml", "w") as f:
+            f.write("\n---\n".join(json.dumps(x) for x in extra))
+        k["resources"].append("extra.yaml")
+    if rnd.random() < 0.25:
+        text = BARE_NULLS
+        if rnd.random() < 0.5:
+            text += "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: eof\ndata:\n  block: |\n    one\n    two"
+        with open(f"{d}/nulls.yaml", "w") as f:
+            f.write(text)
+        k["resources"].append("nulls.yaml")
+        if rnd.random() < 0.5:
+            k.setdefault("patches", []).append({"patch": json.dumps({"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "bare"},
+                                                                     "automountServiceAccountToken": False})})
+    if rnd.random() < 0.2:
+        # The same base twice, under two prefixes: a diamond of shared names.
+        for side in ("left", "right"):
+            os.makedirs(f"{d}/{side}")
+            with open(f"{d}/{side}/kustomization.yaml", "w") as f:
+                json.dump({"resources": ["../base"], "namePrefix": side + "-"}, f)
+        k["resources"] = [r for r in k["resources"] if r not in ("base", "mid")] + ["left", "right"]
+    if rnd.random() < 0.15:
+        os.makedirs(f"{d}/plugins")
+        with open(f"{d}/plugins/kustomization.yaml", "w") as f:
+            json.dump({"resources": ["ann.yaml"]}, f)
+        with open(f"{d}/plugins/ann.yaml", "w") as f:
+            json.dump({"apiVersion": "builtin", "kind": "AnnotationsTransformer", "metadata": {"name": "ann"},
+                       "annotations": {"from-plugin-dir": "yes"}, "fieldSpecs": [{"path": "metadata/annotations", "create": True}],
+                       "unknownKey": 1}, f)
+        k.setdefault("transformers", []).append("plugins")
+    if rnd.random() < 0.15:
+        with open(f"{d}/gen.yaml", "w") as f:
+            json.dump({"apiVersion": "builtin", "kind": "ConfigMapGenerator", "metadata": {"name": "meta-name"},
+                       "name": rnd.choice(["top-name", ""]), "literals": ["A=1"]}, f)
+        k.setdefault("generators", []).append("gen.yaml")
+    if rnd.random() < 0.2:
+        cfg = {"labels": [{"path": "spec/template/metadata/labels", "kind": "Deployment", "create": True}]}
+        if rnd.random() < 0.5:
+            cfg["namePrefix"] = [{"path": "metadata/name", "kind": rnd.choice(["Service", "ConfigMap"])}]
+        with open(f"{d}/cfg.yaml", "w") as f:
+            json.dump(cfg, f)
+        k["configurations"] = ["cfg.yaml"]
+    if rnd.random() < 0.15:
+        k.setdefault("patches", []).append({"target": {"kind": "ConfigMap"},
+                                            "patch": json.dumps([{"op": "replace", "path": "/data/missing", "value": "x"}])})
+    if rnd.random() < 0.1:
+        k["openapi"] = {"version": "v1.21.2"}
+    if rnd.random() < 0.1 and "namePrefix" not in k:
+        k["nameprefix"] = "folded-"
+    if rnd.random() < 0.1:
+        k["apiVersion"] = "kustomize.config.k8s.io/v1alpha1"
+        k["kind"] = "Component"
 
 def run(cmd):
     p = subprocess.run(cmd, capture_output=True)

@@ -210,20 +210,41 @@ fn add_generated(resmap: &mut ResMap, generated: Resource, kustomization: &Path)
         .as_ref()
         .map(|g| g.behavior)
         .unwrap_or(Behavior::Create);
-    if behavior == Behavior::Create {
-        return resmap.append(generated);
-    }
+    // kustomize's appendReplaceOrMerge: the objects any of whose ids
+    // (current or earlier) equal the generated one's.
     let id = generated.id();
-    let found = resmap.iter().position(|r| {
-        r.all_ids().iter().any(|x| {
-            x.gvk == id.gvk && x.name == id.name && (id.namespace.is_empty() || same_id(x, &id))
+    let matches: Vec<usize> = (0..resmap.resources.len())
+        .filter(|&i| {
+            resmap.resources[i]
+                .all_ids()
+                .iter()
+                .any(|x| same_id(x, &id))
         })
-    });
-    let Some(index) = found else {
-        return Err(BuildError::invalid(
-            kustomization,
-            format!("id {id} does not exist; cannot merge or replace"),
-        ));
+        .collect();
+    let index = match (matches.as_slice(), behavior) {
+        ([], Behavior::Create) => return resmap.append(generated),
+        ([], _) => {
+            return Err(BuildError::invalid(
+                kustomization,
+                format!("id {id} does not exist; cannot merge or replace"),
+            ));
+        }
+        ([_], Behavior::Create) => {
+            return Err(BuildError::invalid(
+                kustomization,
+                format!("id {id} exists; behavior must be merge or replace"),
+            ));
+        }
+        ([one], _) => *one,
+        (many, _) => {
+            return Err(BuildError::invalid(
+                kustomization,
+                format!(
+                    "found {} objects that could accept merge of {id}",
+                    many.len()
+                ),
+            ));
+        }
     };
     resmap.invalidate();
     let existing = &mut resmap.resources[index];

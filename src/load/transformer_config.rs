@@ -126,7 +126,7 @@ fn gvk_order(group: Option<&str>, version: Option<&str>, kind: Option<&str>) -> 
 /// Adds `spec` unless the list has one at the same path that `spec`'s
 /// selector selects (kustomize's effectivelyEquals, asymmetric on purpose);
 /// kustomize refuses two that differ only in `create`.
-fn merge_specs(
+pub(crate) fn merge_specs(
     list: &mut Vec<FieldSpec>,
     incoming: &[FieldSpec],
 ) -> std::result::Result<bool, String> {

@@ -3,7 +3,7 @@
 
 use super::TransformResult;
 use crate::load::kustomization::LabelSpec;
-use crate::load::transformer_config::TransformerConfig;
+use crate::load::transformer_config::{TransformerConfig, merge_specs};
 use crate::model::fieldspec::FieldSpec;
 use crate::model::resmap::ResMap;
 use indexmap::IndexMap;
@@ -16,28 +16,25 @@ pub fn apply_common(
     apply(resmap, labels, config.specs("commonLabels"))
 }
 
-/// One `labels:` entry: metadata only, plus selectors and/or templates on request.
+/// One `labels:` entry: metadata only, plus selectors and/or templates on
+/// request. The field specs are merged as kustomize's LabelTransformer
+/// configurator merges them (a conflict in `create` is an error).
 pub fn apply_entry(
     resmap: &mut ResMap,
     entry: &LabelSpec,
     config: &TransformerConfig,
 ) -> TransformResult {
+    let fail = |e: String| format!("failed to merge labels: {e}");
     let mut specs: Vec<FieldSpec> = entry.fields.iter().map(FieldSpec::from).collect();
     // Field specs a `configurations:` file lists under `labels` join every entry.
-    specs.extend_from_slice(config.specs("labels"));
+    merge_specs(&mut specs, config.specs("labels")).map_err(fail)?;
     if entry.include_selectors {
-        specs.extend_from_slice(config.specs("commonLabels"));
+        merge_specs(&mut specs, config.specs("commonLabels")).map_err(fail)?;
     } else {
-        specs.push(FieldSpec {
-            group: None,
-            version: None,
-            kind: None,
-            path: vec!["metadata".into(), "labels".into()],
-            create: true,
-        });
         if entry.include_templates {
-            specs.extend_from_slice(config.specs("templateLabels"));
+            merge_specs(&mut specs, config.specs("templateLabels")).map_err(fail)?;
         }
+        merge_specs(&mut specs, &[FieldSpec::at(&["metadata", "labels"], true)]).map_err(fail)?;
     }
     apply(resmap, &entry.pairs, &specs)
 }
