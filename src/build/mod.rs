@@ -358,6 +358,10 @@ impl Ctx<'_> {
                 .metadata_mut()
                 .entry("annotations")
                 .or_insert_with(|| Value::Object(Default::default()));
+            // kustomize's annotation filter turns a null map into a map.
+            if annotations.is_null() {
+                *annotations = Value::Object(Default::default());
+            }
             let Value::Object(a) = annotations else {
                 continue;
             };
@@ -772,9 +776,12 @@ impl Builder {
         entries: &[String],
         ctx: &Ctx,
     ) -> Result<Vec<plugins::PluginConfig>> {
-        let mut load_dir = |dir: &Path| -> Result<Vec<Value>> {
+        let mut load_dir = |dir: &Path| -> Result<Vec<(PathBuf, Value)>> {
             let (m, ..) = self.accumulate(dir, ResMap::default(), false)?;
-            Ok(m.resources.into_iter().map(|r| r.value).collect())
+            Ok(m.resources
+                .into_iter()
+                .map(|r| (r.source, r.value))
+                .collect())
         };
         plugins::load(entries, ctx.loader, ctx.kfile, &mut load_dir)
     }
@@ -814,6 +821,9 @@ impl Builder {
         let annotations = meta
             .entry("annotations")
             .or_insert_with(|| Value::Object(Default::default()));
+        if annotations.is_null() {
+            *annotations = Value::Object(Default::default());
+        }
         if let Value::Object(a) = annotations {
             a.insert(ORIGIN_ANNOTATION.into(), Value::String(text));
         }

@@ -38,7 +38,7 @@ pub fn load(
     entries: &[String],
     loader: &Loader,
     kfile: &Path,
-    load_dir: &mut dyn FnMut(&Path) -> Result<Vec<Value>>,
+    load_dir: &mut dyn FnMut(&Path) -> Result<Vec<(PathBuf, Value)>>,
 ) -> Result<Vec<PluginConfig>> {
     let is_inline = |e: &&String| patch::is_inline_yaml(e);
     let ordered = entries
@@ -47,19 +47,25 @@ pub fn load(
         .chain(entries.iter().filter(|e| !is_inline(e)));
     let mut out: Vec<PluginConfig> = Vec::new();
     for entry in ordered {
-        let (origin, values) = if patch::is_inline_yaml(entry) {
-            (kfile.to_path_buf(), parse_configs(kfile, entry)?)
+        // Each config with the file it came from (a directory's configs
+        // name their own files, as kustomize's origins do).
+        let configs: Vec<(PathBuf, Value)> = if patch::is_inline_yaml(entry) {
+            let values = parse_configs(kfile, entry)?;
+            values
+                .into_iter()
+                .map(|v| (kfile.to_path_buf(), v))
+                .collect()
         } else {
             let path = loader.resolve(entry)?;
             if path.is_dir() {
-                (path.clone(), load_dir(&path)?)
+                load_dir(&path)?
             } else {
                 let (origin, text) = loader.read_text(entry)?;
                 let values = parse_configs(&origin, &text)?;
-                (origin, values)
+                values.into_iter().map(|v| (origin.clone(), v)).collect()
             }
         };
-        for value in values {
+        for (origin, value) in configs {
             let id = |v: &Value| (v["kind"].clone(), v["metadata"]["name"].clone());
             if out.iter().any(|p| id(&p.value) == id(&value)) {
                 return Err(BuildError::invalid(
