@@ -776,7 +776,7 @@ impl Builder {
         entries: &[String],
         ctx: &Ctx,
     ) -> Result<Vec<plugins::PluginConfig>> {
-        let mut load_dir = |dir: &Path| -> Result<Vec<(PathBuf, Value)>> {
+        let mut load_dir = |dir: &Path| -> Result<plugins::Configs> {
             let (m, ..) = self.accumulate(dir, ResMap::default(), false)?;
             Ok(m.resources
                 .into_iter()

@@ -23,6 +23,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
+/// Plugin config objects, each with the file it came from.
+pub type Configs = Vec<(PathBuf, Value)>;
+
 /// One plugin configuration object and the file it came from.
 pub struct PluginConfig {
     pub origin: PathBuf,
@@ -38,7 +41,7 @@ pub fn load(
     entries: &[String],
     loader: &Loader,
     kfile: &Path,
-    load_dir: &mut dyn FnMut(&Path) -> Result<Vec<(PathBuf, Value)>>,
+    load_dir: &mut dyn FnMut(&Path) -> Result<Configs>,
 ) -> Result<Vec<PluginConfig>> {
     let is_inline = |e: &&String| patch::is_inline_yaml(e);
     let ordered = entries
@@ -49,7 +52,7 @@ pub fn load(
     for entry in ordered {
         // Each config with the file it came from (a directory's configs
         // name their own files, as kustomize's origins do).
-        let configs: Vec<(PathBuf, Value)> = if patch::is_inline_yaml(entry) {
+        let configs: Configs = if patch::is_inline_yaml(entry) {
             let values = parse_configs(kfile, entry)?;
             values
                 .into_iter()
