@@ -330,6 +330,14 @@ fn err_line(text: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
+/// Prints a command's whole output; success, or the exit for a failed write.
+fn print_text(text: &str) -> ExitCode {
+    match out(text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => write_failed(&e),
+    }
+}
+
 /// The exit for a failed write to stdout: quiet when the reader went away.
 fn write_failed(e: &std::io::Error) -> ExitCode {
     if e.kind() != std::io::ErrorKind::BrokenPipe {
@@ -378,10 +386,7 @@ pub fn main() -> ExitCode {
                         ));
                         return ExitCode::from(1);
                     }
-                    match out(&text) {
-                        Ok(()) => ExitCode::SUCCESS,
-                        Err(e) => write_failed(&e),
-                    }
+                    print_text(&text)
                 }
                 Err(e) => {
                     err_line(&format!("Error: {e}"));
@@ -437,10 +442,7 @@ pub fn main() -> ExitCode {
             match crate::review::affected::affected(&base, &dirs, !no_confirm, &options) {
                 Ok(list) => {
                     let text: String = list.iter().map(|d| format!("{}\n", d.display())).collect();
-                    match out(&text) {
-                        Ok(()) => ExitCode::SUCCESS,
-                        Err(e) => write_failed(&e),
-                    }
+                    print_text(&text)
                 }
                 Err(e) => {
                     err_line(&format!("Error: {e}"));
@@ -573,10 +575,7 @@ fn print_version(short: bool, output: Option<VersionFormat>) -> ExitCode {
             }
         },
     };
-    match out(&text) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => write_failed(&e),
-    }
+    print_text(&text)
 }
 
 struct DiffOutput {

@@ -3,7 +3,7 @@
 use crate::error::{BuildError, Result};
 use crate::load::kustomization::{GeneratorArgs, GeneratorOptions};
 use crate::load::loader::Loader;
-use crate::model::resmap::{ResMap, same_id};
+use crate::model::resmap::ResMap;
 use crate::model::resource::{Behavior, GeneratorMeta, Resource};
 use base64::Engine as _;
 use indexmap::IndexMap;
@@ -214,12 +214,7 @@ fn add_generated(resmap: &mut ResMap, generated: Resource, kustomization: &Path)
     // (current or earlier) equal the generated one's.
     let id = generated.id();
     let matches: Vec<usize> = (0..resmap.resources.len())
-        .filter(|&i| {
-            resmap.resources[i]
-                .all_ids()
-                .iter()
-                .any(|x| same_id(x, &id))
-        })
+        .filter(|&i| resmap.resources[i].all_ids().iter().any(|x| x.same_as(&id)))
         .collect();
     let index = match (matches.as_slice(), behavior) {
         ([], Behavior::Create) => return resmap.append(generated),

@@ -23,11 +23,6 @@ fn index_key(id: &ResId) -> ResId {
     }
 }
 
-/// kustomize's `ResId.Equals`: same GVK and name, "" and "default" the same namespace.
-pub fn same_id(a: &ResId, b: &ResId) -> bool {
-    a.same_as(b)
-}
-
 impl ResMap {
     /// Adds a resource, refusing a second one with the same current id.
     pub fn append(&mut self, resource: Resource) -> Result<()> {
@@ -81,7 +76,7 @@ impl ResMap {
             .filter(|&i| {
                 let r = &self.resources[i];
                 // Cheap name test first: most resources never had this name.
-                r.ever_named(&id.name) && r.all_ids().iter().any(|x| same_id(x, id))
+                r.ever_named(&id.name) && r.all_ids().iter().any(|x| x.same_as(id))
             })
             .collect()
     }

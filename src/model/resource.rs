@@ -102,11 +102,6 @@ impl Resource {
         self.name() == name || self.previous.iter().any(|(_, n, _)| n == name)
     }
 
-    /// True when an earlier id (not the current one) has this name.
-    pub fn previously_named(&self, name: &str) -> bool {
-        self.previous.iter().any(|(_, n, _)| n == name)
-    }
-
     pub fn add_name_prefix(&mut self, prefix: &str) {
         if !prefix.is_empty() {
             self.name_prefixes.push(prefix.to_string());
@@ -155,14 +150,6 @@ impl Resource {
         let id = self.id();
         let namespace = id.effective_namespace().to_string();
         self.previous.push((id.gvk.kind, id.name, namespace));
-    }
-
-    /// Copies the history (previous ids, affixes, vars) of `other`, for an
-    /// object that replaces it.
-    pub fn take_history_of(&mut self, other: &Resource) {
-        self.previous = other.previous.clone();
-        self.name_prefixes = other.name_prefixes.clone();
-        self.name_suffixes = other.name_suffixes.clone();
     }
 
     pub fn metadata_mut(&mut self) -> &mut Map<String, Value> {
