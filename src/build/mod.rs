@@ -354,15 +354,7 @@ impl Ctx<'_> {
             .map(|(i, l)| format!("{}{l}\n", if i == 0 { "- " } else { "  " }))
             .collect();
         for r in resmap.iter_mut() {
-            let annotations = r
-                .metadata_mut()
-                .entry("annotations")
-                .or_insert_with(|| Value::Object(Default::default()));
-            // kustomize's annotation filter turns a null map into a map.
-            if annotations.is_null() {
-                *annotations = Value::Object(Default::default());
-            }
-            let Value::Object(a) = annotations else {
+            let Some(a) = annotations_for_build(r) else {
                 continue;
             };
             if a.contains_key(ORIGIN_ANNOTATION) {
@@ -817,17 +809,21 @@ impl Builder {
                 by.origin_text(&remote.repo, remote.origin_path_prefix())
             ),
         };
-        let meta = r.metadata_mut();
-        let annotations = meta
-            .entry("annotations")
-            .or_insert_with(|| Value::Object(Default::default()));
-        if annotations.is_null() {
-            *annotations = Value::Object(Default::default());
-        }
-        if let Value::Object(a) = annotations {
+        if let Some(a) = annotations_for_build(r) {
             a.insert(ORIGIN_ANNOTATION.into(), Value::String(text));
         }
     }
+}
+
+/// The annotations map build annotations go into, created when missing or
+/// null as kustomize's annotation filter creates it; `None` when the field
+/// holds something else.
+fn annotations_for_build(r: &mut Resource) -> Option<&mut serde_json::Map<String, Value>> {
+    let annotations = r.metadata_mut().entry("annotations").or_insert(Value::Null);
+    if annotations.is_null() {
+        *annotations = Value::Object(Default::default());
+    }
+    annotations.as_object_mut()
 }
 
 const ORIGIN_ANNOTATION: &str = "config.kubernetes.io/origin";
