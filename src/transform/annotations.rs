@@ -16,3 +16,36 @@ pub fn apply(
         .collect();
     super::set_map_entries(resmap, &pairs, specs)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::transformer_config::TransformerConfig;
+    use crate::transform::testing::check;
+
+    #[test]
+    fn metadata_and_templates_not_selectors() {
+        let config = TransformerConfig::builtin();
+        let notes: IndexMap<String, String> = [("owner".to_string(), "true".to_string())].into();
+        let cases: &[(&str, &str, &str)] = &[
+            (
+                "deployment",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n  selector:\n    matchLabels:\n      a: b\n",
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  annotations:\n    owner: \"true\"\n  name: d\nspec:\n  selector:\n    matchLabels:\n      a: b\n  template:\n    metadata:\n      annotations:\n        owner: \"true\"\n",
+            ),
+            (
+                "null map",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations: null\n",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  annotations:\n    owner: \"true\"\n  name: c\n",
+            ),
+        ];
+        for (name, input, want) in cases {
+            check(
+                name,
+                input,
+                |m| apply(m, &notes, config.specs("commonAnnotations")),
+                Ok(want),
+            );
+        }
+    }
+}

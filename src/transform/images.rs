@@ -161,3 +161,92 @@ mod tests {
         assert_eq!(rewrite("nginx@sha256:abc", &spec), "nginx:1.2");
     }
 }
+
+#[cfg(test)]
+mod table {
+    use super::*;
+    use crate::load::transformer_config::TransformerConfig;
+    use crate::transform::testing::check;
+
+    fn image(name: &str, new_name: &str, tag: &str, digest: &str) -> ImageSpec {
+        let some = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        ImageSpec {
+            name: name.into(),
+            new_name: some(new_name),
+            new_tag: some(tag),
+            digest: some(digest),
+            tag_suffix: None,
+        }
+    }
+
+    #[test]
+    fn rewrites_by_name() {
+        let cases: &[(&str, &str, ImageSpec, &str)] = &[
+            (
+                "new tag",
+                "nginx:1.0",
+                image("nginx", "", "2.0", ""),
+                "nginx:2.0",
+            ),
+            (
+                "new name keeps tag",
+                "nginx:1.0",
+                image("nginx", "r/nginx", "", ""),
+                "r/nginx:1.0",
+            ),
+            (
+                "digest replaces tag",
+                "nginx:1.0",
+                image("nginx", "", "", "sha256:1"),
+                "nginx@sha256:1",
+            ),
+            (
+                "both",
+                "nginx",
+                image("nginx", "", "2", "sha256:1"),
+                "nginx:2@sha256:1",
+            ),
+            (
+                "other names untouched",
+                "redis:7",
+                image("nginx", "", "2.0", ""),
+                "redis:7",
+            ),
+            (
+                "registry port",
+                "host:5000/app:1",
+                image("host:5000/app", "", "2", ""),
+                "host:5000/app:2",
+            ),
+            ("wildcard", "redis:7", image("*", "", "8", ""), "redis:8"),
+        ];
+        for (name, before, spec, after) in cases {
+            let pod = |img: &str| {
+                format!(
+                    "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - image: {img}\n    name: c\n  initContainers:\n  - image: {img}\n    name: i\n"
+                )
+            };
+            let config = TransformerConfig::builtin();
+            let images = std::slice::from_ref(spec);
+            check(
+                name,
+                &pod(before),
+                |m| apply(m, images, config.specs("images")),
+                Ok(&pod(after)),
+            );
+        }
+    }
+
+    #[test]
+    fn containers_in_custom_kinds() {
+        let config = TransformerConfig::builtin();
+        check(
+            "custom kind",
+            "apiVersion: example.com/v1\nkind: Job\nmetadata:\n  name: j\nspec:\n  deep:\n    containers:\n    - image: nginx\n",
+            |m| apply(m, &[image("nginx", "", "2", "")], config.specs("images")),
+            Ok(
+                "apiVersion: example.com/v1\nkind: Job\nmetadata:\n  name: j\nspec:\n  deep:\n    containers:\n    - image: nginx:2\n",
+            ),
+        );
+    }
+}

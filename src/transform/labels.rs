@@ -47,3 +47,126 @@ fn apply(
     let pairs: Vec<(String, String)> = labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     super::set_map_entries(resmap, &pairs, specs)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::transform::testing::check;
+
+    const DEPLOYMENT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+";
+
+    fn pairs(list: &[(&str, &str)]) -> IndexMap<String, String> {
+        list.iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    fn entry(selectors: bool, templates: bool) -> LabelSpec {
+        LabelSpec {
+            pairs: pairs(&[("team", "a")]),
+            include_selectors: selectors,
+            include_templates: templates,
+            fields: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn common_labels() {
+        let config = TransformerConfig::builtin();
+        let cases: &[(&str, &str, Result<&str, &str>)] = &[
+            (
+                "deployment: metadata, selector and template",
+                DEPLOYMENT,
+                Ok(
+                    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  labels:\n    team: a\n  name: web\nspec:\n  selector:\n    matchLabels:\n      app: web\n      team: a\n  template:\n    metadata:\n      labels:\n        app: web\n        team: a\n",
+                ),
+            ),
+            (
+                "service: selector created",
+                "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n",
+                Ok(
+                    "apiVersion: v1\nkind: Service\nmetadata:\n  labels:\n    team: a\n  name: s\nspec:\n  selector:\n    team: a\n",
+                ),
+            ),
+            (
+                "existing value replaced",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels:\n    team: b\n",
+                Ok(
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  labels:\n    team: a\n  name: c\n",
+                ),
+            ),
+            (
+                "labels that are not a map",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels: [x]\n",
+                Err("expected a map of strings"),
+            ),
+        ];
+        for (name, input, want) in cases {
+            check(
+                name,
+                input,
+                |m| apply_common(m, &pairs(&[("team", "a")]), &config),
+                *want,
+            );
+        }
+    }
+
+    #[test]
+    fn label_entries() {
+        let config = TransformerConfig::builtin();
+        let cases: &[(&str, LabelSpec, &str)] = &[
+            (
+                "metadata only",
+                entry(false, false),
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  labels:\n    team: a\n  name: web\nspec:\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n",
+            ),
+            (
+                "templates without selectors",
+                entry(false, true),
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  labels:\n    team: a\n  name: web\nspec:\n  selector:\n    matchLabels:\n      app: web\n  template:\n    metadata:\n      labels:\n        app: web\n        team: a\n",
+            ),
+            (
+                "selectors imply templates",
+                entry(true, false),
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  labels:\n    team: a\n  name: web\nspec:\n  selector:\n    matchLabels:\n      app: web\n      team: a\n  template:\n    metadata:\n      labels:\n        app: web\n        team: a\n",
+            ),
+        ];
+        for (name, spec, want) in cases {
+            check(
+                name,
+                DEPLOYMENT,
+                |m| apply_entry(m, spec, &config),
+                Ok(want),
+            );
+        }
+    }
+
+    #[test]
+    fn entry_field_specs_conflicting_on_create_are_an_error() {
+        let config = TransformerConfig::builtin();
+        let mut spec = entry(false, false);
+        spec.fields = vec![crate::model::fieldspec::FieldSpecConfig {
+            path: "metadata/labels".into(),
+            create: false,
+            ..Default::default()
+        }];
+        check(
+            "create conflict",
+            DEPLOYMENT,
+            |m| apply_entry(m, &spec, &config),
+            Err("failed to merge labels"),
+        );
+    }
+}

@@ -149,3 +149,111 @@ fn set_subjects(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::transformer_config::TransformerConfig;
+    use crate::transform::testing::check;
+
+    const BINDING: &str = "apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: rb
+subjects:
+- kind: ServiceAccount
+  name: default
+- kind: ServiceAccount
+  name: app
+  namespace: other
+";
+
+    fn run(input: &str, unset_only: bool, subjects: Subjects, want: Result<&str, &str>) {
+        let config = TransformerConfig::builtin();
+        let t = Namespace {
+            namespace: "prod",
+            specs: config.specs("namespace"),
+            unset_only,
+            subjects,
+        };
+        check(input, input, |m| apply(m, &t), want);
+    }
+
+    #[test]
+    fn scope_decides_metadata_namespace() {
+        let cases: &[(&str, &str)] = &[
+            (
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: dev\n",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: prod\n",
+            ),
+            (
+                "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: r\n",
+                "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: r\n",
+            ),
+            // A core Namespace takes the namespace as its name...
+            (
+                "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: dev\n",
+                "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n",
+            ),
+            // ...a custom kind called Namespace is an ordinary namespaced object.
+            (
+                "apiVersion: example.com/v1\nkind: Namespace\nmetadata:\n  name: dev\n",
+                "apiVersion: example.com/v1\nkind: Namespace\nmetadata:\n  name: dev\n  namespace: prod\n",
+            ),
+        ];
+        for (input, want) in cases {
+            run(input, false, Subjects::DefaultOnly, Ok(want));
+        }
+    }
+
+    #[test]
+    fn unset_only_keeps_existing_namespaces() {
+        run(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: dev\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\n",
+            true,
+            Subjects::DefaultOnly,
+            Ok(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: dev\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: d\n  namespace: prod\n",
+            ),
+        );
+    }
+
+    #[test]
+    fn role_binding_subjects_by_mode() {
+        let head = "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: rb\n  namespace: prod\nsubjects:\n";
+        let cases: &[(Subjects, &str)] = &[
+            (
+                Subjects::DefaultOnly,
+                "- kind: ServiceAccount\n  name: default\n  namespace: prod\n- kind: ServiceAccount\n  name: app\n  namespace: other\n",
+            ),
+            (
+                Subjects::AllServiceAccounts,
+                "- kind: ServiceAccount\n  name: default\n  namespace: prod\n- kind: ServiceAccount\n  name: app\n  namespace: prod\n",
+            ),
+            (
+                Subjects::None,
+                "- kind: ServiceAccount\n  name: default\n- kind: ServiceAccount\n  name: app\n  namespace: other\n",
+            ),
+        ];
+        for (mode, subjects) in cases {
+            run(BINDING, false, *mode, Ok(&format!("{head}{subjects}")));
+        }
+    }
+
+    #[test]
+    fn objects_meeting_in_one_namespace_conflict() {
+        run(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: b\n",
+            false,
+            Subjects::DefaultOnly,
+            Err("namespace transformation produces ID conflict"),
+        );
+    }
+
+    #[test]
+    fn subject_modes_parse() {
+        assert_eq!(Subjects::parse(""), Ok(Subjects::DefaultOnly));
+        assert_eq!(Subjects::parse("none"), Ok(Subjects::None));
+        assert!(Subjects::parse("all").is_err());
+    }
+}

@@ -64,3 +64,71 @@ pub fn apply(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::transformer_config::TransformerConfig;
+    use crate::transform::testing::{check, resmap};
+
+    #[test]
+    fn affixes_names_except_fixed_kinds() {
+        let config = TransformerConfig::builtin();
+        let cases: &[(&str, Affix, &str, &str)] = &[
+            (
+                "prefix",
+                Affix::Prefix,
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: p-c\n",
+            ),
+            (
+                "suffix",
+                Affix::Suffix,
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c-p\n",
+            ),
+            (
+                "namespace kept",
+                Affix::Prefix,
+                "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n",
+                "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n",
+            ),
+            (
+                "crd kept",
+                Affix::Prefix,
+                "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: a.b\n",
+                "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: a.b\n",
+            ),
+            (
+                "apiservice kept",
+                Affix::Suffix,
+                "apiVersion: apiregistration.k8s.io/v1\nkind: APIService\nmetadata:\n  name: v1.x\n",
+                "apiVersion: apiregistration.k8s.io/v1\nkind: APIService\nmetadata:\n  name: v1.x\n",
+            ),
+        ];
+        for (name, affix, input, want) in cases {
+            let text = if *affix == Affix::Prefix { "p-" } else { "-p" };
+            let specs = config.specs(if *affix == Affix::Prefix {
+                "namePrefix"
+            } else {
+                "nameSuffix"
+            });
+            check(name, input, |m| apply(m, *affix, text, specs), Ok(want));
+        }
+    }
+
+    #[test]
+    fn renames_record_affixes_and_previous_ids() {
+        let config = TransformerConfig::builtin();
+        let mut m = resmap("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n");
+        apply(&mut m, Affix::Prefix, "a-", config.specs("namePrefix")).unwrap();
+        apply(&mut m, Affix::Suffix, "-z", config.specs("nameSuffix")).unwrap();
+        let r = &m.resources[0];
+        assert_eq!(r.name(), "a-c-z");
+        assert_eq!(r.name_prefixes, ["a-"]);
+        assert_eq!(r.name_suffixes, ["-z"]);
+        let names: Vec<String> = r.previous_ids().into_iter().map(|id| id.name).collect();
+        assert_eq!(names, ["c", "a-c"]);
+        assert_eq!(r.original_id().name, "c");
+    }
+}

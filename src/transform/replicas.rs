@@ -38,3 +38,55 @@ pub fn apply(resmap: &mut ResMap, replica: &ReplicaSpec, specs: &[FieldSpec]) ->
         gvks.join(" ")
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::transformer_config::TransformerConfig;
+    use crate::transform::testing::check;
+
+    #[test]
+    fn sets_counts_on_the_named_object() {
+        let config = TransformerConfig::builtin();
+        let specs = config.specs("replicas");
+        let deployment =
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 1\n";
+        let cases: &[(&str, &str, &str, Result<&str, &str>)] = &[
+            (
+                "replaced",
+                "web",
+                deployment,
+                Ok(
+                    "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 5\n",
+                ),
+            ),
+            (
+                "created",
+                "s",
+                "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: s\n",
+                Ok(
+                    "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: s\nspec:\n  replicas: 5\n",
+                ),
+            ),
+            (
+                "other kinds untouched, name unknown",
+                "c",
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+                Err("resource with name c does not match a config"),
+            ),
+            (
+                "no such name",
+                "api",
+                deployment,
+                Err("resource with name api"),
+            ),
+        ];
+        for (name, target, input, want) in cases {
+            let spec = ReplicaSpec {
+                name: target.to_string(),
+                count: 5,
+            };
+            check(name, input, |m| apply(m, &spec, specs), *want);
+        }
+    }
+}
