@@ -263,8 +263,23 @@ def shapes(rnd, d, k, used):
     nulls, files without a final newline, plugin configs in a kustomization
     directory, configurations with labels and kind-specific prefixes,
     local-config objects, case-folded field names, a JSON replace of a
-    missing key, a top-level generator plugin name, `openapi.version`."""
+    missing key, a top-level generator plugin name, `openapi.version`,
+    associative lists with duplicate, missing or two-part keys under a
+    strategic merge."""
     extra = []
+    if rnd.random() < 0.25:
+        def pick(pool):
+            return [dict(rnd.choice(pool)) for _ in range(rnd.randint(1, 4))]
+        env = [{"name": "A", "value": "1"}, {"name": "A", "value": "2"}, {"name": "B"}, {"value": "keyless"}]
+        ports = [{"containerPort": 53, "protocol": "UDP"}, {"containerPort": 53, "protocol": "TCP"},
+                 {"containerPort": 80}, {"containerPort": 80, "name": "http"}, {"containerPort": 9443, "protocol": "TCP"}]
+        extra.append({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "dups"},
+                      "spec": {"template": {"spec": {"containers": [{"name": "m", "image": "x", "env": pick(env), "ports": pick(ports)}]
+                                                     + ([{"name": "m", "image": "twin"}] if rnd.random() < 0.2 else [])}}}})
+        body = rnd.choice([{"image": "y"}, {"env": pick(env[:3] + [{"name": "A", "$patch": "delete"}])},
+                           {"ports": pick(ports + [{"containerPort": 9443, "$patch": "delete"}])}])
+        k.setdefault("patches", []).append({"patch": json.dumps({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "dups"},
+                                                                 "spec": {"template": {"spec": {"containers": [{"name": "m", **body}]}}}})})
     if rnd.random() < 0.3:
         extra.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding", "metadata": {"name": "crb"},
                       "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "reader"},

@@ -19,6 +19,9 @@ pub struct FieldMeta {
     pub def: u16,
     pub container: Container,
     pub merge_key: &'static str,
+    /// `x-kubernetes-list-map-keys` of a list with a patch strategy: kyaml
+    /// merges on these (e.g. `containerPort` and `protocol`) when present.
+    pub merge_keys: &'static [&'static str],
     pub strategy: &'static str,
 }
 
@@ -48,6 +51,7 @@ struct Field {
     def: Option<usize>,
     container: Container,
     merge_key: String,
+    merge_keys: Vec<String>,
     strategy: String,
 }
 
@@ -62,6 +66,7 @@ static BUILTIN: LazyLock<SchemaTable> = LazyLock::new(|| SchemaTable {
                     def: (f.def != NO_DEF).then_some(f.def as usize),
                     container: f.container,
                     merge_key: f.merge_key.to_string(),
+                    merge_keys: f.merge_keys.iter().map(|k| k.to_string()).collect(),
                     strategy: f.strategy.to_string(),
                 })
                 .collect()
@@ -120,12 +125,22 @@ impl SchemaTable {
                     .unwrap_or_default()
                     .to_string()
             };
+            let strategy = text("x-kubernetes-patch-strategy");
+            let merge_keys = match prop.get("x-kubernetes-list-map-keys") {
+                Some(serde_json::Value::Array(keys)) if !strategy.is_empty() => keys
+                    .iter()
+                    .filter_map(serde_json::Value::as_str)
+                    .map(str::to_string)
+                    .collect(),
+                _ => Vec::new(),
+            };
             fields.push(Field {
                 name: name.clone(),
                 def,
                 container,
                 merge_key: text("x-kubernetes-patch-merge-key"),
-                strategy: text("x-kubernetes-patch-strategy"),
+                merge_keys,
+                strategy,
             });
         }
         fields
@@ -249,6 +264,17 @@ impl<'a> FieldRef<'a> {
     }
     pub fn merge_key(self) -> &'a str {
         &self.field.merge_key
+    }
+    /// The keys kyaml matches list elements on: the list-map keys when the
+    /// schema gives them, else the merge key; none for a list of scalars.
+    pub fn merge_keys(self) -> Vec<&'a str> {
+        if !self.field.merge_keys.is_empty() {
+            return self.field.merge_keys.iter().map(String::as_str).collect();
+        }
+        match self.field.merge_key.as_str() {
+            "" => Vec::new(),
+            key => vec![key],
+        }
     }
 }
 

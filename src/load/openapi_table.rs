@@ -4,41 +4,41 @@ use crate::load::openapi::{Container::*, FieldMeta, KindMeta};
 
 pub static DEFINITIONS: &[&[FieldMeta]] = &[
     // io.k8s.api.admissionregistration.v1.MutatingWebhookConfiguration
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "webhooks", def: 6, container: List, merge_key: "name", strategy: "merge" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "webhooks", def: 6, container: List, merge_key: "name", merge_keys: &["name"], strategy: "merge" }],
     // io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta
-    &[FieldMeta { name: "creationTimestamp", def: 2, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "deletionTimestamp", def: 2, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "finalizers", def: 65535, container: List, merge_key: "", strategy: "merge" }, FieldMeta { name: "managedFields", def: 3, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "ownerReferences", def: 5, container: List, merge_key: "uid", strategy: "merge" }],
+    &[FieldMeta { name: "creationTimestamp", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "deletionTimestamp", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "finalizers", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "merge" }, FieldMeta { name: "managedFields", def: 3, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "ownerReferences", def: 5, container: List, merge_key: "uid", merge_keys: &["uid"], strategy: "merge" }],
     // io.k8s.apimachinery.pkg.apis.meta.v1.Time
     &[],
     // io.k8s.apimachinery.pkg.apis.meta.v1.ManagedFieldsEntry
-    &[FieldMeta { name: "fieldsV1", def: 4, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "time", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "fieldsV1", def: 4, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "time", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.apimachinery.pkg.apis.meta.v1.FieldsV1
     &[],
     // io.k8s.apimachinery.pkg.apis.meta.v1.OwnerReference
     &[],
     // io.k8s.api.admissionregistration.v1.MutatingWebhook
-    &[FieldMeta { name: "admissionReviewVersions", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "clientConfig", def: 7, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "matchConditions", def: 9, container: List, merge_key: "name", strategy: "merge" }, FieldMeta { name: "namespaceSelector", def: 10, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "objectSelector", def: 10, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "rules", def: 12, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "admissionReviewVersions", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "clientConfig", def: 7, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "matchConditions", def: 9, container: List, merge_key: "name", merge_keys: &["name"], strategy: "merge" }, FieldMeta { name: "namespaceSelector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "objectSelector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "rules", def: 12, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1.WebhookClientConfig
-    &[FieldMeta { name: "service", def: 8, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "service", def: 8, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1.ServiceReference
     &[],
     // io.k8s.api.admissionregistration.v1.MatchCondition
     &[],
     // io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector
-    &[FieldMeta { name: "matchExpressions", def: 11, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "matchExpressions", def: 11, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelectorRequirement
-    &[FieldMeta { name: "values", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "values", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1.RuleWithOperations
-    &[FieldMeta { name: "apiGroups", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "apiVersions", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "operations", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "resources", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "apiGroups", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "apiVersions", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "operations", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resources", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicy
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 14, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 21, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 14, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 21, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicySpec
-    &[FieldMeta { name: "auditAnnotations", def: 15, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "matchConditions", def: 9, container: List, merge_key: "name", strategy: "merge" }, FieldMeta { name: "matchConstraints", def: 16, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "paramKind", def: 18, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "validations", def: 19, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "variables", def: 20, container: List, merge_key: "name", strategy: "merge" }],
+    &[FieldMeta { name: "auditAnnotations", def: 15, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "matchConditions", def: 9, container: List, merge_key: "name", merge_keys: &["name"], strategy: "merge" }, FieldMeta { name: "matchConstraints", def: 16, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "paramKind", def: 18, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "validations", def: 19, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "variables", def: 20, container: List, merge_key: "name", merge_keys: &["name"], strategy: "merge" }],
     // io.k8s.api.admissionregistration.v1.AuditAnnotation
     &[],
     // io.k8s.api.admissionregistration.v1.MatchResources
-    &[FieldMeta { name: "excludeResourceRules", def: 17, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "namespaceSelector", def: 10, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "objectSelector", def: 10, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "resourceRules", def: 17, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "excludeResourceRules", def: 17, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "namespaceSelector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "objectSelector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resourceRules", def: 17, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1.NamedRuleWithOperations
-    &[FieldMeta { name: "apiGroups", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "apiVersions", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "operations", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "resourceNames", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "resources", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "apiGroups", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "apiVersions", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "operations", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resourceNames", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resources", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1.ParamKind
     &[],
     // io.k8s.api.admissionregistration.v1.Validation
@@ -46,35 +46,35 @@ pub static DEFINITIONS: &[&[FieldMeta]] = &[
     // io.k8s.api.admissionregistration.v1.Variable
     &[],
     // io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyStatus
-    &[FieldMeta { name: "conditions", def: 22, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "typeChecking", def: 23, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "conditions", def: 22, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "typeChecking", def: 23, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.apimachinery.pkg.apis.meta.v1.Condition
-    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1.TypeChecking
-    &[FieldMeta { name: "expressionWarnings", def: 24, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "expressionWarnings", def: 24, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1.ExpressionWarning
     &[],
     // io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBinding
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 26, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 26, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1.ValidatingAdmissionPolicyBindingSpec
-    &[FieldMeta { name: "matchResources", def: 16, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "paramRef", def: 27, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "validationActions", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "matchResources", def: 16, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "paramRef", def: 27, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "validationActions", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1.ParamRef
-    &[FieldMeta { name: "selector", def: 10, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "selector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1.ValidatingWebhookConfiguration
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "webhooks", def: 29, container: List, merge_key: "name", strategy: "merge" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "webhooks", def: 29, container: List, merge_key: "name", merge_keys: &["name"], strategy: "merge" }],
     // io.k8s.api.admissionregistration.v1.ValidatingWebhook
-    &[FieldMeta { name: "admissionReviewVersions", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "clientConfig", def: 7, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "matchConditions", def: 9, container: List, merge_key: "name", strategy: "merge" }, FieldMeta { name: "namespaceSelector", def: 10, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "objectSelector", def: 10, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "rules", def: 12, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "admissionReviewVersions", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "clientConfig", def: 7, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "matchConditions", def: 9, container: List, merge_key: "name", merge_keys: &["name"], strategy: "merge" }, FieldMeta { name: "namespaceSelector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "objectSelector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "rules", def: 12, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1alpha1.ValidatingAdmissionPolicy
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 31, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 39, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 31, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 39, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1alpha1.ValidatingAdmissionPolicySpec
-    &[FieldMeta { name: "auditAnnotations", def: 32, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "matchConditions", def: 33, container: List, merge_key: "name", strategy: "merge" }, FieldMeta { name: "matchConstraints", def: 34, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "paramKind", def: 36, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "validations", def: 37, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "variables", def: 38, container: List, merge_key: "name", strategy: "merge" }],
+    &[FieldMeta { name: "auditAnnotations", def: 32, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "matchConditions", def: 33, container: List, merge_key: "name", merge_keys: &["name"], strategy: "merge" }, FieldMeta { name: "matchConstraints", def: 34, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "paramKind", def: 36, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "validations", def: 37, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "variables", def: 38, container: List, merge_key: "name", merge_keys: &["name"], strategy: "merge" }],
     // io.k8s.api.admissionregistration.v1alpha1.AuditAnnotation
     &[],
     // io.k8s.api.admissionregistration.v1alpha1.MatchCondition
     &[],
     // io.k8s.api.admissionregistration.v1alpha1.MatchResources
-    &[FieldMeta { name: "excludeResourceRules", def: 35, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "namespaceSelector", def: 10, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "objectSelector", def: 10, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "resourceRules", def: 35, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "excludeResourceRules", def: 35, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "namespaceSelector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "objectSelector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resourceRules", def: 35, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1alpha1.NamedRuleWithOperations
-    &[FieldMeta { name: "apiGroups", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "apiVersions", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "operations", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "resourceNames", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "resources", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "apiGroups", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "apiVersions", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "operations", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resourceNames", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resources", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1alpha1.ParamKind
     &[],
     // io.k8s.api.admissionregistration.v1alpha1.Validation
@@ -82,29 +82,29 @@ pub static DEFINITIONS: &[&[FieldMeta]] = &[
     // io.k8s.api.admissionregistration.v1alpha1.Variable
     &[],
     // io.k8s.api.admissionregistration.v1alpha1.ValidatingAdmissionPolicyStatus
-    &[FieldMeta { name: "conditions", def: 22, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "typeChecking", def: 40, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "conditions", def: 22, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "typeChecking", def: 40, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1alpha1.TypeChecking
-    &[FieldMeta { name: "expressionWarnings", def: 41, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "expressionWarnings", def: 41, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1alpha1.ExpressionWarning
     &[],
     // io.k8s.api.admissionregistration.v1alpha1.ValidatingAdmissionPolicyBinding
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 43, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 43, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1alpha1.ValidatingAdmissionPolicyBindingSpec
-    &[FieldMeta { name: "matchResources", def: 34, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "paramRef", def: 44, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "validationActions", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "matchResources", def: 34, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "paramRef", def: 44, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "validationActions", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1alpha1.ParamRef
-    &[FieldMeta { name: "selector", def: 10, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "selector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicy
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 46, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 54, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 46, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 54, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicySpec
-    &[FieldMeta { name: "auditAnnotations", def: 47, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "matchConditions", def: 48, container: List, merge_key: "name", strategy: "merge" }, FieldMeta { name: "matchConstraints", def: 49, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "paramKind", def: 51, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "validations", def: 52, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "variables", def: 53, container: List, merge_key: "name", strategy: "merge" }],
+    &[FieldMeta { name: "auditAnnotations", def: 47, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "matchConditions", def: 48, container: List, merge_key: "name", merge_keys: &["name"], strategy: "merge" }, FieldMeta { name: "matchConstraints", def: 49, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "paramKind", def: 51, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "validations", def: 52, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "variables", def: 53, container: List, merge_key: "name", merge_keys: &["name"], strategy: "merge" }],
     // io.k8s.api.admissionregistration.v1beta1.AuditAnnotation
     &[],
     // io.k8s.api.admissionregistration.v1beta1.MatchCondition
     &[],
     // io.k8s.api.admissionregistration.v1beta1.MatchResources
-    &[FieldMeta { name: "excludeResourceRules", def: 50, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "namespaceSelector", def: 10, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "objectSelector", def: 10, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "resourceRules", def: 50, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "excludeResourceRules", def: 50, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "namespaceSelector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "objectSelector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resourceRules", def: 50, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1beta1.NamedRuleWithOperations
-    &[FieldMeta { name: "apiGroups", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "apiVersions", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "operations", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "resourceNames", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "resources", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "apiGroups", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "apiVersions", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "operations", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resourceNames", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resources", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1beta1.ParamKind
     &[],
     // io.k8s.api.admissionregistration.v1beta1.Validation
@@ -112,89 +112,89 @@ pub static DEFINITIONS: &[&[FieldMeta]] = &[
     // io.k8s.api.admissionregistration.v1beta1.Variable
     &[],
     // io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyStatus
-    &[FieldMeta { name: "conditions", def: 22, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "typeChecking", def: 55, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "conditions", def: 22, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "typeChecking", def: 55, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1beta1.TypeChecking
-    &[FieldMeta { name: "expressionWarnings", def: 56, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "expressionWarnings", def: 56, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1beta1.ExpressionWarning
     &[],
     // io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyBinding
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 58, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 58, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyBindingSpec
-    &[FieldMeta { name: "matchResources", def: 49, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "paramRef", def: 59, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "validationActions", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "matchResources", def: 49, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "paramRef", def: 59, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "validationActions", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.admissionregistration.v1beta1.ParamRef
-    &[FieldMeta { name: "selector", def: 10, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "selector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.apiserverinternal.v1alpha1.StorageVersion
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 61, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 62, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 61, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 62, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.apiserverinternal.v1alpha1.StorageVersionSpec
     &[],
     // io.k8s.api.apiserverinternal.v1alpha1.StorageVersionStatus
-    &[FieldMeta { name: "conditions", def: 63, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "storageVersions", def: 64, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "conditions", def: 63, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "storageVersions", def: 64, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.apiserverinternal.v1alpha1.StorageVersionCondition
-    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.apiserverinternal.v1alpha1.ServerStorageVersion
-    &[FieldMeta { name: "decodableVersions", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "servedVersions", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "decodableVersions", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "servedVersions", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.apps.v1.ControllerRevision
-    &[FieldMeta { name: "data", def: 66, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "data", def: 66, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.apimachinery.pkg.runtime.RawExtension
     &[],
     // io.k8s.api.apps.v1.DaemonSet
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 68, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 173, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 68, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 173, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.apps.v1.DaemonSetSpec
-    &[FieldMeta { name: "selector", def: 10, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "template", def: 69, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "updateStrategy", def: 171, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "selector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "template", def: 69, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "updateStrategy", def: 171, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.PodTemplateSpec
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 70, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 70, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.PodSpec
-    &[FieldMeta { name: "affinity", def: 71, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "containers", def: 81, container: List, merge_key: "name", strategy: "merge" }, FieldMeta { name: "dnsConfig", def: 114, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "ephemeralContainers", def: 116, container: List, merge_key: "name", strategy: "merge" }, FieldMeta { name: "hostAliases", def: 117, container: List, merge_key: "ip", strategy: "merge" }, FieldMeta { name: "imagePullSecrets", def: 118, container: List, merge_key: "name", strategy: "merge" }, FieldMeta { name: "initContainers", def: 81, container: List, merge_key: "name", strategy: "merge" }, FieldMeta { name: "os", def: 119, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "overhead", def: 87, container: Map, merge_key: "", strategy: "" }, FieldMeta { name: "readinessGates", def: 120, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "resourceClaims", def: 121, container: List, merge_key: "name", strategy: "merge,retainKeys" }, FieldMeta { name: "schedulingGates", def: 123, container: List, merge_key: "name", strategy: "merge" }, FieldMeta { name: "securityContext", def: 124, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "tolerations", def: 126, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "topologySpreadConstraints", def: 127, container: List, merge_key: "topologyKey", strategy: "merge" }, FieldMeta { name: "volumes", def: 128, container: List, merge_key: "name", strategy: "merge,retainKeys" }],
+    &[FieldMeta { name: "affinity", def: 71, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "containers", def: 81, container: List, merge_key: "name", merge_keys: &["name"], strategy: "merge" }, FieldMeta { name: "dnsConfig", def: 114, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "ephemeralContainers", def: 116, container: List, merge_key: "name", merge_keys: &["name"], strategy: "merge" }, FieldMeta { name: "hostAliases", def: 117, container: List, merge_key: "ip", merge_keys: &["ip"], strategy: "merge" }, FieldMeta { name: "imagePullSecrets", def: 118, container: List, merge_key: "name", merge_keys: &["name"], strategy: "merge" }, FieldMeta { name: "initContainers", def: 81, container: List, merge_key: "name", merge_keys: &["name"], strategy: "merge" }, FieldMeta { name: "os", def: 119, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "overhead", def: 87, container: Map, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "readinessGates", def: 120, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resourceClaims", def: 121, container: List, merge_key: "name", merge_keys: &["name"], strategy: "merge,retainKeys" }, FieldMeta { name: "schedulingGates", def: 123, container: List, merge_key: "name", merge_keys: &["name"], strategy: "merge" }, FieldMeta { name: "securityContext", def: 124, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "tolerations", def: 126, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "topologySpreadConstraints", def: 127, container: List, merge_key: "topologyKey", merge_keys: &["topologyKey", "whenUnsatisfiable"], strategy: "merge" }, FieldMeta { name: "volumes", def: 128, container: List, merge_key: "name", merge_keys: &["name"], strategy: "merge,retainKeys" }],
     // io.k8s.api.core.v1.Affinity
-    &[FieldMeta { name: "nodeAffinity", def: 72, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "podAffinity", def: 77, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "podAntiAffinity", def: 80, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "nodeAffinity", def: 72, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "podAffinity", def: 77, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "podAntiAffinity", def: 80, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.NodeAffinity
-    &[FieldMeta { name: "preferredDuringSchedulingIgnoredDuringExecution", def: 73, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "requiredDuringSchedulingIgnoredDuringExecution", def: 76, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "preferredDuringSchedulingIgnoredDuringExecution", def: 73, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "requiredDuringSchedulingIgnoredDuringExecution", def: 76, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.PreferredSchedulingTerm
-    &[FieldMeta { name: "preference", def: 74, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "preference", def: 74, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.NodeSelectorTerm
-    &[FieldMeta { name: "matchExpressions", def: 75, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "matchFields", def: 75, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "matchExpressions", def: 75, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "matchFields", def: 75, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.NodeSelectorRequirement
-    &[FieldMeta { name: "values", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "values", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.NodeSelector
-    &[FieldMeta { name: "nodeSelectorTerms", def: 74, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "nodeSelectorTerms", def: 74, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.PodAffinity
-    &[FieldMeta { name: "preferredDuringSchedulingIgnoredDuringExecution", def: 78, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "requiredDuringSchedulingIgnoredDuringExecution", def: 79, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "preferredDuringSchedulingIgnoredDuringExecution", def: 78, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "requiredDuringSchedulingIgnoredDuringExecution", def: 79, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.WeightedPodAffinityTerm
-    &[FieldMeta { name: "podAffinityTerm", def: 79, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "podAffinityTerm", def: 79, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.PodAffinityTerm
-    &[FieldMeta { name: "labelSelector", def: 10, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "matchLabelKeys", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "mismatchLabelKeys", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "namespaceSelector", def: 10, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "namespaces", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "labelSelector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "matchLabelKeys", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "mismatchLabelKeys", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "namespaceSelector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "namespaces", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.PodAntiAffinity
-    &[FieldMeta { name: "preferredDuringSchedulingIgnoredDuringExecution", def: 78, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "requiredDuringSchedulingIgnoredDuringExecution", def: 79, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "preferredDuringSchedulingIgnoredDuringExecution", def: 78, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "requiredDuringSchedulingIgnoredDuringExecution", def: 79, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.Container
-    &[FieldMeta { name: "args", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "command", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "env", def: 82, container: List, merge_key: "name", strategy: "merge" }, FieldMeta { name: "envFrom", def: 89, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "lifecycle", def: 92, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "livenessProbe", def: 100, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "ports", def: 102, container: List, merge_key: "containerPort", strategy: "merge" }, FieldMeta { name: "readinessProbe", def: 100, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "resizePolicy", def: 103, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "resources", def: 104, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "securityContext", def: 106, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "startupProbe", def: 100, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "volumeDevices", def: 112, container: List, merge_key: "devicePath", strategy: "merge" }, FieldMeta { name: "volumeMounts", def: 113, container: List, merge_key: "mountPath", strategy: "merge" }],
+    &[FieldMeta { name: "args", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "command", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "env", def: 82, container: List, merge_key: "name", merge_keys: &["name"], strategy: "merge" }, FieldMeta { name: "envFrom", def: 89, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "lifecycle", def: 92, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "livenessProbe", def: 100, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "ports", def: 102, container: List, merge_key: "containerPort", merge_keys: &["containerPort", "protocol"], strategy: "merge" }, FieldMeta { name: "readinessProbe", def: 100, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resizePolicy", def: 103, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resources", def: 104, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "securityContext", def: 106, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "startupProbe", def: 100, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "volumeDevices", def: 112, container: List, merge_key: "devicePath", merge_keys: &["devicePath"], strategy: "merge" }, FieldMeta { name: "volumeMounts", def: 113, container: List, merge_key: "mountPath", merge_keys: &["mountPath"], strategy: "merge" }],
     // io.k8s.api.core.v1.EnvVar
-    &[FieldMeta { name: "valueFrom", def: 83, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "valueFrom", def: 83, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.EnvVarSource
-    &[FieldMeta { name: "configMapKeyRef", def: 84, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "fieldRef", def: 85, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "resourceFieldRef", def: 86, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "secretKeyRef", def: 88, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "configMapKeyRef", def: 84, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "fieldRef", def: 85, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resourceFieldRef", def: 86, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "secretKeyRef", def: 88, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ConfigMapKeySelector
     &[],
     // io.k8s.api.core.v1.ObjectFieldSelector
     &[],
     // io.k8s.api.core.v1.ResourceFieldSelector
-    &[FieldMeta { name: "divisor", def: 87, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "divisor", def: 87, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.apimachinery.pkg.api.resource.Quantity
     &[],
     // io.k8s.api.core.v1.SecretKeySelector
     &[],
     // io.k8s.api.core.v1.EnvFromSource
-    &[FieldMeta { name: "configMapRef", def: 90, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "secretRef", def: 91, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "configMapRef", def: 90, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "secretRef", def: 91, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ConfigMapEnvSource
     &[],
     // io.k8s.api.core.v1.SecretEnvSource
     &[],
     // io.k8s.api.core.v1.Lifecycle
-    &[FieldMeta { name: "postStart", def: 93, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "preStop", def: 93, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "postStart", def: 93, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "preStop", def: 93, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.LifecycleHandler
-    &[FieldMeta { name: "exec", def: 94, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "httpGet", def: 95, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "sleep", def: 98, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "tcpSocket", def: 99, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "exec", def: 94, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "httpGet", def: 95, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "sleep", def: 98, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "tcpSocket", def: 99, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ExecAction
-    &[FieldMeta { name: "command", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "command", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.HTTPGetAction
-    &[FieldMeta { name: "httpHeaders", def: 96, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "port", def: 97, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "httpHeaders", def: 96, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "port", def: 97, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.HTTPHeader
     &[],
     // io.k8s.apimachinery.pkg.util.intstr.IntOrString
@@ -202,9 +202,9 @@ pub static DEFINITIONS: &[&[FieldMeta]] = &[
     // io.k8s.api.core.v1.SleepAction
     &[],
     // io.k8s.api.core.v1.TCPSocketAction
-    &[FieldMeta { name: "port", def: 97, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "port", def: 97, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.Probe
-    &[FieldMeta { name: "exec", def: 94, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "grpc", def: 101, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "httpGet", def: 95, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "tcpSocket", def: 99, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "exec", def: 94, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "grpc", def: 101, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "httpGet", def: 95, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "tcpSocket", def: 99, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.GRPCAction
     &[],
     // io.k8s.api.core.v1.ContainerPort
@@ -212,15 +212,15 @@ pub static DEFINITIONS: &[&[FieldMeta]] = &[
     // io.k8s.api.core.v1.ContainerResizePolicy
     &[],
     // io.k8s.api.core.v1.ResourceRequirements
-    &[FieldMeta { name: "claims", def: 105, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "limits", def: 87, container: Map, merge_key: "", strategy: "" }, FieldMeta { name: "requests", def: 87, container: Map, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "claims", def: 105, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "limits", def: 87, container: Map, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "requests", def: 87, container: Map, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ResourceClaim
     &[],
     // io.k8s.api.core.v1.SecurityContext
-    &[FieldMeta { name: "appArmorProfile", def: 107, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "capabilities", def: 108, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "seLinuxOptions", def: 109, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "seccompProfile", def: 110, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "windowsOptions", def: 111, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "appArmorProfile", def: 107, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "capabilities", def: 108, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "seLinuxOptions", def: 109, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "seccompProfile", def: 110, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "windowsOptions", def: 111, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.AppArmorProfile
     &[],
     // io.k8s.api.core.v1.Capabilities
-    &[FieldMeta { name: "add", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "drop", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "add", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "drop", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.SELinuxOptions
     &[],
     // io.k8s.api.core.v1.SeccompProfile
@@ -232,13 +232,13 @@ pub static DEFINITIONS: &[&[FieldMeta]] = &[
     // io.k8s.api.core.v1.VolumeMount
     &[],
     // io.k8s.api.core.v1.PodDNSConfig
-    &[FieldMeta { name: "nameservers", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "options", def: 115, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "searches", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "nameservers", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "options", def: 115, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "searches", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.PodDNSConfigOption
     &[],
     // io.k8s.api.core.v1.EphemeralContainer
-    &[FieldMeta { name: "args", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "command", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "env", def: 82, container: List, merge_key: "name", strategy: "merge" }, FieldMeta { name: "envFrom", def: 89, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "lifecycle", def: 92, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "livenessProbe", def: 100, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "ports", def: 102, container: List, merge_key: "containerPort", strategy: "merge" }, FieldMeta { name: "readinessProbe", def: 100, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "resizePolicy", def: 103, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "resources", def: 104, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "securityContext", def: 106, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "startupProbe", def: 100, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "volumeDevices", def: 112, container: List, merge_key: "devicePath", strategy: "merge" }, FieldMeta { name: "volumeMounts", def: 113, container: List, merge_key: "mountPath", strategy: "merge" }],
+    &[FieldMeta { name: "args", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "command", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "env", def: 82, container: List, merge_key: "name", merge_keys: &["name"], strategy: "merge" }, FieldMeta { name: "envFrom", def: 89, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "lifecycle", def: 92, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "livenessProbe", def: 100, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "ports", def: 102, container: List, merge_key: "containerPort", merge_keys: &["containerPort", "protocol"], strategy: "merge" }, FieldMeta { name: "readinessProbe", def: 100, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resizePolicy", def: 103, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resources", def: 104, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "securityContext", def: 106, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "startupProbe", def: 100, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "volumeDevices", def: 112, container: List, merge_key: "devicePath", merge_keys: &["devicePath"], strategy: "merge" }, FieldMeta { name: "volumeMounts", def: 113, container: List, merge_key: "mountPath", merge_keys: &["mountPath"], strategy: "merge" }],
     // io.k8s.api.core.v1.HostAlias
-    &[FieldMeta { name: "hostnames", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "hostnames", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.LocalObjectReference
     &[],
     // io.k8s.api.core.v1.PodOS
@@ -246,21 +246,21 @@ pub static DEFINITIONS: &[&[FieldMeta]] = &[
     // io.k8s.api.core.v1.PodReadinessGate
     &[],
     // io.k8s.api.core.v1.PodResourceClaim
-    &[FieldMeta { name: "source", def: 122, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "source", def: 122, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ClaimSource
     &[],
     // io.k8s.api.core.v1.PodSchedulingGate
     &[],
     // io.k8s.api.core.v1.PodSecurityContext
-    &[FieldMeta { name: "appArmorProfile", def: 107, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "seLinuxOptions", def: 109, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "seccompProfile", def: 110, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "supplementalGroups", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "sysctls", def: 125, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "windowsOptions", def: 111, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "appArmorProfile", def: 107, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "seLinuxOptions", def: 109, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "seccompProfile", def: 110, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "supplementalGroups", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "sysctls", def: 125, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "windowsOptions", def: 111, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.Sysctl
     &[],
     // io.k8s.api.core.v1.Toleration
     &[],
     // io.k8s.api.core.v1.TopologySpreadConstraint
-    &[FieldMeta { name: "labelSelector", def: 10, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "matchLabelKeys", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "labelSelector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "matchLabelKeys", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.Volume
-    &[FieldMeta { name: "awsElasticBlockStore", def: 129, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "azureDisk", def: 130, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "azureFile", def: 131, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "cephfs", def: 132, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "cinder", def: 133, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "configMap", def: 134, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "csi", def: 136, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "downwardAPI", def: 137, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "emptyDir", def: 139, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "ephemeral", def: 140, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "fc", def: 146, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "flexVolume", def: 147, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "flocker", def: 148, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "gcePersistentDisk", def: 149, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "gitRepo", def: 150, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "glusterfs", def: 151, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "hostPath", def: 152, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "iscsi", def: 153, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "nfs", def: 154, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "persistentVolumeClaim", def: 155, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "photonPersistentDisk", def: 156, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "portworxVolume", def: 157, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "projected", def: 158, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "quobyte", def: 165, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "rbd", def: 166, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "scaleIO", def: 167, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "secret", def: 168, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "storageos", def: 169, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "vsphereVolume", def: 170, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "awsElasticBlockStore", def: 129, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "azureDisk", def: 130, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "azureFile", def: 131, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "cephfs", def: 132, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "cinder", def: 133, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "configMap", def: 134, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "csi", def: 136, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "downwardAPI", def: 137, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "emptyDir", def: 139, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "ephemeral", def: 140, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "fc", def: 146, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "flexVolume", def: 147, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "flocker", def: 148, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "gcePersistentDisk", def: 149, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "gitRepo", def: 150, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "glusterfs", def: 151, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "hostPath", def: 152, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "iscsi", def: 153, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "nfs", def: 154, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "persistentVolumeClaim", def: 155, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "photonPersistentDisk", def: 156, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "portworxVolume", def: 157, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "projected", def: 158, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "quobyte", def: 165, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "rbd", def: 166, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "scaleIO", def: 167, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "secret", def: 168, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "storageos", def: 169, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "vsphereVolume", def: 170, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.AWSElasticBlockStoreVolumeSource
     &[],
     // io.k8s.api.core.v1.AzureDiskVolumeSource
@@ -268,37 +268,37 @@ pub static DEFINITIONS: &[&[FieldMeta]] = &[
     // io.k8s.api.core.v1.AzureFileVolumeSource
     &[],
     // io.k8s.api.core.v1.CephFSVolumeSource
-    &[FieldMeta { name: "monitors", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "secretRef", def: 118, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "monitors", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "secretRef", def: 118, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.CinderVolumeSource
-    &[FieldMeta { name: "secretRef", def: 118, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "secretRef", def: 118, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ConfigMapVolumeSource
-    &[FieldMeta { name: "items", def: 135, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "items", def: 135, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.KeyToPath
     &[],
     // io.k8s.api.core.v1.CSIVolumeSource
-    &[FieldMeta { name: "nodePublishSecretRef", def: 118, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "nodePublishSecretRef", def: 118, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.DownwardAPIVolumeSource
-    &[FieldMeta { name: "items", def: 138, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "items", def: 138, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.DownwardAPIVolumeFile
-    &[FieldMeta { name: "fieldRef", def: 85, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "resourceFieldRef", def: 86, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "fieldRef", def: 85, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resourceFieldRef", def: 86, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.EmptyDirVolumeSource
-    &[FieldMeta { name: "sizeLimit", def: 87, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "sizeLimit", def: 87, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.EphemeralVolumeSource
-    &[FieldMeta { name: "volumeClaimTemplate", def: 141, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "volumeClaimTemplate", def: 141, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.PersistentVolumeClaimTemplate
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 142, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 142, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.PersistentVolumeClaimSpec
-    &[FieldMeta { name: "accessModes", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "dataSource", def: 143, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "dataSourceRef", def: 144, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "resources", def: 145, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "selector", def: 10, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "accessModes", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "dataSource", def: 143, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "dataSourceRef", def: 144, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resources", def: 145, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "selector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.TypedLocalObjectReference
     &[],
     // io.k8s.api.core.v1.TypedObjectReference
     &[],
     // io.k8s.api.core.v1.VolumeResourceRequirements
-    &[FieldMeta { name: "limits", def: 87, container: Map, merge_key: "", strategy: "" }, FieldMeta { name: "requests", def: 87, container: Map, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "limits", def: 87, container: Map, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "requests", def: 87, container: Map, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.FCVolumeSource
-    &[FieldMeta { name: "targetWWNs", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "wwids", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "targetWWNs", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "wwids", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.FlexVolumeSource
-    &[FieldMeta { name: "secretRef", def: 118, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "secretRef", def: 118, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.FlockerVolumeSource
     &[],
     // io.k8s.api.core.v1.GCEPersistentDiskVolumeSource
@@ -310,7 +310,7 @@ pub static DEFINITIONS: &[&[FieldMeta]] = &[
     // io.k8s.api.core.v1.HostPathVolumeSource
     &[],
     // io.k8s.api.core.v1.ISCSIVolumeSource
-    &[FieldMeta { name: "portals", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "secretRef", def: 118, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "portals", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "secretRef", def: 118, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.NFSVolumeSource
     &[],
     // io.k8s.api.core.v1.PersistentVolumeClaimVolumeSource
@@ -320,115 +320,115 @@ pub static DEFINITIONS: &[&[FieldMeta]] = &[
     // io.k8s.api.core.v1.PortworxVolumeSource
     &[],
     // io.k8s.api.core.v1.ProjectedVolumeSource
-    &[FieldMeta { name: "sources", def: 159, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "sources", def: 159, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.VolumeProjection
-    &[FieldMeta { name: "clusterTrustBundle", def: 160, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "configMap", def: 161, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "downwardAPI", def: 162, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "secret", def: 163, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "serviceAccountToken", def: 164, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "clusterTrustBundle", def: 160, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "configMap", def: 161, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "downwardAPI", def: 162, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "secret", def: 163, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "serviceAccountToken", def: 164, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ClusterTrustBundleProjection
-    &[FieldMeta { name: "labelSelector", def: 10, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "labelSelector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ConfigMapProjection
-    &[FieldMeta { name: "items", def: 135, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "items", def: 135, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.DownwardAPIProjection
-    &[FieldMeta { name: "items", def: 138, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "items", def: 138, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.SecretProjection
-    &[FieldMeta { name: "items", def: 135, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "items", def: 135, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ServiceAccountTokenProjection
     &[],
     // io.k8s.api.core.v1.QuobyteVolumeSource
     &[],
     // io.k8s.api.core.v1.RBDVolumeSource
-    &[FieldMeta { name: "monitors", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "secretRef", def: 118, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "monitors", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "secretRef", def: 118, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ScaleIOVolumeSource
-    &[FieldMeta { name: "secretRef", def: 118, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "secretRef", def: 118, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.SecretVolumeSource
-    &[FieldMeta { name: "items", def: 135, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "items", def: 135, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.StorageOSVolumeSource
-    &[FieldMeta { name: "secretRef", def: 118, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "secretRef", def: 118, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.VsphereVirtualDiskVolumeSource
     &[],
     // io.k8s.api.apps.v1.DaemonSetUpdateStrategy
-    &[FieldMeta { name: "rollingUpdate", def: 172, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "rollingUpdate", def: 172, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.apps.v1.RollingUpdateDaemonSet
-    &[FieldMeta { name: "maxSurge", def: 97, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "maxUnavailable", def: 97, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "maxSurge", def: 97, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "maxUnavailable", def: 97, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.apps.v1.DaemonSetStatus
-    &[FieldMeta { name: "conditions", def: 174, container: List, merge_key: "type", strategy: "merge" }],
+    &[FieldMeta { name: "conditions", def: 174, container: List, merge_key: "type", merge_keys: &["type"], strategy: "merge" }],
     // io.k8s.api.apps.v1.DaemonSetCondition
-    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.apps.v1.Deployment
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 176, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 179, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 176, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 179, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.apps.v1.DeploymentSpec
-    &[FieldMeta { name: "selector", def: 10, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "strategy", def: 177, container: Single, merge_key: "", strategy: "retainKeys" }, FieldMeta { name: "template", def: 69, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "selector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "strategy", def: 177, container: Single, merge_key: "", merge_keys: &[], strategy: "retainKeys" }, FieldMeta { name: "template", def: 69, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.apps.v1.DeploymentStrategy
-    &[FieldMeta { name: "rollingUpdate", def: 178, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "rollingUpdate", def: 178, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.apps.v1.RollingUpdateDeployment
-    &[FieldMeta { name: "maxSurge", def: 97, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "maxUnavailable", def: 97, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "maxSurge", def: 97, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "maxUnavailable", def: 97, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.apps.v1.DeploymentStatus
-    &[FieldMeta { name: "conditions", def: 180, container: List, merge_key: "type", strategy: "merge" }],
+    &[FieldMeta { name: "conditions", def: 180, container: List, merge_key: "type", merge_keys: &["type"], strategy: "merge" }],
     // io.k8s.api.apps.v1.DeploymentCondition
-    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "lastUpdateTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "lastUpdateTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.apps.v1.ReplicaSet
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 182, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 183, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 182, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 183, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.apps.v1.ReplicaSetSpec
-    &[FieldMeta { name: "selector", def: 10, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "template", def: 69, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "selector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "template", def: 69, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.apps.v1.ReplicaSetStatus
-    &[FieldMeta { name: "conditions", def: 184, container: List, merge_key: "type", strategy: "merge" }],
+    &[FieldMeta { name: "conditions", def: 184, container: List, merge_key: "type", merge_keys: &["type"], strategy: "merge" }],
     // io.k8s.api.apps.v1.ReplicaSetCondition
-    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.apps.v1.StatefulSet
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 186, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 195, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 186, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 195, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.apps.v1.StatefulSetSpec
-    &[FieldMeta { name: "ordinals", def: 187, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "persistentVolumeClaimRetentionPolicy", def: 188, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "selector", def: 10, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "template", def: 69, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "updateStrategy", def: 189, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "volumeClaimTemplates", def: 191, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "ordinals", def: 187, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "persistentVolumeClaimRetentionPolicy", def: 188, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "selector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "template", def: 69, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "updateStrategy", def: 189, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "volumeClaimTemplates", def: 191, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.apps.v1.StatefulSetOrdinals
     &[],
     // io.k8s.api.apps.v1.StatefulSetPersistentVolumeClaimRetentionPolicy
     &[],
     // io.k8s.api.apps.v1.StatefulSetUpdateStrategy
-    &[FieldMeta { name: "rollingUpdate", def: 190, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "rollingUpdate", def: 190, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.apps.v1.RollingUpdateStatefulSetStrategy
-    &[FieldMeta { name: "maxUnavailable", def: 97, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "maxUnavailable", def: 97, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.PersistentVolumeClaim
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 142, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 192, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 142, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 192, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.PersistentVolumeClaimStatus
-    &[FieldMeta { name: "accessModes", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "allocatedResources", def: 87, container: Map, merge_key: "", strategy: "" }, FieldMeta { name: "capacity", def: 87, container: Map, merge_key: "", strategy: "" }, FieldMeta { name: "conditions", def: 193, container: List, merge_key: "type", strategy: "merge" }, FieldMeta { name: "modifyVolumeStatus", def: 194, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "accessModes", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "allocatedResources", def: 87, container: Map, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "capacity", def: 87, container: Map, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "conditions", def: 193, container: List, merge_key: "type", merge_keys: &["type"], strategy: "merge" }, FieldMeta { name: "modifyVolumeStatus", def: 194, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.PersistentVolumeClaimCondition
-    &[FieldMeta { name: "lastProbeTime", def: 2, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastProbeTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ModifyVolumeStatus
     &[],
     // io.k8s.api.apps.v1.StatefulSetStatus
-    &[FieldMeta { name: "conditions", def: 196, container: List, merge_key: "type", strategy: "merge" }],
+    &[FieldMeta { name: "conditions", def: 196, container: List, merge_key: "type", merge_keys: &["type"], strategy: "merge" }],
     // io.k8s.api.apps.v1.StatefulSetCondition
-    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.authentication.v1.SelfSubjectReview
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 198, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 198, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.authentication.v1.SelfSubjectReviewStatus
-    &[FieldMeta { name: "userInfo", def: 199, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "userInfo", def: 199, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.authentication.v1.UserInfo
-    &[FieldMeta { name: "groups", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "groups", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.authentication.v1.TokenRequest
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 201, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 203, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 201, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 203, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.authentication.v1.TokenRequestSpec
-    &[FieldMeta { name: "audiences", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "boundObjectRef", def: 202, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "audiences", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "boundObjectRef", def: 202, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.authentication.v1.BoundObjectReference
     &[],
     // io.k8s.api.authentication.v1.TokenRequestStatus
-    &[FieldMeta { name: "expirationTimestamp", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "expirationTimestamp", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.authentication.v1.TokenReview
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 205, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 206, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 205, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 206, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.authentication.v1.TokenReviewSpec
-    &[FieldMeta { name: "audiences", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "audiences", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.authentication.v1.TokenReviewStatus
-    &[FieldMeta { name: "audiences", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "user", def: 199, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "audiences", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "user", def: 199, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.authentication.v1alpha1.SelfSubjectReview
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 208, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 208, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.authentication.v1alpha1.SelfSubjectReviewStatus
-    &[FieldMeta { name: "userInfo", def: 199, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "userInfo", def: 199, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.authentication.v1beta1.SelfSubjectReview
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 210, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 210, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.authentication.v1beta1.SelfSubjectReviewStatus
-    &[FieldMeta { name: "userInfo", def: 199, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "userInfo", def: 199, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.authorization.v1.LocalSubjectAccessReview
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 212, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 215, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 212, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 215, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.authorization.v1.SubjectAccessReviewSpec
-    &[FieldMeta { name: "groups", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "nonResourceAttributes", def: 213, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "resourceAttributes", def: 214, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "groups", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "nonResourceAttributes", def: 213, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resourceAttributes", def: 214, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.authorization.v1.NonResourceAttributes
     &[],
     // io.k8s.api.authorization.v1.ResourceAttributes
@@ -436,245 +436,245 @@ pub static DEFINITIONS: &[&[FieldMeta]] = &[
     // io.k8s.api.authorization.v1.SubjectAccessReviewStatus
     &[],
     // io.k8s.api.authorization.v1.SelfSubjectAccessReview
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 217, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 215, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 217, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 215, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.authorization.v1.SelfSubjectAccessReviewSpec
-    &[FieldMeta { name: "nonResourceAttributes", def: 213, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "resourceAttributes", def: 214, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "nonResourceAttributes", def: 213, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resourceAttributes", def: 214, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.authorization.v1.SelfSubjectRulesReview
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 219, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 220, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 219, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 220, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.authorization.v1.SelfSubjectRulesReviewSpec
     &[],
     // io.k8s.api.authorization.v1.SubjectRulesReviewStatus
-    &[FieldMeta { name: "nonResourceRules", def: 221, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "resourceRules", def: 222, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "nonResourceRules", def: 221, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resourceRules", def: 222, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.authorization.v1.NonResourceRule
-    &[FieldMeta { name: "nonResourceURLs", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "verbs", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "nonResourceURLs", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "verbs", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.authorization.v1.ResourceRule
-    &[FieldMeta { name: "apiGroups", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "resourceNames", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "resources", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "verbs", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "apiGroups", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resourceNames", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resources", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "verbs", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.authorization.v1.SubjectAccessReview
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 212, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 215, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 212, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 215, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v1.HorizontalPodAutoscaler
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 225, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 227, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 225, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 227, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerSpec
-    &[FieldMeta { name: "scaleTargetRef", def: 226, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "scaleTargetRef", def: 226, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v1.CrossVersionObjectReference
     &[],
     // io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerStatus
-    &[FieldMeta { name: "lastScaleTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastScaleTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v1.Scale
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 229, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 230, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 229, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 230, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v1.ScaleSpec
     &[],
     // io.k8s.api.autoscaling.v1.ScaleStatus
     &[],
     // io.k8s.api.autoscaling.v2.HorizontalPodAutoscaler
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 232, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 245, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 232, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 245, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec
-    &[FieldMeta { name: "behavior", def: 233, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "metrics", def: 236, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "scaleTargetRef", def: 242, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "behavior", def: 233, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "metrics", def: 236, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "scaleTargetRef", def: 242, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerBehavior
-    &[FieldMeta { name: "scaleDown", def: 234, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "scaleUp", def: 234, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "scaleDown", def: 234, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "scaleUp", def: 234, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v2.HPAScalingRules
-    &[FieldMeta { name: "policies", def: 235, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "policies", def: 235, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v2.HPAScalingPolicy
     &[],
     // io.k8s.api.autoscaling.v2.MetricSpec
-    &[FieldMeta { name: "containerResource", def: 237, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "external", def: 239, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "object", def: 241, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "pods", def: 243, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "resource", def: 244, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "containerResource", def: 237, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "external", def: 239, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "object", def: 241, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "pods", def: 243, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resource", def: 244, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v2.ContainerResourceMetricSource
-    &[FieldMeta { name: "target", def: 238, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "target", def: 238, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v2.MetricTarget
-    &[FieldMeta { name: "averageValue", def: 87, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "value", def: 87, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "averageValue", def: 87, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "value", def: 87, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v2.ExternalMetricSource
-    &[FieldMeta { name: "metric", def: 240, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "target", def: 238, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metric", def: 240, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "target", def: 238, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v2.MetricIdentifier
-    &[FieldMeta { name: "selector", def: 10, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "selector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v2.ObjectMetricSource
-    &[FieldMeta { name: "describedObject", def: 242, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "metric", def: 240, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "target", def: 238, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "describedObject", def: 242, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "metric", def: 240, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "target", def: 238, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v2.CrossVersionObjectReference
     &[],
     // io.k8s.api.autoscaling.v2.PodsMetricSource
-    &[FieldMeta { name: "metric", def: 240, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "target", def: 238, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metric", def: 240, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "target", def: 238, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v2.ResourceMetricSource
-    &[FieldMeta { name: "target", def: 238, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "target", def: 238, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerStatus
-    &[FieldMeta { name: "conditions", def: 246, container: List, merge_key: "type", strategy: "merge" }, FieldMeta { name: "currentMetrics", def: 247, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "lastScaleTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "conditions", def: 246, container: List, merge_key: "type", merge_keys: &["type"], strategy: "merge" }, FieldMeta { name: "currentMetrics", def: 247, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "lastScaleTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerCondition
-    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v2.MetricStatus
-    &[FieldMeta { name: "containerResource", def: 248, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "external", def: 250, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "object", def: 251, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "pods", def: 252, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "resource", def: 253, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "containerResource", def: 248, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "external", def: 250, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "object", def: 251, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "pods", def: 252, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resource", def: 253, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v2.ContainerResourceMetricStatus
-    &[FieldMeta { name: "current", def: 249, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "current", def: 249, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v2.MetricValueStatus
-    &[FieldMeta { name: "averageValue", def: 87, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "value", def: 87, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "averageValue", def: 87, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "value", def: 87, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v2.ExternalMetricStatus
-    &[FieldMeta { name: "current", def: 249, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "metric", def: 240, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "current", def: 249, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "metric", def: 240, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v2.ObjectMetricStatus
-    &[FieldMeta { name: "current", def: 249, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "describedObject", def: 242, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "metric", def: 240, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "current", def: 249, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "describedObject", def: 242, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "metric", def: 240, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v2.PodsMetricStatus
-    &[FieldMeta { name: "current", def: 249, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "metric", def: 240, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "current", def: 249, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "metric", def: 240, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.autoscaling.v2.ResourceMetricStatus
-    &[FieldMeta { name: "current", def: 249, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "current", def: 249, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.batch.v1.CronJob
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 255, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 264, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 255, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 264, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.batch.v1.CronJobSpec
-    &[FieldMeta { name: "jobTemplate", def: 256, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "jobTemplate", def: 256, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.batch.v1.JobTemplateSpec
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 257, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 257, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.batch.v1.JobSpec
-    &[FieldMeta { name: "podFailurePolicy", def: 258, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "selector", def: 10, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "successPolicy", def: 262, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "template", def: 69, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "podFailurePolicy", def: 258, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "selector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "successPolicy", def: 262, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "template", def: 69, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.batch.v1.PodFailurePolicy
-    &[FieldMeta { name: "rules", def: 259, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "rules", def: 259, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.batch.v1.PodFailurePolicyRule
-    &[FieldMeta { name: "onExitCodes", def: 260, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "onPodConditions", def: 261, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "onExitCodes", def: 260, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "onPodConditions", def: 261, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.batch.v1.PodFailurePolicyOnExitCodesRequirement
-    &[FieldMeta { name: "values", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "values", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.batch.v1.PodFailurePolicyOnPodConditionsPattern
     &[],
     // io.k8s.api.batch.v1.SuccessPolicy
-    &[FieldMeta { name: "rules", def: 263, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "rules", def: 263, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.batch.v1.SuccessPolicyRule
     &[],
     // io.k8s.api.batch.v1.CronJobStatus
-    &[FieldMeta { name: "active", def: 265, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "lastScheduleTime", def: 2, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "lastSuccessfulTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "active", def: 265, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "lastScheduleTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "lastSuccessfulTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ObjectReference
     &[],
     // io.k8s.api.batch.v1.Job
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 257, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 267, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 257, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 267, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.batch.v1.JobStatus
-    &[FieldMeta { name: "completionTime", def: 2, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "conditions", def: 268, container: List, merge_key: "type", strategy: "merge" }, FieldMeta { name: "startTime", def: 2, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "uncountedTerminatedPods", def: 269, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "completionTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "conditions", def: 268, container: List, merge_key: "type", merge_keys: &[], strategy: "merge" }, FieldMeta { name: "startTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "uncountedTerminatedPods", def: 269, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.batch.v1.JobCondition
-    &[FieldMeta { name: "lastProbeTime", def: 2, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastProbeTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.batch.v1.UncountedTerminatedPods
-    &[FieldMeta { name: "failed", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "succeeded", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "failed", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "succeeded", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.certificates.v1.CertificateSigningRequest
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 271, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 272, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 271, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 272, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.certificates.v1.CertificateSigningRequestSpec
-    &[FieldMeta { name: "groups", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "usages", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "groups", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "usages", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.certificates.v1.CertificateSigningRequestStatus
-    &[FieldMeta { name: "conditions", def: 273, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "conditions", def: 273, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.certificates.v1.CertificateSigningRequestCondition
-    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "lastUpdateTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "lastUpdateTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.certificates.v1alpha1.ClusterTrustBundle
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 275, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 275, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.certificates.v1alpha1.ClusterTrustBundleSpec
     &[],
     // io.k8s.api.coordination.v1.Lease
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 277, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 277, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.coordination.v1.LeaseSpec
-    &[FieldMeta { name: "acquireTime", def: 278, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "renewTime", def: 278, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "acquireTime", def: 278, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "renewTime", def: 278, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.apimachinery.pkg.apis.meta.v1.MicroTime
     &[],
     // io.k8s.api.core.v1.Binding
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "target", def: 265, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "target", def: 265, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ComponentStatus
-    &[FieldMeta { name: "conditions", def: 281, container: List, merge_key: "type", strategy: "merge" }, FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "conditions", def: 281, container: List, merge_key: "type", merge_keys: &["type"], strategy: "merge" }, FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ComponentCondition
     &[],
     // io.k8s.api.core.v1.ConfigMap
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.Endpoints
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "subsets", def: 284, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "subsets", def: 284, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.EndpointSubset
-    &[FieldMeta { name: "addresses", def: 285, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "notReadyAddresses", def: 285, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "ports", def: 286, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "addresses", def: 285, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "notReadyAddresses", def: 285, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "ports", def: 286, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.EndpointAddress
-    &[FieldMeta { name: "targetRef", def: 265, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "targetRef", def: 265, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.EndpointPort
     &[],
     // io.k8s.api.core.v1.Event
-    &[FieldMeta { name: "eventTime", def: 278, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "firstTimestamp", def: 2, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "involvedObject", def: 265, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "lastTimestamp", def: 2, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "related", def: 265, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "series", def: 288, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "source", def: 289, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "eventTime", def: 278, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "firstTimestamp", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "involvedObject", def: 265, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "lastTimestamp", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "related", def: 265, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "series", def: 288, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "source", def: 289, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.EventSeries
-    &[FieldMeta { name: "lastObservedTime", def: 278, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastObservedTime", def: 278, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.EventSource
     &[],
     // io.k8s.api.core.v1.LimitRange
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 291, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 291, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.LimitRangeSpec
-    &[FieldMeta { name: "limits", def: 292, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "limits", def: 292, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.LimitRangeItem
-    &[FieldMeta { name: "default", def: 87, container: Map, merge_key: "", strategy: "" }, FieldMeta { name: "defaultRequest", def: 87, container: Map, merge_key: "", strategy: "" }, FieldMeta { name: "max", def: 87, container: Map, merge_key: "", strategy: "" }, FieldMeta { name: "maxLimitRequestRatio", def: 87, container: Map, merge_key: "", strategy: "" }, FieldMeta { name: "min", def: 87, container: Map, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "default", def: 87, container: Map, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "defaultRequest", def: 87, container: Map, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "max", def: 87, container: Map, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "maxLimitRequestRatio", def: 87, container: Map, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "min", def: 87, container: Map, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.Namespace
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 294, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 295, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 294, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 295, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.NamespaceSpec
-    &[FieldMeta { name: "finalizers", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "finalizers", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.NamespaceStatus
-    &[FieldMeta { name: "conditions", def: 296, container: List, merge_key: "type", strategy: "merge" }],
+    &[FieldMeta { name: "conditions", def: 296, container: List, merge_key: "type", merge_keys: &["type"], strategy: "merge" }],
     // io.k8s.api.core.v1.NamespaceCondition
-    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.Node
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 298, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 302, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 298, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 302, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.NodeSpec
-    &[FieldMeta { name: "configSource", def: 299, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "podCIDRs", def: 65535, container: List, merge_key: "", strategy: "merge" }, FieldMeta { name: "taints", def: 301, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "configSource", def: 299, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "podCIDRs", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "merge" }, FieldMeta { name: "taints", def: 301, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.NodeConfigSource
-    &[FieldMeta { name: "configMap", def: 300, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "configMap", def: 300, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ConfigMapNodeConfigSource
     &[],
     // io.k8s.api.core.v1.Taint
-    &[FieldMeta { name: "timeAdded", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "timeAdded", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.NodeStatus
-    &[FieldMeta { name: "addresses", def: 303, container: List, merge_key: "type", strategy: "merge" }, FieldMeta { name: "allocatable", def: 87, container: Map, merge_key: "", strategy: "" }, FieldMeta { name: "capacity", def: 87, container: Map, merge_key: "", strategy: "" }, FieldMeta { name: "conditions", def: 304, container: List, merge_key: "type", strategy: "merge" }, FieldMeta { name: "config", def: 305, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "daemonEndpoints", def: 306, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "images", def: 308, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "nodeInfo", def: 309, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "runtimeHandlers", def: 310, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "volumesAttached", def: 312, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "volumesInUse", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "addresses", def: 303, container: List, merge_key: "type", merge_keys: &["type"], strategy: "merge" }, FieldMeta { name: "allocatable", def: 87, container: Map, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "capacity", def: 87, container: Map, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "conditions", def: 304, container: List, merge_key: "type", merge_keys: &["type"], strategy: "merge" }, FieldMeta { name: "config", def: 305, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "daemonEndpoints", def: 306, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "images", def: 308, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "nodeInfo", def: 309, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "runtimeHandlers", def: 310, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "volumesAttached", def: 312, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "volumesInUse", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.NodeAddress
     &[],
     // io.k8s.api.core.v1.NodeCondition
-    &[FieldMeta { name: "lastHeartbeatTime", def: 2, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastHeartbeatTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.NodeConfigStatus
-    &[FieldMeta { name: "active", def: 299, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "assigned", def: 299, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "lastKnownGood", def: 299, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "active", def: 299, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "assigned", def: 299, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "lastKnownGood", def: 299, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.NodeDaemonEndpoints
-    &[FieldMeta { name: "kubeletEndpoint", def: 307, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "kubeletEndpoint", def: 307, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.DaemonEndpoint
     &[],
     // io.k8s.api.core.v1.ContainerImage
-    &[FieldMeta { name: "names", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "names", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.NodeSystemInfo
     &[],
     // io.k8s.api.core.v1.NodeRuntimeHandler
-    &[FieldMeta { name: "features", def: 311, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "features", def: 311, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.NodeRuntimeHandlerFeatures
     &[],
     // io.k8s.api.core.v1.AttachedVolume
     &[],
     // io.k8s.api.core.v1.PersistentVolume
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 314, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 328, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 314, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 328, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.PersistentVolumeSpec
-    &[FieldMeta { name: "accessModes", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "awsElasticBlockStore", def: 129, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "azureDisk", def: 130, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "azureFile", def: 315, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "capacity", def: 87, container: Map, merge_key: "", strategy: "" }, FieldMeta { name: "cephfs", def: 316, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "cinder", def: 318, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "claimRef", def: 265, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "csi", def: 319, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "fc", def: 146, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "flexVolume", def: 320, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "flocker", def: 148, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "gcePersistentDisk", def: 149, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "glusterfs", def: 321, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "hostPath", def: 152, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "iscsi", def: 322, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "local", def: 323, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "mountOptions", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "nfs", def: 154, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "nodeAffinity", def: 324, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "photonPersistentDisk", def: 156, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "portworxVolume", def: 157, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "quobyte", def: 165, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "rbd", def: 325, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "scaleIO", def: 326, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "storageos", def: 327, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "vsphereVolume", def: 170, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "accessModes", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "awsElasticBlockStore", def: 129, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "azureDisk", def: 130, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "azureFile", def: 315, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "capacity", def: 87, container: Map, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "cephfs", def: 316, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "cinder", def: 318, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "claimRef", def: 265, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "csi", def: 319, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "fc", def: 146, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "flexVolume", def: 320, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "flocker", def: 148, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "gcePersistentDisk", def: 149, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "glusterfs", def: 321, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "hostPath", def: 152, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "iscsi", def: 322, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "local", def: 323, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "mountOptions", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "nfs", def: 154, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "nodeAffinity", def: 324, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "photonPersistentDisk", def: 156, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "portworxVolume", def: 157, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "quobyte", def: 165, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "rbd", def: 325, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "scaleIO", def: 326, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "storageos", def: 327, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "vsphereVolume", def: 170, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.AzureFilePersistentVolumeSource
     &[],
     // io.k8s.api.core.v1.CephFSPersistentVolumeSource
-    &[FieldMeta { name: "monitors", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "secretRef", def: 317, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "monitors", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "secretRef", def: 317, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.SecretReference
     &[],
     // io.k8s.api.core.v1.CinderPersistentVolumeSource
-    &[FieldMeta { name: "secretRef", def: 317, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "secretRef", def: 317, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.CSIPersistentVolumeSource
-    &[FieldMeta { name: "controllerExpandSecretRef", def: 317, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "controllerPublishSecretRef", def: 317, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "nodeExpandSecretRef", def: 317, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "nodePublishSecretRef", def: 317, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "nodeStageSecretRef", def: 317, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "controllerExpandSecretRef", def: 317, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "controllerPublishSecretRef", def: 317, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "nodeExpandSecretRef", def: 317, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "nodePublishSecretRef", def: 317, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "nodeStageSecretRef", def: 317, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.FlexPersistentVolumeSource
-    &[FieldMeta { name: "secretRef", def: 317, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "secretRef", def: 317, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.GlusterfsPersistentVolumeSource
     &[],
     // io.k8s.api.core.v1.ISCSIPersistentVolumeSource
-    &[FieldMeta { name: "portals", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "secretRef", def: 317, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "portals", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "secretRef", def: 317, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.LocalVolumeSource
     &[],
     // io.k8s.api.core.v1.VolumeNodeAffinity
-    &[FieldMeta { name: "required", def: 76, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "required", def: 76, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.RBDPersistentVolumeSource
-    &[FieldMeta { name: "monitors", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "secretRef", def: 317, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "monitors", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "secretRef", def: 317, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ScaleIOPersistentVolumeSource
-    &[FieldMeta { name: "secretRef", def: 317, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "secretRef", def: 317, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.StorageOSPersistentVolumeSource
-    &[FieldMeta { name: "secretRef", def: 265, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "secretRef", def: 265, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.PersistentVolumeStatus
-    &[FieldMeta { name: "lastPhaseTransitionTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastPhaseTransitionTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.Pod
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 70, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 330, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 70, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 330, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.PodStatus
-    &[FieldMeta { name: "conditions", def: 331, container: List, merge_key: "type", strategy: "merge" }, FieldMeta { name: "containerStatuses", def: 332, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "ephemeralContainerStatuses", def: 332, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "hostIPs", def: 338, container: List, merge_key: "ip", strategy: "merge" }, FieldMeta { name: "initContainerStatuses", def: 332, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "podIPs", def: 339, container: List, merge_key: "ip", strategy: "merge" }, FieldMeta { name: "resourceClaimStatuses", def: 340, container: List, merge_key: "name", strategy: "merge,retainKeys" }, FieldMeta { name: "startTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "conditions", def: 331, container: List, merge_key: "type", merge_keys: &["type"], strategy: "merge" }, FieldMeta { name: "containerStatuses", def: 332, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "ephemeralContainerStatuses", def: 332, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "hostIPs", def: 338, container: List, merge_key: "ip", merge_keys: &[], strategy: "merge" }, FieldMeta { name: "initContainerStatuses", def: 332, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "podIPs", def: 339, container: List, merge_key: "ip", merge_keys: &["ip"], strategy: "merge" }, FieldMeta { name: "resourceClaimStatuses", def: 340, container: List, merge_key: "name", merge_keys: &["name"], strategy: "merge,retainKeys" }, FieldMeta { name: "startTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.PodCondition
-    &[FieldMeta { name: "lastProbeTime", def: 2, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastProbeTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ContainerStatus
-    &[FieldMeta { name: "allocatedResources", def: 87, container: Map, merge_key: "", strategy: "" }, FieldMeta { name: "lastState", def: 333, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "resources", def: 104, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "state", def: 333, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "volumeMounts", def: 337, container: List, merge_key: "mountPath", strategy: "merge" }],
+    &[FieldMeta { name: "allocatedResources", def: 87, container: Map, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "lastState", def: 333, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resources", def: 104, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "state", def: 333, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "volumeMounts", def: 337, container: List, merge_key: "mountPath", merge_keys: &["mountPath"], strategy: "merge" }],
     // io.k8s.api.core.v1.ContainerState
-    &[FieldMeta { name: "running", def: 334, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "terminated", def: 335, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "waiting", def: 336, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "running", def: 334, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "terminated", def: 335, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "waiting", def: 336, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ContainerStateRunning
-    &[FieldMeta { name: "startedAt", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "startedAt", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ContainerStateTerminated
-    &[FieldMeta { name: "finishedAt", def: 2, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "startedAt", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "finishedAt", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "startedAt", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ContainerStateWaiting
     &[],
     // io.k8s.api.core.v1.VolumeMountStatus
@@ -686,79 +686,79 @@ pub static DEFINITIONS: &[&[FieldMeta]] = &[
     // io.k8s.api.core.v1.PodResourceClaimStatus
     &[],
     // io.k8s.api.core.v1.PodTemplate
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "template", def: 69, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "template", def: 69, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ReplicationController
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 343, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 344, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 343, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 344, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ReplicationControllerSpec
-    &[FieldMeta { name: "template", def: 69, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "template", def: 69, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ReplicationControllerStatus
-    &[FieldMeta { name: "conditions", def: 345, container: List, merge_key: "type", strategy: "merge" }],
+    &[FieldMeta { name: "conditions", def: 345, container: List, merge_key: "type", merge_keys: &["type"], strategy: "merge" }],
     // io.k8s.api.core.v1.ReplicationControllerCondition
-    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ResourceQuota
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 347, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 350, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 347, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 350, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ResourceQuotaSpec
-    &[FieldMeta { name: "hard", def: 87, container: Map, merge_key: "", strategy: "" }, FieldMeta { name: "scopeSelector", def: 348, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "scopes", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "hard", def: 87, container: Map, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "scopeSelector", def: 348, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "scopes", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ScopeSelector
-    &[FieldMeta { name: "matchExpressions", def: 349, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "matchExpressions", def: 349, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ScopedResourceSelectorRequirement
-    &[FieldMeta { name: "values", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "values", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ResourceQuotaStatus
-    &[FieldMeta { name: "hard", def: 87, container: Map, merge_key: "", strategy: "" }, FieldMeta { name: "used", def: 87, container: Map, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "hard", def: 87, container: Map, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "used", def: 87, container: Map, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.Secret
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.Service
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 353, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 357, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 353, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 357, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ServiceSpec
-    &[FieldMeta { name: "clusterIPs", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "externalIPs", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "ipFamilies", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "loadBalancerSourceRanges", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "ports", def: 354, container: List, merge_key: "port", strategy: "merge" }, FieldMeta { name: "sessionAffinityConfig", def: 355, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "clusterIPs", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "externalIPs", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "ipFamilies", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "loadBalancerSourceRanges", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "ports", def: 354, container: List, merge_key: "port", merge_keys: &["port", "protocol"], strategy: "merge" }, FieldMeta { name: "sessionAffinityConfig", def: 355, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ServicePort
-    &[FieldMeta { name: "targetPort", def: 97, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "targetPort", def: 97, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.SessionAffinityConfig
-    &[FieldMeta { name: "clientIP", def: 356, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "clientIP", def: 356, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.ClientIPConfig
     &[],
     // io.k8s.api.core.v1.ServiceStatus
-    &[FieldMeta { name: "conditions", def: 22, container: List, merge_key: "type", strategy: "merge" }, FieldMeta { name: "loadBalancer", def: 358, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "conditions", def: 22, container: List, merge_key: "type", merge_keys: &["type"], strategy: "merge" }, FieldMeta { name: "loadBalancer", def: 358, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.LoadBalancerStatus
-    &[FieldMeta { name: "ingress", def: 359, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "ingress", def: 359, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.LoadBalancerIngress
-    &[FieldMeta { name: "ports", def: 360, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "ports", def: 360, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.PortStatus
     &[],
     // io.k8s.api.core.v1.ServiceAccount
-    &[FieldMeta { name: "imagePullSecrets", def: 118, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "secrets", def: 265, container: List, merge_key: "name", strategy: "merge" }],
+    &[FieldMeta { name: "imagePullSecrets", def: 118, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "secrets", def: 265, container: List, merge_key: "name", merge_keys: &["name"], strategy: "merge" }],
     // io.k8s.api.discovery.v1.EndpointSlice
-    &[FieldMeta { name: "endpoints", def: 363, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "ports", def: 367, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "endpoints", def: 363, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "ports", def: 367, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.discovery.v1.Endpoint
-    &[FieldMeta { name: "addresses", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "conditions", def: 364, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "hints", def: 365, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "targetRef", def: 265, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "addresses", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "conditions", def: 364, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "hints", def: 365, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "targetRef", def: 265, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.discovery.v1.EndpointConditions
     &[],
     // io.k8s.api.discovery.v1.EndpointHints
-    &[FieldMeta { name: "forZones", def: 366, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "forZones", def: 366, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.discovery.v1.ForZone
     &[],
     // io.k8s.api.discovery.v1.EndpointPort
     &[],
     // io.k8s.api.events.v1.Event
-    &[FieldMeta { name: "deprecatedFirstTimestamp", def: 2, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "deprecatedLastTimestamp", def: 2, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "deprecatedSource", def: 289, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "eventTime", def: 278, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "regarding", def: 265, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "related", def: 265, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "series", def: 369, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "deprecatedFirstTimestamp", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "deprecatedLastTimestamp", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "deprecatedSource", def: 289, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "eventTime", def: 278, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "regarding", def: 265, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "related", def: 265, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "series", def: 369, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.events.v1.EventSeries
-    &[FieldMeta { name: "lastObservedTime", def: 278, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastObservedTime", def: 278, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.flowcontrol.v1.FlowSchema
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 371, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 381, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 371, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 381, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.flowcontrol.v1.FlowSchemaSpec
-    &[FieldMeta { name: "distinguisherMethod", def: 372, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "priorityLevelConfiguration", def: 373, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "rules", def: 374, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "distinguisherMethod", def: 372, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "priorityLevelConfiguration", def: 373, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "rules", def: 374, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.flowcontrol.v1.FlowDistinguisherMethod
     &[],
     // io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationReference
     &[],
     // io.k8s.api.flowcontrol.v1.PolicyRulesWithSubjects
-    &[FieldMeta { name: "nonResourceRules", def: 375, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "resourceRules", def: 376, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "subjects", def: 377, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "nonResourceRules", def: 375, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resourceRules", def: 376, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "subjects", def: 377, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.flowcontrol.v1.NonResourcePolicyRule
-    &[FieldMeta { name: "nonResourceURLs", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "verbs", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "nonResourceURLs", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "verbs", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.flowcontrol.v1.ResourcePolicyRule
-    &[FieldMeta { name: "apiGroups", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "namespaces", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "resources", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "verbs", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "apiGroups", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "namespaces", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resources", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "verbs", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.flowcontrol.v1.Subject
-    &[FieldMeta { name: "group", def: 378, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "serviceAccount", def: 379, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "user", def: 380, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "group", def: 378, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "serviceAccount", def: 379, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "user", def: 380, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.flowcontrol.v1.GroupSubject
     &[],
     // io.k8s.api.flowcontrol.v1.ServiceAccountSubject
@@ -766,41 +766,41 @@ pub static DEFINITIONS: &[&[FieldMeta]] = &[
     // io.k8s.api.flowcontrol.v1.UserSubject
     &[],
     // io.k8s.api.flowcontrol.v1.FlowSchemaStatus
-    &[FieldMeta { name: "conditions", def: 382, container: List, merge_key: "type", strategy: "merge" }],
+    &[FieldMeta { name: "conditions", def: 382, container: List, merge_key: "type", merge_keys: &["type"], strategy: "merge" }],
     // io.k8s.api.flowcontrol.v1.FlowSchemaCondition
-    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.flowcontrol.v1.PriorityLevelConfiguration
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 384, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 389, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 384, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 389, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationSpec
-    &[FieldMeta { name: "exempt", def: 385, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "limited", def: 386, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "exempt", def: 385, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "limited", def: 386, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.flowcontrol.v1.ExemptPriorityLevelConfiguration
     &[],
     // io.k8s.api.flowcontrol.v1.LimitedPriorityLevelConfiguration
-    &[FieldMeta { name: "limitResponse", def: 387, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "limitResponse", def: 387, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.flowcontrol.v1.LimitResponse
-    &[FieldMeta { name: "queuing", def: 388, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "queuing", def: 388, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.flowcontrol.v1.QueuingConfiguration
     &[],
     // io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationStatus
-    &[FieldMeta { name: "conditions", def: 390, container: List, merge_key: "type", strategy: "merge" }],
+    &[FieldMeta { name: "conditions", def: 390, container: List, merge_key: "type", merge_keys: &["type"], strategy: "merge" }],
     // io.k8s.api.flowcontrol.v1.PriorityLevelConfigurationCondition
-    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.flowcontrol.v1beta3.FlowSchema
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 392, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 402, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 392, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 402, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.flowcontrol.v1beta3.FlowSchemaSpec
-    &[FieldMeta { name: "distinguisherMethod", def: 393, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "priorityLevelConfiguration", def: 394, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "rules", def: 395, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "distinguisherMethod", def: 393, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "priorityLevelConfiguration", def: 394, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "rules", def: 395, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.flowcontrol.v1beta3.FlowDistinguisherMethod
     &[],
     // io.k8s.api.flowcontrol.v1beta3.PriorityLevelConfigurationReference
     &[],
     // io.k8s.api.flowcontrol.v1beta3.PolicyRulesWithSubjects
-    &[FieldMeta { name: "nonResourceRules", def: 396, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "resourceRules", def: 397, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "subjects", def: 398, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "nonResourceRules", def: 396, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resourceRules", def: 397, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "subjects", def: 398, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.flowcontrol.v1beta3.NonResourcePolicyRule
-    &[FieldMeta { name: "nonResourceURLs", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "verbs", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "nonResourceURLs", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "verbs", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.flowcontrol.v1beta3.ResourcePolicyRule
-    &[FieldMeta { name: "apiGroups", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "namespaces", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "resources", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "verbs", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "apiGroups", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "namespaces", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resources", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "verbs", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.flowcontrol.v1beta3.Subject
-    &[FieldMeta { name: "group", def: 399, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "serviceAccount", def: 400, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "user", def: 401, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "group", def: 399, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "serviceAccount", def: 400, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "user", def: 401, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.flowcontrol.v1beta3.GroupSubject
     &[],
     // io.k8s.api.flowcontrol.v1beta3.ServiceAccountSubject
@@ -808,249 +808,249 @@ pub static DEFINITIONS: &[&[FieldMeta]] = &[
     // io.k8s.api.flowcontrol.v1beta3.UserSubject
     &[],
     // io.k8s.api.flowcontrol.v1beta3.FlowSchemaStatus
-    &[FieldMeta { name: "conditions", def: 403, container: List, merge_key: "type", strategy: "merge" }],
+    &[FieldMeta { name: "conditions", def: 403, container: List, merge_key: "type", merge_keys: &["type"], strategy: "merge" }],
     // io.k8s.api.flowcontrol.v1beta3.FlowSchemaCondition
-    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.flowcontrol.v1beta3.PriorityLevelConfiguration
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 405, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 410, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 405, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 410, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.flowcontrol.v1beta3.PriorityLevelConfigurationSpec
-    &[FieldMeta { name: "exempt", def: 406, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "limited", def: 407, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "exempt", def: 406, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "limited", def: 407, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.flowcontrol.v1beta3.ExemptPriorityLevelConfiguration
     &[],
     // io.k8s.api.flowcontrol.v1beta3.LimitedPriorityLevelConfiguration
-    &[FieldMeta { name: "limitResponse", def: 408, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "limitResponse", def: 408, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.flowcontrol.v1beta3.LimitResponse
-    &[FieldMeta { name: "queuing", def: 409, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "queuing", def: 409, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.flowcontrol.v1beta3.QueuingConfiguration
     &[],
     // io.k8s.api.flowcontrol.v1beta3.PriorityLevelConfigurationStatus
-    &[FieldMeta { name: "conditions", def: 411, container: List, merge_key: "type", strategy: "merge" }],
+    &[FieldMeta { name: "conditions", def: 411, container: List, merge_key: "type", merge_keys: &["type"], strategy: "merge" }],
     // io.k8s.api.flowcontrol.v1beta3.PriorityLevelConfigurationCondition
-    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1.Ingress
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 413, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 421, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 413, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 421, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1.IngressSpec
-    &[FieldMeta { name: "defaultBackend", def: 414, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "rules", def: 417, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "tls", def: 420, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "defaultBackend", def: 414, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "rules", def: 417, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "tls", def: 420, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1.IngressBackend
-    &[FieldMeta { name: "resource", def: 143, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "service", def: 415, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "resource", def: 143, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "service", def: 415, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1.IngressServiceBackend
-    &[FieldMeta { name: "port", def: 416, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "port", def: 416, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1.ServiceBackendPort
     &[],
     // io.k8s.api.networking.v1.IngressRule
-    &[FieldMeta { name: "http", def: 418, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "http", def: 418, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1.HTTPIngressRuleValue
-    &[FieldMeta { name: "paths", def: 419, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "paths", def: 419, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1.HTTPIngressPath
-    &[FieldMeta { name: "backend", def: 414, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "backend", def: 414, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1.IngressTLS
-    &[FieldMeta { name: "hosts", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "hosts", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1.IngressStatus
-    &[FieldMeta { name: "loadBalancer", def: 422, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "loadBalancer", def: 422, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1.IngressLoadBalancerStatus
-    &[FieldMeta { name: "ingress", def: 423, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "ingress", def: 423, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1.IngressLoadBalancerIngress
-    &[FieldMeta { name: "ports", def: 424, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "ports", def: 424, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1.IngressPortStatus
     &[],
     // io.k8s.api.networking.v1.IngressClass
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 426, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 426, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1.IngressClassSpec
-    &[FieldMeta { name: "parameters", def: 427, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "parameters", def: 427, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1.IngressClassParametersReference
     &[],
     // io.k8s.api.networking.v1.NetworkPolicy
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 429, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 429, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1.NetworkPolicySpec
-    &[FieldMeta { name: "egress", def: 430, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "ingress", def: 434, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "podSelector", def: 10, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "policyTypes", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "egress", def: 430, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "ingress", def: 434, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "podSelector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "policyTypes", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1.NetworkPolicyEgressRule
-    &[FieldMeta { name: "ports", def: 431, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "to", def: 432, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "ports", def: 431, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "to", def: 432, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1.NetworkPolicyPort
-    &[FieldMeta { name: "port", def: 97, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "port", def: 97, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1.NetworkPolicyPeer
-    &[FieldMeta { name: "ipBlock", def: 433, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "namespaceSelector", def: 10, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "podSelector", def: 10, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "ipBlock", def: 433, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "namespaceSelector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "podSelector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1.IPBlock
-    &[FieldMeta { name: "except", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "except", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1.NetworkPolicyIngressRule
-    &[FieldMeta { name: "from", def: 432, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "ports", def: 431, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "from", def: 432, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "ports", def: 431, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1alpha1.IPAddress
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 436, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 436, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1alpha1.IPAddressSpec
-    &[FieldMeta { name: "parentRef", def: 437, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "parentRef", def: 437, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1alpha1.ParentReference
     &[],
     // io.k8s.api.networking.v1alpha1.ServiceCIDR
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 439, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 440, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 439, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 440, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1alpha1.ServiceCIDRSpec
-    &[FieldMeta { name: "cidrs", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "cidrs", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.networking.v1alpha1.ServiceCIDRStatus
-    &[FieldMeta { name: "conditions", def: 22, container: List, merge_key: "type", strategy: "merge" }],
+    &[FieldMeta { name: "conditions", def: 22, container: List, merge_key: "type", merge_keys: &["type"], strategy: "merge" }],
     // io.k8s.api.node.v1.RuntimeClass
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "overhead", def: 442, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "scheduling", def: 443, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "overhead", def: 442, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "scheduling", def: 443, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.node.v1.Overhead
-    &[FieldMeta { name: "podFixed", def: 87, container: Map, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "podFixed", def: 87, container: Map, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.node.v1.Scheduling
-    &[FieldMeta { name: "tolerations", def: 126, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "tolerations", def: 126, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.policy.v1.Eviction
-    &[FieldMeta { name: "deleteOptions", def: 445, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "deleteOptions", def: 445, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.apimachinery.pkg.apis.meta.v1.DeleteOptions
-    &[FieldMeta { name: "dryRun", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "preconditions", def: 446, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "dryRun", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "preconditions", def: 446, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.apimachinery.pkg.apis.meta.v1.Preconditions
     &[],
     // io.k8s.api.policy.v1.PodDisruptionBudget
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 448, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 449, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 448, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 449, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.policy.v1.PodDisruptionBudgetSpec
-    &[FieldMeta { name: "maxUnavailable", def: 97, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "minAvailable", def: 97, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "selector", def: 10, container: Single, merge_key: "", strategy: "replace" }],
+    &[FieldMeta { name: "maxUnavailable", def: 97, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "minAvailable", def: 97, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "selector", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "replace" }],
     // io.k8s.api.policy.v1.PodDisruptionBudgetStatus
-    &[FieldMeta { name: "conditions", def: 22, container: List, merge_key: "type", strategy: "merge" }, FieldMeta { name: "disruptedPods", def: 2, container: Map, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "conditions", def: 22, container: List, merge_key: "type", merge_keys: &["type"], strategy: "merge" }, FieldMeta { name: "disruptedPods", def: 2, container: Map, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.rbac.v1.ClusterRole
-    &[FieldMeta { name: "aggregationRule", def: 451, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "rules", def: 452, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "aggregationRule", def: 451, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "rules", def: 452, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.rbac.v1.AggregationRule
-    &[FieldMeta { name: "clusterRoleSelectors", def: 10, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "clusterRoleSelectors", def: 10, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.rbac.v1.PolicyRule
-    &[FieldMeta { name: "apiGroups", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "nonResourceURLs", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "resourceNames", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "resources", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "verbs", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "apiGroups", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "nonResourceURLs", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resourceNames", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resources", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "verbs", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.rbac.v1.ClusterRoleBinding
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "roleRef", def: 454, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "subjects", def: 455, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "roleRef", def: 454, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "subjects", def: 455, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.rbac.v1.RoleRef
     &[],
     // io.k8s.api.rbac.v1.Subject
     &[],
     // io.k8s.api.rbac.v1.Role
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "rules", def: 452, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "rules", def: 452, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.rbac.v1.RoleBinding
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "roleRef", def: 454, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "subjects", def: 455, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "roleRef", def: 454, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "subjects", def: 455, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.PodSchedulingContext
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 459, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 460, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 459, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 460, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.PodSchedulingContextSpec
-    &[FieldMeta { name: "potentialNodes", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "potentialNodes", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.PodSchedulingContextStatus
-    &[FieldMeta { name: "resourceClaims", def: 461, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "resourceClaims", def: 461, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.ResourceClaimSchedulingStatus
-    &[FieldMeta { name: "unsuitableNodes", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "unsuitableNodes", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.ResourceClaim
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 463, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 465, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 463, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 465, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.ResourceClaimSpec
-    &[FieldMeta { name: "parametersRef", def: 464, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "parametersRef", def: 464, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.ResourceClaimParametersReference
     &[],
     // io.k8s.api.resource.v1alpha2.ResourceClaimStatus
-    &[FieldMeta { name: "allocation", def: 466, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "reservedFor", def: 471, container: List, merge_key: "uid", strategy: "merge" }],
+    &[FieldMeta { name: "allocation", def: 466, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "reservedFor", def: 471, container: List, merge_key: "uid", merge_keys: &["uid"], strategy: "merge" }],
     // io.k8s.api.resource.v1alpha2.AllocationResult
-    &[FieldMeta { name: "availableOnNodes", def: 76, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "resourceHandles", def: 467, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "availableOnNodes", def: 76, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "resourceHandles", def: 467, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.ResourceHandle
-    &[FieldMeta { name: "structuredData", def: 468, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "structuredData", def: 468, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.StructuredResourceHandle
-    &[FieldMeta { name: "results", def: 469, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "vendorClaimParameters", def: 66, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "vendorClassParameters", def: 66, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "results", def: 469, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "vendorClaimParameters", def: 66, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "vendorClassParameters", def: 66, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.DriverAllocationResult
-    &[FieldMeta { name: "namedResources", def: 470, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "vendorRequestParameters", def: 66, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "namedResources", def: 470, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "vendorRequestParameters", def: 66, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.NamedResourcesAllocationResult
     &[],
     // io.k8s.api.resource.v1alpha2.ResourceClaimConsumerReference
     &[],
     // io.k8s.api.resource.v1alpha2.ResourceClaimParameters
-    &[FieldMeta { name: "driverRequests", def: 473, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "generatedFrom", def: 464, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "driverRequests", def: 473, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "generatedFrom", def: 464, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.DriverRequests
-    &[FieldMeta { name: "requests", def: 474, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "vendorParameters", def: 66, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "requests", def: 474, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "vendorParameters", def: 66, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.ResourceRequest
-    &[FieldMeta { name: "namedResources", def: 475, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "vendorParameters", def: 66, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "namedResources", def: 475, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "vendorParameters", def: 66, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.NamedResourcesRequest
     &[],
     // io.k8s.api.resource.v1alpha2.ResourceClaimTemplate
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 477, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 477, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.ResourceClaimTemplateSpec
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 463, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 463, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.ResourceClass
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "parametersRef", def: 479, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "suitableNodes", def: 76, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "parametersRef", def: 479, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "suitableNodes", def: 76, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.ResourceClassParametersReference
     &[],
     // io.k8s.api.resource.v1alpha2.ResourceClassParameters
-    &[FieldMeta { name: "filters", def: 481, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "generatedFrom", def: 479, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "vendorParameters", def: 483, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "filters", def: 481, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "generatedFrom", def: 479, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "vendorParameters", def: 483, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.ResourceFilter
-    &[FieldMeta { name: "namedResources", def: 482, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "namedResources", def: 482, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.NamedResourcesFilter
     &[],
     // io.k8s.api.resource.v1alpha2.VendorParameters
-    &[FieldMeta { name: "parameters", def: 66, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "parameters", def: 66, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.ResourceSlice
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "namedResources", def: 485, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "namedResources", def: 485, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.NamedResourcesResources
-    &[FieldMeta { name: "instances", def: 486, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "instances", def: 486, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.NamedResourcesInstance
-    &[FieldMeta { name: "attributes", def: 487, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "attributes", def: 487, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.NamedResourcesAttribute
-    &[FieldMeta { name: "intSlice", def: 488, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "quantity", def: 87, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "stringSlice", def: 489, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "intSlice", def: 488, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "quantity", def: 87, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "stringSlice", def: 489, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.NamedResourcesIntSlice
-    &[FieldMeta { name: "ints", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "ints", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.resource.v1alpha2.NamedResourcesStringSlice
-    &[FieldMeta { name: "strings", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "strings", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.scheduling.v1.PriorityClass
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.storage.v1.CSIDriver
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 492, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 492, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.storage.v1.CSIDriverSpec
-    &[FieldMeta { name: "tokenRequests", def: 493, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "volumeLifecycleModes", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "tokenRequests", def: 493, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "volumeLifecycleModes", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.storage.v1.TokenRequest
     &[],
     // io.k8s.api.storage.v1.CSINode
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 495, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 495, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.storage.v1.CSINodeSpec
-    &[FieldMeta { name: "drivers", def: 496, container: List, merge_key: "name", strategy: "merge" }],
+    &[FieldMeta { name: "drivers", def: 496, container: List, merge_key: "name", merge_keys: &["name"], strategy: "merge" }],
     // io.k8s.api.storage.v1.CSINodeDriver
-    &[FieldMeta { name: "allocatable", def: 497, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "topologyKeys", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "allocatable", def: 497, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "topologyKeys", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.storage.v1.VolumeNodeResources
     &[],
     // io.k8s.api.storage.v1.CSIStorageCapacity
-    &[FieldMeta { name: "capacity", def: 87, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "maximumVolumeSize", def: 87, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "nodeTopology", def: 10, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "capacity", def: 87, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "maximumVolumeSize", def: 87, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "nodeTopology", def: 10, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.storage.v1.StorageClass
-    &[FieldMeta { name: "allowedTopologies", def: 500, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "mountOptions", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "allowedTopologies", def: 500, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "mountOptions", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.TopologySelectorTerm
-    &[FieldMeta { name: "matchLabelExpressions", def: 501, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "matchLabelExpressions", def: 501, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.core.v1.TopologySelectorLabelRequirement
-    &[FieldMeta { name: "values", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "values", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.storage.v1.VolumeAttachment
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 503, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 505, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 503, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 505, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.storage.v1.VolumeAttachmentSpec
-    &[FieldMeta { name: "source", def: 504, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "source", def: 504, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.storage.v1.VolumeAttachmentSource
-    &[FieldMeta { name: "inlineVolumeSpec", def: 314, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "inlineVolumeSpec", def: 314, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.storage.v1.VolumeAttachmentStatus
-    &[FieldMeta { name: "attachError", def: 506, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "detachError", def: 506, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "attachError", def: 506, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "detachError", def: 506, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.storage.v1.VolumeError
-    &[FieldMeta { name: "time", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "time", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.storage.v1alpha1.VolumeAttributesClass
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.storagemigration.v1alpha1.StorageVersionMigration
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 509, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 511, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 509, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 511, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.storagemigration.v1alpha1.StorageVersionMigrationSpec
-    &[FieldMeta { name: "resource", def: 510, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "resource", def: 510, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.api.storagemigration.v1alpha1.GroupVersionResource
     &[],
     // io.k8s.api.storagemigration.v1alpha1.StorageVersionMigrationStatus
-    &[FieldMeta { name: "conditions", def: 512, container: List, merge_key: "type", strategy: "merge" }],
+    &[FieldMeta { name: "conditions", def: 512, container: List, merge_key: "type", merge_keys: &["type"], strategy: "merge" }],
     // io.k8s.api.storagemigration.v1alpha1.MigrationCondition
-    &[FieldMeta { name: "lastUpdateTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastUpdateTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinition
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 514, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 534, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 514, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 534, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionSpec
-    &[FieldMeta { name: "conversion", def: 515, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "names", def: 519, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "versions", def: 520, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "conversion", def: 515, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "names", def: 519, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "versions", def: 520, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceConversion
-    &[FieldMeta { name: "webhook", def: 516, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "webhook", def: 516, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.WebhookConversion
-    &[FieldMeta { name: "clientConfig", def: 517, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "conversionReviewVersions", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "clientConfig", def: 517, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "conversionReviewVersions", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.WebhookClientConfig
-    &[FieldMeta { name: "service", def: 518, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "service", def: 518, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.ServiceReference
     &[],
     // io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionNames
-    &[FieldMeta { name: "categories", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "shortNames", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "categories", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "shortNames", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionVersion
-    &[FieldMeta { name: "additionalPrinterColumns", def: 521, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "schema", def: 522, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "selectableFields", def: 530, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "subresources", def: 531, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "additionalPrinterColumns", def: 521, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "schema", def: 522, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "selectableFields", def: 530, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "subresources", def: 531, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceColumnDefinition
     &[],
     // io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceValidation
-    &[FieldMeta { name: "openAPIV3Schema", def: 523, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "openAPIV3Schema", def: 523, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps
-    &[FieldMeta { name: "additionalItems", def: 524, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "additionalProperties", def: 524, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "allOf", def: 523, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "anyOf", def: 523, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "default", def: 525, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "definitions", def: 523, container: Map, merge_key: "", strategy: "" }, FieldMeta { name: "dependencies", def: 526, container: Map, merge_key: "", strategy: "" }, FieldMeta { name: "enum", def: 525, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "example", def: 525, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "externalDocs", def: 527, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "items", def: 528, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "not", def: 523, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "oneOf", def: 523, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "patternProperties", def: 523, container: Map, merge_key: "", strategy: "" }, FieldMeta { name: "properties", def: 523, container: Map, merge_key: "", strategy: "" }, FieldMeta { name: "required", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "x-kubernetes-list-map-keys", def: 65535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "x-kubernetes-validations", def: 529, container: List, merge_key: "rule", strategy: "merge" }],
+    &[FieldMeta { name: "additionalItems", def: 524, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "additionalProperties", def: 524, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "allOf", def: 523, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "anyOf", def: 523, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "default", def: 525, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "definitions", def: 523, container: Map, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "dependencies", def: 526, container: Map, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "enum", def: 525, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "example", def: 525, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "externalDocs", def: 527, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "items", def: 528, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "not", def: 523, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "oneOf", def: 523, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "patternProperties", def: 523, container: Map, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "properties", def: 523, container: Map, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "required", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "x-kubernetes-list-map-keys", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "x-kubernetes-validations", def: 529, container: List, merge_key: "rule", merge_keys: &["rule"], strategy: "merge" }],
     // io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaPropsOrBool
     &[],
     // io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSON
@@ -1066,33 +1066,33 @@ pub static DEFINITIONS: &[&[FieldMeta]] = &[
     // io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.SelectableField
     &[],
     // io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresources
-    &[FieldMeta { name: "scale", def: 532, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 533, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "scale", def: 532, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 533, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceScale
     &[],
     // io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceSubresourceStatus
     &[],
     // io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionStatus
-    &[FieldMeta { name: "acceptedNames", def: 519, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "conditions", def: 535, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "storedVersions", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "acceptedNames", def: 519, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "conditions", def: 535, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "storedVersions", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.CustomResourceDefinitionCondition
-    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.apimachinery.pkg.apis.meta.v1.APIGroup
-    &[FieldMeta { name: "preferredVersion", def: 537, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "serverAddressByClientCIDRs", def: 538, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "versions", def: 537, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "preferredVersion", def: 537, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "serverAddressByClientCIDRs", def: 538, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "versions", def: 537, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.apimachinery.pkg.apis.meta.v1.GroupVersionForDiscovery
     &[],
     // io.k8s.apimachinery.pkg.apis.meta.v1.ServerAddressByClientCIDR
     &[],
     // io.k8s.apimachinery.pkg.apis.meta.v1.APIVersions
-    &[FieldMeta { name: "serverAddressByClientCIDRs", def: 538, container: List, merge_key: "", strategy: "" }, FieldMeta { name: "versions", def: 65535, container: List, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "serverAddressByClientCIDRs", def: 538, container: List, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "versions", def: 65535, container: List, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIService
-    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "spec", def: 541, container: Single, merge_key: "", strategy: "" }, FieldMeta { name: "status", def: 543, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "metadata", def: 1, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "spec", def: 541, container: Single, merge_key: "", merge_keys: &[], strategy: "" }, FieldMeta { name: "status", def: 543, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceSpec
-    &[FieldMeta { name: "service", def: 542, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "service", def: 542, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
     // io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.ServiceReference
     &[],
     // io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceStatus
-    &[FieldMeta { name: "conditions", def: 544, container: List, merge_key: "type", strategy: "merge" }],
+    &[FieldMeta { name: "conditions", def: 544, container: List, merge_key: "type", merge_keys: &["type"], strategy: "merge" }],
     // io.k8s.kube-aggregator.pkg.apis.apiregistration.v1.APIServiceCondition
-    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", strategy: "" }],
+    &[FieldMeta { name: "lastTransitionTime", def: 2, container: Single, merge_key: "", merge_keys: &[], strategy: "" }],
 ];
 
 pub static KINDS: &[KindMeta] = &[

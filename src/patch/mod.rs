@@ -4,6 +4,7 @@
 //! The merge engines live beside it: `strategic_merge` (kyaml merge2
 //! semantics) and `json6902` (RFC 6902 ops).
 
+mod associative;
 pub mod json6902;
 pub mod strategic_merge;
 

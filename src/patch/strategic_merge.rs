@@ -8,6 +8,7 @@
 //! `$setElementOrder/<list>`, `$deleteFromPrimitiveList/<list>`; a null
 //! value deletes the field.
 
+use super::associative;
 use crate::load::openapi::{Container, FieldRef, SchemaRef};
 use crate::yaml::PathStep;
 use serde_json::{Map, Value};
@@ -116,11 +117,11 @@ fn drop_one(node: &mut Value, path: &[PathStep], schema: Option<SchemaRef>) -> b
     }
 }
 
-fn directive(map: &Map<String, Value>) -> Option<&str> {
+pub(super) fn directive(map: &Map<String, Value>) -> Option<&str> {
     map.get(PATCH).and_then(Value::as_str)
 }
 
-fn merge_map(
+pub(super) fn merge_map(
     target: &mut Map<String, Value>,
     patch: &Map<String, Value>,
     schema: Option<SchemaRef>,
@@ -144,6 +145,24 @@ fn merge_map(
             scalar => {
                 target.insert(key.clone(), scalar.clone());
             }
+        }
+    }
+    // kyaml's walk also visits what the patch does not mention.
+    for (key, child) in target.iter_mut() {
+        if patch.contains_key(key) {
+            continue;
+        }
+        let field = schema.and_then(|s| s.field(key));
+        match child {
+            Value::Object(_) => {
+                associative::normalize_value(child, field.and_then(FieldRef::element_schema))
+            }
+            Value::Array(items) => {
+                if let Some(f) = field.filter(|f| f.strategy_has("merge")) {
+                    associative::normalize(items, f, &format!("{path}/{key}"));
+                }
+            }
+            _ => {}
         }
     }
     apply_list_directives(target, patch);
@@ -211,11 +230,13 @@ fn merge_list(
     field: Option<FieldRef>,
     path: &str,
 ) -> Result<Value, MergeError> {
-    let Some(Value::Array(orig)) = original else {
-        return Ok(clean(&Value::Array(items.to_vec())));
-    };
-    let Some(field) = field.filter(|f| f.strategy_has("merge")) else {
-        return Ok(clean(&Value::Array(items.to_vec())));
+    let field = field.filter(|f| f.strategy_has("merge"));
+    let (Some(Value::Array(orig)), Some(field)) = (original, field) else {
+        let mut added = clean(&Value::Array(items.to_vec()));
+        if let (Some(f), Value::Array(list)) = (field, &mut added) {
+            associative::normalize(list, f, path);
+        }
+        return Ok(added);
     };
     if items.iter().any(|i| {
         i.as_object()
@@ -228,77 +249,12 @@ fn merge_list(
             .collect();
         return Ok(clean(&Value::Array(kept)));
     }
-    if field.merge_key().is_empty() {
-        return Ok(Value::Array(merge_primitive_list(orig, items)));
-    }
-    merge_keyed_list(orig, items, field, path).map(Value::Array)
+    associative::merge(orig, items, field, path).map(Value::Array)
 }
 
 fn is_directive_only(v: &Value) -> bool {
     v.as_object()
         .is_some_and(|m| m.keys().all(|k| k.starts_with('$')))
-}
-
-fn merge_primitive_list(orig: &[Value], items: &[Value]) -> Vec<Value> {
-    let mut out: Vec<Value> = Vec::new();
-    for v in items.iter().chain(orig.iter()) {
-        if !out.contains(v) {
-            out.push(v.clone());
-        }
-    }
-    out
-}
-
-fn merge_keyed_list(
-    orig: &[Value],
-    items: &[Value],
-    field: FieldRef,
-    path: &str,
-) -> Result<Vec<Value>, MergeError> {
-    let key = field.merge_key();
-    let key_of = |v: &Value| v.get(key).cloned();
-    let mut used = vec![false; orig.len()];
-    let mut out = Vec::new();
-    for item in items {
-        let Some(pmap) = item.as_object() else {
-            out.push(item.clone());
-            continue;
-        };
-        let k = key_of(item);
-        let found = k.as_ref().and_then(|k| {
-            orig.iter()
-                .enumerate()
-                .position(|(i, o)| !used[i] && o.get(key) == Some(k))
-        });
-        if directive(pmap) == Some("delete") {
-            if let Some(i) = found {
-                used[i] = true;
-            }
-            continue;
-        }
-        match found {
-            Some(i) => {
-                used[i] = true;
-                let mut merged = orig[i].clone();
-                if let Value::Object(m) = &mut merged {
-                    let label = format!(
-                        "{path}[{key}={}]",
-                        k.as_ref().map(|v| v.to_string()).unwrap_or_default()
-                    );
-                    merge_map(m, pmap, field.element_schema(), &label)?;
-                }
-                out.push(merged);
-            }
-            None => out.push(clean(item)),
-        }
-    }
-    out.extend(
-        orig.iter()
-            .zip(&used)
-            .filter(|(_, u)| !**u)
-            .map(|(o, _)| o.clone()),
-    );
-    Ok(out)
 }
 
 /// `$setElementOrder/<list>` and `$deleteFromPrimitiveList/<list>`.
