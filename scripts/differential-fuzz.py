@@ -265,8 +265,22 @@ def shapes(rnd, d, k, used):
     local-config objects, case-folded field names, a JSON replace of a
     missing key, a top-level generator plugin name, `openapi.version`,
     associative lists with duplicate, missing or two-part keys under a
-    strategic merge."""
+    strategic merge, folded scalars with more-indented lines."""
     extra = []
+    if rnd.random() < 0.2:
+        lines = [rnd.choice(["plain", "  more", "\tspaced", "", "last words", "{", "}"]) for _ in range(rnd.randint(1, 6))]
+        lines[0] = rnd.choice(["first", "{", "  indented"]) if rnd.random() < 0.8 else lines[0] or "x"
+        body = "".join(f"    {l}\n" if l else "\n" for l in lines)
+        head = rnd.choice([">", ">-", ">+", ">2" if lines[0].startswith(" ") else ">"])
+        place = rnd.choice(["data", "annotations"])
+        text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: folded\n"
+        if place == "annotations":
+            text += f"  annotations:\n    note: {head}\n" + "".join("  " + l if l.strip() else l for l in body.splitlines(True))
+        else:
+            text += f"data:\n  note: {head}\n" + body
+        with open(f"{d}/folded.yaml", "w") as f:
+            f.write(text)
+        k["resources"].append("folded.yaml")
     if rnd.random() < 0.25:
         def pick(pool):
             return [dict(rnd.choice(pool)) for _ in range(rnd.randint(1, 4))]

@@ -747,7 +747,13 @@ impl Builder {
                     false => e,
                 })?;
             resmap = merged;
-            config = component_config;
+            // kustomize hands the component's accumulator over to a fresh
+            // one, so its config is merged once more into an empty config
+            // (which can drop a spec that a narrower one sorted first absorbs).
+            config = TransformerConfig::default();
+            config
+                .merge(&component_config)
+                .map_err(|e| BuildError::invalid(ctx.kfile, e))?;
             crate::refs::vars::merge(&mut vars, &component_vars, ctx.kfile)?;
         }
         let transformer_configs = self.plugin_configs(&k.transformers, ctx)?;
@@ -1176,7 +1182,8 @@ pub fn load_resource_bytes(path: &Path, bytes: &[u8], track: bool) -> Result<Vec
 /// Loads every object of a YAML stream as if it were the file `path` (which
 /// errors and origins name); `List` kinds are flattened.
 pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<Vec<Resource>> {
-    let docs = crate::yaml::parse_documents(text).map_err(|e| BuildError::yaml(path, e))?;
+    let docs = crate::yaml::parse_node_documents(text, crate::yaml::DuplicateKeys::Reject)
+        .map_err(|e| BuildError::yaml(path, e))?;
     // kustomize drops empty documents, checks each remaining one, then
     // replaces every `*List` that has items by its items (recursively).
     let mut queue: std::collections::VecDeque<(Value, Option<&crate::yaml::LineTree>, usize)> =

@@ -91,7 +91,8 @@ pub fn load_strategic(entry: &str, loader: &Loader, kustomization: &Path) -> Res
 }
 
 fn parse_body(origin: &Path, text: &str) -> Result<(PatchBody, Vec<HashMap<String, usize>>)> {
-    let docs = crate::yaml::parse_documents_with(text, crate::yaml::DuplicateKeys::FirstWins)
+    let first_wins = crate::yaml::DuplicateKeys::FirstWins;
+    let docs = crate::yaml::parse_node_documents(text, first_wins)
         .map_err(|e| BuildError::yaml(origin, e))?;
     let lines = docs
         .iter()
@@ -100,7 +101,10 @@ fn parse_body(origin: &Path, text: &str) -> Result<(PatchBody, Vec<HashMap<Strin
     if let [single] = docs.as_slice()
         && single.value.is_array()
     {
-        let ops = json6902::decode(&single.value)
+        // kustomize reads a JSON patch's values as plain data, not as nodes.
+        let plain = crate::yaml::parse_documents_with(text, first_wins)
+            .map_err(|e| BuildError::yaml(origin, e))?;
+        let ops = json6902::decode(&plain[0].value)
             .map_err(|e| BuildError::invalid(origin, e.to_string()))?;
         return Ok((PatchBody::Json6902(ops), lines));
     }

@@ -1,11 +1,12 @@
 //! YAML reading (go-yaml v3 rules) and writing (go-yaml v2 rules, as kustomize prints).
 pub mod edit;
 pub mod emit;
+mod folded;
 pub mod parse;
 pub mod scalars;
 
 pub use emit::{emit_document, emit_stream};
 pub use parse::{
-    Document, DuplicateKeys, LineTree, PathStep, YamlError, parse_config_documents,
-    parse_documents, parse_documents_with,
+    Document, DuplicateKeys, LineTree, PathStep, Reader, YamlError, parse_config_documents,
+    parse_documents, parse_documents_with, parse_node_documents,
 };

@@ -112,16 +112,39 @@ pub enum DuplicateKeys {
     LastWins,
 }
 
+/// Which of kustomize's readers a text goes through; each reads some
+/// scalars its own way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// sigs.k8s.io/yaml over go-yaml v2 (kustomization files, plugin
+    /// configs): YAML 1.1 booleans.
+    Config,
+    /// go-yaml v3, values used as read (JSON patches, schemas).
+    Plain,
+    /// go-yaml v3 nodes that kustomize prints (resources, strategic-merge
+    /// patches): a folded scalar's value is what go-yaml reads back after
+    /// writing it, see `super::folded`.
+    Nodes,
+}
+
 /// Parses every document in `text`, rejecting repeated keys.
 pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
     parse_documents_with(text, DuplicateKeys::Reject)
+}
+
+/// Parses objects kustomize keeps as kyaml nodes until it prints them.
+pub fn parse_node_documents(
+    text: &str,
+    duplicates: DuplicateKeys,
+) -> Result<Vec<Document>, YamlError> {
+    parse_leniently(text, duplicates, Reader::Nodes)
 }
 
 /// Parses a kustomization-style config file the way kustomize reads it
 /// (sigs.k8s.io/yaml over go-yaml v2): YAML 1.1 scalars, so `yes`, `on`,
 /// `n` and friends are booleans; a repeated key keeps its last value.
 pub fn parse_config_documents(text: &str) -> Result<Vec<Document>, YamlError> {
-    parse_leniently(text, DuplicateKeys::LastWins, true)
+    parse_leniently(text, DuplicateKeys::LastWins, Reader::Config)
 }
 
 /// Parses every document in `text`. Empty documents (only comments or
@@ -130,7 +153,7 @@ pub fn parse_documents_with(
     text: &str,
     duplicates: DuplicateKeys,
 ) -> Result<Vec<Document>, YamlError> {
-    parse_leniently(text, duplicates, false)
+    parse_leniently(text, duplicates, Reader::Plain)
 }
 
 /// Quoted scalars whose continuation lines are re-indented before giving up.
@@ -147,7 +170,7 @@ const MAX_QUOTED_FIXUPS: usize = 16;
 fn parse_leniently(
     text: &str,
     duplicates: DuplicateKeys,
-    yaml11: bool,
+    reader: Reader,
 ) -> Result<Vec<Document>, YamlError> {
     let mut text = std::borrow::Cow::Borrowed(text);
     if text.contains('\u{FEFF}') {
@@ -159,18 +182,21 @@ fn parse_leniently(
             parser: Parser::new_from_str(&text),
             anchors: HashMap::new(),
             duplicates,
-            yaml11,
+            reader,
             source: slash_escape_source(&text),
             depth: 0,
             unterminated_end: unterminated_end(&text),
             budget: AliasBudget::new(text.len()),
             quoted_indent_at: None,
+            at: Vec::new(),
+            text: &text,
+            cursor: (0, 0),
         };
         let result = builder.documents();
         match (result, builder.quoted_indent_at) {
             (Err(_), Some(at)) if fixups < MAX_QUOTED_FIXUPS => {
                 let Some(fixed) = reindent_quoted(&text, at) else {
-                    return Err(builder_error_again(&text, duplicates, yaml11));
+                    return Err(builder_error_again(&text, duplicates, reader));
                 };
                 text = std::borrow::Cow::Owned(fixed);
                 fixups += 1;
@@ -181,17 +207,20 @@ fn parse_leniently(
 }
 
 /// The original error, for a quoted scalar that could not be fixed.
-fn builder_error_again(text: &str, duplicates: DuplicateKeys, yaml11: bool) -> YamlError {
+fn builder_error_again(text: &str, duplicates: DuplicateKeys, reader: Reader) -> YamlError {
     let mut builder = Builder {
         parser: Parser::new_from_str(text),
         anchors: HashMap::new(),
         duplicates,
-        yaml11,
+        reader,
         source: slash_escape_source(text),
         depth: 0,
         unterminated_end: unterminated_end(text),
         budget: AliasBudget::new(text.len()),
         quoted_indent_at: None,
+        at: Vec::new(),
+        text,
+        cursor: (0, 0),
     };
     match builder.documents() {
         Err(e) => e,
@@ -382,8 +411,7 @@ struct Builder<'a> {
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
     anchors: HashMap<usize, Anchored>,
     duplicates: DuplicateKeys,
-    /// YAML 1.1 booleans (yes/no/on/off/y/n), as go-yaml v2 reads them.
-    yaml11: bool,
+    reader: Reader,
     /// The text as characters, kept only when it contains `\/` (see below).
     source: Option<Vec<char>>,
     /// Current nesting of maps and lists.
@@ -395,6 +423,13 @@ struct Builder<'a> {
     /// Where a quoted scalar with under-indented lines starts (a character
     /// index), when that is the error.
     quoted_indent_at: Option<usize>,
+    /// Where the node being built sits, as far as `Step` tells (one entry
+    /// per map key or list item above it).
+    at: Vec<Step>,
+    /// The text, and a (character, byte) position in it that only moves
+    /// forward, to find block scalars' source lines from event spans.
+    text: &'a str,
+    cursor: (usize, usize),
 }
 
 /// Deeper nesting is refused: no manifest needs it, and the recursive
@@ -412,6 +447,50 @@ fn slash_escape_source(text: &str) -> Option<Vec<char>> {
 }
 
 impl<'a> Builder<'a> {
+    /// The byte offset of character `index` (spans count characters).
+    fn byte_at(&mut self, index: usize) -> usize {
+        let (mut chars, mut bytes) = self.cursor;
+        if index < chars {
+            (chars, bytes) = (0, 0);
+        }
+        for c in self.text[bytes..].chars() {
+            if chars == index {
+                break;
+            }
+            chars += 1;
+            bytes += c.len_utf8();
+        }
+        self.cursor = (chars, bytes);
+        bytes
+    }
+
+    /// go-yaml refuses a tab where a block scalar's indentation is still
+    /// being read: after the leading spaces of its first lines (before the
+    /// indentation is known), or before the known indentation is reached.
+    fn reject_tab_indentation(&mut self, span: Span) -> Result<(), YamlError> {
+        // The span starts on the scalar's first content line.
+        let at = self.byte_at(span.start.index());
+        let first_line = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let mut indent: Option<usize> = None;
+        for (n, line) in self.text[first_line..].lines().enumerate() {
+            let spaces = line.len() - line.trim_start_matches(' ').len();
+            let rest = &line[spaces..];
+            let tab_here = rest.starts_with('\t') && indent.is_none_or(|i| spaces < i);
+            if tab_here {
+                return Err(YamlError {
+                    line: span.start.line() + n,
+                    message: "found a tab character where an indentation space is expected".into(),
+                });
+            }
+            match indent {
+                None if !rest.is_empty() => indent = Some(spaces),
+                Some(i) if spaces < i && !rest.is_empty() => break,
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
     fn next(&mut self) -> Result<(Event<'a>, Span), YamlError> {
         match self.parser.next_event() {
             Some(Ok(pair)) => Ok(pair),
@@ -446,6 +525,9 @@ impl<'a> Builder<'a> {
                 if matches!(style, ScalarStyle::DoubleQuoted) {
                     self.reject_slash_escape(span)?;
                 }
+                if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
+                    self.reject_tab_indentation(span)?;
+                }
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
                 // A block scalar that runs to the end of a text without a
                 // final line break keeps no final newline (go-yaml).
@@ -463,7 +545,16 @@ impl<'a> Builder<'a> {
                 };
                 let mut value =
                     resolve_scalar(&text, style, tag.as_deref()).map_err(|m| err(span, m))?;
-                if self.yaml11
+                if self.reader == Reader::Nodes
+                    && matches!(style, ScalarStyle::Folded)
+                    && !Step::in_metadata_string_map(&self.at)
+                    && let Value::String(s) = &value
+                    && let Some(printed) = super::folded::as_printed(s)
+                {
+                    value = Value::String(printed);
+                }
+                // YAML 1.1 booleans (yes/no/on/off/y/n), as go-yaml v2 reads them.
+                if self.reader == Reader::Config
                     && matches!(style, ScalarStyle::Plain)
                     && tag.is_none()
                     && let Some(b) = yaml11_bool(&text)
@@ -578,7 +669,10 @@ impl<'a> Builder<'a> {
             if matches!(event, Event::SequenceEnd) {
                 return Ok((items, lines, height));
             }
-            let (v, l, h) = self.node(event, span)?;
+            self.at.push(Step::Item);
+            let built = self.node(event, span);
+            self.at.pop();
+            let (v, l, h) = built?;
             height = height.max(h);
             items.push(v);
             lines.push(l);
@@ -600,7 +694,10 @@ impl<'a> Builder<'a> {
                 matches!(&event, Event::Scalar(t, ScalarStyle::Plain, _, None) if t == "<<");
             let (key, _, _) = self.node(event, span)?;
             let (vevent, vspan) = self.next()?;
-            let (value, value_lines, h) = self.node(vevent, vspan)?;
+            self.at.push(Step::of_key(&key));
+            let built = self.node(vevent, vspan);
+            self.at.pop();
+            let (value, value_lines, h) = built?;
             height = height.max(h);
             if is_merge {
                 if let LineTree::Map(_, entries) = &value_lines {
@@ -827,5 +924,39 @@ mod tests {
         let docs = parse_documents("---\n# only a comment\n---\na: 1\n---\n").unwrap();
         assert_eq!(docs.len(), 1);
         assert_eq!(docs[0].line, 4);
+    }
+}
+
+/// The little of a node's position the reader needs: kustomize rebuilds
+/// every object's `metadata.annotations` and `metadata.labels` as plain
+/// string maps, so their folded scalars are printed as read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Metadata,
+    StringMap,
+    Items,
+    Item,
+    Other,
+}
+
+impl Step {
+    fn of_key(key: &Value) -> Step {
+        match key.as_str() {
+            Some("metadata") => Step::Metadata,
+            Some("annotations" | "labels") => Step::StringMap,
+            Some("items") => Step::Items,
+            _ => Step::Other,
+        }
+    }
+
+    /// `metadata.<annotations|labels>.<key>` of a document, or of an item
+    /// of a List's `items`.
+    fn in_metadata_string_map(at: &[Step]) -> bool {
+        let tail = [Step::Metadata, Step::StringMap];
+        match at {
+            [m, s, _] => [*m, *s] == tail,
+            [Step::Items, Step::Item, m, s, _] => [*m, *s] == tail,
+            _ => false,
+        }
     }
 }
