@@ -75,6 +75,12 @@ for name in order:
     out.append("    &[%s]," % ", ".join(fields))
 out.append("];")
 out.append("")
+out.append("/// The name of each entry of `DEFINITIONS`, for custom schemas that refer to them.")
+out.append("pub static DEFINITION_NAMES: &[&str] = &[")
+for name in order:
+    out.append("    %s," % json.dumps(name))
+out.append("];")
+out.append("")
 out.append("pub static KINDS: &[KindMeta] = &[")
 for g, v, k, name in kinds:
     out.append('    KindMeta { group: %s, version: %s, kind: %s, def: %d },' % (json.dumps(g), json.dumps(v), json.dumps(k), index[name]))

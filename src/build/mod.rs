@@ -92,6 +92,7 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
         transformer_annotations: false,
         schema: None,
         schema_set: false,
+        objects_placed: false,
         repo: None,
     };
     let (mut resmap, root, config, vars) = builder.accumulate(dir, ResMap::default(), false)?;
@@ -290,6 +291,8 @@ struct Builder {
     /// Whether some kustomization has chosen the schema (kustomize's
     /// SetSchema runs once, unless at the root).
     schema_set: bool,
+    /// Whether any object has been read yet (see `load_schema`).
+    objects_placed: bool,
     /// The clone the kustomization being built came from, if remote: its
     /// loads are restricted to it (see `Loader::in_repo`), and origin
     /// annotations name its URL and paths relative to it.
@@ -456,7 +459,12 @@ impl Builder {
         // one, from when it is loaded.
         if let Some(spec) = &k.openapi
             && (is_root || !self.schema_set)
-            && let Some(schema) = load_schema(spec, &loader, &kfile)?
+            && let Some(schema) = load_schema(
+                spec,
+                &loader,
+                &kfile,
+                self.objects_placed || !initial.resources.is_empty(),
+            )?
         {
             self.schema = schema.map(std::sync::Arc::new);
             self.schema_set = true;
@@ -496,6 +504,9 @@ impl Builder {
         };
         self.stack.push(loader.dir.clone());
         let result = self.run(&k, &ctx, initial, initial_config);
+        if result.as_ref().is_ok_and(|(m, ..)| !m.resources.is_empty()) {
+            self.objects_placed = true;
+        }
         self.stack.pop();
         result.map(|(m, c, v)| (m, k, c, v))
     }
@@ -574,6 +585,7 @@ impl Builder {
             } else {
                 ctx.loader.check_file(&path)?;
                 for mut r in load_resource_file(&path, ctx.track)? {
+                    self.objects_placed = true;
                     self.annotate_origin(&mut r, OriginNote::File(&path));
                     resmap.append(r)?;
                 }
@@ -934,10 +946,14 @@ fn apply_patch(
 /// `Some(None)` for the builtin one (`version: v1.21.2`, the only version
 /// kustomize v5.5.0 ships, which nest-kz's builtin table stands for), or a
 /// custom schema file.
+/// `objects_placed`: whether kustomize has already asked its builtin schema
+/// whether some object is namespaced (it does for every object it reads);
+/// kyaml then reads the builtin schema after a custom one.
 fn load_schema(
     spec: &crate::load::kustomization::OpenApiSpec,
     loader: &Loader,
     kfile: &Path,
+    objects_placed: bool,
 ) -> Result<Option<Option<SchemaTable>>> {
     let version = spec.version.as_deref().filter(|v| !v.is_empty());
     match (&spec.path, version) {
@@ -959,8 +975,11 @@ fn load_schema(
                 .next()
                 .map(|d| d.value)
                 .unwrap_or_default();
-            let table =
-                SchemaTable::from_definitions(&doc).map_err(|e| BuildError::invalid(&file, e))?;
+            let table = match objects_placed {
+                true => SchemaTable::from_definitions_then_builtin(&doc),
+                false => SchemaTable::from_definitions(&doc),
+            }
+            .map_err(|e| BuildError::invalid(&file, e))?;
             Ok(Some(Some(table)))
         }
     }

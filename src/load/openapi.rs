@@ -34,7 +34,7 @@ pub struct KindMeta {
 
 pub const NO_DEF: u16 = u16::MAX;
 
-pub use crate::load::openapi_table::{DEFINITIONS, KINDS};
+pub use crate::load::openapi_table::{DEFINITION_NAMES, DEFINITIONS, KINDS};
 
 /// A schema the strategic-merge engine walks: the builtin Kubernetes one, or
 /// one a kustomization loads with `openapi: {path: ...}` (which, as in
@@ -175,23 +175,53 @@ impl SchemaTable {
     /// `x-kubernetes-group-version-kind`, merge data from
     /// `x-kubernetes-patch-merge-key` / `x-kubernetes-patch-strategy`.
     pub fn from_definitions(doc: &serde_json::Value) -> Result<SchemaTable, String> {
+        Self::read_definitions(doc, None)
+    }
+
+    /// A custom schema with the builtin one read after it, as kyaml reads
+    /// them when its builtin schema was asked for (to place an object)
+    /// before the custom schema was chosen: builtin definitions and kinds
+    /// replace custom ones of the same name, and the custom definitions'
+    /// references to builtin ones resolve.
+    pub fn from_definitions_then_builtin(doc: &serde_json::Value) -> Result<SchemaTable, String> {
+        Self::read_definitions(doc, Some(&BUILTIN))
+    }
+
+    fn read_definitions(
+        doc: &serde_json::Value,
+        under: Option<&SchemaTable>,
+    ) -> Result<SchemaTable, String> {
         let defs = doc
             .get("definitions")
             .or_else(|| doc.pointer("/components/schemas"))
             .and_then(serde_json::Value::as_object)
             .ok_or("the schema has no 'definitions'")?;
-        let index: HashMap<&str, usize> = defs
-            .keys()
-            .enumerate()
-            .map(|(i, k)| (k.as_str(), i))
-            .collect();
-        // Named definitions keep their indices; inline object schemas
-        // (`properties` written in place) get definitions appended after.
-        let mut table = SchemaTable {
-            defs: vec![Vec::new(); defs.len()],
-            ..Default::default()
+        let mut table = under.map_or_else(SchemaTable::default, |b| SchemaTable {
+            defs: b.defs.clone(),
+            kinds: b.kinds.clone(),
+        });
+        let mut index: HashMap<&str, usize> = match under {
+            Some(_) => DEFINITION_NAMES
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (*n, i))
+                .collect(),
+            None => HashMap::new(),
         };
-        for (i, def) in defs.values().enumerate() {
+        let builtin_count = index.len();
+        // Named definitions get their slots first; inline object schemas
+        // (`properties` written in place) get definitions appended after.
+        let mut own: Vec<(usize, &serde_json::Value)> = Vec::new();
+        for (name, def) in defs {
+            if index.contains_key(name.as_str()) {
+                continue;
+            }
+            let slot = builtin_count + own.len();
+            index.insert(name.as_str(), slot);
+            own.push((slot, def));
+        }
+        table.defs.resize(builtin_count + own.len(), Vec::new());
+        for (i, def) in own {
             let fields = table.fields_of(def, &index);
             table.defs[i] = fields;
             for gvk in def
@@ -206,9 +236,11 @@ impl SchemaTable {
                         .unwrap_or_default()
                         .to_string()
                 };
-                table
-                    .kinds
-                    .insert((part("group"), part("version"), part("kind")), i);
+                let key = (part("group"), part("version"), part("kind"));
+                if under.is_some_and(|b| b.kinds.contains_key(&key)) {
+                    continue;
+                }
+                table.kinds.insert(key, i);
             }
         }
         Ok(table)
