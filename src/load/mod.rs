@@ -1,7 +1,8 @@
 //! Loading: everything read from disk before objects are built. The
 //! kustomization file and its schema (`kustomization`), the file-access
 //! policy and load restrictions (`loader`), transformer configurations and
-//! CRD markers (`transformer_config`), and the OpenAPI merge metadata the
+//! CRD markers (`transformer_config`, with kustomize's defaults in the
+//! generated `builtin_config_table`), and the OpenAPI merge metadata the
 //! strategic-merge engine walks (`openapi`, generated `openapi_table`),
 //! and remote git and HTTP(S) entries with their cache (`remote`).
 //!
@@ -14,4 +15,6 @@ pub mod openapi;
 pub mod remote;
 #[rustfmt::skip]
 pub(crate) mod openapi_table;
+#[rustfmt::skip]
+mod builtin_config_table;
 pub mod transformer_config;

@@ -1,6 +1,7 @@
 //! Schema facts the strategic-merge engine needs, from the generated table.
 
 use crate::model::resid::Gvk;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -42,17 +43,22 @@ pub use crate::load::openapi_table::{DEFINITION_NAMES, DEFINITIONS, KINDS};
 #[derive(Debug, Default)]
 pub struct SchemaTable {
     defs: Vec<Vec<Field>>,
-    kinds: HashMap<(String, String, String), usize>,
+    /// Definition of each kind, by kind and then group and version.
+    kinds: HashMap<Text, Vec<(Text, Text, usize)>>,
 }
+
+/// Builtin text is borrowed from the generated table (start-up copies
+/// nothing); a custom schema's is owned.
+type Text = Cow<'static, str>;
 
 #[derive(Debug, Clone)]
 struct Field {
-    name: String,
+    name: Text,
     def: Option<usize>,
     container: Container,
-    merge_key: String,
-    merge_keys: Vec<String>,
-    strategy: String,
+    merge_key: Text,
+    merge_keys: Vec<Text>,
+    strategy: Text,
 }
 
 static BUILTIN: LazyLock<SchemaTable> = LazyLock::new(|| SchemaTable {
@@ -62,29 +68,27 @@ static BUILTIN: LazyLock<SchemaTable> = LazyLock::new(|| SchemaTable {
             fields
                 .iter()
                 .map(|f| Field {
-                    name: f.name.to_string(),
+                    name: Cow::Borrowed(f.name),
                     def: (f.def != NO_DEF).then_some(f.def as usize),
                     container: f.container,
-                    merge_key: f.merge_key.to_string(),
-                    merge_keys: f.merge_keys.iter().map(|k| k.to_string()).collect(),
-                    strategy: f.strategy.to_string(),
+                    merge_key: Cow::Borrowed(f.merge_key),
+                    merge_keys: f.merge_keys.iter().map(|k| Cow::Borrowed(*k)).collect(),
+                    strategy: Cow::Borrowed(f.strategy),
                 })
                 .collect()
         })
         .collect(),
-    kinds: KINDS
-        .iter()
-        .map(|k| {
-            (
-                (
-                    k.group.to_string(),
-                    k.version.to_string(),
-                    k.kind.to_string(),
-                ),
+    kinds: {
+        let mut kinds: HashMap<Text, Vec<(Text, Text, usize)>> = HashMap::new();
+        for k in KINDS {
+            kinds.entry(Cow::Borrowed(k.kind)).or_default().push((
+                Cow::Borrowed(k.group),
+                Cow::Borrowed(k.version),
                 k.def as usize,
-            )
-        })
-        .collect(),
+            ));
+        }
+        kinds
+    },
 });
 
 impl SchemaTable {
@@ -96,8 +100,10 @@ impl SchemaTable {
     /// kustomize merges as plain maps with lists replaced.
     pub fn schema_for(&self, gvk: &Gvk) -> Option<SchemaRef<'_>> {
         self.kinds
-            .get(&(gvk.group.clone(), gvk.version.clone(), gvk.kind.clone()))
-            .map(|d| SchemaRef {
+            .get(gvk.kind.as_str())?
+            .iter()
+            .find(|(g, v, _)| *g == gvk.group && *v == gvk.version)
+            .map(|(_, _, d)| SchemaRef {
                 table: self,
                 def: *d,
             })
@@ -119,23 +125,25 @@ impl SchemaTable {
             } else {
                 (self.element(prop, index), Container::Single)
             };
-            let text = |k: &str| {
-                prop.get(k)
-                    .and_then(serde_json::Value::as_str)
-                    .unwrap_or_default()
-                    .to_string()
+            let text = |k: &str| -> Text {
+                Cow::Owned(
+                    prop.get(k)
+                        .and_then(serde_json::Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                )
             };
             let strategy = text("x-kubernetes-patch-strategy");
             let merge_keys = match prop.get("x-kubernetes-list-map-keys") {
                 Some(serde_json::Value::Array(keys)) if !strategy.is_empty() => keys
                     .iter()
                     .filter_map(serde_json::Value::as_str)
-                    .map(str::to_string)
+                    .map(|k| Cow::Owned(k.to_string()))
                     .collect(),
                 _ => Vec::new(),
             };
             fields.push(Field {
-                name: name.clone(),
+                name: Cow::Owned(name.clone()),
                 def,
                 container,
                 merge_key: text("x-kubernetes-patch-merge-key"),
@@ -236,11 +244,19 @@ impl SchemaTable {
                         .unwrap_or_default()
                         .to_string()
                 };
-                let key = (part("group"), part("version"), part("kind"));
-                if under.is_some_and(|b| b.kinds.contains_key(&key)) {
+                let (group, version, kind) = (part("group"), part("version"), part("kind"));
+                let known = |t: &SchemaTable| {
+                    t.kinds
+                        .get(kind.as_str())
+                        .is_some_and(|l| l.iter().any(|(g, v, _)| *g == group && *v == version))
+                };
+                if under.is_some_and(known) {
                     continue;
                 }
-                table.kinds.insert(key, i);
+                let list = table.kinds.entry(Cow::Owned(kind)).or_default();
+                // A later definition of the same kind replaces an earlier one.
+                list.retain(|(g, v, _)| !(*g == group && *v == version));
+                list.push((Cow::Owned(group), Cow::Owned(version), i));
             }
         }
         Ok(table)
@@ -301,9 +317,9 @@ impl<'a> FieldRef<'a> {
     /// schema gives them, else the merge key; none for a list of scalars.
     pub fn merge_keys(self) -> Vec<&'a str> {
         if !self.field.merge_keys.is_empty() {
-            return self.field.merge_keys.iter().map(String::as_str).collect();
+            return self.field.merge_keys.iter().map(|k| k.as_ref()).collect();
         }
-        match self.field.merge_key.as_str() {
+        match self.field.merge_key.as_ref() {
             "" => Vec::new(),
             key => vec![key],
         }

@@ -13,21 +13,43 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, LazyLock};
 
-/// kustomize's default transformer configuration, as one config file.
+/// kustomize's default transformer configuration (`builtin_fieldspecs.yaml`
+/// read and normalised as kustomize's MakeDefaultConfig), from the table
+/// generated at development time: reading and merging the YAML at start-up
+/// took most of a small build's time.
 static BUILTIN: LazyLock<TransformerConfig> = LazyLock::new(|| {
-    let text = include_str!("builtin_fieldspecs.yaml");
-    let doc = crate::yaml::parse_documents(text)
-        .expect("builtin field specs are valid YAML")
-        .remove(0)
-        .value;
-    let file: ConfigFile =
-        serde_json::from_value(doc).expect("builtin field specs match the schema");
-    // Normalised as kustomize's MakeDefaultConfig (deduplicated, sorted).
-    let mut config = TransformerConfig::default();
-    config
-        .merge(&file.into_config())
-        .expect("builtin field specs do not conflict");
-    config
+    use super::builtin_config_table::{NAME_REFERENCES, SPECS, StaticSpec};
+    let specs_of = |list: &[StaticSpec]| -> Vec<FieldSpec> {
+        list.iter()
+            .map(|&(group, version, kind, path, create)| FieldSpec {
+                group: group.map(str::to_string),
+                version: version.map(str::to_string),
+                kind: kind.map(str::to_string),
+                path: path.iter().map(|p| p.to_string()).collect(),
+                create,
+            })
+            .collect()
+    };
+    TransformerConfig {
+        specs: SPECS
+            .iter()
+            .map(|(name, list)| (name.to_string(), Arc::new(specs_of(list))))
+            .collect(),
+        name_references: Arc::new(
+            NAME_REFERENCES
+                .iter()
+                .map(|&(group, version, kind, list)| NameBackReference {
+                    target: GvkSelector {
+                        group: group.into(),
+                        version: version.into(),
+                        kind: kind.into(),
+                    },
+                    referrers: specs_of(list),
+                })
+                .collect(),
+        ),
+        normalized: super::builtin_config_table::NORMALIZED,
+    }
 });
 
 /// A `configurations:` file (kustomize's TransformerConfig).
@@ -441,5 +463,95 @@ impl ConfigFile {
             name_references: Arc::new(name_references),
             normalized: false,
         }
+    }
+}
+
+/// Keeps `builtin_config_table.rs` equal to what the YAML gives; run with
+/// `NEST_KZ_REGENERATE=1` to rewrite it after changing the YAML.
+#[cfg(test)]
+mod builtin_table {
+    use super::*;
+
+    fn from_yaml() -> TransformerConfig {
+        let text = include_str!("builtin_fieldspecs.yaml");
+        let doc = crate::yaml::parse_documents(text).unwrap().remove(0).value;
+        let file: ConfigFile = serde_json::from_value(doc).unwrap();
+        let mut config = TransformerConfig::default();
+        config.merge(&file.into_config()).unwrap();
+        config
+    }
+
+    fn opt(v: &Option<String>) -> String {
+        match v {
+            Some(s) => format!("Some({s:?})"),
+            None => "None".into(),
+        }
+    }
+
+    fn specs(list: &[FieldSpec]) -> String {
+        let items: Vec<String> = list
+            .iter()
+            .map(|s| {
+                format!(
+                    "        ({}, {}, {}, &{:?}, {}),\n",
+                    opt(&s.group),
+                    opt(&s.version),
+                    opt(&s.kind),
+                    s.path,
+                    s.create
+                )
+            })
+            .collect();
+        format!("&[\n{}    ]", items.concat())
+    }
+
+    fn render(c: &TransformerConfig) -> String {
+        let mut out = String::from(
+            "// @generated from builtin_fieldspecs.yaml by the test\n\
+             // load::transformer_config::builtin_table (NEST_KZ_REGENERATE=1).\n\
+             //! kustomize's default transformer configuration, normalised.\n\n\
+             /// group, version, kind, path, create.\n\
+             pub type StaticSpec = (\n    Option<&'static str>,\n    Option<&'static str>,\n    Option<&'static str>,\n    &'static [&'static str],\n    bool,\n);\n\n",
+        );
+        out.push_str(&format!(
+            "pub const NORMALIZED: bool = {};\n\n",
+            c.normalized
+        ));
+        out.push_str("pub static SPECS: &[(&str, &[StaticSpec])] = &[\n");
+        for (name, list) in &c.specs {
+            out.push_str(&format!(
+                "    (\n        {name:?},\n    {}),\n",
+                specs(list)
+            ));
+        }
+        out.push_str("];\n\n/// group, version, kind, referrers.\n");
+        out.push_str("pub static NAME_REFERENCES: &[(&str, &str, &str, &[StaticSpec])] = &[\n");
+        for b in c.name_references.iter() {
+            out.push_str(&format!(
+                "    (\n        {:?},\n        {:?},\n        {:?},\n    {}),\n",
+                b.target.group,
+                b.target.version,
+                b.target.kind,
+                specs(&b.referrers)
+            ));
+        }
+        out.push_str("];\n");
+        out
+    }
+
+    #[test]
+    fn builtin_table_is_current() {
+        let want = render(&from_yaml());
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src/load/builtin_config_table.rs"
+        );
+        if std::env::var_os("NEST_KZ_REGENERATE").is_some() {
+            std::fs::write(path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(path).unwrap();
+        assert!(have == want, "stale: run with NEST_KZ_REGENERATE=1");
+        // And the static table reads back as the YAML does.
+        assert_eq!(format!("{:?}", *BUILTIN), format!("{:?}", from_yaml()));
     }
 }
