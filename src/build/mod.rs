@@ -240,6 +240,14 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
 /// kustomize fails on raw control characters after its JSON step; so do we.
 fn check_printable(v: &Value) -> std::result::Result<(), char> {
     let check = |s: &str| {
+        if s.is_ascii() {
+            // DEL is the one ASCII character in the set.
+            return if s.as_bytes().contains(&0x7F) {
+                Err('\u{7F}')
+            } else {
+                Ok(())
+            };
+        }
         s.chars()
             .find(|c| crate::yaml::emit::is_unprintable_after_json(*c))
             .map_or(Ok(()), Err)
@@ -1207,12 +1215,17 @@ pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<
     // replaces every `*List` that has items by its items (recursively).
     let mut queue: std::collections::VecDeque<(Value, Option<&crate::yaml::LineTree>, usize)> =
         std::collections::VecDeque::new();
-    for doc in &docs {
-        if is_nil_or_empty(&doc.value) {
+    let mut docs = docs;
+    let values: Vec<Value> = docs
+        .iter_mut()
+        .map(|d| std::mem::take(&mut d.value))
+        .collect();
+    for (doc, value) in docs.iter().zip(values) {
+        if is_nil_or_empty(&value) {
             continue;
         }
-        check_object(&doc.value, path, doc.line)?;
-        queue.push_back((doc.value.clone(), Some(&doc.lines), doc.line));
+        check_object(&value, path, doc.line)?;
+        queue.push_back((value, Some(&doc.lines), doc.line));
     }
     let mut out = Vec::new();
     while let Some((mut item, lines, line)) = queue.pop_front() {

@@ -622,6 +622,8 @@ fn run_build(
         }
         Some(path) => output::write_output(path, render(&objects)?.as_bytes(), true)?,
     }
+    // The process ends next: freeing every node one by one only costs time.
+    std::mem::forget(objects);
     Ok(())
 }
 

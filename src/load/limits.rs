@@ -230,7 +230,7 @@ pub fn charge_kustomization(dir: &Path) -> Result<(), LimitError> {
 }
 
 /// Counts one object added to a collection.
-pub fn charge_object(value: &Value, source: &Path) -> Result<(), LimitError> {
+pub fn charge_object(bytes: u64, source: &Path) -> Result<(), LimitError> {
     charge(|c| {
         c.objects += 1;
         if c.objects > MAX_OBJECTS {
@@ -243,7 +243,7 @@ pub fn charge_object(value: &Value, source: &Path) -> Result<(), LimitError> {
                 MAX_OBJECTS as u64,
             ));
         }
-        c.bytes += measure(value).bytes;
+        c.bytes += bytes;
         if c.bytes > MAX_BUILD_BYTES {
             return Err(LimitError::new(
                 &c.root,

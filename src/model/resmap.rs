@@ -25,9 +25,12 @@ fn index_key(id: &ResId) -> ResId {
 
 impl ResMap {
     /// Adds a resource, refusing a second one with the same current id.
-    pub fn append(&mut self, resource: Resource) -> Result<()> {
+    pub fn append(&mut self, mut resource: Resource) -> Result<()> {
         // Every object added anywhere counts towards the build's budget.
-        crate::load::limits::charge_object(&resource.value, &resource.source)?;
+        let bytes = *resource
+            .charged_bytes
+            .get_or_insert_with(|| crate::load::limits::measure(&resource.value).bytes);
+        crate::load::limits::charge_object(bytes, &resource.source)?;
         self.refresh_index();
         let id = resource.id();
         let key = index_key(&id);
@@ -64,6 +67,7 @@ impl ResMap {
     }
 
     pub fn append_all(&mut self, other: ResMap) -> Result<()> {
+        self.resources.reserve(other.resources.len());
         for r in other.resources {
             self.append(r)?;
         }

@@ -45,6 +45,9 @@ pub struct Resource {
     pub serial: u64,
     /// Who set each field; only filled when provenance is tracked.
     pub origins: Option<crate::review::provenance::FieldOrigins>,
+    /// Its size as the build budget counts it, measured when first added
+    /// to a collection and charged again, unmeasured, at every level.
+    pub charged_bytes: Option<u64>,
 }
 
 impl Resource {
@@ -62,6 +65,7 @@ impl Resource {
             generator: None,
             serial,
             origins: None,
+            charged_bytes: None,
         }
     }
 
@@ -130,10 +134,13 @@ impl Resource {
 
     /// The id the resource had when it was first loaded (kustomize's OrgId).
     pub fn original_id(&self) -> ResId {
-        self.previous_ids()
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| self.id())
+        let mut id = self.id();
+        if let Some((kind, name, namespace)) = self.previous.first() {
+            id.gvk.kind.clone_from(kind);
+            id.name.clone_from(name);
+            id.namespace.clone_from(namespace);
+        }
+        id
     }
 
     /// The current id followed by every earlier one, newest first.

@@ -68,13 +68,36 @@ pub fn fix(resmap: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(), St
         all: &candidates,
         by_previous_name,
     };
+    // Every referrer field spec with its target, and the same spec matching
+    // any kind (the walk applies to the object as it is now); the specs that
+    // apply to a kind are found once per kind.
+    let all: Vec<(&FieldSpec, &GvkSelector, FieldSpec)> = backrefs
+        .iter()
+        .flat_map(|b| b.referrers.iter().map(move |spec| (spec, &b.target)))
+        .map(|(spec, target)| {
+            let path_only = FieldSpec {
+                group: None,
+                version: None,
+                kind: None,
+                ..spec.clone()
+            };
+            (spec, target, path_only)
+        })
+        .collect();
+    let mut by_gvk: std::collections::HashMap<crate::model::resid::Gvk, Vec<usize>> =
+        std::collections::HashMap::new();
     for i in 0..resmap.resources.len() {
         let r = &resmap.resources[i];
         let original = r.original_id();
-        let filters: Vec<(&FieldSpec, &GvkSelector)> = backrefs
+        let filters: Vec<(&FieldSpec, &GvkSelector, &FieldSpec)> = by_gvk
+            .entry(original.gvk)
+            .or_insert_with_key(|gvk| {
+                (0..all.len())
+                    .filter(|&j| all[j].0.applies_to(gvk))
+                    .collect()
+            })
             .iter()
-            .flat_map(|b| b.referrers.iter().map(move |spec| (spec, &b.target)))
-            .filter(|(spec, _)| spec.applies_to(&original.gvk))
+            .map(|&j| (all[j].0, all[j].1, &all[j].2))
             .collect();
         if filters.is_empty() {
             continue;
@@ -89,25 +112,17 @@ pub fn fix(resmap: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(), St
             role_ref: role_ref(&r.value),
         };
         let r = &mut resmap.resources[i];
-        for (spec, target) in filters {
+        for (spec, target, path_only) in filters {
             let sieve = Sieve {
                 referrer: &referrer,
                 target,
                 role_ref_path: spec.path.ends_with(&["roleRef".into(), "name".into()]),
             };
-            // The spec's kind was matched on the original id; the walk
-            // itself applies to the object as it is now.
-            let path_only = FieldSpec {
-                group: None,
-                version: None,
-                kind: None,
-                ..spec.clone()
-            };
             let gvk = r.gvk();
             fieldspec::visit_specs(
                 &mut r.value,
                 &gvk,
-                &[path_only],
+                std::slice::from_ref(path_only),
                 CreateKind::None,
                 &mut |node| sieve.set(node, &index, &visible),
             )

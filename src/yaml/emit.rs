@@ -157,9 +157,9 @@ impl Emitter {
     }
 
     fn block_mapping(&mut self, map: &Map<String, Value>, indent: i32) {
-        let mut keys: Vec<&String> = map.keys().collect();
-        keys.sort_by(|a, b| natural_key_order(a, b));
-        for key in keys {
+        let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+        entries.sort_by(|a, b| natural_key_order(a.0, b.0));
+        for (key, value) in entries {
             self.write_indent(indent);
             if is_simple_key(key) {
                 self.string_scalar(key, indent + BEST_INDENT, true);
@@ -172,7 +172,7 @@ impl Emitter {
                 self.write_indent(indent);
                 self.write_indicator(":", true, false, true);
             }
-            self.node(&map[key], indent, Context::MappingValue);
+            self.node(value, indent, Context::MappingValue);
         }
     }
 
@@ -185,6 +185,18 @@ impl Emitter {
     }
 
     fn string_scalar(&mut self, s: &str, indent: i32, simple_key: bool) {
+        if is_plain_word(s) {
+            // What the general path below writes for such a word, without
+            // looking at it character by character.
+            if !self.whitespace {
+                self.put(' ');
+            }
+            self.out.push_str(s);
+            self.column += s.len();
+            self.whitespace = false;
+            self.indention = false;
+            return;
+        }
         let folded = fold_raw_nel(s);
         let s = folded.as_ref();
         match select_style(s, simple_key) {
@@ -398,7 +410,24 @@ pub fn is_unprintable_after_json(c: char) -> bool {
 /// go-yaml v2's simple-key test for a string key: at most 128 bytes and on
 /// one line (longer or multi-line keys are written as `? key`).
 fn is_simple_key(key: &str) -> bool {
-    key.len() <= 128 && !analyze(key).multiline
+    key.len() <= 128 && !key.contains(is_break)
+}
+
+/// Most scalars in Kubernetes objects: ASCII letters, digits and `._/:-`,
+/// no indicator at the start or end, read back as a string. go-yaml writes
+/// them plain and as they are (no spaces, so no folding).
+fn is_plain_word(s: &str) -> bool {
+    let b = s.as_bytes();
+    let Some((&last, _)) = b.split_last() else {
+        return false;
+    };
+    b.iter()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'/' | b':' | b'-'))
+        && last != b':'
+        && s != "-"
+        && !s.starts_with("---")
+        && !s.starts_with("...")
+        && reads_back_as_string(s)
 }
 
 fn next_indent(parent: i32, indentless: bool) -> i32 {
@@ -575,7 +604,8 @@ fn reads_back_as_string(s: &str) -> bool {
         ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
         "-.Inf", "-.INF", "<<",
     ];
-    if NON_STRINGS.contains(&s) {
+    // Every entry is at most five bytes long.
+    if s.len() <= 5 && NON_STRINGS.contains(&s) {
         return false;
     }
     let first = s.as_bytes()[0];
