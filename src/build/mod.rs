@@ -105,21 +105,18 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
         line: 0,
         by: "build overrides (ArgoCD parameters)".into(),
     };
-    tracked(&mut resmap, track, &overrides, |m| {
-        options
-            .overrides
-            .apply(m, &config)
-            .map_err(|e| BuildError::invalid(&root_file, e))
-    })?;
+    options
+        .overrides
+        .apply(&mut resmap, &config)
+        .map_err(|e| BuildError::invalid(&root_file, e))?;
+    provenance::observe_step(&mut resmap, track, &overrides);
     let hash_origin = |r: &Resource, _: &str| Origin {
         file: r.source.clone(),
         line: r.line,
         by: "generator content hash suffix".into(),
     };
-    tracked(&mut resmap, track, &hash_origin, |m| {
-        add_hash_suffixes(m);
-        Ok(())
-    })?;
+    add_hash_suffixes(&mut resmap);
+    provenance::observe_step(&mut resmap, track, &hash_origin);
     // A followed reference is explained by whatever set the target's new name.
     let name_origins: HashMap<String, Origin> = if track {
         resmap
@@ -152,31 +149,28 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
             },
         }
     };
-    tracked(&mut resmap, track, &nameref_origin, |m| {
-        namereference::fix(m, &config.name_references)
-            .map_err(|e| BuildError::invalid(&root_file, e))
-    })?;
+    namereference::fix(&mut resmap, &config.name_references)
+        .map_err(|e| BuildError::invalid(&root_file, e))?;
+    provenance::observe_step(&mut resmap, track, &nameref_origin);
     // With names final, vars can be read and expanded.
     let vars_origin = |_: &Resource, _: &str| Origin {
         file: root_file.clone(),
         line: 0,
         by: "vars".into(),
     };
-    tracked(&mut resmap, track, &vars_origin, |m| {
-        let unused =
-            crate::refs::vars::resolve(m, &vars, config.specs("varReference"), &root_file)?;
-        if !unused.is_empty() {
-            // A warning; a closed stderr must not fail (or panic) the build.
-            let _ = std::io::Write::write_fmt(
-                &mut std::io::stderr().lock(),
-                format_args!(
-                    "nest-kz: well-defined vars that were never replaced: {}\n",
-                    unused.join(",")
-                ),
-            );
-        }
-        Ok(())
-    })?;
+    let unused =
+        crate::refs::vars::resolve(&mut resmap, &vars, config.specs("varReference"), &root_file)?;
+    if !unused.is_empty() {
+        // A warning; a closed stderr must not fail (or panic) the build.
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr().lock(),
+            format_args!(
+                "nest-kz: well-defined vars that were never replaced: {}\n",
+                unused.join(",")
+            ),
+        );
+    }
+    provenance::observe_step(&mut resmap, track, &vars_origin);
     // kustomize's IgnoreLocal: objects annotated as local configuration
     // served the build (references, vars) and are not part of its output.
     resmap.resources.retain(|r| {
@@ -191,15 +185,13 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
             line: 0,
             by: "buildMetadata managedByLabel".into(),
         };
-        tracked(&mut resmap, track, &by, |m| {
-            for r in m.iter_mut() {
-                r.metadata_mut()
-                    .entry("labels")
-                    .or_insert_with(|| Value::Object(Default::default()))["app.kubernetes.io/managed-by"] =
-                    label.clone();
-            }
-            Ok(())
-        })?;
+        for r in resmap.iter_mut() {
+            r.metadata_mut()
+                .entry("labels")
+                .or_insert_with(|| Value::Object(Default::default()))["app.kubernetes.io/managed-by"] =
+                label.clone();
+        }
+        provenance::observe_step(&mut resmap, track, &by);
     }
     // Origins are tracked whenever either annotation option is on; they are
     // printed only when originAnnotations asked for them.
@@ -260,29 +252,6 @@ fn check_printable(v: &Value) -> std::result::Result<(), char> {
             .try_for_each(|(k, v)| check(k).and_then(|_| check_printable(v))),
         _ => Ok(()),
     }
-}
-
-/// Runs one build step; when tracking, attributes the fields it changed.
-fn tracked(
-    resmap: &mut ResMap,
-    track: bool,
-    origin_of: &dyn Fn(&Resource, &str) -> Origin,
-    step: impl FnOnce(&mut ResMap) -> Result<()>,
-) -> Result<()> {
-    if !track {
-        return step(resmap);
-    }
-    let before: HashMap<u64, Value> = resmap.iter().map(|r| (r.serial, r.value.clone())).collect();
-    step(resmap)?;
-    for r in resmap.iter_mut() {
-        let mut origins = r.origins.take().unwrap_or_default();
-        let res: &Resource = r;
-        provenance::record_changes(&mut origins, before.get(&res.serial), &res.value, &|p| {
-            origin_of(res, p)
-        });
-        r.origins = Some(origins);
-    }
-    Ok(())
 }
 
 struct Builder {
@@ -652,16 +621,15 @@ impl Builder {
                 };
                 // A generator appends at most one new object, at the end.
                 let first_new = resmap.resources.len();
-                tracked(&mut resmap, ctx.track, &origin_of, |m| {
-                    configmap_secret::run(
-                        m,
-                        kind,
-                        std::slice::from_ref(args),
-                        options,
-                        ctx.loader,
-                        ctx.kfile,
-                    )
-                })?;
+                configmap_secret::run(
+                    &mut resmap,
+                    kind,
+                    std::slice::from_ref(args),
+                    options,
+                    ctx.loader,
+                    ctx.kfile,
+                )?;
+                provenance::observe_step(&mut resmap, ctx.track, &origin_of);
                 let generator = if kind == GeneratedKind::ConfigMap {
                     "ConfigMapGenerator"
                 } else {
@@ -707,13 +675,11 @@ impl Builder {
         for chart in &charts {
             // explain: every field of an inflated object points at its chart entry.
             let origin = ctx.at(&format!("helmCharts[name={}]", chart.name), "helm chart");
-            tracked(&mut resmap, ctx.track, &|_, _| origin.clone(), |m| {
-                for mut r in inflate_helm_chart(chart, &globals, ctx.kfile, ctx.loader, helm)? {
-                    self.annotate_origin(&mut r, OriginNote::Configured(&by));
-                    m.append(r)?;
-                }
-                Ok(())
-            })?;
+            for mut r in inflate_helm_chart(chart, &globals, ctx.kfile, ctx.loader, helm)? {
+                self.annotate_origin(&mut r, OriginNote::Configured(&by));
+                resmap.append(r)?;
+            }
+            provenance::observe_step(&mut resmap, ctx.track, &|_, _| origin.clone());
         }
         // Generator plugins run after the builtin generators, in listed order.
         let generator_configs = self.plugin_configs(&k.generators, ctx)?;
@@ -724,9 +690,8 @@ impl Builder {
                 by: "generator plugin".into(),
             };
             let first_new = resmap.resources.len();
-            tracked(&mut resmap, ctx.track, &|_, _| origin.clone(), |m| {
-                crate::build::plugins::generate(m, &plugin, ctx.loader, &self.options.helm)
-            })?;
+            crate::build::plugins::generate(&mut resmap, &plugin, ctx.loader, &self.options.helm)?;
+            provenance::observe_step(&mut resmap, ctx.track, &|_, _| origin.clone());
             let meta = &plugin.value["metadata"];
             let by = ConfiguredBy {
                 file: &plugin.origin,
@@ -933,9 +898,8 @@ fn apply_patch(
                 line: line + offset,
                 by: "JSON 6902 patch".into(),
             };
-            tracked(resmap, true, &|_, _| origin.clone(), |m| {
-                patch::apply_with_schema(m, &single, schema)
-            })?;
+            patch::apply_with_schema(resmap, &single, schema)?;
+            provenance::observe_step(resmap, true, &|_, _| origin.clone());
         }
         return Ok(());
     }
@@ -944,9 +908,9 @@ fn apply_patch(
         line: patch.line_for(path) + offset,
         by: "strategic merge patch".into(),
     };
-    tracked(resmap, ctx.track, &origin_of, |m| {
-        patch::apply_with_schema(m, patch, schema)
-    })
+    patch::apply_with_schema(resmap, patch, schema)?;
+    provenance::observe_step(resmap, ctx.track, &origin_of);
+    Ok(())
 }
 
 /// Loads an `openapi:` schema file (JSON or YAML swagger definitions).
@@ -1003,13 +967,10 @@ fn transform(
     plugin_configs: Vec<plugins::PluginConfig>,
 ) -> Result<()> {
     let fail = |e: String| BuildError::invalid(ctx.kfile, e);
-    let step = |resmap: &mut ResMap,
-                field: &str,
-                by: &str,
-                f: &mut dyn FnMut(&mut ResMap) -> Result<()>|
-     -> Result<()> {
+    // Each step reports itself to provenance when it has run.
+    let observe = |resmap: &mut ResMap, field: &str, by: &str| {
         let origin = ctx.at(field, by);
-        tracked(resmap, ctx.track, &|_, _| origin.clone(), f)
+        provenance::observe_step(resmap, ctx.track, &|_, _| origin.clone());
     };
     for (i, entry) in k.patches_strategic_merge.iter().enumerate() {
         let patch = patch::load_strategic(entry, ctx.loader, ctx.kfile)?;
@@ -1043,9 +1004,8 @@ fn transform(
             specs: config.specs("namespace"),
             ..Default::default()
         };
-        step(resmap, "namespace", "namespace", &mut |m| {
-            namespace::apply(m, &t).map_err(fail)
-        })?;
+        namespace::apply(resmap, &t).map_err(fail)?;
+        observe(resmap, "namespace", "namespace");
         ctx.record(resmap, "NamespaceTransformer", None);
     }
     let (prefix, suffix) = (
@@ -1060,9 +1020,8 @@ fn transform(
         if text.is_empty() {
             continue;
         }
-        step(resmap, field, field, &mut |m| {
-            prefix_suffix::apply(m, affix, text, config.specs(field)).map_err(fail)
-        })?;
+        prefix_suffix::apply(resmap, affix, text, config.specs(field)).map_err(fail)?;
+        observe(resmap, field, field);
         ctx.record(resmap, kind, None);
     }
     // A label or annotation points at the line of its own key.
@@ -1079,9 +1038,8 @@ fn transform(
             entry.pairs.keys().cloned().collect(),
             "labels",
         );
-        tracked(resmap, ctx.track, &origin_of, |m| {
-            labels::apply_entry(m, entry, config).map_err(fail)
-        })?;
+        labels::apply_entry(resmap, entry, config).map_err(fail)?;
+        provenance::observe_step(resmap, ctx.track, &origin_of);
         ctx.record(resmap, "LabelTransformer", None);
     }
     let origin_of = keyed(
@@ -1089,9 +1047,8 @@ fn transform(
         k.common_labels.keys().cloned().collect(),
         "commonLabels",
     );
-    tracked(resmap, ctx.track, &origin_of, |m| {
-        labels::apply_common(m, &k.common_labels, config).map_err(fail)
-    })?;
+    labels::apply_common(resmap, &k.common_labels, config).map_err(fail)?;
+    provenance::observe_step(resmap, ctx.track, &origin_of);
     // kustomize configures the commonLabels transformer whenever either
     // labels field is set, even with no common labels.
     if !k.common_labels.is_empty() || !k.labels.is_empty() {
@@ -1102,10 +1059,13 @@ fn transform(
         k.common_annotations.keys().cloned().collect(),
         "commonAnnotations",
     );
-    tracked(resmap, ctx.track, &origin_of, |m| {
-        annotations::apply(m, &k.common_annotations, config.specs("commonAnnotations"))
-            .map_err(fail)
-    })?;
+    annotations::apply(
+        resmap,
+        &k.common_annotations,
+        config.specs("commonAnnotations"),
+    )
+    .map_err(fail)?;
+    provenance::observe_step(resmap, ctx.track, &origin_of);
     if !k.common_annotations.is_empty() {
         ctx.record(resmap, "AnnotationsTransformer", None);
     }
@@ -1128,12 +1088,12 @@ fn transform(
         ctx.record(resmap, "PatchJson6902Transformer", None);
     }
     for r in &k.replicas {
-        step(
+        replicas::apply(resmap, r, config.specs("replicas")).map_err(fail)?;
+        observe(
             resmap,
             &format!("replicas[name={}].count", r.name),
             "replicas",
-            &mut |m| replicas::apply(m, r, config.specs("replicas")).map_err(fail),
-        )?;
+        );
         ctx.record(resmap, "ReplicaCountTransformer", None);
     }
     for image in &k.images {
@@ -1149,18 +1109,13 @@ fn transform(
             image.name,
             set.map(|(f, _)| format!(".{f}")).unwrap_or_default()
         );
-        step(resmap, &field, "images", &mut |m| {
-            images::apply(m, std::slice::from_ref(image), config.specs("images")).map_err(fail)
-        })?;
+        images::apply(resmap, std::slice::from_ref(image), config.specs("images")).map_err(fail)?;
+        observe(resmap, &field, "images");
         ctx.record(resmap, "ImageTagTransformer", None);
     }
     for (i, entry) in k.replacements.iter().enumerate() {
-        step(
-            resmap,
-            &format!("replacements[{i}]"),
-            "replacements",
-            &mut |m| replacements::apply(m, std::slice::from_ref(entry), ctx.loader, ctx.kfile),
-        )?;
+        replacements::apply(resmap, std::slice::from_ref(entry), ctx.loader, ctx.kfile)?;
+        observe(resmap, &format!("replacements[{i}]"), "replacements");
     }
     if !k.replacements.is_empty() {
         ctx.record(resmap, "ReplacementTransformer", None);
@@ -1172,9 +1127,8 @@ fn transform(
             line: 0,
             by: "transformer plugin".into(),
         };
-        tracked(resmap, ctx.track, &|_, _| origin.clone(), |m| {
-            crate::build::plugins::transform(m, &plugin, ctx.loader, schema)
-        })?;
+        crate::build::plugins::transform(resmap, &plugin, ctx.loader, schema)?;
+        provenance::observe_step(resmap, ctx.track, &|_, _| origin.clone());
         let kind = plugin.value["kind"].as_str().unwrap_or_default();
         ctx.record(
             resmap,
@@ -1270,6 +1224,7 @@ pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<
             let mut origins = provenance::FieldOrigins::new();
             provenance::record_changes(&mut origins, None, &r.value, &origin_of);
             r.origins = Some(origins);
+            r.observed = Some(r.value.clone());
         }
         out.push(r);
     }

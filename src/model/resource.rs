@@ -45,6 +45,8 @@ pub struct Resource {
     pub serial: u64,
     /// Who set each field; only filled when provenance is tracked.
     pub origins: Option<crate::review::provenance::FieldOrigins>,
+    /// The object as provenance last observed it (tracking only).
+    pub observed: Option<Value>,
     /// Its size as the build budget counts it, measured when first added
     /// to a collection and charged again, unmeasured, at every level.
     pub charged_bytes: Option<u64>,
@@ -65,6 +67,7 @@ impl Resource {
             generator: None,
             serial,
             origins: None,
+            observed: None,
             charged_bytes: None,
         }
     }

@@ -139,6 +139,35 @@ pub fn nearest_line(lines: &HashMap<String, usize>, path: &str) -> Option<usize>
     }
 }
 
+/// Provenance observes the build rather than wrapping its steps: the build
+/// reports each step as it finishes, and every field that changed since the
+/// object was last observed (or every field of an object the step made) is
+/// attributed to that step. When tracking is off a report costs nothing.
+pub fn observe_step(
+    resmap: &mut crate::model::resmap::ResMap,
+    tracking: bool,
+    origin_of: &dyn Fn(&crate::model::resource::Resource, &str) -> Origin,
+) {
+    if !tracking {
+        return;
+    }
+    // Observing changes no id: the index stays valid.
+    for r in resmap.resources.iter_mut() {
+        let before = r.observed.take();
+        if r.origins.is_some() && before.as_ref() == Some(&r.value) {
+            r.observed = before;
+            continue;
+        }
+        let mut origins = r.origins.take().unwrap_or_default();
+        let res: &crate::model::resource::Resource = r;
+        record_changes(&mut origins, before.as_ref(), &res.value, &|p| {
+            origin_of(res, p)
+        });
+        r.origins = Some(origins);
+        r.observed = Some(r.value.clone());
+    }
+}
+
 /// Attributes every leaf of `after` that is new or changed since `before` to `origin_of(path)`.
 pub fn record_changes(
     origins: &mut FieldOrigins,
