@@ -1,13 +1,21 @@
 #!/usr/bin/env python3
-"""Side-by-side benchmark: nest-kz build vs kubectl kustomize on the same trees
-in the same run. Reports median wall time, peak RSS and the ratios.
+"""Side-by-side benchmark: nest-kz build against kubectl kustomize and against
+the floor (bench/floor.rs: parse every YAML file of the tree with the same
+parser and print it back, no object model, no kustomize logic), all in the
+same run. Reports median wall time, peak RSS, the ratios, RSS per input
+byte, the growth exponent over the generated trees, and whether nest-kz's
+bytes equal kustomize's.
 
-usage: bench/bench.py [--runs N] [--sizes 1000,10000] [--big 100000]
+usage: bench/bench.py [--runs N] [--sizes 1000,10000,100000,300000]
+                      [--wide 200] [--kustomize-max 1000]
 Needs: cargo (builds --release), kubectl with kustomize v5.5.0, python3.
+kustomize is only run on generated trees up to --kustomize-max resources: its
+time grows quadratically (2.7 s at 1k, 800 s at 10k on the project machine).
 """
-import argparse, os, statistics, subprocess, sys, tempfile, time
+import argparse, math, os, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
 
 def measure(cmd, runs):
     walls, rss = [], 0
@@ -21,36 +29,88 @@ def measure(cmd, runs):
         rss = max(rss, usage.ru_maxrss)  # KiB on Linux
     return statistics.median(walls), rss
 
+
 def same_output(tree, nest):
     a = subprocess.run([nest, "build", tree], capture_output=True).stdout
     b = subprocess.run(["kubectl", "kustomize", tree], capture_output=True).stdout
     return a == b
 
+
+def input_bytes(tree_root):
+    total = 0
+    for dirpath, _, files in os.walk(tree_root):
+        for f in files:
+            if f.endswith((".yaml", ".yml")):
+                total += os.path.getsize(os.path.join(dirpath, f))
+    return total
+
+
+def ms(t):
+    return f"{t * 1000:.1f} ms" if t < 10 else f"{t:.2f} s"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--sizes", default="1000,10000")
+    ap.add_argument("--sizes", default="1000,10000,100000,300000")
     ap.add_argument("--wide", type=int, default=200)
     ap.add_argument("--big-runs", type=int, default=1, help="runs for generated trees of 10k resources or more")
+    ap.add_argument("--kustomize-max", type=int, default=1000, help="largest generated tree kustomize is run on")
     args = ap.parse_args()
-    subprocess.run(["cargo", "build", "--release", "-q"], cwd=ROOT, check=True)
+    subprocess.run(["cargo", "build", "--release", "-q", "--bin", "nest-kz", "--example", "floor"], cwd=ROOT, check=True)
     nest = os.path.join(ROOT, "target/release/nest-kz")
+    floor = os.path.join(ROOT, "target/release/examples/floor")
     tmp = tempfile.mkdtemp(prefix="nest-kz-bench-")
     gen = os.path.join(ROOT, "bench/gen_tree.py")
-    trees = [(f"nest {e}", os.path.join(ROOT, "overlays", e)) for e in ("dev", "staging", "prod")]
-    for n in [int(s) for s in args.sizes.split(",") if s]:
+    # (label, build dir, tree root holding every input file, resources or None, runs kustomize)
+    trees = [(f"nest {e}", os.path.join(ROOT, "overlays", e), ROOT, None, True) for e in ("dev", "staging", "prod")]
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    for n in sizes:
         subprocess.run([sys.executable, gen, "deep", str(n), f"{tmp}/deep{n}"], check=True)
-        trees.append((f"generated {n} resources, 3 levels", f"{tmp}/deep{n}/top"))
+        trees.append((f"generated {n} resources, 3 levels", f"{tmp}/deep{n}/top", f"{tmp}/deep{n}", n, n <= args.kustomize_max))
     subprocess.run([sys.executable, gen, "wide", str(args.wide), f"{tmp}/wide"], check=True)
-    trees.append((f"wide: {args.wide} kustomizations", f"{tmp}/wide"))
-    print("| tree | nest-kz median | kustomize median | speed-up | nest-kz peak RSS | kustomize peak RSS | same bytes |")
-    print("|---|---|---|---|---|---|---|")
-    for label, tree in trees:
-        big = label.startswith("generated") and int(label.split()[1]) >= 10000
-        runs = args.big_runs if big else args.runs
+    trees.append((f"wide: {args.wide} kustomizations", f"{tmp}/wide", f"{tmp}/wide", None, True))
+    print("| tree | input | nest-kz | floor | x floor | kustomize | x faster than kustomize | nest-kz RSS | RSS / input | same bytes |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    growth = []
+    for label, tree, root, n, with_kustomize in trees:
+        runs = args.big_runs if n and n >= 10000 else args.runs
         nt, nr = measure([nest, "build", tree], runs)
-        kt, kr = measure(["kubectl", "kustomize", tree], runs)
-        print(f"| {label} | {nt*1000:.1f} ms | {kt*1000:.1f} ms | {kt/nt:.1f}x | {nr/1024:.1f} MiB | {kr/1024:.1f} MiB | {'yes' if same_output(tree, nest) else 'NO'} |", flush=True)
+        # The Nest overlays read only part of the project's YAML: their floor
+        # is not comparable, and their input is the build's own files.
+        if n is not None or label.startswith("wide"):
+            ft, _ = measure([floor, "events", root], runs)
+            size = input_bytes(root)
+            floor_cols = f"{ms(ft)} | {nt / ft:.1f}x"
+            rss_cols = f"{nr / 1024:.1f} MiB | {nr * 1024 / size:.1f}x"
+            size_col = f"{size / 1e6:.1f} MB"
+        else:
+            floor_cols = "- | -"
+            rss_cols = f"{nr / 1024:.1f} MiB | -"
+            size_col = "-"
+        if with_kustomize:
+            kt, _ = measure(["kubectl", "kustomize", tree], runs)
+            k_cols = f"{ms(kt)} | {kt / nt:.1f}x"
+            same = "yes" if same_output(tree, nest) else "NO"
+        else:
+            k_cols = "not run | -"
+            same = "-"
+        if n:
+            growth.append((n, nt))
+        print(f"| {label} | {size_col} | {ms(nt)} | {floor_cols} | {k_cols} | {rss_cols} | {same} |", flush=True)
+    if len(growth) >= 2:
+        (n0, t0), (n1, t1) = growth[0], growth[-1]
+        print(f"\ngrowth exponent {n0}..{n1} resources: {math.log(t1 / t0) / math.log(n1 / n0):.3f}")
+    one = f"{tmp}/one"
+    os.makedirs(one)
+    with open(f"{one}/kustomization.yaml", "w") as f:
+        f.write("resources:\n- cm.yaml\n")
+    with open(f"{one}/cm.yaml", "w") as f:
+        f.write("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: b\n")
+    tt, _ = measure(["/bin/true"], 200)
+    ot, _ = measure([nest, "build", one], 200)
+    print(f"1-resource build: {ms(ot)}; /bin/true: {ms(tt)}; difference {ms(ot - tt)}")
+
 
 if __name__ == "__main__":
     main()

@@ -604,8 +604,14 @@ fn reads_back_as_string(s: &str) -> bool {
         ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
         "-.Inf", "-.INF", "<<",
     ];
-    // Every entry is at most five bytes long.
-    if s.len() <= 5 && NON_STRINGS.contains(&s) {
+    // Every entry is at most five bytes long and starts with one of these.
+    let may_be_listed = s.len() <= 5
+        && matches!(
+            s.as_bytes().first(),
+            None | Some(b'~' | b'n' | b'N' | b'y' | b'Y' | b't' | b'T' | b'f' | b'F')
+                | Some(b'o' | b'O' | b'.' | b'+' | b'-' | b'<')
+        );
+    if may_be_listed && NON_STRINGS.contains(&s) {
         return false;
     }
     let first = s.as_bytes()[0];
