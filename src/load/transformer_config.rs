@@ -160,23 +160,26 @@ pub(crate) fn merge_specs(
             || want.as_deref() == Some(have.as_deref().unwrap_or_default())
     };
     // Specs by path, in list order: the first that the incoming selector
-    // selects is the one kustomize finds.
-    let mut by_path: HashMap<Vec<String>, Vec<usize>> = HashMap::new();
+    // selects is the one kustomize finds. Added specs are collected apart
+    // (positions past the list's end) so the index can borrow the paths.
+    let mut added: Vec<&FieldSpec> = Vec::new();
+    let mut by_path: HashMap<&[String], Vec<usize>> = HashMap::new();
     for (i, s) in list.iter().enumerate() {
-        by_path.entry(s.path.clone()).or_default().push(i);
+        by_path.entry(&s.path).or_default().push(i);
     }
-    let mut changed = false;
+    let base: &[FieldSpec] = list;
     for spec in incoming {
+        let at = |i: usize| -> &FieldSpec { base.get(i).unwrap_or_else(|| added[i - base.len()]) };
         let same = |s: &FieldSpec| {
             selects(&spec.group, &s.group)
                 && selects(&spec.version, &s.version)
                 && selects(&spec.kind, &s.kind)
         };
         let found = by_path
-            .get(&spec.path)
-            .and_then(|ids| ids.iter().copied().find(|&i| same(&list[i])));
+            .get(spec.path.as_slice())
+            .and_then(|ids| ids.iter().copied().find(|&i| same(at(i))));
         match found {
-            Some(i) if list[i].create != spec.create => {
+            Some(i) if at(i).create != spec.create => {
                 return Err(format!(
                     "conflicting fieldspecs for path {}",
                     spec.path.join("/")
@@ -185,14 +188,17 @@ pub(crate) fn merge_specs(
             Some(_) => {}
             None => {
                 by_path
-                    .entry(spec.path.clone())
+                    .entry(&spec.path)
                     .or_default()
-                    .push(list.len());
-                list.push(spec.clone());
-                changed = true;
+                    .push(base.len() + added.len());
+                added.push(spec);
             }
         }
     }
+    let changed = !added.is_empty();
+    let added: Vec<FieldSpec> = added.into_iter().cloned().collect();
+    drop(by_path);
+    list.extend(added);
     Ok(changed)
 }
 
