@@ -110,6 +110,11 @@ def main():
     tt, _ = measure(["/bin/true"], 200)
     ot, _ = measure([nest, "build", one], 200)
     print(f"1-resource build: {ms(ot)}; /bin/true: {ms(tt)}; difference {ms(ot - tt)}")
+    # The binary releases ship (scripts/build-static.sh): no dynamic linking at start.
+    static = os.path.join(ROOT, "target/x86_64-unknown-linux-gnu/release/nest-kz")
+    if os.path.exists(static):
+        st, _ = measure([static, "build", one], 200)
+        print(f"1-resource build, static binary: {ms(st)}; difference {ms(st - tt)}")
 
 
 if __name__ == "__main__":
