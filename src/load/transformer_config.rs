@@ -103,10 +103,12 @@ pub struct GvkSelector {
 
 impl GvkSelector {
     pub fn selects(&self, id: &crate::model::resid::ResId) -> bool {
+        self.selects_parts(&id.gvk.group, &id.gvk.version, &id.gvk.kind)
+    }
+
+    pub fn selects_parts(&self, group: &str, version: &str, kind: &str) -> bool {
         let ok = |want: &str, have: &str| want.is_empty() || want == have;
-        ok(&self.group, &id.gvk.group)
-            && ok(&self.version, &id.gvk.version)
-            && ok(&self.kind, &id.gvk.kind)
+        ok(&self.group, group) && ok(&self.version, version) && ok(&self.kind, kind)
     }
 }
 

@@ -96,6 +96,14 @@ impl Resource {
             .collect()
     }
 
+    /// The (kind, name) of every earlier id, oldest first (their group and
+    /// version are the current ones).
+    pub fn previous_kinds_and_names(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.previous
+            .iter()
+            .map(|(kind, name, _)| (kind.as_str(), name.as_str()))
+    }
+
     /// The (namespace, name) the resource was first loaded with.
     pub fn original_namespace_and_name(&self) -> (&str, &str) {
         match self.previous.first() {

@@ -19,24 +19,42 @@ use crate::model::resmap::ResMap;
 use crate::model::resource::Resource;
 use serde_json::{Map, Value};
 
-/// What the sieves need to know of a possible referral target.
+/// What the sieves need to know of a possible referral target. Kept small:
+/// a big build holds one per object.
 struct Candidate {
     current: ResId,
-    original: ResId,
-    previous: Vec<ResId>,
+    /// Whether the kind it was loaded as is namespaced, and the effective
+    /// namespace it was loaded in.
+    original_namespaced: bool,
+    original_namespace: String,
+    /// (kind, name) of every earlier id; group and version are the current ones.
+    previous: Vec<(String, String)>,
     prefixes: Vec<String>,
     suffixes: Vec<String>,
 }
 
 impl Candidate {
     fn of(r: &Resource) -> Candidate {
+        let original = r.original_id();
         Candidate {
+            original_namespaced: !is_cluster_scoped(&original.gvk),
+            original_namespace: original.effective_namespace().to_string(),
             current: r.id(),
-            original: r.original_id(),
-            previous: r.previous_ids(),
+            previous: r
+                .previous_kinds_and_names()
+                .map(|(k, n)| (k.to_string(), n.to_string()))
+                .collect(),
             prefixes: r.name_prefixes.clone(),
             suffixes: r.name_suffixes.clone(),
         }
+    }
+
+    /// Whether any earlier id is of a kind `selector` selects.
+    fn was_selected_by(&self, selector: &GvkSelector) -> bool {
+        let gvk = &self.current.gvk;
+        self.previous
+            .iter()
+            .any(|(kind, _)| selector.selects_parts(&gvk.group, &gvk.version, kind))
     }
 }
 
@@ -57,7 +75,7 @@ pub fn fix(resmap: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(), St
     let mut by_previous_name: std::collections::HashMap<&str, Vec<usize>> =
         std::collections::HashMap::new();
     for (i, c) in candidates.iter().enumerate() {
-        let mut names: Vec<&str> = c.previous.iter().map(|id| id.name.as_str()).collect();
+        let mut names: Vec<&str> = c.previous.iter().map(|(_, name)| name.as_str()).collect();
         names.sort_unstable();
         names.dedup();
         for name in names {
@@ -291,7 +309,7 @@ impl Sieve<'_> {
                 let by_original: Vec<&Candidate> = candidates
                     .iter()
                     .copied()
-                    .filter(|c| namespaced(&c.original) && c.original.effective_namespace() == ns)
+                    .filter(|c| c.original_namespaced && c.original_namespace == ns)
                     .collect();
                 if by_original.is_empty() {
                     candidates
@@ -328,10 +346,10 @@ impl Sieve<'_> {
         let referrer = self.referrer;
         let mut found: Vec<&Candidate> = candidates
             .into_iter()
-            .filter(|c| c.previous.iter().any(|id| id.name == old))
-            .filter(|c| c.previous.iter().any(|id| self.target.selects(id)))
+            .filter(|c| c.previous.iter().any(|(_, name)| name == old))
+            .filter(|c| c.was_selected_by(self.target))
             .filter(|c| match (&referrer.role_ref, self.role_ref_path) {
-                (Some(rr), true) => c.previous.iter().any(|id| rr.selects(id)),
+                (Some(rr), true) => c.was_selected_by(rr),
                 _ => true,
             })
             .filter(|c| {
