@@ -435,4 +435,92 @@ mod tests {
             assert_eq!(same_ending(&a, &b), want, "{a:?} {b:?}");
         }
     }
+
+    /// Objects as a kustomization with `namePrefix: p-` leaves them, then
+    /// name references fixed (kustomize's order).
+    fn renamed_then_fixed(input: &str) -> Result<String, String> {
+        use crate::load::transformer_config::TransformerConfig;
+        use crate::transform::prefix_suffix::{self, Affix};
+        let config = TransformerConfig::builtin();
+        let mut m = crate::transform::testing::resmap(input);
+        prefix_suffix::apply(&mut m, Affix::Prefix, "p-", config.specs("namePrefix"))?;
+        fix(&mut m, &config.name_references)?;
+        Ok(crate::transform::testing::emit(&m))
+    }
+
+    #[test]
+    fn references_follow_renames() {
+        let cm = |ns: &str| {
+            format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: {ns}\n")
+        };
+        let pod = |pod: &str, ns: &str, cfg: &str| {
+            format!(
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {pod}\n  namespace: {ns}\nspec:\n  containers:\n  - envFrom:\n    - configMapRef:\n        name: {cfg}\n    name: c\n"
+            )
+        };
+        let cases: Vec<(&str, String, Result<String, &str>)> = vec![
+            (
+                "a renamed ConfigMap is followed",
+                format!("{}---\n{}", cm("a"), pod("web", "a", "cfg")),
+                Ok(format!(
+                    "{}---\n{}",
+                    cm("a").replace("name: cfg", "name: p-cfg"),
+                    pod("p-web", "a", "p-cfg")
+                )),
+            ),
+            (
+                "a ConfigMap in another namespace is not seen",
+                format!("{}---\n{}", cm("b"), pod("web", "a", "cfg")),
+                Ok(format!(
+                    "{}---\n{}",
+                    cm("b").replace("name: cfg", "name: p-cfg"),
+                    pod("p-web", "a", "cfg")
+                )),
+            ),
+            (
+                "of two same-named ConfigMaps, the one in the referrer's namespace",
+                format!("{}---\n{}---\n{}", cm("a"), cm("b"), pod("web", "b", "cfg")),
+                Ok(format!(
+                    "{}---\n{}---\n{}",
+                    cm("a").replace("name: cfg", "name: p-cfg"),
+                    cm("b").replace("name: cfg", "name: p-cfg"),
+                    pod("p-web", "b", "p-cfg")
+                )),
+            ),
+            (
+                "a name never renamed is left alone",
+                pod("web", "a", "other"),
+                Ok(pod("p-web", "a", "other")),
+            ),
+        ];
+        for (name, input, want) in cases {
+            match (renamed_then_fixed(&input), want) {
+                (Ok(out), Ok(want)) => assert_eq!(out, want, "case {name}"),
+                (got, want) => panic!("case {name}: got {got:?}, want {want:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn cluster_scoped_referrers_see_every_namespace() {
+        let sa = |ns: &str| {
+            format!(
+                "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: runner\n  namespace: {ns}\n"
+            )
+        };
+        let crb = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: crb\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: r\nsubjects:\n- kind: ServiceAccount\n  name: runner\n  namespace: a\n";
+        let out = renamed_then_fixed(&format!("{}---\n{crb}", sa("a"))).unwrap();
+        assert!(
+            out.contains("- kind: ServiceAccount\n  name: p-runner\n  namespace: a\n"),
+            "{out}"
+        );
+        // Two ConfigMaps once called `cfg`, both visible to a ClusterRole:
+        // they share their new name too, so kustomize takes it.
+        let cm = |ns: &str| {
+            format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: {ns}\n")
+        };
+        let cr = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: r\nrules:\n- apiGroups: [\"\"]\n  resourceNames: [cfg]\n  resources: [configmaps]\n  verbs: [get]\n";
+        let out = renamed_then_fixed(&format!("{}---\n{}---\n{cr}", cm("a"), cm("b"))).unwrap();
+        assert!(out.contains("resourceNames:\n  - p-cfg\n"), "{out}");
+    }
 }
