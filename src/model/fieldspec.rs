@@ -128,12 +128,17 @@ pub fn walk(
                 kind => Some(kind),
             };
             let Some(make) = make else {
-                return match map.get_mut(field) {
+                return match crate::model::lookup::get_mut(map, field) {
                     Some(child) => walk(child, rest, create, visit),
                     None => Ok(()),
                 };
             };
-            let child = map.entry(field.to_string()).or_insert(Value::Null);
+            if crate::model::lookup::get(map, field).is_none() {
+                map.insert(field.to_string(), Value::Null);
+            }
+            let Some(child) = crate::model::lookup::get_mut(map, field) else {
+                return Ok(());
+            };
             if child.is_null() {
                 *child = match make {
                     CreateKind::Map => Value::Object(Map::new()),

@@ -1,5 +1,6 @@
 //! Resource identity: group/version/kind plus namespace and name.
 
+use crate::model::lookup::{field, str_field};
 use serde_json::Value;
 use std::fmt;
 
@@ -25,10 +26,7 @@ impl Gvk {
 
     /// The GVK of an object, without building the rest of its id.
     pub fn of(value: &Value) -> Self {
-        Gvk::from_api_version(
-            value["apiVersion"].as_str().unwrap_or_default(),
-            value["kind"].as_str().unwrap_or_default(),
-        )
+        Gvk::from_api_version(str_field(value, "apiVersion"), str_field(value, "kind"))
     }
 
     pub fn api_version(&self) -> String {
@@ -69,15 +67,11 @@ pub struct ResId {
 
 impl ResId {
     pub fn of(value: &Value) -> Self {
-        let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
-        let meta = &value["metadata"];
+        let meta = field(value, "metadata").unwrap_or(&Value::Null);
         ResId {
-            gvk: Gvk::from_api_version(
-                value["apiVersion"].as_str().unwrap_or_default(),
-                value["kind"].as_str().unwrap_or_default(),
-            ),
-            namespace: s(&meta["namespace"]),
-            name: s(&meta["name"]),
+            gvk: Gvk::of(value),
+            namespace: str_field(meta, "namespace").to_string(),
+            name: str_field(meta, "name").to_string(),
         }
     }
 

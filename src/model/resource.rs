@@ -1,6 +1,7 @@
 //! A resource in flight: its object, where it came from, and the ids it had
 //! before renames (kustomize's "previous ids"), which name references follow.
 
+use crate::model::lookup;
 use crate::model::resid::{Gvk, ResId};
 use serde_json::{Map, Value};
 use std::path::PathBuf;
@@ -130,17 +131,15 @@ impl Resource {
     }
 
     pub fn kind(&self) -> &str {
-        self.value["kind"].as_str().unwrap_or_default()
+        lookup::str_field(&self.value, "kind")
     }
 
     pub fn name(&self) -> &str {
-        self.value["metadata"]["name"].as_str().unwrap_or_default()
+        lookup::field(&self.value, "metadata").map_or("", |m| lookup::str_field(m, "name"))
     }
 
     pub fn namespace(&self) -> &str {
-        self.value["metadata"]["namespace"]
-            .as_str()
-            .unwrap_or_default()
+        lookup::field(&self.value, "metadata").map_or("", |m| lookup::str_field(m, "namespace"))
     }
 
     /// The id the resource had when it was first loaded (kustomize's OrgId).
