@@ -3,7 +3,7 @@
 use crate::model::resid::Gvk;
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Container {
@@ -42,7 +42,10 @@ pub use crate::load::openapi_table::{DEFINITION_NAMES, DEFINITIONS, KINDS};
 /// kustomize, replaces the builtin schema).
 #[derive(Debug, Default)]
 pub struct SchemaTable {
-    defs: Vec<Vec<Field>>,
+    /// Each definition's fields. A builtin definition is converted from the
+    /// generated table when first walked (a build touches a few dozen of
+    /// the 545); a custom schema's are all set when it is read.
+    defs: Vec<OnceLock<Vec<Field>>>,
     /// Definition of each kind, by kind and then group and version.
     kinds: HashMap<Text, Vec<(Text, Text, usize)>>,
 }
@@ -61,23 +64,25 @@ struct Field {
     strategy: Text,
 }
 
+/// The fields of builtin definition `def`, from the generated table.
+fn builtin_fields(def: usize) -> Vec<Field> {
+    DEFINITIONS.get(def).map_or_else(Vec::new, |fields| {
+        fields
+            .iter()
+            .map(|f| Field {
+                name: Cow::Borrowed(f.name),
+                def: (f.def != NO_DEF).then_some(f.def as usize),
+                container: f.container,
+                merge_key: Cow::Borrowed(f.merge_key),
+                merge_keys: f.merge_keys.iter().map(|k| Cow::Borrowed(*k)).collect(),
+                strategy: Cow::Borrowed(f.strategy),
+            })
+            .collect()
+    })
+}
+
 static BUILTIN: LazyLock<SchemaTable> = LazyLock::new(|| SchemaTable {
-    defs: DEFINITIONS
-        .iter()
-        .map(|fields| {
-            fields
-                .iter()
-                .map(|f| Field {
-                    name: Cow::Borrowed(f.name),
-                    def: (f.def != NO_DEF).then_some(f.def as usize),
-                    container: f.container,
-                    merge_key: Cow::Borrowed(f.merge_key),
-                    merge_keys: f.merge_keys.iter().map(|k| Cow::Borrowed(*k)).collect(),
-                    strategy: Cow::Borrowed(f.strategy),
-                })
-                .collect()
-        })
-        .collect(),
+    defs: (0..DEFINITIONS.len()).map(|_| OnceLock::new()).collect(),
     kinds: {
         let mut kinds: HashMap<Text, Vec<(Text, Text, usize)>> = HashMap::new();
         for k in KINDS {
@@ -173,9 +178,9 @@ impl SchemaTable {
         }
         schema.get("properties")?;
         let slot = self.defs.len();
-        self.defs.push(Vec::new());
+        self.defs.push(OnceLock::new());
         let fields = self.fields_of(schema, index);
-        self.defs[slot] = fields;
+        self.defs[slot] = OnceLock::from(fields);
         Some(slot)
     }
 
@@ -228,10 +233,12 @@ impl SchemaTable {
             index.insert(name.as_str(), slot);
             own.push((slot, def));
         }
-        table.defs.resize(builtin_count + own.len(), Vec::new());
+        table
+            .defs
+            .resize(builtin_count + own.len(), OnceLock::new());
         for (i, def) in own {
             let fields = table.fields_of(def, &index);
-            table.defs[i] = fields;
+            table.defs[i] = OnceLock::from(fields);
             for gvk in def
                 .get("x-kubernetes-group-version-kind")
                 .and_then(serde_json::Value::as_array)
@@ -287,6 +294,7 @@ impl<'a> SchemaRef<'a> {
         self.table
             .defs
             .get(self.def)?
+            .get_or_init(|| builtin_fields(self.def))
             .iter()
             .find(|f| f.name == name)
             .map(|field| FieldRef {

@@ -89,34 +89,30 @@ pub fn fix(resmap: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(), St
     // Every referrer field spec with its target, and the same spec matching
     // any kind (the walk applies to the object as it is now); the specs that
     // apply to a kind are found once per kind.
-    let all: Vec<(&FieldSpec, &GvkSelector, FieldSpec)> = backrefs
+    let all: Vec<(&FieldSpec, &GvkSelector)> = backrefs
         .iter()
         .flat_map(|b| b.referrers.iter().map(move |spec| (spec, &b.target)))
-        .map(|(spec, target)| {
-            let path_only = FieldSpec {
-                group: None,
-                version: None,
-                kind: None,
-                ..spec.clone()
-            };
-            (spec, target, path_only)
-        })
         .collect();
-    let mut by_gvk: std::collections::HashMap<crate::model::resid::Gvk, Vec<usize>> =
+    type Filters<'s> = Vec<(&'s FieldSpec, &'s GvkSelector, FieldSpec)>;
+    let mut by_gvk: std::collections::HashMap<crate::model::resid::Gvk, Filters> =
         std::collections::HashMap::new();
     for i in 0..resmap.resources.len() {
         let r = &resmap.resources[i];
         let original = r.original_id();
-        let filters: Vec<(&FieldSpec, &GvkSelector, &FieldSpec)> = by_gvk
-            .entry(original.gvk)
-            .or_insert_with_key(|gvk| {
-                (0..all.len())
-                    .filter(|&j| all[j].0.applies_to(gvk))
-                    .collect()
-            })
-            .iter()
-            .map(|&j| (all[j].0, all[j].1, &all[j].2))
-            .collect();
+        let filters = by_gvk.entry(original.gvk).or_insert_with_key(|gvk| {
+            all.iter()
+                .filter(|(spec, _)| spec.applies_to(gvk))
+                .map(|&(spec, target)| {
+                    let path_only = FieldSpec {
+                        group: None,
+                        version: None,
+                        kind: None,
+                        ..spec.clone()
+                    };
+                    (spec, target, path_only)
+                })
+                .collect()
+        });
         if filters.is_empty() {
             continue;
         }
@@ -130,7 +126,7 @@ pub fn fix(resmap: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(), St
             role_ref: role_ref(&r.value),
         };
         let r = &mut resmap.resources[i];
-        for (spec, target, path_only) in filters {
+        for (spec, target, path_only) in filters.iter() {
             let sieve = Sieve {
                 referrer: &referrer,
                 target,
