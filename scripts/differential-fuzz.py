@@ -244,6 +244,41 @@ def tree(rnd, d):
     with open(f"{d}/kustomization.yaml", "w") as f:
         json.dump(k, f)
 
+def custom_schema(rnd, d, k):
+    """A custom `openapi` schema for a custom kind, given at the root or in a
+    component (after objects were read), optionally referring to builtin
+    definitions it does not contain; a strategic merge patch on its lists."""
+    template = {"$ref": "#/definitions/io.k8s.api.core.v1.PodTemplateSpec"}
+    schema = {"definitions": {"com.example.v1.Widget": {
+        "type": "object",
+        "x-kubernetes-group-version-kind": [{"group": "example.com", "version": "v1", "kind": "Widget"}],
+        "properties": {"spec": {"type": "object", "properties": {
+            "items": {"type": "array", "items": {"type": "object"},
+                      "x-kubernetes-patch-merge-key": "name", "x-kubernetes-patch-strategy": "merge"},
+            **({"template": template} if rnd.random() < 0.6 else {})}}}}}}
+    widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"},
+              "spec": {"items": [{"name": "a", "v": 1}, {"name": "b", "v": 2}],
+                       "template": {"spec": {"containers": [{"name": "c", "image": "x"}]}}}}
+    patch = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"},
+             "spec": {"items": [{"name": "b", "v": 3}], "template": {"spec": {"containers": [{"name": "d", "image": "y"}]}}}}
+    with open(f"{d}/widget.yaml", "w") as f:
+        json.dump(widget, f)
+    k["resources"].append("widget.yaml")
+    in_component = "components" in k and rnd.random() < 0.6
+    where = f"{d}/comp" if in_component else d
+    with open(f"{where}/schema.json", "w") as f:
+        json.dump(schema, f)
+    if in_component:
+        with open(f"{where}/kustomization.yaml") as f:
+            comp = json.load(f)
+        comp["openapi"] = {"path": "schema.json"}
+        comp.setdefault("patches", []).append({"patch": json.dumps(patch)})
+        with open(f"{where}/kustomization.yaml", "w") as f:
+            json.dump(comp, f)
+    else:
+        k["openapi"] = {"path": "schema.json"}
+        k.setdefault("patches", []).append({"patch": json.dumps(patch)})
+
 BARE_NULLS = """apiVersion: v1
 kind: ServiceAccount
 metadata:
@@ -265,7 +300,8 @@ def shapes(rnd, d, k, used):
     local-config objects, case-folded field names, a JSON replace of a
     missing key, a top-level generator plugin name, `openapi.version`,
     associative lists with duplicate, missing or two-part keys under a
-    strategic merge, folded scalars with more-indented lines."""
+    strategic merge, folded scalars with more-indented lines, custom
+    `openapi` schemas at the root or in a component (see custom_schema)."""
     extra = []
     if rnd.random() < 0.2:
         lines = [rnd.choice(["plain", "  more", "\tspaced", "", "last words", "{", "}"]) for _ in range(rnd.randint(1, 6))]
@@ -359,6 +395,8 @@ def shapes(rnd, d, k, used):
                                             "patch": json.dumps([{"op": "replace", "path": "/data/missing", "value": "x"}])})
     if rnd.random() < 0.1:
         k["openapi"] = {"version": "v1.21.2"}
+    elif rnd.random() < 0.15:
+        custom_schema(rnd, d, k)
     if rnd.random() < 0.1 and "namePrefix" not in k:
         k["nameprefix"] = "folded-"
     if rnd.random() < 0.1:

@@ -18,7 +18,7 @@
 //! kyaml walks the whole target on every strategic merge, so lists the patch
 //! does not mention get the same treatment (`normalize`).
 
-use super::strategic_merge::{MergeError, clean, directive, merge_map};
+use super::strategic_merge::{MergeError, directive, merge_map, settle};
 use crate::load::openapi::{FieldRef, SchemaRef};
 use crate::model::resource::scalar_text;
 use serde_json::Value;
@@ -321,7 +321,7 @@ fn merged_element(
     let pmap = p.as_object();
     match pmap.and_then(directive) {
         Some("delete") => return Ok(None),
-        Some("replace") => return Ok(Some(clean(p))),
+        Some("replace") => return Ok(settle(p, schema)),
         _ => {}
     }
     match (target, pmap) {
@@ -330,11 +330,7 @@ fn merged_element(
             merge_map(&mut merged, pm, schema, path)?;
             Ok(Some(Value::Object(merged)))
         }
-        _ => {
-            let mut added = clean(p);
-            normalize_value(&mut added, schema);
-            Ok(Some(added))
-        }
+        _ => Ok(settle(p, schema)),
     }
 }
 

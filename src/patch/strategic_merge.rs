@@ -48,7 +48,8 @@ pub fn apply(
     match directive(patch) {
         Some("delete") => return Ok(Outcome::Deleted),
         Some("replace") => {
-            *target = clean(&Value::Object(patch.clone()));
+            let whole = Value::Object(patch.clone());
+            *target = settle(&whole, schema).unwrap_or_default();
             return Ok(Outcome::Patched);
         }
         _ => {}
@@ -186,7 +187,10 @@ fn merge_map_field(
             return Ok(());
         }
         Some("replace") => {
-            target.insert(key.to_string(), clean(&Value::Object(pmap.clone())));
+            let whole = Value::Object(pmap.clone());
+            if let Some(v) = settle(&whole, field.and_then(FieldRef::element_schema)) {
+                target.insert(key.to_string(), v);
+            }
             return Ok(());
         }
         _ => {}
@@ -203,9 +207,14 @@ fn merge_map_field(
                         (_, Value::Null) => {
                             existing.shift_remove(k);
                         }
-                        _ => {
-                            existing.insert(k.clone(), clean(v));
-                        }
+                        _ => match settle(v, f.element_schema()) {
+                            Some(v) => {
+                                existing.insert(k.clone(), v);
+                            }
+                            None => {
+                                existing.shift_remove(k);
+                            }
+                        },
                     }
                 }
                 Ok(())
@@ -218,7 +227,15 @@ fn merge_map_field(
             ),
         },
         _ => {
-            target.insert(key.to_string(), clean(&Value::Object(pmap.clone())));
+            let whole = Value::Object(pmap.clone());
+            match settle(&whole, field.and_then(FieldRef::element_schema)) {
+                Some(v) => {
+                    target.insert(key.to_string(), v);
+                }
+                None => {
+                    target.shift_remove(key);
+                }
+            }
             Ok(())
         }
     }
@@ -232,22 +249,14 @@ fn merge_list(
 ) -> Result<Value, MergeError> {
     let field = field.filter(|f| f.strategy_has("merge"));
     let (Some(Value::Array(orig)), Some(field)) = (original, field) else {
-        let mut added = clean(&Value::Array(items.to_vec()));
-        if let (Some(f), Value::Array(list)) = (field, &mut added) {
-            associative::normalize(list, f, path);
-        }
-        return Ok(added);
+        // Added, or not merged by key: kyaml takes the patch's list.
+        return Ok(settle_list(items, field, path));
     };
     if items.iter().any(|i| {
         i.as_object()
             .is_some_and(|m| directive(m) == Some("replace"))
     }) {
-        let kept: Vec<Value> = items
-            .iter()
-            .filter(|i| !is_directive_only(i))
-            .cloned()
-            .collect();
-        return Ok(clean(&Value::Array(kept)));
+        return Ok(settle_list(items, Some(field), path));
     }
     associative::merge(orig, items, field, path).map(Value::Array)
 }
@@ -286,24 +295,50 @@ fn apply_list_directives(target: &mut Map<String, Value>, patch: &Map<String, Va
     }
 }
 
-/// New content from a patch: drop directives and null-valued fields, as kyaml does.
-pub fn clean(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .filter(|(k, v)| !k.starts_with('$') && !v.is_null())
-                .map(|(k, v)| (k.clone(), clean(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(
-            items
-                .iter()
-                .filter(|i| !is_directive_only(i))
-                .map(clean)
-                .collect(),
-        ),
-        other => other.clone(),
+/// What kyaml leaves of a patch value the target does not have (or that a
+/// `replace` directive puts in): the value merged with itself. A map loses
+/// its directive keys, its null fields and the maps that say
+/// `$patch: delete`, and is walked on; a list the schema merges by key has
+/// its elements settled the same way and folded as kyaml folds them; any
+/// other list is taken exactly as written, directives and nulls included.
+/// `None` when the value deletes itself.
+pub(super) fn settle(v: &Value, schema: Option<SchemaRef>) -> Option<Value> {
+    let Value::Object(map) = v else {
+        return Some(v.clone());
+    };
+    if directive(map) == Some("delete") {
+        return None;
     }
+    let mut out = Map::new();
+    for (key, value) in map {
+        if key.starts_with('$') || value.is_null() {
+            continue;
+        }
+        let field = schema.and_then(|s| s.field(key));
+        let settled = match value {
+            Value::Object(_) => settle(value, field.and_then(FieldRef::element_schema)),
+            Value::Array(items) => Some(settle_list(items, field, key)),
+            scalar => Some(scalar.clone()),
+        };
+        if let Some(settled) = settled {
+            out.insert(key.clone(), settled);
+        }
+    }
+    Some(Value::Object(out))
+}
+
+/// `settle` for a list at a field with the given schema.
+pub(super) fn settle_list(items: &[Value], field: Option<FieldRef>, path: &str) -> Value {
+    let Some(field) = field.filter(|f| f.strategy_has("merge")) else {
+        return Value::Array(items.to_vec());
+    };
+    let mut list: Vec<Value> = items
+        .iter()
+        .filter(|i| !is_directive_only(i))
+        .filter_map(|i| settle(i, field.element_schema()))
+        .collect();
+    associative::normalize(&mut list, field, path);
+    Value::Array(list)
 }
 
 #[cfg(test)]
@@ -340,6 +375,36 @@ mod tests {
             t,
             json!({"spec":{"template":{"spec":{"volumes":[{"name":"v2"}],"nodeSelector":{"z":"y"},"initContainers":[{"name":"i3"}]}}}})
         );
+    }
+
+    /// Checked against kustomize v5.5.0 with a custom kind (no schema).
+    #[test]
+    fn values_the_target_lacks_settle_as_kyaml_leaves_them() {
+        let cases: &[(&str, Value, Value, Value)] = &[
+            (
+                "a list not merged by key is taken as written",
+                json!({"spec": {"items": [{"name": "a"}]}}),
+                json!({"spec": {"items": [{"name": "a", "$patch": "delete"}, {"name": "c", "gone": null}, {"$patch": "replace"}]}}),
+                json!({"spec": {"items": [{"name": "a", "$patch": "delete"}, {"name": "c", "gone": null}, {"$patch": "replace"}]}}),
+            ),
+            (
+                "an added map drops nulls and maps that delete themselves",
+                json!({"spec": {}}),
+                json!({"spec": {"newmap": {"a": null, "b": {"$patch": "delete"}, "c": {"d": 1}}}}),
+                json!({"spec": {"newmap": {"c": {"d": 1}}}}),
+            ),
+            (
+                "a replaced map is settled the same way",
+                json!({"spec": {"m": {"x": 1}}}),
+                json!({"spec": {"m": {"$patch": "replace", "y": 2, "z": null}}}),
+                json!({"spec": {"m": {"y": 2}}}),
+            ),
+        ];
+        for (name, target, patch, want) in cases {
+            let mut t = target.clone();
+            apply(&mut t, patch, None).unwrap();
+            assert_eq!(&t, want, "case {name}");
+        }
     }
 
     #[test]
