@@ -211,21 +211,34 @@ fn charge(f: impl FnOnce(&mut Counters) -> Result<(), LimitError>) -> Result<(),
     })
 }
 
+/// The error for a build counter past its limit (`what` says which).
+fn within(
+    root: &Path,
+    count: u64,
+    limit: u64,
+    what: impl FnOnce() -> String,
+) -> Result<(), LimitError> {
+    if count > limit {
+        return Err(LimitError::new(root, what(), limit));
+    }
+    Ok(())
+}
+
 /// Counts one kustomization directory visit.
 pub fn charge_kustomization(dir: &Path) -> Result<(), LimitError> {
     charge(|c| {
         c.kustomizations += 1;
-        if c.kustomizations > MAX_KUSTOMIZATIONS {
-            return Err(LimitError::new(
-                &c.root,
+        within(
+            &c.root,
+            c.kustomizations as u64,
+            MAX_KUSTOMIZATIONS as u64,
+            || {
                 format!(
                     "the build visits more than {MAX_KUSTOMIZATIONS} kustomizations (last {})",
                     dir.display()
-                ),
-                MAX_KUSTOMIZATIONS as u64,
-            ));
-        }
-        Ok(())
+                )
+            },
+        )
     })
 }
 
@@ -233,28 +246,19 @@ pub fn charge_kustomization(dir: &Path) -> Result<(), LimitError> {
 pub fn charge_object(bytes: u64, source: &Path) -> Result<(), LimitError> {
     charge(|c| {
         c.objects += 1;
-        if c.objects > MAX_OBJECTS {
-            return Err(LimitError::new(
-                &c.root,
-                format!(
-                    "the build adds more than {MAX_OBJECTS} objects across its kustomizations (last from {})",
-                    source.display()
-                ),
-                MAX_OBJECTS as u64,
-            ));
-        }
+        within(&c.root, c.objects as u64, MAX_OBJECTS as u64, || {
+            format!(
+                "the build adds more than {MAX_OBJECTS} objects across its kustomizations (last from {})",
+                source.display()
+            )
+        })?;
         c.bytes += bytes;
-        if c.bytes > MAX_BUILD_BYTES {
-            return Err(LimitError::new(
-                &c.root,
-                format!(
-                    "the build's objects exceed {MAX_BUILD_BYTES} bytes across its kustomizations (last from {})",
-                    source.display()
-                ),
-                MAX_BUILD_BYTES,
-            ));
-        }
-        Ok(())
+        within(&c.root, c.bytes, MAX_BUILD_BYTES, || {
+            format!(
+                "the build's objects exceed {MAX_BUILD_BYTES} bytes across its kustomizations (last from {})",
+                source.display()
+            )
+        })
     })
 }
 

@@ -79,13 +79,7 @@ pub(super) fn merge(
 pub(super) fn normalize(items: &mut Vec<Value>, field: FieldRef, path: &str) {
     let keys = field.merge_keys();
     if keys.is_empty() {
-        let mut seen: Vec<String> = Vec::new();
-        items.retain(|v| {
-            let text = scalar_text(v);
-            let fresh = !seen.contains(&text);
-            seen.push(text);
-            fresh
-        });
+        dedup_scalars(items);
         return;
     }
     if is_plain(items, &keys) {
@@ -103,16 +97,21 @@ pub(super) fn normalize(items: &mut Vec<Value>, field: FieldRef, path: &str) {
 pub(super) fn normalize_value(value: &mut Value, schema: Option<SchemaRef>) {
     let Value::Object(map) = value else { return };
     for (key, child) in map.iter_mut() {
-        let field = schema.and_then(|s| s.field(key));
-        match child {
-            Value::Object(_) => normalize_value(child, field.and_then(FieldRef::element_schema)),
-            Value::Array(items) => {
-                if let Some(f) = field.filter(|f| f.strategy_has("merge")) {
-                    normalize(items, f, key);
-                }
+        normalize_field(key, child, schema);
+    }
+}
+
+/// `normalize_value` for one field of a map with schema `schema`.
+pub(super) fn normalize_field(key: &str, child: &mut Value, schema: Option<SchemaRef>) {
+    let field = schema.and_then(|s| s.field(key));
+    match child {
+        Value::Object(_) => normalize_value(child, field.and_then(FieldRef::element_schema)),
+        Value::Array(items) => {
+            if let Some(f) = field.filter(|f| f.strategy_has("merge")) {
+                normalize(items, f, key);
             }
-            _ => {}
         }
+        _ => {}
     }
 }
 
@@ -135,16 +134,21 @@ fn is_plain(items: &[Value], keys: &[&str]) -> bool {
 /// Scalar lists with a merge strategy (`finalizers`): patch values first,
 /// then the target's, each once.
 fn merge_scalars(target: &[Value], patch: &[Value]) -> Vec<Value> {
-    let mut seen: Vec<String> = Vec::new();
-    let mut out = Vec::new();
-    for v in patch.iter().chain(target) {
-        let text = scalar_text(v);
-        if !seen.contains(&text) {
-            seen.push(text);
-            out.push(v.clone());
-        }
-    }
+    let mut out: Vec<Value> = patch.iter().chain(target).cloned().collect();
+    dedup_scalars(&mut out);
     out
+}
+
+/// Keeps the first of the values with the same text (kyaml compares
+/// scalars' text: `1` and `"1"` are one value).
+fn dedup_scalars(items: &mut Vec<Value>) {
+    let mut seen: Vec<String> = Vec::new();
+    items.retain(|v| {
+        let text = scalar_text(v);
+        let fresh = !seen.contains(&text);
+        seen.push(text);
+        fresh
+    });
 }
 
 /// The distinct key tuples of `elements`, in order, unified when several keys.

@@ -150,20 +150,8 @@ pub(super) fn merge_map(
     }
     // kyaml's walk also visits what the patch does not mention.
     for (key, child) in target.iter_mut() {
-        if patch.contains_key(key) {
-            continue;
-        }
-        let field = schema.and_then(|s| s.field(key));
-        match child {
-            Value::Object(_) => {
-                associative::normalize_value(child, field.and_then(FieldRef::element_schema))
-            }
-            Value::Array(items) => {
-                if let Some(f) = field.filter(|f| f.strategy_has("merge")) {
-                    associative::normalize(items, f, &format!("{path}/{key}"));
-                }
-            }
-            _ => {}
+        if !patch.contains_key(key) {
+            associative::normalize_field(key, child, schema);
         }
     }
     apply_list_directives(target, patch);

@@ -444,11 +444,13 @@ mod tests {
         Ok(crate::transform::testing::emit(&m))
     }
 
+    /// A ConfigMap called `cfg` in namespace `ns`.
+    fn cm(ns: &str) -> String {
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: {ns}\n")
+    }
+
     #[test]
     fn references_follow_renames() {
-        let cm = |ns: &str| {
-            format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: {ns}\n")
-        };
         let pod = |pod: &str, ns: &str, cfg: &str| {
             format!(
                 "apiVersion: v1\nkind: Pod\nmetadata:\n  name: {pod}\n  namespace: {ns}\nspec:\n  containers:\n  - envFrom:\n    - configMapRef:\n        name: {cfg}\n    name: c\n"
@@ -512,9 +514,6 @@ mod tests {
         );
         // Two ConfigMaps once called `cfg`, both visible to a ClusterRole:
         // they share their new name too, so kustomize takes it.
-        let cm = |ns: &str| {
-            format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n  namespace: {ns}\n")
-        };
         let cr = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: r\nrules:\n- apiGroups: [\"\"]\n  resourceNames: [cfg]\n  resources: [configmaps]\n  verbs: [get]\n";
         let out = renamed_then_fixed(&format!("{}---\n{}---\n{cr}", cm("a"), cm("b"))).unwrap();
         assert!(out.contains("resourceNames:\n  - p-cfg\n"), "{out}");
