@@ -129,7 +129,7 @@ fn events(text: &str, out: &mut Vec<u8>) -> Result<(), String> {
 
 fn model(text: &str, out: &mut Vec<u8>) -> Result<(), String> {
     let docs = nest_kz::yaml::parse_documents(text).map_err(|e| e.message)?;
-    let values: Vec<serde_json::Value> = docs.into_iter().map(|d| d.value).collect();
+    let values: Vec<nest_kz::model::value::Value> = docs.into_iter().map(|d| d.value).collect();
     nest_kz::yaml::emit::write_stream(out, &values).map_err(|e| e.to_string())
 }
 

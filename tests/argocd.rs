@@ -4,8 +4,8 @@
 //! ArgoCD encodes them, arrays and maps included), the application path as
 //! working directory, stdin not a TTY.
 
+use nest_kz::model::value::Value;
 use nest_kz::yaml::parse_documents;
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
@@ -304,14 +304,14 @@ fn labels_the_app_sets_need_force_as_in_argocd() {
         "resources:\n- cm.yaml\ncommonLabels:\n  team: a\n",
     )
     .unwrap();
-    let labels = serde_json::json!([{"name": "commonLabels", "map": {"team": "b"}}]);
+    let labels = nest_kz::json!([{"name": "commonLabels", "map": {"team": "b"}}]);
     let refused = generate_with(tmp.path(), &parameter_env(&labels));
     assert_eq!(refused.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&refused.stderr)
             .contains("label team already in kustomization file")
     );
-    let forced = serde_json::json!([
+    let forced = nest_kz::json!([
         {"name": "commonLabels", "map": {"team": "b"}},
         {"name": "forceCommonLabels", "string": "true"}
     ]);
@@ -361,7 +361,7 @@ fn sidecar_patch_adds_the_plugin_container_to_the_repo_server() {
     assert_eq!(security["runAsNonRoot"], Value::Bool(true));
     assert_eq!(security["allowPrivilegeEscalation"], Value::Bool(false));
     assert_eq!(security["readOnlyRootFilesystem"], Value::Bool(true));
-    assert_eq!(security["capabilities"]["drop"], serde_json::json!(["ALL"]));
+    assert_eq!(security["capabilities"]["drop"], nest_kz::json!(["ALL"]));
 }
 
 #[test]
@@ -468,18 +468,18 @@ fn generate_inflates_helm_charts_with_the_repo_servers_kube_version() {
         assert_eq!(caps["data"]["hasWidgets"], "true");
     };
     // The parameter, with an override that builds through the wrapper.
-    let params = serde_json::json!([
+    let params = nest_kz::json!([
         {"name": "enableHelm", "string": "true"},
         {"name": "namePrefix", "string": "blue-"}
     ]);
     capabilities(&generate(&parameter_env(&params)), "blue-argo-capabilities");
     // The first release's spellings: the ENABLE_HELM parameter and plugin env.
-    let old_param = serde_json::json!([{"name": "ENABLE_HELM", "string": "true"}]);
+    let old_param = nest_kz::json!([{"name": "ENABLE_HELM", "string": "true"}]);
     capabilities(&generate(&parameter_env(&old_param)), "argo-capabilities");
     let old_env = [("ARGOCD_ENV_ENABLE_HELM".to_string(), "true".to_string())];
     capabilities(&generate(&old_env), "argo-capabilities");
     // Without it (or with "false"), kustomize's refusal.
-    let off = serde_json::json!([{"name": "enableHelm", "string": "false"}]);
+    let off = nest_kz::json!([{"name": "enableHelm", "string": "false"}]);
     for extra in [Vec::new(), parameter_env(&off)] {
         let out = generate(&extra);
         assert_eq!(out.status.code(), Some(1));

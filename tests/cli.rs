@@ -101,7 +101,7 @@ fn json_format_is_an_array_of_objects() {
         .args(["build", "overlays/staging", "--format", "json"])
         .output()
         .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v: nest_kz::model::value::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(
         v.as_array()
             .unwrap()
@@ -119,7 +119,7 @@ fn version_help_and_completions() {
     assert_eq!(lines[0], "v5.5.0");
     assert_eq!(lines[1], concat!("nest-kz ", env!("CARGO_PKG_VERSION")));
     let json = nest_kz().args(["version", "-o", "json"]).output().unwrap();
-    let info: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    let info: nest_kz::model::value::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(info["version"], "kustomize/v5.5.0");
     assert_eq!(info["nestKzVersion"], env!("CARGO_PKG_VERSION"));
     let help = nest_kz().arg("--help").output().unwrap();

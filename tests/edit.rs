@@ -254,7 +254,7 @@ fn deprecated_cases() -> Vec<(PathBuf, PathBuf)> {
             let Ok(meta) = std::fs::read_to_string(case.join("case.json")) else {
                 continue;
             };
-            let meta: serde_json::Value = serde_json::from_str(&meta).unwrap();
+            let meta: nest_kz::model::value::Value = serde_json::from_str(&meta).unwrap();
             let build = meta["build"].as_str().unwrap_or(".").to_string();
             let plain = meta["args"].as_array().is_none_or(|a| a.is_empty());
             if plain && case.join(&build).join("expected.yaml").is_file() {

@@ -88,10 +88,10 @@ enum Outcome {
 /// <build> <args...>` from the case directory, as the binary (exit code and
 /// stdout matter, not just the library's result).
 fn run_case(case: &Path) -> Outcome {
-    let meta: serde_json::Value = std::fs::read_to_string(case.join("case.json"))
+    let meta: nest_kz::model::value::Value = std::fs::read_to_string(case.join("case.json"))
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_else(|| serde_json::json!({"build": "."}));
+        .unwrap_or_else(|| nest_kz::json!({"build": "."}));
     let build = meta["build"].as_str().unwrap_or(".");
     let args: Vec<String> = meta["args"]
         .as_array()

@@ -165,7 +165,7 @@ fn stdout_ok(out: Output, what: &str) -> String {
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
-fn objects(text: &str) -> Vec<serde_json::Value> {
+fn objects(text: &str) -> Vec<nest_kz::model::value::Value> {
     nest_kz::yaml::parse_documents(text)
         .expect("parse output")
         .into_iter()

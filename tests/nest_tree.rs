@@ -3,8 +3,9 @@
 //! component combination, HPA-owned replicas, spreading, metrics, storage); and
 //! every seed chart option as a recipe under `tests/recipes/`.
 
+use nest_kz::json;
+use nest_kz::model::value::Value;
 use nest_kz::{BuildOptions, build};
-use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

@@ -1,9 +1,9 @@
 //! Property tests: the YAML loader and both patch engines return errors, never panic.
 
+use nest_kz::model::value::Value;
 use nest_kz::patch::{json6902, strategic_merge};
 use nest_kz::yaml;
 use proptest::prelude::*;
-use serde_json::Value;
 
 fn arb_json() -> impl Strategy<Value = Value> {
     let leaf = prop_oneof![
@@ -68,7 +68,7 @@ proptest! {
 
     #[test]
     fn emitted_yaml_reads_back_equal(v in arb_json()) {
-        let doc = serde_json::json!({"root": v});
+        let doc = nest_kz::json!({"root": v});
         let text = yaml::emit_document(&doc);
         let back = yaml::parse_documents(&text).unwrap();
         // What kustomize prints differs from its input only by NEL folding.
@@ -83,7 +83,7 @@ proptest! {
 
     #[test]
     fn json6902_never_panics(target in arb_json(), path in "(/[a-z0-9~]{0,3}){0,3}", value in arb_json()) {
-        let ops = serde_json::json!([{"op": "add", "path": path, "value": value}, {"op": "remove", "path": path}]);
+        let ops = nest_kz::json!([{"op": "add", "path": path, "value": value}, {"op": "remove", "path": path}]);
         if let Ok(p) = json6902::decode(&ops) {
             let mut t = target;
             let _ = json6902::apply(&mut t, &p);

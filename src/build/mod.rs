@@ -19,13 +19,13 @@ use crate::load::openapi::SchemaTable;
 use crate::load::transformer_config::TransformerConfig;
 use crate::model::resmap::ResMap;
 use crate::model::resource::Resource;
+use crate::model::value::Value;
 use crate::patch;
 use crate::refs::vars::Var;
 use crate::refs::{namereference, replacements};
 use crate::review::provenance::{self, Origin};
 use crate::transform::prefix_suffix::Affix;
 use crate::transform::{self, annotations, images, labels, namespace, prefix_suffix, replicas};
-use serde_json::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -809,7 +809,7 @@ impl Builder {
 /// The annotations map build annotations go into, created when missing or
 /// null as kustomize's annotation filter creates it; `None` when the field
 /// holds something else.
-fn annotations_for_build(r: &mut Resource) -> Option<&mut serde_json::Map<String, Value>> {
+fn annotations_for_build(r: &mut Resource) -> Option<&mut crate::model::value::Map> {
     let annotations = r.metadata_mut().entry("annotations").or_insert(Value::Null);
     if annotations.is_null() {
         *annotations = Value::Object(Default::default());

@@ -13,6 +13,7 @@ use crate::load::kustomization::{
 use crate::load::loader::Loader;
 use crate::model::fieldspec::{FieldSpec, FieldSpecConfig};
 use crate::model::resmap::ResMap;
+use crate::model::value::Value;
 use crate::patch;
 use crate::refs::replacements;
 use crate::transform::prefix_suffix::Affix;
@@ -20,7 +21,6 @@ use crate::transform::{images, namespace, prefix_suffix, replicas};
 use indexmap::IndexMap;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// Plugin config objects, each with the file it came from.
@@ -317,14 +317,14 @@ fn iam_policy(resmap: &mut ResMap, config: &PluginConfig) -> Result<()> {
             format!("cloud provider {} not supported yet", c.cloud),
         ));
     }
-    let mut meta = serde_json::Map::new();
+    let mut meta = crate::model::value::Map::new();
     let account = format!(
         "{}@{}.iam.gserviceaccount.com",
         c.service_account.name, c.service_account.project_id
     );
     meta.insert(
         "annotations".into(),
-        serde_json::json!({ "iam.gke.io/gcp-service-account": account }),
+        crate::json!({ "iam.gke.io/gcp-service-account": account }),
     );
     meta.insert("name".into(), Value::String(c.kubernetes_service.name));
     if !c.kubernetes_service.namespace.is_empty() {
@@ -333,8 +333,7 @@ fn iam_policy(resmap: &mut ResMap, config: &PluginConfig) -> Result<()> {
             Value::String(c.kubernetes_service.namespace),
         );
     }
-    let object =
-        serde_json::json!({ "apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta });
+    let object = crate::json!({ "apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta });
     resmap.append(crate::model::resource::Resource::new(
         object,
         config.origin.clone(),

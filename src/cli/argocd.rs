@@ -25,10 +25,11 @@
 //! `--helm-kube-version` / `--helm-api-versions` unless those flags were
 //! given, as ArgoCD passes them to kustomize.
 
+use crate::json;
 use crate::load::kustomization::ImageSpec;
+use crate::model::value::{Map, Value};
 use crate::transform::images::split_image;
 use indexmap::IndexMap;
-use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

@@ -551,7 +551,7 @@ fn use_colour(choice: ColorChoice) -> bool {
 /// kustomize's `version` output first (tools parse it), then nest-kz's.
 fn print_version(short: bool, output: Option<VersionFormat>) -> ExitCode {
     let nest = env!("CARGO_PKG_VERSION");
-    let info = serde_json::json!({
+    let info = crate::json!({
         "version": format!("kustomize/{KUSTOMIZE_VERSION}"),
         "gitCommit": "unknown",
         "buildDate": "unknown",
@@ -591,7 +591,7 @@ fn run_build(
     format: Format,
 ) -> anyhow::Result<()> {
     let objects = build(dir, options)?;
-    let render = |objs: &[serde_json::Value]| -> anyhow::Result<String> {
+    let render = |objs: &[crate::model::value::Value]| -> anyhow::Result<String> {
         Ok(match format {
             Format::Yaml => crate::yaml::emit_stream(objs),
             Format::Json => serde_json::to_string_pretty(objs)? + "\n",

@@ -42,7 +42,7 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
 }
 
 /// The namespace a namespaced object lands in ("" means "default"); None when cluster-scoped.
-pub fn namespace_of(obj: &serde_json::Value) -> Option<String> {
+pub fn namespace_of(obj: &crate::model::value::Value) -> Option<String> {
     let id = crate::model::resid::ResId::of(obj);
     (!crate::load::openapi::is_cluster_scoped(&id.gvk))
         .then(|| id.effective_namespace().to_string())
@@ -53,7 +53,7 @@ pub fn namespace_of(obj: &serde_json::Value) -> Option<String> {
 /// namespaces. Characters a Kubernetes name cannot hold (`/` above all) become
 /// `_`, so the result is a single path component; valid objects are named
 /// exactly as kustomize names them.
-pub fn file_name_for(obj: &serde_json::Value, several_namespaces: bool) -> String {
+pub fn file_name_for(obj: &crate::model::value::Value, several_namespaces: bool) -> String {
     let id = crate::model::resid::ResId::of(obj);
     let parts: Vec<&str> = [
         id.gvk.group.as_str(),
@@ -254,7 +254,7 @@ fn finish(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn names_stay_in_the_directory() {

@@ -5,9 +5,10 @@
 use super::args::{AddCommand, PatchArgs};
 use super::file::Session;
 use super::{EditError, Outcome, Result, generator, glob, pairs};
+use crate::json;
+use crate::model::value::{Map, Value};
 use crate::yaml_path;
 use indexmap::IndexMap;
-use serde_json::{Map, Value, json};
 use std::path::Path;
 
 pub fn run(dir: &Path, what: AddCommand) -> Result<Outcome> {
@@ -138,7 +139,7 @@ fn add_bases(dir: &Path, args: &[String]) -> Result<Outcome> {
 
 /// The target selector of the flags, in kustomize's key order; `None` when
 /// every flag is empty (kustomize then writes no target).
-fn target_of(args: &PatchArgs) -> Option<Map<String, Value>> {
+fn target_of(args: &PatchArgs) -> Option<Map> {
     let fields = [
         ("annotationSelector", &args.annotation_selector),
         ("group", &args.group),
@@ -148,7 +149,7 @@ fn target_of(args: &PatchArgs) -> Option<Map<String, Value>> {
         ("namespace", &args.namespace),
         ("version", &args.version),
     ];
-    let map: Map<String, Value> = fields
+    let map: Map = fields
         .into_iter()
         .filter_map(|(k, v)| {
             v.as_ref()
@@ -180,7 +181,7 @@ pub fn patch_entry(args: &PatchArgs) -> Value {
 pub fn patch_equals(existing: &Value, args: &PatchArgs) -> bool {
     let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or_default().to_string();
     let flag = |o: &Option<String>| o.clone().unwrap_or_default();
-    let target = |v: Option<&Value>| -> Option<Map<String, Value>> {
+    let target = |v: Option<&Value>| -> Option<Map> {
         match v? {
             Value::Object(m) => Some(
                 m.iter()

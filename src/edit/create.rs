@@ -5,10 +5,11 @@
 use super::args::CreateArgs;
 use super::file::Session;
 use super::{EditError, Outcome, Result, glob, pairs};
+use crate::json;
 use crate::load::kustomization::FILE_NAMES;
+use crate::model::value::Value;
 use crate::yaml_path;
 use indexmap::IndexMap;
-use serde_json::{Value, json};
 use std::path::Path;
 
 pub fn run(dir: &Path, args: CreateArgs) -> Result<Outcome> {

@@ -16,8 +16,8 @@
 
 use super::{EditError, Outcome, Result};
 use crate::load::kustomization::{FILE_NAMES, Kustomization};
+use crate::model::value::Value;
 use crate::yaml::edit::Document;
-use serde_json::Value;
 use std::fs::{File, Permissions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -319,9 +319,10 @@ fn validate_strict(path: &Path, value: &Value) -> Result<()> {
     if let Value::Object(m) = &mut value
         && let Some(tags) = m.shift_remove("imageTags")
     {
-        serde_json::from_value::<Vec<crate::load::kustomization::ImageSpec>>(tags).map_err(
-            |e| EditError::invalid(path, format!("invalid kustomization: imageTags: {e}")),
-        )?;
+        serde_json::from_value::<Vec<crate::load::kustomization::ImageSpec>>(tags.into_json())
+            .map_err(|e| {
+                EditError::invalid(path, format!("invalid kustomization: imageTags: {e}"))
+            })?;
     }
     crate::load::go_json::decode::<Kustomization>(value, crate::load::go_json::Unknown::Deny)
         .map(|_| ())
@@ -399,7 +400,7 @@ fn keep_owner(_file: &File, _owner: Option<(u32, u32)>) {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn reads_what_kustomize_reads() {

@@ -15,8 +15,9 @@
 
 use super::file::Session;
 use super::{Outcome, Result};
+use crate::json;
+use crate::model::value::{Map, Value};
 use crate::yaml_path;
-use serde_json::{Map, Value, json};
 use std::path::Path;
 
 pub fn run(dir: &Path, vars: bool) -> Result<Outcome> {
@@ -261,7 +262,7 @@ fn common_labels_to_labels(s: &mut Session) -> Result<()> {
     let Some(common) = s.doc.get(&yaml_path!["commonLabels"]).cloned() else {
         return Ok(());
     };
-    let pairs: Map<String, Value> = match common {
+    let pairs: Map = match common {
         Value::Object(m) => m,
         Value::Null => Map::new(),
         _ => return Err(s.invalid("commonLabels is not a mapping")),

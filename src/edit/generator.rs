@@ -6,11 +6,12 @@ use super::args::GeneratorArgs;
 use super::file::Session;
 use super::{EditError, Outcome, Result, glob};
 use crate::generate::configmap_secret::{self, GeneratedKind};
+use crate::json;
 use crate::load::kustomization::{self as kfile, GeneratorOptions};
 use crate::load::loader::{LoadRestriction, Loader};
+use crate::model::value::{Map, Value};
 use crate::yaml::edit::Seg;
 use crate::yaml_path;
-use serde_json::{Map, Value, json};
 use std::path::Path;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -223,13 +224,13 @@ fn check_generates(s: &Session, kind: Kind, name: &str, namespace: Option<&str>)
         })
         .ok_or_else(|| fail("entry not found after editing".into()))?;
     let mut args: kfile::GeneratorArgs =
-        serde_json::from_value(entry).map_err(|e| fail(e.to_string()))?;
+        serde_json::from_value(entry.into_json()).map_err(|e| fail(e.to_string()))?;
     // merge/replace need a base object to act on; the content does not
     // depend on the behavior, so generate it as a plain create.
     args.behavior = None;
     let global: Option<GeneratorOptions> = match s.doc.value().get("generatorOptions") {
         Some(v) if !v.is_null() => {
-            Some(serde_json::from_value(v.clone()).map_err(|e| fail(e.to_string()))?)
+            Some(serde_json::from_value(v.to_json()).map_err(|e| fail(e.to_string()))?)
         }
         _ => None,
     };

@@ -2,8 +2,8 @@
 //! parses them. `*` as the new name, tag or digest keeps the value already in
 //! the file; `*` as the name (`*:v2`) is an entry that matches every image.
 
+use crate::model::value::{Map, Value};
 use crate::transform::images::split_image;
-use serde_json::{Map, Value};
 
 /// The value that means "keep what the file has".
 pub const KEEP: &str = "*";
@@ -93,7 +93,7 @@ impl ImageArg {
     }
 
     pub fn to_value(&self) -> Value {
-        let map: Map<String, Value> = self
+        let map: Map = self
             .fields()
             .into_iter()
             .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
@@ -151,8 +151,7 @@ mod tests {
 
     #[test]
     fn star_keeps_existing_values() {
-        let existing =
-            serde_json::json!({"name": "a", "newName": "x", "newTag": "t", "digest": "d"});
+        let existing = crate::json!({"name": "a", "newName": "x", "newTag": "t", "digest": "d"});
         assert_eq!(
             parse("a=*:v1").unwrap().resolve(Some(&existing)),
             img("a", "x", "v1", "")

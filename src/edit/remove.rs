@@ -5,8 +5,8 @@ use super::args::{PatchArgs, RemoveCommand};
 use super::file::Session;
 use super::generator::same_namespace;
 use super::{Outcome, Result, glob, pairs};
+use crate::model::value::Value;
 use crate::yaml_path;
-use serde_json::Value;
 use std::path::Path;
 
 pub fn run(dir: &Path, what: RemoveCommand) -> Result<Outcome> {

@@ -9,9 +9,10 @@ use super::args::SetCommand;
 use super::file::Session;
 use super::image::{self, ImageArg};
 use super::{Outcome, Result, pairs};
+use crate::json;
+use crate::model::value::Value;
 use crate::yaml_path;
 use indexmap::IndexMap;
-use serde_json::{Value, json};
 use std::path::Path;
 
 pub fn run(dir: &Path, what: SetCommand) -> Result<Outcome> {

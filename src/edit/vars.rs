@@ -13,9 +13,10 @@
 
 use super::file::{Session, write_atomically};
 use super::{EditError, Result};
+use crate::json;
 use crate::load::kustomization::FILE_NAMES;
+use crate::model::value::{Map, Value};
 use crate::yaml_path;
-use serde_json::{Map, Value, json};
 use std::path::{Path, PathBuf};
 
 /// A file rewritten with placeholders, and what it held before.

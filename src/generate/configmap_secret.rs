@@ -1,13 +1,14 @@
 //! `configMapGenerator`, `secretGenerator` and `generatorOptions`.
 
 use crate::error::{BuildError, Result};
+use crate::json;
 use crate::load::kustomization::{GeneratorArgs, GeneratorOptions};
 use crate::load::loader::Loader;
 use crate::model::resmap::ResMap;
 use crate::model::resource::{Behavior, GeneratorMeta, Resource};
+use crate::model::value::{Map, Value};
 use base64::Engine as _;
 use indexmap::IndexMap;
-use serde_json::{Map, Value, json};
 use std::path::Path;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -153,11 +154,7 @@ pub fn encode_base64_lines(bytes: &[u8]) -> String {
 
 /// ConfigMaps keep UTF-8 values as text and the rest as binaryData;
 /// Secrets base64 everything.
-fn fill_data(
-    object: &mut Map<String, Value>,
-    kind: GeneratedKind,
-    data: IndexMap<String, Vec<u8>>,
-) {
+fn fill_data(object: &mut Map, kind: GeneratedKind, data: IndexMap<String, Vec<u8>>) {
     let mut text = Map::new();
     let mut binary = Map::new();
     for (k, bytes) in data {

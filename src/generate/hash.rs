@@ -5,7 +5,7 @@
 //! name: the name is blank by the time its hasher reads it. The first ten hex
 //! digits of the SHA-256 are mapped onto an alphabet without vowel look-alikes.
 
-use serde_json::Value;
+use crate::model::value::Value;
 use sha2::{Digest, Sha256};
 
 /// The 10-character suffix for a ConfigMap or Secret object.
@@ -112,7 +112,7 @@ pub fn go_json_string(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn matches_kustomize_for_configmaps_and_secrets() {

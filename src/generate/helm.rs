@@ -15,9 +15,9 @@
 
 use crate::load::go_json::{self, Unknown};
 use crate::load::loader::LoadRestriction;
+use crate::model::value::Value;
 use indexmap::IndexMap;
 use serde::Deserialize;
-use serde_json::Value;
 use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 
@@ -674,7 +674,7 @@ pub fn merge_values(dest: Value, src: Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn template_args_follow_kustomize_order() {

@@ -8,9 +8,9 @@
 //! kustomize's decoder disallows them); builtin plugin configs leniently
 //! (unknown fields are dropped, as `yaml.Unmarshal` ignores them).
 
+use crate::model::value::{Map, Value};
 use serde::de::value::{MapDeserializer, SeqDeserializer};
 use serde::de::{DeserializeOwned, Deserializer, IntoDeserializer, Visitor};
-use serde_json::{Map, Value};
 
 /// Unknown struct fields: an error, or ignored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -30,7 +30,7 @@ struct GoValue {
 }
 
 fn visit_map<'de, V: Visitor<'de>>(
-    map: Map<String, Value>,
+    map: Map,
     unknown: Unknown,
     visitor: V,
 ) -> Result<V::Value, serde_json::Error> {
@@ -45,7 +45,7 @@ fn visit_map<'de, V: Visitor<'de>>(
 
 /// Renames keys to the struct's field names as Go matches them; with
 /// `Unknown::Ignore`, keys naming no field are dropped.
-fn fold_keys(map: Map<String, Value>, fields: &[&str], unknown: Unknown) -> Map<String, Value> {
+fn fold_keys(map: Map, fields: &[&str], unknown: Unknown) -> Map {
     let mut out = Map::new();
     for (key, value) in map {
         let field = fields.iter().find(|f| **f == key).or_else(|| {
@@ -56,7 +56,7 @@ fn fold_keys(map: Map<String, Value>, fields: &[&str], unknown: Unknown) -> Map<
         match field {
             Some(f) => {
                 // The last of two keys naming one field wins, as in Go.
-                out.shift_remove(*f);
+                out.shift_remove(f);
                 out.insert((*f).to_string(), value);
             }
             None if unknown == Unknown::Deny => {
@@ -92,7 +92,7 @@ impl<'de> Deserializer<'de> for GoValue {
                 de.end()?;
                 Ok(out)
             }
-            other => other.deserialize_any(visitor),
+            other => other.into_json().deserialize_any(visitor),
         }
     }
 
@@ -113,7 +113,7 @@ impl<'de> Deserializer<'de> for GoValue {
             Value::Object(map) => {
                 visit_map(fold_keys(map, fields, self.unknown), self.unknown, visitor)
             }
-            other => other.deserialize_struct(name, fields, visitor),
+            other => other.into_json().deserialize_struct(name, fields, visitor),
         }
     }
 
@@ -123,7 +123,9 @@ impl<'de> Deserializer<'de> for GoValue {
         variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Self::Error> {
-        self.value.deserialize_enum(name, variants, visitor)
+        self.value
+            .into_json()
+            .deserialize_enum(name, variants, visitor)
     }
 
     fn deserialize_newtype_struct<V: Visitor<'de>>(
@@ -143,8 +145,8 @@ impl<'de> Deserializer<'de> for GoValue {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json;
     use serde::Deserialize;
-    use serde_json::json;
 
     #[derive(Debug, Deserialize, PartialEq, Default)]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]

@@ -3,9 +3,9 @@
 use crate::error::{BuildError, Result};
 use crate::generate::helm::{self, HelmChart, HelmChartArgs, HelmGlobals};
 use crate::load::go_json::{self, Unknown};
+use crate::model::value::Value;
 use indexmap::IndexMap;
 use serde::Deserialize;
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 pub const FILE_NAMES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];

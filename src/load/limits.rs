@@ -18,7 +18,7 @@
 //! same directories exponentially often stops after bounded work rather
 //! than after it has produced its 2^K objects.
 
-use serde_json::Value;
+use crate::model::value::Value;
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 
@@ -265,7 +265,7 @@ pub fn charge_object(bytes: u64, source: &Path) -> Result<(), LimitError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn measures_without_recursion() {

@@ -349,7 +349,7 @@ pub fn load_crds(files: &[String], loader: &Loader) -> Result<TransformerConfig>
             .into_iter()
             .next()
             .map(|d| d.value);
-        let Some(serde_json::Value::Object(defs)) = doc else {
+        let Some(crate::model::value::Value::Object(defs)) = doc else {
             return Err(BuildError::invalid(
                 &path,
                 "a crds file must map type names to definitions",
@@ -376,8 +376,8 @@ pub fn load_crds(files: &[String], loader: &Loader) -> Result<TransformerConfig>
 }
 
 fn crd_fields(
-    defs: &serde_json::Map<String, serde_json::Value>,
-    props: &serde_json::Value,
+    defs: &crate::model::value::Map,
+    props: &crate::model::value::Value,
     kind: &str,
     path: &mut Vec<String>,
     seen: &mut Vec<String>,
@@ -407,13 +407,13 @@ fn crd_fields(
         }
         let ref_kind = prop
             .get("x-kubernetes-object-ref-kind")
-            .and_then(serde_json::Value::as_str);
+            .and_then(crate::model::value::Value::as_str);
         if prop.get("x-kubernetes-object-ref-api-version").is_some()
             && let Some(target) = ref_kind
         {
             let key = prop
                 .get("x-kubernetes-object-ref-name-key")
-                .and_then(serde_json::Value::as_str)
+                .and_then(crate::model::value::Value::as_str)
                 .unwrap_or("name");
             Arc::make_mut(&mut config.name_references).push(NameBackReference {
                 target: GvkSelector {
@@ -423,7 +423,9 @@ fn crd_fields(
                 referrers: vec![spec(Some(key))],
             });
         }
-        if let Some(next) = prop.get("$ref").and_then(serde_json::Value::as_str)
+        if let Some(next) = prop
+            .get("$ref")
+            .and_then(crate::model::value::Value::as_str)
             && !seen.iter().any(|s| s == next)
             && let Some(def) = defs.get(next)
         {
@@ -483,7 +485,7 @@ mod builtin_table {
     fn from_yaml() -> TransformerConfig {
         let text = include_str!("builtin_fieldspecs.yaml");
         let doc = crate::yaml::parse_documents(text).unwrap().remove(0).value;
-        let file: ConfigFile = serde_json::from_value(doc).unwrap();
+        let file: ConfigFile = serde_json::from_value(doc.into_json()).unwrap();
         let mut config = TransformerConfig::default();
         config.merge(&file.into_config()).unwrap();
         config

@@ -2,8 +2,8 @@
 //! builtin transformer is configured with, and the walker that visits them.
 
 use crate::model::resid::Gvk;
+use crate::model::value::{Map, Value};
 use serde::Deserialize;
-use serde_json::{Map, Value};
 
 /// A field spec as written in configuration (kustomization `labels[].fields`).
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -128,15 +128,15 @@ pub fn walk(
                 kind => Some(kind),
             };
             let Some(make) = make else {
-                return match crate::model::lookup::get_mut(map, field) {
+                return match map.get_mut(field) {
                     Some(child) => walk(child, rest, create, visit),
                     None => Ok(()),
                 };
             };
-            if crate::model::lookup::get(map, field).is_none() {
+            if map.get(field).is_none() {
                 map.insert(field.to_string(), Value::Null);
             }
-            let Some(child) = crate::model::lookup::get_mut(map, field) else {
+            let Some(child) = map.get_mut(field) else {
                 return Ok(());
             };
             if child.is_null() {
@@ -171,7 +171,7 @@ pub fn visit_specs(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     fn set_x(doc: Value, path: &str, create: CreateKind) -> Result<Value, String> {
         let mut doc = doc;

@@ -1,7 +1,6 @@
 //! Resource identity: group/version/kind plus namespace and name.
 
-use crate::model::lookup::{field, str_field};
-use serde_json::Value;
+use crate::model::value::Value;
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
@@ -26,7 +25,7 @@ impl Gvk {
 
     /// The GVK of an object, without building the rest of its id.
     pub fn of(value: &Value) -> Self {
-        Gvk::from_api_version(str_field(value, "apiVersion"), str_field(value, "kind"))
+        Gvk::from_api_version(value.str_at("apiVersion"), value.str_at("kind"))
     }
 
     pub fn api_version(&self) -> String {
@@ -67,11 +66,11 @@ pub struct ResId {
 
 impl ResId {
     pub fn of(value: &Value) -> Self {
-        let meta = field(value, "metadata").unwrap_or(&Value::Null);
+        let meta = value.get("metadata").unwrap_or(&Value::Null);
         ResId {
             gvk: Gvk::of(value),
-            namespace: str_field(meta, "namespace").to_string(),
-            name: str_field(meta, "name").to_string(),
+            namespace: meta.str_at("namespace").to_string(),
+            name: meta.str_at("name").to_string(),
         }
     }
 

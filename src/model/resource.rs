@@ -1,9 +1,8 @@
 //! A resource in flight: its object, where it came from, and the ids it had
 //! before renames (kustomize's "previous ids"), which name references follow.
 
-use crate::model::lookup;
 use crate::model::resid::{Gvk, ResId};
-use serde_json::{Map, Value};
+use crate::model::value::{Map, Value};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -131,15 +130,15 @@ impl Resource {
     }
 
     pub fn kind(&self) -> &str {
-        lookup::str_field(&self.value, "kind")
+        self.value.str_at("kind")
     }
 
     pub fn name(&self) -> &str {
-        lookup::field(&self.value, "metadata").map_or("", |m| lookup::str_field(m, "name"))
+        self.value["metadata"].str_at("name")
     }
 
     pub fn namespace(&self) -> &str {
-        lookup::field(&self.value, "metadata").map_or("", |m| lookup::str_field(m, "namespace"))
+        self.value["metadata"].str_at("namespace")
     }
 
     /// The id the resource had when it was first loaded (kustomize's OrgId).
@@ -169,7 +168,7 @@ impl Resource {
         self.previous.push((id.gvk.kind, id.name, namespace));
     }
 
-    pub fn metadata_mut(&mut self) -> &mut Map<String, Value> {
+    pub fn metadata_mut(&mut self) -> &mut Map {
         let obj = self.object_mut();
         let meta = obj
             .entry("metadata")
@@ -180,7 +179,7 @@ impl Resource {
         meta.as_object_mut().expect("metadata was just made a map")
     }
 
-    pub fn object_mut(&mut self) -> &mut Map<String, Value> {
+    pub fn object_mut(&mut self) -> &mut Map {
         if !self.value.is_object() {
             self.value = Value::Object(Map::new());
         }

@@ -21,7 +21,7 @@
 use super::strategic_merge::{MergeError, directive, merge_map, settle};
 use crate::load::openapi::{FieldRef, SchemaRef};
 use crate::model::resource::scalar_text;
-use serde_json::Value;
+use crate::model::value::Value;
 
 /// One element's values for the keys ("" for a missing key).
 type Tuple = Vec<String>;
@@ -55,7 +55,7 @@ pub(super) fn merge(
         };
         if let Value::Object(m) = &mut merged {
             for (k, v) in vkeys.iter().zip(&vvalues) {
-                if !m.contains_key(*k) && !v.is_empty() {
+                if !m.contains_key(k) && !v.is_empty() {
                     m.insert(k.to_string(), Value::String(v.clone()));
                 }
             }
@@ -234,7 +234,7 @@ fn matches(element: &Value, keys: &[&str], values: &[String]) -> bool {
     let Value::Object(m) = element else {
         return false;
     };
-    keys.iter().zip(values).all(|(k, v)| match m.get(*k) {
+    keys.iter().zip(values).all(|(k, v)| match m.get(k) {
         Some(Value::Null) => v.is_empty(),
         Some(x) => key_text(element, k) == *v && !x.is_object() && !x.is_array(),
         None => false,
@@ -348,10 +348,11 @@ fn is_null_or_empty_map(v: &Value) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use crate::json;
     use crate::load::openapi::schema_for;
     use crate::model::resid::Gvk;
+    use crate::model::value::Value;
     use crate::patch::strategic_merge::apply;
-    use serde_json::{Value, json};
 
     fn container(fields: Value) -> Value {
         json!({"spec": {"template": {"spec": {"containers": [fields]}}}})

@@ -11,7 +11,7 @@
 //! - an op with no `value` uses `null`.
 
 use crate::load::limits;
-use serde_json::{Map, Value};
+use crate::model::value::{Map, Value};
 
 #[derive(Debug, thiserror::Error)]
 pub enum JsonPatchError {
@@ -259,14 +259,14 @@ fn same(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn same_maps(x: &Map<String, Value>, y: &Map<String, Value>) -> bool {
+fn same_maps(x: &Map, y: &Map) -> bool {
     x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     fn run(doc: Value, ops: Value) -> Result<Value, String> {
         let mut doc = doc;

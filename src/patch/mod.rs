@@ -16,7 +16,7 @@ use crate::load::openapi::SchemaTable;
 use crate::model::resid::ResId;
 use crate::model::resmap::ResMap;
 use crate::model::selector::CompiledSelector;
-use serde_json::Value;
+use crate::model::value::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use strategic_merge::Outcome;

@@ -10,8 +10,8 @@
 
 use super::associative;
 use crate::load::openapi::{Container, FieldRef, SchemaRef};
+use crate::model::value::{Map, Value};
 use crate::yaml::PathStep;
-use serde_json::{Map, Value};
 
 const PATCH: &str = "$patch";
 const RETAIN_KEYS: &str = "$retainKeys";
@@ -118,13 +118,13 @@ fn drop_one(node: &mut Value, path: &[PathStep], schema: Option<SchemaRef>) -> b
     }
 }
 
-pub(super) fn directive(map: &Map<String, Value>) -> Option<&str> {
+pub(super) fn directive(map: &Map) -> Option<&str> {
     map.get(PATCH).and_then(Value::as_str)
 }
 
 pub(super) fn merge_map(
-    target: &mut Map<String, Value>,
-    patch: &Map<String, Value>,
+    target: &mut Map,
+    patch: &Map,
     schema: Option<SchemaRef>,
     path: &str,
 ) -> Result<(), MergeError> {
@@ -163,9 +163,9 @@ pub(super) fn merge_map(
 }
 
 fn merge_map_field(
-    target: &mut Map<String, Value>,
+    target: &mut Map,
     key: &str,
-    pmap: &Map<String, Value>,
+    pmap: &Map,
     field: Option<FieldRef>,
     path: &str,
 ) -> Result<(), MergeError> {
@@ -255,7 +255,7 @@ fn is_directive_only(v: &Value) -> bool {
 }
 
 /// `$setElementOrder/<list>` and `$deleteFromPrimitiveList/<list>`.
-fn apply_list_directives(target: &mut Map<String, Value>, patch: &Map<String, Value>) {
+fn apply_list_directives(target: &mut Map, patch: &Map) {
     for (key, value) in patch {
         if let Some(list) = key.strip_prefix(DELETE_FROM)
             && let (Some(Value::Array(items)), Value::Array(remove)) = (target.get_mut(list), value)
@@ -332,9 +332,9 @@ pub(super) fn settle_list(items: &[Value], field: Option<FieldRef>, path: &str) 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json;
     use crate::load::openapi::schema_for;
     use crate::model::resid::Gvk;
-    use serde_json::json;
 
     fn deployment() -> Option<SchemaRef<'static>> {
         schema_for(&Gvk::from_api_version("apps/v1", "Deployment"))

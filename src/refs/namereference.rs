@@ -17,7 +17,7 @@ use crate::model::fieldspec::{self, CreateKind, FieldSpec};
 use crate::model::resid::ResId;
 use crate::model::resmap::ResMap;
 use crate::model::resource::Resource;
-use serde_json::{Map, Value};
+use crate::model::value::{Map, Value};
 
 /// What the sieves need to know of a possible referral target. Kept small:
 /// a big build holds one per object.
@@ -287,7 +287,7 @@ impl Sieve<'_> {
     /// written in.
     fn set_mapping(
         &self,
-        map: &mut Map<String, Value>,
+        map: &mut Map,
         index: &CandidateIndex,
         visible: &Visibility,
     ) -> Result<(), String> {

@@ -13,8 +13,8 @@ use crate::load::limits;
 use crate::load::loader::Loader;
 use crate::model::resmap::ResMap;
 use crate::model::selector::CompiledSelector;
+use crate::model::value::{Map, Value};
 use serde::Deserialize;
-use serde_json::{Map, Value};
 use std::path::Path;
 
 #[derive(Debug, Deserialize)]
@@ -105,7 +105,7 @@ fn load(
             Ok(out)
         }
         (None, Some(source)) => {
-            let value = serde_json::json!({"source": source, "targets": entry.targets.clone().unwrap_or(Value::Array(vec![]))});
+            let value = crate::json!({"source": source, "targets": entry.targets.clone().unwrap_or(Value::Array(vec![]))});
             Ok(vec![(kfile.to_path_buf(), parse(kfile, value)?)])
         }
         _ => Err(BuildError::invalid(

@@ -6,8 +6,8 @@ use crate::error::{BuildError, Result};
 use crate::model::fieldspec::{self, FieldSpec};
 use crate::model::resid::{Gvk, ResId};
 use crate::model::resmap::ResMap;
+use crate::model::value::Value;
 use serde::Deserialize;
-use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -259,7 +259,7 @@ pub fn expand(s: &str, values: &BTreeMap<String, Value>, used: &mut BTreeSet<Str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn expands_like_kubernetes() {

@@ -229,10 +229,10 @@ fn plugin_config_paths(file: &Path) -> Vec<String> {
     };
     let mut out = Vec::new();
     for d in docs {
-        let strings = |v: Option<&serde_json::Value>| -> Vec<String> {
+        let strings = |v: Option<&crate::model::value::Value>| -> Vec<String> {
             match v {
-                Some(serde_json::Value::String(s)) => vec![s.clone()],
-                Some(serde_json::Value::Array(a)) => a
+                Some(crate::model::value::Value::String(s)) => vec![s.clone()],
+                Some(crate::model::value::Value::Array(a)) => a
                     .iter()
                     .filter_map(|s| s.as_str().map(str::to_string))
                     .collect(),

@@ -5,9 +5,9 @@
 //! `overlays/prod` compare object for object; fields are keyed paths.
 
 use crate::model::resource::Resource;
+use crate::model::value::Value;
 use crate::review::explain::short;
 use crate::review::provenance::leaves;
-use serde_json::Value;
 use std::collections::HashMap;
 use std::fmt::Write;
 

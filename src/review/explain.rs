@@ -3,8 +3,8 @@
 
 use crate::build::relative_path;
 use crate::model::resource::Resource;
+use crate::model::value::Value;
 use crate::review::provenance::leaves;
-use serde_json::Value;
 use std::fmt::Write;
 use std::path::Path;
 

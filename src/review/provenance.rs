@@ -8,8 +8,8 @@
 //! by its index. Keyed paths survive strategic merges that reorder lists,
 //! and the same names work in patch files, so a patch's line can be found.
 
+use crate::model::value::Value;
 use crate::yaml::LineTree;
-use serde_json::Value;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -192,7 +192,7 @@ pub fn record_changes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn names_list_elements_by_their_key() {

@@ -5,7 +5,7 @@
 
 use crate::load::kustomization::ImageSpec;
 use crate::model::resmap::ResMap;
-use serde_json::Value;
+use crate::model::value::Value;
 
 /// Applies the entries one after another, as kustomize runs one image
 /// transformer per entry. Like kustomize, each entry first walks every

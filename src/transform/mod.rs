@@ -13,7 +13,7 @@ pub mod replicas;
 
 use crate::model::fieldspec::{self, CreateKind, FieldSpec};
 use crate::model::resmap::ResMap;
-use serde_json::{Map, Value};
+use crate::model::value::{Map, Value};
 
 /// What a transformation reports when an object cannot take it (a field
 /// spec meets a scalar, a map field holds a list...): the object and why.

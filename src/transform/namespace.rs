@@ -11,7 +11,7 @@ use super::TransformResult;
 use crate::load::openapi::is_cluster_scoped;
 use crate::model::fieldspec::{self, CreateKind, FieldSpec};
 use crate::model::resmap::ResMap;
-use serde_json::Value;
+use crate::model::value::Value;
 
 /// Which RoleBinding subjects get the namespace (`setRoleBindingSubjects`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -11,7 +11,7 @@ use super::TransformResult;
 use crate::model::fieldspec::{self, CreateKind, FieldSpec};
 use crate::model::resid::Gvk;
 use crate::model::resmap::ResMap;
-use serde_json::Value;
+use crate::model::value::Value;
 
 /// Where the text goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -5,7 +5,7 @@ use super::TransformResult;
 use crate::load::kustomization::ReplicaSpec;
 use crate::model::fieldspec::{self, CreateKind, FieldSpec};
 use crate::model::resmap::ResMap;
-use serde_json::Value;
+use crate::model::value::Value;
 
 pub fn apply(resmap: &mut ResMap, replica: &ReplicaSpec, specs: &[FieldSpec]) -> TransformResult {
     let mut found = false;

@@ -15,8 +15,8 @@
 //! the text (closing quotes, last content line) and block sequence dashes are
 //! found by scanning back from each item.
 
+use crate::model::value::{Map, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
-use serde_json::{Map, Value};
 
 /// Why an edit could not be made.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -767,7 +767,7 @@ fn rename_value(doc: &mut Value, path: &[Seg], new_key: &str) {
         return;
     };
     if let Some(Value::Object(m)) = value_at_mut(doc, parent) {
-        let renamed: Map<String, Value> = std::mem::take(m)
+        let renamed: Map = std::mem::take(m)
             .into_iter()
             .map(|(k, v)| {
                 if &k == old {
@@ -1301,7 +1301,7 @@ fn find_dash(text: &str, item: usize) -> Result<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     fn edit(text: &str, f: impl FnOnce(&mut Document) -> Result<()>) -> String {
         let mut d = Document::parse(text).unwrap();

@@ -1,4 +1,4 @@
-//! `serde_json::Value` -> YAML text, byte-compatible with `kubectl kustomize`.
+//! `crate::model::value::Value` -> YAML text, byte-compatible with `kubectl kustomize`.
 //!
 //! Kustomize prints each resource by marshalling it to JSON and converting
 //! that JSON to YAML with go-yaml v2 (`sigs.k8s.io/yaml.JSONToYAML`). So the
@@ -8,7 +8,7 @@
 //! indented under their key. This module reproduces that emitter's decisions.
 
 use super::scalars::{is_go_float, split_go_int};
-use serde_json::{Map, Number, Value};
+use crate::model::value::{Map, Number, Value};
 use std::cmp::Ordering;
 
 const BEST_WIDTH: usize = 80;
@@ -156,7 +156,7 @@ impl Emitter {
         self.write_indicator(close, false, false, false);
     }
 
-    fn block_mapping(&mut self, map: &Map<String, Value>, indent: i32) {
+    fn block_mapping(&mut self, map: &Map, indent: i32) {
         let mut entries: Vec<(&String, &Value)> = map.iter().collect();
         entries.sort_by(|a, b| natural_key_order(a.0, b.0));
         for (key, value) in entries {
@@ -793,7 +793,7 @@ fn natural_order_of<T: Ord + Copy>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     #[test]
     fn sorts_keys_naturally_and_quotes_ambiguous_strings() {

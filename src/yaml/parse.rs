@@ -1,4 +1,4 @@
-//! YAML text -> `serde_json::Value` documents.
+//! YAML text -> `crate::model::value::Value` documents.
 //!
 //! Kustomize reads YAML with go-yaml v3 (YAML 1.2 core schema): `yes`/`on`
 //! are strings, `0x1F` and `1_000` are ints, timestamps stay strings. We
@@ -6,8 +6,8 @@
 //! exactly as they do through `kubectl kustomize`.
 
 use super::scalars::{is_go_float, parse_go_int};
+use crate::model::value::{Map, Number, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
-use serde_json::{Map, Number, Value};
 use std::collections::HashMap;
 
 use crate::load::limits;
@@ -679,7 +679,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn mapping(&mut self) -> Result<(Map<String, Value>, MapLines, usize), YamlError> {
+    fn mapping(&mut self) -> Result<(Map, MapLines, usize), YamlError> {
         let mut map = Map::new();
         let mut height = 0;
         let mut lines: Vec<(String, LineTree)> = Vec::new();
@@ -737,11 +737,7 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn merge_into(
-    map: &mut Map<String, Value>,
-    merged: &mut Vec<String>,
-    value: Value,
-) -> Result<(), String> {
+fn merge_into(map: &mut Map, merged: &mut Vec<String>, value: Value) -> Result<(), String> {
     let sources = match value {
         Value::Object(m) => vec![m],
         Value::Array(items) => items
@@ -843,7 +839,7 @@ fn float_value(f: f64) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     fn one(text: &str) -> Value {
         parse_documents(text).unwrap().remove(0).value

@@ -165,10 +165,10 @@ impl RemoteRoot {
 
     /// The `repo:` and `ref:` lines of kustomize's origin annotation.
     pub fn origin_lines(&self) -> String {
-        let mut text = crate::yaml::emit::emit_document(&serde_json::json!({ "repo": self.url }));
+        let mut text = crate::yaml::emit::emit_document(&crate::json!({ "repo": self.url }));
         if !self.git_ref.is_empty() {
             text.push_str(&crate::yaml::emit::emit_document(
-                &serde_json::json!({ "ref": self.git_ref }),
+                &crate::json!({ "ref": self.git_ref }),
             ));
         }
         text

@@ -1,0 +1,442 @@
+//! A YAML mapping: entries in insertion order in one vector.
+//!
+//! Small mappings (almost every Kubernetes mapping) are searched in order:
+//! no hashing and no second allocation. A mapping that grows past
+//! [`INDEX_FROM`] entries also keeps a hash index of positions, so reading,
+//! merging and patching a mapping of many keys stays linear overall.
+//!
+//! Semantics follow serde_json's order-preserving map, which the rules of
+//! every stage were written against: `insert` of a present key replaces the
+//! value in place, `remove` moves the last entry into the hole
+//! (`swap_remove`), `shift_remove` keeps the order, equality ignores order.
+
+use std::fmt;
+use std::sync::LazyLock;
+
+use hashbrown::DefaultHashBuilder;
+use hashbrown::HashTable;
+use std::hash::BuildHasher;
+
+use super::value::Value;
+
+/// Mappings with more entries than this are indexed.
+pub const INDEX_FROM: usize = 16;
+
+/// One random seed per process: keys from untrusted input cannot be
+/// chosen to collide.
+static HASHER: LazyLock<DefaultHashBuilder> = LazyLock::new(DefaultHashBuilder::default);
+
+fn hash(key: &str) -> u64 {
+    HASHER.hash_one(key)
+}
+
+#[derive(Clone, Default)]
+pub struct Map {
+    entries: Vec<(String, Value)>,
+    index: Option<Box<HashTable<usize>>>,
+}
+
+impl Map {
+    pub fn new() -> Self {
+        Map::default()
+    }
+
+    pub fn with_capacity(n: usize) -> Self {
+        Map {
+            entries: Vec::with_capacity(n),
+            index: None,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The position of `key`.
+    pub fn position(&self, key: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => {
+                let entries = &self.entries;
+                index.find(hash(key), |&i| entries[i].0 == key).copied()
+            }
+            None => self.entries.iter().position(|(k, _)| k == key),
+        }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        self.position(key).map(|i| &self.entries[i].1)
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
+        self.position(key).map(|i| &mut self.entries[i].1)
+    }
+
+    pub fn get_key_value(&self, key: &str) -> Option<(&String, &Value)> {
+        self.position(key).map(|i| {
+            let (k, v) = &self.entries[i];
+            (k, v)
+        })
+    }
+
+    pub fn get_index(&self, i: usize) -> Option<(&String, &Value)> {
+        self.entries.get(i).map(|(k, v)| (k, v))
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.position(key).is_some()
+    }
+
+    /// Sets `key`; a present key keeps its place and the old value is
+    /// returned.
+    pub fn insert(&mut self, key: String, value: Value) -> Option<Value> {
+        match self.position(&key) {
+            Some(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
+            None => {
+                self.push(key, value);
+                None
+            }
+        }
+    }
+
+    /// Appends an entry whose key is known to be absent.
+    fn push(&mut self, key: String, value: Value) -> usize {
+        let i = self.entries.len();
+        if let Some(index) = &mut self.index {
+            let entries = &self.entries;
+            index.insert_unique(hash(&key), i, |&j| hash(&entries[j].0));
+        }
+        self.entries.push((key, value));
+        if self.index.is_none() && self.entries.len() > INDEX_FROM {
+            self.reindex();
+        }
+        i
+    }
+
+    /// Rebuilds the index after positions moved (or drops it when small).
+    fn reindex(&mut self) {
+        if self.entries.len() <= INDEX_FROM {
+            self.index = None;
+            return;
+        }
+        let mut index = HashTable::with_capacity(self.entries.len());
+        for (i, (k, _)) in self.entries.iter().enumerate() {
+            let entries = &self.entries;
+            index.insert_unique(hash(k), i, |&j| hash(&entries[j].0));
+        }
+        self.index = Some(Box::new(index));
+    }
+
+    /// Removes `key`, moving the last entry into its place (serde_json's
+    /// `remove` on an order-preserving map).
+    pub fn remove(&mut self, key: &str) -> Option<Value> {
+        self.swap_remove(key)
+    }
+
+    pub fn swap_remove(&mut self, key: &str) -> Option<Value> {
+        let i = self.position(key)?;
+        let (_, v) = self.entries.swap_remove(i);
+        if self.index.is_some() {
+            self.reindex();
+        }
+        Some(v)
+    }
+
+    /// Removes `key`, keeping the order of the rest.
+    pub fn shift_remove(&mut self, key: &str) -> Option<Value> {
+        self.shift_remove_entry(key).map(|(_, v)| v)
+    }
+
+    pub fn shift_remove_entry(&mut self, key: &str) -> Option<(String, Value)> {
+        let i = self.position(key)?;
+        let entry = self.entries.remove(i);
+        if self.index.is_some() {
+            self.reindex();
+        }
+        Some(entry)
+    }
+
+    pub fn entry<K: Into<String> + AsRef<str>>(&mut self, key: K) -> Entry<'_> {
+        match self.position(key.as_ref()) {
+            Some(i) => Entry::Occupied(OccupiedEntry { map: self, i }),
+            None => Entry::Vacant(VacantEntry {
+                map: self,
+                key: key.into(),
+            }),
+        }
+    }
+
+    pub fn retain(&mut self, mut keep: impl FnMut(&String, &mut Value) -> bool) {
+        let before = self.entries.len();
+        self.entries.retain_mut(|(k, v)| keep(k, v));
+        if self.entries.len() != before {
+            self.reindex();
+        }
+    }
+
+    pub fn clear(&mut self) {
+        self.entries.clear();
+        self.index = None;
+    }
+
+    pub fn iter(&self) -> Iter<'_> {
+        Iter(self.entries.iter())
+    }
+
+    pub fn iter_mut(&mut self) -> IterMut<'_> {
+        IterMut(self.entries.iter_mut())
+    }
+
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &String> + ExactSizeIterator {
+        self.entries.iter().map(|(k, _)| k)
+    }
+
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &Value> + ExactSizeIterator {
+        self.entries.iter().map(|(_, v)| v)
+    }
+
+    pub fn values_mut(
+        &mut self,
+    ) -> impl DoubleEndedIterator<Item = &mut Value> + ExactSizeIterator {
+        self.entries.iter_mut().map(|(_, v)| v)
+    }
+
+    /// Moves every entry of `other` into `self` (inserting each).
+    pub fn append(&mut self, other: &mut Map) {
+        for (k, v) in std::mem::take(other) {
+            self.insert(k, v);
+        }
+    }
+
+    /// Sorts entries by key.
+    pub fn sort_keys(&mut self) {
+        self.entries.sort_by(|a, b| a.0.cmp(&b.0));
+        if self.index.is_some() {
+            self.reindex();
+        }
+    }
+}
+
+pub enum Entry<'a> {
+    Occupied(OccupiedEntry<'a>),
+    Vacant(VacantEntry<'a>),
+}
+
+pub struct OccupiedEntry<'a> {
+    map: &'a mut Map,
+    i: usize,
+}
+
+pub struct VacantEntry<'a> {
+    map: &'a mut Map,
+    key: String,
+}
+
+impl<'a> Entry<'a> {
+    pub fn or_insert(self, default: Value) -> &'a mut Value {
+        self.or_insert_with(|| default)
+    }
+
+    pub fn or_insert_with(self, default: impl FnOnce() -> Value) -> &'a mut Value {
+        match self {
+            Entry::Occupied(o) => o.into_mut(),
+            Entry::Vacant(v) => v.insert(default()),
+        }
+    }
+
+    pub fn key(&self) -> &str {
+        match self {
+            Entry::Occupied(o) => &o.map.entries[o.i].0,
+            Entry::Vacant(v) => &v.key,
+        }
+    }
+}
+
+impl<'a> OccupiedEntry<'a> {
+    pub fn get(&self) -> &Value {
+        &self.map.entries[self.i].1
+    }
+
+    pub fn get_mut(&mut self) -> &mut Value {
+        &mut self.map.entries[self.i].1
+    }
+
+    pub fn into_mut(self) -> &'a mut Value {
+        &mut self.map.entries[self.i].1
+    }
+
+    pub fn insert(&mut self, value: Value) -> Value {
+        std::mem::replace(self.get_mut(), value)
+    }
+}
+
+impl<'a> VacantEntry<'a> {
+    pub fn insert(self, value: Value) -> &'a mut Value {
+        let i = self.map.push(self.key, value);
+        &mut self.map.entries[i].1
+    }
+}
+
+/// Order-insensitive, as serde_json's order-preserving map compares.
+impl PartialEq for Map {
+    fn eq(&self, other: &Map) -> bool {
+        self.len() == other.len() && self.iter().all(|(k, v)| other.get(k) == Some(v))
+    }
+}
+
+impl fmt::Debug for Map {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl serde::Serialize for Map {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Map {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        match Value::deserialize(d)? {
+            Value::Object(m) => Ok(m),
+            _ => Err(D::Error::custom("expected a mapping")),
+        }
+    }
+}
+
+impl FromIterator<(String, Value)> for Map {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
+        let mut map = Map::new();
+        map.extend(iter);
+        map
+    }
+}
+
+impl Extend<(String, Value)> for Map {
+    fn extend<I: IntoIterator<Item = (String, Value)>>(&mut self, iter: I) {
+        for (k, v) in iter {
+            self.insert(k, v);
+        }
+    }
+}
+
+pub struct Iter<'a>(std::slice::Iter<'a, (String, Value)>);
+
+impl<'a> Iterator for Iter<'a> {
+    type Item = (&'a String, &'a Value);
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next().map(|(k, v)| (k, v))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for Iter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.0.next_back().map(|(k, v)| (k, v))
+    }
+}
+
+impl ExactSizeIterator for Iter<'_> {}
+
+pub struct IterMut<'a>(std::slice::IterMut<'a, (String, Value)>);
+
+impl<'a> Iterator for IterMut<'a> {
+    type Item = (&'a String, &'a mut Value);
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next().map(|(k, v)| (&*k, v))
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.0.size_hint()
+    }
+}
+
+impl DoubleEndedIterator for IterMut<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        self.0.next_back().map(|(k, v)| (&*k, v))
+    }
+}
+
+impl ExactSizeIterator for IterMut<'_> {}
+
+impl<'a> IntoIterator for &'a Map {
+    type Item = (&'a String, &'a Value);
+    type IntoIter = Iter<'a>;
+    fn into_iter(self) -> Iter<'a> {
+        self.iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a mut Map {
+    type Item = (&'a String, &'a mut Value);
+    type IntoIter = IterMut<'a>;
+    fn into_iter(self) -> IterMut<'a> {
+        self.iter_mut()
+    }
+}
+
+impl IntoIterator for Map {
+    type Item = (String, Value);
+    type IntoIter = std::vec::IntoIter<(String, Value)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.into_iter()
+    }
+}
+
+impl std::ops::Index<&str> for Map {
+    type Output = Value;
+    fn index(&self, key: &str) -> &Value {
+        self.get(key)
+            .unwrap_or_else(|| panic!("no entry for key {key:?}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn numbered(n: usize) -> Map {
+        (0..n).map(|i| (format!("k{i}"), Value::from(i))).collect()
+    }
+
+    #[test]
+    fn small_and_indexed_maps_agree() {
+        for n in [3, INDEX_FROM, INDEX_FROM + 1, 200] {
+            let mut m = numbered(n);
+            assert_eq!(m.get(&format!("k{}", n - 1)), Some(&Value::from(n - 1)));
+            assert_eq!(
+                m.insert("k0".into(), Value::Null),
+                Some(Value::from(0usize))
+            );
+            assert_eq!(m.get_index(0).map(|(k, _)| k.as_str()), Some("k0"));
+            assert_eq!(m.remove("k1"), Some(Value::from(1usize)));
+            // swap_remove: the last entry fills the hole.
+            if n > 2 {
+                assert_eq!(
+                    m.get_index(1).map(|(k, _)| k.clone()),
+                    Some(format!("k{}", n - 1))
+                );
+            }
+            assert_eq!(m.get(&format!("k{}", n - 1)), Some(&Value::from(n - 1)));
+            m.shift_remove("k0");
+            assert_eq!(m.len(), n - 2);
+            assert!(m.keys().all(|k| m.get(k).is_some()));
+        }
+    }
+
+    #[test]
+    fn entry_inserts_once() {
+        let mut m = numbered(INDEX_FROM);
+        *m.entry("new").or_insert(Value::from(1u8)) = Value::from(2u8);
+        m.entry("new").or_insert_with(|| unreachable!());
+        assert_eq!(m.get("new"), Some(&Value::from(2u8)));
+        assert_eq!(m.len(), INDEX_FROM + 1);
+        assert!(m.index.is_some());
+    }
+}
