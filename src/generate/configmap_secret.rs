@@ -211,7 +211,7 @@ fn add_generated(resmap: &mut ResMap, generated: Resource, kustomization: &Path)
     // (current or earlier) equal the generated one's.
     let id = generated.id();
     let matches: Vec<usize> = (0..resmap.resources.len())
-        .filter(|&i| resmap.resources[i].all_ids().iter().any(|x| x.same_as(&id)))
+        .filter(|&i| resmap.resources[i].ids().any(|x| x.same_as(&id)))
         .collect();
     let index = match (matches.as_slice(), behavior) {
         ([], Behavior::Create) => return resmap.append(generated),

@@ -404,15 +404,20 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
 /// True when kustomize knows `gvk` to be cluster-scoped; the namespace
 /// transformer, name references and `-o DIR` naming follow it.
 pub fn is_cluster_scoped(gvk: &Gvk) -> bool {
+    is_cluster_scoped_kind(&gvk.group, &gvk.version, &gvk.kind)
+}
+
+/// `is_cluster_scoped` for a group, version and kind read off an object.
+pub fn is_cluster_scoped_kind(group: &str, version: &str, kind: &str) -> bool {
     // Most kinds are namespaced: reject by kind before building apiVersion.
-    if !CLUSTER_SCOPED.iter().any(|(_, k)| *k == gvk.kind) {
+    if !CLUSTER_SCOPED.iter().any(|(_, k)| *k == kind) {
         return false;
     }
     CLUSTER_SCOPED.iter().any(|(v, k)| {
-        *k == gvk.kind
+        *k == kind
             && match v.split_once('/') {
-                Some((g, ver)) => g == gvk.group && ver == gvk.version,
-                None => gvk.group.is_empty() && *v == gvk.version,
+                Some((g, ver)) => g == group && ver == version,
+                None => group.is_empty() && *v == version,
             }
     })
 }

@@ -48,6 +48,11 @@ impl Map {
         }
     }
 
+    /// Drops spare capacity (a mapping that will not grow).
+    pub fn shrink_to_fit(&mut self) {
+        self.entries.shrink_to_fit();
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }

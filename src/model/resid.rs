@@ -110,6 +110,62 @@ impl ResId {
     }
 }
 
+/// An id read off an object without copying anything; compares like
+/// [`ResId`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct IdRef<'a> {
+    pub group: &'a str,
+    pub version: &'a str,
+    pub kind: &'a str,
+    pub namespace: &'a str,
+    pub name: &'a str,
+}
+
+impl<'a> IdRef<'a> {
+    pub fn of(value: &'a Value) -> Self {
+        let api_version = value.str_at("apiVersion");
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        let meta = &value["metadata"];
+        IdRef {
+            group,
+            version,
+            kind: value.str_at("kind"),
+            namespace: meta.str_at("namespace"),
+            name: meta.str_at("name"),
+        }
+    }
+
+    /// As [`ResId::effective_namespace`].
+    pub fn effective_namespace(&self) -> &'a str {
+        if crate::load::openapi::is_cluster_scoped_kind(self.group, self.version, self.kind) {
+            NOT_A_NAMESPACE
+        } else if self.namespace.is_empty() {
+            "default"
+        } else {
+            self.namespace
+        }
+    }
+
+    pub fn same_gvk(&self, gvk: &Gvk) -> bool {
+        self.kind == gvk.kind && self.group == gvk.group && self.version == gvk.version
+    }
+
+    /// As [`ResId::same_as`].
+    pub fn same_as(&self, other: &ResId) -> bool {
+        self.name == other.name
+            && self.same_gvk(&other.gvk)
+            && self.effective_namespace() == other.effective_namespace()
+    }
+
+    pub fn gvk(&self) -> Gvk {
+        Gvk {
+            group: self.group.to_string(),
+            version: self.version.to_string(),
+            kind: self.kind.to_string(),
+        }
+    }
+}
+
 impl fmt::Display for ResId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.gvk.kind, self.name)?;

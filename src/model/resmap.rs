@@ -1,26 +1,45 @@
 //! The ordered collection of resources a kustomization accumulates.
 
 use crate::error::{BuildError, Result};
-use crate::model::resid::ResId;
+use crate::model::resid::{IdRef, ResId};
 use crate::model::resource::Resource;
-use std::collections::HashMap;
+use crate::model::value::Value;
+use hashbrown::{DefaultHashBuilder, HashTable};
+use std::hash::BuildHasher;
+use std::sync::LazyLock;
 
-/// Resources in load order. `index` maps each current id (namespace
-/// normalised) to its position, so duplicate checks stay O(1) on big trees;
-/// it is rebuilt lazily after transformers rename things.
+/// Resources in load order. `index` holds the position of every resource,
+/// found by the hash of its current id (namespace normalised), so duplicate
+/// checks stay O(1) on big trees without copying any id; it is rebuilt
+/// lazily after transformers rename things.
 #[derive(Debug, Default, Clone)]
 pub struct ResMap {
     pub resources: Vec<Resource>,
-    index: HashMap<ResId, usize>,
+    index: HashTable<usize>,
     index_len: usize,
 }
 
-fn index_key(id: &ResId) -> ResId {
-    ResId {
-        gvk: id.gvk.clone(),
-        namespace: id.effective_namespace().to_string(),
-        name: id.name.clone(),
+static HASHER: LazyLock<DefaultHashBuilder> = LazyLock::new(DefaultHashBuilder::default);
+
+/// A current id as duplicate checks compare it (kustomize's `ResId.Equals`):
+/// the namespace is the effective one.
+struct IdKey;
+
+impl IdKey {
+    fn of(value: &Value) -> IdRef<'_> {
+        let id = IdRef::of(value);
+        IdRef {
+            namespace: id.effective_namespace(),
+            ..id
+        }
     }
+
+    fn hash(id: &IdRef) -> u64 {
+        HASHER.hash_one(id)
+    }
+}
+fn rehash(resources: &[Resource]) -> impl Fn(&usize) -> u64 + '_ {
+    move |&i| IdKey::hash(&IdKey::of(&resources[i].value))
 }
 
 impl ResMap {
@@ -32,20 +51,27 @@ impl ResMap {
             .get_or_insert_with(|| crate::load::limits::measure(&resource.value).bytes);
         crate::load::limits::charge_object(bytes, &resource.source)?;
         self.refresh_index();
-        let id = resource.id();
-        let key = index_key(&id);
-        if let Some(existing) = self.index.get(&key).map(|&i| &self.resources[i]) {
+        let key = IdKey::of(&resource.value);
+        let hash = IdKey::hash(&key);
+        let resources = &self.resources;
+        if let Some(existing) = self
+            .index
+            .find(hash, |&i| IdKey::of(&resources[i].value) == key)
+            .map(|&i| &resources[i])
+        {
             return Err(BuildError::invalid(
                 &resource.source,
                 format!(
-                    "line {}: may not add resource with an already registered id: {id} (first loaded from {}:{})",
+                    "line {}: may not add resource with an already registered id: {} (first loaded from {}:{})",
                     resource.line,
+                    resource.id(),
                     existing.source.display(),
                     existing.line
                 ),
             ));
         }
-        self.index.insert(key, self.resources.len());
+        self.index
+            .insert_unique(hash, resources.len(), rehash(resources));
         self.resources.push(resource);
         self.index_len = self.resources.len();
         Ok(())
@@ -57,17 +83,21 @@ impl ResMap {
         if self.index_len == self.resources.len() && self.index.len() == self.resources.len() {
             return;
         }
-        self.index = self
-            .resources
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (index_key(&r.id()), i))
-            .collect();
+        self.index.clear();
+        self.index
+            .reserve(self.resources.capacity(), rehash(&self.resources));
+        for (i, r) in self.resources.iter().enumerate() {
+            let hash = IdKey::hash(&IdKey::of(&r.value));
+            self.index.insert_unique(hash, i, rehash(&self.resources));
+        }
         self.index_len = self.resources.len();
     }
 
     pub fn append_all(&mut self, other: ResMap) -> Result<()> {
         self.resources.reserve(other.resources.len());
+        self.refresh_index();
+        self.index
+            .reserve(other.resources.len(), rehash(&self.resources));
         for r in other.resources {
             self.append(r)?;
         }
@@ -80,7 +110,7 @@ impl ResMap {
             .filter(|&i| {
                 let r = &self.resources[i];
                 // Cheap name test first: most resources never had this name.
-                r.ever_named(&id.name) && r.all_ids().iter().any(|x| x.same_as(id))
+                r.ever_named(&id.name) && r.ids().any(|x| x.same_as(id))
             })
             .collect()
     }

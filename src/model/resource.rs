@@ -1,7 +1,7 @@
 //! A resource in flight: its object, where it came from, and the ids it had
 //! before renames (kustomize's "previous ids"), which name references follow.
 
-use crate::model::resid::{Gvk, ResId};
+use crate::model::resid::{Gvk, IdRef, ResId};
 use crate::model::value::{Map, Value};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -152,11 +152,18 @@ impl Resource {
         id
     }
 
-    /// The current id followed by every earlier one, newest first.
-    pub fn all_ids(&self) -> Vec<ResId> {
-        let mut ids = vec![self.id()];
-        ids.extend(self.previous_ids().into_iter().rev());
-        ids
+    /// The current id followed by every earlier one, newest first, read
+    /// off the object without copying.
+    pub fn ids(&self) -> impl Iterator<Item = IdRef<'_>> {
+        let current = IdRef::of(&self.value);
+        std::iter::once(current).chain(self.previous.iter().rev().map(
+            move |(kind, name, namespace)| IdRef {
+                kind,
+                name,
+                namespace,
+                ..current
+            },
+        ))
     }
 
     /// Remembers the current id before a transformer changes it; like

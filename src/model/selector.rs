@@ -80,14 +80,14 @@ impl CompiledSelector {
         let s = &self.exact;
         let want =
             |w: &Option<String>, have: &str| w.as_deref().is_none_or(|w| w.is_empty() || w == have);
-        let ids_match = r.all_ids().iter().any(|id| {
-            want(&s.name, &id.name)
+        let ids_match = r.ids().any(|id| {
+            want(&s.name, id.name)
                 && s.namespace.as_deref().is_none_or(|ns| {
-                    ns.is_empty() || effective_namespace(ns) == effective_namespace(&id.namespace)
+                    ns.is_empty() || effective_namespace(ns) == effective_namespace(id.namespace)
                 })
-                && want(&s.group, &id.gvk.group)
-                && want(&s.version, &id.gvk.version)
-                && want(&s.kind, &id.gvk.kind)
+                && want(&s.group, id.group)
+                && want(&s.version, id.version)
+                && want(&s.kind, id.kind)
         });
         ids_match
             && self.labels.iter().all(|req| req.matches(&r.labels()))

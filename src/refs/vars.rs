@@ -4,7 +4,7 @@
 
 use crate::error::{BuildError, Result};
 use crate::model::fieldspec::{self, FieldSpec};
-use crate::model::resid::{Gvk, ResId};
+use crate::model::resid::{Gvk, IdRef, ResId};
 use crate::model::resmap::ResMap;
 use crate::model::value::Value;
 use serde::Deserialize;
@@ -101,11 +101,13 @@ pub fn bind(resmap: &mut ResMap, vars: &[Var], origin: &Path) -> Result<()> {
         let target = target_id(var);
         let by_namespace =
             !target.namespace.is_empty() || crate::load::openapi::is_cluster_scoped(&target.gvk);
-        let matches = |id: &ResId| {
-            id.gvk == target.gvk && id.name == target.name && (!by_namespace || id.same_as(&target))
+        let matches = |id: IdRef| {
+            id.same_gvk(&target.gvk)
+                && id.name == target.name
+                && (!by_namespace || id.same_as(&target))
         };
         let found: Vec<usize> = (0..resmap.resources.len())
-            .filter(|&i| resmap.resources[i].all_ids().iter().any(matches))
+            .filter(|&i| resmap.resources[i].ids().any(matches))
             .collect();
         match found.as_slice() {
             [] => {}

@@ -13,9 +13,8 @@ pub fn apply(resmap: &mut ResMap, replica: &ReplicaSpec, specs: &[FieldSpec]) ->
         let one = std::slice::from_ref(spec);
         for r in resmap.iter_mut() {
             let named = r
-                .all_ids()
-                .iter()
-                .any(|id| id.name == replica.name && spec.applies_to(&id.gvk));
+                .ids()
+                .any(|id| id.name == replica.name && spec.applies_to(&id.gvk()));
             if !named {
                 continue;
             }

@@ -667,6 +667,8 @@ impl<'a> Builder<'a> {
         loop {
             let (event, span) = self.next()?;
             if matches!(event, Event::SequenceEnd) {
+                // Kept for the whole build: no spare capacity.
+                items.shrink_to_fit();
                 return Ok((items, lines, height));
             }
             self.at.push(Step::Item);
@@ -688,6 +690,8 @@ impl<'a> Builder<'a> {
         loop {
             let (event, span) = self.next()?;
             if matches!(event, Event::MappingEnd) {
+                // Kept for the whole build: no spare capacity.
+                map.shrink_to_fit();
                 return Ok((map, lines, height));
             }
             let is_merge =
