@@ -183,7 +183,7 @@ fn read_params(env: &BTreeMap<String, String>) -> Result<BTreeMap<String, Param>
             } else if let Some(m) = p.get("map").and_then(Value::as_object) {
                 Param::Map(
                     m.iter()
-                        .filter_map(|(k, v)| Some((k.clone(), strings(v)?)))
+                        .filter_map(|(k, v)| Some((k.to_string(), strings(v)?)))
                         .collect(),
                 )
             } else {
@@ -634,7 +634,7 @@ fn read_root(loader: &crate::load::loader::Loader) -> Result<Value, ParamError> 
 
 fn keys_of(v: &Value) -> Vec<String> {
     v.as_object()
-        .map(|m| m.keys().cloned().collect())
+        .map(|m| m.keys().map(|k| k.to_string()).collect())
         .unwrap_or_default()
 }
 

@@ -136,7 +136,7 @@ fn remove_keys(
         .iter()
         .filter(|k| map.contains_key(k.as_str()))
         .collect();
-    let result = if map.keys().all(|k| keys.contains(k)) {
+    let result = if map.keys().all(|k| keys.iter().any(|x| x == k)) {
         s.doc.remove(&yaml_path![field])
     } else {
         doomed

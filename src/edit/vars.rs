@@ -195,7 +195,7 @@ fn find_var(v: &Value, placeholder: &str, path: &mut Vec<String>, out: &mut Vec<
                 path.push(if k.contains('.') {
                     format!("[{k}]")
                 } else {
-                    k.clone()
+                    k.to_string()
                 });
                 find_var(child, placeholder, path, out);
                 path.pop();

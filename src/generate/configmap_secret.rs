@@ -160,14 +160,14 @@ fn fill_data(object: &mut Map, kind: GeneratedKind, data: IndexMap<String, Vec<u
     for (k, bytes) in data {
         match kind {
             GeneratedKind::Secret => {
-                text.insert(k, Value::String(encode_base64_lines(&bytes)));
+                text.insert(k.into(), Value::String(encode_base64_lines(&bytes)));
             }
             GeneratedKind::ConfigMap => match String::from_utf8(bytes) {
                 Ok(s) => {
-                    text.insert(k, Value::String(s));
+                    text.insert(k.into(), Value::String(s));
                 }
                 Err(e) => {
-                    binary.insert(k, Value::String(encode_base64_lines(e.as_bytes())));
+                    binary.insert(k.into(), Value::String(encode_base64_lines(e.as_bytes())));
                 }
             },
         }

@@ -5,7 +5,7 @@
 //! name: the name is blank by the time its hasher reads it. The first ten hex
 //! digits of the SHA-256 are mapped onto an alphabet without vowel look-alikes.
 
-use crate::model::value::Value;
+use crate::model::value::{Key, Value};
 use sha2::{Digest, Sha256};
 
 /// The 10-character suffix for a ConfigMap or Secret object.
@@ -53,7 +53,7 @@ fn field_json(v: Option<&Value>) -> String {
 fn go_json(v: &Value) -> String {
     match v {
         Value::Object(map) => {
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            let mut entries: Vec<(&Key, &Value)> = map.iter().collect();
             entries.sort_by(|a, b| a.0.cmp(b.0));
             let body: Vec<String> = entries
                 .iter()

@@ -36,7 +36,7 @@ fn visit_map<'de, V: Visitor<'de>>(
 ) -> Result<V::Value, serde_json::Error> {
     let entries = map
         .into_iter()
-        .map(move |(k, v)| (k, GoValue { value: v, unknown }));
+        .map(move |(k, v)| (k.into_string(), GoValue { value: v, unknown }));
     let mut de = MapDeserializer::new(entries);
     let out = visitor.visit_map(&mut de)?;
     de.end()?;
@@ -57,7 +57,7 @@ fn fold_keys(map: Map, fields: &[&str], unknown: Unknown) -> Map {
             Some(f) => {
                 // The last of two keys naming one field wins, as in Go.
                 out.shift_remove(f);
-                out.insert((*f).to_string(), value);
+                out.insert((*f).into(), value);
             }
             None if unknown == Unknown::Deny => {
                 out.insert(key, value);

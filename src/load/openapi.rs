@@ -155,7 +155,7 @@ impl SchemaTable {
                 _ => Vec::new(),
             };
             fields.push(Field {
-                name: Cow::Owned(name.clone()),
+                name: Cow::Owned(name.to_string()),
                 def,
                 container,
                 merge_key: text("x-kubernetes-patch-merge-key"),

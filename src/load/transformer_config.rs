@@ -368,7 +368,7 @@ pub fn load_crds(files: &[String], loader: &Loader) -> Result<TransformerConfig>
                 .next()
                 .unwrap_or(type_name)
                 .to_string();
-            let mut seen = vec![type_name.clone()];
+            let mut seen = vec![type_name.to_string()];
             crd_fields(&defs, props, &kind, &mut Vec::new(), &mut seen, &mut config);
         }
     }
@@ -387,7 +387,7 @@ fn crd_fields(
         return;
     };
     for (name, prop) in props {
-        path.push(name.clone());
+        path.push(name.to_string());
         let spec = |extra: Option<&str>| FieldSpec {
             group: None,
             version: None,

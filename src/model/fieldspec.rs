@@ -134,7 +134,7 @@ pub fn walk(
                 };
             };
             if map.get(field).is_none() {
-                map.insert(field.to_string(), Value::Null);
+                map.insert(field.into(), Value::Null);
             }
             let Some(child) = map.get_mut(field) else {
                 return Ok(());

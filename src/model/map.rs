@@ -19,6 +19,10 @@ use std::hash::BuildHasher;
 
 use super::value::Value;
 
+/// A mapping key: keys up to 24 bytes (nearly all of them) are stored in
+/// place, without an allocation of their own.
+pub type Key = compact_str::CompactString;
+
 /// Mappings with more entries than this are indexed.
 pub const INDEX_FROM: usize = 16;
 
@@ -32,7 +36,7 @@ fn hash(key: &str) -> u64 {
 
 #[derive(Clone, Default)]
 pub struct Map {
-    entries: Vec<(String, Value)>,
+    entries: Vec<(Key, Value)>,
     index: Option<Box<HashTable<usize>>>,
 }
 
@@ -80,14 +84,14 @@ impl Map {
         self.position(key).map(|i| &mut self.entries[i].1)
     }
 
-    pub fn get_key_value(&self, key: &str) -> Option<(&String, &Value)> {
+    pub fn get_key_value(&self, key: &str) -> Option<(&Key, &Value)> {
         self.position(key).map(|i| {
             let (k, v) = &self.entries[i];
             (k, v)
         })
     }
 
-    pub fn get_index(&self, i: usize) -> Option<(&String, &Value)> {
+    pub fn get_index(&self, i: usize) -> Option<(&Key, &Value)> {
         self.entries.get(i).map(|(k, v)| (k, v))
     }
 
@@ -97,7 +101,7 @@ impl Map {
 
     /// Sets `key`; a present key keeps its place and the old value is
     /// returned.
-    pub fn insert(&mut self, key: String, value: Value) -> Option<Value> {
+    pub fn insert(&mut self, key: Key, value: Value) -> Option<Value> {
         match self.position(&key) {
             Some(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
             None => {
@@ -108,11 +112,17 @@ impl Map {
     }
 
     /// Appends an entry whose key is known to be absent.
-    fn push(&mut self, key: String, value: Value) -> usize {
+    fn push(&mut self, key: Key, value: Value) -> usize {
         let i = self.entries.len();
         if let Some(index) = &mut self.index {
             let entries = &self.entries;
             index.insert_unique(hash(&key), i, |&j| hash(&entries[j].0));
+        }
+        // Small mappings grow one entry at a time: objects gain a label or
+        // two after loading, and doubling would leave most of the mapping
+        // spare for the whole build.
+        if self.entries.len() == self.entries.capacity() && self.entries.len() < 8 {
+            self.entries.reserve_exact(1);
         }
         self.entries.push((key, value));
         if self.index.is_none() && self.entries.len() > INDEX_FROM {
@@ -155,7 +165,7 @@ impl Map {
         self.shift_remove_entry(key).map(|(_, v)| v)
     }
 
-    pub fn shift_remove_entry(&mut self, key: &str) -> Option<(String, Value)> {
+    pub fn shift_remove_entry(&mut self, key: &str) -> Option<(Key, Value)> {
         let i = self.position(key)?;
         let entry = self.entries.remove(i);
         if self.index.is_some() {
@@ -164,7 +174,7 @@ impl Map {
         Some(entry)
     }
 
-    pub fn entry<K: Into<String> + AsRef<str>>(&mut self, key: K) -> Entry<'_> {
+    pub fn entry<K: Into<Key> + AsRef<str>>(&mut self, key: K) -> Entry<'_> {
         match self.position(key.as_ref()) {
             Some(i) => Entry::Occupied(OccupiedEntry { map: self, i }),
             None => Entry::Vacant(VacantEntry {
@@ -174,7 +184,7 @@ impl Map {
         }
     }
 
-    pub fn retain(&mut self, mut keep: impl FnMut(&String, &mut Value) -> bool) {
+    pub fn retain(&mut self, mut keep: impl FnMut(&Key, &mut Value) -> bool) {
         let before = self.entries.len();
         self.entries.retain_mut(|(k, v)| keep(k, v));
         if self.entries.len() != before {
@@ -195,7 +205,7 @@ impl Map {
         IterMut(self.entries.iter_mut())
     }
 
-    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &String> + ExactSizeIterator {
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Key> + ExactSizeIterator {
         self.entries.iter().map(|(k, _)| k)
     }
 
@@ -237,7 +247,7 @@ pub struct OccupiedEntry<'a> {
 
 pub struct VacantEntry<'a> {
     map: &'a mut Map,
-    key: String,
+    key: Key,
 }
 
 impl<'a> Entry<'a> {
@@ -314,26 +324,26 @@ impl<'de> serde::Deserialize<'de> for Map {
     }
 }
 
-impl FromIterator<(String, Value)> for Map {
-    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Self {
+impl<K: Into<Key> + AsRef<str>> FromIterator<(K, Value)> for Map {
+    fn from_iter<I: IntoIterator<Item = (K, Value)>>(iter: I) -> Self {
         let mut map = Map::new();
         map.extend(iter);
         map
     }
 }
 
-impl Extend<(String, Value)> for Map {
-    fn extend<I: IntoIterator<Item = (String, Value)>>(&mut self, iter: I) {
+impl<K: Into<Key> + AsRef<str>> Extend<(K, Value)> for Map {
+    fn extend<I: IntoIterator<Item = (K, Value)>>(&mut self, iter: I) {
         for (k, v) in iter {
-            self.insert(k, v);
+            self.insert(k.into(), v);
         }
     }
 }
 
-pub struct Iter<'a>(std::slice::Iter<'a, (String, Value)>);
+pub struct Iter<'a>(std::slice::Iter<'a, (Key, Value)>);
 
 impl<'a> Iterator for Iter<'a> {
-    type Item = (&'a String, &'a Value);
+    type Item = (&'a Key, &'a Value);
     fn next(&mut self) -> Option<Self::Item> {
         self.0.next().map(|(k, v)| (k, v))
     }
@@ -350,10 +360,10 @@ impl DoubleEndedIterator for Iter<'_> {
 
 impl ExactSizeIterator for Iter<'_> {}
 
-pub struct IterMut<'a>(std::slice::IterMut<'a, (String, Value)>);
+pub struct IterMut<'a>(std::slice::IterMut<'a, (Key, Value)>);
 
 impl<'a> Iterator for IterMut<'a> {
-    type Item = (&'a String, &'a mut Value);
+    type Item = (&'a Key, &'a mut Value);
     fn next(&mut self) -> Option<Self::Item> {
         self.0.next().map(|(k, v)| (&*k, v))
     }
@@ -371,7 +381,7 @@ impl DoubleEndedIterator for IterMut<'_> {
 impl ExactSizeIterator for IterMut<'_> {}
 
 impl<'a> IntoIterator for &'a Map {
-    type Item = (&'a String, &'a Value);
+    type Item = (&'a Key, &'a Value);
     type IntoIter = Iter<'a>;
     fn into_iter(self) -> Iter<'a> {
         self.iter()
@@ -379,7 +389,7 @@ impl<'a> IntoIterator for &'a Map {
 }
 
 impl<'a> IntoIterator for &'a mut Map {
-    type Item = (&'a String, &'a mut Value);
+    type Item = (&'a Key, &'a mut Value);
     type IntoIter = IterMut<'a>;
     fn into_iter(self) -> IterMut<'a> {
         self.iter_mut()
@@ -387,8 +397,8 @@ impl<'a> IntoIterator for &'a mut Map {
 }
 
 impl IntoIterator for Map {
-    type Item = (String, Value);
-    type IntoIter = std::vec::IntoIter<(String, Value)>;
+    type Item = (Key, Value);
+    type IntoIter = std::vec::IntoIter<(Key, Value)>;
     fn into_iter(self) -> Self::IntoIter {
         self.entries.into_iter()
     }
@@ -425,7 +435,7 @@ mod tests {
             if n > 2 {
                 assert_eq!(
                     m.get_index(1).map(|(k, _)| k.clone()),
-                    Some(format!("k{}", n - 1))
+                    Some(Key::from(format!("k{}", n - 1)))
                 );
             }
             assert_eq!(m.get(&format!("k{}", n - 1)), Some(&Value::from(n - 1)));

@@ -232,7 +232,10 @@ impl Resource {
 
     pub fn string_map(&self, field: &str) -> Vec<(String, String)> {
         match &self.value["metadata"][field] {
-            Value::Object(m) => m.iter().map(|(k, v)| (k.clone(), scalar_text(v))).collect(),
+            Value::Object(m) => m
+                .iter()
+                .map(|(k, v)| (k.to_string(), scalar_text(v)))
+                .collect(),
             _ => Vec::new(),
         }
     }

@@ -19,7 +19,7 @@
 
 use std::fmt;
 
-pub use super::map::{Entry, Map};
+pub use super::map::{Entry, Key, Map};
 pub use serde_json::Number;
 
 /// A resolved YAML node.
@@ -179,9 +179,11 @@ impl Value {
             Value::Number(n) => serde_json::Value::Number(n.clone()),
             Value::String(s) => serde_json::Value::String(s.clone()),
             Value::Array(a) => serde_json::Value::Array(a.iter().map(Value::to_json).collect()),
-            Value::Object(m) => {
-                serde_json::Value::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
-            }
+            Value::Object(m) => serde_json::Value::Object(
+                m.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_json()))
+                    .collect(),
+            ),
         }
     }
 
@@ -194,9 +196,11 @@ impl Value {
             Value::Array(a) => {
                 serde_json::Value::Array(a.into_iter().map(Value::into_json).collect())
             }
-            Value::Object(m) => {
-                serde_json::Value::Object(m.into_iter().map(|(k, v)| (k, v.into_json())).collect())
-            }
+            Value::Object(m) => serde_json::Value::Object(
+                m.into_iter()
+                    .map(|(k, v)| (k.into_string(), v.into_json()))
+                    .collect(),
+            ),
         }
     }
 }
@@ -270,6 +274,18 @@ impl Index for str {
 }
 
 impl Index for String {
+    fn index_into<'v>(&self, v: &'v Value) -> Option<&'v Value> {
+        self.as_str().index_into(v)
+    }
+    fn index_into_mut<'v>(&self, v: &'v mut Value) -> Option<&'v mut Value> {
+        self.as_str().index_into_mut(v)
+    }
+    fn index_or_insert<'v>(&self, v: &'v mut Value) -> &'v mut Value {
+        self.as_str().index_or_insert(v)
+    }
+}
+
+impl Index for Key {
     fn index_into<'v>(&self, v: &'v Value) -> Option<&'v Value> {
         self.as_str().index_into(v)
     }

@@ -177,7 +177,7 @@ fn add(doc: &mut Value, path: &str, value: Value) -> Result<(), String> {
     let (container, key) = parent(doc, path)?;
     match container {
         Value::Object(map) => {
-            map.insert(key, value);
+            map.insert(key.into(), value);
             Ok(())
         }
         Value::Array(items) if key == "-" => {
@@ -219,7 +219,7 @@ fn replace(doc: &mut Value, path: &str, value: Value) -> Result<(), String> {
     match container {
         // A missing key is added: the Go library's lookup never fails on maps.
         Value::Object(map) => {
-            map.insert(key, value);
+            map.insert(key.into(), value);
             Ok(())
         }
         Value::Array(items) => {

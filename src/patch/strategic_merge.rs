@@ -177,7 +177,7 @@ fn merge_map_field(
         Some("replace") => {
             let whole = Value::Object(pmap.clone());
             if let Some(v) = settle(&whole, field.and_then(FieldRef::element_schema)) {
-                target.insert(key.to_string(), v);
+                target.insert(key.into(), v);
             }
             return Ok(());
         }
@@ -218,7 +218,7 @@ fn merge_map_field(
             let whole = Value::Object(pmap.clone());
             match settle(&whole, field.and_then(FieldRef::element_schema)) {
                 Some(v) => {
-                    target.insert(key.to_string(), v);
+                    target.insert(key.into(), v);
                 }
                 None => {
                     target.shift_remove(key);

@@ -306,7 +306,7 @@ fn set_at(node: &mut Value, path: &[Segment], create: bool, visit: &mut dyn FnMu
                     Some(Segment::Field(_)) => Value::Object(Map::new()),
                     Some(_) => Value::Array(Vec::new()),
                 };
-                map.insert(name.clone(), fresh);
+                map.insert(name.as_str().into(), fresh);
             }
             if let Some(child) = map.get_mut(name) {
                 set_at(child, rest, create, visit);
@@ -342,7 +342,7 @@ fn set_at(node: &mut Value, path: &[Segment], create: bool, visit: &mut dyn FnMu
             }
             if !any && create {
                 let mut fresh = Map::new();
-                fresh.insert(k.clone(), Value::String(v.clone()));
+                fresh.insert(k.as_str().into(), Value::String(v.clone()));
                 items.push(Value::Object(fresh));
                 if let Some(last) = items.last_mut() {
                     set_at(last, rest, create, visit);

@@ -82,7 +82,7 @@ fn collect_leaves<'a>(value: &'a Value, path: String, out: &mut Vec<(String, &'a
     match value {
         Value::Object(map) if !map.is_empty() => {
             // In printed order, so `explain` and `diff` read like the YAML.
-            let mut keys: Vec<&String> = map.keys().collect();
+            let mut keys: Vec<&crate::model::value::Key> = map.keys().collect();
             keys.sort_by(|a, b| crate::yaml::emit::natural_key_order(a, b));
             for k in keys {
                 collect_leaves(&map[k], join(&path, k), out);

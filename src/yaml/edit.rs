@@ -197,7 +197,7 @@ impl Document {
             // A missing or null parent becomes a mapping holding the key.
             Some(Value::Null) | None if !parent.is_empty() => {
                 let mut map = Map::new();
-                map.insert(key.clone(), value.clone());
+                map.insert(key.as_str().into(), value.clone());
                 self.set(parent, &Value::Object(map))
             }
             None | Some(Value::Null) => {
@@ -323,7 +323,7 @@ impl Document {
         self.commit(&path, splice, |doc| {
             if let Value::Object(map) = doc {
                 let mut new = Map::new();
-                new.insert(key.to_string(), value.clone());
+                new.insert(key.into(), value.clone());
                 new.extend(std::mem::take(map));
                 *map = new;
             }
@@ -460,7 +460,7 @@ impl Document {
             }
             Kind::Scalar { .. } if !parent.is_empty() => {
                 let mut map = Map::new();
-                map.insert(key.to_string(), value.clone());
+                map.insert(key.into(), value.clone());
                 self.replace_splice(parent, &Value::Object(map))
             }
             _ => Err(EditError::Unsupported(format!(
@@ -740,7 +740,7 @@ fn set_value(doc: &mut Value, path: &[Seg], value: Value) {
     }
     match (p, last) {
         (Value::Object(m), Seg::Key(k)) => {
-            m.insert(k.clone(), value);
+            m.insert(k.as_str().into(), value);
         }
         (Value::Array(a), Seg::Index(i)) if *i < a.len() => a[*i] = value,
         _ => {}
@@ -770,8 +770,8 @@ fn rename_value(doc: &mut Value, path: &[Seg], new_key: &str) {
         let renamed: Map = std::mem::take(m)
             .into_iter()
             .map(|(k, v)| {
-                if &k == old {
-                    (new_key.to_string(), v)
+                if k == old {
+                    (new_key.into(), v)
                 } else {
                     (k, v)
                 }

@@ -157,7 +157,7 @@ impl Emitter {
     }
 
     fn block_mapping(&mut self, map: &Map, indent: i32) {
-        let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+        let mut entries: Vec<(&crate::model::value::Key, &Value)> = map.iter().collect();
         entries.sort_by(|a, b| natural_key_order(a.0, b.0));
         for (key, value) in entries {
             self.write_indent(indent);

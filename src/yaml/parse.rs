@@ -736,7 +736,7 @@ impl<'a> Builder<'a> {
                 LineTree::Seq(_, items) => LineTree::Seq(key_line, items),
             };
             lines.push((key.clone(), value_lines));
-            map.insert(key, value);
+            map.insert(key.into(), value);
         }
     }
 }
@@ -756,7 +756,7 @@ fn merge_into(map: &mut Map, merged: &mut Vec<String>, value: Value) -> Result<(
     for source in sources {
         for (k, v) in source {
             if !map.contains_key(&k) {
-                merged.push(k.clone());
+                merged.push(k.to_string());
                 map.insert(k, v);
             }
         }
