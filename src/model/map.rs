@@ -34,10 +34,28 @@ fn hash(key: &str) -> u64 {
     HASHER.hash_one(key)
 }
 
-#[derive(Clone, Default)]
-pub struct Map {
+/// The entries, and for a big mapping the index: a mapping is 24 bytes
+/// either way, so a document node is 32.
+#[derive(Clone)]
+pub struct Map(Repr);
+
+#[derive(Clone)]
+enum Repr {
+    Small(Vec<(Key, Value)>),
+    Indexed(Box<Indexed>),
+}
+
+#[derive(Clone)]
+struct Indexed {
     entries: Vec<(Key, Value)>,
-    index: Option<Box<HashTable<usize>>>,
+    /// Positions in `entries`, by the hash of their key.
+    index: HashTable<usize>,
+}
+
+impl Default for Map {
+    fn default() -> Self {
+        Map(Repr::Small(Vec::new()))
+    }
 }
 
 impl Map {
@@ -46,53 +64,66 @@ impl Map {
     }
 
     pub fn with_capacity(n: usize) -> Self {
-        Map {
-            entries: Vec::with_capacity(n),
-            index: None,
+        Map(Repr::Small(Vec::with_capacity(n)))
+    }
+
+    fn entries(&self) -> &Vec<(Key, Value)> {
+        match &self.0 {
+            Repr::Small(entries) => entries,
+            Repr::Indexed(big) => &big.entries,
+        }
+    }
+
+    /// The entries, to change values in place; whoever moves, adds or
+    /// removes entries through it calls `reindex` after.
+    fn entries_mut(&mut self) -> &mut Vec<(Key, Value)> {
+        match &mut self.0 {
+            Repr::Small(entries) => entries,
+            Repr::Indexed(big) => &mut big.entries,
         }
     }
 
     /// Drops spare capacity (a mapping that will not grow).
     pub fn shrink_to_fit(&mut self) {
-        self.entries.shrink_to_fit();
+        self.entries_mut().shrink_to_fit();
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.entries().len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.entries().is_empty()
     }
 
     /// The position of `key`.
     pub fn position(&self, key: &str) -> Option<usize> {
-        match &self.index {
-            Some(index) => {
-                let entries = &self.entries;
-                index.find(hash(key), |&i| entries[i].0 == key).copied()
-            }
-            None => self.entries.iter().position(|(k, _)| k == key),
+        match &self.0 {
+            Repr::Small(entries) => entries.iter().position(|(k, _)| k == key),
+            Repr::Indexed(big) => big
+                .index
+                .find(hash(key), |&i| big.entries[i].0 == key)
+                .copied(),
         }
     }
 
     pub fn get(&self, key: &str) -> Option<&Value> {
-        self.position(key).map(|i| &self.entries[i].1)
+        self.position(key).map(|i| &self.entries()[i].1)
     }
 
     pub fn get_mut(&mut self, key: &str) -> Option<&mut Value> {
-        self.position(key).map(|i| &mut self.entries[i].1)
+        self.position(key).map(|i| &mut self.entries_mut()[i].1)
     }
 
     pub fn get_key_value(&self, key: &str) -> Option<(&Key, &Value)> {
         self.position(key).map(|i| {
-            let (k, v) = &self.entries[i];
+            let (k, v) = &self.entries()[i];
             (k, v)
         })
     }
 
     pub fn get_index(&self, i: usize) -> Option<(&Key, &Value)> {
-        self.entries.get(i).map(|(k, v)| (k, v))
+        self.entries().get(i).map(|(k, v)| (k, v))
     }
 
     pub fn contains_key(&self, key: &str) -> bool {
@@ -103,7 +134,7 @@ impl Map {
     /// returned.
     pub fn insert(&mut self, key: Key, value: Value) -> Option<Value> {
         match self.position(&key) {
-            Some(i) => Some(std::mem::replace(&mut self.entries[i].1, value)),
+            Some(i) => Some(std::mem::replace(&mut self.entries_mut()[i].1, value)),
             None => {
                 self.push(key, value);
                 None
@@ -113,36 +144,48 @@ impl Map {
 
     /// Appends an entry whose key is known to be absent.
     fn push(&mut self, key: Key, value: Value) -> usize {
-        let i = self.entries.len();
-        if let Some(index) = &mut self.index {
-            let entries = &self.entries;
-            index.insert_unique(hash(&key), i, |&j| hash(&entries[j].0));
+        match &mut self.0 {
+            Repr::Small(entries) => {
+                // Small mappings grow one entry at a time: objects gain a
+                // label or two after loading, and doubling would leave most
+                // of the mapping spare for the whole build.
+                if entries.len() == entries.capacity() && entries.len() < 8 {
+                    entries.reserve_exact(1);
+                }
+                entries.push((key, value));
+                let i = entries.len() - 1;
+                if entries.len() > INDEX_FROM {
+                    self.reindex();
+                }
+                i
+            }
+            Repr::Indexed(big) => {
+                let Indexed { entries, index } = &mut **big;
+                let i = entries.len();
+                index.insert_unique(hash(&key), i, |&j| hash(&entries[j].0));
+                entries.push((key, value));
+                i
+            }
         }
-        // Small mappings grow one entry at a time: objects gain a label or
-        // two after loading, and doubling would leave most of the mapping
-        // spare for the whole build.
-        if self.entries.len() == self.entries.capacity() && self.entries.len() < 8 {
-            self.entries.reserve_exact(1);
-        }
-        self.entries.push((key, value));
-        if self.index.is_none() && self.entries.len() > INDEX_FROM {
-            self.reindex();
-        }
-        i
     }
 
-    /// Rebuilds the index after positions moved (or drops it when small).
+    /// Rebuilds the index after positions moved; a mapping that became
+    /// small again is searched in order.
     fn reindex(&mut self) {
-        if self.entries.len() <= INDEX_FROM {
-            self.index = None;
+        let entries = std::mem::take(self.entries_mut());
+        if entries.len() <= INDEX_FROM {
+            self.0 = Repr::Small(entries);
             return;
         }
-        let mut index = HashTable::with_capacity(self.entries.len());
-        for (i, (k, _)) in self.entries.iter().enumerate() {
-            let entries = &self.entries;
+        let mut index = HashTable::with_capacity(entries.len());
+        for (i, (k, _)) in entries.iter().enumerate() {
             index.insert_unique(hash(k), i, |&j| hash(&entries[j].0));
         }
-        self.index = Some(Box::new(index));
+        self.0 = Repr::Indexed(Box::new(Indexed { entries, index }));
+    }
+
+    fn is_indexed(&self) -> bool {
+        matches!(self.0, Repr::Indexed(_))
     }
 
     /// Removes `key`, moving the last entry into its place (serde_json's
@@ -153,8 +196,8 @@ impl Map {
 
     pub fn swap_remove(&mut self, key: &str) -> Option<Value> {
         let i = self.position(key)?;
-        let (_, v) = self.entries.swap_remove(i);
-        if self.index.is_some() {
+        let (_, v) = self.entries_mut().swap_remove(i);
+        if self.is_indexed() {
             self.reindex();
         }
         Some(v)
@@ -167,8 +210,8 @@ impl Map {
 
     pub fn shift_remove_entry(&mut self, key: &str) -> Option<(Key, Value)> {
         let i = self.position(key)?;
-        let entry = self.entries.remove(i);
-        if self.index.is_some() {
+        let entry = self.entries_mut().remove(i);
+        if self.is_indexed() {
             self.reindex();
         }
         Some(entry)
@@ -185,38 +228,37 @@ impl Map {
     }
 
     pub fn retain(&mut self, mut keep: impl FnMut(&Key, &mut Value) -> bool) {
-        let before = self.entries.len();
-        self.entries.retain_mut(|(k, v)| keep(k, v));
-        if self.entries.len() != before {
+        let before = self.len();
+        self.entries_mut().retain_mut(|(k, v)| keep(k, v));
+        if self.is_indexed() && self.len() != before {
             self.reindex();
         }
     }
 
     pub fn clear(&mut self) {
-        self.entries.clear();
-        self.index = None;
+        self.0 = Repr::Small(Vec::new());
     }
 
     pub fn iter(&self) -> Iter<'_> {
-        Iter(self.entries.iter())
+        Iter(self.entries().iter())
     }
 
     pub fn iter_mut(&mut self) -> IterMut<'_> {
-        IterMut(self.entries.iter_mut())
+        IterMut(self.entries_mut().iter_mut())
     }
 
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Key> + ExactSizeIterator {
-        self.entries.iter().map(|(k, _)| k)
+        self.entries().iter().map(|(k, _)| k)
     }
 
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &Value> + ExactSizeIterator {
-        self.entries.iter().map(|(_, v)| v)
+        self.entries().iter().map(|(_, v)| v)
     }
 
     pub fn values_mut(
         &mut self,
     ) -> impl DoubleEndedIterator<Item = &mut Value> + ExactSizeIterator {
-        self.entries.iter_mut().map(|(_, v)| v)
+        self.entries_mut().iter_mut().map(|(_, v)| v)
     }
 
     /// Moves every entry of `other` into `self` (inserting each).
@@ -228,8 +270,8 @@ impl Map {
 
     /// Sorts entries by key.
     pub fn sort_keys(&mut self) {
-        self.entries.sort_by(|a, b| a.0.cmp(&b.0));
-        if self.index.is_some() {
+        self.entries_mut().sort_by(|a, b| a.0.cmp(&b.0));
+        if self.is_indexed() {
             self.reindex();
         }
     }
@@ -264,7 +306,7 @@ impl<'a> Entry<'a> {
 
     pub fn key(&self) -> &str {
         match self {
-            Entry::Occupied(o) => &o.map.entries[o.i].0,
+            Entry::Occupied(o) => &o.map.entries()[o.i].0,
             Entry::Vacant(v) => &v.key,
         }
     }
@@ -272,15 +314,15 @@ impl<'a> Entry<'a> {
 
 impl<'a> OccupiedEntry<'a> {
     pub fn get(&self) -> &Value {
-        &self.map.entries[self.i].1
+        &self.map.entries()[self.i].1
     }
 
     pub fn get_mut(&mut self) -> &mut Value {
-        &mut self.map.entries[self.i].1
+        &mut self.map.entries_mut()[self.i].1
     }
 
     pub fn into_mut(self) -> &'a mut Value {
-        &mut self.map.entries[self.i].1
+        &mut self.map.entries_mut()[self.i].1
     }
 
     pub fn insert(&mut self, value: Value) -> Value {
@@ -291,7 +333,7 @@ impl<'a> OccupiedEntry<'a> {
 impl<'a> VacantEntry<'a> {
     pub fn insert(self, value: Value) -> &'a mut Value {
         let i = self.map.push(self.key, value);
-        &mut self.map.entries[i].1
+        &mut self.map.entries_mut()[i].1
     }
 }
 
@@ -400,7 +442,10 @@ impl IntoIterator for Map {
     type Item = (Key, Value);
     type IntoIter = std::vec::IntoIter<(Key, Value)>;
     fn into_iter(self) -> Self::IntoIter {
-        self.entries.into_iter()
+        match self.0 {
+            Repr::Small(entries) => entries.into_iter(),
+            Repr::Indexed(big) => big.entries.into_iter(),
+        }
     }
 }
 
@@ -452,6 +497,6 @@ mod tests {
         m.entry("new").or_insert_with(|| unreachable!());
         assert_eq!(m.get("new"), Some(&Value::from(2u8)));
         assert_eq!(m.len(), INDEX_FROM + 1);
-        assert!(m.index.is_some());
+        assert!(m.is_indexed());
     }
 }

@@ -506,6 +506,11 @@ mod tests {
     }
 
     #[test]
+    fn a_node_is_four_words() {
+        assert_eq!(std::mem::size_of::<Value>(), 32);
+    }
+
+    #[test]
     fn mapping_equality_ignores_order() {
         assert_eq!(json!({"a": 1, "b": 2}), json!({"b": 2, "a": 1}));
         assert_ne!(json!({"a": 1}), json!({"a": 1, "b": 2}));
