@@ -10,9 +10,9 @@ fn arb_json() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
-        "[a-z$/ ]{0,6}".prop_map(Value::String),
+        "[a-z$/ ]{0,6}".prop_map(Value::from),
         // Any Unicode, including control characters, quotes, breaks and tabs.
-        any::<String>().prop_map(|s| Value::String(s.chars().take(12).collect())),
+        any::<String>().prop_map(|s| Value::from(s.chars().take(12).collect::<String>())),
         prop::sample::select(vec![
             "yes",
             "~",
@@ -34,7 +34,7 @@ fn arb_json() -> impl Strategy<Value = Value> {
             "\u{feff}x",
             "😀"
         ])
-        .prop_map(|s| Value::String(s.to_string())),
+        .prop_map(Value::from),
     ];
     leaf.prop_recursive(3, 24, 4, |inner| {
         prop_oneof![
@@ -49,7 +49,7 @@ fn arb_json() -> impl Strategy<Value = Value> {
 
 fn fold_all(v: &Value) -> Value {
     match v {
-        Value::String(s) => Value::String(yaml::emit::fold_raw_nel(s).into_owned()),
+        Value::String(s) => Value::String(yaml::emit::fold_raw_nel(s).as_ref().into()),
         Value::Array(items) => Value::Array(items.iter().map(fold_all).collect()),
         Value::Object(m) => Value::Object(
             m.iter()

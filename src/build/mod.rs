@@ -179,7 +179,7 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
     });
     resmap.invalidate();
     if root.build_metadata.iter().any(|m| m == "managedByLabel") {
-        let label = Value::String(format!("nest-kz-v{}", env!("CARGO_PKG_VERSION")));
+        let label = Value::String(format!("nest-kz-v{}", env!("CARGO_PKG_VERSION")).into());
         let by = |_: &Resource, _: &str| Origin {
             file: root_file.clone(),
             line: 0,
@@ -343,12 +343,15 @@ impl Ctx<'_> {
                 }
                 let list = a
                     .entry(TRANSFORMATIONS_ANNOTATION)
-                    .or_insert_with(|| Value::String(String::new()));
+                    .or_insert_with(|| Value::String(Default::default()));
                 if let Value::String(text) = list {
                     text.push_str(&item);
                 }
             } else {
-                a.insert(ORIGIN_ANNOTATION.into(), Value::String(origin.clone()));
+                a.insert(
+                    ORIGIN_ANNOTATION.into(),
+                    Value::String(origin.as_str().into()),
+                );
             }
         }
     }
@@ -801,7 +804,7 @@ impl Builder {
             ),
         };
         if let Some(a) = annotations_for_build(r) {
-            a.insert(ORIGIN_ANNOTATION.into(), Value::String(text));
+            a.insert(ORIGIN_ANNOTATION.into(), Value::String(text.into()));
         }
     }
 }
@@ -1277,7 +1280,7 @@ fn stringify_annotations(object: &mut Value) {
     {
         for v in annotations.values_mut() {
             if matches!(v, Value::Number(_) | Value::Bool(_)) {
-                *v = Value::String(crate::model::resource::scalar_text(v));
+                *v = Value::String(crate::model::resource::scalar_text(v).into());
             }
         }
     }

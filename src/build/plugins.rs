@@ -326,11 +326,14 @@ fn iam_policy(resmap: &mut ResMap, config: &PluginConfig) -> Result<()> {
         "annotations".into(),
         crate::json!({ "iam.gke.io/gcp-service-account": account }),
     );
-    meta.insert("name".into(), Value::String(c.kubernetes_service.name));
+    meta.insert(
+        "name".into(),
+        Value::String(c.kubernetes_service.name.into()),
+    );
     if !c.kubernetes_service.namespace.is_empty() {
         meta.insert(
             "namespace".into(),
-            Value::String(c.kubernetes_service.namespace),
+            Value::String(c.kubernetes_service.namespace.into()),
         );
     }
     let object = crate::json!({ "apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta });

@@ -167,7 +167,7 @@ impl Session {
             Some(Value::Array(items)) => items
                 .iter()
                 .map(|v| match v {
-                    Value::String(s) => s.clone(),
+                    Value::String(s) => s.to_string(),
                     other => other.to_string(),
                 })
                 .collect(),

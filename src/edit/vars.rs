@@ -208,7 +208,7 @@ fn find_var(v: &Value, placeholder: &str, path: &mut Vec<String>, out: &mut Vec<
                 path.pop();
             }
         }
-        Value::String(s) if s.contains(placeholder) => out.push((path.join("."), s.clone())),
+        Value::String(s) if s.contains(placeholder) => out.push((path.join("."), s.to_string())),
         _ => {}
     }
 }

@@ -98,9 +98,9 @@ fn generate(
 
     let options = merge_options(global, args.options.as_ref());
     let mut meta = Map::new();
-    meta.insert("name".into(), Value::String(name.clone()));
+    meta.insert("name".into(), Value::String(name.as_str().into()));
     if let Some(ns) = args.namespace.as_ref().filter(|n| !n.is_empty()) {
-        meta.insert("namespace".into(), Value::String(ns.clone()));
+        meta.insert("namespace".into(), Value::String(ns.as_str().into()));
     }
     if !options.labels.is_empty() {
         meta.insert("labels".into(), json!(options.labels));
@@ -160,14 +160,17 @@ fn fill_data(object: &mut Map, kind: GeneratedKind, data: IndexMap<String, Vec<u
     for (k, bytes) in data {
         match kind {
             GeneratedKind::Secret => {
-                text.insert(k.into(), Value::String(encode_base64_lines(&bytes)));
+                text.insert(k.into(), Value::String(encode_base64_lines(&bytes).into()));
             }
             GeneratedKind::ConfigMap => match String::from_utf8(bytes) {
                 Ok(s) => {
-                    text.insert(k.into(), Value::String(s));
+                    text.insert(k.into(), Value::String(s.into()));
                 }
                 Err(e) => {
-                    binary.insert(k.into(), Value::String(encode_base64_lines(e.as_bytes())));
+                    binary.insert(
+                        k.into(),
+                        Value::String(encode_base64_lines(e.as_bytes()).into()),
+                    );
                 }
             },
         }

@@ -276,7 +276,9 @@ fn go_null_semantics(value: Value) -> Value {
             Value::Object(map) => Value::Object(
                 map.into_iter()
                     .filter_map(|(k, v)| match v {
-                        Value::Null if in_string_map => Some((k, Value::String(String::new()))),
+                        Value::Null if in_string_map => {
+                            Some((k, Value::String(Default::default())))
+                        }
                         Value::Null => None,
                         other => {
                             let string_map = STRING_MAPS.contains(&k.as_str()) && other.is_object();

@@ -142,7 +142,7 @@ pub fn walk(
             if child.is_null() {
                 *child = match make {
                     CreateKind::Map => Value::Object(Map::new()),
-                    _ => Value::String(String::new()),
+                    _ => Value::String(Default::default()),
                 };
             }
             walk(child, rest, create, visit)

@@ -207,8 +207,8 @@ impl Resource {
                     *v = match v {
                         Value::String(_) => continue,
                         Value::Null => Value::String("null".into()),
-                        Value::Number(_) | Value::Bool(_) => Value::String(scalar_text(v)),
-                        _ => Value::String(String::new()),
+                        Value::Number(_) | Value::Bool(_) => Value::String(scalar_text(v).into()),
+                        _ => Value::String(Default::default()),
                     };
                 }
                 !map.is_empty()
@@ -252,7 +252,7 @@ impl Resource {
 /// Text of a scalar as kustomize reads map[string]string fields.
 pub fn scalar_text(v: &Value) -> String {
     match v {
-        Value::String(s) => s.clone(),
+        Value::String(s) => s.to_string(),
         Value::Null => String::new(),
         other => other.to_string(),
     }

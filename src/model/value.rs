@@ -20,6 +20,9 @@
 use std::fmt;
 
 pub use super::map::{Entry, Key, Map};
+
+/// A string node's text.
+pub type Str = compact_str::CompactString;
 pub use serde_json::Number;
 
 /// A resolved YAML node.
@@ -29,7 +32,9 @@ pub enum Value {
     Null,
     Bool(bool),
     Number(Number),
-    String(String),
+    /// Text up to 24 bytes (most names, labels and images) is stored in
+    /// place, without an allocation of its own.
+    String(Str),
     Array(Vec<Value>),
     Object(Map),
 }
@@ -177,7 +182,7 @@ impl Value {
             Value::Null => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(*b),
             Value::Number(n) => serde_json::Value::Number(n.clone()),
-            Value::String(s) => serde_json::Value::String(s.clone()),
+            Value::String(s) => serde_json::Value::String(s.to_string()),
             Value::Array(a) => serde_json::Value::Array(a.iter().map(Value::to_json).collect()),
             Value::Object(m) => serde_json::Value::Object(
                 m.iter()
@@ -192,7 +197,7 @@ impl Value {
             Value::Null => serde_json::Value::Null,
             Value::Bool(b) => serde_json::Value::Bool(b),
             Value::Number(n) => serde_json::Value::Number(n),
-            Value::String(s) => serde_json::Value::String(s),
+            Value::String(s) => serde_json::Value::String(s.into_string()),
             Value::Array(a) => {
                 serde_json::Value::Array(a.into_iter().map(Value::into_json).collect())
             }
@@ -381,7 +386,7 @@ impl From<serde_json::Value> for Value {
             serde_json::Value::Null => Value::Null,
             serde_json::Value::Bool(b) => Value::Bool(b),
             serde_json::Value::Number(n) => Value::Number(n),
-            serde_json::Value::String(s) => Value::String(s),
+            serde_json::Value::String(s) => Value::String(s.into()),
             serde_json::Value::Array(a) => Value::Array(a.into_iter().map(Value::from).collect()),
             serde_json::Value::Object(m) => {
                 Value::Object(m.into_iter().map(|(k, v)| (k, Value::from(v))).collect())
@@ -392,13 +397,19 @@ impl From<serde_json::Value> for Value {
 
 impl From<String> for Value {
     fn from(s: String) -> Self {
-        Value::String(s)
+        Value::String(s.into())
     }
 }
 
 impl From<&str> for Value {
     fn from(s: &str) -> Self {
-        Value::String(s.to_string())
+        Value::String(s.into())
+    }
+}
+
+impl From<Str> for Value {
+    fn from(s: Str) -> Self {
+        Value::String(s)
     }
 }
 

@@ -56,7 +56,7 @@ pub(super) fn merge(
         if let Value::Object(m) = &mut merged {
             for (k, v) in vkeys.iter().zip(&vvalues) {
                 if !m.contains_key(k) && !v.is_empty() {
-                    m.insert((*k).into(), Value::String(v.clone()));
+                    m.insert((*k).into(), Value::String(v.as_str().into()));
                 }
             }
         }

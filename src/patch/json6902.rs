@@ -61,7 +61,7 @@ fn decode_op(item: &Value) -> Result<Op, JsonPatchError> {
     let text = |key: &str| -> Result<Option<String>, JsonPatchError> {
         match map.get(key) {
             None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::String(s)) => Ok(Some(s.to_string())),
             Some(_) => Err(JsonPatchError::Decode(format!("'{key}' must be a string"))),
         }
     };

@@ -294,7 +294,8 @@ fn apply_strategic(
             continue;
         }
         if !patch.allow_kind_change {
-            r.object_mut().insert("kind".into(), Value::String(kind));
+            r.object_mut()
+                .insert("kind".into(), Value::String(kind.into()));
         }
         if !patch.allow_name_change {
             r.set_name(&name);

@@ -215,7 +215,7 @@ fn role_binding_namespaces(r: &Resource) -> Result<Vec<String>, String> {
             continue;
         }
         match ns {
-            Value::String(ns) => out.push(ns.clone()),
+            Value::String(ns) => out.push(ns.to_string()),
             _ => {
                 return Err(format!(
                     "Invalid Input: namespace is blank for resource \"{}\"",
@@ -277,7 +277,7 @@ impl Sieve<'_> {
             return Ok(());
         };
         if referral.current.name != old {
-            *node = Value::String(referral.current.name.clone());
+            *node = Value::String(referral.current.name.as_str().into());
         }
         Ok(())
     }
@@ -325,9 +325,9 @@ impl Sieve<'_> {
         if *name == old && namespace.is_empty() {
             return Ok(());
         }
-        map.insert("name".into(), Value::String(name.clone()));
+        map.insert("name".into(), Value::String(name.as_str().into()));
         if !namespace.is_empty() {
-            map.insert("namespace".into(), Value::String(namespace.clone()));
+            map.insert("namespace".into(), Value::String(namespace.as_str().into()));
         }
         Ok(())
     }

@@ -236,7 +236,7 @@ fn source_value(resmap: &ResMap, source: &Source, origin: &Path) -> Result<Value
                         ),
                     )
                 })?;
-            Ok(Value::String(part.to_string()))
+            Ok(Value::String(part.to_string().into()))
         }
         _ => Ok(value),
     }
@@ -256,7 +256,7 @@ fn with_delimiter(current: &Value, value: &Value, options: &Options) -> Value {
         Ok(_) => parts.push(text),
         Err(_) => parts.insert(0, text),
     }
-    Value::String(parts.join(d))
+    Value::String(parts.join(d).into())
 }
 
 #[derive(Debug, PartialEq)]
@@ -342,7 +342,7 @@ fn set_at(node: &mut Value, path: &[Segment], create: bool, visit: &mut dyn FnMu
             }
             if !any && create {
                 let mut fresh = Map::new();
-                fresh.insert(k.as_str().into(), Value::String(v.clone()));
+                fresh.insert(k.as_str().into(), Value::String(v.as_str().into()));
                 items.push(Value::Object(fresh));
                 if let Some(last) = items.last_mut() {
                     set_at(last, rest, create, visit);

@@ -208,7 +208,7 @@ fn expand_node(node: &mut Value, values: &BTreeMap<String, Value>, used: &mut BT
                 *node = v.clone();
                 return;
             }
-            *s = expand(s, values, used);
+            *s = expand(s, values, used).into();
         }
         Value::Array(items) => items.iter_mut().for_each(|i| expand_node(i, values, used)),
         Value::Object(map) => map.values_mut().for_each(|v| expand_node(v, values, used)),

@@ -231,7 +231,7 @@ fn plugin_config_paths(file: &Path) -> Vec<String> {
     for d in docs {
         let strings = |v: Option<&crate::model::value::Value>| -> Vec<String> {
             match v {
-                Some(crate::model::value::Value::String(s)) => vec![s.clone()],
+                Some(crate::model::value::Value::String(s)) => vec![s.to_string()],
                 Some(crate::model::value::Value::Array(a)) => a
                     .iter()
                     .filter_map(|s| s.as_str().map(str::to_string))

@@ -5,7 +5,7 @@
 
 use crate::load::kustomization::ImageSpec;
 use crate::model::resmap::ResMap;
-use crate::model::value::Value;
+use crate::model::value::{Str, Value};
 
 /// Applies the entries one after another, as kustomize runs one image
 /// transformer per entry. Like kustomize, each entry first walks every
@@ -67,12 +67,12 @@ fn update_container(container: &mut Value, images: &[ImageSpec]) {
     }
 }
 
-fn update_image(image: &mut String, images: &[ImageSpec]) {
+fn update_image(image: &mut Str, images: &[ImageSpec]) {
     let (name, _, _) = split_image(image);
     // kustomize matches with the regex `^NAME(:tag)?(@digest)?$`; for NAME
     // `*` that regex matches every image (`edit set image '*:v2'`).
     if let Some(spec) = images.iter().find(|s| s.name == name || s.name == "*") {
-        *image = rewrite(image, spec);
+        *image = rewrite(image, spec).into();
     }
 }
 

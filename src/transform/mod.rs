@@ -49,7 +49,7 @@ pub(crate) fn set_pairs(node: &mut Value, pairs: &[(String, String)]) -> Transfo
         return Err("expected a map of strings".into());
     };
     for (k, v) in pairs {
-        map.insert(k.as_str().into(), Value::String(v.clone()));
+        map.insert(k.as_str().into(), Value::String(v.as_str().into()));
     }
     Ok(())
 }

@@ -54,8 +54,8 @@ pub fn apply(
             fieldspec::visit_specs(&mut r.value, &gvk, one, CreateKind::Scalar, &mut |node| {
                 let current = crate::model::resource::scalar_text(node);
                 *node = Value::String(match affix {
-                    Affix::Prefix => format!("{text}{current}"),
-                    Affix::Suffix => format!("{current}{text}"),
+                    Affix::Prefix => format!("{text}{current}").into(),
+                    Affix::Suffix => format!("{current}{text}").into(),
                 });
                 Ok(())
             })

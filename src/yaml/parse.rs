@@ -551,7 +551,7 @@ impl<'a> Builder<'a> {
                     && let Value::String(s) = &value
                     && let Some(printed) = super::folded::as_printed(s)
                 {
-                    value = Value::String(printed);
+                    value = Value::String(printed.into());
                 }
                 // YAML 1.1 booleans (yes/no/on/off/y/n), as go-yaml v2 reads them.
                 if self.reader == Reader::Config
@@ -767,7 +767,7 @@ fn merge_into(map: &mut Map, merged: &mut Vec<String>, value: Value) -> Result<(
 /// JSON object keys are strings; YAML keys that are scalars keep their text.
 fn key_string(key: &Value) -> Result<String, String> {
     match key {
-        Value::String(s) => Ok(s.clone()),
+        Value::String(s) => Ok(s.to_string()),
         Value::Number(n) => Ok(n.to_string()),
         Value::Bool(b) => Ok(b.to_string()),
         Value::Null => Ok(String::new()),
@@ -789,19 +789,19 @@ pub fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Resu
     let plain = matches!(style, ScalarStyle::Plain);
     match tag {
         Some("!!str") | Some("tag:yaml.org,2002:str") => {
-            return Ok(Value::String(text.to_string()));
+            return Ok(Value::String(text.to_string().into()));
         }
         Some("!!int") | Some("!!float") | Some("!!bool") | Some("!!null") => {
             return resolve_plain(text)
                 .ok_or_else(|| format!("cannot decode {text:?} as {}", tag.unwrap_or_default()));
         }
-        Some("!!binary") => return Ok(Value::String(text.to_string())),
+        Some("!!binary") => return Ok(Value::String(text.to_string().into())),
         _ => {}
     }
     if !plain {
-        return Ok(Value::String(text.to_string()));
+        return Ok(Value::String(text.to_string().into()));
     }
-    Ok(resolve_plain(text).unwrap_or_else(|| Value::String(text.to_string())))
+    Ok(resolve_plain(text).unwrap_or_else(|| Value::String(text.to_string().into())))
 }
 
 fn resolve_plain(text: &str) -> Option<Value> {
@@ -829,7 +829,7 @@ fn resolve_plain(text: &str) -> Option<Value> {
     }
     match cleaned.to_ascii_lowercase().as_str() {
         // JSON has no infinities or NaN; kustomize fails on them too, so keep the text.
-        ".inf" | "+.inf" | "-.inf" | ".nan" => Some(Value::String(text.to_string())),
+        ".inf" | "+.inf" | "-.inf" | ".nan" => Some(Value::String(text.to_string().into())),
         _ => None,
     }
 }
