@@ -1,13 +1,13 @@
 //! Resource identity: group/version/kind plus namespace and name.
 
-use crate::model::value::Value;
+use crate::model::value::{Str, Value};
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default, PartialOrd, Ord)]
 pub struct Gvk {
-    pub group: String,
-    pub version: String,
-    pub kind: String,
+    pub group: Str,
+    pub version: Str,
+    pub kind: Str,
 }
 
 impl Gvk {
@@ -17,9 +17,9 @@ impl Gvk {
             None => (String::new(), api_version.to_string()),
         };
         Gvk {
-            group,
-            version,
-            kind: kind.to_string(),
+            group: group.into(),
+            version: version.into(),
+            kind: kind.into(),
         }
     }
 
@@ -30,7 +30,7 @@ impl Gvk {
 
     pub fn api_version(&self) -> String {
         if self.group.is_empty() {
-            self.version.clone()
+            self.version.to_string()
         } else {
             format!("{}/{}", self.group, self.version)
         }
@@ -60,8 +60,8 @@ pub const NOT_A_NAMESPACE: &str = "_non_namespaceable_";
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct ResId {
     pub gvk: Gvk,
-    pub namespace: String,
-    pub name: String,
+    pub namespace: Str,
+    pub name: Str,
 }
 
 impl ResId {
@@ -69,8 +69,8 @@ impl ResId {
         let meta = value.get("metadata").unwrap_or(&Value::Null);
         ResId {
             gvk: Gvk::of(value),
-            namespace: meta.str_at("namespace").to_string(),
-            name: meta.str_at("name").to_string(),
+            namespace: meta.str_at("namespace").into(),
+            name: meta.str_at("name").into(),
         }
     }
 
@@ -159,9 +159,9 @@ impl<'a> IdRef<'a> {
 
     pub fn gvk(&self) -> Gvk {
         Gvk {
-            group: self.group.to_string(),
-            version: self.version.to_string(),
-            kind: self.kind.to_string(),
+            group: self.group.into(),
+            version: self.version.into(),
+            kind: self.kind.into(),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! before renames (kustomize's "previous ids"), which name references follow.
 
 use crate::model::resid::{Gvk, IdRef, ResId};
-use crate::model::value::{Map, Value};
+use crate::model::value::{Map, Str, Value};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -30,11 +30,11 @@ pub struct Resource {
     /// Every earlier (kind, name, effective namespace), oldest first:
     /// kustomize's previous-id build annotations. Their group and version
     /// are always the object's current ones, as kustomize rebuilds them.
-    previous: Vec<(String, String, String)>,
+    previous: Vec<(Str, Str, Str)>,
     /// Name prefixes and suffixes applied so far, oldest first; name
     /// references compare them between referrer and target.
-    pub name_prefixes: Vec<String>,
-    pub name_suffixes: Vec<String>,
+    pub name_prefixes: Vec<Str>,
+    pub name_suffixes: Vec<Str>,
     /// Vars whose objref chose this object (kustomize's refVarNames).
     pub ref_var_names: Vec<String>,
     /// Paths of values written as nothing (`key:`) in the source file,
@@ -119,13 +119,13 @@ impl Resource {
 
     pub fn add_name_prefix(&mut self, prefix: &str) {
         if !prefix.is_empty() {
-            self.name_prefixes.push(prefix.to_string());
+            self.name_prefixes.push(prefix.into());
         }
     }
 
     pub fn add_name_suffix(&mut self, suffix: &str) {
         if !suffix.is_empty() {
-            self.name_suffixes.push(suffix.to_string());
+            self.name_suffixes.push(suffix.into());
         }
     }
 
@@ -172,7 +172,7 @@ impl Resource {
     pub fn store_previous_id(&mut self) {
         let id = self.id();
         let namespace = id.effective_namespace().to_string();
-        self.previous.push((id.gvk.kind, id.name, namespace));
+        self.previous.push((id.gvk.kind, id.name, namespace.into()));
     }
 
     pub fn metadata_mut(&mut self) -> &mut Map {

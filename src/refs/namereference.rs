@@ -17,7 +17,7 @@ use crate::model::fieldspec::{self, CreateKind, FieldSpec};
 use crate::model::resid::ResId;
 use crate::model::resmap::ResMap;
 use crate::model::resource::Resource;
-use crate::model::value::{Map, Value};
+use crate::model::value::{Map, Str, Value};
 
 /// What the sieves need to know of a possible referral target. Kept small:
 /// a big build holds one per object.
@@ -28,9 +28,9 @@ struct Candidate {
     original_namespaced: bool,
     original_namespace: String,
     /// (kind, name) of every earlier id; group and version are the current ones.
-    previous: Vec<(String, String)>,
-    prefixes: Vec<String>,
-    suffixes: Vec<String>,
+    previous: Vec<(Str, Str)>,
+    prefixes: Vec<Str>,
+    suffixes: Vec<Str>,
 }
 
 impl Candidate {
@@ -42,7 +42,7 @@ impl Candidate {
             current: r.id(),
             previous: r
                 .previous_kinds_and_names()
-                .map(|(k, n)| (k.to_string(), n.to_string()))
+                .map(|(k, n)| (k.into(), n.into()))
                 .collect(),
             prefixes: r.name_prefixes.clone(),
             suffixes: r.name_suffixes.clone(),
@@ -61,8 +61,8 @@ impl Candidate {
 /// The referrer, as the sieves compare against it.
 struct Referrer<'a> {
     current: ResId,
-    prefixes: &'a [String],
-    suffixes: &'a [String],
+    prefixes: &'a [Str],
+    suffixes: &'a [Str],
     /// `roleRef`'s group and kind, when the referrer has both.
     role_ref: Option<GvkSelector>,
 }
@@ -195,7 +195,10 @@ impl Visibility {
         self.everything
             || is_cluster_scoped(&c.current.gvk)
             || c.current.effective_namespace() == self.namespace
-            || self.subject_namespaces.contains(&c.current.namespace)
+            || self
+                .subject_namespaces
+                .iter()
+                .any(|ns| *ns == c.current.namespace)
     }
 }
 
@@ -386,7 +389,7 @@ impl Sieve<'_> {
 /// kustomize's PrefixesSuffixesEquals: the shorter list of affixes is the
 /// tail of the longer; with `allow_empty`, an empty list matches anything.
 fn affixes_match(referrer: &Referrer, c: &Candidate, allow_empty: bool) -> bool {
-    let tail = |a: &[String], b: &[String]| same_ending(a, b);
+    let tail = |a: &[Str], b: &[Str]| same_ending(a, b);
     if allow_empty {
         let prefix_ok = referrer.prefixes.is_empty()
             || c.prefixes.is_empty()
@@ -402,7 +405,7 @@ fn affixes_match(referrer: &Referrer, c: &Candidate, allow_empty: bool) -> bool 
 
 /// True when the shorter slice ends the longer one; an empty slice only
 /// matches an empty one.
-fn same_ending(a: &[String], b: &[String]) -> bool {
+fn same_ending(a: &[Str], b: &[Str]) -> bool {
     let (short, long) = if a.len() > b.len() { (b, a) } else { (a, b) };
     if short.is_empty() {
         return long.is_empty();
@@ -414,8 +417,8 @@ fn same_ending(a: &[String], b: &[String]) -> bool {
 mod tests {
     use super::*;
 
-    fn v(s: &[&str]) -> Vec<String> {
-        s.iter().map(|x| x.to_string()).collect()
+    fn v(s: &[&str]) -> Vec<Str> {
+        s.iter().map(|x| Str::from(*x)).collect()
     }
 
     #[test]

@@ -142,12 +142,12 @@ fn target_id(var: &Var) -> ResId {
     };
     ResId {
         gvk: Gvk {
-            group,
-            version,
-            kind: o.kind.clone(),
+            group: group.into(),
+            version: version.into(),
+            kind: o.kind.as_str().into(),
         },
-        namespace: o.namespace.clone().unwrap_or_default(),
-        name: o.name.clone(),
+        namespace: o.namespace.clone().unwrap_or_default().into(),
+        name: o.name.as_str().into(),
     }
 }
 

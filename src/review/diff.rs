@@ -41,7 +41,11 @@ fn is_secret(r: &Resource) -> bool {
 
 fn pairing_key(r: &Resource) -> (String, String, String) {
     let id = r.original_id();
-    (id.gvk.group, id.gvk.kind, id.name)
+    (
+        id.gvk.group.to_string(),
+        id.gvk.kind.to_string(),
+        id.name.to_string(),
+    )
 }
 
 /// Differences from `old` to `new`, in `new`'s order, removed objects last.

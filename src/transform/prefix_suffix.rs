@@ -127,7 +127,8 @@ mod tests {
         assert_eq!(r.name(), "a-c-z");
         assert_eq!(r.name_prefixes, ["a-"]);
         assert_eq!(r.name_suffixes, ["-z"]);
-        let names: Vec<String> = r.previous_ids().into_iter().map(|id| id.name).collect();
+        let names: Vec<crate::model::value::Str> =
+            r.previous_ids().into_iter().map(|id| id.name).collect();
         assert_eq!(names, ["c", "a-c"]);
         assert_eq!(r.original_id().name, "c");
     }
