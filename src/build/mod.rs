@@ -111,7 +111,7 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
         .map_err(|e| BuildError::invalid(&root_file, e))?;
     provenance::observe_step(&mut resmap, track, &overrides);
     let hash_origin = |r: &Resource, _: &str| Origin {
-        file: r.source.clone(),
+        file: r.source.to_path_buf(),
         line: r.line,
         by: "generator content hash suffix".into(),
     };
@@ -217,7 +217,7 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
     for r in resmap.iter() {
         check_printable(&r.value).map_err(|c| {
             BuildError::invalid(
-                &r.source,
+                r.source.to_path_buf(),
                 format!(
                     "{}: contains U+{:04X}, a control character kustomize cannot print",
                     r.id(),
@@ -766,7 +766,7 @@ impl Builder {
             let (m, ..) = self.accumulate(dir, ResMap::default(), false)?;
             Ok(m.resources
                 .into_iter()
-                .map(|r| (r.source, r.value))
+                .map(|r| (r.source.to_path_buf(), r.value))
                 .collect())
         };
         plugins::load(entries, ctx.loader, ctx.kfile, &mut load_dir)
@@ -1185,6 +1185,8 @@ pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<
         queue.push_back((value, Some(&doc.lines), doc.line));
     }
     let mut out = Vec::new();
+    // Every object of the file shares one copy of its path.
+    let source: std::sync::Arc<Path> = path.into();
     while let Some((mut item, lines, line)) = queue.pop_front() {
         let is_list = item
             .get("kind")
@@ -1211,7 +1213,7 @@ pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<
         }
         let line = lines.map(|l| l.line()).unwrap_or(line);
         stringify_annotations(&mut item);
-        let mut r = Resource::new(item, path.to_path_buf(), line);
+        let mut r = Resource::new(item, source.clone(), line);
         r.bare_nulls = lines
             .map(crate::yaml::LineTree::bare_nulls)
             .unwrap_or_default();
@@ -1226,8 +1228,8 @@ pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<
             };
             let mut origins = provenance::FieldOrigins::new();
             provenance::record_changes(&mut origins, None, &r.value, &origin_of);
-            r.origins = Some(origins);
-            r.observed = Some(r.value.clone());
+            r.origins = Some(Box::new(origins));
+            r.observed = Some(Box::new(r.value.clone()));
         }
         out.push(r);
     }

@@ -60,7 +60,7 @@ impl ResMap {
             .map(|&i| &resources[i])
         {
             return Err(BuildError::invalid(
-                &resource.source,
+                resource.source.to_path_buf(),
                 format!(
                     "line {}: may not add resource with an already registered id: {} (first loaded from {}:{})",
                     resource.line,

@@ -3,7 +3,8 @@
 
 use crate::model::resid::{Gvk, IdRef, ResId};
 use crate::model::value::{Map, Str, Value};
-use std::path::PathBuf;
+use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 static NEXT_SERIAL: AtomicU64 = AtomicU64::new(1);
@@ -25,7 +26,7 @@ pub struct GeneratorMeta {
 pub struct Resource {
     pub value: Value,
     /// The file (or kustomization, for generated objects) this came from.
-    pub source: PathBuf,
+    pub source: Arc<Path>,
     pub line: usize,
     /// Every earlier (kind, name, effective namespace), oldest first:
     /// kustomize's previous-id build annotations. Their group and version
@@ -44,20 +45,20 @@ pub struct Resource {
     /// Identifies the resource across build steps (for provenance tracking).
     pub serial: u64,
     /// Who set each field; only filled when provenance is tracked.
-    pub origins: Option<crate::review::provenance::FieldOrigins>,
+    pub origins: Option<Box<crate::review::provenance::FieldOrigins>>,
     /// The object as provenance last observed it (tracking only).
-    pub observed: Option<Value>,
+    pub observed: Option<Box<Value>>,
     /// Its size as the build budget counts it, measured when first added
     /// to a collection and charged again, unmeasured, at every level.
     pub charged_bytes: Option<u64>,
 }
 
 impl Resource {
-    pub fn new(value: Value, source: PathBuf, line: usize) -> Self {
+    pub fn new(value: Value, source: impl Into<Arc<Path>>, line: usize) -> Self {
         let serial = NEXT_SERIAL.fetch_add(1, Ordering::Relaxed);
         Resource {
             value,
-            source,
+            source: source.into(),
             line,
             previous: Vec::new(),
             name_prefixes: Vec::new(),
@@ -119,12 +120,14 @@ impl Resource {
 
     pub fn add_name_prefix(&mut self, prefix: &str) {
         if !prefix.is_empty() {
+            self.name_prefixes.reserve_exact(1);
             self.name_prefixes.push(prefix.into());
         }
     }
 
     pub fn add_name_suffix(&mut self, suffix: &str) {
         if !suffix.is_empty() {
+            self.name_suffixes.reserve_exact(1);
             self.name_suffixes.push(suffix.into());
         }
     }
@@ -172,6 +175,8 @@ impl Resource {
     pub fn store_previous_id(&mut self) {
         let id = self.id();
         let namespace = id.effective_namespace().to_string();
+        // Most objects are renamed once or twice: no spare room.
+        self.previous.reserve_exact(1);
         self.previous.push((id.gvk.kind, id.name, namespace.into()));
     }
 

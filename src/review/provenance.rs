@@ -154,17 +154,17 @@ pub fn observe_step(
     // Observing changes no id: the index stays valid.
     for r in resmap.resources.iter_mut() {
         let before = r.observed.take();
-        if r.origins.is_some() && before.as_ref() == Some(&r.value) {
+        if r.origins.is_some() && before.as_deref() == Some(&r.value) {
             r.observed = before;
             continue;
         }
-        let mut origins = r.origins.take().unwrap_or_default();
+        let mut origins = r.origins.take().map(|o| *o).unwrap_or_default();
         let res: &crate::model::resource::Resource = r;
-        record_changes(&mut origins, before.as_ref(), &res.value, &|p| {
+        record_changes(&mut origins, before.as_deref(), &res.value, &|p| {
             origin_of(res, p)
         });
-        r.origins = Some(origins);
-        r.observed = Some(r.value.clone());
+        r.origins = Some(Box::new(origins));
+        r.observed = Some(Box::new(r.value.clone()));
     }
 }
 

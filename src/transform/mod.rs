@@ -60,6 +60,7 @@ pub(crate) fn set_pairs(node: &mut Value, pairs: &[(String, String)]) -> Transfo
 pub(crate) mod testing {
     use crate::model::resmap::ResMap;
     use crate::model::resource::Resource;
+    use std::path::Path;
 
     /// The objects of a YAML stream, as a build would have loaded them.
     pub fn resmap(yaml: &str) -> ResMap {
@@ -69,7 +70,7 @@ pub(crate) mod testing {
             .into_iter()
             .enumerate()
         {
-            m.append(Resource::new(doc.value, "test.yaml".into(), i + 1))
+            m.append(Resource::new(doc.value, Path::new("test.yaml"), i + 1))
                 .expect("test input has unique ids");
         }
         m
