@@ -409,8 +409,11 @@ pub fn is_cluster_scoped(gvk: &Gvk) -> bool {
 
 /// `is_cluster_scoped` for a group, version and kind read off an object.
 pub fn is_cluster_scoped_kind(group: &str, version: &str, kind: &str) -> bool {
-    // Most kinds are namespaced: reject by kind before building apiVersion.
-    if !CLUSTER_SCOPED.iter().any(|(_, k)| *k == kind) {
+    // Most kinds are namespaced: reject by kind, in one hash lookup, before
+    // comparing versions (every id comparison asks this).
+    static KINDS: std::sync::LazyLock<hashbrown::HashSet<&str>> =
+        std::sync::LazyLock::new(|| CLUSTER_SCOPED.iter().map(|(_, k)| *k).collect());
+    if !KINDS.contains(kind) {
         return false;
     }
     CLUSTER_SCOPED.iter().any(|(v, k)| {

@@ -30,6 +30,18 @@ pub const INDEX_FROM: usize = 16;
 /// chosen to collide.
 static HASHER: LazyLock<DefaultHashBuilder> = LazyLock::new(DefaultHashBuilder::default);
 
+/// Key equality for the in-order search. Keys of one mapping often share
+/// a length (`kind`, `spec`, `name`), so the first and last bytes are
+/// compared before calling out to `memcmp`.
+#[inline]
+fn same_key(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len()
+        && match (a.first(), b.first()) {
+            (Some(x), Some(y)) => x == y && a.last() == b.last() && a == b,
+            _ => true,
+        }
+}
+
 fn hash(key: &str) -> u64 {
     HASHER.hash_one(key)
 }
@@ -99,7 +111,10 @@ impl Map {
     /// The position of `key`.
     pub fn position(&self, key: &str) -> Option<usize> {
         match &self.0 {
-            Repr::Small(entries) => entries.iter().position(|(k, _)| k == key),
+            Repr::Small(entries) => {
+                let key = key.as_bytes();
+                entries.iter().position(|(k, _)| same_key(k.as_bytes(), key))
+            }
             Repr::Indexed(big) => big
                 .index
                 .find(hash(key), |&i| big.entries[i].0 == key)

@@ -12,10 +12,7 @@ pub struct Gvk {
 
 impl Gvk {
     pub fn from_api_version(api_version: &str, kind: &str) -> Self {
-        let (group, version) = match api_version.rsplit_once('/') {
-            Some((g, v)) => (g.to_string(), v.to_string()),
-            None => (String::new(), api_version.to_string()),
-        };
+        let (group, version) = split_api_version(api_version);
         Gvk {
             group: group.into(),
             version: version.into(),
@@ -51,6 +48,16 @@ impl Gvk {
             or(&self.version, "~V"),
             or(&self.kind, "~K")
         )
+    }
+}
+
+/// Group and version: `apps/v1` -> (`apps`, `v1`), `v1` -> (``, `v1`); the
+/// last `/` splits them.
+pub fn split_api_version(api_version: &str) -> (&str, &str) {
+    // A byte search: every id read splits an apiVersion.
+    match api_version.bytes().rposition(|b| b == b'/') {
+        Some(i) => (&api_version[..i], &api_version[i + 1..]),
+        None => ("", api_version),
     }
 }
 
@@ -123,8 +130,7 @@ pub struct IdRef<'a> {
 
 impl<'a> IdRef<'a> {
     pub fn of(value: &'a Value) -> Self {
-        let api_version = value.str_at("apiVersion");
-        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        let (group, version) = split_api_version(value.str_at("apiVersion"));
         let meta = &value["metadata"];
         IdRef {
             group,
@@ -176,5 +182,19 @@ impl fmt::Display for ResId {
             write!(f, " in namespace {}", self.namespace)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_versions_split_at_the_last_slash() {
+        assert_eq!(split_api_version("apps/v1"), ("apps", "v1"));
+        assert_eq!(split_api_version("v1"), ("", "v1"));
+        assert_eq!(split_api_version("a/b/c"), ("a/b", "c"));
+        assert_eq!(split_api_version(""), ("", ""));
+        assert_eq!(split_api_version("/"), ("", ""));
     }
 }

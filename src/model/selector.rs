@@ -52,7 +52,7 @@ impl CompiledSelector {
                 .is_none_or(|re| re.is_match(a) || re.is_match(b))
         };
         let api_version = r.value["apiVersion"].as_str().unwrap_or_default();
-        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        let (group, version) = crate::model::resid::split_api_version(api_version);
         hit(&self.kind, r.kind(), r.kind())
             && hit(&self.name, original_name, r.name())
             && hit(

@@ -126,13 +126,14 @@ pub fn fix(resmap: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(), St
             role_ref: role_ref(&r.value),
         };
         let r = &mut resmap.resources[i];
+        // Name references rewrite names and namespaces, never kinds.
+        let gvk = r.gvk();
         for (spec, target, path_only) in filters.iter() {
             let sieve = Sieve {
                 referrer: &referrer,
                 target,
                 role_ref_path: spec.path.ends_with(&["roleRef".into(), "name".into()]),
             };
-            let gvk = r.gvk();
             fieldspec::visit_specs(
                 &mut r.value,
                 &gvk,
