@@ -113,7 +113,9 @@ impl Map {
         match &self.0 {
             Repr::Small(entries) => {
                 let key = key.as_bytes();
-                entries.iter().position(|(k, _)| same_key(k.as_bytes(), key))
+                entries
+                    .iter()
+                    .position(|(k, _)| same_key(k.as_bytes(), key))
             }
             Repr::Indexed(big) => big
                 .index

@@ -6,7 +6,7 @@
 //! exactly as they do through `kubectl kustomize`.
 
 use super::scalars::{is_go_float, parse_go_int};
-use crate::model::value::{Map, Number, Value};
+use crate::model::value::{Key, Map, Number, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use std::collections::HashMap;
 
@@ -30,7 +30,7 @@ pub struct Document {
 }
 
 /// The line trees of a mapping's entries, in source order.
-type MapLines = Vec<(String, LineTree)>;
+type MapLines = Vec<(Key, LineTree)>;
 
 /// Where each node of a document starts: 1-based lines in the source text.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +39,7 @@ pub enum LineTree {
     /// A value written as nothing at all (`key:`), which kustomize's merge
     /// drops where `null` and `~` are kept.
     BareNull(usize),
-    Map(usize, Vec<(String, LineTree)>),
+    Map(usize, Vec<(Key, LineTree)>),
     Seq(usize, Vec<LineTree>),
 }
 
@@ -53,20 +53,33 @@ pub enum PathStep {
 impl LineTree {
     /// The paths of every value written as nothing (`key:`).
     pub fn bare_nulls(&self) -> Vec<Vec<PathStep>> {
-        fn walk(t: &LineTree, path: &mut Vec<PathStep>, out: &mut Vec<Vec<PathStep>>) {
+        // The path is borrowed while walking and copied only for a hit:
+        // almost no document has any.
+        enum At<'t> {
+            Key(&'t str),
+            Index(usize),
+        }
+        fn walk<'t>(t: &'t LineTree, path: &mut Vec<At<'t>>, out: &mut Vec<Vec<PathStep>>) {
             match t {
-                LineTree::BareNull(_) => out.push(path.clone()),
+                LineTree::BareNull(_) => out.push(
+                    path.iter()
+                        .map(|at| match at {
+                            At::Key(k) => PathStep::Key(k.to_string()),
+                            At::Index(i) => PathStep::Index(*i),
+                        })
+                        .collect(),
+                ),
                 LineTree::Leaf(_) => {}
                 LineTree::Map(_, entries) => {
                     for (k, v) in entries {
-                        path.push(PathStep::Key(k.clone()));
+                        path.push(At::Key(k));
                         walk(v, path, out);
                         path.pop();
                     }
                 }
                 LineTree::Seq(_, items) => {
                     for (i, v) in items.iter().enumerate() {
-                        path.push(PathStep::Index(i));
+                        path.push(At::Index(i));
                         walk(v, path, out);
                         path.pop();
                     }
@@ -684,9 +697,9 @@ impl<'a> Builder<'a> {
     fn mapping(&mut self) -> Result<(Map, MapLines, usize), YamlError> {
         let mut map = Map::new();
         let mut height = 0;
-        let mut lines: Vec<(String, LineTree)> = Vec::new();
+        let mut lines: MapLines = Vec::new();
         // Keys that came from a `<<` merge may be overridden by explicit keys.
-        let mut merged: Vec<String> = Vec::new();
+        let mut merged: Vec<Key> = Vec::new();
         loop {
             let (event, span) = self.next()?;
             if matches!(event, Event::MappingEnd) {
@@ -715,17 +728,17 @@ impl<'a> Builder<'a> {
                 merge_into(&mut map, &mut merged, value).map_err(|m| err(span, m))?;
                 continue;
             }
-            let key = key_string(&key).map_err(|m| err(span, m))?;
+            let key: Key = key_string(&key).map_err(|m| err(span, m))?.into();
             if map.contains_key(&key) && !merged.contains(&key) {
                 match self.duplicates {
                     DuplicateKeys::Reject => {
                         return Err(err(span, format!("mapping key {key:?} already defined")));
                     }
                     DuplicateKeys::FirstWins => continue,
-                    DuplicateKeys::LastWins => lines.retain(|(k, _)| k != &key),
+                    DuplicateKeys::LastWins => lines.retain(|(k, _)| *k != key),
                 }
             }
-            merged.retain(|k| k != &key);
+            merged.retain(|k| *k != key);
             // A value's line is its key's line: that is where a reader looks
             // (a block list or map under the key starts on the next line).
             let key_line = span.start.line();
@@ -736,12 +749,12 @@ impl<'a> Builder<'a> {
                 LineTree::Seq(_, items) => LineTree::Seq(key_line, items),
             };
             lines.push((key.clone(), value_lines));
-            map.insert(key.into(), value);
+            map.insert(key, value);
         }
     }
 }
 
-fn merge_into(map: &mut Map, merged: &mut Vec<String>, value: Value) -> Result<(), String> {
+fn merge_into(map: &mut Map, merged: &mut Vec<Key>, value: Value) -> Result<(), String> {
     let sources = match value {
         Value::Object(m) => vec![m],
         Value::Array(items) => items
@@ -756,7 +769,7 @@ fn merge_into(map: &mut Map, merged: &mut Vec<String>, value: Value) -> Result<(
     for source in sources {
         for (k, v) in source {
             if !map.contains_key(&k) {
-                merged.push(k.to_string());
+                merged.push(k.clone());
                 map.insert(k, v);
             }
         }
