@@ -35,19 +35,18 @@ impl Gvk {
 
     /// kustomize's `Gvk.String()`, the key its legacy sort compares.
     pub fn sort_string(&self) -> String {
-        let or = |s: &str, d: &str| {
-            if s.is_empty() {
-                d.to_string()
-            } else {
-                s.to_string()
-            }
-        };
-        format!(
-            "{}_{}_{}",
+        fn or<'a>(s: &'a str, d: &'static str) -> &'a str {
+            if s.is_empty() { d } else { s }
+        }
+        // Built by hand: the output sort computes one per object.
+        let parts = [
             or(&self.group, "~G"),
+            "_",
             or(&self.version, "~V"),
-            or(&self.kind, "~K")
-        )
+            "_",
+            or(&self.kind, "~K"),
+        ];
+        parts.concat()
     }
 }
 
@@ -93,7 +92,7 @@ impl ResId {
         } else {
             &self.name
         };
-        format!("{}|{}|{}", self.gvk.sort_string(), ns, name)
+        [self.gvk.sort_string().as_str(), "|", ns, "|", name].concat()
     }
 
     /// Namespace for identity comparisons (kustomize's EffectiveNamespace):

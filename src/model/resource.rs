@@ -257,7 +257,8 @@ impl Resource {
 /// Text of a scalar as kustomize reads map[string]string fields.
 pub fn scalar_text(v: &Value) -> String {
     match v {
-        Value::String(s) => s.to_string(),
+        // Copied as text: `to_string` would go through `Display`.
+        Value::String(s) => s.as_str().to_owned(),
         Value::Null => String::new(),
         other => other.to_string(),
     }

@@ -122,6 +122,16 @@ pub(super) fn directive(map: &Map) -> Option<&str> {
     map.get(PATCH).and_then(Value::as_str)
 }
 
+/// `path/key`, for error messages (built without the formatting machinery:
+/// every patched field has one).
+fn child_path(path: &str, key: &str) -> String {
+    let mut out = String::with_capacity(path.len() + 1 + key.len());
+    out.push_str(path);
+    out.push('/');
+    out.push_str(key);
+    out
+}
+
 pub(super) fn merge_map(
     target: &mut Map,
     patch: &Map,
@@ -132,7 +142,7 @@ pub(super) fn merge_map(
         if key.starts_with('$') {
             continue;
         }
-        let field_path = format!("{path}/{key}");
+        let field_path = child_path(path, key);
         let field = schema.and_then(|s| s.field(key));
         match pv {
             Value::Null => {
@@ -190,7 +200,7 @@ fn merge_map_field(
                 for (k, v) in pmap {
                     match (existing.get_mut(k), v) {
                         (Some(Value::Object(e)), Value::Object(pv)) => {
-                            merge_map(e, pv, f.element_schema(), &format!("{path}/{k}"))?
+                            merge_map(e, pv, f.element_schema(), &child_path(path, k))?
                         }
                         (_, Value::Null) => {
                             existing.shift_remove(k);

@@ -53,10 +53,14 @@ pub fn apply(
             let one = std::slice::from_ref(spec);
             fieldspec::visit_specs(&mut r.value, &gvk, one, CreateKind::Scalar, &mut |node| {
                 let current = crate::model::resource::scalar_text(node);
-                *node = Value::String(match affix {
-                    Affix::Prefix => format!("{text}{current}").into(),
-                    Affix::Suffix => format!("{current}{text}").into(),
-                });
+                let (first, second) = match affix {
+                    Affix::Prefix => (text, current.as_str()),
+                    Affix::Suffix => (current.as_str(), text),
+                };
+                let mut name = crate::model::value::Str::with_capacity(first.len() + second.len());
+                name.push_str(first);
+                name.push_str(second);
+                *node = Value::String(name);
                 Ok(())
             })
             .map_err(|e| format!("{}: {e}", r.id()))?;

@@ -728,7 +728,7 @@ impl<'a> Builder<'a> {
                 merge_into(&mut map, &mut merged, value).map_err(|m| err(span, m))?;
                 continue;
             }
-            let key: Key = key_string(&key).map_err(|m| err(span, m))?.into();
+            let key = key_string(&key).map_err(|m| err(span, m))?;
             if map.contains_key(&key) && !merged.contains(&key) {
                 match self.duplicates {
                     DuplicateKeys::Reject => {
@@ -778,12 +778,12 @@ fn merge_into(map: &mut Map, merged: &mut Vec<Key>, value: Value) -> Result<(), 
 }
 
 /// JSON object keys are strings; YAML keys that are scalars keep their text.
-fn key_string(key: &Value) -> Result<String, String> {
+fn key_string(key: &Value) -> Result<Key, String> {
     match key {
-        Value::String(s) => Ok(s.to_string()),
-        Value::Number(n) => Ok(n.to_string()),
-        Value::Bool(b) => Ok(b.to_string()),
-        Value::Null => Ok(String::new()),
+        Value::String(s) => Ok(s.clone()),
+        Value::Number(n) => Ok(n.as_str().into()),
+        Value::Bool(b) => Ok(if *b { "true" } else { "false" }.into()),
+        Value::Null => Ok(Key::default()),
         _ => Err("mapping keys must be scalars".into()),
     }
 }
