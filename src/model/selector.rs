@@ -10,21 +10,48 @@ use std::path::Path;
 pub struct CompiledSelector {
     /// The selector as written, for exact id matching (replacements).
     exact: Selector,
-    group: Option<Regex>,
-    version: Option<Regex>,
-    kind: Option<Regex>,
-    name: Option<Regex>,
-    namespace: Option<Regex>,
+    group: Option<Pattern>,
+    version: Option<Pattern>,
+    kind: Option<Pattern>,
+    name: Option<Pattern>,
+    namespace: Option<Pattern>,
     labels: Vec<Requirement>,
     annotations: Vec<Requirement>,
 }
 
+/// One anchored target pattern. Most are plain names (`Deployment`,
+/// `nest-api`): those compare as text, since compiling a regex costs more
+/// than a small build's whole transformation.
+enum Pattern {
+    Text(String),
+    Regex(Regex),
+}
+
+impl Pattern {
+    fn new(p: &str) -> std::result::Result<Pattern, regex::Error> {
+        let literal = p
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'/'));
+        Ok(match literal {
+            true => Pattern::Text(p.to_string()),
+            false => Pattern::Regex(Regex::new(&format!("^(?:{p})$"))?),
+        })
+    }
+
+    fn is_match(&self, text: &str) -> bool {
+        match self {
+            Pattern::Text(p) => p == text,
+            Pattern::Regex(re) => re.is_match(text),
+        }
+    }
+}
+
 impl CompiledSelector {
     pub fn new(s: &Selector, origin: &Path) -> Result<Self> {
-        let re = |field: &Option<String>| -> Result<Option<Regex>> {
+        let re = |field: &Option<String>| -> Result<Option<Pattern>> {
             match field.as_deref().filter(|f| !f.is_empty()) {
                 None => Ok(None),
-                Some(p) => Regex::new(&format!("^(?:{p})$")).map(Some).map_err(|e| {
+                Some(p) => Pattern::new(p).map(Some).map_err(|e| {
                     BuildError::invalid(origin, format!("invalid target regex {p:?}: {e}"))
                 }),
             }
@@ -47,7 +74,7 @@ impl CompiledSelector {
     /// Matches the current or original namespace/name, and the current GVK.
     pub fn matches(&self, r: &Resource) -> bool {
         let (original_ns, original_name) = r.original_namespace_and_name();
-        let hit = |re: &Option<Regex>, a: &str, b: &str| {
+        let hit = |re: &Option<Pattern>, a: &str, b: &str| {
             re.as_ref()
                 .is_none_or(|re| re.is_match(a) || re.is_match(b))
         };
@@ -187,4 +214,29 @@ pub(crate) fn split_outside(text: &str, sep: char, open: char, close: char) -> V
     }
     out.push(cur);
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_names_match_as_their_anchored_regex_would() {
+        for (pattern, text) in [
+            ("Deployment", "Deployment"),
+            ("Deployment", "Deployments"),
+            ("Deployment", "MyDeployment"),
+            ("nest-api", "nest-api"),
+            ("apps/v1", "apps/v1"),
+            ("a.b", "axb"),
+            ("nest-.*", "nest-api"),
+            ("Deploy|Service", "Service"),
+        ] {
+            let regex = Regex::new(&format!("^(?:{pattern})$")).unwrap();
+            let ours = Pattern::new(pattern).unwrap();
+            assert_eq!(ours.is_match(text), regex.is_match(text), "{pattern} {text}");
+        }
+        assert!(matches!(Pattern::new("nest-api"), Ok(Pattern::Text(_))));
+        assert!(matches!(Pattern::new("a.b"), Ok(Pattern::Regex(_))));
+    }
 }

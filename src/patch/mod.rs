@@ -19,6 +19,7 @@ use crate::model::selector::CompiledSelector;
 use crate::model::value::Value;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 use strategic_merge::Outcome;
 
 pub enum PatchBody {
@@ -28,8 +29,9 @@ pub enum PatchBody {
 
 pub struct Patch {
     pub body: PatchBody,
-    /// Line of every node of each patch document, by keyed path (provenance).
-    pub lines: Vec<HashMap<String, usize>>,
+    /// Line of every node of each patch document, by keyed path; worked
+    /// out only when an error or provenance asks.
+    lines: Arc<Lines>,
     /// The patch file, or the kustomization for inline patches.
     pub origin: PathBuf,
     pub target: Option<Selector>,
@@ -90,14 +92,35 @@ pub fn load_strategic(entry: &str, loader: &Loader, kustomization: &Path) -> Res
     })
 }
 
-fn parse_body(origin: &Path, text: &str) -> Result<(PatchBody, Vec<HashMap<String, usize>>)> {
+/// The patch documents as parsed, and their lines by keyed path once asked.
+struct Lines {
+    docs: Vec<crate::yaml::Document>,
+    by_path: OnceLock<Vec<HashMap<String, usize>>>,
+}
+
+impl Lines {
+    fn by_path(&self) -> &[HashMap<String, usize>] {
+        self.by_path.get_or_init(|| {
+            self.docs
+                .iter()
+                .map(|d| crate::review::provenance::lines_by_path(&d.value, &d.lines))
+                .collect()
+        })
+    }
+
+    fn first(&self) -> Option<&HashMap<String, usize>> {
+        self.by_path().first()
+    }
+}
+
+fn parse_body(origin: &Path, text: &str) -> Result<(PatchBody, Arc<Lines>)> {
     let first_wins = crate::yaml::DuplicateKeys::FirstWins;
     let docs = crate::yaml::parse_node_documents(text, first_wins)
         .map_err(|e| BuildError::yaml(origin, e))?;
-    let lines = docs
-        .iter()
-        .map(|d| crate::review::provenance::lines_by_path(&d.value, &d.lines))
-        .collect();
+    let lines = Arc::new(Lines {
+        docs: docs.clone(),
+        by_path: OnceLock::new(),
+    });
     if let [single] = docs.as_slice()
         && single.value.is_array()
     {
@@ -140,7 +163,7 @@ impl Patch {
                         .unwrap_or(0);
                     let single = Patch {
                         body: PatchBody::Json6902(json6902::Patch(vec![op.clone()])),
-                        lines: self.lines.clone(),
+                        lines: Arc::clone(&self.lines),
                         origin: self.origin.clone(),
                         target: self.target.clone(),
                         allow_name_change: self.allow_name_change,
@@ -156,6 +179,7 @@ impl Patch {
     /// The patch-file line that sets `path`, for strategic merge patches.
     pub fn line_for(&self, path: &str) -> usize {
         self.lines
+            .by_path()
             .iter()
             .find_map(|l| l.get(path).copied())
             .or_else(|| {
