@@ -150,6 +150,33 @@ fn gvk_order(group: Option<&str>, version: Option<&str>, kind: Option<&str>) -> 
 /// Adds `spec` unless the list has one at the same path that `spec`'s
 /// selector selects (kustomize's effectivelyEquals, asymmetric on purpose);
 /// kustomize refuses two that differ only in `create`.
+/// Whether merging `spec` after `existing` (same path) drops `spec`:
+/// its group, version and kind, where given, are `existing`'s.
+fn absorbs(spec: &FieldSpec, existing: &FieldSpec) -> bool {
+    let selects = |want: &Option<String>, have: &Option<String>| {
+        want.as_deref().is_none_or(str::is_empty)
+            || want.as_deref() == Some(have.as_deref().unwrap_or_default())
+    };
+    selects(&spec.group, &existing.group)
+        && selects(&spec.version, &existing.version)
+        && selects(&spec.kind, &existing.kind)
+}
+
+/// Whether merging `list` into an empty list gives `list` back: no spec
+/// is dropped by (or conflicts with) an earlier one of the same path.
+/// The same walk as `merge_specs`, without building the copy.
+fn is_fixpoint(list: &[FieldSpec]) -> bool {
+    let mut by_path: HashMap<&[String], Vec<usize>> = HashMap::new();
+    for (j, spec) in list.iter().enumerate() {
+        let earlier = by_path.entry(&spec.path).or_default();
+        if earlier.iter().any(|&i| absorbs(spec, &list[i])) {
+            return false;
+        }
+        earlier.push(j);
+    }
+    true
+}
+
 pub(crate) fn merge_specs(
     list: &mut Vec<FieldSpec>,
     incoming: &[FieldSpec],
@@ -157,10 +184,6 @@ pub(crate) fn merge_specs(
     if list.as_slice() == incoming {
         return Ok(false);
     }
-    let selects = |want: &Option<String>, have: &Option<String>| {
-        want.as_deref().is_none_or(str::is_empty)
-            || want.as_deref() == Some(have.as_deref().unwrap_or_default())
-    };
     // Specs by path, in list order: the first that the incoming selector
     // selects is the one kustomize finds. Added specs are collected apart
     // (positions past the list's end) so the index can borrow the paths.
@@ -172,14 +195,9 @@ pub(crate) fn merge_specs(
     let base: &[FieldSpec] = list;
     for spec in incoming {
         let at = |i: usize| -> &FieldSpec { base.get(i).unwrap_or_else(|| added[i - base.len()]) };
-        let same = |s: &FieldSpec| {
-            selects(&spec.group, &s.group)
-                && selects(&spec.version, &s.version)
-                && selects(&spec.kind, &s.kind)
-        };
         let found = by_path
             .get(spec.path.as_slice())
-            .and_then(|ids| ids.iter().copied().find(|&i| same(at(i))));
+            .and_then(|ids| ids.iter().copied().find(|&i| absorbs(spec, at(i))));
         match found {
             Some(i) if at(i).create != spec.create => {
                 return Err(format!(
@@ -265,10 +283,7 @@ impl TransformerConfig {
         // narrower spec sorted first can absorb a broader one).
         // Lists not merged here kept their state (mine, or shared from a
         // normalized `other`); merged ones are checked.
-        let fixpoint = |list: &[FieldSpec]| {
-            let mut again = Vec::new();
-            merge_specs(&mut again, list).is_ok() && again.as_slice() == list
-        };
+        let fixpoint = is_fixpoint;
         self.normalized = was_normalized
             && touched
                 .iter()
@@ -563,5 +578,48 @@ mod builtin_table {
         assert!(have == want, "stale: run with NEST_KZ_REGENERATE=1");
         // And the static table reads back as the YAML does.
         assert_eq!(format!("{:?}", *BUILTIN), format!("{:?}", from_yaml()));
+    }
+}
+
+#[cfg(test)]
+mod fixpoint {
+    use super::*;
+
+    fn spec(kind: Option<&str>, path: &str, create: bool) -> FieldSpec {
+        FieldSpec {
+            group: None,
+            version: None,
+            kind: kind.map(str::to_string),
+            path: path.split('/').map(str::to_string).collect(),
+            create,
+        }
+    }
+
+    /// The definition: merging the list into an empty one gives it back.
+    fn by_merging(list: &[FieldSpec]) -> bool {
+        let mut again = Vec::new();
+        merge_specs(&mut again, list).is_ok() && again.as_slice() == list
+    }
+
+    #[test]
+    fn the_walk_agrees_with_merging() {
+        let mut lists: Vec<Vec<FieldSpec>> = TransformerConfig::builtin()
+            .specs
+            .values()
+            .map(|l| l.to_vec())
+            .collect();
+        let d = |create| spec(Some("Deployment"), "spec/x", create);
+        let any = |create| spec(None, "spec/x", create);
+        lists.extend([
+            vec![],
+            vec![d(false), any(false)],
+            vec![any(false), d(false)],
+            vec![d(false), d(true)],
+            vec![d(false), spec(Some("Service"), "spec/x", false)],
+            vec![d(false), spec(Some("Deployment"), "spec/y", false), any(true)],
+        ]);
+        for list in &lists {
+            assert_eq!(is_fixpoint(list), by_merging(list), "{list:?}");
+        }
     }
 }
