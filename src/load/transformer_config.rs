@@ -9,8 +9,9 @@ use crate::error::{BuildError, Result};
 use crate::load::go_json::{self, Unknown};
 use crate::load::loader::Loader;
 use crate::model::fieldspec::{FieldSpec, FieldSpecConfig};
+use hashbrown::HashMap;
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock};
 
 /// kustomize's default transformer configuration (`builtin_fieldspecs.yaml`
@@ -616,7 +617,11 @@ mod fixpoint {
             vec![any(false), d(false)],
             vec![d(false), d(true)],
             vec![d(false), spec(Some("Service"), "spec/x", false)],
-            vec![d(false), spec(Some("Deployment"), "spec/y", false), any(true)],
+            vec![
+                d(false),
+                spec(Some("Deployment"), "spec/y", false),
+                any(true),
+            ],
         ]);
         for list in &lists {
             assert_eq!(is_fixpoint(list), by_merging(list), "{list:?}");

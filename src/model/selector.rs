@@ -234,7 +234,11 @@ mod tests {
         ] {
             let regex = Regex::new(&format!("^(?:{pattern})$")).unwrap();
             let ours = Pattern::new(pattern).unwrap();
-            assert_eq!(ours.is_match(text), regex.is_match(text), "{pattern} {text}");
+            assert_eq!(
+                ours.is_match(text),
+                regex.is_match(text),
+                "{pattern} {text}"
+            );
         }
         assert!(matches!(Pattern::new("nest-api"), Ok(Pattern::Text(_))));
         assert!(matches!(Pattern::new("a.b"), Ok(Pattern::Regex(_))));
