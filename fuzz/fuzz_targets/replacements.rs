@@ -27,7 +27,7 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let list = last.value.get("replacements").cloned().unwrap_or(last.value);
-    let Ok(entries) = serde_json::from_value::<Vec<ReplacementEntry>>(list) else {
+    let Ok(entries) = serde_json::from_value::<Vec<ReplacementEntry>>(list.into_json()) else {
         return;
     };
     let mut resmap = ResMap::default();
