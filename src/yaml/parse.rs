@@ -484,7 +484,14 @@ impl<'a> Builder<'a> {
         // The span starts on the scalar's first content line.
         let at = self.byte_at(span.start.index());
         let first_line = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
-        let mut indent: Option<usize> = None;
+        // An indentation indicator (`>2`) fixes the indentation; otherwise
+        // the first line with content sets it.
+        let header = self.text[..first_line]
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .unwrap_or_default();
+        let mut indent: Option<usize> = explicit_indent(header);
         for (n, line) in self.text[first_line..].lines().enumerate() {
             let spaces = line.len() - line.trim_start_matches(' ').len();
             let rest = &line[spaces..];
@@ -777,6 +784,37 @@ fn merge_into(map: &mut Map, merged: &mut Vec<Key>, value: Value) -> Result<(), 
     Ok(())
 }
 
+/// The indentation a block scalar header's indentation indicator sets
+/// (`key: >2` under a key at column 2 means 4), as go-yaml's scanner adds it
+/// to the enclosing block's indentation: the column of the key, or of the
+/// `-` for a scalar that is itself a sequence item, or none at the top.
+fn explicit_indent(header: &str) -> Option<usize> {
+    let code = header.split(" #").next().unwrap_or_default().trim_end();
+    let at = code.rfind(['|', '>'])?;
+    let flags = &code[at + 1..];
+    if !flags.chars().all(|c| matches!(c, '1'..='9' | '+' | '-')) {
+        return None;
+    }
+    let increment = flags.chars().find_map(|c| c.to_digit(10))? as usize;
+    let before = &code[..at];
+    if before.trim_start().starts_with("---") {
+        return Some(increment);
+    }
+    // Skip the line's indentation and any `- ` sequence indicators.
+    let mut column = before.len() - before.trim_start_matches(' ').len();
+    let mut last_dash = None;
+    while before[column..].starts_with("- ") || &before[column..] == "-" {
+        last_dash = Some(column);
+        column += 1;
+        column += before[column..].len() - before[column..].trim_start_matches(' ').len();
+    }
+    let parent = match before[column..].trim().is_empty() {
+        true => last_dash.unwrap_or(column),
+        false => column,
+    };
+    Some(parent + increment)
+}
+
 /// JSON object keys are strings; YAML keys that are scalars keep their text.
 fn key_string(key: &Value) -> Result<Key, String> {
     match key {
@@ -930,6 +968,22 @@ mod tests {
             parse_documents_with(text, DuplicateKeys::LastWins).unwrap()[0].value["a"],
             2
         );
+    }
+
+    #[test]
+    fn indentation_indicators_add_to_the_enclosing_block() {
+        assert_eq!(explicit_indent("  note: >2"), Some(4));
+        assert_eq!(explicit_indent("  note: |-1 # comment"), Some(3));
+        assert_eq!(explicit_indent("  - |2"), Some(4));
+        assert_eq!(explicit_indent("  - key: >1"), Some(5));
+        assert_eq!(explicit_indent("--- |3"), Some(3));
+        assert_eq!(explicit_indent("  note: >"), None);
+        assert_eq!(explicit_indent("  note: |+"), None);
+        // A tab after the indentation an indicator fixes is content.
+        let text = "data:\n  note: >2\n      indented\n    \tspaced\n";
+        assert!(parse_node_documents(text, DuplicateKeys::Reject).is_ok());
+        let short = "data:\n  note: |2\n    a\n  \tb\n";
+        assert!(parse_node_documents(short, DuplicateKeys::Reject).is_err());
     }
 
     #[test]
