@@ -19,28 +19,40 @@ pub struct CompiledSelector {
     annotations: Vec<Requirement>,
 }
 
-/// One anchored target pattern. Most are plain names (`Deployment`,
-/// `nest-api`): those compare as text, since compiling a regex costs more
-/// than a small build's whole transformation.
+/// One anchored target pattern. Most are plain names and groups
+/// (`Deployment`, `nest-api`, `networking.k8s.io`): those match without a
+/// regex, since compiling one costs more than a small build's whole
+/// transformation. In them `.` is still the regex's any character but a
+/// line break.
 enum Pattern {
-    Text(String),
+    Plain(String),
     Regex(Regex),
 }
 
 impl Pattern {
     fn new(p: &str) -> std::result::Result<Pattern, regex::Error> {
-        let literal = p
+        let plain = p
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'/'));
-        Ok(match literal {
-            true => Pattern::Text(p.to_string()),
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'/' | b'.'));
+        Ok(match plain {
+            true => Pattern::Plain(p.to_string()),
             false => Pattern::Regex(Regex::new(&format!("^(?:{p})$"))?),
         })
     }
 
     fn is_match(&self, text: &str) -> bool {
         match self {
-            Pattern::Text(p) => p == text,
+            Pattern::Plain(p) => {
+                // One text character per pattern byte (the pattern is ASCII).
+                text.chars().count() == p.len()
+                    && p.bytes().zip(text.chars()).all(|(want, c)| {
+                        if want == b'.' {
+                            c != '\n'
+                        } else {
+                            c == want as char
+                        }
+                    })
+            }
             Pattern::Regex(re) => re.is_match(text),
         }
     }
@@ -229,6 +241,12 @@ mod tests {
             ("nest-api", "nest-api"),
             ("apps/v1", "apps/v1"),
             ("a.b", "axb"),
+            ("a.b", "a.b"),
+            ("a.b", "a\nb"),
+            ("a.b", "aéb"),
+            ("a.b", "ab"),
+            ("networking.k8s.io", "networking.k8s.io"),
+            ("networking.k8s.io", "networking.k8s.iox"),
             ("nest-.*", "nest-api"),
             ("Deploy|Service", "Service"),
         ] {
@@ -240,7 +258,8 @@ mod tests {
                 "{pattern} {text}"
             );
         }
-        assert!(matches!(Pattern::new("nest-api"), Ok(Pattern::Text(_))));
-        assert!(matches!(Pattern::new("a.b"), Ok(Pattern::Regex(_))));
+        assert!(matches!(Pattern::new("nest-api"), Ok(Pattern::Plain(_))));
+        assert!(matches!(Pattern::new("a.b"), Ok(Pattern::Plain(_))));
+        assert!(matches!(Pattern::new("a.*"), Ok(Pattern::Regex(_))));
     }
 }
