@@ -1,15 +1,16 @@
 //! The document every stage reads and changes: a YAML node after tag
 //! resolution (null, boolean, number, string, sequence, mapping).
 //!
-//! It replaces `serde_json::Value` on the build path for memory and speed,
-//! with the same shape and meaning, so every rule written against JSON
-//! values keeps its behaviour:
+//! It took the place of `serde_json::Value` for memory and speed, with the
+//! same shape and meaning, so every rule written against JSON values keeps
+//! its behaviour:
 //!
 //! - a mapping is its entries in order in one vector, searched in order:
 //!   Kubernetes mappings mostly hold a handful of keys, where comparing keys
 //!   beats hashing and a per-mapping hash table doubles the memory. Only a
-//!   mapping past [`INDEX_FROM`] entries gets an index (`map.rs`), so a
+//!   mapping past `map::INDEX_FROM` entries gets an index (`map.rs`), so a
 //!   hostile mapping with a million keys stays linear to read and patch;
+//! - keys and strings up to 24 bytes are stored in place (`compact_str`);
 //! - numbers keep their text (`serde_json::Number` with arbitrary precision);
 //! - mapping equality ignores key order, and `remove` swaps the last entry
 //!   into the hole, as serde_json's order-preserving map does.
