@@ -96,7 +96,7 @@ impl ImageArg {
         let map: Map = self
             .fields()
             .into_iter()
-            .map(|(k, v)| (k.to_string(), Value::String(v.to_string().into())))
+            .map(|(k, v)| (k, Value::from(v)))
             .collect();
         Value::Object(map)
     }

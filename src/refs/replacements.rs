@@ -236,7 +236,7 @@ fn source_value(resmap: &ResMap, source: &Source, origin: &Path) -> Result<Value
                         ),
                     )
                 })?;
-            Ok(Value::String(part.to_string().into()))
+            Ok(Value::String((*part).into()))
         }
         _ => Ok(value),
     }

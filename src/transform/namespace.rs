@@ -67,7 +67,7 @@ pub fn apply(resmap: &mut ResMap, t: &Namespace) -> TransformResult {
             _ => false,
         };
         if !t.unset_only || empty {
-            *node = Value::String(t.namespace.to_string().into());
+            *node = Value::String(t.namespace.into());
         }
         Ok(())
     };

@@ -795,7 +795,7 @@ fn key_text(key: &str) -> String {
 
 /// A scalar as kustomize's emitter writes it at the root, without the newline.
 fn plain_or_quoted(s: &str) -> String {
-    let text = super::emit_document(&Value::String(s.to_string().into()));
+    let text = super::emit_document(&Value::String(s.into()));
     text.strip_suffix('\n').unwrap_or(&text).to_string()
 }
 

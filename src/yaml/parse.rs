@@ -1,4 +1,4 @@
-//! YAML text -> `crate::model::value::Value` documents.
+//! YAML text -> documents (`model::value::Value`).
 //!
 //! Kustomize reads YAML with go-yaml v3 (YAML 1.2 core schema): `yes`/`on`
 //! are strings, `0x1F` and `1_000` are ints, timestamps stay strings. We
@@ -840,19 +840,19 @@ pub fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Resu
     let plain = matches!(style, ScalarStyle::Plain);
     match tag {
         Some("!!str") | Some("tag:yaml.org,2002:str") => {
-            return Ok(Value::String(text.to_string().into()));
+            return Ok(Value::String(text.into()));
         }
         Some("!!int") | Some("!!float") | Some("!!bool") | Some("!!null") => {
             return resolve_plain(text)
                 .ok_or_else(|| format!("cannot decode {text:?} as {}", tag.unwrap_or_default()));
         }
-        Some("!!binary") => return Ok(Value::String(text.to_string().into())),
+        Some("!!binary") => return Ok(Value::String(text.into())),
         _ => {}
     }
     if !plain {
-        return Ok(Value::String(text.to_string().into()));
+        return Ok(Value::String(text.into()));
     }
-    Ok(resolve_plain(text).unwrap_or_else(|| Value::String(text.to_string().into())))
+    Ok(resolve_plain(text).unwrap_or_else(|| Value::String(text.into())))
 }
 
 fn resolve_plain(text: &str) -> Option<Value> {
@@ -880,7 +880,7 @@ fn resolve_plain(text: &str) -> Option<Value> {
     }
     match cleaned.to_ascii_lowercase().as_str() {
         // JSON has no infinities or NaN; kustomize fails on them too, so keep the text.
-        ".inf" | "+.inf" | "-.inf" | ".nan" => Some(Value::String(text.to_string().into())),
+        ".inf" | "+.inf" | "-.inf" | ".nan" => Some(Value::String(text.into())),
         _ => None,
     }
 }
