@@ -1,6 +1,7 @@
 //! Schema facts the strategic-merge engine needs, from the generated table.
 
 use crate::model::resid::Gvk;
+use crate::model::value::Value;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::{LazyLock, OnceLock};
@@ -116,15 +117,8 @@ impl SchemaTable {
 
     /// The fields of one object schema; nested inline objects become
     /// definitions of their own.
-    fn fields_of(
-        &mut self,
-        def: &crate::model::value::Value,
-        index: &HashMap<&str, usize>,
-    ) -> Vec<Field> {
-        let Some(props) = def
-            .get("properties")
-            .and_then(crate::model::value::Value::as_object)
-        else {
+    fn fields_of(&mut self, def: &Value, index: &HashMap<&str, usize>) -> Vec<Field> {
+        let Some(props) = def.get("properties").and_then(Value::as_object) else {
             return Vec::new();
         };
         let mut fields = Vec::new();
@@ -140,16 +134,16 @@ impl SchemaTable {
             let text = |k: &str| -> Text {
                 Cow::Owned(
                     prop.get(k)
-                        .and_then(crate::model::value::Value::as_str)
+                        .and_then(Value::as_str)
                         .unwrap_or_default()
                         .to_string(),
                 )
             };
             let strategy = text("x-kubernetes-patch-strategy");
             let merge_keys = match prop.get("x-kubernetes-list-map-keys") {
-                Some(crate::model::value::Value::Array(keys)) if !strategy.is_empty() => keys
+                Some(Value::Array(keys)) if !strategy.is_empty() => keys
                     .iter()
-                    .filter_map(crate::model::value::Value::as_str)
+                    .filter_map(Value::as_str)
                     .map(|k| Cow::Owned(k.to_string()))
                     .collect(),
                 _ => Vec::new(),
@@ -168,19 +162,15 @@ impl SchemaTable {
 
     /// The definition a schema points at: a `$ref` (also as the one entry
     /// of `allOf`), or an inline object with `properties`.
-    fn element(
-        &mut self,
-        schema: &crate::model::value::Value,
-        index: &HashMap<&str, usize>,
-    ) -> Option<usize> {
+    fn element(&mut self, schema: &Value, index: &HashMap<&str, usize>) -> Option<usize> {
         let reference = schema.get("$ref").or_else(|| {
             schema
                 .get("allOf")
-                .and_then(crate::model::value::Value::as_array)
+                .and_then(Value::as_array)
                 .filter(|a| a.len() == 1)?[0]
                 .get("$ref")
         });
-        if let Some(r) = reference.and_then(crate::model::value::Value::as_str) {
+        if let Some(r) = reference.and_then(Value::as_str) {
             return index.get(r.rsplit('/').next()?).copied();
         }
         schema.get("properties")?;
@@ -194,7 +184,7 @@ impl SchemaTable {
     /// Reads swagger-style `definitions` (JSON or YAML): kinds from
     /// `x-kubernetes-group-version-kind`, merge data from
     /// `x-kubernetes-patch-merge-key` / `x-kubernetes-patch-strategy`.
-    pub fn from_definitions(doc: &crate::model::value::Value) -> Result<SchemaTable, String> {
+    pub fn from_definitions(doc: &Value) -> Result<SchemaTable, String> {
         Self::read_definitions(doc, None)
     }
 
@@ -203,20 +193,15 @@ impl SchemaTable {
     /// before the custom schema was chosen: builtin definitions and kinds
     /// replace custom ones of the same name, and the custom definitions'
     /// references to builtin ones resolve.
-    pub fn from_definitions_then_builtin(
-        doc: &crate::model::value::Value,
-    ) -> Result<SchemaTable, String> {
+    pub fn from_definitions_then_builtin(doc: &Value) -> Result<SchemaTable, String> {
         Self::read_definitions(doc, Some(&BUILTIN))
     }
 
-    fn read_definitions(
-        doc: &crate::model::value::Value,
-        under: Option<&SchemaTable>,
-    ) -> Result<SchemaTable, String> {
+    fn read_definitions(doc: &Value, under: Option<&SchemaTable>) -> Result<SchemaTable, String> {
         let defs = doc
             .get("definitions")
             .or_else(|| doc.pointer("/components/schemas"))
-            .and_then(crate::model::value::Value::as_object)
+            .and_then(Value::as_object)
             .ok_or("the schema has no 'definitions'")?;
         let mut table = under.map_or_else(SchemaTable::default, |b| SchemaTable {
             defs: b.defs.clone(),
@@ -233,7 +218,7 @@ impl SchemaTable {
         let builtin_count = index.len();
         // Named definitions get their slots first; inline object schemas
         // (`properties` written in place) get definitions appended after.
-        let mut own: Vec<(usize, &crate::model::value::Value)> = Vec::new();
+        let mut own: Vec<(usize, &Value)> = Vec::new();
         for (name, def) in defs {
             if index.contains_key(name.as_str()) {
                 continue;
@@ -250,13 +235,13 @@ impl SchemaTable {
             table.defs[i] = OnceLock::from(fields);
             for gvk in def
                 .get("x-kubernetes-group-version-kind")
-                .and_then(crate::model::value::Value::as_array)
+                .and_then(Value::as_array)
                 .into_iter()
                 .flatten()
             {
                 let part = |k: &str| {
                     gvk.get(k)
-                        .and_then(crate::model::value::Value::as_str)
+                        .and_then(Value::as_str)
                         .unwrap_or_default()
                         .to_string()
                 };
@@ -411,8 +396,8 @@ pub fn is_cluster_scoped(gvk: &Gvk) -> bool {
 pub fn is_cluster_scoped_kind(group: &str, version: &str, kind: &str) -> bool {
     // Most kinds are namespaced: reject by kind, in one hash lookup, before
     // comparing versions (every id comparison asks this).
-    static KINDS: std::sync::LazyLock<hashbrown::HashSet<&str>> =
-        std::sync::LazyLock::new(|| CLUSTER_SCOPED.iter().map(|(_, k)| *k).collect());
+    static KINDS: LazyLock<hashbrown::HashSet<&str>> =
+        LazyLock::new(|| CLUSTER_SCOPED.iter().map(|(_, k)| *k).collect());
     if !KINDS.contains(kind) {
         return false;
     }

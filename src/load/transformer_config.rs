@@ -9,6 +9,7 @@ use crate::error::{BuildError, Result};
 use crate::load::go_json::{self, Unknown};
 use crate::load::loader::Loader;
 use crate::model::fieldspec::{FieldSpec, FieldSpecConfig};
+use crate::model::value::{Map, Value};
 use hashbrown::HashMap;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -148,9 +149,6 @@ fn gvk_order(group: Option<&str>, version: Option<&str>, kind: Option<&str>) -> 
     )
 }
 
-/// Adds `spec` unless the list has one at the same path that `spec`'s
-/// selector selects (kustomize's effectivelyEquals, asymmetric on purpose);
-/// kustomize refuses two that differ only in `create`.
 /// Whether merging `spec` after `existing` (same path) drops `spec`:
 /// its group, version and kind, where given, are `existing`'s.
 fn absorbs(spec: &FieldSpec, existing: &FieldSpec) -> bool {
@@ -178,6 +176,9 @@ fn is_fixpoint(list: &[FieldSpec]) -> bool {
     true
 }
 
+/// Adds `spec` unless the list has one at the same path that `spec`'s
+/// selector selects (kustomize's effectivelyEquals, asymmetric on purpose);
+/// kustomize refuses two that differ only in `create`.
 pub(crate) fn merge_specs(
     list: &mut Vec<FieldSpec>,
     incoming: &[FieldSpec],
@@ -284,12 +285,15 @@ impl TransformerConfig {
         // narrower spec sorted first can absorb a broader one).
         // Lists not merged here kept their state (mine, or shared from a
         // normalized `other`); merged ones are checked.
-        let fixpoint = is_fixpoint;
         self.normalized = was_normalized
             && touched
                 .iter()
-                .all(|n| self.specs.get(*n).is_none_or(|l| fixpoint(l)))
-            && (!refs_touched || self.name_references.iter().all(|b| fixpoint(&b.referrers)));
+                .all(|n| self.specs.get(*n).is_none_or(|l| is_fixpoint(l)))
+            && (!refs_touched
+                || self
+                    .name_references
+                    .iter()
+                    .all(|b| is_fixpoint(&b.referrers)));
         Ok(())
     }
 
@@ -365,7 +369,7 @@ pub fn load_crds(files: &[String], loader: &Loader) -> Result<TransformerConfig>
             .into_iter()
             .next()
             .map(|d| d.value);
-        let Some(crate::model::value::Value::Object(defs)) = doc else {
+        let Some(Value::Object(defs)) = doc else {
             return Err(BuildError::invalid(
                 &path,
                 "a crds file must map type names to definitions",
@@ -392,8 +396,8 @@ pub fn load_crds(files: &[String], loader: &Loader) -> Result<TransformerConfig>
 }
 
 fn crd_fields(
-    defs: &crate::model::value::Map,
-    props: &crate::model::value::Value,
+    defs: &Map,
+    props: &Value,
     kind: &str,
     path: &mut Vec<String>,
     seen: &mut Vec<String>,
@@ -423,13 +427,13 @@ fn crd_fields(
         }
         let ref_kind = prop
             .get("x-kubernetes-object-ref-kind")
-            .and_then(crate::model::value::Value::as_str);
+            .and_then(Value::as_str);
         if prop.get("x-kubernetes-object-ref-api-version").is_some()
             && let Some(target) = ref_kind
         {
             let key = prop
                 .get("x-kubernetes-object-ref-name-key")
-                .and_then(crate::model::value::Value::as_str)
+                .and_then(Value::as_str)
                 .unwrap_or("name");
             Arc::make_mut(&mut config.name_references).push(NameBackReference {
                 target: GvkSelector {
@@ -439,9 +443,7 @@ fn crd_fields(
                 referrers: vec![spec(Some(key))],
             });
         }
-        if let Some(next) = prop
-            .get("$ref")
-            .and_then(crate::model::value::Value::as_str)
+        if let Some(next) = prop.get("$ref").and_then(Value::as_str)
             && !seen.iter().any(|s| s == next)
             && let Some(def) = defs.get(next)
         {

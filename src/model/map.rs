@@ -132,17 +132,6 @@ impl Map {
         self.position(key).map(|i| &mut self.entries_mut()[i].1)
     }
 
-    pub fn get_key_value(&self, key: &str) -> Option<(&Key, &Value)> {
-        self.position(key).map(|i| {
-            let (k, v) = &self.entries()[i];
-            (k, v)
-        })
-    }
-
-    pub fn get_index(&self, i: usize) -> Option<(&Key, &Value)> {
-        self.entries().get(i).map(|(k, v)| (k, v))
-    }
-
     pub fn contains_key(&self, key: &str) -> bool {
         self.position(key).is_some()
     }
@@ -277,21 +266,6 @@ impl Map {
     ) -> impl DoubleEndedIterator<Item = &mut Value> + ExactSizeIterator {
         self.entries_mut().iter_mut().map(|(_, v)| v)
     }
-
-    /// Moves every entry of `other` into `self` (inserting each).
-    pub fn append(&mut self, other: &mut Map) {
-        for (k, v) in std::mem::take(other) {
-            self.insert(k, v);
-        }
-    }
-
-    /// Sorts entries by key.
-    pub fn sort_keys(&mut self) {
-        self.entries_mut().sort_by(|a, b| a.0.cmp(&b.0));
-        if self.is_indexed() {
-            self.reindex();
-        }
-    }
 }
 
 pub enum Entry<'a> {
@@ -320,30 +294,11 @@ impl<'a> Entry<'a> {
             Entry::Vacant(v) => v.insert(default()),
         }
     }
-
-    pub fn key(&self) -> &str {
-        match self {
-            Entry::Occupied(o) => &o.map.entries()[o.i].0,
-            Entry::Vacant(v) => &v.key,
-        }
-    }
 }
 
 impl<'a> OccupiedEntry<'a> {
-    pub fn get(&self) -> &Value {
-        &self.map.entries()[self.i].1
-    }
-
-    pub fn get_mut(&mut self) -> &mut Value {
-        &mut self.map.entries_mut()[self.i].1
-    }
-
     pub fn into_mut(self) -> &'a mut Value {
         &mut self.map.entries_mut()[self.i].1
-    }
-
-    pub fn insert(&mut self, value: Value) -> Value {
-        std::mem::replace(self.get_mut(), value)
     }
 }
 
@@ -491,12 +446,12 @@ mod tests {
                 m.insert("k0".into(), Value::Null),
                 Some(Value::from(0usize))
             );
-            assert_eq!(m.get_index(0).map(|(k, _)| k.as_str()), Some("k0"));
+            assert_eq!(m.keys().next().map(|k| k.as_str()), Some("k0"));
             assert_eq!(m.remove("k1"), Some(Value::from(1usize)));
             // swap_remove: the last entry fills the hole.
             if n > 2 {
                 assert_eq!(
-                    m.get_index(1).map(|(k, _)| k.clone()),
+                    m.keys().nth(1).cloned(),
                     Some(Key::from(format!("k{}", n - 1)))
                 );
             }

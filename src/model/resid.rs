@@ -95,24 +95,25 @@ impl ResId {
         [self.gvk.sort_string().as_str(), "|", ns, "|", name].concat()
     }
 
-    /// Namespace for identity comparisons (kustomize's EffectiveNamespace):
-    /// "" and "default" are the same place, and cluster-scoped kinds share
-    /// one pseudo-namespace.
+    /// kustomize's EffectiveNamespace (see [`IdRef::effective_namespace`]).
     pub fn effective_namespace(&self) -> &str {
-        if crate::load::openapi::is_cluster_scoped(&self.gvk) {
-            NOT_A_NAMESPACE
-        } else if self.namespace.is_empty() {
-            "default"
-        } else {
-            &self.namespace
-        }
+        self.id_ref().effective_namespace()
     }
 
     /// kustomize's `ResId.Equals`: same GVK and name, same effective namespace.
     pub fn same_as(&self, other: &ResId) -> bool {
-        self.gvk == other.gvk
-            && self.name == other.name
-            && self.effective_namespace() == other.effective_namespace()
+        self.id_ref().same_as(other)
+    }
+
+    /// The id's text, borrowed.
+    pub fn id_ref(&self) -> IdRef<'_> {
+        IdRef {
+            group: &self.gvk.group,
+            version: &self.gvk.version,
+            kind: &self.gvk.kind,
+            namespace: &self.namespace,
+            name: &self.name,
+        }
     }
 }
 
@@ -140,7 +141,9 @@ impl<'a> IdRef<'a> {
         }
     }
 
-    /// As [`ResId::effective_namespace`].
+    /// Namespace for identity comparisons (kustomize's EffectiveNamespace):
+    /// "" and "default" are the same place, and cluster-scoped kinds share
+    /// one pseudo-namespace.
     pub fn effective_namespace(&self) -> &'a str {
         if crate::load::openapi::is_cluster_scoped_kind(self.group, self.version, self.kind) {
             NOT_A_NAMESPACE
@@ -155,7 +158,7 @@ impl<'a> IdRef<'a> {
         self.kind == gvk.kind && self.group == gvk.group && self.version == gvk.version
     }
 
-    /// As [`ResId::same_as`].
+    /// kustomize's `ResId.Equals` against an owned id.
     pub fn same_as(&self, other: &ResId) -> bool {
         self.name == other.name
             && self.same_gvk(&other.gvk)

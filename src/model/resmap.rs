@@ -23,23 +23,21 @@ static HASHER: LazyLock<DefaultHashBuilder> = LazyLock::new(DefaultHashBuilder::
 
 /// A current id as duplicate checks compare it (kustomize's `ResId.Equals`):
 /// the namespace is the effective one.
-struct IdKey;
-
-impl IdKey {
-    fn of(value: &Value) -> IdRef<'_> {
-        let id = IdRef::of(value);
-        IdRef {
-            namespace: id.effective_namespace(),
-            ..id
-        }
-    }
-
-    fn hash(id: &IdRef) -> u64 {
-        HASHER.hash_one(id)
+fn id_key(value: &Value) -> IdRef<'_> {
+    let id = IdRef::of(value);
+    IdRef {
+        namespace: id.effective_namespace(),
+        ..id
     }
 }
+
+fn hash_key(id: &IdRef) -> u64 {
+    HASHER.hash_one(id)
+}
+
+/// The hasher the index needs to grow: a position's key, hashed again.
 fn rehash(resources: &[Resource]) -> impl Fn(&usize) -> u64 + '_ {
-    move |&i| IdKey::hash(&IdKey::of(&resources[i].value))
+    move |&i| hash_key(&id_key(&resources[i].value))
 }
 
 impl ResMap {
@@ -51,12 +49,12 @@ impl ResMap {
             .get_or_insert_with(|| crate::load::limits::measure(&resource.value).bytes);
         crate::load::limits::charge_object(bytes, &resource.source)?;
         self.refresh_index();
-        let key = IdKey::of(&resource.value);
-        let hash = IdKey::hash(&key);
+        let key = id_key(&resource.value);
+        let hash = hash_key(&key);
         let resources = &self.resources;
         if let Some(existing) = self
             .index
-            .find(hash, |&i| IdKey::of(&resources[i].value) == key)
+            .find(hash, |&i| id_key(&resources[i].value) == key)
             .map(|&i| &resources[i])
         {
             return Err(BuildError::invalid(
@@ -87,7 +85,7 @@ impl ResMap {
         self.index
             .reserve(self.resources.capacity(), rehash(&self.resources));
         for (i, r) in self.resources.iter().enumerate() {
-            let hash = IdKey::hash(&IdKey::of(&r.value));
+            let hash = hash_key(&id_key(&r.value));
             self.index.insert_unique(hash, i, rehash(&self.resources));
         }
         self.index_len = self.resources.len();

@@ -118,14 +118,6 @@ impl Value {
         matches!(self, Value::Null)
     }
 
-    pub fn is_boolean(&self) -> bool {
-        matches!(self, Value::Bool(_))
-    }
-
-    pub fn is_number(&self) -> bool {
-        matches!(self, Value::Number(_))
-    }
-
     pub fn is_string(&self) -> bool {
         matches!(self, Value::String(_))
     }
@@ -164,15 +156,6 @@ impl Value {
         tokens.into_iter().try_fold(self, |node, token| match node {
             Value::Object(m) => m.get(&token),
             Value::Array(a) => array_index(&token).and_then(|i| a.get(i)),
-            _ => None,
-        })
-    }
-
-    pub fn pointer_mut(&mut self, pointer: &str) -> Option<&mut Value> {
-        let tokens = pointer_tokens(pointer)?;
-        tokens.into_iter().try_fold(self, |node, token| match node {
-            Value::Object(m) => m.get_mut(&token),
-            Value::Array(a) => array_index(&token).and_then(move |i| a.get_mut(i)),
             _ => None,
         })
     }

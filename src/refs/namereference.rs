@@ -390,17 +390,16 @@ impl Sieve<'_> {
 /// kustomize's PrefixesSuffixesEquals: the shorter list of affixes is the
 /// tail of the longer; with `allow_empty`, an empty list matches anything.
 fn affixes_match(referrer: &Referrer, c: &Candidate, allow_empty: bool) -> bool {
-    let tail = |a: &[Str], b: &[Str]| same_ending(a, b);
     if allow_empty {
         let prefix_ok = referrer.prefixes.is_empty()
             || c.prefixes.is_empty()
-            || tail(referrer.prefixes, &c.prefixes);
+            || same_ending(referrer.prefixes, &c.prefixes);
         let suffix_ok = referrer.suffixes.is_empty()
             || c.suffixes.is_empty()
-            || tail(referrer.suffixes, &c.suffixes);
+            || same_ending(referrer.suffixes, &c.suffixes);
         prefix_ok && suffix_ok
     } else {
-        tail(referrer.prefixes, &c.prefixes) && tail(referrer.suffixes, &c.suffixes)
+        same_ending(referrer.prefixes, &c.prefixes) && same_ending(referrer.suffixes, &c.suffixes)
     }
 }
 

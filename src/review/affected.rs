@@ -12,6 +12,7 @@
 
 use crate::BuildOptions;
 use crate::load::kustomization::{self, Kustomization};
+use crate::model::value::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -229,10 +230,10 @@ fn plugin_config_paths(file: &Path) -> Vec<String> {
     };
     let mut out = Vec::new();
     for d in docs {
-        let strings = |v: Option<&crate::model::value::Value>| -> Vec<String> {
+        let strings = |v: Option<&Value>| -> Vec<String> {
             match v {
-                Some(crate::model::value::Value::String(s)) => vec![s.to_string()],
-                Some(crate::model::value::Value::Array(a)) => a
+                Some(Value::String(s)) => vec![s.to_string()],
+                Some(Value::Array(a)) => a
                     .iter()
                     .filter_map(|s| s.as_str().map(str::to_string))
                     .collect(),

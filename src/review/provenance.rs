@@ -8,7 +8,7 @@
 //! by its index. Keyed paths survive strategic merges that reorder lists,
 //! and the same names work in patch files, so a patch's line can be found.
 
-use crate::model::value::Value;
+use crate::model::value::{Key, Value};
 use crate::yaml::LineTree;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -82,7 +82,7 @@ fn collect_leaves<'a>(value: &'a Value, path: String, out: &mut Vec<(String, &'a
     match value {
         Value::Object(map) if !map.is_empty() => {
             // In printed order, so `explain` and `diff` read like the YAML.
-            let mut keys: Vec<&crate::model::value::Key> = map.keys().collect();
+            let mut keys: Vec<&Key> = map.keys().collect();
             keys.sort_by(|a, b| crate::yaml::emit::natural_key_order(a, b));
             for k in keys {
                 collect_leaves(&map[k], join(&path, k), out);

@@ -1,4 +1,4 @@
-//! `crate::model::value::Value` -> YAML text, byte-compatible with `kubectl kustomize`.
+//! The document (`model::value::Value`) -> YAML text, byte-compatible with `kubectl kustomize`.
 //!
 //! Kustomize prints each resource by marshalling it to JSON and converting
 //! that JSON to YAML with go-yaml v2 (`sigs.k8s.io/yaml.JSONToYAML`). So the
@@ -8,7 +8,7 @@
 //! indented under their key. This module reproduces that emitter's decisions.
 
 use super::scalars::{is_go_float, split_go_int};
-use crate::model::value::{Map, Number, Value};
+use crate::model::value::{Key, Map, Number, Value};
 use std::cmp::Ordering;
 
 const BEST_WIDTH: usize = 80;
@@ -157,7 +157,7 @@ impl Emitter {
     }
 
     fn block_mapping(&mut self, map: &Map, indent: i32) {
-        let mut entries: Vec<(&crate::model::value::Key, &Value)> = map.iter().collect();
+        let mut entries: Vec<(&Key, &Value)> = map.iter().collect();
         entries.sort_by(|a, b| natural_key_order(a.0, b.0));
         for (key, value) in entries {
             self.write_indent(indent);
