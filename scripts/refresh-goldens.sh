@@ -16,6 +16,11 @@ kubectl kustomize tests/cases/legacy-order --reorder none 2>/dev/null > tests/go
 for case in tests/argocd/*/; do
   [ -f "$case/case.json" ] && kubectl kustomize "$case" > "$case/expected.yaml"
 done
+# A tree big enough for the parallel paths (tests/many_objects.rs), kept as a digest.
+many="$(mktemp -d)"
+NEST_KZ_MANY_OBJECTS_TREE="$many" cargo test -q --test many_objects big_tree >/dev/null 2>&1 || true
+kubectl kustomize "$many/overlay" | python3 -c 'import hashlib,sys; t=sys.stdin.buffer.read(); print(hashlib.sha256(t).hexdigest(), t.count(b"\n---\n") + 1)' > tests/golden/many-objects.sha256
+rm -rf "$many"
 for case in tests/cases/*/; do
   kubectl kustomize "$case" > "$case/expected.yaml"
 done
@@ -28,4 +33,4 @@ done
 helm_env="$(./scripts/install-helm.sh)"
 while IFS='=' read -r var path; do export "$var=$path"; done <<<"$helm_env"
 NEST_KZ_HELM_REFRESH=1 cargo test --test helm
-cargo test --test golden --test argocd --test cli
+cargo test --test golden --test argocd --test cli --test many_objects

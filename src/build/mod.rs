@@ -9,6 +9,7 @@
 
 pub mod ordering;
 pub mod plugins;
+pub mod prefetch;
 
 use crate::error::{BuildError, Result};
 use crate::generate::configmap_secret::{self, GeneratedKind};
@@ -207,14 +208,12 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
     // strips its build annotations (unless both annotation options are on):
     // values become text and an empty or null map disappears.
     if !(builder.transformer_annotations && builder.origin_annotations) {
-        for r in resmap.iter_mut() {
-            r.normalize_annotations();
-        }
+        resmap.for_each_mut(Resource::normalize_annotations);
     }
     let root_kfile = kustomization::find_file(dir)?;
     ordering::sort(&mut resmap.resources, root.sort_options.as_ref())
         .map_err(|e| BuildError::invalid(&root_kfile, e))?;
-    for r in resmap.iter() {
+    resmap.try_for_each_mut(|r| {
         check_printable(&r.value).map_err(|c| {
             BuildError::invalid(
                 r.source.to_path_buf(),
@@ -224,8 +223,8 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
                     c as u32
                 ),
             )
-        })?;
-    }
+        })
+    })?;
     Ok(resmap.resources)
 }
 
@@ -500,7 +499,9 @@ impl Builder {
         // the resources' configs, then this kustomization's own.
         let mut config = initial_config;
         let mut vars: Vec<Var> = Vec::new();
-        for entry in k.resources.iter().chain(&k.bases) {
+        let entries: Vec<&String> = k.resources.iter().chain(&k.bases).collect();
+        let mut prefetch = prefetch::Prefetch::default();
+        for (index, entry) in entries.iter().copied().enumerate() {
             // A git URL becomes a directory in a clone, an HTTP(S) URL a
             // downloaded file (see load::remote).
             let remote = crate::load::remote::resolve_entry(
@@ -561,7 +562,8 @@ impl Builder {
                 crate::refs::vars::merge(&mut vars, &sub_vars, ctx.kfile)?;
             } else {
                 ctx.loader.check_file(&path)?;
-                for mut r in load_resource_file(&path, ctx.track)? {
+                let loaded = prefetch.load(&entries, index, &path, ctx.loader, ctx.track)?;
+                for mut r in loaded {
                     self.objects_placed = true;
                     self.annotate_origin(&mut r, OriginNote::File(&path));
                     resmap.append(r)?;

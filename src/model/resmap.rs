@@ -117,6 +117,81 @@ impl ResMap {
         self.resources.iter()
     }
 
+    /// Runs `step` on every resource, on every core when there are many,
+    /// and returns the error of the first resource (in order) that failed.
+    /// Steps touch only their own resource, so the objects come out as a
+    /// loop in order leaves them; after a failure the build stops, and
+    /// later resources may or may not have been changed.
+    pub fn try_for_each_mut<E: Send>(
+        &mut self,
+        step: impl Fn(&mut Resource) -> std::result::Result<(), E> + Sync,
+    ) -> std::result::Result<(), E> {
+        self.invalidate();
+        each_mut(&mut self.resources, step)
+    }
+
+    /// [`ResMap::try_for_each_mut`] for a step that cannot fail.
+    pub fn for_each_mut(&mut self, step: impl Fn(&mut Resource) + Sync) {
+        let _ = self.try_for_each_mut(|r| {
+            step(r);
+            Ok::<(), std::convert::Infallible>(())
+        });
+    }
+
+    /// Runs `step` on the resources at `indices` (ascending, each once), on
+    /// every core when there are many; a resource for which it returns
+    /// false is removed. The first failure in order is returned.
+    pub fn try_update_at<E: Send>(
+        &mut self,
+        indices: &[usize],
+        step: impl Fn(&mut Resource) -> std::result::Result<bool, E> + Sync,
+    ) -> std::result::Result<(), E> {
+        use rayon::prelude::*;
+        self.invalidate();
+        let mut keep = Vec::new();
+        if indices.len() < PARALLEL_FROM {
+            for &i in indices {
+                if !step(&mut self.resources[i])? {
+                    keep.resize(self.resources.len(), true);
+                    keep[i] = false;
+                }
+            }
+        } else {
+            let mut chosen = vec![false; self.resources.len()];
+            indices.iter().for_each(|&i| chosen[i] = true);
+            let outcomes: Vec<std::result::Result<bool, E>> = self
+                .resources
+                .par_iter_mut()
+                .zip(chosen.par_iter())
+                .with_min_len(PARALLEL_GRAIN)
+                .map(|(r, &chosen)| if chosen { step(r) } else { Ok(true) })
+                .collect();
+            keep = outcomes
+                .into_iter()
+                .collect::<std::result::Result<_, E>>()?;
+        }
+        if !keep.is_empty() {
+            let mut kept = keep.into_iter();
+            self.resources.retain(|_| kept.next().unwrap_or(true));
+        }
+        Ok(())
+    }
+
+    /// Positions of the resources `pick` selects, in order.
+    pub fn positions(&self, pick: impl Fn(&Resource) -> bool + Sync) -> Vec<usize> {
+        use rayon::prelude::*;
+        if self.resources.len() < PARALLEL_FROM {
+            return (0..self.resources.len())
+                .filter(|&i| pick(&self.resources[i]))
+                .collect();
+        }
+        (0..self.resources.len())
+            .into_par_iter()
+            .with_min_len(PARALLEL_GRAIN)
+            .filter(|&i| pick(&self.resources[i]))
+            .collect()
+    }
+
     pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Resource> {
         self.invalidate();
         self.resources.iter_mut()
@@ -126,5 +201,32 @@ impl ResMap {
     pub fn invalidate(&mut self) {
         self.index.clear();
         self.index_len = usize::MAX;
+    }
+}
+
+/// Below this many items, a loop costs less than waking threads.
+pub const PARALLEL_FROM: usize = 1024;
+
+/// Items per parallel task: enough work to amortise the hand-off.
+const PARALLEL_GRAIN: usize = 128;
+
+/// `step` on every item, in parallel past [`PARALLEL_FROM`] items; the
+/// first failure in order is returned.
+pub fn each_mut<T: Send, E: Send>(
+    items: &mut [T],
+    step: impl Fn(&mut T) -> std::result::Result<(), E> + Sync,
+) -> std::result::Result<(), E> {
+    use rayon::prelude::*;
+    if items.len() < PARALLEL_FROM {
+        return items.iter_mut().try_for_each(step);
+    }
+    match items
+        .par_iter_mut()
+        .with_min_len(PARALLEL_GRAIN)
+        .map(|item| step(item))
+        .find_first(|r| r.is_err())
+    {
+        Some(Err(e)) => Err(e),
+        _ => Ok(()),
     }
 }

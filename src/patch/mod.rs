@@ -218,9 +218,7 @@ pub fn apply_with_schema(resmap: &mut ResMap, patch: &Patch, schema: &SchemaTabl
 
 fn selected(resmap: &ResMap, target: &Selector, origin: &Path) -> Result<Vec<usize>> {
     let sel = CompiledSelector::new(target, origin)?;
-    Ok((0..resmap.resources.len())
-        .filter(|&i| sel.matches(&resmap.resources[i]))
-        .collect())
+    Ok(resmap.positions(|r| sel.matches(r)))
 }
 
 fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json6902::Patch) -> Result<()> {
@@ -228,8 +226,8 @@ fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json6902::Patch) -> 
         .target
         .as_ref()
         .ok_or_else(|| BuildError::invalid(&patch.origin, "a JSON 6902 patch needs a 'target'"))?;
-    for i in selected(resmap, target, &patch.origin)? {
-        let r = &mut resmap.resources[i];
+    let indices = selected(resmap, target, &patch.origin)?;
+    resmap.try_update_at(&indices, |r| {
         let id = r.id();
         r.store_previous_id();
         json6902::apply(&mut r.value, ops).map_err(|e| {
@@ -248,8 +246,8 @@ fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json6902::Patch) -> 
         // kustomize re-sets the annotations after a JSON patch (to restore
         // its internal ones), which rewrites them as a string map.
         r.normalize_annotations();
-    }
-    Ok(())
+        Ok(true)
+    })
 }
 
 fn apply_strategic(
@@ -280,9 +278,7 @@ fn apply_strategic(
             }
         }
     };
-    let mut deleted = Vec::new();
-    for i in indices {
-        let r = &mut resmap.resources[i];
+    resmap.try_update_at(&indices, |r| {
         let (name, namespace, kind) = (
             r.name().to_string(),
             r.value["metadata"].get("namespace").cloned(),
@@ -314,8 +310,7 @@ fn apply_strategic(
             )
         })?;
         if outcome == Outcome::Deleted {
-            deleted.push(i);
-            continue;
+            return Ok(false);
         }
         if !patch.allow_kind_change {
             r.object_mut()
@@ -332,9 +327,6 @@ fn apply_strategic(
                 r.metadata_mut().shift_remove("namespace");
             }
         }
-    }
-    for i in deleted.into_iter().rev() {
-        resmap.resources.remove(i);
-    }
-    Ok(())
+        Ok(true)
+    })
 }

@@ -18,7 +18,7 @@ pub fn apply(
 ) -> super::TransformResult {
     for spec in images {
         let one = std::slice::from_ref(spec);
-        for r in resmap.iter_mut() {
+        resmap.try_for_each_mut(|r| {
             walk(&mut r.value, one);
             let gvk = r.gvk();
             crate::model::fieldspec::visit_specs(
@@ -34,8 +34,8 @@ pub fn apply(
                     _ => Err("an image must be a string".into()),
                 },
             )
-            .map_err(|e| format!("{}: {e}", r.id()))?;
-        }
+            .map_err(|e| format!("{}: {e}", r.id()))
+        })?;
     }
     Ok(())
 }

@@ -30,14 +30,13 @@ pub fn set_map_entries(
     if pairs.is_empty() {
         return Ok(());
     }
-    for r in resmap.iter_mut() {
+    resmap.try_for_each_mut(|r| {
         let gvk = r.gvk();
         fieldspec::visit_specs(&mut r.value, &gvk, specs, CreateKind::Map, &mut |node| {
             set_pairs(node, pairs)
         })
-        .map_err(|e| format!("{}: {e}", r.id()))?;
-    }
-    Ok(())
+        .map_err(|e| format!("{}: {e}", r.id()))
+    })
 }
 
 /// Sets `pairs` into the string map at `node`, making it a map if it was absent.

@@ -71,9 +71,9 @@ pub fn apply(resmap: &mut ResMap, t: &Namespace) -> TransformResult {
         }
         Ok(())
     };
-    for r in resmap.resources.iter_mut() {
+    resmap.try_for_each_mut(|r| {
         if r.value.as_object().is_none_or(|m| m.is_empty()) {
-            continue;
+            return Ok(());
         }
         r.store_previous_id();
         let gvk = r.gvk();
@@ -104,9 +104,8 @@ pub fn apply(resmap: &mut ResMap, t: &Namespace) -> TransformResult {
         fieldspec::visit_specs(&mut r.value, &gvk, &specs, CreateKind::Scalar, &mut |n| {
             set(n)
         })
-        .map_err(|e| format!("namespace transformation failed: {}: {e}", r.id()))?;
-    }
-    resmap.invalidate();
+        .map_err(|e| format!("namespace transformation failed: {}: {e}", r.id()))
+    })?;
     // kustomize checks after each object that its new id is unique; one
     // pass at the end finds the same conflicts.
     let mut seen = std::collections::HashSet::new();

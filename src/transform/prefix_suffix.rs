@@ -34,10 +34,10 @@ pub fn apply(
     text: &str,
     specs: &[FieldSpec],
 ) -> TransformResult {
-    for r in resmap.iter_mut() {
+    resmap.try_for_each_mut(|r| {
         let original = r.original_id();
         if skipped(&original.gvk) {
-            continue;
+            return Ok(());
         }
         for spec in specs.iter().filter(|s| s.applies_to(&original.gvk)) {
             if spec.path.len() == 2 && spec.path[0] == "metadata" && spec.path[1] == "name" {
@@ -65,8 +65,8 @@ pub fn apply(
             })
             .map_err(|e| format!("{}: {e}", r.id()))?;
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 #[cfg(test)]

@@ -16,8 +16,16 @@ const BEST_INDENT: i32 = 2;
 
 /// Renders one document (no leading `---`), ending in a newline.
 pub fn emit_document(value: &Value) -> String {
+    let mut out = String::new();
+    append_document(&mut out, value);
+    out
+}
+
+/// Appends one document's text to `out`.
+fn append_document(out: &mut String, value: &Value) {
     // libyaml starts a stream at column 0 "after whitespace, at an indentation".
     let mut e = Emitter {
+        out: std::mem::take(out),
         whitespace: true,
         indention: true,
         ..Emitter::default()
@@ -26,28 +34,61 @@ pub fn emit_document(value: &Value) -> String {
     // kustomize's output never closes a document with `...`, even after a
     // `|+` block, so the emitter's open-ended state is not tracked.
     e.write_indent(-1);
-    e.out
+    *out = e.out;
 }
 
 /// Renders documents joined by `---` separators, as `kustomize build` does.
 pub fn emit_stream<'a>(values: impl IntoIterator<Item = &'a Value>) -> String {
-    let mut out = Vec::new();
-    write_stream(&mut out, values).expect("writing to memory cannot fail");
-    String::from_utf8(out).expect("the emitter writes UTF-8")
+    let mut out = String::new();
+    for (i, v) in values.into_iter().enumerate() {
+        push_document(&mut out, v, i == 0);
+    }
+    out
 }
 
-/// Streams documents to `out` one at a time, so output never sits whole in memory.
-pub fn write_stream<'a>(
-    out: &mut dyn std::io::Write,
-    values: impl IntoIterator<Item = &'a Value>,
-) -> std::io::Result<()> {
-    for (i, v) in values.into_iter().enumerate() {
-        if i > 0 {
-            out.write_all(b"---\n")?;
+/// Documents formatted per task when the stream is printed on every core.
+const CHUNK: usize = 256;
+
+/// Documents formatted before their text is written: bounds the text held
+/// in memory while keeping every core busy.
+const BATCH: usize = 16 * CHUNK;
+
+/// Streams the documents to `out` joined by `---` separators. Documents
+/// are formatted on every core a batch at a time and written in order, so
+/// the bytes are those of formatting them one by one, and the output never
+/// sits whole in memory.
+pub fn write_stream(out: &mut dyn std::io::Write, values: &[Value]) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    if values.len() <= CHUNK {
+        // One task's worth: no threads for a small build.
+        return out.write_all(emit_stream(values).as_bytes());
+    }
+    for (b, batch) in values.chunks(BATCH).enumerate() {
+        let texts: Vec<String> = batch
+            .par_chunks(CHUNK)
+            .enumerate()
+            .map(|(c, chunk)| {
+                let mut text = String::new();
+                for (i, v) in chunk.iter().enumerate() {
+                    push_document(&mut text, v, b == 0 && c == 0 && i == 0);
+                }
+                text
+            })
+            .collect();
+        for text in texts {
+            out.write_all(text.as_bytes())?;
         }
-        out.write_all(emit_document(v).as_bytes())?;
     }
     Ok(())
+}
+
+/// Appends one document to a stream, after a `---` separator unless it
+/// comes first.
+fn push_document(out: &mut String, value: &Value, first: bool) {
+    if !first {
+        out.push_str("---\n");
+    }
+    append_document(out, value);
 }
 
 #[derive(Clone, Copy, PartialEq)]
