@@ -223,7 +223,7 @@ pub fn each_mut<T: Send, E: Send>(
     match items
         .par_iter_mut()
         .with_min_len(PARALLEL_GRAIN)
-        .map(|item| step(item))
+        .map(&step)
         .find_first(|r| r.is_err())
     {
         Some(Err(e)) => Err(e),
