@@ -17,7 +17,7 @@ const APPS: usize = 1500;
 const FILES: usize = 3;
 
 fn deployment(i: usize) -> String {
-    let tier = if i % 2 == 0 { "even" } else { "odd" };
+    let tier = if i.is_multiple_of(2) { "even" } else { "odd" };
     format!(
         "apiVersion: apps/v1
 kind: Deployment
