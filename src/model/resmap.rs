@@ -10,13 +10,14 @@ use std::sync::LazyLock;
 
 /// Resources in load order. `index` holds the position of every resource,
 /// found by the hash of its current id (namespace normalised), so duplicate
-/// checks stay O(1) on big trees without copying any id; it is rebuilt
-/// lazily after transformers rename things.
+/// checks stay O(1) on big trees without copying any id; `hashes` keeps
+/// each position's hash so the table grows without reading objects again.
+/// Both are rebuilt lazily after transformers rename things.
 #[derive(Debug, Default, Clone)]
 pub struct ResMap {
     pub resources: Vec<Resource>,
     index: HashTable<usize>,
-    index_len: usize,
+    hashes: Vec<u64>,
 }
 
 static HASHER: LazyLock<DefaultHashBuilder> = LazyLock::new(DefaultHashBuilder::default);
@@ -35,22 +36,32 @@ fn hash_key(id: &IdRef) -> u64 {
     HASHER.hash_one(id)
 }
 
-/// The hasher the index needs to grow: a position's key, hashed again.
-fn rehash(resources: &[Resource]) -> impl Fn(&usize) -> u64 + '_ {
-    move |&i| hash_key(&id_key(&resources[i].value))
+fn hash_of(r: &Resource) -> u64 {
+    hash_key(&id_key(&r.value))
+}
+
+/// What adding a resource charges to the build's budget: its size, kept
+/// so a resource carried up through several levels is measured once.
+fn charged_bytes(r: &Resource) -> u64 {
+    r.charged_bytes
+        .unwrap_or_else(|| crate::load::limits::measure(&r.value).bytes)
 }
 
 impl ResMap {
     /// Adds a resource, refusing a second one with the same current id.
-    pub fn append(&mut self, mut resource: Resource) -> Result<()> {
-        // Every object added anywhere counts towards the build's budget.
-        let bytes = *resource
-            .charged_bytes
-            .get_or_insert_with(|| crate::load::limits::measure(&resource.value).bytes);
-        crate::load::limits::charge_object(bytes, &resource.source)?;
+    pub fn append(&mut self, resource: Resource) -> Result<()> {
+        let (hash, bytes) = (hash_of(&resource), charged_bytes(&resource));
         self.refresh_index();
+        self.add(resource, hash, bytes)
+    }
+
+    /// Adds a resource whose id hash and size are known, after charging
+    /// the budget and checking that its id is new.
+    fn add(&mut self, mut resource: Resource, hash: u64, bytes: u64) -> Result<()> {
+        resource.charged_bytes = Some(bytes);
+        // Every object added anywhere counts towards the build's budget.
+        crate::load::limits::charge_object(bytes, &resource.source)?;
         let key = id_key(&resource.value);
-        let hash = hash_key(&key);
         let resources = &self.resources;
         if let Some(existing) = self
             .index
@@ -68,36 +79,40 @@ impl ResMap {
                 ),
             ));
         }
+        let hashes = &self.hashes;
         self.index
-            .insert_unique(hash, resources.len(), rehash(resources));
+            .insert_unique(hash, resources.len(), |&i| hashes[i]);
+        self.hashes.push(hash);
         self.resources.push(resource);
-        self.index_len = self.resources.len();
         Ok(())
     }
 
     /// Re-indexes when resources were renamed, removed or reordered since the
     /// last append (any mutable access invalidates the index).
     fn refresh_index(&mut self) {
-        if self.index_len == self.resources.len() && self.index.len() == self.resources.len() {
+        if self.hashes.len() == self.resources.len() && self.index.len() == self.resources.len() {
             return;
         }
+        // Reading every id is the cost (cold objects): on every core.
+        self.hashes = map_each(&self.resources, hash_of);
         self.index.clear();
+        let hashes = &self.hashes;
         self.index
-            .reserve(self.resources.capacity(), rehash(&self.resources));
-        for (i, r) in self.resources.iter().enumerate() {
-            let hash = hash_key(&id_key(&r.value));
-            self.index.insert_unique(hash, i, rehash(&self.resources));
+            .reserve(self.resources.capacity(), |&i| hashes[i]);
+        for (i, &hash) in hashes.iter().enumerate() {
+            self.index.insert_unique(hash, i, |&i| hashes[i]);
         }
-        self.index_len = self.resources.len();
     }
 
     pub fn append_all(&mut self, other: ResMap) -> Result<()> {
+        let measured = map_each(&other.resources, |r| (hash_of(r), charged_bytes(r)));
         self.resources.reserve(other.resources.len());
+        self.hashes.reserve(other.resources.len());
         self.refresh_index();
-        self.index
-            .reserve(other.resources.len(), rehash(&self.resources));
-        for r in other.resources {
-            self.append(r)?;
+        let hashes = &self.hashes;
+        self.index.reserve(other.resources.len(), |&i| hashes[i]);
+        for (r, (hash, bytes)) in other.resources.into_iter().zip(measured) {
+            self.add(r, hash, bytes)?;
         }
         Ok(())
     }
@@ -200,7 +215,7 @@ impl ResMap {
     /// Call after changing resources in place (ids may have changed).
     pub fn invalidate(&mut self) {
         self.index.clear();
-        self.index_len = usize::MAX;
+        self.hashes.clear();
     }
 }
 
@@ -229,4 +244,17 @@ pub fn each_mut<T: Send, E: Send>(
         Some(Err(e)) => Err(e),
         _ => Ok(()),
     }
+}
+
+/// `f` of every item, in order; in parallel past [`PARALLEL_FROM`] items.
+pub fn map_each<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use rayon::prelude::*;
+    if items.len() < PARALLEL_FROM {
+        return items.iter().map(f).collect();
+    }
+    items
+        .par_iter()
+        .with_min_len(PARALLEL_GRAIN)
+        .map(&f)
+        .collect()
 }

@@ -69,7 +69,7 @@ struct Referrer<'a> {
 
 /// Rewrites references to renamed objects.
 pub fn fix(resmap: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(), String> {
-    let candidates: Vec<Candidate> = resmap.iter().map(Candidate::of).collect();
+    let candidates = crate::model::resmap::map_each(&resmap.resources, Candidate::of);
     // The first sieve keeps only objects once called by the field's value:
     // index them by every earlier name, so big trees stay linear.
     let mut by_previous_name: std::collections::HashMap<&str, Vec<usize>> =
@@ -96,10 +96,8 @@ pub fn fix(resmap: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(), St
     type Filters<'s> = Vec<(&'s FieldSpec, &'s GvkSelector, FieldSpec)>;
     let mut by_gvk: std::collections::HashMap<crate::model::resid::Gvk, Filters> =
         std::collections::HashMap::new();
-    for i in 0..resmap.resources.len() {
-        let r = &resmap.resources[i];
-        let original = r.original_id();
-        let filters = by_gvk.entry(original.gvk).or_insert_with_key(|gvk| {
+    for r in resmap.iter() {
+        by_gvk.entry(r.original_id().gvk).or_insert_with_key(|gvk| {
             all.iter()
                 .filter(|(spec, _)| spec.applies_to(gvk))
                 .map(|&(spec, target)| {
@@ -113,42 +111,53 @@ pub fn fix(resmap: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(), St
                 })
                 .collect()
         });
-        if filters.is_empty() {
-            continue;
-        }
-        let visible = Visibility::of(r)?;
-        let prefixes = r.name_prefixes.clone();
-        let suffixes = r.name_suffixes.clone();
-        let referrer = Referrer {
-            current: r.id(),
-            prefixes: &prefixes,
-            suffixes: &suffixes,
-            role_ref: role_ref(&r.value),
+    }
+    // Each object's references are read against the candidates, which
+    // were copied out first: objects can be fixed in any order.
+    resmap.try_for_each_mut(|r| match by_gvk.get(&r.original_id().gvk) {
+        Some(filters) if !filters.is_empty() => fix_referrer(r, filters, &index),
+        _ => Ok(()),
+    })
+}
+
+/// Rewrites the references of one object, at the field specs that apply
+/// to the kind it was loaded as.
+fn fix_referrer(
+    r: &mut Resource,
+    filters: &[(&FieldSpec, &GvkSelector, FieldSpec)],
+    index: &CandidateIndex,
+) -> Result<(), String> {
+    let visible = Visibility::of(r)?;
+    let prefixes = r.name_prefixes.clone();
+    let suffixes = r.name_suffixes.clone();
+    let referrer = Referrer {
+        current: r.id(),
+        prefixes: &prefixes,
+        suffixes: &suffixes,
+        role_ref: role_ref(&r.value),
+    };
+    // Name references rewrite names and namespaces, never kinds.
+    let gvk = r.gvk();
+    for (spec, target, path_only) in filters {
+        let sieve = Sieve {
+            referrer: &referrer,
+            target,
+            role_ref_path: spec.path.ends_with(&["roleRef".into(), "name".into()]),
         };
-        let r = &mut resmap.resources[i];
-        // Name references rewrite names and namespaces, never kinds.
-        let gvk = r.gvk();
-        for (spec, target, path_only) in filters.iter() {
-            let sieve = Sieve {
-                referrer: &referrer,
-                target,
-                role_ref_path: spec.path.ends_with(&["roleRef".into(), "name".into()]),
-            };
-            fieldspec::visit_specs(
-                &mut r.value,
-                &gvk,
-                std::slice::from_ref(path_only),
-                CreateKind::None,
-                &mut |node| sieve.set(node, &index, &visible),
+        fieldspec::visit_specs(
+            &mut r.value,
+            &gvk,
+            std::slice::from_ref(path_only),
+            CreateKind::None,
+            &mut |node| sieve.set(node, index, &visible),
+        )
+        .map_err(|e| {
+            format!(
+                "updating name reference in '{}' field of '{}': {e}",
+                spec.path.join("/"),
+                referrer.current
             )
-            .map_err(|e| {
-                format!(
-                    "updating name reference in '{}' field of '{}': {e}",
-                    spec.path.join("/"),
-                    referrer.current
-                )
-            })?;
-        }
+        })?;
     }
     Ok(())
 }
