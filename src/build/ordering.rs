@@ -79,15 +79,17 @@ pub fn sort(resources: &mut Vec<Resource>, options: Option<&SortOptions>) -> Res
         }
     };
     // Sort keys once per resource, then move resources into place (no clones).
-    let keys: Vec<(i64, String, String)> = resources
-        .iter()
-        .map(|r| {
-            let id = r.id();
-            (rank(&id.gvk.kind), id.gvk.sort_string(), id.sort_string())
-        })
-        .collect();
+    let keys: Vec<(i64, String, String)> = crate::model::resmap::map_each(resources, |r| {
+        let id = r.id();
+        (rank(&id.gvk.kind), id.gvk.sort_string(), id.sort_string())
+    });
     let mut order: Vec<usize> = (0..resources.len()).collect();
-    order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    // Both sorts are stable: equal keys keep load order.
+    if order.len() < crate::model::resmap::PARALLEL_FROM {
+        order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
+    } else {
+        rayon::slice::ParallelSliceMut::par_sort_by(&mut order[..], |&a, &b| keys[a].cmp(&keys[b]));
+    }
     let mut slots: Vec<Option<Resource>> = resources.drain(..).map(Some).collect();
     resources.extend(order.into_iter().filter_map(|i| slots[i].take()));
     Ok(())

@@ -213,9 +213,7 @@ fn add_generated(resmap: &mut ResMap, generated: Resource, kustomization: &Path)
     // kustomize's appendReplaceOrMerge: the objects any of whose ids
     // (current or earlier) equal the generated one's.
     let id = generated.id();
-    let matches: Vec<usize> = (0..resmap.resources.len())
-        .filter(|&i| resmap.resources[i].ids().any(|x| x.same_as(&id)))
-        .collect();
+    let matches = resmap.matching_any_id(&id);
     let index = match (matches.as_slice(), behavior) {
         ([], Behavior::Create) => return resmap.append(generated),
         ([], _) => {

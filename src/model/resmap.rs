@@ -61,11 +61,13 @@ impl ResMap {
         resource.charged_bytes = Some(bytes);
         // Every object added anywhere counts towards the build's budget.
         crate::load::limits::charge_object(bytes, &resource.source)?;
-        let key = id_key(&resource.value);
         let resources = &self.resources;
+        // Ids are read only on a hash match: rare unless it is a duplicate.
         if let Some(existing) = self
             .index
-            .find(hash, |&i| id_key(&resources[i].value) == key)
+            .find(hash, |&i| {
+                id_key(&resources[i].value) == id_key(&resource.value)
+            })
             .map(|&i| &resources[i])
         {
             return Err(BuildError::invalid(
@@ -117,15 +119,26 @@ impl ResMap {
         Ok(())
     }
 
+    /// The first resource (in order) whose current id an earlier one
+    /// already has.
+    pub fn first_duplicate(&self) -> Option<&Resource> {
+        let hashes = map_each(&self.resources, hash_of);
+        let resources = &self.resources;
+        let mut seen: HashTable<usize> = HashTable::with_capacity(resources.len());
+        for (i, &hash) in hashes.iter().enumerate() {
+            let same = |&j: &usize| id_key(&resources[j].value) == id_key(&resources[i].value);
+            if seen.find(hash, same).is_some() {
+                return Some(&resources[i]);
+            }
+            seen.insert_unique(hash, i, |&j| hashes[j]);
+        }
+        None
+    }
+
     /// Indices of resources any of whose ids (current or earlier) equals `id`.
     pub fn matching_any_id(&self, id: &ResId) -> Vec<usize> {
-        (0..self.resources.len())
-            .filter(|&i| {
-                let r = &self.resources[i];
-                // Cheap name test first: most resources never had this name.
-                r.ever_named(&id.name) && r.ids().any(|x| x.same_as(id))
-            })
-            .collect()
+        // Cheap name test first: most resources never had this name.
+        self.positions(|r| r.ever_named(&id.name) && r.ids().any(|x| x.same_as(id)))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Resource> {

@@ -108,21 +108,13 @@ pub fn apply(resmap: &mut ResMap, t: &Namespace) -> TransformResult {
     })?;
     // kustomize checks after each object that its new id is unique; one
     // pass at the end finds the same conflicts.
-    let mut seen = std::collections::HashSet::new();
-    for r in resmap.iter() {
-        let id = r.id();
-        let key = (
-            id.gvk.clone(),
-            id.name.clone(),
-            id.effective_namespace().to_string(),
-        );
-        if !seen.insert(key) {
-            return Err(format!(
-                "namespace transformation produces ID conflict: {id}"
-            ));
-        }
+    match resmap.first_duplicate() {
+        Some(r) => Err(format!(
+            "namespace transformation produces ID conflict: {}",
+            r.id()
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn set_subjects(
