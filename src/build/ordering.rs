@@ -90,7 +90,38 @@ pub fn sort(resources: &mut Vec<Resource>, options: Option<&SortOptions>) -> Res
     } else {
         rayon::slice::ParallelSliceMut::par_sort_by(&mut order[..], |&a, &b| keys[a].cmp(&keys[b]));
     }
-    let mut slots: Vec<Option<Resource>> = resources.drain(..).map(Some).collect();
-    resources.extend(order.into_iter().filter_map(|i| slots[i].take()));
+    permute(resources, order);
     Ok(())
+}
+
+/// Reorders `items` in place so that position `i` holds what was at
+/// `order[i]`: each cycle of the permutation is walked once with swaps, so
+/// no second array of resources is ever held.
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    for start in 0..items.len() {
+        // Positions already placed are marked by pointing at themselves.
+        let mut hole = start;
+        while order[hole] != start {
+            let next = order[hole];
+            items.swap(hole, next);
+            order[hole] = hole;
+            hole = next;
+        }
+        order[hole] = hole;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::permute;
+
+    #[test]
+    fn permute_places_every_item_once() {
+        // Fixed points, a 2-cycle and a 4-cycle.
+        let order = vec![3, 1, 0, 5, 4, 2, 7, 6];
+        let mut items: Vec<usize> = (0..order.len()).map(|i| i * 10).collect();
+        permute(&mut items, order.clone());
+        let want: Vec<usize> = order.iter().map(|&i| i * 10).collect();
+        assert_eq!(items, want);
+    }
 }

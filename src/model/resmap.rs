@@ -47,6 +47,20 @@ fn charged_bytes(r: &Resource) -> u64 {
         .unwrap_or_else(|| crate::load::limits::measure(&r.value).bytes)
 }
 
+/// The error for adding `resource` when `existing` has its id.
+fn duplicate(resource: &Resource, existing: &Resource) -> BuildError {
+    BuildError::invalid(
+        resource.source.to_path_buf(),
+        format!(
+            "line {}: may not add resource with an already registered id: {} (first loaded from {}:{})",
+            resource.line,
+            resource.id(),
+            existing.source.display(),
+            existing.line
+        ),
+    )
+}
+
 impl ResMap {
     /// Adds a resource, refusing a second one with the same current id.
     pub fn append(&mut self, resource: Resource) -> Result<()> {
@@ -70,22 +84,40 @@ impl ResMap {
             })
             .map(|&i| &resources[i])
         {
-            return Err(BuildError::invalid(
-                resource.source.to_path_buf(),
-                format!(
-                    "line {}: may not add resource with an already registered id: {} (first loaded from {}:{})",
-                    resource.line,
-                    resource.id(),
-                    existing.source.display(),
-                    existing.line
-                ),
-            ));
+            return Err(duplicate(&resource, existing));
         }
         let hashes = &self.hashes;
         self.index
             .insert_unique(hash, resources.len(), |&i| hashes[i]);
         self.hashes.push(hash);
         self.resources.push(resource);
+        Ok(())
+    }
+
+    /// Takes over `other`'s resources when this map is empty (a
+    /// kustomization's first directory entry): the same charges and
+    /// duplicate checks as adding them one by one, without moving them.
+    fn adopt(&mut self, other: ResMap) -> Result<()> {
+        let measured = map_each(&other.resources, |r| (hash_of(r), charged_bytes(r)));
+        let mut staged = ResMap {
+            resources: other.resources,
+            index: HashTable::with_capacity(measured.len()),
+            hashes: Vec::with_capacity(measured.len()),
+        };
+        for (i, &(hash, bytes)) in measured.iter().enumerate() {
+            let r = &mut staged.resources[i];
+            r.charged_bytes = Some(bytes);
+            crate::load::limits::charge_object(bytes, &r.source)?;
+            let resources = &staged.resources;
+            let same = |&j: &usize| id_key(&resources[j].value) == id_key(&resources[i].value);
+            if let Some(&j) = staged.index.find(hash, same) {
+                return Err(duplicate(&resources[i], &resources[j]));
+            }
+            let hashes = &staged.hashes;
+            staged.index.insert_unique(hash, i, |&j| hashes[j]);
+            staged.hashes.push(hash);
+        }
+        *self = staged;
         Ok(())
     }
 
@@ -107,6 +139,9 @@ impl ResMap {
     }
 
     pub fn append_all(&mut self, other: ResMap) -> Result<()> {
+        if self.resources.is_empty() {
+            return self.adopt(other);
+        }
         let measured = map_each(&other.resources, |r| (hash_of(r), charged_bytes(r)));
         self.resources.reserve(other.resources.len());
         self.hashes.reserve(other.resources.len());
