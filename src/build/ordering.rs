@@ -49,7 +49,7 @@ pub fn kind_rank(kind: &str) -> i64 {
     }
 }
 
-pub fn sort(resources: &mut Vec<Resource>, options: Option<&SortOptions>) -> Result<(), String> {
+pub fn sort(resources: &mut [Resource], options: Option<&SortOptions>) -> Result<(), String> {
     let legacy = match options {
         None => None,
         Some(o) => match o.order.as_deref() {
