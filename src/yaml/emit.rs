@@ -7,7 +7,7 @@
 //! past column 80, multi-line strings as literal blocks, sequences not
 //! indented under their key. This module reproduces that emitter's decisions.
 
-use super::scalars::{is_go_float, split_go_int};
+use super::scalars::{is_base60_float, is_go_float, is_timestamp, split_go_int};
 use crate::model::value::{Key, Map, Number, Value};
 use std::cmp::Ordering;
 
@@ -664,28 +664,6 @@ fn reads_back_as_string(s: &str) -> bool {
         || is_go_float(&plain)
         || is_timestamp(s)
         || is_base60_float(s))
-}
-
-fn is_base60_float(s: &str) -> bool {
-    static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$")
-            .expect("static regex")
-    });
-    RE.is_match(s)
-}
-
-/// go-yaml v2 treats these unquoted layouts as timestamps.
-fn is_timestamp(s: &str) -> bool {
-    static RE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(concat!(
-            r"^(?:[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?",
-            r"(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::?[0-9]{2})?))?",
-            r"|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]*)?",
-            r"|[0-9]{4}-[0-9]{2}-[0-9]{2})$"
-        ))
-        .expect("static regex")
-    });
-    RE.is_match(s)
 }
 
 fn non_string_text(v: &Value) -> String {
