@@ -9,7 +9,7 @@ use crate::error::{BuildError, Result};
 use crate::load::go_json::{self, Unknown};
 use crate::load::loader::Loader;
 use crate::model::fieldspec::{FieldSpec, FieldSpecConfig};
-use crate::model::value::{Map, Value};
+use crate::model::value::{Map, Str, Value};
 use hashbrown::HashMap;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -24,10 +24,10 @@ static BUILTIN: LazyLock<TransformerConfig> = LazyLock::new(|| {
     let specs_of = |list: &[StaticSpec]| -> Vec<FieldSpec> {
         list.iter()
             .map(|&(group, version, kind, path, create)| FieldSpec {
-                group: group.map(str::to_string),
-                version: version.map(str::to_string),
-                kind: kind.map(str::to_string),
-                path: path.iter().map(|p| p.to_string()).collect(),
+                group: group.map(Str::const_new),
+                version: version.map(Str::const_new),
+                kind: kind.map(Str::const_new),
+                path: path.iter().map(|&p| Str::const_new(p)).collect(),
                 create,
             })
             .collect()
@@ -152,7 +152,7 @@ fn gvk_order(group: Option<&str>, version: Option<&str>, kind: Option<&str>) -> 
 /// Whether merging `spec` after `existing` (same path) drops `spec`:
 /// its group, version and kind, where given, are `existing`'s.
 fn absorbs(spec: &FieldSpec, existing: &FieldSpec) -> bool {
-    let selects = |want: &Option<String>, have: &Option<String>| {
+    let selects = |want: &Option<Str>, have: &Option<Str>| {
         want.as_deref().is_none_or(str::is_empty)
             || want.as_deref() == Some(have.as_deref().unwrap_or_default())
     };
@@ -165,7 +165,7 @@ fn absorbs(spec: &FieldSpec, existing: &FieldSpec) -> bool {
 /// is dropped by (or conflicts with) an earlier one of the same path.
 /// The same walk as `merge_specs`, without building the copy.
 fn is_fixpoint(list: &[FieldSpec]) -> bool {
-    let mut by_path: HashMap<&[String], Vec<usize>> = HashMap::new();
+    let mut by_path: HashMap<&[Str], Vec<usize>> = HashMap::new();
     for (j, spec) in list.iter().enumerate() {
         let earlier = by_path.entry(&spec.path).or_default();
         if earlier.iter().any(|&i| absorbs(spec, &list[i])) {
@@ -190,7 +190,7 @@ pub(crate) fn merge_specs(
     // selects is the one kustomize finds. Added specs are collected apart
     // (positions past the list's end) so the index can borrow the paths.
     let mut added: Vec<&FieldSpec> = Vec::new();
-    let mut by_path: HashMap<&[String], Vec<usize>> = HashMap::new();
+    let mut by_path: HashMap<&[Str], Vec<usize>> = HashMap::new();
     for (i, s) in list.iter().enumerate() {
         by_path.entry(&s.path).or_default().push(i);
     }
@@ -266,10 +266,10 @@ impl TransformerConfig {
                 *mine = Arc::clone(specs);
                 continue;
             }
-            touched.push(name);
-            let list = Arc::make_mut(mine);
-            if merge_specs(list, specs)? {
-                sort(list);
+            // A list the merge left as it was keeps its state.
+            if merge_specs(Arc::make_mut(mine), specs)? {
+                sort(Arc::make_mut(mine));
+                touched.push(name);
             }
         }
         let refs_shared = other.name_references.is_empty()
@@ -411,11 +411,12 @@ fn crd_fields(
         let spec = |extra: Option<&str>| FieldSpec {
             group: None,
             version: None,
-            kind: Some(kind.to_string()),
+            kind: Some(Str::from(kind)),
             path: path
                 .iter()
                 .cloned()
-                .chain(extra.map(str::to_string))
+                .map(Str::from)
+                .chain(extra.map(Str::from))
                 .collect(),
             create: false,
         };
@@ -509,7 +510,7 @@ mod builtin_table {
         config
     }
 
-    fn opt(v: &Option<String>) -> String {
+    fn opt(v: &Option<Str>) -> String {
         match v {
             Some(s) => format!("Some({s:?})"),
             None => "None".into(),
@@ -592,8 +593,8 @@ mod fixpoint {
         FieldSpec {
             group: None,
             version: None,
-            kind: kind.map(str::to_string),
-            path: path.split('/').map(str::to_string).collect(),
+            kind: kind.map(Str::from),
+            path: path.split('/').map(Str::from).collect(),
             create,
         }
     }

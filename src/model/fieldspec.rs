@@ -2,7 +2,7 @@
 //! builtin transformer is configured with, and the walker that visits them.
 
 use crate::model::resid::Gvk;
-use crate::model::value::{Map, Value};
+use crate::model::value::{Map, Str, Value};
 use serde::Deserialize;
 
 /// A field spec as written in configuration (kustomization `labels[].fields`).
@@ -19,21 +19,23 @@ pub struct FieldSpecConfig {
     pub kind: Option<String>,
 }
 
+/// Text is kept in place (`Str`), so the builtin table's specs are made
+/// from static strings without allocating each one.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldSpec {
-    pub group: Option<String>,
-    pub version: Option<String>,
-    pub kind: Option<String>,
-    pub path: Vec<String>,
+    pub group: Option<Str>,
+    pub version: Option<Str>,
+    pub kind: Option<Str>,
+    pub path: Vec<Str>,
     pub create: bool,
 }
 
 impl From<&FieldSpecConfig> for FieldSpec {
     fn from(c: &FieldSpecConfig) -> Self {
         FieldSpec {
-            group: c.group.clone(),
-            version: c.version.clone(),
-            kind: c.kind.clone(),
+            group: c.group.as_deref().map(Str::from),
+            version: c.version.as_deref().map(Str::from),
+            kind: c.kind.as_deref().map(Str::from),
             path: split_path(&c.path),
             create: c.create,
         }
@@ -42,10 +44,10 @@ impl From<&FieldSpecConfig> for FieldSpec {
 
 /// `a/b[]/c` -> ["a", "b[]", "c"]. Lists are walked wherever they are met;
 /// the `[]` mark says a segment is a list, which is never created.
-pub fn split_path(path: &str) -> Vec<String> {
+pub fn split_path(path: &str) -> Vec<Str> {
     path.split('/')
         .filter(|s| !s.is_empty())
-        .map(str::to_string)
+        .map(Str::from)
         .collect()
 }
 
@@ -56,14 +58,14 @@ impl FieldSpec {
             group: None,
             version: None,
             kind: None,
-            path: path.iter().map(|s| s.to_string()).collect(),
+            path: path.iter().map(|&s| Str::from(s)).collect(),
             create,
         }
     }
 
     /// kustomize's `Gvk.String()` of the spec's selector (`~G_~V_Kind`).
     pub fn gvk_string(&self) -> String {
-        let or = |v: &Option<String>, d: &str| match v.as_deref() {
+        let or = |v: &Option<Str>, d: &str| match v.as_deref() {
             Some(s) if !s.is_empty() => s.to_string(),
             _ => d.to_string(),
         };
@@ -76,7 +78,7 @@ impl FieldSpec {
     }
 
     pub fn applies_to(&self, gvk: &Gvk) -> bool {
-        let ok = |want: &Option<String>, have: &str| {
+        let ok = |want: &Option<Str>, have: &str| {
             want.as_deref().is_none_or(|w| w.is_empty() || w == have)
         };
         ok(&self.group, &gvk.group) && ok(&self.version, &gvk.version) && ok(&self.kind, &gvk.kind)
@@ -101,7 +103,7 @@ pub enum CreateKind {
 /// scalar where the path goes on is an error.
 pub fn walk(
     node: &mut Value,
-    path: &[String],
+    path: &[Str],
     create: CreateKind,
     visit: &mut dyn FnMut(&mut Value) -> Result<(), String>,
 ) -> Result<(), String> {
