@@ -256,7 +256,7 @@ impl TransformerConfig {
             self.specs.values().all(|l| l.is_empty()) && self.name_references.is_empty();
         let was_normalized = self.normalized || was_empty;
         let mut touched: Vec<&str> = Vec::new();
-        let mut refs_touched = false;
+        let mut refs_touched = Vec::new();
         for (name, specs) in &other.specs {
             let mine = self.specs.entry(name.clone()).or_default();
             if specs.is_empty() || Arc::ptr_eq(mine, specs) {
@@ -277,8 +277,7 @@ impl TransformerConfig {
         if !refs_shared && self.name_references.is_empty() && share {
             self.name_references = Arc::clone(&other.name_references);
         } else if !refs_shared {
-            refs_touched = true;
-            self.merge_references(other)?;
+            refs_touched = self.merge_references(other)?;
         }
         // Sharing is only sound for lists that a merge into an empty config
         // would leave unchanged (kustomize re-merges at every level, and a
@@ -289,21 +288,29 @@ impl TransformerConfig {
             && touched
                 .iter()
                 .all(|n| self.specs.get(*n).is_none_or(|l| is_fixpoint(l)))
-            && (!refs_touched
-                || self
-                    .name_references
-                    .iter()
-                    .all(|b| is_fixpoint(&b.referrers)));
+            && self
+                .name_references
+                .iter()
+                .filter(|b| refs_touched.contains(&b.target))
+                .all(|b| is_fixpoint(&b.referrers));
         Ok(())
     }
 
-    fn merge_references(&mut self, other: &TransformerConfig) -> std::result::Result<(), String> {
+    /// Merges `other`'s back-references into these; returns the targets
+    /// whose referrer lists changed.
+    fn merge_references(
+        &mut self,
+        other: &TransformerConfig,
+    ) -> std::result::Result<Vec<GvkSelector>, String> {
         let refs = Arc::make_mut(&mut self.name_references);
         let mut added = false;
+        let mut changed = Vec::new();
         for back in other.name_references.iter() {
             match refs.iter_mut().find(|b| b.target == back.target) {
                 Some(mine) => {
-                    merge_specs(&mut mine.referrers, &back.referrers)?;
+                    if merge_specs(&mut mine.referrers, &back.referrers)? {
+                        changed.push(back.target.clone());
+                    }
                 }
                 None => {
                     let mut back = back.clone();
@@ -311,6 +318,7 @@ impl TransformerConfig {
                     // like any other list.
                     let referrers = std::mem::take(&mut back.referrers);
                     merge_specs(&mut back.referrers, &referrers)?;
+                    changed.push(back.target.clone());
                     refs.push(back);
                     added = true;
                 }
@@ -325,7 +333,7 @@ impl TransformerConfig {
                 )
             });
         }
-        Ok(())
+        Ok(changed)
     }
 
     /// Loads the `configurations:` files of a kustomization.
