@@ -95,6 +95,7 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
         schema_set: false,
         objects_placed: false,
         repo: None,
+        prefetch: prefetch::Prefetch::default(),
     };
     let (mut resmap, root, config, vars) = builder.accumulate(dir, ResMap::default(), false)?;
     let track = options.track_provenance;
@@ -270,6 +271,9 @@ struct Builder {
     /// loads are restricted to it (see `Loader::in_repo`), and origin
     /// annotations name its URL and paths relative to it.
     repo: Option<crate::load::remote::RemoteRoot>,
+    /// Resource files parsed ahead on every core, until their
+    /// kustomization takes them.
+    prefetch: prefetch::Prefetch,
 }
 
 /// One kustomization being run: its file, loader and (when tracking) the
@@ -402,8 +406,18 @@ impl Builder {
             ));
         }
         crate::load::limits::charge_kustomization(&loader.dir)?;
-        let (kfile, text) = loader.read_kustomization()?;
-        let k = kustomization::parse(&kfile, &text)?;
+        let read_ahead = match self.repo {
+            None => self.prefetch.take_kustomization(&loader.dir),
+            Some(_) => None,
+        };
+        let (kfile, text, k) = match read_ahead {
+            Some(read) => read,
+            None => {
+                let (kfile, text) = loader.read_kustomization()?;
+                let k = kustomization::parse(&kfile, &text)?;
+                (kfile, text, k)
+            }
+        };
         // The root may be a Component (kustomize builds it like a
         // Kustomization); below it, components and resources may not mix.
         let is_root = self.root.is_none();
@@ -500,7 +514,6 @@ impl Builder {
         let mut config = initial_config;
         let mut vars: Vec<Var> = Vec::new();
         let entries: Vec<&String> = k.resources.iter().chain(&k.bases).collect();
-        let mut prefetch = prefetch::Prefetch::default();
         for (index, entry) in entries.iter().copied().enumerate() {
             // A git URL becomes a directory in a clone, an HTTP(S) URL a
             // downloaded file (see load::remote).
@@ -548,6 +561,10 @@ impl Builder {
                 // (URLs, resolved above, are never absolute paths).
                 ctx.loader.check_new_root(entry)?;
                 let remote = repo.is_some() && repo != self.repo;
+                if repo.is_none() {
+                    self.prefetch
+                        .ahead_of_dir(&entries, index, ctx.loader, ctx.track);
+                }
                 let outer = std::mem::replace(&mut self.repo, repo);
                 let accumulated = self.accumulate(&path, ResMap::default(), false);
                 self.repo = outer;
@@ -562,7 +579,13 @@ impl Builder {
                 crate::refs::vars::merge(&mut vars, &sub_vars, ctx.kfile)?;
             } else {
                 ctx.loader.check_file(&path)?;
-                let loaded = prefetch.load(&entries, index, &path, ctx.loader, ctx.track)?;
+                let loaded = self.prefetch.load(
+                    &entries,
+                    index,
+                    &path,
+                    ctx.loader,
+                    (ctx.track, self.repo.is_none()),
+                )?;
                 for mut r in loaded {
                     self.objects_placed = true;
                     self.annotate_origin(&mut r, OriginNote::File(&path));
