@@ -275,7 +275,7 @@ const PARALLEL_GRAIN: usize = 128;
 
 /// `step` on every item, in parallel past [`PARALLEL_FROM`] items; the
 /// first failure in order is returned.
-pub fn each_mut<T: Send, E: Send>(
+fn each_mut<T: Send, E: Send>(
     items: &mut [T],
     step: impl Fn(&mut T) -> std::result::Result<(), E> + Sync,
 ) -> std::result::Result<(), E> {
