@@ -183,7 +183,11 @@ fn look_at(entry: &str, loader: &Loader, dirs: bool) -> Seen {
 /// accumulation would find them (under the same restriction), with the
 /// directory and its kustomization as read, kept for the build's visit.
 fn files_of_dir(entry: &str, loader: &Loader) -> Option<(Vec<PathBuf>, PathBuf, Read)> {
-    if crate::load::remote::is_http_url(entry) || !loader.dir.join(entry).is_dir() {
+    // An absolute directory is refused by the build, so never read here.
+    if crate::load::remote::is_http_url(entry)
+        || loader.check_new_root(entry).is_err()
+        || !loader.dir.join(entry).is_dir()
+    {
         return None;
     }
     let dir = loader.resolve(entry).ok()?;
@@ -208,4 +212,27 @@ fn local_file(entry: &str, loader: &Loader) -> Option<PathBuf> {
     }
     let path = loader.resolve(entry).ok()?;
     (path.is_file() && loader.check_file(&path).is_ok()).then_some(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::loader::LoadRestriction;
+
+    #[test]
+    fn looks_only_where_the_build_may_read() {
+        let root = tempfile::tempdir().unwrap();
+        let sub = root.path().join("sub");
+        std::fs::create_dir(&sub).unwrap();
+        std::fs::write(sub.join("kustomization.yaml"), "resources:\n- cm.yaml\n").unwrap();
+        std::fs::write(sub.join("cm.yaml"), "kind: ConfigMap\n").unwrap();
+        let loader = Loader::new(root.path(), LoadRestriction::RootOnly).unwrap();
+        let (files, dir, _) = files_of_dir("sub", &loader).unwrap();
+        assert_eq!(files, vec![dir.join("cm.yaml")]);
+        // The build refuses an absolute directory: nothing is read ahead.
+        let absolute = sub.canonicalize().unwrap();
+        assert!(files_of_dir(absolute.to_str().unwrap(), &loader).is_none());
+        // URLs are the remote loader's.
+        assert!(look_at("https://example.com/x.yaml", &loader, true).is_none());
+    }
 }
