@@ -406,11 +406,7 @@ impl Builder {
             ));
         }
         crate::load::limits::charge_kustomization(&loader.dir)?;
-        let read_ahead = match self.repo {
-            None => self.prefetch.take_kustomization(&loader.dir),
-            Some(_) => None,
-        };
-        let (kfile, text, k) = match read_ahead {
+        let (kfile, text, k) = match self.prefetch.take_kustomization(&loader) {
             Some(read) => read,
             None => {
                 let (kfile, text) = loader.read_kustomization()?;
@@ -579,13 +575,9 @@ impl Builder {
                 crate::refs::vars::merge(&mut vars, &sub_vars, ctx.kfile)?;
             } else {
                 ctx.loader.check_file(&path)?;
-                let loaded = self.prefetch.load(
-                    &entries,
-                    index,
-                    &path,
-                    ctx.loader,
-                    (ctx.track, self.repo.is_none()),
-                )?;
+                let loaded = self
+                    .prefetch
+                    .load(&entries, index, &path, ctx.loader, ctx.track)?;
                 for mut r in loaded {
                     self.objects_placed = true;
                     self.annotate_origin(&mut r, OriginNote::File(&path));

@@ -45,27 +45,29 @@ pub struct Prefetch {
 pub type Read = (PathBuf, String, Kustomization);
 
 impl Prefetch {
-    /// The kustomization of the local directory `dir`, if a window read it.
-    pub fn take_kustomization(&mut self, dir: &Path) -> Option<Read> {
-        self.kustomizations.remove(dir)
+    /// The kustomization `loader` is for, if a window read it (never for
+    /// a kustomization in a clone, see [`Prefetch::window`]).
+    pub fn take_kustomization(&mut self, loader: &Loader) -> Option<Read> {
+        match loader.repo {
+            None => self.kustomizations.remove(&loader.dir),
+            Some(_) => None,
+        }
     }
 
     /// The objects of entry `index`, the file `path`: parsed ahead if it
-    /// was, else (with the window after it) now. `local`: the build is not
-    /// in a clone, so directories may be looked into (a clone's loader
-    /// restricts reads to the clone; a plain one does not).
+    /// was, else (with the window after it) now.
     pub fn load(
         &mut self,
         entries: &[&String],
         index: usize,
         path: &Path,
         loader: &Loader,
-        (track, local): (bool, bool),
+        track: bool,
     ) -> Result<Vec<Resource>> {
         if let Some(parsed) = self.parsed.remove(path) {
             return parsed;
         }
-        let window = self.window(entries, index, loader, Some(path), local);
+        let window = self.window(entries, index, loader, Some(path));
         self.parse(window, track);
         self.parsed
             .remove(path)
@@ -74,7 +76,7 @@ impl Prefetch {
 
     /// Before a local kustomization directory (entry `index`) is built:
     /// reads ahead its files and those of the entries after it, when they
-    /// are worth threads. Only for local builds (a clone's loader differs).
+    /// are worth threads.
     pub fn ahead_of_dir(
         &mut self,
         entries: &[&String],
@@ -82,7 +84,7 @@ impl Prefetch {
         loader: &Loader,
         track: bool,
     ) {
-        let window = self.window(entries, index, loader, None, true);
+        let window = self.window(entries, index, loader, None);
         self.parse(window, track);
     }
 
@@ -106,17 +108,19 @@ impl Prefetch {
     }
 
     /// The local files of entries `index` onwards, with their sizes, up
-    /// to [`WINDOW_BYTES`]: files, and (with `dirs`) the local files a
-    /// directory's kustomization lists. `first` is entry `index`'s file
-    /// when it is one. Entries an earlier window reached are skipped.
+    /// to [`WINDOW_BYTES`]: files, and the local files a directory's
+    /// kustomization lists. `first` is entry `index`'s file when it is
+    /// one. Entries an earlier window reached are skipped. In a clone,
+    /// directories are not looked into: its loader restricts reads to the
+    /// clone, and the plain loader a look would use does not.
     fn window(
         &mut self,
         entries: &[&String],
         index: usize,
         loader: &Loader,
         first: Option<&Path>,
-        dirs: bool,
     ) -> Vec<(PathBuf, u64)> {
+        let dirs = loader.repo.is_none();
         let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
         let mut out = Vec::new();
         let mut total = 0;
