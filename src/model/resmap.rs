@@ -47,6 +47,26 @@ fn charged_bytes(r: &Resource) -> u64 {
         .unwrap_or_else(|| crate::load::limits::measure(&r.value).bytes)
 }
 
+/// Indexes position `i` (the next one: `hashes` holds those before it)
+/// under `hash`, unless an indexed position has the same id: that
+/// position is returned and nothing is indexed. Ids are read only on a
+/// hash match, which is rare unless it is a duplicate.
+fn index_new(
+    index: &mut HashTable<usize>,
+    hashes: &mut Vec<u64>,
+    resources: &[Resource],
+    i: usize,
+    hash: u64,
+) -> Option<usize> {
+    let same = |&j: &usize| id_key(&resources[j].value) == id_key(&resources[i].value);
+    if let Some(&j) = index.find(hash, same) {
+        return Some(j);
+    }
+    index.insert_unique(hash, i, |&j| hashes[j]);
+    hashes.push(hash);
+    None
+}
+
 /// The error for adding `resource` when `existing` has its id.
 fn duplicate(resource: &Resource, existing: &Resource) -> BuildError {
     BuildError::invalid(
@@ -75,23 +95,21 @@ impl ResMap {
         resource.charged_bytes = Some(bytes);
         // Every object added anywhere counts towards the build's budget.
         crate::load::limits::charge_object(bytes, &resource.source)?;
-        let resources = &self.resources;
-        // Ids are read only on a hash match: rare unless it is a duplicate.
-        if let Some(existing) = self
-            .index
-            .find(hash, |&i| {
-                id_key(&resources[i].value) == id_key(&resource.value)
-            })
-            .map(|&i| &resources[i])
-        {
-            return Err(duplicate(&resource, existing));
-        }
-        let hashes = &self.hashes;
-        self.index
-            .insert_unique(hash, resources.len(), |&i| hashes[i]);
-        self.hashes.push(hash);
         self.resources.push(resource);
-        Ok(())
+        let last = self.resources.len() - 1;
+        match index_new(
+            &mut self.index,
+            &mut self.hashes,
+            &self.resources,
+            last,
+            hash,
+        ) {
+            None => Ok(()),
+            Some(existing) => {
+                let resource = self.resources.pop().expect("pushed above");
+                Err(duplicate(&resource, &self.resources[existing]))
+            }
+        }
     }
 
     /// Takes over `other`'s resources when this map is empty (a
@@ -109,13 +127,9 @@ impl ResMap {
             r.charged_bytes = Some(bytes);
             crate::load::limits::charge_object(bytes, &r.source)?;
             let resources = &staged.resources;
-            let same = |&j: &usize| id_key(&resources[j].value) == id_key(&resources[i].value);
-            if let Some(&j) = staged.index.find(hash, same) {
+            if let Some(j) = index_new(&mut staged.index, &mut staged.hashes, resources, i, hash) {
                 return Err(duplicate(&resources[i], &resources[j]));
             }
-            let hashes = &staged.hashes;
-            staged.index.insert_unique(hash, i, |&j| hashes[j]);
-            staged.hashes.push(hash);
         }
         *self = staged;
         Ok(())
@@ -157,17 +171,11 @@ impl ResMap {
     /// The first resource (in order) whose current id an earlier one
     /// already has.
     pub fn first_duplicate(&self) -> Option<&Resource> {
-        let hashes = map_each(&self.resources, hash_of);
-        let resources = &self.resources;
-        let mut seen: HashTable<usize> = HashTable::with_capacity(resources.len());
-        for (i, &hash) in hashes.iter().enumerate() {
-            let same = |&j: &usize| id_key(&resources[j].value) == id_key(&resources[i].value);
-            if seen.find(hash, same).is_some() {
-                return Some(&resources[i]);
-            }
-            seen.insert_unique(hash, i, |&j| hashes[j]);
-        }
-        None
+        let all = map_each(&self.resources, hash_of);
+        let (mut seen, mut hashes) = (HashTable::with_capacity(all.len()), Vec::new());
+        all.iter().enumerate().find_map(|(i, &hash)| {
+            index_new(&mut seen, &mut hashes, &self.resources, i, hash).map(|_| &self.resources[i])
+        })
     }
 
     /// Indices of resources any of whose ids (current or earlier) equals `id`.
