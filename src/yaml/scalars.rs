@@ -154,14 +154,23 @@ pub fn is_timestamp(s: &str) -> bool {
     if c.take(|b| b == b'Z') {
         return c.done();
     }
-    if !c.take(|b| b == b'-' || b == b'+') || !c.digits(1, 2) {
+    if !c.take(|b| b == b'-' || b == b'+') {
         return false;
     }
-    if c.done() {
-        return true;
+    // `h`, `hh`, `h:mm`, `hh:mm`, `hmm` or `hhmm`: without the colon the
+    // hour takes whatever the two minute digits leave.
+    let zone = &c.bytes[c.at..];
+    match zone.iter().position(|&b| b == b':') {
+        None => (1..=4).contains(&zone.len()) && zone.iter().all(|&b| digit(b)),
+        Some(colon) => {
+            (1..=2).contains(&colon)
+                && zone.len() == colon + 3
+                && zone
+                    .iter()
+                    .enumerate()
+                    .all(|(i, &b)| i == colon || digit(b))
+        }
     }
-    c.take(|b| b == b':');
-    c.digits(2, 2) && c.done()
 }
 
 /// A float both go-yaml versions resolve as one: float syntax and in range.
@@ -251,6 +260,11 @@ mod tests {
             "2001-12-14T21:59:43 Z",
             "2001-12-14T21:59:43-0",
             "2001-12-14T21:59:43+05:0",
+            "0905-26-87T2:46:93 -261",
+            "2001-12-14T21:59:43+0530",
+            "2001-12-14T21:59:43+12345",
+            "2001-12-14T21:59:43-1:30",
+            "2001-12-14T21:59:43-123:0",
             "20011-12-14",
             "2001-12-14T",
             "2001-12-1421:59:43",
