@@ -201,6 +201,24 @@ impl ResMap {
         each_mut(&mut self.resources, step)
     }
 
+    /// Runs `f` with every object's value moved out of its resource: `f`
+    /// can keep borrowing the resources' histories and affixes while it
+    /// changes values. The values go back in place afterwards, whatever `f`
+    /// returns; within `f` the resources' own values read as null.
+    pub fn with_values_apart<R>(&mut self, f: impl FnOnce(&[Resource], &mut [Value]) -> R) -> R {
+        self.invalidate();
+        let mut values: Vec<Value> = self
+            .resources
+            .iter_mut()
+            .map(|r| std::mem::take(&mut r.value))
+            .collect();
+        let out = f(&self.resources, &mut values);
+        for (r, v) in self.resources.iter_mut().zip(values) {
+            r.value = v;
+        }
+        out
+    }
+
     /// [`ResMap::try_for_each_mut`] for a step that cannot fail.
     pub fn for_each_mut(&mut self, step: impl Fn(&mut Resource) + Sync) {
         let _ = self.try_for_each_mut(|r| {
@@ -287,19 +305,46 @@ fn each_mut<T: Send, E: Send>(
     items: &mut [T],
     step: impl Fn(&mut T) -> std::result::Result<(), E> + Sync,
 ) -> std::result::Result<(), E> {
+    try_each_indexed_mut(items, |_, item| step(item))
+}
+
+/// `step` on every item and its position, in parallel past
+/// [`PARALLEL_FROM`] items; the first failure in order is returned.
+pub fn try_each_indexed_mut<T: Send, E: Send>(
+    items: &mut [T],
+    step: impl Fn(usize, &mut T) -> std::result::Result<(), E> + Sync,
+) -> std::result::Result<(), E> {
     use rayon::prelude::*;
     if items.len() < PARALLEL_FROM {
-        return items.iter_mut().try_for_each(step);
+        return items
+            .iter_mut()
+            .enumerate()
+            .try_for_each(|(i, item)| step(i, item));
     }
     match items
         .par_iter_mut()
+        .enumerate()
         .with_min_len(PARALLEL_GRAIN)
-        .map(&step)
+        .map(|(i, item)| step(i, item))
         .find_first(|r| r.is_err())
     {
         Some(Err(e)) => Err(e),
         _ => Ok(()),
     }
+}
+
+/// `f` of every position below `len`, in order; in parallel past
+/// [`PARALLEL_FROM`] positions.
+pub fn map_indexed<R: Send>(len: usize, f: impl Fn(usize) -> R + Sync) -> Vec<R> {
+    use rayon::prelude::*;
+    if len < PARALLEL_FROM {
+        return (0..len).map(f).collect();
+    }
+    (0..len)
+        .into_par_iter()
+        .with_min_len(PARALLEL_GRAIN)
+        .map(&f)
+        .collect()
 }
 
 /// `f` of every item, in order; in parallel past [`PARALLEL_FROM`] items.

@@ -105,6 +105,14 @@ impl Resource {
             .map(|(kind, name, _)| (kind.as_str(), name.as_str()))
     }
 
+    /// The (kind, name, effective namespace) it was first loaded with, when
+    /// it has had another id since.
+    pub fn first_id(&self) -> Option<(&str, &str, &str)> {
+        self.previous
+            .first()
+            .map(|(kind, name, namespace)| (kind.as_str(), name.as_str(), namespace.as_str()))
+    }
+
     /// The (namespace, name) the resource was first loaded with.
     pub fn original_namespace_and_name(&self) -> (&str, &str) {
         match self.previous.first() {

@@ -258,12 +258,15 @@ fn setter_matches(element: &Value, keys: &[&str], values: &[String]) -> bool {
 /// kyaml's `ElementSetter` on `list`: blank elements dropped; every element
 /// matching the keys replaced by `element` (or removed when it is `None`);
 /// `element` appended when nothing matched.
-fn set_element(list: &mut Vec<Value>, element: Option<Value>, keys: &[&str], values: &[String]) {
+fn set_element(list: &mut Vec<Value>, mut element: Option<Value>, keys: &[&str], values: &[String]) {
     let mapping_setter = keys.first().is_some_and(|k| !k.is_empty())
         && values.first().is_some_and(|v| !v.is_empty());
-    let mut found = false;
-    let old = std::mem::take(list);
-    for e in old {
+    let matches = |e: &Value| !is_null_or_empty_map(e) && e.is_object() && setter_matches(e, keys, values);
+    // The last match takes `element` itself; only earlier ones (rare) get
+    // copies, so a merged element is never copied just to drop the original.
+    let last_match = list.iter().rposition(matches);
+    let old = std::mem::replace(list, Vec::with_capacity(list.len()));
+    for (i, e) in old.into_iter().enumerate() {
         if is_null_or_empty_map(&e) {
             continue;
         }
@@ -279,12 +282,15 @@ fn set_element(list: &mut Vec<Value>, element: Option<Value>, keys: &[&str], val
             }
             continue;
         }
-        found = true;
-        if let Some(new) = &element {
-            list.push(new.clone());
-        }
+        let new = if Some(i) == last_match {
+            element.take()
+        } else {
+            element.clone()
+        };
+        list.extend(new);
     }
-    if let Some(new) = element.filter(|_| !found) {
+    if let Some(new) = element.filter(|_| last_match.is_none()) {
+        list.reserve_exact(1);
         list.push(new);
     }
 }

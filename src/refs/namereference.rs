@@ -11,49 +11,61 @@
 //! referrer's namespace, then equal prefixes and suffixes. One survivor is
 //! the referral; several with different names are an error.
 
-use crate::load::openapi::is_cluster_scoped;
+use crate::load::openapi::{is_cluster_scoped, is_cluster_scoped_kind};
 use crate::load::transformer_config::{GvkSelector, NameBackReference};
 use crate::model::fieldspec::{self, CreateKind, FieldSpec};
 use crate::model::resid::ResId;
-use crate::model::resmap::ResMap;
+use crate::model::resmap::{ResMap, map_indexed, try_each_indexed_mut};
 use crate::model::resource::Resource;
 use crate::model::value::{Map, Str, Value};
 
-/// What the sieves need to know of a possible referral target. Kept small:
-/// a big build holds one per object.
-struct Candidate {
+/// What the sieves need to know of a possible referral target: its current
+/// id, copied before any reference changes, and (borrowed) its history and
+/// affixes. A big build holds one per object, so nothing else is copied.
+struct Candidate<'a> {
     current: ResId,
     /// Whether the kind it was loaded as is namespaced, and the effective
     /// namespace it was loaded in.
     original_namespaced: bool,
-    original_namespace: String,
-    /// (kind, name) of every earlier id; group and version are the current ones.
-    previous: Vec<(Str, Str)>,
-    prefixes: Vec<Str>,
-    suffixes: Vec<Str>,
+    original_namespace: Str,
+    /// Its resource, whose value is moved out while references change.
+    history: &'a Resource,
 }
 
-impl Candidate {
-    fn of(r: &Resource) -> Candidate {
-        let original = r.original_id();
-        Candidate {
-            original_namespaced: !is_cluster_scoped(&original.gvk),
-            original_namespace: original.effective_namespace().to_string(),
-            current: r.id(),
-            previous: r
-                .previous_kinds_and_names()
-                .map(|(k, n)| (k.into(), n.into()))
-                .collect(),
-            prefixes: r.name_prefixes.clone(),
-            suffixes: r.name_suffixes.clone(),
+impl<'a> Candidate<'a> {
+    fn of(history: &'a Resource, value: &Value) -> Self {
+        let current = ResId::of(value);
+        let mut original = current.id_ref();
+        if let Some((kind, name, namespace)) = history.first_id() {
+            original.kind = kind;
+            original.name = name;
+            original.namespace = namespace;
         }
+        Candidate {
+            original_namespaced: !is_cluster_scoped_kind(original.group, original.version, original.kind),
+            original_namespace: original.effective_namespace().into(),
+            current,
+            history,
+        }
+    }
+
+    /// (kind, name) of every earlier id; group and version are the current ones.
+    fn previous(&self) -> impl Iterator<Item = (&'a str, &'a str)> + use<'a> {
+        self.history.previous_kinds_and_names()
+    }
+
+    fn prefixes(&self) -> &'a [Str] {
+        &self.history.name_prefixes
+    }
+
+    fn suffixes(&self) -> &'a [Str] {
+        &self.history.name_suffixes
     }
 
     /// Whether any earlier id is of a kind `selector` selects.
     fn was_selected_by(&self, selector: &GvkSelector) -> bool {
         let gvk = &self.current.gvk;
-        self.previous
-            .iter()
+        self.previous()
             .any(|(kind, _)| selector.selects_parts(&gvk.group, &gvk.version, kind))
     }
 }
@@ -63,81 +75,84 @@ struct Referrer<'a> {
     current: ResId,
     prefixes: &'a [Str],
     suffixes: &'a [Str],
-    /// `roleRef`'s group and kind, when the referrer has both.
     role_ref: Option<GvkSelector>,
 }
 
+/// The field specs that apply to one kind: each referrer spec with its
+/// target, and the same spec matching any kind (the walk applies to the
+/// object as it is now).
+type Filters<'s> = Vec<(&'s FieldSpec, &'s GvkSelector, FieldSpec)>;
+
 /// Rewrites references to renamed objects.
 pub fn fix(resmap: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(), String> {
-    let candidates = crate::model::resmap::map_each(&resmap.resources, Candidate::of);
-    // The first sieve keeps only objects once called by the field's value:
-    // index them by every earlier name, so big trees stay linear.
-    let mut by_previous_name: std::collections::HashMap<&str, Vec<usize>> =
-        std::collections::HashMap::new();
-    for (i, c) in candidates.iter().enumerate() {
-        let mut names: Vec<&str> = c.previous.iter().map(|(_, name)| name.as_str()).collect();
-        names.sort_unstable();
-        names.dedup();
-        for name in names {
-            by_previous_name.entry(name).or_default().push(i);
-        }
-    }
-    let index = CandidateIndex {
-        all: &candidates,
-        by_previous_name,
-    };
-    // Every referrer field spec with its target, and the same spec matching
-    // any kind (the walk applies to the object as it is now); the specs that
-    // apply to a kind are found once per kind.
     let all: Vec<(&FieldSpec, &GvkSelector)> = backrefs
         .iter()
         .flat_map(|b| b.referrers.iter().map(move |spec| (spec, &b.target)))
         .collect();
-    type Filters<'s> = Vec<(&'s FieldSpec, &'s GvkSelector, FieldSpec)>;
-    let mut by_gvk: std::collections::HashMap<crate::model::resid::Gvk, Filters> =
-        std::collections::HashMap::new();
-    for r in resmap.iter() {
-        by_gvk.entry(r.original_id().gvk).or_insert_with_key(|gvk| {
-            all.iter()
-                .filter(|(spec, _)| spec.applies_to(gvk))
-                .map(|&(spec, target)| {
-                    let path_only = FieldSpec {
-                        group: None,
-                        version: None,
-                        kind: None,
-                        ..spec.clone()
-                    };
-                    (spec, target, path_only)
+    // Each object's references are read against the candidates, copied out
+    // first, so objects can be fixed in any order; their histories stay in
+    // place, borrowed, while the values change.
+    resmap.with_values_apart(|resources, values| {
+        let candidates = map_indexed(values.len(), |i| Candidate::of(&resources[i], &values[i]));
+        let index = CandidateIndex::new(&candidates);
+        // The specs that apply to a kind are found once per kind (the kind
+        // each object was loaded as).
+        let mut sets: Vec<Filters> = Vec::new();
+        let mut by_gvk: std::collections::HashMap<crate::model::resid::Gvk, usize> =
+            std::collections::HashMap::new();
+        let set_of: Vec<usize> = candidates
+            .iter()
+            .map(|c| {
+                let mut gvk = c.current.gvk.clone();
+                if let Some((kind, _, _)) = c.history.first_id() {
+                    gvk.kind = kind.into();
+                }
+                *by_gvk.entry(gvk).or_insert_with_key(|gvk| {
+                    sets.push(filters_for(&all, gvk));
+                    sets.len() - 1
                 })
-                .collect()
-        });
-    }
-    // Each object's references are read against the candidates, which
-    // were copied out first: objects can be fixed in any order.
-    resmap.try_for_each_mut(|r| match by_gvk.get(&r.original_id().gvk) {
-        Some(filters) if !filters.is_empty() => fix_referrer(r, filters, &index),
-        _ => Ok(()),
+            })
+            .collect();
+        try_each_indexed_mut(values, |i, value| match &sets[set_of[i]] {
+            filters if !filters.is_empty() => fix_referrer(&resources[i], value, filters, &index),
+            _ => Ok(()),
+        })
     })
 }
 
-/// Rewrites the references of one object, at the field specs that apply
-/// to the kind it was loaded as.
+fn filters_for<'s>(all: &[(&'s FieldSpec, &'s GvkSelector)], gvk: &crate::model::resid::Gvk) -> Filters<'s> {
+    all.iter()
+        .filter(|(spec, _)| spec.applies_to(gvk))
+        .map(|&(spec, target)| {
+            let path_only = FieldSpec {
+                group: None,
+                version: None,
+                kind: None,
+                ..spec.clone()
+            };
+            (spec, target, path_only)
+        })
+        .collect()
+}
+
+/// Rewrites the references of one object (`value`, moved out of `r`), at
+/// the field specs that apply to the kind it was loaded as.
 fn fix_referrer(
-    r: &mut Resource,
+    r: &Resource,
+    value: &mut Value,
     filters: &[(&FieldSpec, &GvkSelector, FieldSpec)],
     index: &CandidateIndex,
 ) -> Result<(), String> {
-    let visible = Visibility::of(r)?;
-    let prefixes = r.name_prefixes.clone();
-    let suffixes = r.name_suffixes.clone();
+    let current = ResId::of(value);
+    let visible = Visibility::of(&current, value)?;
     let referrer = Referrer {
-        current: r.id(),
-        prefixes: &prefixes,
-        suffixes: &suffixes,
-        role_ref: role_ref(&r.value),
+        role_ref: role_ref(value),
+        current,
+        prefixes: &r.name_prefixes,
+        suffixes: &r.name_suffixes,
     };
     // Name references rewrite names and namespaces, never kinds.
-    let gvk = r.gvk();
+    let gvk = referrer.current.gvk.clone();
     for (spec, target, path_only) in filters {
         let sieve = Sieve {
             referrer: &referrer,
@@ -145,7 +160,7 @@ fn fix_referrer(
             role_ref_path: spec.path.ends_with(&["roleRef".into(), "name".into()]),
         };
         fieldspec::visit_specs(
-            &mut r.value,
+            value,
             &gvk,
             std::slice::from_ref(path_only),
             CreateKind::None,
@@ -162,20 +177,63 @@ fn fix_referrer(
     Ok(())
 }
 
-/// Candidates, and those once called by a given name.
+/// Candidates, and those once called by a given name: the positions of
+/// every earlier name's candidates lie together in `members`, so a big
+/// build needs one table entry per name and four bytes per candidate name.
 struct CandidateIndex<'a> {
-    all: &'a [Candidate],
-    by_previous_name: std::collections::HashMap<&'a str, Vec<usize>>,
+    all: &'a [Candidate<'a>],
+    by_previous_name: std::collections::HashMap<&'a str, std::ops::Range<u32>>,
+    members: Vec<u32>,
 }
 
 impl<'a> CandidateIndex<'a> {
-    /// The visible candidates that had `name` before (the first sieve).
-    fn named(&self, name: &str, visible: &Visibility) -> Vec<&'a Candidate> {
-        self.by_previous_name
-            .get(name)
-            .into_iter()
-            .flatten()
-            .map(|&i| &self.all[i])
+    fn new(all: &'a [Candidate<'a>]) -> Self {
+        // Each candidate's distinct earlier names, in order.
+        let names_of = |c: &Candidate<'a>| {
+            let mut names: Vec<&'a str> = c.previous().map(|(_, name)| name).collect();
+            names.sort_unstable();
+            names.dedup();
+            names
+        };
+        let mut counts: std::collections::HashMap<&'a str, std::ops::Range<u32>> =
+            std::collections::HashMap::new();
+        for c in all {
+            for name in names_of(c) {
+                counts.entry(name).or_insert(0..0).end += 1;
+            }
+        }
+        // Lengths become ranges; each is then filled from its start.
+        let mut next = 0u32;
+        for range in counts.values_mut() {
+            let len = range.end;
+            *range = next..next;
+            next += len;
+        }
+        let mut members = vec![0u32; next as usize];
+        for (i, c) in all.iter().enumerate() {
+            for name in names_of(c) {
+                if let Some(range) = counts.get_mut(name) {
+                    members[range.end as usize] = i as u32;
+                    range.end += 1;
+                }
+            }
+        }
+        CandidateIndex {
+            all,
+            by_previous_name: counts,
+            members,
+        }
+    }
+
+    /// The visible candidates that had `name` before (the first sieve), in
+    /// object order.
+    fn named(&self, name: &str, visible: &Visibility) -> Vec<&'a Candidate<'a>> {
+        let Some(range) = self.by_previous_name.get(name) else {
+            return Vec::new();
+        };
+        self.members[range.start as usize..range.end as usize]
+            .iter()
+            .map(|&i| &self.all[i as usize])
             .filter(|c| visible.sees(c))
             .collect()
     }
@@ -192,12 +250,11 @@ struct Visibility {
 }
 
 impl Visibility {
-    fn of(r: &Resource) -> Result<Visibility, String> {
-        let me = r.id();
+    fn of(me: &ResId, object: &Value) -> Result<Visibility, String> {
         Ok(Visibility {
             everything: is_cluster_scoped(&me.gvk),
             namespace: me.effective_namespace().to_string(),
-            subject_namespaces: role_binding_namespaces(r)?,
+            subject_namespaces: role_binding_namespaces(me, object)?,
         })
     }
 
@@ -212,11 +269,11 @@ impl Visibility {
     }
 }
 
-fn role_binding_namespaces(r: &Resource) -> Result<Vec<String>, String> {
-    if r.kind() != "RoleBinding" {
+fn role_binding_namespaces(me: &ResId, object: &Value) -> Result<Vec<String>, String> {
+    if me.gvk.kind != "RoleBinding" {
         return Ok(Vec::new());
     }
-    let Some(Value::Array(subjects)) = r.value.get("subjects") else {
+    let Some(Value::Array(subjects)) = object.get("subjects") else {
         return Ok(Vec::new());
     };
     let mut out = Vec::new();
@@ -232,7 +289,7 @@ fn role_binding_namespaces(r: &Resource) -> Result<Vec<String>, String> {
             _ => {
                 return Err(format!(
                     "Invalid Input: namespace is blank for resource \"{}\"",
-                    r.id()
+                    me
                 ));
             }
         }
@@ -346,16 +403,16 @@ impl Sieve<'_> {
     }
 
     /// kustomize's selectReferral.
-    fn select<'c>(
+    fn select<'c, 'h>(
         &self,
         old: &str,
-        candidates: Vec<&'c Candidate>,
+        candidates: Vec<&'c Candidate<'h>>,
         compare_namespaces: bool,
-    ) -> Result<Option<&'c Candidate>, String> {
+    ) -> Result<Option<&'c Candidate<'h>>, String> {
         let referrer = self.referrer;
-        let mut found: Vec<&Candidate> = candidates
+        let mut found: Vec<&Candidate<'h>> = candidates
             .into_iter()
-            .filter(|c| c.previous.iter().any(|(_, name)| name == old))
+            .filter(|c| c.previous().any(|(_, name)| name == old))
             .filter(|c| c.was_selected_by(self.target))
             .filter(|c| match (&referrer.role_ref, self.role_ref_path) {
                 (Some(rr), true) => c.was_selected_by(rr),
@@ -401,14 +458,14 @@ impl Sieve<'_> {
 fn affixes_match(referrer: &Referrer, c: &Candidate, allow_empty: bool) -> bool {
     if allow_empty {
         let prefix_ok = referrer.prefixes.is_empty()
-            || c.prefixes.is_empty()
-            || same_ending(referrer.prefixes, &c.prefixes);
+            || c.prefixes().is_empty()
+            || same_ending(referrer.prefixes, c.prefixes());
         let suffix_ok = referrer.suffixes.is_empty()
-            || c.suffixes.is_empty()
-            || same_ending(referrer.suffixes, &c.suffixes);
+            || c.suffixes().is_empty()
+            || same_ending(referrer.suffixes, c.suffixes());
         prefix_ok && suffix_ok
     } else {
-        same_ending(referrer.prefixes, &c.prefixes) && same_ending(referrer.suffixes, &c.suffixes)
+        same_ending(referrer.prefixes, c.prefixes()) && same_ending(referrer.suffixes, c.suffixes())
     }
 }
 
