@@ -258,10 +258,16 @@ fn setter_matches(element: &Value, keys: &[&str], values: &[String]) -> bool {
 /// kyaml's `ElementSetter` on `list`: blank elements dropped; every element
 /// matching the keys replaced by `element` (or removed when it is `None`);
 /// `element` appended when nothing matched.
-fn set_element(list: &mut Vec<Value>, mut element: Option<Value>, keys: &[&str], values: &[String]) {
+fn set_element(
+    list: &mut Vec<Value>,
+    mut element: Option<Value>,
+    keys: &[&str],
+    values: &[String],
+) {
     let mapping_setter = keys.first().is_some_and(|k| !k.is_empty())
         && values.first().is_some_and(|v| !v.is_empty());
-    let matches = |e: &Value| !is_null_or_empty_map(e) && e.is_object() && setter_matches(e, keys, values);
+    let matches =
+        |e: &Value| !is_null_or_empty_map(e) && e.is_object() && setter_matches(e, keys, values);
     // The last match takes `element` itself; only earlier ones (rare) get
     // copies, so a merged element is never copied just to drop the original.
     let last_match = list.iter().rposition(matches);

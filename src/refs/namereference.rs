@@ -42,7 +42,11 @@ impl<'a> Candidate<'a> {
             original.namespace = namespace;
         }
         Candidate {
-            original_namespaced: !is_cluster_scoped_kind(original.group, original.version, original.kind),
+            original_namespaced: !is_cluster_scoped_kind(
+                original.group,
+                original.version,
+                original.kind,
+            ),
             original_namespace: original.effective_namespace().into(),
             current,
             history,
@@ -120,7 +124,10 @@ pub fn fix(resmap: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(), St
     })
 }
 
-fn filters_for<'s>(all: &[(&'s FieldSpec, &'s GvkSelector)], gvk: &crate::model::resid::Gvk) -> Filters<'s> {
+fn filters_for<'s>(
+    all: &[(&'s FieldSpec, &'s GvkSelector)],
+    gvk: &crate::model::resid::Gvk,
+) -> Filters<'s> {
     all.iter()
         .filter(|(spec, _)| spec.applies_to(gvk))
         .map(|&(spec, target)| {
