@@ -155,6 +155,8 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
     // The last stages hold every object at once: what the earlier ones
     // freed goes back to the system first, and again after the name
     // references' index.
+    // Nothing is added from here on: no spare room for more objects.
+    resmap.resources.shrink_to_fit();
     memory::give_back_freed(resmap.resources.len());
     namereference::fix(&mut resmap, &config.name_references)
         .map_err(|e| BuildError::invalid(&root_file, e))?;
@@ -1235,7 +1237,7 @@ pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<
         stringify_annotations(&mut item);
         let mut r = Resource::new(item, source.clone(), line);
         r.bare_nulls = lines
-            .map(crate::yaml::LineTree::bare_nulls)
+            .map(|l| l.bare_nulls().into())
             .unwrap_or_default();
         if track {
             let by_path = lines

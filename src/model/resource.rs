@@ -4,6 +4,9 @@
 use crate::model::resid::{Gvk, IdRef, ResId};
 use crate::model::value::{Map, Str, Value};
 use std::path::Path;
+// Lists most objects leave empty are one pointer each (a big build holds
+// one resource per object): see the README's dependency table.
+use thin_vec::ThinVec;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -31,16 +34,16 @@ pub struct Resource {
     /// Every earlier (kind, name, effective namespace), oldest first:
     /// kustomize's previous-id build annotations. Their group and version
     /// are always the object's current ones, as kustomize rebuilds them.
-    previous: Vec<(Str, Str, Str)>,
+    previous: ThinVec<(Str, Str, Str)>,
     /// Name prefixes and suffixes applied so far, oldest first; name
     /// references compare them between referrer and target.
-    pub name_prefixes: Vec<Str>,
-    pub name_suffixes: Vec<Str>,
+    pub name_prefixes: ThinVec<Str>,
+    pub name_suffixes: ThinVec<Str>,
     /// Vars whose objref chose this object (kustomize's refVarNames).
-    pub ref_var_names: Vec<String>,
+    pub ref_var_names: ThinVec<String>,
     /// Paths of values written as nothing (`key:`) in the source file,
     /// which kustomize's strategic merge drops (see `strategic_merge`).
-    pub bare_nulls: Vec<Vec<crate::yaml::PathStep>>,
+    pub bare_nulls: ThinVec<Vec<crate::yaml::PathStep>>,
     pub generator: Option<GeneratorMeta>,
     /// Identifies the resource across build steps (for provenance tracking).
     pub serial: u64,
@@ -60,11 +63,11 @@ impl Resource {
             value,
             source: source.into(),
             line,
-            previous: Vec::new(),
-            name_prefixes: Vec::new(),
-            name_suffixes: Vec::new(),
-            ref_var_names: Vec::new(),
-            bare_nulls: Vec::new(),
+            previous: ThinVec::new(),
+            name_prefixes: ThinVec::new(),
+            name_suffixes: ThinVec::new(),
+            ref_var_names: ThinVec::new(),
+            bare_nulls: ThinVec::new(),
             generator: None,
             serial,
             origins: None,
@@ -269,5 +272,17 @@ pub fn scalar_text(v: &Value) -> String {
         Value::String(s) => s.as_str().to_owned(),
         Value::Null => String::new(),
         other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A big build holds one per object (and the collection keeps spare
+    /// room for more): the lists most objects leave empty are one word.
+    #[test]
+    fn a_resource_stays_small() {
+        assert!(std::mem::size_of::<Resource>() <= 144, "{}", std::mem::size_of::<Resource>());
     }
 }

@@ -71,7 +71,7 @@ pub fn apply(
 /// the target as loaded, so list positions still hold.
 pub fn drop_bare_nulls(
     target: &mut Value,
-    bare: &mut Vec<Vec<PathStep>>,
+    bare: &mut thin_vec::ThinVec<Vec<PathStep>>,
     schema: Option<SchemaRef>,
 ) {
     bare.retain(|path| !drop_one(target, path, schema));
