@@ -656,7 +656,7 @@ pub fn merge_values(dest: Value, src: Value) -> Value {
         (Value::Object(mut d), Value::Object(s)) => {
             for (k, v) in s {
                 match (d.shift_remove_entry(&k), v) {
-                    (Some((k, Value::Object(_))), Value::Null) => drop(k),
+                    (Some((_, Value::Object(_))), Value::Null) => {}
                     (Some((k, old)), v) => {
                         d.insert(k, merge_values(old, v));
                     }

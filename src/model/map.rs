@@ -19,9 +19,7 @@ use std::hash::BuildHasher;
 
 use super::value::Value;
 
-/// A mapping key: keys up to 24 bytes (nearly all of them) are stored in
-/// place, without an allocation of their own.
-pub type Key = compact_str::CompactString;
+pub use super::key::Key;
 
 /// Mappings with more entries than this are indexed.
 pub const INDEX_FROM: usize = 16;

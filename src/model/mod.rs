@@ -1,5 +1,5 @@
 //! The object model every pipeline stage shares: the document itself
-//! (`value`, with its mappings in `map`), resource identity (`resid`), a
+//! (`value`, with its mappings in `map` and their interned keys in `key`), resource identity (`resid`), a
 //! resource in flight with its history (`resource`), the ordered collection
 //! a kustomization accumulates (`resmap`), field specs and their walker
 //! (`fieldspec`) and target selectors (`selector`).
@@ -8,6 +8,7 @@
 //! may not read files or call into `load`, `build` or the transformation
 //! stages.
 pub mod fieldspec;
+pub mod key;
 pub mod map;
 pub mod resid;
 pub mod resmap;

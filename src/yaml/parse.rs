@@ -818,7 +818,7 @@ fn explicit_indent(header: &str) -> Option<usize> {
 /// JSON object keys are strings; YAML keys that are scalars keep their text.
 fn key_string(key: &Value) -> Result<Key, String> {
     match key {
-        Value::String(s) => Ok(s.clone()),
+        Value::String(s) => Ok(Key::new(s)),
         Value::Number(n) => Ok(n.as_str().into()),
         Value::Bool(b) => Ok(if *b { "true" } else { "false" }.into()),
         Value::Null => Ok(Key::default()),
