@@ -1236,9 +1236,7 @@ pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<
         let line = lines.map(|l| l.line()).unwrap_or(line);
         stringify_annotations(&mut item);
         let mut r = Resource::new(item, source.clone(), line);
-        r.bare_nulls = lines
-            .map(|l| l.bare_nulls().into())
-            .unwrap_or_default();
+        r.bare_nulls = lines.map(|l| l.bare_nulls().into()).unwrap_or_default();
         if track {
             let by_path = lines
                 .map(|l| provenance::lines_by_path(&r.value, l))

@@ -2,13 +2,13 @@
 //! before renames (kustomize's "previous ids"), which name references follow.
 
 use crate::model::resid::{Gvk, IdRef, ResId};
-use crate::model::value::{Map, Str, Value};
+use crate::model::value::{Key, Map, Str, Value};
 use std::path::Path;
 // Lists most objects leave empty are one pointer each (a big build holds
 // one resource per object): see the README's dependency table.
-use thin_vec::ThinVec;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use thin_vec::ThinVec;
 
 static NEXT_SERIAL: AtomicU64 = AtomicU64::new(1);
 
@@ -34,7 +34,9 @@ pub struct Resource {
     /// Every earlier (kind, name, effective namespace), oldest first:
     /// kustomize's previous-id build annotations. Their group and version
     /// are always the object's current ones, as kustomize rebuilds them.
-    previous: ThinVec<(Str, Str, Str)>,
+    /// Kinds and namespaces come from a small vocabulary and are interned
+    /// (one word each); names are stored in place.
+    previous: ThinVec<(Key, Str, Key)>,
     /// Name prefixes and suffixes applied so far, oldest first; name
     /// references compare them between referrer and target.
     pub name_prefixes: ThinVec<Str>,
@@ -91,10 +93,10 @@ impl Resource {
             .iter()
             .map(|(kind, name, namespace)| ResId {
                 gvk: Gvk {
-                    kind: kind.clone(),
+                    kind: (*kind).into(),
                     ..gvk.clone()
                 },
-                namespace: namespace.clone(),
+                namespace: (*namespace).into(),
                 name: name.clone(),
             })
             .collect()
@@ -119,7 +121,7 @@ impl Resource {
     /// The (namespace, name) the resource was first loaded with.
     pub fn original_namespace_and_name(&self) -> (&str, &str) {
         match self.previous.first() {
-            Some((_, name, namespace)) => (namespace, name),
+            Some((_, name, namespace)) => (namespace.as_str(), name),
             None => (self.namespace(), self.name()),
         }
     }
@@ -159,9 +161,9 @@ impl Resource {
     pub fn original_id(&self) -> ResId {
         let mut id = self.id();
         if let Some((kind, name, namespace)) = self.previous.first() {
-            id.gvk.kind.clone_from(kind);
+            id.gvk.kind = (*kind).into();
             id.name.clone_from(name);
-            id.namespace.clone_from(namespace);
+            id.namespace = (*namespace).into();
         }
         id
     }
@@ -185,10 +187,11 @@ impl Resource {
     /// effective namespace.
     pub fn store_previous_id(&mut self) {
         let id = self.id();
-        let namespace = id.effective_namespace().to_string();
+        let namespace = Key::new(id.effective_namespace());
         // Most objects are renamed once or twice: no spare room.
         self.previous.reserve_exact(1);
-        self.previous.push((id.gvk.kind, id.name, namespace.into()));
+        self.previous
+            .push((Key::new(&id.gvk.kind), id.name, namespace));
     }
 
     pub fn metadata_mut(&mut self) -> &mut Map {
@@ -283,6 +286,10 @@ mod tests {
     /// room for more): the lists most objects leave empty are one word.
     #[test]
     fn a_resource_stays_small() {
-        assert!(std::mem::size_of::<Resource>() <= 144, "{}", std::mem::size_of::<Resource>());
+        assert!(
+            std::mem::size_of::<Resource>() <= 144,
+            "{}",
+            std::mem::size_of::<Resource>()
+        );
     }
 }
