@@ -186,7 +186,7 @@ pub fn patch_equals(existing: &Value, args: &PatchArgs) -> bool {
             Value::Object(m) => Some(
                 m.iter()
                     .filter(|(_, v)| v.as_str().is_some_and(|s| !s.is_empty()))
-                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .map(|(k, v)| (*k, v.clone()))
                     .collect(),
             ),
             _ => None,

@@ -151,10 +151,10 @@ pub(super) fn merge_map(
             Value::Object(pmap) => merge_map_field(target, key, pmap, field, &field_path)?,
             Value::Array(items) => {
                 let merged = merge_list(target.get(key), items, field, &field_path)?;
-                target.insert(key.clone(), merged);
+                target.insert(*key, merged);
             }
             scalar => {
-                target.insert(key.clone(), scalar.clone());
+                target.insert(*key, scalar.clone());
             }
         }
     }
@@ -207,7 +207,7 @@ fn merge_map_field(
                         }
                         _ => match settle(v, f.element_schema()) {
                             Some(v) => {
-                                existing.insert(k.clone(), v);
+                                existing.insert(*k, v);
                             }
                             None => {
                                 existing.shift_remove(k);
@@ -319,7 +319,7 @@ pub(super) fn settle(v: &Value, schema: Option<SchemaRef>) -> Option<Value> {
             scalar => Some(scalar.clone()),
         };
         if let Some(settled) = settled {
-            out.insert(key.clone(), settled);
+            out.insert(*key, settled);
         }
     }
     Some(Value::Object(out))

@@ -755,7 +755,7 @@ impl<'a> Builder<'a> {
                 LineTree::Map(_, entries) => LineTree::Map(key_line, entries),
                 LineTree::Seq(_, items) => LineTree::Seq(key_line, items),
             };
-            lines.push((key.clone(), value_lines));
+            lines.push((key, value_lines));
             map.insert(key, value);
         }
     }
@@ -776,7 +776,7 @@ fn merge_into(map: &mut Map, merged: &mut Vec<Key>, value: Value) -> Result<(), 
     for source in sources {
         for (k, v) in source {
             if !map.contains_key(&k) {
-                merged.push(k.clone());
+                merged.push(k);
                 map.insert(k, v);
             }
         }
