@@ -14,43 +14,106 @@
 use crate::load::openapi::{is_cluster_scoped, is_cluster_scoped_kind};
 use crate::load::transformer_config::{GvkSelector, NameBackReference};
 use crate::model::fieldspec::{self, CreateKind, FieldSpec};
-use crate::model::resid::ResId;
+use crate::model::resid::{Gvk, IdRef, ResId};
 use crate::model::resmap::{ResMap, map_indexed, try_each_indexed_mut};
 use crate::model::resource::Resource;
 use crate::model::value::{Map, Str, Value};
+use std::fmt;
 
 /// What the sieves need to know of a possible referral target: its current
 /// id, copied before any reference changes, and (borrowed) its history and
-/// affixes. A big build holds one per object, so nothing else is copied.
+/// affixes. A big build holds one per object: the group, version and kind
+/// are shared with every object of the same kind, and what the object was
+/// loaded as is read off its history when asked.
 struct Candidate<'a> {
-    current: ResId,
-    /// Whether the kind it was loaded as is namespaced, and the effective
-    /// namespace it was loaded in.
-    original_namespaced: bool,
-    original_namespace: Str,
+    current: CurrentId<'a>,
     /// Its resource, whose value is moved out while references change.
     history: &'a Resource,
 }
 
+/// A candidate's id as it was before references changed.
+struct CurrentId<'a> {
+    gvk: &'a Gvk,
+    namespace: Str,
+    name: Str,
+}
+
+impl CurrentId<'_> {
+    fn id_ref(&self) -> IdRef<'_> {
+        IdRef {
+            group: &self.gvk.group,
+            version: &self.gvk.version,
+            kind: &self.gvk.kind,
+            namespace: &self.namespace,
+            name: &self.name,
+        }
+    }
+
+    fn effective_namespace(&self) -> &str {
+        self.id_ref().effective_namespace()
+    }
+}
+
+impl fmt::Display for CurrentId<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let id = ResId {
+            gvk: self.gvk.clone(),
+            namespace: self.namespace.clone(),
+            name: self.name.clone(),
+        };
+        fmt::Display::fmt(&id, f)
+    }
+}
+
+/// Every distinct group/version/kind among `values`, and each value's.
+fn kinds_of(values: &[Value]) -> (Vec<Gvk>, Vec<u32>) {
+    let mut table: std::collections::HashMap<Gvk, u32> = std::collections::HashMap::new();
+    let mut kinds = Vec::new();
+    let of = values
+        .iter()
+        .map(|v| {
+            *table.entry(Gvk::of(v)).or_insert_with_key(|gvk| {
+                kinds.push(gvk.clone());
+                kinds.len() as u32 - 1
+            })
+        })
+        .collect();
+    (kinds, of)
+}
+
 impl<'a> Candidate<'a> {
-    fn of(history: &'a Resource, value: &Value) -> Self {
-        let current = ResId::of(value);
-        let mut original = current.id_ref();
-        if let Some((kind, name, namespace)) = history.first_id() {
+    fn of(history: &'a Resource, gvk: &'a Gvk, value: &Value) -> Self {
+        let meta = value.get("metadata").unwrap_or(&Value::Null);
+        Candidate {
+            current: CurrentId {
+                gvk,
+                namespace: meta.str_at("namespace").into(),
+                name: meta.str_at("name").into(),
+            },
+            history,
+        }
+    }
+
+    /// The id it was loaded as: the current one where it never changed.
+    fn original(&self) -> IdRef<'_> {
+        let mut original = self.current.id_ref();
+        if let Some((kind, name, namespace)) = self.history.first_id() {
             original.kind = kind;
             original.name = name;
             original.namespace = namespace;
         }
-        Candidate {
-            original_namespaced: !is_cluster_scoped_kind(
-                original.group,
-                original.version,
-                original.kind,
-            ),
-            original_namespace: original.effective_namespace().into(),
-            current,
-            history,
-        }
+        original
+    }
+
+    /// Whether the kind it was loaded as is namespaced.
+    fn original_namespaced(&self) -> bool {
+        let original = self.original();
+        !is_cluster_scoped_kind(original.group, original.version, original.kind)
+    }
+
+    /// The effective namespace it was loaded in.
+    fn original_namespace(&self) -> &str {
+        self.original().effective_namespace()
     }
 
     /// (kind, name) of every earlier id; group and version are the current ones.
@@ -97,7 +160,10 @@ pub fn fix(resmap: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(), St
     // first, so objects can be fixed in any order; their histories stay in
     // place, borrowed, while the values change.
     resmap.with_values_apart(|resources, values| {
-        let candidates = map_indexed(values.len(), |i| Candidate::of(&resources[i], &values[i]));
+        let (kinds, kind_of) = kinds_of(values);
+        let candidates = map_indexed(values.len(), |i| {
+            Candidate::of(&resources[i], &kinds[kind_of[i] as usize], &values[i])
+        });
         let index = CandidateIndex::new(&candidates);
         // The specs that apply to a kind are found once per kind (the kind
         // each object was loaded as).
@@ -267,7 +333,7 @@ impl Visibility {
 
     fn sees(&self, c: &Candidate) -> bool {
         self.everything
-            || is_cluster_scoped(&c.current.gvk)
+            || is_cluster_scoped(c.current.gvk)
             || c.current.effective_namespace() == self.namespace
             || self
                 .subject_namespaces
@@ -378,11 +444,11 @@ impl Sieve<'_> {
             None => candidates,
             Some(ns) => {
                 let ns = crate::model::resource::scalar_text(ns);
-                let namespaced = |id: &ResId| !is_cluster_scoped(&id.gvk);
+                let namespaced = |id: &CurrentId| !is_cluster_scoped(id.gvk);
                 let by_original: Vec<&Candidate> = candidates
                     .iter()
                     .copied()
-                    .filter(|c| c.original_namespaced && c.original_namespace == ns)
+                    .filter(|c| c.original_namespaced() && c.original_namespace() == ns)
                     .collect();
                 if by_original.is_empty() {
                     candidates
@@ -427,7 +493,7 @@ impl Sieve<'_> {
             })
             .filter(|c| {
                 is_cluster_scoped(&referrer.current.gvk)
-                    || is_cluster_scoped(&c.current.gvk)
+                    || is_cluster_scoped(c.current.gvk)
                     || c.current.gvk.kind == "ServiceAccount"
                     || referrer.current.effective_namespace() == c.current.effective_namespace()
             })
