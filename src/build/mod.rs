@@ -7,7 +7,6 @@
 //! target); the steps themselves live in `generate`, `patch`, `transform`
 //! and `refs`.
 
-pub mod memory;
 pub mod ordering;
 pub mod plugins;
 pub mod prefetch;
@@ -152,15 +151,15 @@ pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resourc
             },
         }
     };
-    // The last stages hold every object at once: what the earlier ones
-    // freed goes back to the system first, and again after the name
-    // references' index.
-    // Nothing is added from here on: no spare room for more objects.
+    // Nothing is added from here on: no spare room for more objects. The
+    // last stages hold every object at once: what the earlier ones freed
+    // goes back to the system first, and again after the name references'
+    // index.
     resmap.resources.shrink_to_fit();
-    memory::give_back_freed(resmap.resources.len());
+    resmap.give_back_freed();
     namereference::fix(&mut resmap, &config.name_references)
         .map_err(|e| BuildError::invalid(&root_file, e))?;
-    memory::give_back_freed(resmap.resources.len());
+    resmap.give_back_freed();
     provenance::observe_step(&mut resmap, track, &nameref_origin);
     // With names final, vars can be read and expanded.
     let vars_origin = |_: &Resource, _: &str| Origin {

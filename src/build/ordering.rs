@@ -2,7 +2,10 @@
 //! or `fifo` (load order).
 
 use crate::load::kustomization::SortOptions;
+use crate::model::resid::Gvk;
 use crate::model::resource::Resource;
+use crate::model::value::Str;
+use std::collections::HashMap;
 
 const ORDER_FIRST: &[&str] = &[
     "Namespace",
@@ -78,10 +81,28 @@ pub fn sort(resources: &mut [Resource], options: Option<&SortOptions>) -> Result
             0
         }
     };
+    // kustomize compares (kind rank, GVK string, id string), and an id's
+    // string is its GVK's string, then `|namespace|name`. So each distinct
+    // GVK gets its rank and the place of its string among all of them, and
+    // an object's key needs only that and its `namespace|name` (in place,
+    // for most objects): no strings per object on a big build.
+    let gvks: std::collections::HashSet<Gvk> = resources.iter().map(Resource::gvk).collect();
+    let mut by_text: Vec<(String, Gvk)> = gvks.into_iter().map(|g| (g.sort_string(), g)).collect();
+    by_text.sort_unstable();
+    let mut places: HashMap<Gvk, (i64, u32)> = HashMap::new();
+    let mut place = 0u32;
+    for (i, (text, gvk)) in by_text.iter().enumerate() {
+        // Equal strings (a group literally called `~G`) share a place.
+        if i > 0 && by_text[i - 1].0 != *text {
+            place += 1;
+        }
+        places.insert(gvk.clone(), (rank(&gvk.kind), place));
+    }
     // Sort keys once per resource, then move resources into place (no clones).
-    let keys: Vec<(i64, String, String)> = crate::model::resmap::map_each(resources, |r| {
+    let keys: Vec<(i64, u32, Str)> = crate::model::resmap::map_each(resources, |r| {
         let id = r.id();
-        (rank(&id.gvk.kind), id.gvk.sort_string(), id.sort_string())
+        let (rank, place) = places.get(&id.gvk).copied().unwrap_or_default();
+        (rank, place, id.namespace_and_name_sort_text())
     });
     let mut order: Vec<usize> = (0..resources.len()).collect();
     // Both sorts are stable: equal keys keep load order.

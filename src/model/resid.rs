@@ -82,6 +82,15 @@ impl ResId {
 
     /// kustomize's `ResId.String()`: `gvk|namespace|name` with `~X`/`~N` for blanks.
     pub fn sort_string(&self) -> String {
+        [
+            self.gvk.sort_string().as_str(),
+            self.namespace_and_name_sort_text().as_str(),
+        ]
+        .concat()
+    }
+
+    /// What [`ResId::sort_string`] puts after the GVK: `|namespace|name`.
+    pub fn namespace_and_name_sort_text(&self) -> Str {
         let ns = if self.namespace.is_empty() {
             "~X"
         } else {
@@ -92,7 +101,11 @@ impl ResId {
         } else {
             &self.name
         };
-        [self.gvk.sort_string().as_str(), "|", ns, "|", name].concat()
+        let mut text = Str::with_capacity(2 + ns.len() + name.len());
+        for part in ["|", ns, "|", name] {
+            text.push_str(part);
+        }
+        text
     }
 
     /// kustomize's EffectiveNamespace (see [`IdRef::effective_namespace`]).

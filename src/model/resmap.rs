@@ -201,6 +201,14 @@ impl ResMap {
         each_mut(&mut self.resources, step)
     }
 
+    /// Returns the memory the passes so far freed, for a big collection
+    /// (see `memory`).
+    pub fn give_back_freed(&self) {
+        if self.resources.len() >= PARALLEL_FROM {
+            super::memory::give_back_freed();
+        }
+    }
+
     /// Runs `f` with every object's value moved out of its resource: `f`
     /// can keep borrowing the resources' histories and affixes while it
     /// changes values. The values go back in place afterwards, whatever `f`
@@ -255,6 +263,7 @@ impl ResMap {
                 .with_min_len(PARALLEL_GRAIN)
                 .map(|(r, &chosen)| if chosen { step(r) } else { Ok(true) })
                 .collect();
+            super::memory::give_back_freed();
             keep = outcomes
                 .into_iter()
                 .collect::<std::result::Result<_, E>>()?;
@@ -321,13 +330,16 @@ pub fn try_each_indexed_mut<T: Send, E: Send>(
             .enumerate()
             .try_for_each(|(i, item)| step(i, item));
     }
-    match items
+    let failed = items
         .par_iter_mut()
         .enumerate()
         .with_min_len(PARALLEL_GRAIN)
         .map(|(i, item)| step(i, item))
-        .find_first(|r| r.is_err())
-    {
+        .find_first(|r| r.is_err());
+    // A pass over every object of a big build (a transformer growing each
+    // one) leaves their smaller blocks behind.
+    super::memory::give_back_freed();
+    match failed {
         Some(Err(e)) => Err(e),
         _ => Ok(()),
     }

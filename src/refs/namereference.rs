@@ -18,7 +18,9 @@ use crate::model::resid::{Gvk, IdRef, ResId};
 use crate::model::resmap::{ResMap, map_indexed, try_each_indexed_mut};
 use crate::model::resource::Resource;
 use crate::model::value::{Map, Str, Value};
+use hashbrown::HashTable;
 use std::fmt;
+use std::hash::BuildHasher;
 
 /// What the sieves need to know of a possible referral target: its current
 /// id, copied before any reference changes, and (borrowed) its history and
@@ -255,8 +257,31 @@ fn fix_referrer(
 /// build needs one table entry per name and four bytes per candidate name.
 struct CandidateIndex<'a> {
     all: &'a [Candidate<'a>],
-    by_previous_name: std::collections::HashMap<&'a str, std::ops::Range<u32>>,
+    by_previous_name: HashTable<Group>,
     members: Vec<u32>,
+}
+
+/// The candidates once called by one name: `members[start..end]`. The
+/// table keeps no text: `first` is one of them, whose history holds the
+/// name, and `hash` lets the table grow without reading names again.
+#[derive(Clone, Copy)]
+struct Group {
+    hash: u32,
+    first: u32,
+    start: u32,
+    end: u32,
+}
+
+static NAME_HASHER: std::sync::LazyLock<hashbrown::DefaultHashBuilder> =
+    std::sync::LazyLock::new(Default::default);
+
+/// A name's hash, kept in 32 bits and spread again over 64 for the table.
+fn name_hash(name: &str) -> u32 {
+    NAME_HASHER.hash_one(name) as u32
+}
+
+fn spread(hash: u32) -> u64 {
+    u64::from(hash).wrapping_mul(0x9E37_79B9_7F4A_7C15)
 }
 
 impl<'a> CandidateIndex<'a> {
@@ -268,45 +293,76 @@ impl<'a> CandidateIndex<'a> {
             names.dedup();
             names
         };
-        let mut counts: std::collections::HashMap<&'a str, std::ops::Range<u32>> =
-            std::collections::HashMap::new();
-        for c in all {
-            for name in names_of(c) {
-                counts.entry(name).or_insert(0..0).end += 1;
-            }
-        }
-        // Lengths become ranges; each is then filled from its start.
-        let mut next = 0u32;
-        for range in counts.values_mut() {
-            let len = range.end;
-            *range = next..next;
-            next += len;
-        }
-        let mut members = vec![0u32; next as usize];
+        let mut index = CandidateIndex {
+            all,
+            by_previous_name: HashTable::new(),
+            members: Vec::new(),
+        };
+        // Counted first, so each name's candidates get one stretch.
         for (i, c) in all.iter().enumerate() {
             for name in names_of(c) {
-                if let Some(range) = counts.get_mut(name) {
-                    members[range.end as usize] = i as u32;
-                    range.end += 1;
+                match index.group_mut(name) {
+                    Some(group) => group.end += 1,
+                    None => {
+                        let hash = name_hash(name);
+                        index.by_previous_name.insert_unique(
+                            spread(hash),
+                            Group {
+                                hash,
+                                first: i as u32,
+                                start: 0,
+                                end: 1,
+                            },
+                            |g| spread(g.hash),
+                        );
+                    }
                 }
             }
         }
-        CandidateIndex {
-            all,
-            by_previous_name: counts,
-            members,
+        let mut next = 0u32;
+        for group in index.by_previous_name.iter_mut() {
+            let len = group.end;
+            group.start = next;
+            group.end = next;
+            next += len;
         }
+        index.members = vec![0u32; next as usize];
+        for (i, c) in all.iter().enumerate() {
+            for name in names_of(c) {
+                if let Some(group) = index.group_mut(name) {
+                    let at = group.end as usize;
+                    group.end += 1;
+                    index.members[at] = i as u32;
+                }
+            }
+        }
+        index
+    }
+
+    fn group_mut(&mut self, name: &str) -> Option<&mut Group> {
+        let all = self.all;
+        self.by_previous_name
+            .find_mut(spread(name_hash(name)), |g| {
+                all[g.first as usize]
+                    .previous()
+                    .any(|(_, earlier)| earlier == name)
+            })
     }
 
     /// The visible candidates that had `name` before (the first sieve), in
     /// object order.
     fn named(&self, name: &str, visible: &Visibility) -> Vec<&'a Candidate<'a>> {
-        let Some(range) = self.by_previous_name.get(name) else {
+        let all = self.all;
+        let Some(group) = self.by_previous_name.find(spread(name_hash(name)), |g| {
+            all[g.first as usize]
+                .previous()
+                .any(|(_, earlier)| earlier == name)
+        }) else {
             return Vec::new();
         };
-        self.members[range.start as usize..range.end as usize]
+        self.members[group.start as usize..group.end as usize]
             .iter()
-            .map(|&i| &self.all[i as usize])
+            .map(|&i| &all[i as usize])
             .filter(|c| visible.sees(c))
             .collect()
     }
