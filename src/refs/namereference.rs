@@ -262,14 +262,25 @@ struct CandidateIndex<'a> {
 }
 
 /// The candidates once called by one name: `members[start..end]`. The
-/// table keeps no text: `first` is one of them, whose history holds the
-/// name, and `hash` lets the table grow without reading names again.
+/// table keeps no text: the name is earlier id `at` of candidate `first`,
+/// and `hash` lets the table grow without reading names again.
 #[derive(Clone, Copy)]
 struct Group {
     hash: u32,
     first: u32,
+    at: u32,
     start: u32,
     end: u32,
+}
+
+/// Whether `group` is the one of `name` (whose hash is `hash`): the table
+/// shows it any entry whose hash looks alike, so both are compared.
+fn is_group_of(all: &[Candidate], group: &Group, hash: u32, name: &str) -> bool {
+    group.hash == hash
+        && all[group.first as usize]
+            .previous()
+            .nth(group.at as usize)
+            .is_some_and(|(_, earlier)| earlier == name)
 }
 
 static NAME_HASHER: std::sync::LazyLock<hashbrown::DefaultHashBuilder> =
@@ -305,11 +316,16 @@ impl<'a> CandidateIndex<'a> {
                     Some(group) => group.end += 1,
                     None => {
                         let hash = name_hash(name);
+                        let at = c
+                            .previous()
+                            .position(|(_, earlier)| earlier == name)
+                            .unwrap_or_default();
                         index.by_previous_name.insert_unique(
                             spread(hash),
                             Group {
                                 hash,
                                 first: i as u32,
+                                at: at as u32,
                                 start: 0,
                                 end: 1,
                             },
@@ -340,24 +356,19 @@ impl<'a> CandidateIndex<'a> {
     }
 
     fn group_mut(&mut self, name: &str) -> Option<&mut Group> {
-        let all = self.all;
+        let (all, hash) = (self.all, name_hash(name));
         self.by_previous_name
-            .find_mut(spread(name_hash(name)), |g| {
-                all[g.first as usize]
-                    .previous()
-                    .any(|(_, earlier)| earlier == name)
-            })
+            .find_mut(spread(hash), |g| is_group_of(all, g, hash, name))
     }
 
     /// The visible candidates that had `name` before (the first sieve), in
     /// object order.
     fn named(&self, name: &str, visible: &Visibility) -> Vec<&'a Candidate<'a>> {
-        let all = self.all;
-        let Some(group) = self.by_previous_name.find(spread(name_hash(name)), |g| {
-            all[g.first as usize]
-                .previous()
-                .any(|(_, earlier)| earlier == name)
-        }) else {
+        let (all, hash) = (self.all, name_hash(name));
+        let Some(group) = self
+            .by_previous_name
+            .find(spread(hash), |g| is_group_of(all, g, hash, name))
+        else {
             return Vec::new();
         };
         self.members[group.start as usize..group.end as usize]
@@ -614,6 +625,94 @@ mod tests {
 
     fn v(s: &[&str]) -> Vec<Str> {
         s.iter().map(|x| Str::from(*x)).collect()
+    }
+
+    /// A ConfigMap first called `names[0]`, renamed to each next name.
+    fn renamed(names: &[&str]) -> Resource {
+        let mut r = Resource::new(
+            crate::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": names[0]}}),
+            std::path::Path::new("x.yaml"),
+            1,
+        );
+        for name in &names[1..] {
+            r.store_previous_id();
+            r.set_name(name);
+        }
+        r
+    }
+
+    /// The earlier-name index answers each name with exactly the objects
+    /// once called so, also when one object had several names and another
+    /// shares only one of them: thousands of names make the table show
+    /// lookups entries of other names whose hashes look alike, which once
+    /// answered `x` with the objects of `y` (a fuzzed tree's output then
+    /// changed from run to run).
+    #[test]
+    fn each_earlier_name_finds_exactly_its_objects() {
+        let n = 3000;
+        let names: Vec<[String; 4]> = (0..n)
+            .map(|i| {
+                [
+                    format!("x{i}"),
+                    format!("y{i}"),
+                    format!("z{i}"),
+                    format!("w{i}"),
+                ]
+            })
+            .collect();
+        let resources: Vec<Resource> = names
+            .iter()
+            .flat_map(|[x, y, z, w]| [renamed(&[x, y, z]), renamed(&[y, w])])
+            .collect();
+        let gvk = Gvk::from_api_version("v1", "ConfigMap");
+        let candidates: Vec<Candidate> = resources
+            .iter()
+            .map(|r| Candidate::of(r, &gvk, &r.value))
+            .collect();
+        let index = CandidateIndex::new(&candidates);
+        let everything = Visibility {
+            everything: true,
+            namespace: String::new(),
+            subject_namespaces: Vec::new(),
+        };
+        let found = |name: &str| -> Vec<String> {
+            index
+                .named(name, &everything)
+                .iter()
+                .map(|c| c.current.name.to_string())
+                .collect()
+        };
+        for [x, y, z, w] in &names {
+            assert_eq!(found(x), [z.clone()], "{x}");
+            assert_eq!(found(y), [z.clone(), w.clone()], "{y}");
+            assert!(found(z).is_empty() && found(w).is_empty(), "{z} {w}");
+        }
+    }
+
+    /// A group answers only for its own name, though its first member's
+    /// history may hold others (the table hands the check any entry whose
+    /// hash looks alike).
+    #[test]
+    fn a_group_is_only_its_own_names() {
+        let resources = [renamed(&["x", "y", "z"]), renamed(&["y", "w"])];
+        let gvk = Gvk::from_api_version("v1", "ConfigMap");
+        let candidates: Vec<Candidate> = resources
+            .iter()
+            .map(|r| Candidate::of(r, &gvk, &r.value))
+            .collect();
+        let index = CandidateIndex::new(&candidates);
+        let groups: Vec<&Group> = index.by_previous_name.iter().collect();
+        assert_eq!(groups.len(), 2);
+        let of = |name: &str| {
+            groups
+                .iter()
+                .filter(|g| is_group_of(&candidates, g, name_hash(name), name))
+                .map(|g| g.end - g.start)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(of("x"), [1]);
+        assert_eq!(of("y"), [2]);
+        assert!(of("z").is_empty());
     }
 
     #[test]
