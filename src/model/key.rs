@@ -8,9 +8,12 @@
 //! equal exactly when they point at the same text.
 //!
 //! Interning goes through a per-thread table first (no lock on the parse
-//! threads' hot path), then the process-wide one. Texts are never freed:
-//! a process builds once, and the texts are bounded by the input the
-//! build's budget admits.
+//! threads' hot path), then the process-wide one. The per-thread table
+//! holds the first [`LOCAL_KEYS`] keys a thread meets, which covers the
+//! vocabulary of real trees; keys that never repeat (a mapping of a
+//! million distinct keys) are not copied into it as well. Texts are never
+//! freed: a process builds once, and the texts are bounded by the input
+//! the build's budget admits.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -26,6 +29,9 @@ pub struct Key(&'static &'static str);
 static EMPTY: &str = "";
 
 type Table = HashMap<&'static str, Key>;
+
+/// How many keys a thread's own table holds.
+const LOCAL_KEYS: usize = 8192;
 
 static SHARED: LazyLock<Mutex<Table>> = LazyLock::new(Default::default);
 
@@ -44,7 +50,10 @@ impl Key {
                 return *key;
             }
             let key = shared(text);
-            local.borrow_mut().insert(key.as_str(), key);
+            let mut local = local.borrow_mut();
+            if local.len() < LOCAL_KEYS {
+                local.insert(key.as_str(), key);
+            }
             key
         })
     }
@@ -246,6 +255,18 @@ mod tests {
         assert_eq!(here, "metadata");
         assert_eq!(&*here, "metadata");
         assert_eq!(std::mem::size_of::<Key>(), 8);
+    }
+
+    /// Past the thread's own table, keys still come out of the shared one.
+    #[test]
+    fn keys_past_the_thread_table_are_still_one_each() {
+        let texts: Vec<String> = (0..LOCAL_KEYS + 500).map(|i| format!("k-{i}")).collect();
+        let first: Vec<Key> = texts.iter().map(|t| Key::new(t)).collect();
+        for (text, key) in texts.iter().zip(&first) {
+            let again = Key::new(text);
+            assert!(std::ptr::eq(again.0, key.0), "{text}");
+            assert_eq!(again, text.as_str());
+        }
     }
 
     #[test]
