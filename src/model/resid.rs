@@ -120,13 +120,7 @@ impl ResId {
 
     /// The id's text, borrowed.
     pub fn id_ref(&self) -> IdRef<'_> {
-        IdRef {
-            group: &self.gvk.group,
-            version: &self.gvk.version,
-            kind: &self.gvk.kind,
-            namespace: &self.namespace,
-            name: &self.name,
-        }
+        IdRef::with(&self.gvk, &self.namespace, &self.name)
     }
 }
 
@@ -142,6 +136,17 @@ pub struct IdRef<'a> {
 }
 
 impl<'a> IdRef<'a> {
+    /// The id of an object of `gvk` with `namespace` and `name`.
+    pub fn with(gvk: &'a Gvk, namespace: &'a str, name: &'a str) -> Self {
+        IdRef {
+            group: &gvk.group,
+            version: &gvk.version,
+            kind: &gvk.kind,
+            namespace,
+            name,
+        }
+    }
+
     pub fn of(value: &'a Value) -> Self {
         let (group, version) = split_api_version(value.str_at("apiVersion"));
         let meta = &value["metadata"];

@@ -4,10 +4,10 @@
 use crate::model::resid::{Gvk, IdRef, ResId};
 use crate::model::value::{Key, Map, Str, Value};
 use std::path::Path;
-// Lists most objects leave empty are one pointer each (a big build holds
-// one resource per object): see the README's dependency table.
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+// Lists most objects leave empty are one pointer each (a big build holds
+// one resource per object): see the README's dependency table.
 use thin_vec::ThinVec;
 
 static NEXT_SERIAL: AtomicU64 = AtomicU64::new(1);

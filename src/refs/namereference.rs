@@ -42,13 +42,7 @@ struct CurrentId<'a> {
 
 impl CurrentId<'_> {
     fn id_ref(&self) -> IdRef<'_> {
-        IdRef {
-            group: &self.gvk.group,
-            version: &self.gvk.version,
-            kind: &self.gvk.kind,
-            namespace: &self.namespace,
-            name: &self.name,
-        }
+        IdRef::with(self.gvk, &self.namespace, &self.name)
     }
 
     fn effective_namespace(&self) -> &str {
@@ -170,8 +164,7 @@ pub fn fix(resmap: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(), St
         // The specs that apply to a kind are found once per kind (the kind
         // each object was loaded as).
         let mut sets: Vec<Filters> = Vec::new();
-        let mut by_gvk: std::collections::HashMap<crate::model::resid::Gvk, usize> =
-            std::collections::HashMap::new();
+        let mut by_gvk: std::collections::HashMap<Gvk, usize> = std::collections::HashMap::new();
         let set_of: Vec<usize> = candidates
             .iter()
             .map(|c| {
@@ -192,10 +185,7 @@ pub fn fix(resmap: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(), St
     })
 }
 
-fn filters_for<'s>(
-    all: &[(&'s FieldSpec, &'s GvkSelector)],
-    gvk: &crate::model::resid::Gvk,
-) -> Filters<'s> {
+fn filters_for<'s>(all: &[(&'s FieldSpec, &'s GvkSelector)], gvk: &Gvk) -> Filters<'s> {
     all.iter()
         .filter(|(spec, _)| spec.applies_to(gvk))
         .map(|&(spec, target)| {
@@ -641,6 +631,14 @@ mod tests {
         r
     }
 
+    /// Candidates for `resources`, all of kind `gvk`, read in place.
+    fn candidates_of<'a>(resources: &'a [Resource], gvk: &'a Gvk) -> Vec<Candidate<'a>> {
+        resources
+            .iter()
+            .map(|r| Candidate::of(r, gvk, &r.value))
+            .collect()
+    }
+
     /// The earlier-name index answers each name with exactly the objects
     /// once called so, also when one object had several names and another
     /// shares only one of them: thousands of names make the table show
@@ -665,10 +663,7 @@ mod tests {
             .flat_map(|[x, y, z, w]| [renamed(&[x, y, z]), renamed(&[y, w])])
             .collect();
         let gvk = Gvk::from_api_version("v1", "ConfigMap");
-        let candidates: Vec<Candidate> = resources
-            .iter()
-            .map(|r| Candidate::of(r, &gvk, &r.value))
-            .collect();
+        let candidates = candidates_of(&resources, &gvk);
         let index = CandidateIndex::new(&candidates);
         let everything = Visibility {
             everything: true,
@@ -696,10 +691,7 @@ mod tests {
     fn a_group_is_only_its_own_names() {
         let resources = [renamed(&["x", "y", "z"]), renamed(&["y", "w"])];
         let gvk = Gvk::from_api_version("v1", "ConfigMap");
-        let candidates: Vec<Candidate> = resources
-            .iter()
-            .map(|r| Candidate::of(r, &gvk, &r.value))
-            .collect();
+        let candidates = candidates_of(&resources, &gvk);
         let index = CandidateIndex::new(&candidates);
         let groups: Vec<&Group> = index.by_previous_name.iter().collect();
         assert_eq!(groups.len(), 2);
