@@ -119,13 +119,11 @@ impl Prefetch {
         index: usize,
         loader: &Loader,
         first: Option<&Path>,
-    ) -> Vec<(PathBuf, u64)> {
+    ) -> Vec<Sized> {
         let dirs = loader.repo.is_none();
-        let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
         let mut out = Vec::new();
         let mut total = 0;
-        let mut add = |p: PathBuf| {
-            let n = size(&p);
+        let mut add = |(p, n): Sized| {
             if total + n > WINDOW_BYTES {
                 return false;
             }
@@ -134,7 +132,8 @@ impl Prefetch {
             true
         };
         if let Some(path) = first {
-            add(path.to_path_buf());
+            let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            add((path.to_path_buf(), size));
         }
         let reached = self.reached.entry(loader.dir.clone()).or_default();
         let mut next = (*reached).max(index + usize::from(first.is_some()));
@@ -171,9 +170,12 @@ const LOOK_AHEAD: usize = 512;
 /// From this many entries, a window looks at them on every core.
 const LOOK_AHEAD_PARALLEL: usize = 16;
 
+/// A file to read ahead, with its size in bytes.
+type Sized = (PathBuf, u64);
+
 /// What a window takes from one entry: its local files, and for a
 /// directory the kustomization read to find them. `None` ends the window.
-type Seen = Option<(Vec<PathBuf>, Option<(PathBuf, Read)>)>;
+type Seen = Option<(Vec<Sized>, Option<(PathBuf, Read)>)>;
 
 fn look_at(entry: &str, loader: &Loader, dirs: bool) -> Seen {
     if let Some(p) = local_file(entry, loader) {
@@ -186,15 +188,15 @@ fn look_at(entry: &str, loader: &Loader, dirs: bool) -> Seen {
 /// A local kustomization directory's local files, as its own
 /// accumulation would find them (under the same restriction), with the
 /// directory and its kustomization as read, kept for the build's visit.
-fn files_of_dir(entry: &str, loader: &Loader) -> Option<(Vec<PathBuf>, PathBuf, Read)> {
+fn files_of_dir(entry: &str, loader: &Loader) -> Option<(Vec<Sized>, PathBuf, Read)> {
     // An absolute directory is refused by the build, so never read here.
-    if crate::load::remote::is_http_url(entry)
-        || loader.check_new_root(entry).is_err()
-        || !loader.dir.join(entry).is_dir()
-    {
+    if crate::load::remote::is_http_url(entry) || loader.check_new_root(entry).is_err() {
         return None;
     }
     let dir = loader.resolve(entry).ok()?;
+    if !dir.is_dir() {
+        return None;
+    }
     let sub = Loader::new(&dir, loader.restriction).ok()?;
     let (kfile, text) = sub.read_kustomization().ok()?;
     let k = crate::load::kustomization::parse(&kfile, &text).ok()?;
@@ -207,15 +209,17 @@ fn files_of_dir(entry: &str, loader: &Loader) -> Option<(Vec<PathBuf>, PathBuf, 
     Some((files, sub.dir, (kfile, text, k)))
 }
 
-/// The file an entry names, when the accumulation loop would read it as a
-/// plain local file: not a URL, an existing file, allowed by the load
-/// restriction. Anything else is left to the loop and its errors.
-fn local_file(entry: &str, loader: &Loader) -> Option<PathBuf> {
-    if crate::load::remote::is_http_url(entry) || !loader.dir.join(entry).is_file() {
+/// The file an entry names, with its size, when the accumulation loop
+/// would read it as a plain local file: not a URL, an existing file,
+/// allowed by the load restriction. Anything else is left to the loop and
+/// its errors.
+fn local_file(entry: &str, loader: &Loader) -> Option<Sized> {
+    if crate::load::remote::is_http_url(entry) {
         return None;
     }
     let path = loader.resolve(entry).ok()?;
-    (path.is_file() && loader.check_file(&path).is_ok()).then_some(path)
+    let meta = std::fs::metadata(&path).ok()?;
+    (meta.is_file() && loader.check_file(&path).is_ok()).then_some((path, meta.len()))
 }
 
 #[cfg(test)]
@@ -232,7 +236,7 @@ mod tests {
         std::fs::write(sub.join("cm.yaml"), "kind: ConfigMap\n").unwrap();
         let loader = Loader::new(root.path(), LoadRestriction::RootOnly).unwrap();
         let (files, dir, _) = files_of_dir("sub", &loader).unwrap();
-        assert_eq!(files, vec![dir.join("cm.yaml")]);
+        assert_eq!(files, vec![(dir.join("cm.yaml"), 16)]);
         // The build refuses an absolute directory: nothing is read ahead.
         let absolute = sub.canonicalize().unwrap();
         assert!(files_of_dir(absolute.to_str().unwrap(), &loader).is_none());

@@ -11,7 +11,6 @@ use crate::{BuildOptions, build};
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 
 #[derive(Parser)]
 #[command(name = "nest-kz", version, about = "A Kustomize-compatible overlay compiler", after_help = EXAMPLES)]
@@ -331,19 +330,19 @@ fn err_line(text: &str) {
 }
 
 /// Prints a command's whole output; success, or the exit for a failed write.
-fn print_text(text: &str) -> ExitCode {
+fn print_text(text: &str) -> u8 {
     match out(text) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => 0,
         Err(e) => write_failed(&e),
     }
 }
 
 /// The exit for a failed write to stdout: quiet when the reader went away.
-fn write_failed(e: &std::io::Error) -> ExitCode {
+fn write_failed(e: &std::io::Error) -> u8 {
     if e.kind() != std::io::ErrorKind::BrokenPipe {
         err_line(&format!("Error: writing output: {e}"));
     }
-    ExitCode::from(1)
+    1
 }
 
 /// A closed stdout pipe: the reader is gone, so say nothing.
@@ -352,8 +351,9 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
         .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
-/// Runs the command line; the binary's `main`.
-pub fn main() -> ExitCode {
+/// Runs the command line; the binary's `main`. Returns the process's exit
+/// status, which the binary passes to the system itself (see `main.rs`).
+pub fn main() -> u8 {
     let cli = Cli::parse();
     match cli.command {
         Command::Version { short, output } => print_version(short, output),
@@ -384,13 +384,13 @@ pub fn main() -> ExitCode {
                             "Error: no object matches {}",
                             object.unwrap_or_default()
                         ));
-                        return ExitCode::from(1);
+                        return 1;
                     }
                     print_text(&text)
                 }
                 Err(e) => {
                     err_line(&format!("Error: {e}"));
-                    ExitCode::from(1)
+                    1
                 }
             }
         }
@@ -417,13 +417,13 @@ pub fn main() -> ExitCode {
                 format,
             };
             match run_diff(&old, new.as_deref(), base.as_deref(), &options, &how) {
-                Ok(false) => ExitCode::SUCCESS,
-                Ok(true) => ExitCode::from(1),
+                Ok(false) => 0,
+                Ok(true) => 1,
                 Err(e) => {
                     if !is_broken_pipe(&e) {
                         err_line(&format!("Error: {e}"));
                     }
-                    ExitCode::from(2)
+                    2
                 }
             }
         }
@@ -446,7 +446,7 @@ pub fn main() -> ExitCode {
                 }
                 Err(e) => {
                     err_line(&format!("Error: {e}"));
-                    ExitCode::from(1)
+                    1
                 }
             }
         }
@@ -456,7 +456,7 @@ pub fn main() -> ExitCode {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "nest-kz", &mut script);
             let _ = std::io::stdout().write_all(&script);
-            ExitCode::SUCCESS
+            0
         }
         Command::Build {
             dir,
@@ -471,7 +471,7 @@ pub fn main() -> ExitCode {
         } => {
             if let Err(e) = unsupported.check() {
                 err_line(&format!("Error: {e}"));
-                return ExitCode::from(2);
+                return 2;
             }
             let mut options = BuildOptions {
                 load_restriction: load_restrictor.into(),
@@ -486,7 +486,7 @@ pub fn main() -> ExitCode {
                     Ok(o) => overrides = o,
                     Err(e) => {
                         err_line(&format!("Error: {e}"));
-                        return ExitCode::from(1);
+                        return 1;
                     }
                 }
                 // enableHelm, and the repo-server's cluster versions for helm.
@@ -513,12 +513,12 @@ pub fn main() -> ExitCode {
                     run_build(&build_dir, output.as_deref(), &options, format)
                 });
             match built {
-                Ok(()) => ExitCode::SUCCESS,
+                Ok(()) => 0,
                 Err(e) => {
                     if !is_broken_pipe(&e) {
                         err_line(&format!("Error: {e}"));
                     }
-                    ExitCode::from(1)
+                    1
                 }
             }
         }
@@ -549,7 +549,7 @@ fn use_colour(choice: ColorChoice) -> bool {
 }
 
 /// kustomize's `version` output first (tools parse it), then nest-kz's.
-fn print_version(short: bool, output: Option<VersionFormat>) -> ExitCode {
+fn print_version(short: bool, output: Option<VersionFormat>) -> u8 {
     let nest = env!("CARGO_PKG_VERSION");
     let info = crate::json!({
         "version": format!("kustomize/{KUSTOMIZE_VERSION}"),
@@ -562,7 +562,7 @@ fn print_version(short: bool, output: Option<VersionFormat>) -> ExitCode {
     let text = match (short, output) {
         (true, Some(_)) => {
             err_line("Error: --short and --output are mutually exclusive");
-            return ExitCode::from(2);
+            return 2;
         }
         (true, None) => format!("{{kustomize/{KUSTOMIZE_VERSION}  unknown   }}\nnest-kz {nest}\n"),
         (false, None) => format!("{KUSTOMIZE_VERSION}\nnest-kz {nest}\n"),
@@ -571,7 +571,7 @@ fn print_version(short: bool, output: Option<VersionFormat>) -> ExitCode {
             Ok(text) => format!("{text}\n"),
             Err(e) => {
                 err_line(&format!("Error: {e}"));
-                return ExitCode::from(1);
+                return 1;
             }
         },
     };
@@ -664,17 +664,17 @@ fn checkout_revision(dir: &Path, rev: &str) -> anyhow::Result<(tempfile::TempDir
 }
 
 /// Prints an edit's notes and error on stderr; exit 1 on error.
-fn report_edit(result: crate::edit::Result<crate::edit::Outcome>) -> ExitCode {
+fn report_edit(result: crate::edit::Result<crate::edit::Outcome>) -> u8 {
     match result {
         Ok(outcome) => {
             for note in outcome.notes {
                 eprintln!("nest-kz: {note}");
             }
-            ExitCode::SUCCESS
+            0
         }
         Err(e) => {
             eprintln!("Error: {e}");
-            ExitCode::from(1)
+            1
         }
     }
 }

@@ -70,19 +70,21 @@ impl Loader {
 
     /// The canonical path of `rel`, which must exist.
     pub fn resolve(&self, rel: &str) -> Result<PathBuf> {
-        let joined = self.dir.join(rel);
-        // Remote entries of resources and components are resolved before
-        // this (`load::remote`), HTTP(S) files by `read`; a git URL
-        // anywhere else is not a file, as in kustomize.
-        if !joined.exists() && crate::load::remote::classify(rel, &self.dir) != Kind::Local {
-            return Err(BuildError::invalid(
-                self.dir.join("kustomization.yaml"),
-                format!(
-                    "'{rel}' is a git repository URL, which only resources and components may name"
-                ),
-            ));
-        }
-        joined.canonicalize().map_err(|e| BuildError::io(joined, e))
+        canonical_below(&self.dir, rel).map_err(|e| {
+            let joined = self.dir.join(rel);
+            // Remote entries of resources and components are resolved
+            // before this (`load::remote`), HTTP(S) files by `read`; a git
+            // URL anywhere else is not a file, as in kustomize.
+            if !joined.exists() && crate::load::remote::classify(rel, &self.dir) != Kind::Local {
+                return BuildError::invalid(
+                    self.dir.join("kustomization.yaml"),
+                    format!(
+                        "'{rel}' is a git repository URL, which only resources and components may name"
+                    ),
+                );
+            }
+            BuildError::io(joined, e)
+        })
     }
 
     /// Checks the load restriction for a file (not a kustomization directory).
@@ -121,8 +123,7 @@ impl Loader {
     /// resolved and the load restriction applied like any other file.
     pub fn read_kustomization(&self) -> Result<(PathBuf, String)> {
         let found = crate::load::kustomization::find_file(&self.dir)?;
-        let path = found
-            .canonicalize()
+        let path = canonical_below(&self.dir, found.file_name().unwrap_or_default())
             .map_err(|e| BuildError::io(&found, e))?;
         self.check_file(&path)?;
         let text = read_text_file(&path)?;
@@ -149,6 +150,43 @@ impl Loader {
             .map_err(|_| BuildError::invalid(&path, "file is not valid UTF-8"))?;
         Ok((path, text))
     }
+}
+
+/// `dir.join(rel)` with every symlink resolved, exactly as `canonicalize`
+/// (the C library's `realpath`) gives it, for a canonical `dir`.
+///
+/// `realpath` asks the system about every component of the whole path,
+/// and a build resolves hundreds of paths under the same few directories.
+/// Below a canonical directory, a `rel` made of plain names none of which
+/// is a symlink resolves to the joined path itself, so one `readlink` per
+/// name of `rel` decides it. Anything else (`..`, a trailing slash, a
+/// symlink, a missing name) goes to `canonicalize`, for its answer and
+/// its error.
+pub fn canonical_below(dir: &Path, rel: impl AsRef<Path>) -> std::io::Result<PathBuf> {
+    use std::path::Component;
+    let rel = rel.as_ref();
+    let joined = dir.join(rel);
+    let plain = !rel.as_os_str().is_empty()
+        && !rel.as_os_str().as_encoded_bytes().ends_with(b"/")
+        && rel
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir));
+    if !plain {
+        return joined.canonicalize();
+    }
+    let mut at = dir.to_path_buf();
+    for name in rel.components() {
+        let Component::Normal(name) = name else {
+            continue;
+        };
+        at.push(name);
+        // EINVAL: the name exists and is not a symlink.
+        match std::fs::read_link(&at) {
+            Err(e) if e.raw_os_error() == Some(libc::EINVAL) => {}
+            _ => return joined.canonicalize(),
+        }
+    }
+    Ok(at)
 }
 
 /// Reads a regular file of at most `limits::MAX_FILE_BYTES`. The caller has
@@ -218,6 +256,39 @@ mod tests {
             e.to_string().contains("new root '/etc' cannot be absolute"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn canonical_below_answers_as_canonicalize_does() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().canonicalize().unwrap();
+        std::fs::create_dir_all(dir.join("a/b")).unwrap();
+        std::fs::write(dir.join("a/b/f.yaml"), "x").unwrap();
+        std::fs::write(dir.join("top.yaml"), "x").unwrap();
+        std::os::unix::fs::symlink(dir.join("a"), dir.join("link-dir")).unwrap();
+        std::os::unix::fs::symlink("a/b/f.yaml", dir.join("link-file")).unwrap();
+        std::os::unix::fs::symlink("missing", dir.join("dangling")).unwrap();
+        for rel in [
+            "top.yaml",
+            "./top.yaml",
+            "a/b/f.yaml",
+            "a/./b//f.yaml",
+            "link-dir/b/f.yaml",
+            "link-file",
+            "a/b/../b/f.yaml",
+            "a/b/",
+            "top.yaml/",
+            "top.yaml/..",
+            "top.yaml/x",
+            "missing.yaml",
+            "dangling",
+            "",
+            ".",
+        ] {
+            let ours = canonical_below(&dir, rel).map_err(|e| e.kind());
+            let std = dir.join(rel).canonicalize().map_err(|e| e.kind());
+            assert_eq!(ours, std, "{rel:?}");
+        }
     }
 
     #[test]
