@@ -1,6 +1,7 @@
 //! YAML reading (go-yaml v3 rules) and writing (go-yaml v2 rules, as kustomize prints).
 pub mod edit;
 pub mod emit;
+mod fast;
 mod folded;
 pub mod parse;
 pub mod scalars;

@@ -192,7 +192,7 @@ fn parse_leniently(
     let mut fixups = 0;
     loop {
         let mut builder = Builder {
-            parser: Parser::new_from_str(&text),
+            parser: Source::new(&text),
             anchors: HashMap::new(),
             duplicates,
             reader,
@@ -222,7 +222,7 @@ fn parse_leniently(
 /// The original error, for a quoted scalar that could not be fixed.
 fn builder_error_again(text: &str, duplicates: DuplicateKeys, reader: Reader) -> YamlError {
     let mut builder = Builder {
-        parser: Parser::new_from_str(text),
+        parser: Source::new(text),
         anchors: HashMap::new(),
         duplicates,
         reader,
@@ -420,8 +420,31 @@ impl AliasBudget {
     }
 }
 
+/// Where a builder's events come from: the fast scanner's list for plain
+/// block YAML (`super::fast`), saphyr for everything else.
+enum Source<'a> {
+    Fast(std::vec::IntoIter<(Event<'a>, Span)>),
+    Saphyr(Box<Parser<'a, saphyr_parser::StrInput<'a>>>),
+}
+
+impl<'a> Source<'a> {
+    fn new(text: &'a str) -> Self {
+        match super::fast::events(text) {
+            Some(events) => Source::Fast(events.into_iter()),
+            None => Source::Saphyr(Box::new(Parser::new_from_str(text))),
+        }
+    }
+
+    fn next_event(&mut self) -> Option<Result<(Event<'a>, Span), saphyr_parser::ScanError>> {
+        match self {
+            Source::Fast(events) => events.next().map(Ok),
+            Source::Saphyr(parser) => parser.next_event(),
+        }
+    }
+}
+
 struct Builder<'a> {
-    parser: Parser<'a, saphyr_parser::StrInput<'a>>,
+    parser: Source<'a>,
     anchors: HashMap<usize, Anchored>,
     duplicates: DuplicateKeys,
     reader: Reader,
