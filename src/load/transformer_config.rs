@@ -46,7 +46,7 @@ static BUILTIN: LazyLock<TransformerConfig> = LazyLock::new(|| {
                         version: version.into(),
                         kind: kind.into(),
                     },
-                    referrers: specs_of(list),
+                    referrers: Arc::new(specs_of(list)),
                 })
                 .collect(),
         ),
@@ -96,7 +96,7 @@ struct NameBackReferences {
 
 /// A group/version/kind pattern; empty parts match anything (kustomize's
 /// `Gvk.IsSelected`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct GvkSelector {
     pub group: String,
     pub version: String,
@@ -119,7 +119,9 @@ impl GvkSelector {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NameBackReference {
     pub target: GvkSelector,
-    pub referrers: Vec<FieldSpec>,
+    /// Shared like the other lists: a merge compares a list it already
+    /// holds by pointer.
+    pub referrers: Arc<Vec<FieldSpec>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -183,20 +185,31 @@ pub(crate) fn merge_specs(
     list: &mut Vec<FieldSpec>,
     incoming: &[FieldSpec],
 ) -> std::result::Result<bool, String> {
-    if list.as_slice() == incoming {
-        return Ok(false);
+    let added: Vec<FieldSpec> = additions(list, incoming)?.into_iter().cloned().collect();
+    let changed = !added.is_empty();
+    list.extend(added);
+    Ok(changed)
+}
+
+/// What `merge_specs` would add to `list`, in order, found without
+/// changing it: a shared list is copied only when something is added.
+fn additions<'i>(
+    list: &[FieldSpec],
+    incoming: &'i [FieldSpec],
+) -> std::result::Result<Vec<&'i FieldSpec>, String> {
+    if list == incoming {
+        return Ok(Vec::new());
     }
     // Specs by path, in list order: the first that the incoming selector
-    // selects is the one kustomize finds. Added specs are collected apart
-    // (positions past the list's end) so the index can borrow the paths.
+    // selects is the one kustomize finds. Added specs are numbered past
+    // the list's end.
     let mut added: Vec<&FieldSpec> = Vec::new();
     let mut by_path: HashMap<&[Str], Vec<usize>> = HashMap::new();
     for (i, s) in list.iter().enumerate() {
         by_path.entry(&s.path).or_default().push(i);
     }
-    let base: &[FieldSpec] = list;
     for spec in incoming {
-        let at = |i: usize| -> &FieldSpec { base.get(i).unwrap_or_else(|| added[i - base.len()]) };
+        let at = |i: usize| -> &FieldSpec { list.get(i).unwrap_or_else(|| added[i - list.len()]) };
         let found = by_path
             .get(spec.path.as_slice())
             .and_then(|ids| ids.iter().copied().find(|&i| absorbs(spec, at(i))));
@@ -212,16 +225,12 @@ pub(crate) fn merge_specs(
                 by_path
                     .entry(&spec.path)
                     .or_default()
-                    .push(base.len() + added.len());
+                    .push(list.len() + added.len());
                 added.push(spec);
             }
         }
     }
-    let changed = !added.is_empty();
-    let added: Vec<FieldSpec> = added.into_iter().cloned().collect();
-    drop(by_path);
-    list.extend(added);
-    Ok(changed)
+    Ok(added)
 }
 
 impl TransformerConfig {
@@ -266,15 +275,28 @@ impl TransformerConfig {
                 *mine = Arc::clone(specs);
                 continue;
             }
+            // An equal list is shared from here on: later merges of the
+            // same list (kustomize's defaults, at every level) are then a
+            // pointer comparison.
+            if mine.as_slice() == specs.as_slice() {
+                *mine = Arc::clone(specs);
+                continue;
+            }
             // A list the merge left as it was keeps its state.
-            if merge_specs(Arc::make_mut(mine), specs)? {
-                sort(Arc::make_mut(mine));
+            let added = additions(mine, specs)?;
+            if !added.is_empty() {
+                let list = Arc::make_mut(mine);
+                list.extend(added.into_iter().cloned());
+                sort(list);
                 touched.push(name);
             }
         }
         let refs_shared = other.name_references.is_empty()
             || Arc::ptr_eq(&self.name_references, &other.name_references);
-        if !refs_shared && self.name_references.is_empty() && share {
+        if !refs_shared
+            && ((self.name_references.is_empty() && share)
+                || self.name_references == other.name_references)
+        {
             self.name_references = Arc::clone(&other.name_references);
         } else if !refs_shared {
             refs_touched = self.merge_references(other)?;
@@ -302,13 +324,31 @@ impl TransformerConfig {
         &mut self,
         other: &TransformerConfig,
     ) -> std::result::Result<Vec<GvkSelector>, String> {
-        let refs = Arc::make_mut(&mut self.name_references);
+        // Each change is found on the list as it stands, which stays shared
+        // until the first change: most merges change nothing.
+        let mut at: HashMap<GvkSelector, usize> = HashMap::new();
+        for (i, b) in self.name_references.iter().enumerate() {
+            at.entry(b.target.clone()).or_insert(i);
+        }
         let mut added = false;
         let mut changed = Vec::new();
         for back in other.name_references.iter() {
-            match refs.iter_mut().find(|b| b.target == back.target) {
-                Some(mine) => {
-                    if merge_specs(&mut mine.referrers, &back.referrers)? {
+            match at.get(&back.target) {
+                Some(&i) => {
+                    let mine = &self.name_references[i].referrers;
+                    if Arc::ptr_eq(mine, &back.referrers) {
+                        continue;
+                    }
+                    if mine == &back.referrers {
+                        let shared = Arc::clone(&back.referrers);
+                        Arc::make_mut(&mut self.name_references)[i].referrers = shared;
+                        continue;
+                    }
+                    let grown = additions(mine, &back.referrers)?;
+                    if !grown.is_empty() {
+                        let grown: Vec<FieldSpec> = grown.into_iter().cloned().collect();
+                        let refs = Arc::make_mut(&mut self.name_references);
+                        Arc::make_mut(&mut refs[i].referrers).extend(grown);
                         changed.push(back.target.clone());
                     }
                 }
@@ -316,16 +356,21 @@ impl TransformerConfig {
                     let mut back = back.clone();
                     // A back-reference new to this config is deduplicated
                     // like any other list.
-                    let referrers = std::mem::take(&mut back.referrers);
-                    merge_specs(&mut back.referrers, &referrers)?;
+                    let mut deduplicated = Vec::new();
+                    merge_specs(&mut deduplicated, &back.referrers)?;
+                    if deduplicated != *back.referrers {
+                        back.referrers = Arc::new(deduplicated);
+                    }
                     changed.push(back.target.clone());
+                    let refs = Arc::make_mut(&mut self.name_references);
+                    at.insert(back.target.clone(), refs.len());
                     refs.push(back);
                     added = true;
                 }
             }
         }
         if added {
-            refs.sort_by_cached_key(|b| {
+            Arc::make_mut(&mut self.name_references).sort_by_cached_key(|b| {
                 gvk_order(
                     Some(&b.target.group),
                     Some(&b.target.version),
@@ -449,7 +494,7 @@ fn crd_fields(
                     kind: target.to_string(),
                     ..Default::default()
                 },
-                referrers: vec![spec(Some(key))],
+                referrers: Arc::new(vec![spec(Some(key))]),
             });
         }
         if let Some(next) = prop.get("$ref").and_then(Value::as_str)
@@ -491,7 +536,7 @@ impl ConfigFile {
                     version: back.version,
                     kind: back.kind,
                 },
-                referrers: back.field_specs.iter().map(FieldSpec::from).collect(),
+                referrers: Arc::new(back.field_specs.iter().map(FieldSpec::from).collect()),
             })
             .collect();
         // Raw from a file: not yet deduplicated or sorted.
