@@ -21,6 +21,8 @@ def measure(cmd, runs, cpu=None):
     """Median wall time and peak RSS; with a `cpu` list, also appends the
     median CPU time (user + system, every thread)."""
     walls, cpus, rss = [], [], 0
+    # One run first, not counted: the files and the binary in the page cache.
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(runs):
         start = time.perf_counter()
         p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -60,6 +62,7 @@ def main():
     ap.add_argument("--sizes", default="1000,10000,100000,300000")
     ap.add_argument("--wide", type=int, default=200)
     ap.add_argument("--big-runs", type=int, default=1, help="runs for generated trees of 10k resources or more")
+    ap.add_argument("--small-runs", type=int, default=21, help="runs for the Nest overlays and the wide tree (a few ms each: the median needs more runs to settle)")
     ap.add_argument("--kustomize-max", type=int, default=1000, help="largest generated tree kustomize is run on")
     args = ap.parse_args()
     subprocess.run(["cargo", "build", "--release", "-q", "--bin", "nest-kz", "--example", "floor"], cwd=ROOT, check=True)
@@ -82,7 +85,10 @@ def main():
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     growth = []
     for label, tree, root, n, with_kustomize in trees:
-        runs = args.big_runs if n and n >= 10000 else args.runs
+        if n is None:
+            runs = args.small_runs
+        else:
+            runs = args.big_runs if n >= 10000 else args.runs
         cpu = []
         nt, nr = measure([nest, "build", tree], runs, cpu)
         # The Nest overlays read only part of the project's YAML: their floor

@@ -21,11 +21,13 @@ fn exit_without_teardown(status: u8) -> ! {
     unsafe { libc::_exit(status.into()) }
 }
 
-/// mimalloc asks for transparent huge pages on its arena, and the kernel
-/// then zeroes 2 MiB at a time as the build first touches memory: on this
-/// allocation pattern that is up to a fifth of a big build and a few
-/// hundred microseconds of a small one (README, Performance). Ordinary
-/// pages are faster here. A failure only leaves the kernel's default.
+/// Transparent huge pages make the kernel zero 2 MiB at a time as the
+/// build first touches memory: on this allocation pattern that was up to a
+/// fifth of a big build and a few hundred microseconds of a small one
+/// (README, Performance); ordinary pages are faster here. mimalloc is built
+/// without asking for them (its `no_thp` feature, which also spares its
+/// start-up one huge page); this covers systems whose kernel gives them
+/// unasked (`always`). A failure only leaves the kernel's default.
 fn no_transparent_huge_pages() {
     #[cfg(target_os = "linux")]
     // SAFETY: PR_SET_THP_DISABLE takes plain integers and touches no memory.
