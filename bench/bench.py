@@ -84,6 +84,7 @@ def main():
     print("| tree | input | nest-kz | nest-kz CPU | floor | x floor | kustomize | x faster than kustomize | nest-kz RSS | RSS / input | same bytes |")
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     growth = []
+    kustomize_times = {}
     for label, tree, root, n, with_kustomize in trees:
         if n is None:
             runs = args.small_runs
@@ -105,6 +106,7 @@ def main():
             size_col = "-"
         if with_kustomize:
             kt, _ = measure(["kubectl", "kustomize", tree], runs)
+            kustomize_times[label] = (tree, runs, kt)
             k_cols = f"{ms(kt)} | {kt / nt:.1f}x"
             same = "yes" if same_output(tree, nest) else "NO"
         else:
@@ -130,6 +132,14 @@ def main():
     if os.path.exists(static):
         st, _ = measure([static, "build", one], 200)
         print(f"1-resource build, static binary: {ms(st)}; difference {ms(st - tt)}")
+        # The small trees again with the static binary, against the kustomize
+        # times measured above.
+        print("\n| tree (static binary) | nest-kz | x faster than kustomize |")
+        print("|---|---|---|")
+        for label, (tree, runs, kt) in kustomize_times.items():
+            if label.startswith(("nest", "wide")):
+                t, _ = measure([static, "build", tree], runs)
+                print(f"| {label} | {ms(t)} | {kt / t:.1f}x |", flush=True)
 
 
 if __name__ == "__main__":
