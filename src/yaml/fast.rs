@@ -21,30 +21,98 @@
 
 use saphyr_parser::{Event, Marker, ScalarStyle, Span};
 use std::borrow::Cow;
+use std::collections::VecDeque;
 
-/// Larger texts go to saphyr: the events are collected before the build
-/// reads them, and a big file's parse is the builder's time, not saphyr's.
+/// Larger texts go to saphyr: a document's events are held until the
+/// builder reads them, and in a big document the builder's own work
+/// dominates anyway.
 const MAX_BYTES: usize = 256 << 10;
 
 /// saphyr refuses longer implicit keys; such keys go to it for its error.
 const MAX_KEY: usize = 1000;
 
-/// The events of `text` with their spans, or `None` when `text` is not
-/// plain block YAML (see the module documentation).
-pub fn events(text: &str) -> Option<Vec<(Event<'_>, Span)>> {
-    if text.len() > MAX_BYTES || !printable_ascii(text.as_bytes()) {
+/// The events of `text`, one document at a time, or `None` when `text` is
+/// visibly not plain block YAML (see the module documentation). A text
+/// can still turn out not to be further on: `Events::next` then says so
+/// (`Declined`), and the reader starts again with saphyr.
+pub fn events(text: &str) -> Option<Events<'_>> {
+    if text.len() > MAX_BYTES || !printable_ascii(text.as_bytes()) || visibly_unsupported(text) {
         return None;
     }
-    let mut scan = Scan {
+    let scan = Scan {
         text,
         end: end_of(text),
         lines: lines(text)?,
         at: 0,
         depth: 0,
-        out: Vec::with_capacity(text.len() / 8),
+        out: VecDeque::new(),
+        ended: false,
+        first_done: false,
     };
-    scan.stream()?;
-    Some(scan.out)
+    Some(Events {
+        scan,
+        started: false,
+        done: false,
+    })
+}
+
+/// The scanner declined the rest of the text after giving some events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Declined;
+
+/// A text's events, scanned a document at a time, so that only one
+/// document's events are ever held.
+pub struct Events<'a> {
+    scan: Scan<'a>,
+    started: bool,
+    done: bool,
+}
+
+impl<'a> Events<'a> {
+    /// The next event; `None` after the stream's end.
+    pub fn next(&mut self) -> Option<Result<(Event<'a>, Span), Declined>> {
+        loop {
+            if let Some(event) = self.scan.out.pop_front() {
+                return Some(Ok(event));
+            }
+            if self.done {
+                return None;
+            }
+            let scanned = match self.started {
+                false => {
+                    self.started = true;
+                    self.scan.push(Event::StreamStart, Marker::new(0, 1, 0));
+                    Some(())
+                }
+                true => self.scan.document(),
+            };
+            match scanned {
+                Some(()) => self.done = self.scan.ended,
+                None => {
+                    self.done = true;
+                    self.scan.out.clear();
+                    return Some(Err(Declined));
+                }
+            }
+        }
+    }
+}
+
+/// Constructs the scanner declines, found with a byte search before any
+/// scanning: block scalars, anchors, aliases and tags, and flow
+/// collections with content, after a key or a `- `. Finding them up front
+/// spares reading half a file before declining it (a false alarm, such
+/// as one in a comment, only sends the text to saphyr).
+fn visibly_unsupported(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    [": ", "- "].iter().any(|lead| {
+        memchr::memmem::find_iter(bytes, lead).any(|at| match bytes.get(at + 2) {
+            Some(b'|' | b'>' | b'&' | b'*' | b'!') => true,
+            Some(b'[') => bytes.get(at + 3) != Some(&b']'),
+            Some(b'{') => bytes.get(at + 3) != Some(&b'}'),
+            _ => false,
+        })
+    })
 }
 
 /// A line that is not blank or only a comment.
@@ -129,7 +197,12 @@ struct Scan<'a> {
     at: usize,
     /// Open collections, bounded as the builder bounds them.
     depth: usize,
-    out: Vec<(Event<'a>, Span)>,
+    /// Events scanned and not yet read: one document's at most.
+    out: VecDeque<(Event<'a>, Span)>,
+    /// The stream's end was scanned.
+    ended: bool,
+    /// A document was scanned (the next content must start another).
+    first_done: bool,
 }
 
 impl<'a> Scan<'a> {
@@ -139,7 +212,7 @@ impl<'a> Scan<'a> {
     }
 
     fn push(&mut self, event: Event<'a>, at: Marker) {
-        self.out.push((event, Span::new(at, at)));
+        self.out.push_back((event, Span::new(at, at)));
     }
 
     /// Where the next line starts (or the text ends).
@@ -155,38 +228,39 @@ impl<'a> Scan<'a> {
         self.lines.get(self.at).copied().filter(|l| !l.marker)
     }
 
-    fn stream(&mut self) -> Option<()> {
-        self.push(Event::StreamStart, Marker::new(0, 1, 0));
-        let mut first = true;
-        while let Some(line) = self.lines.get(self.at).copied() {
-            if line.marker {
-                self.push(
-                    Event::DocumentStart(true),
-                    self.marker_at(&line, line.start),
-                );
-                self.at += 1;
-                match self.content() {
-                    Some(root) => self.block_node(&root, None)?,
-                    None => self.push(
-                        Event::Scalar(Cow::Borrowed(""), ScalarStyle::Plain, 0, None),
-                        self.next_marker(),
-                    ),
-                }
-            } else if first {
-                let at = self.marker_at(&line, line.start + line.indent);
-                self.push(Event::DocumentStart(false), at);
-                self.block_node(&line, None)?;
-            } else {
-                // Content after a document's root: an error, saphyr's to report.
-                return None;
+    /// Scans the next document (or the stream's end).
+    fn document(&mut self) -> Option<()> {
+        let Some(line) = self.lines.get(self.at).copied() else {
+            self.push(Event::StreamEnd, self.end);
+            self.ended = true;
+            return Some(());
+        };
+        if line.marker {
+            self.push(
+                Event::DocumentStart(true),
+                self.marker_at(&line, line.start),
+            );
+            self.at += 1;
+            match self.content() {
+                Some(root) => self.block_node(&root, None)?,
+                None => self.push(
+                    Event::Scalar(Cow::Borrowed(""), ScalarStyle::Plain, 0, None),
+                    self.next_marker(),
+                ),
             }
-            first = false;
-            if self.content().is_some() {
-                return None;
-            }
-            self.push(Event::DocumentEnd, self.next_marker());
+        } else if !self.first_done {
+            let at = self.marker_at(&line, line.start + line.indent);
+            self.push(Event::DocumentStart(false), at);
+            self.block_node(&line, None)?;
+        } else {
+            // Content after a document's root: an error, saphyr's to report.
+            return None;
         }
-        self.push(Event::StreamEnd, self.end);
+        self.first_done = true;
+        if self.content().is_some() {
+            return None;
+        }
+        self.push(Event::DocumentEnd, self.next_marker());
         Some(())
     }
 
@@ -529,11 +603,22 @@ mod tests {
         Some(out)
     }
 
+    /// Every event of `text`, or `None` where the scanner declines it
+    /// (up front or part-way).
+    fn collect(text: &str) -> Option<Vec<(Event<'_>, Span)>> {
+        let mut events = events(text)?;
+        let mut out = Vec::new();
+        while let Some(next) = events.next() {
+            out.push(next.ok()?);
+        }
+        Some(out)
+    }
+
     /// Where the fast scanner answers, it answers as saphyr does: the same
     /// events, and the same line for every node the builder records one
     /// for (scalars and collection starts).
     pub(crate) fn agrees(text: &str) -> bool {
-        let Some(fast) = events(text) else {
+        let Some(fast) = collect(text) else {
             return true;
         };
         let Some(slow) = saphyr(text) else {
@@ -581,7 +666,7 @@ mod tests {
             "a: 1\n---",
         ];
         for text in accepted {
-            assert!(events(text).is_some(), "declined {text:?}");
+            assert!(collect(text).is_some(), "declined {text:?}");
             assert!(agrees(text), "{text:?}");
         }
     }
@@ -614,7 +699,7 @@ mod tests {
             "--- a: 1\n",
         ];
         for text in declined {
-            assert!(events(text).is_none(), "accepted {text:?}");
+            assert!(collect(text).is_none(), "accepted {text:?}");
         }
     }
 
@@ -801,7 +886,7 @@ mod tests {
             };
             if yaml {
                 assert!(agrees(&text), "{}", path.display());
-                match events(&text) {
+                match collect(&text) {
                     Some(_) => read += 1,
                     None => declined += 1,
                 }

@@ -190,9 +190,11 @@ fn parse_leniently(
         text = std::borrow::Cow::Owned(drop_document_boms(&text));
     }
     let mut fixups = 0;
+    let mut fast = true;
     loop {
         let mut builder = Builder {
-            parser: Source::new(&text),
+            parser: Source::new(&text, fast),
+            declined: false,
             anchors: HashMap::new(),
             duplicates,
             reader,
@@ -206,6 +208,11 @@ fn parse_leniently(
             cursor: (0, 0),
         };
         let result = builder.documents();
+        if builder.declined {
+            // Part-way through: everything again, through saphyr.
+            fast = false;
+            continue;
+        }
         match (result, builder.quoted_indent_at) {
             (Err(_), Some(at)) if fixups < MAX_QUOTED_FIXUPS => {
                 let Some(fixed) = reindent_quoted(&text, at) else {
@@ -222,7 +229,8 @@ fn parse_leniently(
 /// The original error, for a quoted scalar that could not be fixed.
 fn builder_error_again(text: &str, duplicates: DuplicateKeys, reader: Reader) -> YamlError {
     let mut builder = Builder {
-        parser: Source::new(text),
+        parser: Source::new(text, false),
+        declined: false,
         anchors: HashMap::new(),
         duplicates,
         reader,
@@ -420,31 +428,27 @@ impl AliasBudget {
     }
 }
 
-/// Where a builder's events come from: the fast scanner's list for plain
-/// block YAML (`super::fast`), saphyr for everything else.
+/// Where a builder's events come from: the fast scanner for plain block
+/// YAML (`super::fast`), saphyr for everything else.
 enum Source<'a> {
-    Fast(std::vec::IntoIter<(Event<'a>, Span)>),
+    Fast(Box<super::fast::Events<'a>>),
     Saphyr(Box<Parser<'a, saphyr_parser::StrInput<'a>>>),
 }
 
 impl<'a> Source<'a> {
-    fn new(text: &'a str) -> Self {
-        match super::fast::events(text) {
-            Some(events) => Source::Fast(events.into_iter()),
+    /// The fast scanner when `fast` and it takes `text`, else saphyr.
+    fn new(text: &'a str, fast: bool) -> Self {
+        match fast.then(|| super::fast::events(text)).flatten() {
+            Some(events) => Source::Fast(Box::new(events)),
             None => Source::Saphyr(Box::new(Parser::new_from_str(text))),
-        }
-    }
-
-    fn next_event(&mut self) -> Option<Result<(Event<'a>, Span), saphyr_parser::ScanError>> {
-        match self {
-            Source::Fast(events) => events.next().map(Ok),
-            Source::Saphyr(parser) => parser.next_event(),
         }
     }
 }
 
 struct Builder<'a> {
     parser: Source<'a>,
+    /// The fast scanner declined the text part-way: read it again with saphyr.
+    declined: bool,
     anchors: HashMap<usize, Anchored>,
     duplicates: DuplicateKeys,
     reader: Reader,
@@ -535,7 +539,21 @@ impl<'a> Builder<'a> {
     }
 
     fn next(&mut self) -> Result<(Event<'a>, Span), YamlError> {
-        match self.parser.next_event() {
+        let next = match &mut self.parser {
+            Source::Saphyr(parser) => parser.next_event(),
+            Source::Fast(events) => match events.next() {
+                Some(Ok(pair)) => Some(Ok(pair)),
+                Some(Err(super::fast::Declined)) => {
+                    self.declined = true;
+                    return Err(YamlError {
+                        line: 0,
+                        message: "declined by the fast scanner".into(),
+                    });
+                }
+                None => None,
+            },
+        };
+        match next {
             Some(Ok(pair)) => Ok(pair),
             Some(Err(e)) => {
                 if e.info() == "invalid indentation in quoted scalar" {
@@ -1007,6 +1025,20 @@ mod tests {
         assert!(parse_node_documents(text, DuplicateKeys::Reject).is_ok());
         let short = "data:\n  note: |2\n    a\n  \tb\n";
         assert!(parse_node_documents(short, DuplicateKeys::Reject).is_err());
+    }
+
+    #[test]
+    fn a_text_declined_part_way_is_read_again_whole() {
+        // The fast scanner gives the first document, then declines the
+        // second (a plain scalar continued on the next line): the text is
+        // read again through saphyr, and each document comes out once.
+        let text = "a: 1\n---\nb: x\n  y\n---\nc: 3\n";
+        let docs = parse_documents(text).unwrap();
+        let values: Vec<Value> = docs.into_iter().map(|d| d.value).collect();
+        assert_eq!(
+            values,
+            vec![json!({"a": 1}), json!({"b": "x y"}), json!({"c": 3})]
+        );
     }
 
     #[test]
