@@ -122,6 +122,23 @@ impl Map {
         }
     }
 
+    /// The position of an interned key: keys are unique per text, so
+    /// entries are compared by pointer, not by their bytes.
+    fn position_of(&self, key: Key) -> Option<usize> {
+        match &self.0 {
+            Repr::Small(entries) => entries.iter().position(|(k, _)| *k == key),
+            Repr::Indexed(big) => big
+                .index
+                .find(hash(key.as_str()), |&i| big.entries[i].0 == key)
+                .copied(),
+        }
+    }
+
+    /// Whether the interned `key` is present (see `position_of`).
+    pub fn contains(&self, key: Key) -> bool {
+        self.position_of(key).is_some()
+    }
+
     pub fn get(&self, key: &str) -> Option<&Value> {
         self.position(key).map(|i| &self.entries()[i].1)
     }
@@ -137,7 +154,7 @@ impl Map {
     /// Sets `key`; a present key keeps its place and the old value is
     /// returned.
     pub fn insert(&mut self, key: Key, value: Value) -> Option<Value> {
-        match self.position(&key) {
+        match self.position_of(key) {
             Some(i) => Some(std::mem::replace(&mut self.entries_mut()[i].1, value)),
             None => {
                 self.push(key, value);

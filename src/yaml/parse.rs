@@ -777,7 +777,7 @@ impl<'a> Builder<'a> {
                 continue;
             }
             let key = key_string(&key).map_err(|m| err(span, m))?;
-            if map.contains_key(&key) && !merged.contains(&key) {
+            if map.contains(key) && !merged.contains(&key) {
                 match self.duplicates {
                     DuplicateKeys::Reject => {
                         return Err(err(span, format!("mapping key {key:?} already defined")));
