@@ -39,13 +39,16 @@ pub fn events(text: &str) -> Option<Events<'_>> {
     if text.len() > MAX_BYTES || !printable_ascii(text.as_bytes()) || visibly_unsupported(text) {
         return None;
     }
+    let lines = lines(text)?;
+    // About two events a line; one document's worth is held at a time.
+    let room = (2 * lines.len() + 8).min(512);
     let scan = Scan {
         text,
         end: end_of(text),
-        lines: lines(text)?,
+        lines,
         at: 0,
         depth: 0,
-        out: VecDeque::new(),
+        out: VecDeque::with_capacity(room),
         ended: false,
         first_done: false,
     };

@@ -743,7 +743,9 @@ impl<'a> Builder<'a> {
     }
 
     fn mapping(&mut self) -> Result<(Map, MapLines, usize), YamlError> {
-        let mut map = Map::new();
+        // Room for a typical mapping up front, then one shrink at its end,
+        // instead of a reallocation per key (small mappings grow exactly).
+        let mut map = Map::with_capacity(8);
         let mut height = 0;
         let mut lines: MapLines = Vec::new();
         // Keys that came from a `<<` merge may be overridden by explicit keys.
