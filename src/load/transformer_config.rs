@@ -233,6 +233,36 @@ fn additions<'i>(
     Ok(added)
 }
 
+/// What merging `incoming` into a shared list does (see `shared_merge`).
+enum SharedMerge<'i> {
+    Unchanged,
+    /// The lists are equal: `incoming`'s allocation replaces the list.
+    Share,
+    /// These specs are added, in order.
+    Add(Vec<&'i FieldSpec>),
+}
+
+/// `merge_specs` for lists held in an `Arc`, decided without changing
+/// `mine`: a list is copied only when something is added, and an equal
+/// list is shared from then on, so later merges of the same list
+/// (kustomize's defaults, at every level) are a pointer comparison.
+fn shared_merge<'i>(
+    mine: &Arc<Vec<FieldSpec>>,
+    incoming: &'i Arc<Vec<FieldSpec>>,
+) -> std::result::Result<SharedMerge<'i>, String> {
+    if Arc::ptr_eq(mine, incoming) {
+        return Ok(SharedMerge::Unchanged);
+    }
+    if mine == incoming {
+        return Ok(SharedMerge::Share);
+    }
+    let added = additions(mine, incoming)?;
+    Ok(match added.is_empty() {
+        true => SharedMerge::Unchanged,
+        false => SharedMerge::Add(added),
+    })
+}
+
 impl TransformerConfig {
     /// kustomize's defaults.
     pub fn builtin() -> Self {
@@ -268,27 +298,23 @@ impl TransformerConfig {
         let mut refs_touched = Vec::new();
         for (name, specs) in &other.specs {
             let mine = self.specs.entry(name.clone()).or_default();
-            if specs.is_empty() || Arc::ptr_eq(mine, specs) {
+            if specs.is_empty() {
                 continue;
             }
             if mine.is_empty() && share {
                 *mine = Arc::clone(specs);
                 continue;
             }
-            // An equal list is shared from here on: later merges of the
-            // same list (kustomize's defaults, at every level) are then a
-            // pointer comparison.
-            if mine.as_slice() == specs.as_slice() {
-                *mine = Arc::clone(specs);
-                continue;
-            }
             // A list the merge left as it was keeps its state.
-            let added = additions(mine, specs)?;
-            if !added.is_empty() {
-                let list = Arc::make_mut(mine);
-                list.extend(added.into_iter().cloned());
-                sort(list);
-                touched.push(name);
+            match shared_merge(mine, specs)? {
+                SharedMerge::Unchanged => {}
+                SharedMerge::Share => *mine = Arc::clone(specs),
+                SharedMerge::Add(added) => {
+                    let list = Arc::make_mut(mine);
+                    list.extend(added.into_iter().cloned());
+                    sort(list);
+                    touched.push(name);
+                }
             }
         }
         let refs_shared = other.name_references.is_empty()
@@ -335,21 +361,18 @@ impl TransformerConfig {
         for back in other.name_references.iter() {
             match at.get(&back.target) {
                 Some(&i) => {
-                    let mine = &self.name_references[i].referrers;
-                    if Arc::ptr_eq(mine, &back.referrers) {
-                        continue;
-                    }
-                    if mine == &back.referrers {
-                        let shared = Arc::clone(&back.referrers);
-                        Arc::make_mut(&mut self.name_references)[i].referrers = shared;
-                        continue;
-                    }
-                    let grown = additions(mine, &back.referrers)?;
-                    if !grown.is_empty() {
-                        let grown: Vec<FieldSpec> = grown.into_iter().cloned().collect();
-                        let refs = Arc::make_mut(&mut self.name_references);
-                        Arc::make_mut(&mut refs[i].referrers).extend(grown);
-                        changed.push(back.target.clone());
+                    match shared_merge(&self.name_references[i].referrers, &back.referrers)? {
+                        SharedMerge::Unchanged => {}
+                        SharedMerge::Share => {
+                            let shared = Arc::clone(&back.referrers);
+                            Arc::make_mut(&mut self.name_references)[i].referrers = shared;
+                        }
+                        SharedMerge::Add(grown) => {
+                            let grown: Vec<FieldSpec> = grown.into_iter().cloned().collect();
+                            let refs = Arc::make_mut(&mut self.name_references);
+                            Arc::make_mut(&mut refs[i].referrers).extend(grown);
+                            changed.push(back.target.clone());
+                        }
                     }
                 }
                 None => {

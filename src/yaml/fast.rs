@@ -9,15 +9,18 @@
 //! same text (what `parse::Builder` builds documents from), each with the
 //! line saphyr gives it.
 //!
-//! It declines (returns `None`) whatever is outside that subset, before
-//! building anything from it, and the text then goes to saphyr: tabs,
-//! carriage returns and non-ASCII bytes; anchors, aliases, tags and
-//! directives; block scalars (`|`, `>`); flow collections other than `{}`
-//! and `[]`; escapes in double-quoted scalars; scalars continued on a
-//! further line; `?` keys, `- - ` compact sequences, `...` markers; any
-//! indentation it does not expect, which includes every YAML error. So an
-//! error is always saphyr's. A test checks the events against saphyr's on
-//! every YAML file of the repository and on generated documents.
+//! It declines whatever is outside that subset, and the text then goes to
+//! saphyr: tabs, carriage returns and non-ASCII bytes; anchors, aliases,
+//! tags and directives; block scalars (`|`, `>`); flow collections other
+//! than `{}` and `[]`; escapes in double-quoted scalars; scalars continued
+//! on a further line; `?` keys, `- - ` compact sequences, `...` markers;
+//! any indentation it does not expect, which includes every YAML error. So
+//! an error is always saphyr's. It declines up front (`events` returns
+//! `None`) what a byte search shows, and otherwise part-way (`Declined`),
+//! after which the reader starts the text again with saphyr. Events are
+//! scanned a document at a time, so only one document's are held. Tests
+//! check the events against saphyr's on every YAML file of the repository
+//! and of `../shared`, and on generated documents.
 
 use saphyr_parser::{Event, Marker, ScalarStyle, Span};
 use std::borrow::Cow;
@@ -42,7 +45,7 @@ pub fn events(text: &str) -> Option<Events<'_>> {
     let lines = lines(text)?;
     // About two events a line; one document's worth is held at a time.
     let room = (2 * lines.len() + 8).min(512);
-    let scan = Scan {
+    let mut scan = Scan {
         text,
         end: end_of(text),
         lines,
@@ -52,11 +55,8 @@ pub fn events(text: &str) -> Option<Events<'_>> {
         ended: false,
         first_done: false,
     };
-    Some(Events {
-        scan,
-        started: false,
-        done: false,
-    })
+    scan.push(Event::StreamStart, Marker::new(0, 1, 0));
+    Some(Events { scan, done: false })
 }
 
 /// The scanner declined the rest of the text after giving some events.
@@ -67,7 +67,7 @@ pub struct Declined;
 /// document's events are ever held.
 pub struct Events<'a> {
     scan: Scan<'a>,
-    started: bool,
+    /// The stream's end was scanned, or the scanner declined.
     done: bool,
 }
 
@@ -81,15 +81,7 @@ impl<'a> Events<'a> {
             if self.done {
                 return None;
             }
-            let scanned = match self.started {
-                false => {
-                    self.started = true;
-                    self.scan.push(Event::StreamStart, Marker::new(0, 1, 0));
-                    Some(())
-                }
-                true => self.scan.document(),
-            };
-            match scanned {
+            match self.scan.document() {
                 Some(()) => self.done = self.scan.ended,
                 None => {
                     self.done = true;

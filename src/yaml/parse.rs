@@ -192,21 +192,7 @@ fn parse_leniently(
     let mut fixups = 0;
     let mut fast = true;
     loop {
-        let mut builder = Builder {
-            parser: Source::new(&text, fast),
-            declined: false,
-            anchors: HashMap::new(),
-            duplicates,
-            reader,
-            source: slash_escape_source(&text),
-            depth: 0,
-            unterminated_end: unterminated_end(&text),
-            budget: AliasBudget::new(text.len()),
-            quoted_indent_at: None,
-            at: Vec::new(),
-            text: &text,
-            cursor: (0, 0),
-        };
+        let mut builder = Builder::new(&text, duplicates, reader, fast);
         let result = builder.documents();
         if builder.declined {
             // Part-way through: everything again, through saphyr.
@@ -228,21 +214,7 @@ fn parse_leniently(
 
 /// The original error, for a quoted scalar that could not be fixed.
 fn builder_error_again(text: &str, duplicates: DuplicateKeys, reader: Reader) -> YamlError {
-    let mut builder = Builder {
-        parser: Source::new(text, false),
-        declined: false,
-        anchors: HashMap::new(),
-        duplicates,
-        reader,
-        source: slash_escape_source(text),
-        depth: 0,
-        unterminated_end: unterminated_end(text),
-        budget: AliasBudget::new(text.len()),
-        quoted_indent_at: None,
-        at: Vec::new(),
-        text,
-        cursor: (0, 0),
-    };
+    let mut builder = Builder::new(text, duplicates, reader, false);
     match builder.documents() {
         Err(e) => e,
         Ok(_) => YamlError {
@@ -487,6 +459,26 @@ fn slash_escape_source(text: &str) -> Option<Vec<char>> {
 }
 
 impl<'a> Builder<'a> {
+    /// A builder for `text`, reading its events from the fast scanner when
+    /// `fast` and it takes the text, else from saphyr.
+    fn new(text: &'a str, duplicates: DuplicateKeys, reader: Reader, fast: bool) -> Self {
+        Builder {
+            parser: Source::new(text, fast),
+            declined: false,
+            anchors: HashMap::new(),
+            duplicates,
+            reader,
+            source: slash_escape_source(text),
+            depth: 0,
+            unterminated_end: unterminated_end(text),
+            budget: AliasBudget::new(text.len()),
+            quoted_indent_at: None,
+            at: Vec::new(),
+            text,
+            cursor: (0, 0),
+        }
+    }
+
     /// The byte offset of character `index` (spans count characters).
     fn byte_at(&mut self, index: usize) -> usize {
         let (mut chars, mut bytes) = self.cursor;
