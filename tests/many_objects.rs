@@ -9,7 +9,6 @@
 //! `NEST_KZ_MANY_OBJECTS_TREE=DIR` and re-captures the digest.
 
 use nest_kz::{BuildOptions, build, yaml};
-use sha2::{Digest, Sha256};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -125,7 +124,7 @@ patches:
 }
 
 fn digest_and_count(text: &str) -> String {
-    let digest: String = Sha256::digest(text.as_bytes())
+    let digest: String = hmac_sha256::Hash::hash(text.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();

@@ -6,7 +6,6 @@
 //! digits of the SHA-256 are mapped onto an alphabet without vowel look-alikes.
 
 use crate::model::value::{Key, Value};
-use sha2::{Digest, Sha256};
 
 /// The 10-character suffix for a ConfigMap or Secret object.
 pub fn name_suffix(object: &Value) -> String {
@@ -71,7 +70,7 @@ fn go_json(v: &Value) -> String {
 }
 
 fn encode(preimage: &str) -> String {
-    let digest = Sha256::digest(preimage.as_bytes());
+    let digest = hmac_sha256::Hash::hash(preimage.as_bytes());
     let hex: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
     hex.chars()
         .map(|c| match c {

@@ -20,7 +20,6 @@
 use super::git;
 use super::repospec::RepoSpec;
 use super::{RemoteError, RemoteOptions, debug};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 /// The cache's root directory.
@@ -42,7 +41,7 @@ pub fn root(options: &RemoteOptions) -> PathBuf {
 }
 
 fn hash(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
+    hmac_sha256::Hash::hash(text.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
