@@ -137,6 +137,44 @@ fn version_help_and_completions() {
 }
 
 #[test]
+fn deferred_commands_keep_their_help_and_completions() {
+    // Commands declare their flags only when parsed; their about text and
+    // the help trees completions list must not change with that.
+    for (args, about) in [
+        (vec!["build", "--help"], "Build a kustomization directory"),
+        (
+            vec!["help", "diff"],
+            "Compare two builds per object and field",
+        ),
+        (
+            vec!["create", "--help"],
+            "Create a kustomization in the current directory",
+        ),
+        (
+            vec!["edit", "add", "patch", "--help"],
+            "Add an entry to patches",
+        ),
+        (
+            vec!["edit", "add", "configmap", "--help"],
+            "Add (or extend) a configMapGenerator entry",
+        ),
+    ] {
+        let out = nest_kz().args(&args).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.starts_with(about), "{args:?}: {text}");
+    }
+    let bash = nest_kz().args(["completion", "bash"]).output().unwrap();
+    let script = String::from_utf8(bash.stdout).unwrap();
+    for nested in [
+        "nest__kz__subcmd__help__subcmd__edit__subcmd__add__subcmd__resource",
+        "nest__kz__subcmd__edit__subcmd__help__subcmd__add__subcmd__resource",
+        "nest__kz__subcmd__edit__subcmd__add__subcmd__resource",
+    ] {
+        assert!(script.contains(nested), "{nested}");
+    }
+}
+
+#[test]
 fn kustomize_flags_nest_kz_lacks_are_refused_by_name() {
     for (args, flag) in [
         (vec!["--enable-alpha-plugins"], "--enable-alpha-plugins"),

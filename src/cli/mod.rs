@@ -25,7 +25,15 @@ const EXAMPLES: &str = "Examples:
   nest-kz build overlays/prod -o out/         one file per object
   nest-kz build . --format json               a JSON array of objects";
 
+// Deferred: each subcommand's arguments are declared only when that
+// subcommand is parsed, so a build does not construct the flags of every
+// other command (the whole tree was 6% of a Nest build's instructions).
+// Help and errors read the same; completions need the full tree
+// (`completion_tree`). The argument structs flattened into commands carry
+// plain comments, not doc comments: a deferred command takes a struct's
+// doc comment as its about text, over its own.
 #[derive(Subcommand)]
+#[command(defer = true)]
 enum Command {
     /// Build a kustomization directory and print the resulting objects.
     Build {
@@ -134,9 +142,67 @@ enum Command {
     Completion { shell: clap_complete::Shell },
 }
 
-/// kustomize build flags nest-kz does not implement: accepted by the parser
-/// so that the error names the flag instead of clap's generic "unexpected
-/// argument", then refused.
+/// The command tree with everything completion scripts list: built, and
+/// each `help` subcommand holding the whole tree beneath it. clap copies
+/// that tree while building a command, before it has expanded deferred
+/// subcommands, so the copies stop at the first deferred level; they are
+/// completed here from the built tree, as clap would have made them.
+fn completion_tree() -> clap::Command {
+    let mut cmd = Cli::command();
+    cmd.set_bin_name("nest-kz");
+    cmd.build();
+    complete_help_trees(&mut cmd);
+    cmd
+}
+
+fn complete_help_trees(cmd: &mut clap::Command) {
+    let built: Vec<clap::Command> = cmd
+        .get_subcommands()
+        .filter(|c| c.get_name() != "help")
+        .cloned()
+        .collect();
+    for sub in cmd.get_subcommands_mut() {
+        if sub.get_name() != "help" {
+            complete_help_trees(sub);
+            continue;
+        }
+        for entry in sub.get_subcommands_mut() {
+            let original = built.iter().find(|c| c.get_name() == entry.get_name());
+            if let (Some(original), false) = (original, entry.has_subcommands()) {
+                let bin = entry.get_bin_name().unwrap_or(entry.get_name()).to_owned();
+                let copies = help_copies(original, &bin);
+                *entry = std::mem::take(entry).subcommands(copies);
+            }
+        }
+    }
+}
+
+/// What clap's help subcommand holds for each subcommand of `original`:
+/// its name, about and visibility, and no flags of its own.
+fn help_copies(original: &clap::Command, parent_bin: &str) -> Vec<clap::Command> {
+    let own = original
+        .get_subcommands()
+        .filter(|c| c.get_name() != "help");
+    own.map(|sub| {
+        let bin = format!("{parent_bin} {}", sub.get_name());
+        let mut copy = clap::Command::new(sub.get_name().to_owned())
+            .hide(sub.is_hide_set())
+            .disable_help_flag(true)
+            .disable_version_flag(true)
+            .disable_help_subcommand(true)
+            .subcommands(help_copies(sub, &bin))
+            .bin_name(bin);
+        if let Some(about) = sub.get_about() {
+            copy = copy.about(about.clone());
+        }
+        copy
+    })
+    .collect()
+}
+
+// kustomize build flags nest-kz does not implement: accepted by the parser
+// so that the error names the flag instead of clap's generic "unexpected
+// argument", then refused.
 #[derive(clap::Args, Default)]
 struct UnsupportedBuildFlags {
     #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
@@ -229,8 +295,8 @@ enum VersionFormat {
     Json,
 }
 
-/// kustomize's helm flags. The booleans also take kustomize's `=true` /
-/// `=false` forms (`--enable-helm=false` asks for the default).
+// kustomize's helm flags. The booleans also take kustomize's `=true` /
+// `=false` forms (`--enable-helm=false` asks for the default).
 #[derive(clap::Args, Clone, Default)]
 struct HelmArgs {
     /// Enable the Helm chart inflator (helmCharts).
@@ -262,7 +328,7 @@ impl HelmArgs {
     }
 }
 
-/// Remote (git and HTTP(S)) resources; see README, Remote resources.
+// Remote (git and HTTP(S)) resources; see README, Remote resources.
 #[derive(clap::Args)]
 struct RemoteArgs {
     /// `--network=false` refuses every remote resource (an error naming
@@ -454,7 +520,7 @@ pub fn main() -> u8 {
             // Generated into memory: clap_complete panics on a closed pipe
             // (`nest-kz completion bash | head`), a plain write does not.
             let mut script = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "nest-kz", &mut script);
+            clap_complete::generate(shell, &mut completion_tree(), "nest-kz", &mut script);
             let _ = std::io::stdout().write_all(&script);
             0
         }

@@ -3,7 +3,10 @@
 
 use clap::{Args, Subcommand};
 
+// Deferred, as the top-level commands are (see `cli::Command`): `edit`'s
+// flags are declared only when `edit` is parsed.
 #[derive(Subcommand, Debug, Clone)]
+#[command(defer = true)]
 pub enum EditCommand {
     /// Set the value of a field (image, namespace, nameprefix, ...).
     Set {
@@ -57,7 +60,7 @@ pub enum SetCommand {
     Buildmetadata { options: Vec<String> },
 }
 
-/// A patch and its target, as `add patch` and `remove patch` take them.
+// A patch and its target, as `add patch` and `remove patch` take them.
 #[derive(Args, Debug, Clone, Default)]
 pub struct PatchArgs {
     /// Path to the patch file. Cannot be used with --patch.
@@ -89,7 +92,7 @@ pub struct PatchArgs {
     pub annotation_selector: Option<String>,
 }
 
-/// `add configmap` / `add secret` flags.
+// `add configmap` / `add secret` flags.
 #[derive(Args, Debug, Clone, Default)]
 pub struct GeneratorArgs {
     /// The generator's name.
@@ -207,7 +210,7 @@ pub enum RemoveCommand {
     Buildmetadata { options: Vec<String> },
 }
 
-/// `create` flags.
+// `create` flags.
 #[derive(Args, Debug, Clone, Default)]
 pub struct CreateArgs {
     /// Resources to list: PATH[,PATH...] (globs expand).
