@@ -43,8 +43,10 @@ pub fn events(text: &str) -> Option<Events<'_>> {
         return None;
     }
     let lines = lines(text)?;
-    // About two events a line; one document's worth is held at a time.
-    let room = (2 * lines.len() + 8).min(512);
+    // Up to about three events a line (a `- key: value` line opens a
+    // mapping, and collections end), and one document's are held at a
+    // time: room for the longest document, so the queue does not grow.
+    let room = 3 * longest_document(&lines) + 8;
     let mut scan = Scan {
         text,
         end: end_of(text),
@@ -154,6 +156,15 @@ struct Line {
     end: usize,
     /// A `---` line: a document starts.
     marker: bool,
+}
+
+/// The most lines any one document of `lines` has.
+fn longest_document(lines: &[Line]) -> usize {
+    lines
+        .split(|l| l.marker)
+        .map(<[Line]>::len)
+        .max()
+        .unwrap_or(0)
 }
 
 /// Where saphyr places the end of `text`: at the start of the line after
