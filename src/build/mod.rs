@@ -27,7 +27,7 @@ use crate::refs::{namereference, replacements};
 use crate::review::provenance::{self, Origin};
 use crate::transform::prefix_suffix::Affix;
 use crate::transform::{self, annotations, images, labels, namespace, prefix_suffix, replicas};
-use std::collections::HashMap;
+use hashbrown::HashMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Default)]

@@ -5,7 +5,7 @@ use crate::load::kustomization::SortOptions;
 use crate::model::resid::Gvk;
 use crate::model::resource::Resource;
 use crate::model::value::Str;
-use std::collections::HashMap;
+use hashbrown::HashMap;
 
 const ORDER_FIRST: &[&str] = &[
     "Namespace",

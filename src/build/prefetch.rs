@@ -16,8 +16,8 @@ use crate::error::Result;
 use crate::load::kustomization::Kustomization;
 use crate::load::loader::Loader;
 use crate::model::resource::Resource;
+use hashbrown::HashMap;
 use rayon::prelude::*;
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 /// Below this many bytes in a window, threads cost more than they save

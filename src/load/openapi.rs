@@ -2,8 +2,8 @@
 
 use crate::model::resid::Gvk;
 use crate::model::value::Value;
+use hashbrown::HashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::{LazyLock, OnceLock};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -17,7 +17,7 @@ use crate::model::resid::ResId;
 use crate::model::resmap::ResMap;
 use crate::model::selector::CompiledSelector;
 use crate::model::value::Value;
-use std::collections::HashMap;
+use hashbrown::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use strategic_merge::Outcome;

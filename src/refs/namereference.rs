@@ -63,7 +63,7 @@ impl fmt::Display for CurrentId<'_> {
 
 /// Every distinct group/version/kind among `values`, and each value's.
 fn kinds_of(values: &[Value]) -> (Vec<Gvk>, Vec<u32>) {
-    let mut table: std::collections::HashMap<Gvk, u32> = std::collections::HashMap::new();
+    let mut table: hashbrown::HashMap<Gvk, u32> = hashbrown::HashMap::new();
     let mut kinds = Vec::new();
     let of = values
         .iter()
@@ -164,7 +164,7 @@ pub fn fix(resmap: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(), St
         // The specs that apply to a kind are found once per kind (the kind
         // each object was loaded as).
         let mut sets: Vec<Filters> = Vec::new();
-        let mut by_gvk: std::collections::HashMap<Gvk, usize> = std::collections::HashMap::new();
+        let mut by_gvk: hashbrown::HashMap<Gvk, usize> = hashbrown::HashMap::new();
         let set_of: Vec<usize> = candidates
             .iter()
             .map(|c| {

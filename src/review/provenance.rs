@@ -10,7 +10,7 @@
 
 use crate::model::value::{Key, Value};
 use crate::yaml::LineTree;
-use std::collections::HashMap;
+use hashbrown::HashMap;
 use std::path::PathBuf;
 
 /// Who set a field.
