@@ -914,8 +914,13 @@ fn apply_patch(
     } else {
         0
     };
-    let ops = patch.split_ops();
-    if ctx.track && !ops.is_empty() {
+    // Splitting reads every op's line from the patch text: only for tracking.
+    let ops = if ctx.track {
+        patch.split_ops()
+    } else {
+        Vec::new()
+    };
+    if !ops.is_empty() {
         for (single, line) in ops {
             let origin = Origin {
                 file: patch.origin.clone(),
