@@ -12,6 +12,7 @@ use crate::model::fieldspec::{FieldSpec, FieldSpecConfig};
 use crate::model::value::{Map, Str, Value};
 use hashbrown::HashMap;
 use serde::Deserialize;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock};
 
@@ -27,7 +28,7 @@ static BUILTIN: LazyLock<TransformerConfig> = LazyLock::new(|| {
                 group: group.map(Str::const_new),
                 version: version.map(Str::const_new),
                 kind: kind.map(Str::const_new),
-                path: path.iter().map(|&p| Str::const_new(p)).collect(),
+                path: Cow::Borrowed(path),
                 create,
             })
             .collect()
@@ -211,7 +212,7 @@ fn additions<'i>(
     for spec in incoming {
         let at = |i: usize| -> &FieldSpec { list.get(i).unwrap_or_else(|| added[i - list.len()]) };
         let found = by_path
-            .get(spec.path.as_slice())
+            .get(&spec.path[..])
             .and_then(|ids| ids.iter().copied().find(|&i| absorbs(spec, at(i))));
         match found {
             Some(i) if at(i).create != spec.create => {
@@ -598,11 +599,15 @@ mod builtin_table {
             .iter()
             .map(|s| {
                 format!(
-                    "        ({}, {}, {}, &{:?}, {}),\n",
+                    "        ({}, {}, {}, &[{}], {}),\n",
                     opt(&s.group),
                     opt(&s.version),
                     opt(&s.kind),
-                    s.path,
+                    s.path
+                        .iter()
+                        .map(|p| format!("Str::const_new({p:?})"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                     s.create
                 )
             })
@@ -615,8 +620,10 @@ mod builtin_table {
             "// @generated from builtin_fieldspecs.yaml by the test\n\
              // load::transformer_config::builtin_table (NEST_KZ_REGENERATE=1).\n\
              //! kustomize's default transformer configuration, normalised.\n\n\
-             /// group, version, kind, path, create.\n\
-             pub type StaticSpec = (\n    Option<&'static str>,\n    Option<&'static str>,\n    Option<&'static str>,\n    &'static [&'static str],\n    bool,\n);\n\n",
+             use crate::model::value::Str;\n\n\
+             /// group, version, kind, path, create. Paths are held as `Str`s\n\
+             /// already, so specs borrow them instead of copying at start-up.\n\
+             pub type StaticSpec = (\n    Option<&'static str>,\n    Option<&'static str>,\n    Option<&'static str>,\n    &'static [Str],\n    bool,\n);\n\n",
         );
         out.push_str(&format!(
             "pub const NORMALIZED: bool = {};\n\n",

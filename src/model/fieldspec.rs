@@ -4,6 +4,7 @@
 use crate::model::resid::Gvk;
 use crate::model::value::{Map, Str, Value};
 use serde::Deserialize;
+use std::borrow::Cow;
 
 /// A field spec as written in configuration (kustomization `labels[].fields`).
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -26,7 +27,8 @@ pub struct FieldSpec {
     pub group: Option<Str>,
     pub version: Option<Str>,
     pub kind: Option<Str>,
-    pub path: Vec<Str>,
+    /// Borrowed for the builtin table's specs, owned for configured ones.
+    pub path: Cow<'static, [Str]>,
     pub create: bool,
 }
 
@@ -36,7 +38,7 @@ impl From<&FieldSpecConfig> for FieldSpec {
             group: c.group.as_deref().map(Str::from),
             version: c.version.as_deref().map(Str::from),
             kind: c.kind.as_deref().map(Str::from),
-            path: split_path(&c.path),
+            path: split_path(&c.path).into(),
             create: c.create,
         }
     }
