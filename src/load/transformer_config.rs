@@ -605,7 +605,7 @@ mod builtin_table {
                     opt(&s.kind),
                     s.path
                         .iter()
-                        .map(|p| format!("Str::const_new({p:?})"))
+                        .map(|p| format!("s({p:?})"))
                         .collect::<Vec<_>>()
                         .join(", "),
                     s.create
@@ -623,7 +623,8 @@ mod builtin_table {
              use crate::model::value::Str;\n\n\
              /// group, version, kind, path, create. Paths are held as `Str`s\n\
              /// already, so specs borrow them instead of copying at start-up.\n\
-             pub type StaticSpec = (\n    Option<&'static str>,\n    Option<&'static str>,\n    Option<&'static str>,\n    &'static [Str],\n    bool,\n);\n\n",
+             pub type StaticSpec = (\n    Option<&'static str>,\n    Option<&'static str>,\n    Option<&'static str>,\n    &'static [Str],\n    bool,\n);\n\n\
+             const fn s(text: &'static str) -> Str {\n    Str::const_new(text)\n}\n\n",
         );
         out.push_str(&format!(
             "pub const NORMALIZED: bool = {};\n\n",
