@@ -194,12 +194,11 @@ fn parse_leniently(
     loop {
         let mut builder = Builder::new(&text, duplicates, reader, fast);
         let result = builder.documents();
-        if builder.declined {
-            // Part-way through: everything again, through saphyr.
-            fast = false;
-            continue;
-        }
         match (result, builder.quoted_indent_at) {
+            (Err(Stopped::Declined), _) => {
+                // Part-way through: everything again, through saphyr.
+                fast = false;
+            }
             (Err(_), Some(at)) if fixups < MAX_QUOTED_FIXUPS => {
                 let Some(fixed) = reindent_quoted(&text, at) else {
                     return Err(builder_error_again(&text, duplicates, reader));
@@ -207,7 +206,8 @@ fn parse_leniently(
                 text = std::borrow::Cow::Owned(fixed);
                 fixups += 1;
             }
-            (result, _) => return result,
+            (Err(Stopped::Invalid(e)), _) => return Err(e),
+            (Ok(docs), _) => return Ok(docs),
         }
     }
 }
@@ -216,8 +216,9 @@ fn parse_leniently(
 fn builder_error_again(text: &str, duplicates: DuplicateKeys, reader: Reader) -> YamlError {
     let mut builder = Builder::new(text, duplicates, reader, false);
     match builder.documents() {
-        Err(e) => e,
-        Ok(_) => YamlError {
+        Err(Stopped::Invalid(e)) => e,
+        // saphyr reads the whole text: it never declines.
+        Err(Stopped::Declined) | Ok(_) => YamlError {
             line: 0,
             message: "invalid indentation in quoted scalar".into(),
         },
@@ -288,7 +289,7 @@ fn reindent_quoted(text: &str, at: usize) -> Option<String> {
 }
 
 impl Builder<'_> {
-    fn documents(&mut self) -> Result<Vec<Document>, YamlError> {
+    fn documents(&mut self) -> Result<Vec<Document>, Stopped> {
         let builder = self;
         let mut docs = Vec::new();
         loop {
@@ -318,11 +319,26 @@ impl Builder<'_> {
     }
 }
 
-fn err(span: Span, message: String) -> YamlError {
-    YamlError {
+/// Why the builder did not finish a text.
+enum Stopped {
+    /// The text is not YAML kustomize reads.
+    Invalid(YamlError),
+    /// The fast scanner declined the rest part-way: the text is read again
+    /// through saphyr.
+    Declined,
+}
+
+impl From<YamlError> for Stopped {
+    fn from(e: YamlError) -> Self {
+        Stopped::Invalid(e)
+    }
+}
+
+fn err<E: From<YamlError>>(span: Span, message: String) -> E {
+    E::from(YamlError {
         line: span.start.line(),
         message,
-    }
+    })
 }
 
 /// An anchored value with what expanding it costs.
@@ -419,8 +435,6 @@ impl<'a> Source<'a> {
 
 struct Builder<'a> {
     parser: Source<'a>,
-    /// The fast scanner declined the text part-way: read it again with saphyr.
-    declined: bool,
     anchors: HashMap<usize, Anchored>,
     duplicates: DuplicateKeys,
     reader: Reader,
@@ -464,7 +478,6 @@ impl<'a> Builder<'a> {
     fn new(text: &'a str, duplicates: DuplicateKeys, reader: Reader, fast: bool) -> Self {
         Builder {
             parser: Source::new(text, fast),
-            declined: false,
             anchors: HashMap::new(),
             duplicates,
             reader,
@@ -499,7 +512,7 @@ impl<'a> Builder<'a> {
     /// go-yaml refuses a tab where a block scalar's indentation is still
     /// being read: after the leading spaces of its first lines (before the
     /// indentation is known), or before the known indentation is reached.
-    fn reject_tab_indentation(&mut self, span: Span) -> Result<(), YamlError> {
+    fn reject_tab_indentation(&mut self, span: Span) -> Result<(), Stopped> {
         // The span starts on the scalar's first content line.
         let at = self.byte_at(span.start.index());
         let first_line = self.text[..at].rfind('\n').map_or(0, |i| i + 1);
@@ -516,10 +529,10 @@ impl<'a> Builder<'a> {
             let rest = &line[spaces..];
             let tab_here = rest.starts_with('\t') && indent.is_none_or(|i| spaces < i);
             if tab_here {
-                return Err(YamlError {
+                return Err(Stopped::Invalid(YamlError {
                     line: span.start.line() + n,
                     message: "found a tab character where an indentation space is expected".into(),
-                });
+                }));
             }
             match indent {
                 None if !rest.is_empty() => indent = Some(spaces),
@@ -530,18 +543,12 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn next(&mut self) -> Result<(Event<'a>, Span), YamlError> {
+    fn next(&mut self) -> Result<(Event<'a>, Span), Stopped> {
         let next = match &mut self.parser {
             Source::Saphyr(parser) => parser.next_event(),
             Source::Fast(events) => match events.next() {
                 Some(Ok(pair)) => Some(Ok(pair)),
-                Some(Err(super::fast::Declined)) => {
-                    self.declined = true;
-                    return Err(YamlError {
-                        line: 0,
-                        message: "declined by the fast scanner".into(),
-                    });
-                }
+                Some(Err(super::fast::Declined)) => return Err(Stopped::Declined),
                 None => None,
             },
         };
@@ -551,25 +558,21 @@ impl<'a> Builder<'a> {
                 if e.info() == "invalid indentation in quoted scalar" {
                     self.quoted_indent_at = Some(e.marker().index());
                 }
-                Err(YamlError {
+                Err(Stopped::Invalid(YamlError {
                     line: e.marker().line(),
                     message: e.info().to_string(),
-                })
+                }))
             }
-            None => Err(YamlError {
+            None => Err(Stopped::Invalid(YamlError {
                 line: 0,
                 message: "unexpected end of YAML stream".into(),
-            }),
+            })),
         }
     }
 
     /// Builds one node; returns it with its line tree and its height
     /// (levels of maps and lists, counted through expanded aliases).
-    fn node(
-        &mut self,
-        event: Event<'a>,
-        span: Span,
-    ) -> Result<(Value, LineTree, usize), YamlError> {
+    fn node(&mut self, event: Event<'a>, span: Span) -> Result<(Value, LineTree, usize), Stopped> {
         let line = span.start.line();
         let start = self.budget.decoded;
         self.budget.decoded += 1;
@@ -596,8 +599,8 @@ impl<'a> Builder<'a> {
                     }
                     t => t,
                 };
-                let mut value =
-                    resolve_scalar(&text, style, tag.as_deref()).map_err(|m| err(span, m))?;
+                let mut value = resolve_scalar(&text, style, tag.as_deref())
+                    .map_err(|m| err::<Stopped>(span, m))?;
                 if self.reader == Reader::Nodes
                     && matches!(style, ScalarStyle::Folded)
                     && !Step::in_metadata_string_map(&self.at)
@@ -636,7 +639,7 @@ impl<'a> Builder<'a> {
                 }
                 self.budget
                     .charge_alias(anchored)
-                    .map_err(|m| err(span, m))?;
+                    .map_err(|m| err::<Stopped>(span, m))?;
                 return Ok((
                     anchored.value.clone(),
                     anchored.lines.clone(),
@@ -686,7 +689,7 @@ impl<'a> Builder<'a> {
         Ok((value, lines, height))
     }
 
-    fn enter(&mut self, span: Span) -> Result<(), YamlError> {
+    fn enter(&mut self, span: Span) -> Result<(), Stopped> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             return Err(err(span, format!("nesting deeper than {MAX_DEPTH} levels")));
@@ -694,7 +697,7 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn reject_slash_escape(&self, span: Span) -> Result<(), YamlError> {
+    fn reject_slash_escape(&self, span: Span) -> Result<(), Stopped> {
         let Some(chars) = &self.source else {
             return Ok(());
         };
@@ -715,7 +718,7 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
-    fn sequence(&mut self) -> Result<(Vec<Value>, Vec<LineTree>, usize), YamlError> {
+    fn sequence(&mut self) -> Result<(Vec<Value>, Vec<LineTree>, usize), Stopped> {
         let (mut items, mut lines, mut height) = (Vec::new(), Vec::new(), 0);
         loop {
             let (event, span) = self.next()?;
@@ -734,7 +737,7 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn mapping(&mut self) -> Result<(Map, MapLines, usize), YamlError> {
+    fn mapping(&mut self) -> Result<(Map, MapLines, usize), Stopped> {
         // Room for a typical mapping up front, then one shrink at its end,
         // instead of a reallocation per key (small mappings grow exactly).
         let mut map = Map::with_capacity(8);
@@ -767,10 +770,10 @@ impl<'a> Builder<'a> {
                             .cloned(),
                     );
                 }
-                merge_into(&mut map, &mut merged, value).map_err(|m| err(span, m))?;
+                merge_into(&mut map, &mut merged, value).map_err(|m| err::<Stopped>(span, m))?;
                 continue;
             }
-            let key = key_string(&key).map_err(|m| err(span, m))?;
+            let key = key_string(&key).map_err(|m| err::<Stopped>(span, m))?;
             if map.contains(key) && !merged.contains(&key) {
                 match self.duplicates {
                     DuplicateKeys::Reject => {
