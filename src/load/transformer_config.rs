@@ -369,9 +369,9 @@ impl TransformerConfig {
                             Arc::make_mut(&mut self.name_references)[i].referrers = shared;
                         }
                         SharedMerge::Add(grown) => {
-                            let grown: Vec<FieldSpec> = grown.into_iter().cloned().collect();
                             let refs = Arc::make_mut(&mut self.name_references);
-                            Arc::make_mut(&mut refs[i].referrers).extend(grown);
+                            Arc::make_mut(&mut refs[i].referrers)
+                                .extend(grown.into_iter().cloned());
                             changed.push(back.target.clone());
                         }
                     }

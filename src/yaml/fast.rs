@@ -42,14 +42,14 @@ pub fn events(text: &str) -> Option<Events<'_>> {
     if text.len() > MAX_BYTES || !printable_ascii(text.as_bytes()) || visibly_unsupported(text) {
         return None;
     }
-    let lines = lines(text)?;
+    let (lines, feeds) = lines(text)?;
     // Up to about three events a line (a `- key: value` line opens a
     // mapping, and collections end), and one document's are held at a
     // time: room for the longest document, so the queue does not grow.
     let room = 3 * longest_document(&lines) + 8;
     let mut scan = Scan {
         text,
-        end: end_of(text),
+        end: end_of(text, feeds),
         lines,
         at: 0,
         depth: 0,
@@ -167,12 +167,12 @@ fn longest_document(lines: &[Line]) -> usize {
         .unwrap_or(0)
 }
 
-/// Where saphyr places the end of `text`: at the start of the line after
-/// the last, as if a text without a final line break had one.
-fn end_of(text: &str) -> Marker {
-    let breaks = line_feeds(text).count();
+/// Where saphyr places the end of `text`, which has `feeds` line feeds:
+/// at the start of the line after the last, as if a text without a final
+/// line break had one.
+fn end_of(text: &str, feeds: usize) -> Marker {
     let unended = !text.is_empty() && !text.ends_with('\n');
-    Marker::new(text.len(), breaks + 1 + usize::from(unended), 0)
+    Marker::new(text.len(), feeds + 1 + usize::from(unended), 0)
 }
 
 /// Printable ASCII and line feeds only.
@@ -183,11 +183,16 @@ fn printable_ascii(bytes: &[u8]) -> bool {
     })
 }
 
-fn lines(text: &str) -> Option<Vec<Line>> {
+/// The lines with content, and how many line feeds `text` has (for
+/// `end_of`, so the text is searched for them once).
+fn lines(text: &str) -> Option<(Vec<Line>, usize)> {
     let mut out = Vec::new();
     let mut start = 0;
+    let mut feeds = 0;
     let breaks = line_feeds(text).chain([text.len()]);
     for (i, end) in breaks.enumerate() {
+        // The last `end` is the text's own, not a line feed.
+        feeds = i;
         let raw = &text[start..end];
         let indent = raw.len() - raw.trim_start_matches(' ').len();
         let rest = &raw[indent..];
@@ -222,7 +227,7 @@ fn lines(text: &str) -> Option<Vec<Line>> {
         }
         out.push(line);
     }
-    Some(out)
+    Some((out, feeds))
 }
 
 struct Scan<'a> {

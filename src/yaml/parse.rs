@@ -334,8 +334,8 @@ impl From<YamlError> for Stopped {
     }
 }
 
-fn err<E: From<YamlError>>(span: Span, message: String) -> E {
-    E::from(YamlError {
+fn err(span: Span, message: String) -> Stopped {
+    Stopped::Invalid(YamlError {
         line: span.start.line(),
         message,
     })
@@ -599,8 +599,8 @@ impl<'a> Builder<'a> {
                     }
                     t => t,
                 };
-                let mut value = resolve_scalar(&text, style, tag.as_deref())
-                    .map_err(|m| err::<Stopped>(span, m))?;
+                let mut value =
+                    resolve_scalar(&text, style, tag.as_deref()).map_err(|m| err(span, m))?;
                 if self.reader == Reader::Nodes
                     && matches!(style, ScalarStyle::Folded)
                     && !Step::in_metadata_string_map(&self.at)
@@ -639,7 +639,7 @@ impl<'a> Builder<'a> {
                 }
                 self.budget
                     .charge_alias(anchored)
-                    .map_err(|m| err::<Stopped>(span, m))?;
+                    .map_err(|m| err(span, m))?;
                 return Ok((
                     anchored.value.clone(),
                     anchored.lines.clone(),
@@ -770,10 +770,10 @@ impl<'a> Builder<'a> {
                             .cloned(),
                     );
                 }
-                merge_into(&mut map, &mut merged, value).map_err(|m| err::<Stopped>(span, m))?;
+                merge_into(&mut map, &mut merged, value).map_err(|m| err(span, m))?;
                 continue;
             }
-            let key = key_string(&key).map_err(|m| err::<Stopped>(span, m))?;
+            let key = key_string(&key).map_err(|m| err(span, m))?;
             if map.contains(key) && !merged.contains(&key) {
                 match self.duplicates {
                     DuplicateKeys::Reject => {
