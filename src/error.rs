@@ -25,7 +25,7 @@ pub enum BuildError {
         source: crate::load::remote::RemoteError,
     },
     #[error(transparent)]
-    Limit(#[from] crate::load::limits::LimitError),
+    Limit(#[from] crate::model::limits::LimitError),
     #[error("{0}")]
     Other(String),
 }
@@ -53,6 +53,17 @@ impl BuildError {
 }
 
 pub type Result<T> = std::result::Result<T, BuildError>;
+
+impl From<crate::model::ModelError> for BuildError {
+    fn from(e: crate::model::ModelError) -> Self {
+        match e {
+            crate::model::ModelError::Invalid { path, message } => {
+                BuildError::Invalid { path, message }
+            }
+            crate::model::ModelError::Limit(limit) => BuildError::Limit(limit),
+        }
+    }
+}
 
 /// A schema (serde) error without the offending string: serde quotes it
 /// (`invalid type: string "hunter2", expected a sequence`), and a string

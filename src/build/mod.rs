@@ -18,15 +18,16 @@ use crate::load::kustomization::{self, Kustomization};
 use crate::load::loader::{LoadRestriction, Loader};
 use crate::load::openapi::SchemaTable;
 use crate::load::transformer_config::TransformerConfig;
+use crate::model::provenance::{self, Origin};
 use crate::model::resmap::ResMap;
 use crate::model::resource::Resource;
 use crate::model::value::Value;
 use crate::patch;
 use crate::refs::vars::Var;
 use crate::refs::{namereference, replacements};
-use crate::review::provenance::{self, Origin};
 use crate::transform::prefix_suffix::Affix;
 use crate::transform::{self, annotations, images, labels, namespace, prefix_suffix, replicas};
+use crate::yaml::keyed_lines;
 use hashbrown::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -84,7 +85,7 @@ pub fn build(dir: &Path, options: &BuildOptions) -> Result<Vec<Value>> {
 /// Builds `dir` and returns the resources (objects with their history and,
 /// when tracked, field origins) in output order.
 pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resource>> {
-    let _budget = crate::load::limits::BuildBudget::start(dir);
+    let _budget = crate::model::limits::BuildBudget::start(dir);
     let mut builder = Builder {
         options: options.clone(),
         stack: Vec::new(),
@@ -367,7 +368,7 @@ impl Ctx<'_> {
     fn at(&self, field_path: &str, by: &str) -> Origin {
         Origin {
             file: self.kfile.to_path_buf(),
-            line: provenance::nearest_line(&self.klines, field_path).unwrap_or(0),
+            line: keyed_lines::nearest_line(&self.klines, field_path).unwrap_or(0),
             by: by.to_string(),
         }
     }
@@ -412,7 +413,7 @@ impl Builder {
                 ),
             ));
         }
-        crate::load::limits::charge_kustomization(&loader.dir)?;
+        crate::model::limits::charge_kustomization(&loader.dir)?;
         let (kfile, text, k) = match self.prefetch.take_kustomization(&loader) {
             Some(read) => read,
             None => {
@@ -467,7 +468,7 @@ impl Builder {
             crate::yaml::parse_config_documents(&text)
                 .ok()
                 .and_then(|d| d.into_iter().next())
-                .map(|d| provenance::lines_by_path(&d.value, &d.lines))
+                .map(|d| keyed_lines::lines_by_path(&d.value, &d.lines))
                 .unwrap_or_default()
         } else {
             HashMap::new()
@@ -1243,11 +1244,11 @@ pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<
         r.bare_nulls = lines.map(|l| l.bare_nulls().into()).unwrap_or_default();
         if track {
             let by_path = lines
-                .map(|l| provenance::lines_by_path(&r.value, l))
+                .map(|l| keyed_lines::lines_by_path(&r.value, l))
                 .unwrap_or_default();
             let origin_of = |p: &str| Origin {
                 file: path.to_path_buf(),
-                line: provenance::nearest_line(&by_path, p).unwrap_or(line),
+                line: keyed_lines::nearest_line(&by_path, p).unwrap_or(line),
                 by: "resource".into(),
             };
             let mut origins = provenance::FieldOrigins::new();

@@ -2,56 +2,16 @@
 //! or `fifo` (load order).
 
 use crate::load::kustomization::SortOptions;
+use crate::model::kind_order::{ORDER_FIRST, ORDER_LAST};
 use crate::model::resid::Gvk;
 use crate::model::resource::Resource;
 use crate::model::value::Str;
 use hashbrown::HashMap;
 
-const ORDER_FIRST: &[&str] = &[
-    "Namespace",
-    "ResourceQuota",
-    "StorageClass",
-    "CustomResourceDefinition",
-    "ServiceAccount",
-    "PodSecurityPolicy",
-    "Role",
-    "ClusterRole",
-    "RoleBinding",
-    "ClusterRoleBinding",
-    "ConfigMap",
-    "Secret",
-    "Endpoints",
-    "Service",
-    "LimitRange",
-    "PriorityClass",
-    "PersistentVolume",
-    "PersistentVolumeClaim",
-    "Deployment",
-    "StatefulSet",
-    "CronJob",
-    "PodDisruptionBudget",
-];
-const ORDER_LAST: &[&str] = &[
-    "MutatingWebhookConfiguration",
-    "ValidatingWebhookConfiguration",
-];
-
 /// Sorts as kustomize's SortOrderTransformer: no `sortOptions` means
 /// legacy order; `sortOptions` must name `fifo` or `legacy`, may carry
 /// `legacySortOptions` only with `legacy`, and those replace the default
 /// kind lists entirely.
-/// kustomize's type order of a kind (`typeOrders`): negative for the kinds
-/// that go first, positive for those that go last, 0 otherwise.
-pub fn kind_rank(kind: &str) -> i64 {
-    if let Some(i) = ORDER_FIRST.iter().position(|k| *k == kind) {
-        i as i64 - ORDER_FIRST.len() as i64
-    } else if let Some(i) = ORDER_LAST.iter().position(|k| *k == kind) {
-        1 + i as i64
-    } else {
-        0
-    }
-}
-
 pub fn sort(resources: &mut [Resource], options: Option<&SortOptions>) -> Result<(), String> {
     let legacy = match options {
         None => None,

@@ -224,9 +224,10 @@ pub fn generate(
         "ConfigMapGenerator" => GeneratedKind::ConfigMap,
         "SecretGenerator" => GeneratedKind::Secret,
         "HelmChartInflationGenerator" => {
-            let (chart, globals) = helm::from_plugin_config(&config.value).map_err(|e| {
-                BuildError::invalid(&config.origin, format!("invalid {kind} config: {e}"))
-            })?;
+            let (chart, globals) =
+                crate::load::kustomization::helm::from_plugin_config(&config.value).map_err(
+                    |e| BuildError::invalid(&config.origin, format!("invalid {kind} config: {e}")),
+                )?;
             let text = helm::inflate(
                 &chart,
                 &globals,
@@ -337,11 +338,11 @@ fn iam_policy(resmap: &mut ResMap, config: &PluginConfig) -> Result<()> {
         );
     }
     let object = crate::json!({ "apiVersion": "v1", "kind": "ServiceAccount", "metadata": meta });
-    resmap.append(crate::model::resource::Resource::new(
+    Ok(resmap.append(crate::model::resource::Resource::new(
         object,
         config.origin.clone(),
         0,
-    ))
+    ))?)
 }
 
 /// Runs one transformer plugin config.

@@ -66,7 +66,7 @@ pub fn run(dir: &Path, args: CreateArgs) -> Result<Outcome> {
 fn parse_map(dir: &Path, arg: Option<&str>, kind: &str) -> Result<IndexMap<String, String>> {
     let mut map = pairs::comma_key_values(arg.unwrap_or_default(), kind)
         .map_err(|m| EditError::invalid(dir, m))?;
-    map.sort_by(|a, _, b, _| crate::yaml::emit::natural_key_order(a, b));
+    map.sort_by(|a, _, b, _| crate::model::key_order::natural_key_order(a, b));
     Ok(map)
 }
 

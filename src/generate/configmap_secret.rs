@@ -215,7 +215,7 @@ fn add_generated(resmap: &mut ResMap, generated: Resource, kustomization: &Path)
     let id = generated.id();
     let matches = resmap.matching_any_id(&id);
     let index = match (matches.as_slice(), behavior) {
-        ([], Behavior::Create) => return resmap.append(generated),
+        ([], Behavior::Create) => return Ok(resmap.append(generated)?),
         ([], _) => {
             return Err(BuildError::invalid(
                 kustomization,

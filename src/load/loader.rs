@@ -16,8 +16,8 @@
 //! - Errors name the path, never the content.
 
 use crate::error::{BuildError, Result};
-use crate::load::limits;
 use crate::load::remote::{Kind, RemoteOptions};
+use crate::model::limits;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,6 @@
 //! Loading: everything read from disk before objects are built. The
-//! kustomization file and its schema (`kustomization`), the file-access
-//! policy and load restrictions (`loader`), transformer configurations and
+//! kustomization file and its schema (`kustomization`, helm's fields in
+//! `kustomization::helm`), the file-access policy and load restrictions (`loader`), transformer configurations and
 //! CRD markers (`transformer_config`, with kustomize's defaults in the
 //! generated `builtin_config_table`), and the OpenAPI merge metadata the
 //! strategic-merge engine walks (`openapi`, generated `openapi_table`),
@@ -9,7 +9,6 @@
 //! It produces configuration, never objects: resources are read by `build`.
 pub mod go_json;
 pub mod kustomization;
-pub mod limits;
 pub mod loader;
 pub mod openapi;
 pub mod remote;

@@ -142,7 +142,7 @@ fn gvk_order(group: Option<&str>, version: Option<&str>, kind: Option<&str>) -> 
     let or = |v: Option<&str>, d: &str| v.filter(|s| !s.is_empty()).unwrap_or(d).to_string();
     let kind_text = kind.unwrap_or_default();
     (
-        crate::build::ordering::kind_rank(kind_text),
+        crate::model::kind_order::kind_rank(kind_text),
         format!(
             "{}_{}_{}",
             or(group, "~G"),

@@ -11,7 +11,7 @@ use std::borrow::Cow;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct FieldSpecConfig {
     /// Bounded: walkers recurse, and `create` builds, one level per segment.
-    #[serde(deserialize_with = "crate::load::limits::bounded_slash_path")]
+    #[serde(deserialize_with = "crate::model::limits::bounded_slash_path")]
     pub path: String,
     #[serde(default)]
     pub create: bool,

@@ -1,20 +1,50 @@
-//! The object model every pipeline stage shares: the document itself
-//! (`value`, with its mappings in `map` and their interned keys in `key`),
-//! resource identity (`resid`), a resource in flight with its history
-//! (`resource`), the ordered collection
-//! a kustomization accumulates (`resmap`), field specs and their walker
-//! (`fieldspec`), target selectors (`selector`), and returning freed
-//! memory between passes over a big collection (`memory`).
+//! The object model every pipeline stage shares, at the bottom of the
+//! layers: the document itself (`value`, with its mappings in `map`, their
+//! interned keys in `key` and the order they print in, `key_order`),
+//! resource identity (`resid`, with which kinds are cluster-scoped in
+//! `cluster_scope` and kustomize's kind ranks in `kind_order`), a resource
+//! in flight with its history (`resource`) and, when asked, who set each
+//! field (`provenance`), the ordered collection a kustomization accumulates
+//! (`resmap`), field specs and their walker (`fieldspec`), target selectors
+//! (`selector`), the bounds every layer charges (`limits`), and returning
+//! freed memory between passes over a big collection (`memory`).
 //!
-//! This layer knows nothing about kustomization files or transformers: it
-//! may not read files or call into `load`, `build` or the transformation
-//! stages.
+//! This layer knows nothing about YAML text, kustomization files or
+//! transformers: it imports only `release`, and may not read files.
+pub mod cluster_scope;
 pub mod fieldspec;
 pub mod key;
+pub mod key_order;
+pub mod kind_order;
+pub mod limits;
 pub mod map;
 pub mod memory;
+pub mod provenance;
 pub mod resid;
 pub mod resmap;
 pub mod resource;
 pub mod selector;
 pub mod value;
+
+/// What the model refuses: an object or selector that cannot be held (a
+/// duplicate id, an invalid target pattern) or a limit reached. The build
+/// turns it into its own error (`error::BuildError`), naming the same file.
+#[derive(Debug, thiserror::Error)]
+pub enum ModelError {
+    #[error("{}: {message}", path.display())]
+    Invalid {
+        path: std::path::PathBuf,
+        message: String,
+    },
+    #[error(transparent)]
+    Limit(#[from] limits::LimitError),
+}
+
+impl ModelError {
+    pub fn invalid(path: impl Into<std::path::PathBuf>, message: impl Into<String>) -> Self {
+        ModelError::Invalid {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+}

@@ -163,7 +163,8 @@ impl<'a> IdRef<'a> {
     /// "" and "default" are the same place, and cluster-scoped kinds share
     /// one pseudo-namespace.
     pub fn effective_namespace(&self) -> &'a str {
-        if crate::load::openapi::is_cluster_scoped_kind(self.group, self.version, self.kind) {
+        if crate::model::cluster_scope::is_cluster_scoped_kind(self.group, self.version, self.kind)
+        {
             NOT_A_NAMESPACE
         } else if self.namespace.is_empty() {
             "default"

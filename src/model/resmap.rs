@@ -1,6 +1,8 @@
 //! The ordered collection of resources a kustomization accumulates.
 
-use crate::error::{BuildError, Result};
+use crate::model::ModelError;
+
+type Result<T> = std::result::Result<T, ModelError>;
 use crate::model::resid::{IdRef, ResId};
 use crate::model::resource::Resource;
 use crate::model::value::Value;
@@ -44,7 +46,7 @@ fn hash_of(r: &Resource) -> u64 {
 /// so a resource carried up through several levels is measured once.
 fn charged_bytes(r: &Resource) -> u64 {
     r.charged_bytes
-        .unwrap_or_else(|| crate::load::limits::measure(&r.value).bytes)
+        .unwrap_or_else(|| crate::model::limits::measure(&r.value).bytes)
 }
 
 /// Indexes position `i` (the next one: `hashes` holds those before it)
@@ -68,8 +70,8 @@ fn index_new(
 }
 
 /// The error for adding `resource` when `existing` has its id.
-fn duplicate(resource: &Resource, existing: &Resource) -> BuildError {
-    BuildError::invalid(
+fn duplicate(resource: &Resource, existing: &Resource) -> ModelError {
+    ModelError::invalid(
         resource.source.to_path_buf(),
         format!(
             "line {}: may not add resource with an already registered id: {} (first loaded from {}:{})",
@@ -94,7 +96,7 @@ impl ResMap {
     fn add(&mut self, mut resource: Resource, hash: u64, bytes: u64) -> Result<()> {
         resource.charged_bytes = Some(bytes);
         // Every object added anywhere counts towards the build's budget.
-        crate::load::limits::charge_object(bytes, &resource.source)?;
+        crate::model::limits::charge_object(bytes, &resource.source)?;
         self.resources.push(resource);
         let last = self.resources.len() - 1;
         match index_new(
@@ -125,7 +127,7 @@ impl ResMap {
         for (i, &(hash, bytes)) in measured.iter().enumerate() {
             let r = &mut staged.resources[i];
             r.charged_bytes = Some(bytes);
-            crate::load::limits::charge_object(bytes, &r.source)?;
+            crate::model::limits::charge_object(bytes, &r.source)?;
             let resources = &staged.resources;
             if let Some(j) = index_new(&mut staged.index, &mut staged.hashes, resources, i, hash) {
                 return Err(duplicate(&resources[i], &resources[j]));

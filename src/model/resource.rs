@@ -45,12 +45,12 @@ pub struct Resource {
     pub ref_var_names: ThinVec<String>,
     /// Paths of values written as nothing (`key:`) in the source file,
     /// which kustomize's strategic merge drops (see `strategic_merge`).
-    pub bare_nulls: ThinVec<Vec<crate::yaml::PathStep>>,
+    pub bare_nulls: ThinVec<Vec<crate::model::value::PathStep>>,
     pub generator: Option<GeneratorMeta>,
     /// Identifies the resource across build steps (for provenance tracking).
     pub serial: u64,
     /// Who set each field; only filled when provenance is tracked.
-    pub origins: Option<Box<crate::review::provenance::FieldOrigins>>,
+    pub origins: Option<Box<crate::model::provenance::FieldOrigins>>,
     /// The object as provenance last observed it (tracking only).
     pub observed: Option<Box<Value>>,
     /// Its size as the build budget counts it, measured when first added

@@ -1,11 +1,26 @@
 //! Patch/replacement targets: GVK, name and namespace as anchored regexes,
 //! plus label and annotation selectors, matched as kustomize's `Select`.
 
-use crate::error::{BuildError, Result};
-use crate::load::kustomization::Selector;
+use crate::model::ModelError;
+
+type Result<T> = std::result::Result<T, ModelError>;
 use crate::model::resource::Resource;
 use regex::Regex;
 use std::path::Path;
+
+/// A target as a kustomization writes it (`patches[].target`,
+/// `replacements[].select`, ...): each field an anchored regex.
+#[derive(Debug, Default, Clone, serde::Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Selector {
+    pub group: Option<String>,
+    pub version: Option<String>,
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    pub label_selector: Option<String>,
+    pub annotation_selector: Option<String>,
+}
 
 pub struct CompiledSelector {
     /// The selector as written, for exact id matching (replacements).
@@ -64,7 +79,7 @@ impl CompiledSelector {
             match field.as_deref().filter(|f| !f.is_empty()) {
                 None => Ok(None),
                 Some(p) => Pattern::new(p).map(Some).map_err(|e| {
-                    BuildError::invalid(origin, format!("invalid target regex {p:?}: {e}"))
+                    ModelError::invalid(origin, format!("invalid target regex {p:?}: {e}"))
                 }),
             }
         };
@@ -197,7 +212,7 @@ fn parse_label_selector(text: &str, origin: &Path) -> Result<Vec<Requirement>> {
         } else if let Some((k, rest)) = term.split_once(" in ") {
             Requirement::In(k.trim().into(), set(rest))
         } else if term.contains(' ') || term.contains('(') {
-            return Err(BuildError::invalid(
+            return Err(ModelError::invalid(
                 origin,
                 format!("cannot parse selector term {term:?}"),
             ));

@@ -24,6 +24,13 @@ pub use super::map::{Entry, Key, Map};
 
 /// A string node's text.
 pub type Str = compact_str::CompactString;
+
+/// One step of a path into a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathStep {
+    Key(String),
+    Index(usize),
+}
 pub use serde_json::Number;
 
 /// A resolved YAML node.

@@ -10,7 +10,7 @@
 //! - `test` compares numbers by their text (`1` is not `1.0`);
 //! - an op with no `value` uses `null`.
 
-use crate::load::limits;
+use crate::model::limits;
 use crate::model::value::{Map, Value};
 
 #[derive(Debug, thiserror::Error)]

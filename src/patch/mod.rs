@@ -103,7 +103,7 @@ impl Lines {
         self.by_path.get_or_init(|| {
             self.docs
                 .iter()
-                .map(|d| crate::review::provenance::lines_by_path(&d.value, &d.lines))
+                .map(|d| crate::yaml::keyed_lines::lines_by_path(&d.value, &d.lines))
                 .collect()
         })
     }
@@ -185,7 +185,7 @@ impl Patch {
             .or_else(|| {
                 self.lines
                     .first()
-                    .and_then(|l| crate::review::provenance::nearest_line(l, path))
+                    .and_then(|l| crate::yaml::keyed_lines::nearest_line(l, path))
             })
             .unwrap_or(0)
     }

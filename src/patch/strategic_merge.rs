@@ -10,8 +10,8 @@
 
 use super::associative;
 use crate::load::openapi::{Container, FieldRef, SchemaRef};
+use crate::model::value::PathStep;
 use crate::model::value::{Map, Value};
-use crate::yaml::PathStep;
 
 const PATCH: &str = "$patch";
 const RETAIN_KEYS: &str = "$retainKeys";

@@ -721,16 +721,20 @@ mod tests {
         }
     }
 
-    /// Objects as a kustomization with `namePrefix: p-` leaves them, then
-    /// name references fixed (kustomize's order).
+    /// Objects as a kustomization with `namePrefix: p-` leaves them (every
+    /// name prefixed, the old id kept as a previous id), then name
+    /// references fixed (kustomize's order).
     fn renamed_then_fixed(input: &str) -> Result<String, String> {
-        use crate::load::transformer_config::TransformerConfig;
-        use crate::transform::prefix_suffix::{self, Affix};
-        let config = TransformerConfig::builtin();
-        let mut m = crate::transform::testing::resmap(input);
-        prefix_suffix::apply(&mut m, Affix::Prefix, "p-", config.specs("namePrefix"))?;
+        let config = crate::load::transformer_config::TransformerConfig::builtin();
+        let mut m = crate::yaml::testing::resmap(input);
+        for r in m.iter_mut() {
+            let name = format!("p-{}", r.name());
+            r.add_name_prefix("p-");
+            r.store_previous_id();
+            r.set_name(&name);
+        }
         fix(&mut m, &config.name_references)?;
-        Ok(crate::transform::testing::emit(&m))
+        Ok(crate::yaml::testing::emit(&m))
     }
 
     /// A ConfigMap called `cfg` in namespace `ns`.

@@ -9,8 +9,8 @@
 use crate::error::{BuildError, Result};
 use crate::load::go_json::{self, Unknown};
 use crate::load::kustomization::{ReplacementEntry, Selector};
-use crate::load::limits;
 use crate::load::loader::Loader;
+use crate::model::limits;
 use crate::model::resmap::ResMap;
 use crate::model::selector::CompiledSelector;
 use crate::model::value::{Map, Value};
@@ -126,7 +126,7 @@ fn apply_one(resmap: &mut ResMap, r: &Replacement, origin: &Path) -> Result<()> 
             .reject
             .iter()
             .map(|s| CompiledSelector::new(s, origin))
-            .collect::<Result<Vec<_>>>()?;
+            .collect::<std::result::Result<Vec<_>, _>>()?;
         let paths = if target.field_paths.is_empty() {
             vec!["metadata.name".to_string()]
         } else {

@@ -7,35 +7,10 @@ use crate::model::fieldspec::{self, FieldSpec};
 use crate::model::resid::{Gvk, IdRef, ResId};
 use crate::model::resmap::ResMap;
 use crate::model::value::Value;
-use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Var {
-    pub name: String,
-    pub objref: ObjectRef,
-    #[serde(default)]
-    pub fieldref: FieldRef,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct ObjectRef {
-    pub kind: String,
-    pub name: String,
-    pub api_version: Option<String>,
-    pub group: Option<String>,
-    pub version: Option<String>,
-    pub namespace: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct FieldRef {
-    pub fieldpath: Option<String>,
-}
+pub use crate::load::kustomization::{FieldRef, ObjectRef, Var};
 
 /// Adds `more` to `vars`, refusing a name seen before (as kustomize does).
 pub fn merge(vars: &mut Vec<Var>, more: &[Var], origin: &Path) -> Result<()> {
@@ -70,7 +45,7 @@ pub fn resolve(
     for r in resmap.iter_mut() {
         let gvk = r.gvk();
         // `$(A)` a thousand times over a long value multiplies it: bounded.
-        let before = crate::load::limits::measure(&r.value);
+        let before = crate::model::limits::measure(&r.value);
         fieldspec::visit_specs(
             &mut r.value,
             &gvk,
@@ -82,7 +57,7 @@ pub fn resolve(
             },
         )
         .map_err(|e| BuildError::invalid(origin, format!("{}: {e}", r.id())))?;
-        crate::load::limits::check_grown(&r.value, Some(before), origin, "vars expansion")?;
+        crate::model::limits::check_grown(&r.value, Some(before), origin, "vars expansion")?;
     }
     Ok(values
         .keys()
@@ -224,7 +199,7 @@ pub fn expand(s: &str, values: &BTreeMap<String, Value>, used: &mut BTreeSet<Str
     while let Some(i) = rest.find('$') {
         // Past the object limit the caller refuses the result anyway: stop
         // copying rather than build a string of gigabytes first.
-        if out.len() as u64 > crate::load::limits::MAX_OBJECT_BYTES {
+        if out.len() as u64 > crate::model::limits::MAX_OBJECT_BYTES {
             break;
         }
         out.push_str(&rest[..i]);

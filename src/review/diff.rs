@@ -4,10 +4,10 @@
 //! (before prefixes, suffixes and hash suffixes), so `overlays/staging` and
 //! `overlays/prod` compare object for object; fields are keyed paths.
 
+use crate::model::provenance::leaves;
 use crate::model::resource::Resource;
 use crate::model::value::Value;
 use crate::review::explain::short;
-use crate::review::provenance::leaves;
 use std::collections::HashMap;
 use std::fmt::Write;
 

@@ -2,9 +2,9 @@
 //! last set it, per object.
 
 use crate::build::relative_path;
+use crate::model::provenance::leaves;
 use crate::model::resource::Resource;
 use crate::model::value::Value;
-use crate::review::provenance::leaves;
 use std::fmt::Write;
 use std::path::Path;
 

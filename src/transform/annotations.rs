@@ -21,7 +21,7 @@ pub fn apply(
 mod tests {
     use super::*;
     use crate::load::transformer_config::TransformerConfig;
-    use crate::transform::testing::check;
+    use crate::yaml::testing::check;
 
     #[test]
     fn metadata_and_templates_not_selectors() {

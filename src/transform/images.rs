@@ -166,7 +166,7 @@ mod tests {
 mod table {
     use super::*;
     use crate::load::transformer_config::TransformerConfig;
-    use crate::transform::testing::check;
+    use crate::yaml::testing::check;
 
     fn image(name: &str, new_name: &str, tag: &str, digest: &str) -> ImageSpec {
         let some = |s: &str| (!s.is_empty()).then(|| s.to_string());

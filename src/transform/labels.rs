@@ -51,7 +51,7 @@ fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::transform::testing::check;
+    use crate::yaml::testing::check;
 
     const DEPLOYMENT: &str = "apiVersion: apps/v1
 kind: Deployment

@@ -145,7 +145,7 @@ fn set_subjects(
 mod tests {
     use super::*;
     use crate::load::transformer_config::TransformerConfig;
-    use crate::transform::testing::check;
+    use crate::yaml::testing::check;
 
     const BINDING: &str = "apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding

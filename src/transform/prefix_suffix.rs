@@ -73,7 +73,7 @@ pub fn apply(
 mod tests {
     use super::*;
     use crate::load::transformer_config::TransformerConfig;
-    use crate::transform::testing::{check, resmap};
+    use crate::yaml::testing::{check, resmap};
 
     #[test]
     fn affixes_names_except_fixed_kinds() {

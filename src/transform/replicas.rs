@@ -42,7 +42,7 @@ pub fn apply(resmap: &mut ResMap, replica: &ReplicaSpec, specs: &[FieldSpec]) ->
 mod tests {
     use super::*;
     use crate::load::transformer_config::TransformerConfig;
-    use crate::transform::testing::check;
+    use crate::yaml::testing::check;
 
     #[test]
     fn sets_counts_on_the_named_object() {

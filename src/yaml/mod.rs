@@ -3,11 +3,14 @@ pub mod edit;
 pub mod emit;
 mod fast;
 mod folded;
+pub mod keyed_lines;
 pub mod parse;
 pub mod scalars;
+#[cfg(test)]
+pub mod testing;
 
 pub use emit::{emit_document, emit_stream};
 pub use parse::{
-    Document, DuplicateKeys, LineTree, PathStep, Reader, YamlError, parse_config_documents,
-    parse_documents, parse_documents_with, parse_node_documents,
+    Document, DuplicateKeys, LineTree, Reader, YamlError, parse_config_documents, parse_documents,
+    parse_documents_with, parse_node_documents,
 };

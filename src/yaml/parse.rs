@@ -6,11 +6,11 @@
 //! exactly as they do through `kubectl kustomize`.
 
 use super::scalars::{is_go_float, parse_go_int};
-use crate::model::value::{Key, Map, Number, Value};
+use crate::model::value::{Key, Map, Number, PathStep, Value};
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use std::collections::HashMap;
 
-use crate::load::limits;
+use crate::model::limits;
 
 /// A syntax or structure error, with the 1-based line where it was found.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -41,13 +41,6 @@ pub enum LineTree {
     BareNull(usize),
     Map(usize, Vec<(Key, LineTree)>),
     Seq(usize, Vec<LineTree>),
-}
-
-/// One step of a path into a document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PathStep {
-    Key(String),
-    Index(usize),
 }
 
 impl LineTree {
@@ -353,7 +346,7 @@ struct Anchored {
     height: usize,
 }
 
-/// The alias-expansion budget (see `load::limits`). go-yaml v3 counts every
+/// The alias-expansion budget (see `model::limits`). go-yaml v3 counts every
 /// node it decodes and those decoded through an alias, and fails with
 /// "excessive aliasing" when aliases dominate; we apply the same ratio, but
 /// before an alias is copied rather than after, and also bound the bytes an

@@ -8,8 +8,9 @@
 //! by its index. Keyed paths survive strategic merges that reorder lists,
 //! and the same names work in patch files, so a patch's line can be found.
 
+use crate::model::resmap::ResMap;
+use crate::model::resource::Resource;
 use crate::model::value::{Key, Value};
-use crate::yaml::LineTree;
 use hashbrown::HashMap;
 use std::path::PathBuf;
 
@@ -38,7 +39,7 @@ const ELEMENT_KEYS: &[&str] = &[
 ];
 
 /// The key naming each element of `items`, or `None` to name them by index.
-fn element_key(items: &[Value]) -> Option<&'static str> {
+pub fn element_key(items: &[Value]) -> Option<&'static str> {
     ELEMENT_KEYS.iter().copied().find(|k| {
         let mut seen = Vec::new();
         items.iter().all(
@@ -53,7 +54,7 @@ fn element_key(items: &[Value]) -> Option<&'static str> {
     })
 }
 
-fn segment(items: &[Value], key: Option<&str>, index: usize) -> String {
+pub fn segment(items: &[Value], key: Option<&str>, index: usize) -> String {
     match key {
         Some(k) => format!(
             "[{k}={}]",
@@ -63,7 +64,7 @@ fn segment(items: &[Value], key: Option<&str>, index: usize) -> String {
     }
 }
 
-fn join(prefix: &str, field: &str) -> String {
+pub fn join(prefix: &str, field: &str) -> String {
     if prefix.is_empty() {
         field.to_string()
     } else {
@@ -83,7 +84,7 @@ fn collect_leaves<'a>(value: &'a Value, path: String, out: &mut Vec<(String, &'a
         Value::Object(map) if !map.is_empty() => {
             // In printed order, so `explain` and `diff` read like the YAML.
             let mut keys: Vec<&Key> = map.keys().collect();
-            keys.sort_by(|a, b| crate::yaml::emit::natural_key_order(a, b));
+            keys.sort_by(|a, b| crate::model::key_order::natural_key_order(a, b));
             for k in keys {
                 collect_leaves(&map[k], join(&path, k), out);
             }
@@ -98,55 +99,14 @@ fn collect_leaves<'a>(value: &'a Value, path: String, out: &mut Vec<(String, &'a
     }
 }
 
-/// The line of every node of a parsed document, by keyed path ("" is the root).
-pub fn lines_by_path(value: &Value, lines: &LineTree) -> HashMap<String, usize> {
-    let mut out = HashMap::new();
-    collect_lines(value, lines, String::new(), &mut out);
-    out
-}
-
-fn collect_lines(value: &Value, lines: &LineTree, path: String, out: &mut HashMap<String, usize>) {
-    out.insert(path.clone(), lines.line());
-    match value {
-        Value::Object(map) => {
-            for (k, v) in map {
-                if let Some(sub) = lines.get(k) {
-                    collect_lines(v, sub, join(&path, k), out);
-                }
-            }
-        }
-        Value::Array(items) => {
-            let key = element_key(items);
-            for (i, v) in items.iter().enumerate() {
-                if let Some(sub) = lines.index(i) {
-                    collect_lines(v, sub, format!("{path}{}", segment(items, key, i)), out);
-                }
-            }
-        }
-        _ => {}
-    }
-}
-
-/// The line for `path` in a line map: the path itself or its nearest ancestor.
-pub fn nearest_line(lines: &HashMap<String, usize>, path: &str) -> Option<usize> {
-    let mut p = path;
-    loop {
-        if let Some(l) = lines.get(p) {
-            return Some(*l);
-        }
-        let cut = p.rfind(['.', '['])?;
-        p = &p[..cut];
-    }
-}
-
 /// Provenance observes the build rather than wrapping its steps: the build
 /// reports each step as it finishes, and every field that changed since the
 /// object was last observed (or every field of an object the step made) is
 /// attributed to that step. When tracking is off a report costs nothing.
 pub fn observe_step(
-    resmap: &mut crate::model::resmap::ResMap,
+    resmap: &mut ResMap,
     tracking: bool,
-    origin_of: &dyn Fn(&crate::model::resource::Resource, &str) -> Origin,
+    origin_of: &dyn Fn(&Resource, &str) -> Origin,
 ) {
     if !tracking {
         return;
@@ -159,7 +119,7 @@ pub fn observe_step(
             continue;
         }
         let mut origins = r.origins.take().map(|o| *o).unwrap_or_default();
-        let res: &crate::model::resource::Resource = r;
+        let res: &Resource = r;
         record_changes(&mut origins, before.as_deref(), &res.value, &|p| {
             origin_of(res, p)
         });
@@ -207,20 +167,6 @@ mod tests {
                 "spec.containers[name=app].image",
                 "spec.containers[name=app].name"
             ]
-        );
-    }
-
-    #[test]
-    fn finds_lines_of_patch_fields() {
-        let doc = crate::yaml::parse_documents("spec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: x\n").unwrap().remove(0);
-        let lines = lines_by_path(&doc.value, &doc.lines);
-        assert_eq!(lines["spec.template.spec.containers[name=app].image"], 6);
-        assert_eq!(
-            nearest_line(
-                &lines,
-                "spec.template.spec.containers[name=app].resources.cpu"
-            ),
-            Some(5)
         );
     }
 }

@@ -1,9 +1,11 @@
 //! The `kustomization.yaml` file: its fields (kustomize v5 schema) and loading.
 
 use crate::error::{BuildError, Result};
-use crate::generate::helm::{self, HelmChart, HelmChartArgs, HelmGlobals};
+pub mod helm;
+
 use crate::load::go_json::{self, Unknown};
 use crate::model::value::Value;
+use helm::{HelmChart, HelmChartArgs, HelmGlobals};
 use indexmap::IndexMap;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -67,7 +69,7 @@ pub struct Kustomization {
     pub transformers: Vec<String>,
     pub validators: Option<Value>,
     #[serde(default)]
-    pub vars: Vec<crate::refs::vars::Var>,
+    pub vars: Vec<Var>,
     #[serde(default)]
     pub crds: Vec<String>,
     #[serde(default)]
@@ -115,17 +117,7 @@ pub struct PatchSpec {
     pub options: IndexMap<String, bool>,
 }
 
-#[derive(Debug, Default, Clone, Deserialize, PartialEq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Selector {
-    pub group: Option<String>,
-    pub version: Option<String>,
-    pub kind: Option<String>,
-    pub name: Option<String>,
-    pub namespace: Option<String>,
-    pub label_selector: Option<String>,
-    pub annotation_selector: Option<String>,
-}
+pub use crate::model::selector::Selector;
 
 #[derive(Debug, Default, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -344,4 +336,32 @@ impl Kustomization {
     pub fn is_component(&self) -> bool {
         self.kind.as_deref() == Some("Component")
     }
+}
+
+/// One `vars:` entry (deprecated; kustomize's `types.Var`): a name, the
+/// object it reads and the field.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Var {
+    pub name: String,
+    pub objref: ObjectRef,
+    #[serde(default)]
+    pub fieldref: FieldRef,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ObjectRef {
+    pub kind: String,
+    pub name: String,
+    pub api_version: Option<String>,
+    pub group: Option<String>,
+    pub version: Option<String>,
+    pub namespace: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FieldRef {
+    pub fieldpath: Option<String>,
 }
