@@ -1,10 +1,11 @@
 //! Loading: everything read from disk before objects are built. The
 //! kustomization file and its schema (`kustomization`, helm's fields in
-//! `kustomization::helm`), the file-access policy and load restrictions (`loader`), transformer configurations and
-//! CRD markers (`transformer_config`, with kustomize's defaults in the
-//! generated `builtin_config_table`), and the OpenAPI merge metadata the
-//! strategic-merge engine walks (`openapi`, generated `openapi_table`),
-//! and remote git and HTTP(S) entries with their cache (`remote`).
+//! `kustomization::helm`), the file-access policy and load restrictions
+//! (`loader`), transformer configurations and CRD markers
+//! (`transformer_config`, with kustomize's defaults in the generated
+//! `builtin_config_table`), the OpenAPI merge metadata the strategic-merge
+//! engine walks (`openapi`, generated `openapi_table`), and remote git and
+//! HTTP(S) entries with their cache (`remote`).
 //!
 //! It produces configuration, never objects: resources are read by `build`.
 pub mod go_json;
