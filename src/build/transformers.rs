@@ -1,0 +1,252 @@
+//! The transformer phase (kustomize's `runTransformers`): a kustomization's
+//! builtin transformers in kustomize's fixed order (patches, namespace,
+//! prefix and suffix, labels, annotations, JSON 6902 patches, replicas,
+//! images, replacements), then the plugin configs of its `transformers:`
+//! field, each step reported to provenance and to the build annotations.
+
+use super::plugins;
+use super::target::Ctx;
+use crate::error::{BuildError, Result};
+use crate::load::kustomization::Kustomization;
+use crate::load::openapi::SchemaTable;
+use crate::load::transformer_config::TransformerConfig;
+use crate::model::provenance::{self, Origin};
+use crate::model::resmap::ResMap;
+use crate::model::resource::Resource;
+use crate::patch;
+use crate::refs::replacements;
+use crate::transform::prefix_suffix::Affix;
+use crate::transform::{annotations, images, labels, namespace, prefix_suffix, replicas};
+
+/// Runs `k`'s transformers in kustomize's builtin order, then its
+/// transformer plugins in listed order.
+pub(super) fn run_transformers(
+    resmap: &mut ResMap,
+    k: &Kustomization,
+    ctx: &Ctx,
+    config: &TransformerConfig,
+    schema: &SchemaTable,
+    plugin_configs: Vec<plugins::PluginConfig>,
+) -> Result<()> {
+    let fail = |e: String| BuildError::invalid(ctx.kfile, e);
+    // Each step reports itself to provenance when it has run.
+    let observe = |resmap: &mut ResMap, field: &str, by: &str| {
+        let origin = ctx.at(field, by);
+        provenance::observe_step(resmap, ctx.track, &|_, _| origin.clone());
+    };
+    for (i, entry) in k.patches_strategic_merge.iter().enumerate() {
+        let patch = patch::load_strategic(entry, ctx.loader, ctx.kfile)?;
+        apply_patch(
+            resmap,
+            &patch,
+            ctx,
+            &format!("patchesStrategicMerge[{i}]"),
+            "",
+            schema,
+        )?;
+    }
+    if !k.patches_strategic_merge.is_empty() {
+        ctx.record(resmap, "PatchStrategicMergeTransformer", None);
+    }
+    for (i, spec) in k.patches.iter().enumerate() {
+        let patch = patch::load(spec, ctx.loader, ctx.kfile)?;
+        apply_patch(
+            resmap,
+            &patch,
+            ctx,
+            &format!("patches[{i}]"),
+            "patch",
+            schema,
+        )?;
+        ctx.record(resmap, "PatchTransformer", None);
+    }
+    if let Some(ns) = k.namespace.as_deref().filter(|n| !n.is_empty()) {
+        let t = namespace::Namespace {
+            namespace: ns,
+            specs: config.specs("namespace"),
+            ..Default::default()
+        };
+        namespace::apply(resmap, &t).map_err(fail)?;
+        observe(resmap, "namespace", "namespace");
+        ctx.record(resmap, "NamespaceTransformer", None);
+    }
+    let (prefix, suffix) = (
+        k.name_prefix.as_deref().unwrap_or_default(),
+        k.name_suffix.as_deref().unwrap_or_default(),
+    );
+    // Two transformers, as in kustomize: the prefix first, then the suffix.
+    for (field, kind, affix, text) in [
+        ("namePrefix", "PrefixTransformer", Affix::Prefix, prefix),
+        ("nameSuffix", "SuffixTransformer", Affix::Suffix, suffix),
+    ] {
+        if text.is_empty() {
+            continue;
+        }
+        prefix_suffix::apply(resmap, affix, text, config.specs(field)).map_err(fail)?;
+        observe(resmap, field, field);
+        ctx.record(resmap, kind, None);
+    }
+    // A label or annotation points at the line of its own key.
+    let keyed = |base: String, keys: Vec<String>, by: &'static str| {
+        move |_: &Resource, path: &str| match keys.iter().find(|k| path.ends_with(&format!(".{k}")))
+        {
+            Some(k) => ctx.at(&format!("{base}.{k}"), by),
+            None => ctx.at(&base, by),
+        }
+    };
+    for (i, entry) in k.labels.iter().enumerate() {
+        let origin_of = keyed(
+            format!("labels[{i}].pairs"),
+            entry.pairs.keys().cloned().collect(),
+            "labels",
+        );
+        labels::apply_entry(resmap, entry, config).map_err(fail)?;
+        provenance::observe_step(resmap, ctx.track, &origin_of);
+        ctx.record(resmap, "LabelTransformer", None);
+    }
+    let origin_of = keyed(
+        "commonLabels".into(),
+        k.common_labels.keys().cloned().collect(),
+        "commonLabels",
+    );
+    labels::apply_common(resmap, &k.common_labels, config).map_err(fail)?;
+    provenance::observe_step(resmap, ctx.track, &origin_of);
+    // kustomize configures the commonLabels transformer whenever either
+    // labels field is set, even with no common labels.
+    if !k.common_labels.is_empty() || !k.labels.is_empty() {
+        ctx.record(resmap, "LabelTransformer", None);
+    }
+    let origin_of = keyed(
+        "commonAnnotations".into(),
+        k.common_annotations.keys().cloned().collect(),
+        "commonAnnotations",
+    );
+    annotations::apply(
+        resmap,
+        &k.common_annotations,
+        config.specs("commonAnnotations"),
+    )
+    .map_err(fail)?;
+    provenance::observe_step(resmap, ctx.track, &origin_of);
+    if !k.common_annotations.is_empty() {
+        ctx.record(resmap, "AnnotationsTransformer", None);
+    }
+    for (i, spec) in k.patches_json6902.iter().enumerate() {
+        let patch = patch::load(spec, ctx.loader, ctx.kfile)?;
+        if !matches!(patch.body, patch::PatchBody::Json6902(_)) {
+            return Err(BuildError::invalid(
+                &patch.origin,
+                "patchesJson6902 entries must be JSON 6902 op lists",
+            ));
+        }
+        apply_patch(
+            resmap,
+            &patch,
+            ctx,
+            &format!("patchesJson6902[{i}]"),
+            "patch",
+            schema,
+        )?;
+        ctx.record(resmap, "PatchJson6902Transformer", None);
+    }
+    for r in &k.replicas {
+        replicas::apply(resmap, r, config.specs("replicas")).map_err(fail)?;
+        observe(
+            resmap,
+            &format!("replicas[name={}].count", r.name),
+            "replicas",
+        );
+        ctx.record(resmap, "ReplicaCountTransformer", None);
+    }
+    for image in &k.images {
+        let set = [
+            ("newTag", &image.new_tag),
+            ("digest", &image.digest),
+            ("newName", &image.new_name),
+        ]
+        .into_iter()
+        .find(|(_, v)| v.is_some());
+        let field = format!(
+            "images[name={}]{}",
+            image.name,
+            set.map(|(f, _)| format!(".{f}")).unwrap_or_default()
+        );
+        images::apply(resmap, std::slice::from_ref(image), config.specs("images")).map_err(fail)?;
+        observe(resmap, &field, "images");
+        ctx.record(resmap, "ImageTagTransformer", None);
+    }
+    for (i, entry) in k.replacements.iter().enumerate() {
+        replacements::apply(resmap, std::slice::from_ref(entry), ctx.loader, ctx.kfile)?;
+        observe(resmap, &format!("replacements[{i}]"), "replacements");
+    }
+    if !k.replacements.is_empty() {
+        ctx.record(resmap, "ReplacementTransformer", None);
+    }
+    // Transformer plugins run after the builtin transformers, in listed order.
+    for plugin in plugin_configs {
+        let origin = Origin {
+            file: plugin.origin.clone(),
+            line: 0,
+            by: "transformer plugin".into(),
+        };
+        crate::build::plugins::transform(resmap, &plugin, ctx.loader, schema)?;
+        provenance::observe_step(resmap, ctx.track, &|_, _| origin.clone());
+        let kind = plugin.value["kind"].as_str().unwrap_or_default();
+        ctx.record(
+            resmap,
+            kind,
+            Some((
+                &plugin.origin,
+                plugin.value["metadata"]["name"]
+                    .as_str()
+                    .unwrap_or_default(),
+                plugin.value["metadata"]["namespace"].as_str(),
+            )),
+        );
+    }
+    Ok(())
+}
+
+/// Applies one patch; when tracking, JSON 6902 ops are applied one by one so
+/// each field is attributed to the op that set it.
+fn apply_patch(
+    resmap: &mut ResMap,
+    patch: &patch::Patch,
+    ctx: &Ctx,
+    field_path: &str,
+    inline_key: &str,
+    schema: &SchemaTable,
+) -> Result<()> {
+    // Inline patch text starts on the line after `patch: |`.
+    let offset = if patch.origin == ctx.kfile {
+        ctx.at(&format!("{field_path}.{inline_key}"), "").line
+    } else {
+        0
+    };
+    // Splitting reads every op's line from the patch text: only for tracking.
+    let ops = if ctx.track {
+        patch.split_ops()
+    } else {
+        Vec::new()
+    };
+    if !ops.is_empty() {
+        for (single, line) in ops {
+            let origin = Origin {
+                file: patch.origin.clone(),
+                line: line + offset,
+                by: "JSON 6902 patch".into(),
+            };
+            patch::apply_with_schema(resmap, &single, schema)?;
+            provenance::observe_step(resmap, true, &|_, _| origin.clone());
+        }
+        return Ok(());
+    }
+    let origin_of = |_: &Resource, path: &str| Origin {
+        file: patch.origin.clone(),
+        line: patch.line_for(path) + offset,
+        by: "strategic merge patch".into(),
+    };
+    patch::apply_with_schema(resmap, patch, schema)?;
+    provenance::observe_step(resmap, ctx.track, &origin_of);
+    Ok(())
+}
