@@ -25,6 +25,7 @@ pub mod model;
 pub mod patch;
 pub mod refs;
 pub mod review;
+pub mod sys;
 pub mod transform;
 pub mod yaml;
 

@@ -13,12 +13,25 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("release", &[]),
     ("model", &["release"]),
     ("yaml", &["release", "model"]),
+    ("sys", &["release", "model"]),
     ("error", &["release", "model", "yaml", "load"]),
-    ("load", &["release", "model", "yaml", "error"]),
-    ("generate", &["model", "yaml", "load", "error", "release"]),
-    ("patch", &["model", "yaml", "load", "error", "release"]),
-    ("transform", &["model", "yaml", "load", "error", "release"]),
-    ("refs", &["model", "yaml", "load", "error", "release"]),
+    ("load", &["release", "model", "yaml", "sys", "error"]),
+    (
+        "generate",
+        &["release", "model", "yaml", "sys", "load", "error"],
+    ),
+    (
+        "patch",
+        &["release", "model", "yaml", "sys", "load", "error"],
+    ),
+    (
+        "transform",
+        &["release", "model", "yaml", "sys", "load", "error"],
+    ),
+    (
+        "refs",
+        &["release", "model", "yaml", "sys", "load", "error"],
+    ),
     (
         "plugin",
         &["model", "yaml", "load", "error", "release", "generate"],
@@ -28,6 +41,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "model",
             "yaml",
+            "sys",
             "load",
             "error",
             "release",
@@ -41,7 +55,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     (
         "review",
         &[
-            "model", "yaml", "load", "error", "release", "generate", "build",
+            "model", "yaml", "sys", "load", "error", "release", "generate", "build",
         ],
     ),
     (
@@ -49,6 +63,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "model",
             "yaml",
+            "sys",
             "load",
             "error",
             "release",
@@ -62,6 +77,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &[
             "model",
             "yaml",
+            "sys",
             "load",
             "error",
             "release",

@@ -12,6 +12,9 @@
 //! | [`MAX_FILE_BYTES`] per file read | file loader |
 //! | [`MAX_OBJECT_BYTES`] growth of one object by a copying step | replacements, JSON patches |
 //! | [`MAX_KUSTOMIZATIONS`], [`MAX_OBJECTS`], [`MAX_BUILD_BYTES`] per build, cumulative | build accumulation |
+//! | heap held by the run: the memory budget (`heap`) | safe points in every pass, the reader and copying steps |
+//! | one deadline for the run ([`set_deadline`], `--timeout`) | every network request and child process |
+//! | [`DEFAULT_MAX_CHILD_OUTPUT`] bytes of output per child process (`--max-child-output`) | `sys::child` |
 //!
 //! The per-build counters are cumulative (every kustomization visit, every
 //! object added to any collection), so an overlay graph that revisits the
@@ -21,6 +24,69 @@
 use crate::model::value::Value;
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::{Duration, Instant};
+
+/// The run's time limit when the command line sets none: inside ArgoCD's
+/// 90 s exec timeout (the shipped plugin command sets 55 s, inside the
+/// repo-server's default 60 s request deadline).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(80);
+
+/// Output accepted from one child process (helm's rendered chart, git's
+/// answers, a plugin's objects) when the command line sets no other.
+pub const DEFAULT_MAX_CHILD_OUTPUT: u64 = 256 << 20;
+
+static DEADLINE: Mutex<Option<Instant>> = Mutex::new(None);
+static MAX_CHILD_OUTPUT: AtomicU64 = AtomicU64::new(DEFAULT_MAX_CHILD_OUTPUT);
+
+/// Sets (or clears) the run's deadline: every network request and child
+/// process from now on shares what is left of it.
+pub fn set_deadline(at: Option<Instant>) {
+    *DEADLINE.lock().unwrap_or_else(|e| e.into_inner()) = at;
+}
+
+/// The time a request or child may take: `cap`, or what is left of the
+/// run's deadline if that is less; an error once the deadline has passed.
+pub fn time_for(cap: Duration, what: &str) -> Result<Duration, DeadlineError> {
+    let deadline = *DEADLINE.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(at) = deadline else {
+        return Ok(cap);
+    };
+    let left = at.saturating_duration_since(Instant::now());
+    if left.is_zero() {
+        return Err(DeadlineError {
+            what: what.to_string(),
+        });
+    }
+    Ok(cap.min(left))
+}
+
+/// Whether the run's deadline has passed (a child killed at its timeout
+/// says which of the two ended it).
+pub fn deadline_passed() -> bool {
+    DEADLINE
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .is_some_and(|at| Instant::now() >= at)
+}
+
+/// The run's deadline passed before `what` could run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{what}: the build's deadline passed (raise it with --timeout)")]
+pub struct DeadlineError {
+    pub what: String,
+}
+
+/// Sets the output accepted from one child process.
+pub fn set_max_child_output(bytes: u64) {
+    MAX_CHILD_OUTPUT.store(bytes, Relaxed);
+}
+
+/// The output accepted from one child process.
+pub fn max_child_output() -> u64 {
+    MAX_CHILD_OUTPUT.load(Relaxed)
+}
 
 /// Deepest nesting of maps and lists in any value. Every recursive walker
 /// (emitter, merge, drop) stays far inside the stack with this bound.
@@ -30,8 +96,10 @@ pub const MAX_DEPTH: usize = 200;
 /// level per segment, so a path may not reach deeper than values may.
 pub const MAX_FIELD_PATH_SEGMENTS: usize = MAX_DEPTH / 2;
 
-/// Largest single file read (a resource, patch, kustomization, ...).
-pub const MAX_FILE_BYTES: u64 = 512 << 20;
+/// Largest single file read (a resource, patch, kustomization, ...): far
+/// above real manifests (the biggest CRD bundles are tens of MiB), and small
+/// enough that reading one fits the memory budget on a modest host.
+pub const MAX_FILE_BYTES: u64 = 128 << 20;
 
 /// Bytes an alias expansion may add to a YAML file beyond twice its size.
 /// go-yaml's ratio rule bounds the number of nodes; this bounds their size

@@ -13,6 +13,7 @@
 //! transformers: it imports only `release`, and may not read files.
 pub mod cluster_scope;
 pub mod fieldspec;
+pub mod heap;
 pub mod key;
 pub mod key_order;
 pub mod kind_order;

@@ -3,17 +3,17 @@
 //! read as an option (`--upload-pack=...`); git never prompts for
 //! credentials (`GIT_TERMINAL_PROMPT=0`), so a build fails instead of
 //! hanging; and every command, with the helpers it spawns, is killed at the
-//! URL's timeout.
+//! URL's timeout or the run's deadline, whichever comes first.
 
 use super::RemoteError;
+use crate::sys::child::{self, ChildError};
 use std::ffi::OsStr;
-use std::io::Read;
-use std::os::unix::process::CommandExt;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
-/// Runs `git ARGS` in `cwd`; returns its stdout.
+/// Runs `git ARGS` in `cwd` (see `sys::child`: its own process group,
+/// killed at the timeout or the run's deadline); returns its stdout.
 pub fn run(cwd: &Path, args: &[&OsStr], timeout: Duration) -> Result<String, RemoteError> {
     // For messages: what was asked, without the separator and the peeled
     // pattern `ls_remote` adds.
@@ -23,10 +23,10 @@ pub fn run(cwd: &Path, args: &[&OsStr], timeout: Duration) -> Result<String, Rem
         .filter(|a| a != "--" && !a.ends_with("^{}"))
         .collect::<Vec<_>>()
         .join(" ");
-    let mut child = Command::new("git")
-        // The transport that runs arbitrary commands stays off whatever
-        // the user's configuration says.
-        .args(["-c", "protocol.ext.allow=never"])
+    let mut cmd = Command::new("git");
+    // The transport that runs arbitrary commands stays off whatever
+    // the user's configuration says.
+    cmd.args(["-c", "protocol.ext.allow=never"])
         .args(args)
         .current_dir(cwd)
         // Never pick up the configuration of a repository above the cache.
@@ -37,52 +37,33 @@ pub fn run(cwd: &Path, args: &[&OsStr], timeout: Duration) -> Result<String, Rem
         .env("GIT_TERMINAL_PROMPT", "0")
         // No editor or pager can be waited on.
         .env("GIT_EDITOR", "true")
-        .env("GIT_PAGER", "cat")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        // Its own process group, so a timeout also ends git's helpers
-        // (remote-http, ssh, upload-pack).
-        .process_group(0)
-        .spawn()
-        .map_err(RemoteError::GitMissing)?;
-    let drain = |pipe: Option<Box<dyn Read + Send>>| {
-        std::thread::spawn(move || {
-            let mut buf = Vec::new();
-            if let Some(mut p) = pipe {
-                let _ = p.read_to_end(&mut buf);
-            }
-            buf
-        })
+        .env("GIT_PAGER", "cat");
+    let what = format!("git {command_text}");
+    let spec = child::Spec {
+        what: &what,
+        timeout,
+        stdin: None,
+        max_output: None,
     };
-    let out = drain(child.stdout.take().map(|p| Box::new(p) as _));
-    let err = drain(child.stderr.take().map(|p| Box::new(p) as _));
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => break status,
-            Ok(None) if start.elapsed() >= timeout => {
-                kill_group(child.id());
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(RemoteError::Timeout {
-                    command: command_text,
-                    timeout,
-                });
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
-            Err(e) => return Err(RemoteError::GitMissing(e)),
-        }
-    };
-    let stdout = out.join().unwrap_or_default();
-    let stderr = err.join().unwrap_or_default();
-    if !status.success() {
+    let out = child::run(cmd, spec).map_err(|e| match e {
+        ChildError::Spawn { source, .. } => RemoteError::GitMissing(source),
+        ChildError::Timeout {
+            after,
+            deadline: false,
+            ..
+        } => RemoteError::Timeout {
+            command: command_text.clone(),
+            timeout: after,
+        },
+        other => RemoteError::Child(other),
+    })?;
+    if !out.status.success() {
         return Err(RemoteError::Git {
             command: command_text,
-            stderr: summary(&String::from_utf8_lossy(&stderr)),
+            stderr: summary(&String::from_utf8_lossy(&out.stderr)),
         });
     }
-    Ok(String::from_utf8_lossy(&stdout).into_owned())
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// git's diagnosis in one line: its `fatal:`/`error:` lines (advice such as
@@ -103,17 +84,6 @@ fn summary(stderr: &str) -> String {
     } else {
         errors.join("; ")
     }
-}
-
-/// Ends git and everything it started (the group made by `process_group(0)`).
-fn kill_group(pid: u32) {
-    let _ = Command::new("kill")
-        .arg("-KILL")
-        .arg("--")
-        .arg(format!("-{pid}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
 }
 
 /// The commit `git_ref` names on the remote, from `git ls-remote`, following

@@ -1,8 +1,8 @@
 //! Downloads a resource file named by an HTTP(S) URL (kustomize's
 //! `Load` of a remote file). Unlike kustomize, which reads any body to the
 //! end with no deadline, the body is capped and the whole request has a
-//! time limit, so a hostile or broken server cannot exhaust memory or stall
-//! a build.
+//! time limit (and shares the run's deadline), so a hostile or broken
+//! server cannot exhaust memory or stall a build.
 
 use super::RemoteError;
 use std::time::Duration;
@@ -18,8 +18,11 @@ pub fn download(url: &str) -> Result<Vec<u8>, RemoteError> {
 }
 
 pub fn download_limited(url: &str, max_bytes: u64) -> Result<Vec<u8>, RemoteError> {
+    // The request gets its own cap, or what is left of the run's deadline.
+    let timeout = crate::model::limits::time_for(TIMEOUT, url)
+        .map_err(|e| RemoteError::Http(e.to_string()))?;
     let agent: ureq::Agent = ureq::Agent::config_builder()
-        .timeout_global(Some(TIMEOUT))
+        .timeout_global(Some(timeout))
         // Statuses are ours to report (and a non-2xx repository URL falls
         // back to cloning), not errors of the transport.
         .http_status_as_error(false)
@@ -42,4 +45,5 @@ pub fn download_limited(url: &str, max_bytes: u64) -> Result<Vec<u8>, RemoteErro
             ureq::Error::BodyExceedsLimit(_) => RemoteError::TooLarge(max_bytes),
             e => RemoteError::Http(e.to_string()),
         })
+        .inspect(|body| crate::model::heap::add_input(body.len() as u64))
 }

@@ -62,6 +62,9 @@ pub enum RemoteError {
         command: String,
         timeout: std::time::Duration,
     },
+    /// git stopped by the run's bounds (deadline, output cap).
+    #[error(transparent)]
+    Child(crate::sys::child::ChildError),
     #[error("'{0}' is not a directory in the repository")]
     NotADirectory(String),
     #[error("'{0}' refers to a directory outside of the repository")]

@@ -6,17 +6,22 @@
 //! build options that enable helm (`HelmOptions`, from the command line),
 //! where the chart lives (chartHome, the `name-version` folder of a pulled
 //! chart) and when it is pulled, the values file handed to helm (copied, or
-//! merged with `valuesInline`), and running helm with a private
-//! HELM_CONFIG_HOME/CACHE/DATA in a temporary directory that is always
-//! removed. It does not parse the output into resources: the build does.
+//! merged with `valuesInline`), and running helm in a temporary directory
+//! that is always removed (`command`: private homes with no plugins, a
+//! cleared environment, the run's deadline and output cap), after checking
+//! the chart's files (`chart_files`: no link out of the root, no device).
+//! It does not parse the output into resources: the build does.
 //!
 //! Unlike kustomize it never runs `helm version -c` (Helm 4 removed `-c`),
 //! so Helm 3 and Helm 4 both work.
 
+mod chart_files;
+mod command;
+
 use crate::load::loader::LoadRestriction;
 use crate::model::value::Value;
+use command::{Helm, Homes};
 use std::path::{Component, Path, PathBuf};
-use std::process::Command;
 
 /// kustomize's default chartHome, relative to the kustomization.
 pub const DEFAULT_CHART_HOME: &str = "charts";
@@ -102,6 +107,11 @@ pub enum HelmError {
         command: String,
         source: std::io::Error,
     },
+    #[error("helm chart '{chart}': {source}")]
+    Stopped {
+        chart: String,
+        source: crate::sys::child::ChildError,
+    },
     #[error("helm chart '{chart}': '{command}' failed ({status}) with env=[{env}]:\n{stderr}")]
     Failed {
         chart: String,
@@ -144,6 +154,14 @@ pub fn inflate(
     }
     chart.debug |= options.debug;
     check_name(&chart.name)?;
+    if !chart.release_name.is_empty() {
+        command::check_release_name(&chart.release_name).map_err(|reason| {
+            HelmError::InvalidChart {
+                chart: name.clone(),
+                reason,
+            }
+        })?;
+    }
     let merge = match chart.values_merge.as_str() {
         "" | "override" => ValuesMerge::Override,
         "merge" => ValuesMerge::Merge,
@@ -194,20 +212,26 @@ pub fn inflate(
             source,
         }
     };
-    // Dropped (and removed) on every return path, as kustomize's cleanup.
-    let tmp = tempfile::Builder::new()
-        .prefix("nest-kz-helm-")
-        .tempdir()
-        .map_err(io(&std::env::temp_dir()))?;
-    let config_home = if globals.config_home.is_empty() {
-        tmp.path().join("helm")
-    } else {
-        PathBuf::from(&globals.config_home)
+    // A configHome lends helm its repository list and registry logins; it
+    // is read like any other file of the kustomization (relative to it,
+    // inside the root unless the restrictor is off).
+    let lent = match globals.config_home.as_str() {
+        "" => None,
+        config_home => {
+            let path = normalize(&root.join(config_home));
+            within("configHome", &path)?;
+            Some(path)
+        }
     };
+    // Dropped (and removed) on every return path, as kustomize's cleanup,
+    // and on a signal (see sys::cleanup).
+    let tmp =
+        crate::sys::cleanup::TempDir::new("nest-kz-helm-").map_err(io(&std::env::temp_dir()))?;
+    let homes = Homes::new(&tmp.path().join("helm"), lent.as_deref(), &name)?;
     let helm = Helm {
         chart: &name,
         command: &options.command,
-        config_home: &config_home,
+        homes: &homes,
         debug: chart.debug,
     };
     let chart_dir = home.join(&chart.name);
@@ -220,6 +244,8 @@ pub fn inflate(
         }
         pull(&helm, &chart, &home, tmp.path())?;
     }
+    within("chart", &chart_dir)?;
+    chart_files::check(&chart_dir, root, restriction, &name)?;
     let values_file = if chart.values_file.is_empty() {
         chart_dir.join("values.yaml")
     } else {
@@ -297,7 +323,9 @@ fn check_name(name: &str) -> Result<(), HelmError> {
         return Err(HelmError::EmptyName);
     }
     let path = Path::new(name);
-    let escapes = path.is_absolute()
+    // helm pull takes the name as an operand: it may not read as an option.
+    let escapes = name.starts_with('-')
+        || path.is_absolute()
         || name.contains('\\')
         || path
             .components()
@@ -306,7 +334,7 @@ fn check_name(name: &str) -> Result<(), HelmError> {
         return Err(HelmError::InvalidChart {
             chart: name.into(),
             reason:
-                "a chart name must be a plain name below chartHome (no '..', '.' or absolute paths)"
+                "a chart name must be a plain name below chartHome (no '..', '.', absolute paths or leading '-')"
                     .into(),
         });
     }
@@ -456,6 +484,10 @@ fn pull(helm: &Helm, chart: &HelmChart, home: &Path, tmp: &Path) -> Result<(), H
             ),
         });
     }
+    // A pulled chart is checked before it joins the chartHome: its links
+    // may not leave it.
+    let staged = unpacked.canonicalize().map_err(io(&unpacked))?;
+    chart_files::check(&staged, &staged, LoadRestriction::RootOnly, &chart.name)?;
     std::fs::create_dir_all(home).map_err(io(home))?;
     let target = home.join(&chart.name);
     // The temporary directory may sit on another file system: copy then.
@@ -483,60 +515,6 @@ fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
-}
-
-/// One helm invocation's settings.
-struct Helm<'a> {
-    chart: &'a str,
-    command: &'a str,
-    config_home: &'a Path,
-    debug: bool,
-}
-
-impl Helm<'_> {
-    /// Runs helm with kustomize's private HELM_CONFIG_HOME/CACHE/DATA;
-    /// returns stdout, or an error with the command line and helm's stderr.
-    fn run(&self, args: &[String]) -> Result<Vec<u8>, HelmError> {
-        let home = self.config_home.display().to_string();
-        let env = [
-            ("HELM_CONFIG_HOME", home.clone()),
-            ("HELM_CACHE_HOME", format!("{home}/.cache")),
-            ("HELM_DATA_HOME", format!("{home}/.data")),
-        ];
-        let output = Command::new(self.command)
-            .args(args)
-            .envs(env.iter().map(|(k, v)| (k, v)))
-            .stdin(std::process::Stdio::null())
-            .output()
-            .map_err(|source| HelmError::Spawn {
-                chart: self.chart.into(),
-                command: self.command.into(),
-                source,
-            })?;
-        if output.status.success() {
-            return Ok(output.stdout);
-        }
-        let mut stderr = String::from_utf8_lossy(&output.stderr)
-            .trim_end()
-            .to_string();
-        if self.debug {
-            stderr = format!(
-                "Helm stack trace:\n{stderr}\nHelm template:\n{}",
-                String::from_utf8_lossy(&output.stdout)
-            );
-        }
-        Err(HelmError::Failed {
-            chart: self.chart.into(),
-            command: format!("{} {}", self.command, args.join(" ")),
-            status: output.status.to_string(),
-            env: env
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(" "),
-            stderr,
-        })
-    }
 }
 
 /// Reads a values file as kustomize's kyaml does (YAML 1.2 rules, one
