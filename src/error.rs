@@ -26,6 +26,8 @@ pub enum BuildError {
     },
     #[error(transparent)]
     Limit(#[from] crate::model::limits::LimitError),
+    #[error(transparent)]
+    Budget(#[from] crate::model::heap::Exceeded),
     #[error("{0}")]
     Other(String),
 }
@@ -44,6 +46,12 @@ impl BuildError {
         }
     }
     pub fn yaml(path: impl Into<PathBuf>, e: crate::yaml::YamlError) -> Self {
+        if e.over_budget {
+            return BuildError::Invalid {
+                path: path.into(),
+                message: format!("line {}: {}", e.line, e.message),
+            };
+        }
         BuildError::Yaml {
             path: path.into(),
             line: e.line,
@@ -61,6 +69,7 @@ impl From<crate::model::ModelError> for BuildError {
                 BuildError::Invalid { path, message }
             }
             crate::model::ModelError::Limit(limit) => BuildError::Limit(limit),
+            crate::model::ModelError::Budget(budget) => BuildError::Budget(budget),
         }
     }
 }

@@ -24,10 +24,11 @@ pub mod load;
 pub mod model;
 pub mod patch;
 pub mod refs;
+pub mod release;
 pub mod review;
 pub mod sys;
 pub mod transform;
 pub mod yaml;
 
-pub use build::{BuildOptions, Overrides, build, build_resources};
+pub use build::{BuildOptions, build, build_resources};
 pub use error::BuildError;

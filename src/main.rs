@@ -38,5 +38,39 @@ fn no_transparent_huge_pages() {
 
 // The build allocates many small maps and strings; mimalloc's size-class
 // arenas cut glibc malloc's consolidation cost (see README, Performance).
+// Every allocation is also counted for the memory budget (model::heap).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: Counting = Counting;
+
+/// mimalloc, reporting each allocation's size to the memory budget: an add
+/// to the allocating thread's own counter, folded into the total every MiB.
+struct Counting;
+
+// SAFETY: every call is forwarded to mimalloc unchanged; the counting
+// touches only a thread-local integer (and, rarely, an atomic).
+unsafe impl std::alloc::GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        nest_kz::model::heap::allocated(layout.size());
+        // SAFETY: the caller's layout, as GlobalAlloc requires.
+        unsafe { mimalloc::MiMalloc.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        nest_kz::model::heap::allocated(layout.size());
+        // SAFETY: the caller's layout, as GlobalAlloc requires.
+        unsafe { mimalloc::MiMalloc.alloc_zeroed(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        nest_kz::model::heap::freed(layout.size());
+        // SAFETY: ptr was allocated by mimalloc with this layout.
+        unsafe { mimalloc::MiMalloc.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: std::alloc::Layout, new_size: usize) -> *mut u8 {
+        nest_kz::model::heap::freed(layout.size());
+        nest_kz::model::heap::allocated(new_size);
+        // SAFETY: ptr was allocated by mimalloc with this layout.
+        unsafe { mimalloc::MiMalloc.realloc(ptr, layout, new_size) }
+    }
+}

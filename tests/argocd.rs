@@ -111,32 +111,6 @@ const APP_ENV: [(&str, &str); 11] = [
 ];
 
 #[test]
-fn generate_with_parameters_equals_the_wrapping_kustomization() {
-    let mut env = APP_ENV.to_vec();
-    env.extend([
-        ("ARGOCD_ENV_NAMESPACE", "nest-canary"),
-        ("ARGOCD_ENV_NAME_PREFIX", "canary-"),
-        (
-            "ARGOCD_ENV_IMAGES",
-            "penguintech/nest=registry.penguintech.io/nest:v1.0.1",
-        ),
-    ]);
-    let out = run_like_repo_server("generate", &root().join("overlays/prod"), &env);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let expected =
-        std::fs::read_to_string(root().join("tests/golden/argocd-prod-overrides.yaml")).unwrap();
-    pretty_assertions::assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("nest-prod"),
-        "logs name the application on stderr"
-    );
-}
-
-#[test]
 fn generate_without_parameters_is_the_plain_build() {
     // A plugin block without parameters: ArgoCD still sets the JSON, to `null`.
     let mut env = APP_ENV.to_vec();
@@ -149,11 +123,10 @@ fn generate_without_parameters_is_the_plain_build() {
 
 #[test]
 fn generate_error_leaves_stdout_empty() {
-    let out = run_like_repo_server(
-        "generate",
-        &root().join("tests/errors/helm-charts"),
-        &APP_ENV,
-    );
+    // An application that turns helm off, with a chart to inflate.
+    let mut env = APP_ENV.to_vec();
+    env.push(("PARAM_ENABLEHELM", "false"));
+    let out = run_like_repo_server("generate", &root().join("tests/errors/helm-charts"), &env);
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8_lossy(&out.stderr).contains("must specify --enable-helm"));
@@ -210,30 +183,97 @@ fn discovery_claims_only_opted_in_apps() {
     );
 }
 
+/// The Nest tree copied into a temporary directory, with `app`'s
+/// kustomization replaced by `edited`: what ArgoCD's `kustomize edit`
+/// calls leave in its checkout.
+fn edited_checkout(app: &str, edited: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for dir in ["base", "components", "overlays"] {
+        let status = Command::new("cp")
+            .arg("-r")
+            .arg(root().join(dir))
+            .arg(tmp.path())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    std::fs::write(tmp.path().join(app).join("kustomization.yaml"), edited).unwrap();
+    tmp
+}
+
+/// Each case under tests/argocd holds an Application's plugin parameters
+/// and env (`case.json`), the app's kustomization as ArgoCD's edits leave
+/// it (`edited-kustomization.yaml`, nest-kz's `edit` at work) and
+/// kustomize's build of the tree with that file in place (`expected.yaml`).
+/// The plugin must print exactly that, without changing the checkout.
+/// Where kubectl exists, the golden is re-checked live;
+/// NEST_KZ_ARGOCD_REFRESH=1 rewrites both files (kubectl needed).
 #[test]
-fn every_override_parameter_equals_the_wrapping_kustomization() {
+fn every_override_renders_as_argocds_edits_then_a_build() {
     let mut cases: Vec<PathBuf> = std::fs::read_dir(root().join("tests/argocd"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.join("case.json").is_file())
         .collect();
     cases.sort();
-    assert!(cases.len() >= 10, "one case per override parameter");
+    assert!(cases.len() >= 11, "one case per override parameter");
     let kubectl = Command::new("kubectl")
         .args(["version", "--client"])
         .output()
         .is_ok_and(|o| o.status.success());
+    let refresh = std::env::var_os("NEST_KZ_ARGOCD_REFRESH").is_some();
     for case in cases {
         let spec: Value =
             serde_json::from_str(&std::fs::read_to_string(case.join("case.json")).unwrap())
                 .unwrap();
-        let app = root().join(spec["app"].as_str().unwrap());
-        let out = generate_with(&app, &parameter_env(&spec["parameters"]));
+        let app_rel = spec["app"].as_str().unwrap();
+        let app = root().join(app_rel);
+        let mut extra = parameter_env(&spec["parameters"]);
+        if let Some(env) = spec["env"].as_object() {
+            extra.extend(
+                env.iter()
+                    .map(|(k, v)| (format!("ARGOCD_ENV_{k}"), v.as_str().unwrap().to_string())),
+            );
+        }
+        let mut env: std::collections::BTreeMap<String, String> = APP_ENV
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        env.extend(extra.iter().cloned());
+        let before = std::fs::read_to_string(app.join("kustomization.yaml")).unwrap();
+        let edited = nest_kz::cli::argocd::SourceOverrides::from_env(&env)
+            .unwrap()
+            .apply(&app, &env)
+            .unwrap()
+            .expect("every case overrides something");
+        if refresh {
+            std::fs::write(case.join("edited-kustomization.yaml"), &edited).unwrap();
+            let tree = edited_checkout(app_rel, &edited);
+            let live = Command::new("kubectl")
+                .arg("kustomize")
+                .arg(tree.path().join(app_rel))
+                .output()
+                .unwrap();
+            assert!(live.status.success(), "{}", case.display());
+            std::fs::write(case.join("expected.yaml"), &live.stdout).unwrap();
+        }
+        assert_eq!(
+            edited,
+            std::fs::read_to_string(case.join("edited-kustomization.yaml")).unwrap(),
+            "{}: the edits changed; run scripts/refresh-goldens.sh",
+            case.display()
+        );
+        let out = generate_with(&app, &extra);
         assert!(
             out.status.success(),
             "{}: {}",
             case.display(),
             String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            std::fs::read_to_string(app.join("kustomization.yaml")).unwrap(),
+            before,
+            "the checkout is not changed"
         );
         let expected = std::fs::read_to_string(case.join("expected.yaml")).unwrap();
         pretty_assertions::assert_eq!(
@@ -244,9 +284,10 @@ fn every_override_parameter_equals_the_wrapping_kustomization() {
         );
         // Where kubectl exists, the golden must still be kustomize's output.
         if kubectl {
+            let tree = edited_checkout(app_rel, &edited);
             let live = Command::new("kubectl")
                 .arg("kustomize")
-                .arg(&case)
+                .arg(tree.path().join(app_rel))
                 .output()
                 .unwrap();
             assert_eq!(
@@ -467,7 +508,9 @@ fn generate_inflates_helm_charts_with_the_repo_servers_kube_version() {
         assert_eq!(caps["data"]["kubeVersion"], "v1.27.4");
         assert_eq!(caps["data"]["hasWidgets"], "true");
     };
-    // The parameter, with an override that builds through the wrapper.
+    // The shipped command enables helm: with no parameter, with
+    // enableHelm=true, and with an override edited into the kustomization.
+    capabilities(&generate(&[]), "argo-capabilities");
     let params = nest_kz::json!([
         {"name": "enableHelm", "string": "true"},
         {"name": "namePrefix", "string": "blue-"}
@@ -478,12 +521,37 @@ fn generate_inflates_helm_charts_with_the_repo_servers_kube_version() {
     capabilities(&generate(&parameter_env(&old_param)), "argo-capabilities");
     let old_env = [("ARGOCD_ENV_ENABLE_HELM".to_string(), "true".to_string())];
     capabilities(&generate(&old_env), "argo-capabilities");
-    // Without it (or with "false"), kustomize's refusal.
+    // An application may turn it off: kustomize's refusal.
     let off = nest_kz::json!([{"name": "enableHelm", "string": "false"}]);
-    for extra in [Vec::new(), parameter_env(&off)] {
-        let out = generate(&extra);
-        assert_eq!(out.status.code(), Some(1));
+    let out = generate(&parameter_env(&off));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("must specify --enable-helm"));
+    // A plugin command without --enable-helm is the ceiling: no parameter
+    // or plugin env turns helm on.
+    let argv: Vec<String> = plugin_command("generate")
+        .into_iter()
+        .filter(|a| a != "--enable-helm")
+        .collect();
+    for extra in [
+        parameter_env(&params),
+        old_env.to_vec(),
+        vec![("PARAM_ENABLEHELM".to_string(), "true".to_string())],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_nest-kz"))
+            .args(&argv[1..])
+            .current_dir(app.path())
+            .env_clear()
+            .env("PATH", &path)
+            .envs(extra.iter().map(|(k, v)| (k, v)))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{extra:?}");
         assert!(out.stdout.is_empty());
-        assert!(String::from_utf8_lossy(&out.stderr).contains("must specify --enable-helm"));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("may only narrow"),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
 }

@@ -112,16 +112,47 @@ fn json_format_is_an_array_of_objects() {
 
 #[test]
 fn version_help_and_completions() {
-    // kustomize's `version` line first (tools parse it), then nest-kz's own.
-    let v = nest_kz().arg("version").output().unwrap();
-    let text = String::from_utf8(v.stdout).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "v5.5.0");
-    assert_eq!(lines[1], concat!("nest-kz ", env!("CARGO_PKG_VERSION")));
-    let json = nest_kz().args(["version", "-o", "json"]).output().unwrap();
-    let info: nest_kz::model::value::Value = serde_json::from_slice(&json.stdout).unwrap();
-    assert_eq!(info["version"], "kustomize/v5.5.0");
-    assert_eq!(info["nestKzVersion"], env!("CARGO_PKG_VERSION"));
+    // Exactly what the emulated kustomize release prints (tools compare
+    // it with `kustomize version`); v5.8 by default, any release on request.
+    let version = |args: &[&str]| {
+        let out = nest_kz()
+            .env_remove("NEST_KZ_KUSTOMIZE_VERSION")
+            .args(args)
+            .output()
+            .unwrap();
+        (String::from_utf8(out.stdout).unwrap(), out.status.code())
+    };
+    assert_eq!(version(&["version"]).0, "v5.8.1\n");
+    assert_eq!(version(&["version", "--kustomize-version", "5.5"]).0, "v5.5.0\n");
+    assert_eq!(version(&["--kustomize-version=v5.7", "version"]).0, "v5.7.1\n");
+    let env = nest_kz()
+        .env("NEST_KZ_KUSTOMIZE_VERSION", "v5.4")
+        .arg("version")
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8(env.stdout).unwrap(), "v5.4.3\n");
+    assert_eq!(
+        version(&["version", "--short"]).0,
+        "{kustomize/v5.8.1  unknown   }\n"
+    );
+    assert_eq!(version(&["version", "--kustomize-version", "4.5"]).1, Some(2));
+    let (json, _) = version(&["version", "-o", "json"]);
+    let info: nest_kz::model::value::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(info["version"], "kustomize/v5.8.1");
+    let keys: Vec<&str> = json
+        .lines()
+        .filter_map(|l| l.trim().split('"').nth(1))
+        .collect();
+    assert_eq!(
+        keys,
+        ["version", "gitCommit", "buildDate", "goOs", "goArch", "goVersion"]
+    );
+    let (yaml, _) = version(&["version", "-o", "yaml"]);
+    assert!(yaml.starts_with("version: kustomize/v5.8.1\ngitCommit: "), "{yaml}");
+    assert!(yaml.ends_with("\n\n"), "kustomize prints a line after the YAML");
+    // nest-kz's own version.
+    let (own, _) = version(&["--version"]);
+    assert_eq!(own, concat!("nest-kz ", env!("CARGO_PKG_VERSION"), "\n"));
     let help = nest_kz().arg("--help").output().unwrap();
     assert!(
         String::from_utf8(help.stdout)

@@ -99,7 +99,6 @@ const ROOT_ITEMS: &[(&str, &str)] = &[
     ("yaml_path", "yaml"),
     ("BuildError", "error"),
     ("BuildOptions", "build"),
-    ("Overrides", "build"),
     ("build", "build"),
     ("build_resources", "build"),
 ];

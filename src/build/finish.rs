@@ -1,6 +1,6 @@
 //! What kustomize does once, at the root, after every kustomization has run
 //! (its `KustTarget.MakeCustomizedResMap` tail and the build command):
-//! the wrapping overrides, generator hash suffixes, name references, vars,
+//! generator hash suffixes, name references, vars,
 //! dropping local configuration, the managed-by label, the build
 //! annotations kept or stripped, the output order, and the check that
 //! every string can be printed. Each is a function, in that order.
@@ -64,13 +64,6 @@ pub(super) fn at_root(
         track: options.track_provenance,
         kustomization,
     };
-    options
-        .overrides
-        .apply(&mut resmap, &config)
-        .map_err(|e| BuildError::invalid(&root.file, e))?;
-    provenance::observe_step(&mut resmap, root.track, &|_, _| {
-        root.origin("build overrides (ArgoCD parameters)")
-    });
     add_hash_suffixes(&mut resmap);
     provenance::observe_step(&mut resmap, root.track, &|r, _| Origin {
         file: r.source.to_path_buf(),
@@ -82,11 +75,18 @@ pub(super) fn at_root(
     drop_local_config(&mut resmap);
     add_managed_by_label(&mut resmap, &root);
     keep_asked_annotations(&mut resmap, annotations);
-    ordering::sort(
-        &mut resmap.resources,
-        root.kustomization.sort_options.as_ref(),
-    )
-    .map_err(|e| BuildError::invalid(&kfile, e))?;
+    // `--reorder none` stands for a fifo sortOptions the root does not set.
+    let fifo = crate::load::kustomization::SortOptions {
+        order: Some("fifo".into()),
+        ..Default::default()
+    };
+    let sort_options = match (&root.kustomization.sort_options, options.load_order) {
+        (Some(own), _) => Some(own),
+        (None, true) => Some(&fifo),
+        (None, false) => None,
+    };
+    ordering::sort(&mut resmap.resources, sort_options)
+        .map_err(|e| BuildError::invalid(&kfile, e))?;
     resmap.try_for_each_mut(check_printable)?;
     Ok(resmap.resources)
 }

@@ -28,59 +28,27 @@ pub use resources::{load_resource_bytes, load_resource_file, load_resources_from
 
 use crate::error::{BuildError, Result};
 use crate::load::loader::LoadRestriction;
-use crate::load::transformer_config::TransformerConfig;
 use crate::model::resmap::ResMap;
 use crate::model::resource::Resource;
 use crate::model::value::Value;
-use crate::transform::prefix_suffix::Affix;
-use crate::transform::{self, images, namespace, prefix_suffix};
 use std::path::Path;
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
     pub load_restriction: LoadRestriction,
-    /// Applied on top of the root kustomization, as a wrapping overlay would.
-    pub overrides: Overrides,
     /// Record, for every field, the file and line that last set it.
     pub track_provenance: bool,
     /// Helm chart inflation (`--enable-helm` and the helm flags).
     pub helm: crate::generate::helm::HelmOptions,
     /// Git and HTTP(S) entries: refusal, offline mode, cache location.
     pub remote: crate::load::remote::RemoteOptions,
-}
-
-/// What a wrapping kustomization (`resources: [DIR]`) could set; the ArgoCD
-/// plugin fills it from `ARGOCD_ENV_*` parameters.
-#[derive(Debug, Clone, Default)]
-pub struct Overrides {
-    pub namespace: Option<String>,
-    pub name_prefix: Option<String>,
-    pub name_suffix: Option<String>,
-    pub images: Vec<crate::load::kustomization::ImageSpec>,
-}
-
-impl Overrides {
-    pub(super) fn apply(
-        &self,
-        resmap: &mut ResMap,
-        config: &TransformerConfig,
-    ) -> transform::TransformResult {
-        let t = namespace::Namespace {
-            namespace: self.namespace.as_deref().unwrap_or_default(),
-            specs: config.specs("namespace"),
-            ..Default::default()
-        };
-        namespace::apply(resmap, &t)?;
-        for (affix, text, specs) in [
-            (Affix::Prefix, &self.name_prefix, "namePrefix"),
-            (Affix::Suffix, &self.name_suffix, "nameSuffix"),
-        ] {
-            if let Some(text) = text.as_deref().filter(|t| !t.is_empty()) {
-                prefix_suffix::apply(resmap, affix, text, config.specs(specs))?;
-            }
-        }
-        images::apply(resmap, &self.images, config.specs("images"))
-    }
+    /// The root kustomization's text, read in place of its file (the
+    /// ArgoCD plugin builds the app's kustomization as ArgoCD's `kustomize
+    /// edit` calls leave it, edited in memory).
+    pub root_text: Option<String>,
+    /// Keep load order when the root kustomization has no sortOptions
+    /// (kustomize's deprecated `build --reorder none`).
+    pub load_order: bool,
 }
 
 /// Builds `dir` and returns the objects in output order.
@@ -96,12 +64,21 @@ pub fn build(dir: &Path, options: &BuildOptions) -> Result<Vec<Value>> {
 pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resource>> {
     let _budget = crate::model::limits::BuildBudget::start(dir);
     let mut builder = target::Builder::new(options);
-    let (acc, root) = builder.accumulate(dir, ResMap::default(), false)?;
-    let asked = finish::BuildAnnotations {
-        origin: builder.origin_annotations,
-        transformer: builder.transformer_annotations,
-    };
-    finish::at_root(acc, &root, dir, options, asked)
+    let built = builder
+        .accumulate(dir, ResMap::default(), false)
+        .and_then(|(acc, root)| {
+            let asked = finish::BuildAnnotations {
+                origin: builder.origin_annotations,
+                transformer: builder.transformer_annotations,
+            };
+            finish::at_root(acc, &root, dir, options, asked)
+        });
+    // The memory budget ran out somewhere in the build: the message names
+    // the build's root.
+    built.map_err(|e| match e {
+        BuildError::Budget(budget) => BuildError::invalid(dir, budget.to_string()),
+        other => other,
+    })
 }
 
 /// `to` relative to the directory `from` (both canonical), with `..` as needed.

@@ -64,13 +64,12 @@ pub fn sort(resources: &mut [Resource], options: Option<&SortOptions>) -> Result
         let (rank, place) = places.get(&id.gvk).copied().unwrap_or_default();
         (rank, place, id.namespace_and_name_sort_text())
     });
+    // kustomize sorts the objects in load order with Go's sort.Sort, which
+    // is not stable: objects whose keys tie (an id text such as `a|b` +
+    // `c` against `a` + `b|c`) come out as Go's algorithm leaves them.
     let mut order: Vec<usize> = (0..resources.len()).collect();
-    // Both sorts are stable: equal keys keep load order.
-    if order.len() < crate::model::resmap::PARALLEL_FROM {
-        order.sort_by(|&a, &b| keys[a].cmp(&keys[b]));
-    } else {
-        rayon::slice::ParallelSliceMut::par_sort_by(&mut order[..], |&a, &b| keys[a].cmp(&keys[b]));
-    }
+    let generation = crate::release::current().go_sort_generation();
+    crate::model::go_sort::sort_by(&mut order, generation, |&a, &b| keys[a] < keys[b]);
     permute(resources, order);
     Ok(())
 }

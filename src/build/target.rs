@@ -145,9 +145,21 @@ impl Builder {
             ));
         }
         crate::model::limits::charge_kustomization(&loader.dir)?;
-        let (kfile, text, k) = match self.prefetch.take_kustomization(&loader) {
-            Some(read) => read,
-            None => {
+        let root_text = self
+            .options
+            .root_text
+            .as_ref()
+            .filter(|_| self.root.is_none());
+        let (kfile, text, k) = match (root_text, self.prefetch.take_kustomization(&loader)) {
+            (Some(text), _) => {
+                // The root's file as edited in memory (the ArgoCD plugin's
+                // overrides); it is still found and named as on disk.
+                let kfile = kustomization::find_file(&loader.dir)?;
+                let k = kustomization::parse(&kfile, text)?;
+                (kfile, text.clone(), k)
+            }
+            (None, Some(read)) => read,
+            (None, None) => {
                 let (kfile, text) = loader.read_kustomization()?;
                 let k = kustomization::parse(&kfile, &text)?;
                 (kfile, text, k)

@@ -13,22 +13,26 @@
 //!
 //! The parameters mirror the Application's `spec.source.kustomize` fields
 //! (`namePrefix`, `images`, `commonLabels`, …). ArgoCD applies those by
-//! running `kustomize edit` on the app's kustomization; nest-kz does not touch
-//! the checkout and instead builds a kustomization wrapping the app directory
-//! (`resources: [APP]` plus the overrides), which gives the same objects in
-//! the cases ArgoCD documents (see argocd/README.md for the differences).
+//! running `kustomize edit` commands on the app's kustomization, in a fixed
+//! order, then building (argo-cd `util/kustomize`); nest-kz runs the same
+//! edit commands with its own `edit`, on a copy of the kustomization held
+//! in memory (the checkout is not changed), and builds the app directory
+//! with that copy as its root (`BuildOptions::root_text`).
 //!
-//! `enableHelm` (`"true"`/`"false"`; also the plugin env `ENABLE_HELM`) is
-//! ArgoCD's `kustomize.buildOptions: --enable-helm`: it inflates `helmCharts`
-//! and is not part of the wrapper. With helm on, the repo-server's
-//! `KUBE_VERSION` and `KUBE_API_VERSIONS` (comma separated) become
-//! `--helm-kube-version` / `--helm-api-versions` unless those flags were
-//! given, as ArgoCD passes them to kustomize.
+//! The operator's plugin command is the ceiling: a parameter may narrow
+//! what it allows, never widen it. `enableHelm` (`"true"`/`"false"`; also
+//! the plugin env `ENABLE_HELM`) can turn helm off, and asks for it in vain
+//! (an error) unless the command has `--enable-helm`; network access,
+//! remote loading, plugins and the load restrictor come only from the
+//! command. With helm on, the repo-server's `KUBE_VERSION` and
+//! `KUBE_API_VERSIONS` (comma separated) become `--helm-kube-version` /
+//! `--helm-api-versions` unless those flags were given, as ArgoCD passes
+//! them to kustomize.
 
+use crate::edit::EditCommand;
 use crate::json;
-use crate::load::kustomization::ImageSpec;
-use crate::model::value::{Map, Value};
-use crate::transform::images::split_image;
+use crate::model::value::Value;
+use clap::Parser;
 use indexmap::IndexMap;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -36,12 +40,6 @@ use std::path::{Path, PathBuf};
 /// Why the plugin's parameters cannot be applied; each names the parameter.
 #[derive(Debug, thiserror::Error)]
 pub enum ParamError {
-    #[error(
-        "images: cannot read image override {0:?} (expected NAME=NEWNAME:TAG, NAME=NEWNAME@DIGEST, NAME=*:TAG, NAME:TAG or NAME@DIGEST)"
-    )]
-    Image(String),
-    #[error("replicas: cannot read {0:?} (expected NAME=COUNT, COUNT a whole number)")]
-    Replica(String),
     #[error("{name}: expected true or false, got {value:?}")]
     Bool { name: String, value: String },
     #[error("{name}: expected a {expected} parameter")]
@@ -60,17 +58,16 @@ pub enum ParamError {
     #[error("patches: entry {index}: {message}")]
     Patch { index: usize, message: String },
     #[error(
-        "{kind} {key} already in kustomization file (set {force}=true to override it, as ArgoCD's {force} does)"
+        "enableHelm: the plugin command does not enable helm, and a parameter may only narrow what it allows (add --enable-helm to the plugin's generate command to allow it)"
     )]
-    AlreadySet {
-        kind: &'static str,
-        key: String,
-        force: &'static str,
+    HelmNotAllowed,
+    #[error("{parameter}: {message}")]
+    Edit {
+        parameter: &'static str,
+        message: String,
     },
     #[error("{0}")]
     Build(#[from] crate::error::BuildError),
-    #[error("cannot write the wrapping kustomization: {0}")]
-    Io(#[from] std::io::Error),
 }
 
 /// The Application's `spec.source.kustomize` overrides, as plugin parameters.
@@ -79,9 +76,10 @@ pub struct SourceOverrides {
     pub namespace: Option<String>,
     pub name_prefix: Option<String>,
     pub name_suffix: Option<String>,
-    pub images: Vec<ImageSpec>,
-    /// `(name, count)`, kustomize's `replicas:` entries.
-    pub replicas: Vec<(String, i64)>,
+    /// `kustomize edit set image` arguments, substituted as ArgoCD does.
+    pub images: Vec<String>,
+    /// `kustomize edit set replicas` arguments (`NAME=COUNT`).
+    pub replicas: Vec<String>,
     pub common_labels: IndexMap<String, String>,
     pub force_common_labels: bool,
     /// ArgoCD's `labelWithoutSelector`: labels go to `labels:` without selectors.
@@ -93,12 +91,15 @@ pub struct SourceOverrides {
     pub components: Vec<String>,
     /// ArgoCD's `ignoreMissingComponents`.
     pub ignore_missing_components: bool,
-    /// `patches:` entries as written in a kustomization (`path`, `patch`, `target`, `options`).
+    /// `patches:` entries as ArgoCD's `KustomizePatch` has them (`path`,
+    /// `patch`, `target`, `options`).
     pub patches: Vec<Value>,
-    /// Keep load order when the app has no sortOptions (`build --reorder none`).
-    pub load_order: bool,
-    /// `enableHelm`: build with `--enable-helm` (not a wrapper field).
-    pub enable_helm: bool,
+    /// `enableHelm`: `Some(true)` asks for helm (the plugin command must
+    /// allow it), `Some(false)` turns it off.
+    pub enable_helm: Option<bool>,
+    /// `version` (ArgoCD's `kustomize.version`): the kustomize release to
+    /// emulate for this application.
+    pub kustomize_version: Option<crate::release::Release>,
 }
 
 /// One parameter as ArgoCD sends it.
@@ -129,6 +130,7 @@ const PARAMETERS: &[&str] = &[
     "ignoreMissingComponents",
     "patches",
     "enableHelm",
+    "version",
 ];
 
 fn normalized(name: &str) -> String {
@@ -233,18 +235,29 @@ fn read_params(env: &BTreeMap<String, String>) -> Result<BTreeMap<String, Param>
     Ok(params)
 }
 
-/// ArgoCD's `Env.Envsubst`: `$VAR` and `${VAR}` from the build environment
-/// (`ARGOCD_APP_*`, `KUBE_VERSION`, `KUBE_API_VERSIONS`), unknown names empty,
-/// `$$` a literal `$`. ArgoCD applies it to images and label values.
+/// The variables ArgoCD substitutes into overrides (its build environment,
+/// `newEnv` in the repo-server); any other name reads as empty.
+const SUBSTITUTED: &[&str] = &[
+    "ARGOCD_APP_NAME",
+    "ARGOCD_APP_NAMESPACE",
+    "ARGOCD_APP_PROJECT_NAME",
+    "ARGOCD_APP_REVISION",
+    "ARGOCD_APP_REVISION_SHORT",
+    "ARGOCD_APP_REVISION_SHORT_8",
+    "ARGOCD_APP_SOURCE_REPO_URL",
+    "ARGOCD_APP_SOURCE_PATH",
+    "ARGOCD_APP_SOURCE_TARGET_REVISION",
+];
+
+/// ArgoCD's `Env.Envsubst` (Go's `os.Expand`): `$VAR` and `${VAR}` from the
+/// build environment, unknown names empty, `$$` a literal `$`. ArgoCD
+/// applies it to images and label values, and to annotation values when
+/// `commonAnnotationsEnvsubst` is set.
 pub fn envsubst(text: &str, env: &BTreeMap<String, String>) -> String {
     let lookup = |name: &str| -> String {
-        let known = name.starts_with("ARGOCD_APP_")
-            || name == "KUBE_VERSION"
-            || name == "KUBE_API_VERSIONS";
-        if known {
-            env.get(name).cloned().unwrap_or_default()
-        } else {
-            String::new()
+        match SUBSTITUTED.contains(&name) {
+            true => env.get(name).cloned().unwrap_or_default(),
+            false => String::new(),
         }
     };
     let mut out = String::new();
@@ -299,15 +312,8 @@ impl SourceOverrides {
                 }),
             }
         };
-        let boolean = |name: &str| -> Result<bool, ParamError> {
-            match string(name)?.as_deref() {
-                None | Some("false") => Ok(false),
-                Some("true") => Ok(true),
-                Some(other) => Err(ParamError::Bool {
-                    name: name.into(),
-                    value: other.into(),
-                }),
-            }
+        let boolean = |name: &str| -> Result<Option<bool>, ParamError> {
+            parse_bool(name, string(name)?.as_deref())
         };
         // A string holds a list separated by commas, spaces or new lines.
         let list = |name: &str| -> Vec<String> {
@@ -317,6 +323,14 @@ impl SourceOverrides {
                 Some(Param::Map(m)) => m.iter().map(|(k, v)| format!("{k}={v}")).collect(),
                 None => Vec::new(),
             }
+        };
+        let words = |items: Vec<String>| -> Vec<String> {
+            items
+                .iter()
+                .flat_map(|l| l.split([',', ' ', '\n']))
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
         };
         let map = |name: &str| -> Result<IndexMap<String, String>, ParamError> {
             match params.get(&normalized(name)) {
@@ -344,90 +358,74 @@ impl SourceOverrides {
         // The repo-server has already expanded plugin env values; parameters
         // it passes verbatim, so they are expanded here as ArgoCD expands
         // `kustomize.images`.
-        let image_texts = match non_empty("ARGOCD_ENV_IMAGES") {
-            Some(v) => vec![v],
-            None => list("images").iter().map(|i| envsubst(i, env)).collect(),
+        let images = match non_empty("ARGOCD_ENV_IMAGES") {
+            Some(v) => words(vec![v]),
+            None => words(list("images").iter().map(|i| envsubst(i, env)).collect()),
         };
-        let images = image_texts
-            .iter()
-            .flat_map(|l| l.split([',', ' ', '\n']))
-            .filter(|s| !s.is_empty())
-            .map(parse_image_param)
-            .collect::<Result<_, _>>()?;
-        let replicas = list("replicas")
-            .iter()
-            .flat_map(|l| l.split([',', ' ', '\n']))
-            .filter(|s| !s.is_empty())
-            .map(parse_replica_param)
-            .collect::<Result<_, _>>()?;
-        let annotations_envsubst = boolean("commonAnnotationsEnvsubst")?;
+        let annotations_envsubst = boolean("commonAnnotationsEnvsubst")?.unwrap_or(false);
         let common_annotations = map("commonAnnotations")?
             .into_iter()
-            .map(|(k, v)| {
-                let v = if annotations_envsubst {
-                    envsubst(&v, env)
-                } else {
-                    v
-                };
-                (k, v)
+            .map(|(k, v)| match annotations_envsubst {
+                true => (k, envsubst(&v, env)),
+                false => (k, v),
             })
             .collect();
-        let patches = parse_patches(&list("patches"))?;
+        let enable_helm = match non_empty("ARGOCD_ENV_ENABLE_HELM") {
+            // The plugin env of the first helm release; it wins as the other env settings do.
+            Some(v) => parse_bool("ENABLE_HELM", Some(&v))?,
+            None => boolean("enableHelm")?,
+        };
         Ok(SourceOverrides {
             namespace,
             name_prefix: setting("NAME_PREFIX", "namePrefix")?,
             name_suffix: setting("NAME_SUFFIX", "nameSuffix")?,
             images,
-            replicas,
+            replicas: words(list("replicas")),
             common_labels: map("commonLabels")?
                 .into_iter()
                 .map(|(k, v)| (k, envsubst(&v, env)))
                 .collect(),
-            force_common_labels: boolean("forceCommonLabels")?,
-            label_without_selector: boolean("labelWithoutSelector")?,
-            label_include_templates: boolean("labelIncludeTemplates")?,
+            force_common_labels: boolean("forceCommonLabels")?.unwrap_or(false),
+            label_without_selector: boolean("labelWithoutSelector")?.unwrap_or(false),
+            label_include_templates: boolean("labelIncludeTemplates")?.unwrap_or(false),
             common_annotations,
-            force_common_annotations: boolean("forceCommonAnnotations")?,
+            force_common_annotations: boolean("forceCommonAnnotations")?.unwrap_or(false),
             components: list("components")
                 .into_iter()
                 .map(|c| c.trim().to_string())
                 .filter(|c| !c.is_empty())
                 .collect(),
-            ignore_missing_components: boolean("ignoreMissingComponents")?,
-            patches,
-            load_order: false,
-            enable_helm: match non_empty("ARGOCD_ENV_ENABLE_HELM") {
-                // The plugin env of the first helm release; it wins as the other env settings do.
-                Some(v) => match v.as_str() {
-                    "true" => true,
-                    "false" => false,
-                    _ => {
-                        return Err(ParamError::Bool {
-                            name: "ENABLE_HELM".into(),
-                            value: v,
-                        });
-                    }
-                },
-                None => boolean("enableHelm")?,
-            },
+            ignore_missing_components: boolean("ignoreMissingComponents")?.unwrap_or(false),
+            patches: parse_patches(&list("patches"))?,
+            enable_helm,
+            kustomize_version: string("version")?
+                .map(|v| crate::release::Release::parse(&v))
+                .transpose()
+                .map_err(|e| ParamError::Edit {
+                    parameter: "version",
+                    message: e.to_string(),
+                })?,
         })
     }
 
-    /// The helm options of an ArgoCD build: `enableHelm` turns helm on and,
-    /// with helm on (by the parameter or `--enable-helm` in the plugin's
-    /// command), the repo-server's `KUBE_VERSION` and `KUBE_API_VERSIONS`
+    /// The helm options of an ArgoCD build. The plugin command's
+    /// `--enable-helm` is the ceiling: `enableHelm=false` turns helm off,
+    /// `enableHelm=true` is refused unless the command enabled it. With
+    /// helm on, the repo-server's `KUBE_VERSION` and `KUBE_API_VERSIONS`
     /// (comma separated) fill in the kube version and API versions the
     /// command line left unset, as ArgoCD passes them to kustomize.
     pub fn apply_helm(
         &self,
         env: &BTreeMap<String, String>,
         options: &mut crate::generate::helm::HelmOptions,
-    ) {
-        if self.enable_helm {
-            options.enabled = true;
+    ) -> Result<(), ParamError> {
+        match self.enable_helm {
+            Some(true) if !options.enabled => return Err(ParamError::HelmNotAllowed),
+            Some(false) => options.enabled = false,
+            _ => {}
         }
         if !options.enabled {
-            return;
+            return Ok(());
         }
         let non_empty = |k: &str| {
             env.get(k)
@@ -448,288 +446,225 @@ impl SourceOverrides {
                 })
                 .unwrap_or_default();
         }
+        Ok(())
     }
 
-    /// True when no override is set: the app directory is built as it is.
-    pub fn is_empty(&self) -> bool {
-        *self
-            == SourceOverrides {
-                force_common_labels: self.force_common_labels,
-                label_without_selector: self.label_without_selector,
-                label_include_templates: self.label_include_templates,
-                force_common_annotations: self.force_common_annotations,
-                ignore_missing_components: self.ignore_missing_components,
-                enable_helm: self.enable_helm,
-                ..Default::default()
-            }
-    }
-
-    /// The kustomization that wraps `app_dir` with these overrides. Paths in
-    /// it are absolute, so it builds from any directory; `path:` patches are
-    /// read (under `restriction`, relative to the app) and inlined.
-    pub fn wrapper(
-        &self,
-        app_dir: &Path,
-        restriction: crate::load::loader::LoadRestriction,
-    ) -> Result<Value, ParamError> {
-        let loader = crate::load::loader::Loader::new(app_dir, restriction)?;
-        let app = loader.dir.clone();
-        let root = read_root(&loader)?;
-        let mut k = Map::new();
-        k.insert(
-            "apiVersion".into(),
-            json!("kustomize.config.k8s.io/v1beta1"),
-        );
-        k.insert("kind".into(), json!("Kustomization"));
-        k.insert("resources".into(), json!([app.to_string_lossy()]));
-        // Only the top kustomization's sortOptions and buildMetadata count;
-        // the wrapper is now the top, so it carries the app's.
-        for field in ["sortOptions", "buildMetadata"] {
-            if let Some(v) = root.get(field) {
-                k.insert(field.into(), v.clone());
-            }
-        }
-        if self.load_order && !k.contains_key("sortOptions") {
-            k.insert("sortOptions".into(), json!({"order": "fifo"}));
-        }
-        if let Some(ns) = &self.namespace {
-            k.insert("namespace".into(), json!(ns));
-        }
+    /// The `kustomize edit` commands ArgoCD runs for these overrides, in its
+    /// order, each with the parameter it comes from; `patches` (which
+    /// ArgoCD writes into the file itself) and `components` come after,
+    /// from `apply`.
+    pub fn edit_commands(&self) -> Vec<(&'static str, Vec<String>)> {
+        let mut commands = Vec::new();
+        let set = |what: &str, value: &str| {
+            vec!["set".into(), what.into(), "--".into(), value.to_string()]
+        };
         if let Some(p) = &self.name_prefix {
-            k.insert("namePrefix".into(), json!(p));
+            commands.push(("namePrefix", set("nameprefix", p)));
         }
         if let Some(s) = &self.name_suffix {
-            k.insert("nameSuffix".into(), json!(s));
-        }
-        if !self.common_labels.is_empty() {
-            // As `kustomize edit add label`: a key the app already sets is an
-            // error unless forced.
-            let existing = if self.label_without_selector {
-                Vec::new()
-            } else {
-                keys_of(&root["commonLabels"])
-            };
-            check_not_set(
-                &self.common_labels,
-                &existing,
-                self.force_common_labels,
-                "label",
-                "forceCommonLabels",
-            )?;
-            if self.label_without_selector {
-                k.insert(
-                    "labels".into(),
-                    json!([{
-                        "pairs": self.common_labels,
-                        "includeSelectors": false,
-                        "includeTemplates": self.label_include_templates,
-                    }]),
-                );
-            } else {
-                k.insert("commonLabels".into(), json!(self.common_labels));
-            }
-        }
-        if !self.common_annotations.is_empty() {
-            check_not_set(
-                &self.common_annotations,
-                &keys_of(&root["commonAnnotations"]),
-                self.force_common_annotations,
-                "annotation",
-                "forceCommonAnnotations",
-            )?;
-            k.insert("commonAnnotations".into(), json!(self.common_annotations));
+            commands.push(("nameSuffix", set("namesuffix", s)));
         }
         if !self.images.is_empty() {
-            // `kustomize edit set image` keeps one entry per name, the last given.
-            let mut by_name: IndexMap<&str, &ImageSpec> = IndexMap::new();
-            for i in &self.images {
-                by_name.shift_remove(i.name.as_str());
-                by_name.insert(&i.name, i);
-            }
-            let images: Vec<Value> = by_name
-                .values()
-                .map(|i| image_entry(i, &root["images"]))
-                .collect();
-            k.insert("images".into(), Value::Array(images));
+            let mut argv = vec!["set".into(), "image".into()];
+            argv.extend(self.images.iter().cloned());
+            commands.push(("images", argv));
         }
         if !self.replicas.is_empty() {
-            // As `kustomize edit set replicas`: one entry per name, the last given.
-            let by_name: IndexMap<&str, i64> = self
-                .replicas
-                .iter()
-                .map(|(name, count)| (name.as_str(), *count))
-                .collect();
-            let replicas: Vec<Value> = by_name
-                .iter()
-                .map(|(name, count)| json!({"name": name, "count": count}))
-                .collect();
-            k.insert("replicas".into(), Value::Array(replicas));
+            let mut argv = vec!["set".into(), "replicas".into()];
+            argv.extend(self.replicas.iter().cloned());
+            commands.push(("replicas", argv));
         }
-        let components: Vec<Value> = self
-            .components
-            .iter()
-            .map(|c| app.join(c))
-            .filter(|c| !self.ignore_missing_components || c.exists())
-            .map(|c| json!(c.to_string_lossy()))
-            .collect();
-        if !components.is_empty() {
-            k.insert("components".into(), Value::Array(components));
-        }
-        if !self.patches.is_empty() {
-            let patches = self
-                .patches
-                .iter()
-                .enumerate()
-                .map(|(index, p)| inline_patch(index, p, &loader))
-                .collect::<Result<Vec<_>, _>>()?;
-            k.insert("patches".into(), Value::Array(patches));
-        }
-        Ok(Value::Object(k))
-    }
-
-    /// Writes the wrapping kustomization into a new temporary directory, to
-    /// be built instead of `app_dir`.
-    pub fn write_wrapper(
-        &self,
-        app_dir: &Path,
-        restriction: crate::load::loader::LoadRestriction,
-    ) -> Result<tempfile::TempDir, ParamError> {
-        let mut wrapper = self.wrapper(app_dir, restriction)?;
-        let dir = tempfile::Builder::new()
-            .prefix("nest-kz-argocd-")
-            .tempdir()?;
-        // Absolute roots are refused (as kustomize refuses them), so the
-        // wrapper names the app relative to where it is written.
-        let from = dir.path().canonicalize()?;
-        for field in ["resources", "components"] {
-            let Some(Value::Array(entries)) = wrapper.get_mut(field) else {
-                continue;
-            };
-            for entry in entries.iter_mut() {
-                if let Some(path) = entry.as_str().map(Path::new).filter(|p| p.is_absolute()) {
-                    *entry = json!(crate::build::relative_path(&from, path));
+        let pairs = |m: &IndexMap<String, String>| -> Vec<String> {
+            m.iter().map(|(k, v)| format!("{k}:{v}")).collect()
+        };
+        if !self.common_labels.is_empty() {
+            let mut argv: Vec<String> = vec!["add".into(), "label".into()];
+            for (on, flag) in [
+                (self.force_common_labels, "--force"),
+                (self.label_without_selector, "--without-selector"),
+                (self.label_include_templates, "--include-templates"),
+            ] {
+                if on {
+                    argv.push(flag.into());
                 }
             }
+            argv.extend(pairs(&self.common_labels));
+            commands.push(("commonLabels", argv));
         }
-        std::fs::write(
-            dir.path().join("kustomization.yaml"),
-            crate::yaml::emit_document(&wrapper),
+        if !self.common_annotations.is_empty() {
+            let mut argv: Vec<String> = vec!["add".into(), "annotation".into()];
+            if self.force_common_annotations {
+                argv.push("--force".into());
+            }
+            argv.extend(pairs(&self.common_annotations));
+            commands.push(("commonAnnotations", argv));
+        }
+        if let Some(ns) = &self.namespace {
+            commands.push(("namespace", set("namespace", ns)));
+        }
+        commands
+    }
+
+    /// The app's kustomization as ArgoCD's edits leave it, or `None` when
+    /// there is nothing to change (the file is built as it is). `app_dir`
+    /// is the application directory; `env`, the plugin's environment.
+    pub fn apply(
+        &self,
+        app_dir: &Path,
+        env: &BTreeMap<String, String>,
+    ) -> Result<Option<String>, ParamError> {
+        let components = self.present_components(app_dir, env);
+        if self.edit_commands().is_empty() && self.patches.is_empty() && components.is_empty() {
+            return Ok(None);
+        }
+        let loader = crate::load::loader::Loader::new(
+            app_dir,
+            crate::load::loader::LoadRestriction::RootOnly,
         )?;
-        Ok(dir)
+        let (kfile, text) = loader.read_kustomization()?;
+        let text = edit_in_memory(app_dir, &kfile, text, self.edit_commands())?;
+        let text = match self.patches.is_empty() {
+            true => text,
+            false => with_patches(&kfile, &text, &self.patches)?,
+        };
+        if components.is_empty() {
+            return Ok(Some(text));
+        }
+        let mut argv = vec!["add".to_string(), "component".to_string()];
+        argv.extend(components);
+        Ok(Some(edit_in_memory(
+            app_dir,
+            &kfile,
+            text,
+            vec![("components", argv)],
+        )?))
+    }
+
+    /// The components ArgoCD adds: all of them, or with
+    /// `ignoreMissingComponents` those that exist inside the repository
+    /// (a remote URL never does).
+    fn present_components(&self, app_dir: &Path, env: &BTreeMap<String, String>) -> Vec<String> {
+        if !self.ignore_missing_components {
+            return self.components.clone();
+        }
+        let repo = repository_root(app_dir, env);
+        self.components
+            .iter()
+            .filter(|c| {
+                let path = app_dir.join(c);
+                path.canonicalize()
+                    .is_ok_and(|real| repo.as_ref().is_some_and(|r| real.starts_with(r)))
+            })
+            .cloned()
+            .collect()
     }
 }
 
-/// The app's kustomization as plain data (only read for a few fields),
-/// read under the file-access policy like every kustomization file.
-fn read_root(loader: &crate::load::loader::Loader) -> Result<Value, ParamError> {
-    let (file, text) = loader.read_kustomization()?;
-    let docs = crate::yaml::parse_config_documents(&text)
-        .map_err(|e| crate::error::BuildError::yaml(file, e))?;
-    Ok(docs
+/// The checkout's root: the application directory without
+/// `ARGOCD_APP_SOURCE_PATH`, or the application directory itself.
+fn repository_root(app_dir: &Path, env: &BTreeMap<String, String>) -> Option<PathBuf> {
+    let app = app_dir.canonicalize().ok()?;
+    let source_path = env
+        .get("ARGOCD_APP_SOURCE_PATH")
+        .map(|p| p.trim_matches('/'))
+        .filter(|p| !p.is_empty() && *p != ".");
+    let Some(rel) = source_path else {
+        return Some(app);
+    };
+    let depth = Path::new(rel).components().count();
+    let root = app.ancestors().nth(depth)?;
+    (app.strip_prefix(root).ok()? == Path::new(rel)).then(|| root.to_path_buf())
+}
+
+/// `true`/`false` (or nothing) for a boolean setting.
+fn parse_bool(name: &str, value: Option<&str>) -> Result<Option<bool>, ParamError> {
+    match value {
+        None => Ok(None),
+        Some("true") => Ok(Some(true)),
+        Some("false") => Ok(Some(false)),
+        Some(other) => Err(ParamError::Bool {
+            name: name.into(),
+            value: other.into(),
+        }),
+    }
+}
+
+/// `edit` as a command line of its own, to read ArgoCD's argv exactly as
+/// `kustomize edit` would.
+#[derive(Parser)]
+#[command(no_binary_name = true)]
+struct EditArgv {
+    #[command(subcommand)]
+    command: EditCommand,
+}
+
+/// Runs edit command lines on `text` (the kustomization `kfile` of
+/// `app_dir`) in memory; the edited text.
+fn edit_in_memory(
+    app_dir: &Path,
+    kfile: &Path,
+    text: String,
+    commands: Vec<(&'static str, Vec<String>)>,
+) -> Result<String, ParamError> {
+    let mut edits = Vec::new();
+    for (parameter, argv) in commands {
+        let parsed = EditArgv::try_parse_from(&argv).map_err(|e| ParamError::Edit {
+            parameter,
+            message: e.kind().to_string(),
+        })?;
+        edits.push((parameter, parsed.command));
+    }
+    let run = || {
+        for (parameter, command) in edits {
+            crate::edit::run_edit(app_dir, command).map_err(|e| (parameter, e))?;
+        }
+        Ok(())
+    };
+    let mut failed = None;
+    let result = crate::edit::file::in_memory(app_dir, kfile, text, || {
+        run().map_err(|(parameter, e)| {
+            let message = e.to_string();
+            failed = Some(parameter);
+            crate::edit::EditError::invalid(kfile, message)
+        })
+    });
+    match result {
+        Ok(((), text)) => Ok(text),
+        Err(e) => Err(ParamError::Edit {
+            parameter: failed.unwrap_or("overrides"),
+            message: e.to_string(),
+        }),
+    }
+}
+
+/// ArgoCD's patch step: the kustomization read as data, the Application's
+/// patches appended to its `patches:`, and the whole written back as
+/// `sigs.k8s.io/yaml` writes it (keys sorted, comments gone).
+fn with_patches(kfile: &Path, text: &str, patches: &[Value]) -> Result<String, ParamError> {
+    let docs = crate::yaml::parse_config_documents(text)
+        .map_err(|e| crate::error::BuildError::yaml(kfile, e))?;
+    let mut k = docs
         .into_iter()
         .next()
         .map(|d| d.value)
-        .unwrap_or(json!({})))
-}
-
-fn keys_of(v: &Value) -> Vec<String> {
-    v.as_object()
-        .map(|m| m.keys().map(|k| k.to_string()).collect())
-        .unwrap_or_default()
-}
-
-fn check_not_set(
-    wanted: &IndexMap<String, String>,
-    existing: &[String],
-    force: bool,
-    kind: &'static str,
-    force_name: &'static str,
-) -> Result<(), ParamError> {
-    match wanted.keys().find(|k| existing.contains(k)) {
-        Some(key) if !force => Err(ParamError::AlreadySet {
-            kind,
-            key: key.clone(),
-            force: force_name,
-        }),
-        _ => Ok(()),
-    }
-}
-
-/// A wrapper `images:` entry. ArgoCD's `kustomize edit set image` replaces
-/// the app's own entry for the same name; the wrapper sees images after the
-/// app renamed them, so an override of a name the app renames is keyed on
-/// the app's new name (and, without a new name of its own, restores the
-/// original name as the replaced entry would).
-fn image_entry(i: &ImageSpec, root_images: &Value) -> Value {
-    let renamed_by_app = root_images.as_array().and_then(|list| {
-        list.iter()
-            .find(|e| e["name"].as_str() == Some(i.name.as_str()))
-            .and_then(|e| e["newName"].as_str())
-            .filter(|n| !n.is_empty())
-    });
-    let mut e = Map::new();
-    match renamed_by_app {
-        Some(app_name) => {
-            e.insert("name".into(), json!(app_name));
-            match i.new_name.as_deref() {
-                // `*` keeps the app's new name.
-                Some(_) if i.new_name.as_deref() == Some(PRESERVE) => {}
-                Some(n) => {
-                    e.insert("newName".into(), json!(n));
-                }
-                None => {
-                    e.insert("newName".into(), json!(i.name));
-                }
-            }
-        }
-        None => {
-            e.insert("name".into(), json!(i.name));
-            if let Some(n) = i.new_name.as_deref().filter(|n| *n != PRESERVE) {
-                e.insert("newName".into(), json!(n));
-            }
-        }
-    }
-    if let Some(t) = i.new_tag.as_deref().filter(|t| *t != PRESERVE) {
-        e.insert("newTag".into(), json!(t));
-    }
-    if let Some(d) = i.digest.as_deref().filter(|d| *d != PRESERVE) {
-        e.insert("digest".into(), json!(d));
-    }
-    Value::Object(e)
-}
-
-/// `kustomize edit set image`'s "keep what the kustomization has" marker.
-const PRESERVE: &str = "*";
-
-/// Turns a `path:` patch into an inline one, read as the app would read it.
-fn inline_patch(
-    index: usize,
-    patch: &Value,
-    loader: &crate::load::loader::Loader,
-) -> Result<Value, ParamError> {
-    let mut p = patch
-        .as_object()
-        .cloned()
-        .ok_or_else(|| ParamError::Patch {
-            index,
-            message: "expected a mapping with path or patch, and optional target and options"
-                .into(),
-        })?;
-    if let Some(path) = p.shift_remove("path") {
-        let path = path.as_str().ok_or_else(|| ParamError::Patch {
-            index,
-            message: "path must be a string".into(),
-        })?;
-        let (_, text) = loader.read_text(path)?;
-        p.insert("patch".into(), json!(text));
-    }
-    if !p.contains_key("patch") {
+        .unwrap_or(json!({}));
+    let Some(fields) = k.as_object_mut() else {
         return Err(ParamError::Patch {
-            index,
-            message: "needs path or patch".into(),
+            index: 0,
+            message: "the kustomization is not a mapping".into(),
         });
-    }
-    Ok(Value::Object(p))
+    };
+    let list = fields
+        .entry("patches")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    let Value::Array(items) = list else {
+        return Err(ParamError::Patch {
+            index: 0,
+            message: "the kustomization's patches field is not a list".into(),
+        });
+    };
+    items.extend(patches.iter().cloned());
+    Ok(crate::yaml::emit_document(&k))
 }
 
 /// Patches arrive as YAML (or JSON) text: each array item one patch entry,
@@ -761,63 +696,6 @@ fn parse_patches(items: &[String]) -> Result<Vec<Value>, ParamError> {
     Ok(out)
 }
 
-/// `kustomize edit set replicas` syntax: `NAME=COUNT`.
-pub fn parse_replica_param(text: &str) -> Result<(String, i64), ParamError> {
-    let bad = || ParamError::Replica(text.to_string());
-    let (name, count) = text.split_once('=').ok_or_else(bad)?;
-    if name.is_empty() || count.contains('=') {
-        return Err(bad());
-    }
-    let count = count.trim().parse::<i64>().map_err(|_| bad())?;
-    Ok((name.to_string(), count))
-}
-
-/// `kustomize edit set image` syntax: `name=newName:tag`, `name=newName@digest`,
-/// `name=newName`, `name=*:tag` (keep the name), `name:tag`, `name@digest`.
-/// A `*` for the new name, tag or digest keeps what the app sets.
-pub fn parse_image_param(text: &str) -> Result<ImageSpec, ParamError> {
-    let bad = || ParamError::Image(text.to_string());
-    let (key, value) = match text.split_once('=') {
-        Some((key, value)) if !key.is_empty() && !value.is_empty() => (Some(key), value),
-        Some(_) => return Err(bad()),
-        None => (None, text),
-    };
-    let (name, tag, digest) = split_image(value);
-    // As kustomize: a bare name says nothing to change.
-    if name == text || name.is_empty() {
-        return Err(bad());
-    }
-    let (name, new_name) = match key {
-        Some(key) => (key.to_string(), Some(name)),
-        None => (name, None),
-    };
-    Ok(ImageSpec {
-        name,
-        new_name,
-        new_tag: non_empty(tag),
-        digest: non_empty(digest),
-        ..Default::default()
-    })
-}
-
-fn non_empty(s: String) -> Option<String> {
-    (!s.is_empty()).then_some(s)
-}
-
-/// The app directory to build: `dir` itself, or a wrapper holding the
-/// overrides (kept alive by the returned guard).
-pub fn build_dir(
-    dir: &Path,
-    overrides: &SourceOverrides,
-    restriction: crate::load::loader::LoadRestriction,
-) -> Result<(PathBuf, Option<tempfile::TempDir>), ParamError> {
-    if overrides.is_empty() {
-        return Ok((dir.to_path_buf(), None));
-    }
-    let wrapper = overrides.write_wrapper(dir, restriction)?;
-    Ok((wrapper.path().to_path_buf(), Some(wrapper)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -827,65 +705,6 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
-    }
-
-    fn image(text: &str) -> (String, Option<String>, Option<String>, Option<String>) {
-        let i = parse_image_param(text).unwrap();
-        (i.name, i.new_name, i.new_tag, i.digest)
-    }
-
-    fn s(v: &str) -> Option<String> {
-        Some(v.to_string())
-    }
-
-    #[test]
-    fn reads_every_kustomize_edit_set_image_form() {
-        assert_eq!(
-            image("penguintech/nest=registry.local:5000/nest:v2"),
-            (
-                "penguintech/nest".into(),
-                s("registry.local:5000/nest"),
-                s("v2"),
-                None
-            )
-        );
-        assert_eq!(image("nginx:1.25"), ("nginx".into(), None, s("1.25"), None));
-        assert_eq!(
-            image("nginx@sha256:abc"),
-            ("nginx".into(), None, None, s("sha256:abc"))
-        );
-        assert_eq!(
-            image("nginx=mirror/nginx@sha256:abc"),
-            ("nginx".into(), s("mirror/nginx"), None, s("sha256:abc"))
-        );
-        assert_eq!(
-            image("nginx=mirror/nginx"),
-            ("nginx".into(), s("mirror/nginx"), None, None)
-        );
-        assert_eq!(image("nginx=*:v2"), ("nginx".into(), s("*"), s("v2"), None));
-        assert_eq!(
-            image("nginx=*@sha256:abc"),
-            ("nginx".into(), s("*"), None, s("sha256:abc"))
-        );
-        assert_eq!(image("*:v2"), ("*".into(), None, s("v2"), None));
-        assert!(parse_image_param("justaname").is_err());
-        assert!(parse_image_param("=oops").is_err());
-        assert!(parse_image_param("a=").is_err());
-    }
-
-    #[test]
-    fn keep_the_name_form_leaves_the_name_out_of_the_wrapper() {
-        let entry = image_entry(&parse_image_param("nginx=*:v2").unwrap(), &Value::Null);
-        assert_eq!(entry, json!({"name": "nginx", "newTag": "v2"}));
-        // The app renames nginx: the override follows the new name.
-        let root = json!([{"name": "nginx", "newName": "mirror/nginx", "newTag": "1"}]);
-        let keep = image_entry(&parse_image_param("nginx=*:v2").unwrap(), &root);
-        assert_eq!(keep, json!({"name": "mirror/nginx", "newTag": "v2"}));
-        let replace = image_entry(&parse_image_param("nginx:v2").unwrap(), &root);
-        assert_eq!(
-            replace,
-            json!({"name": "mirror/nginx", "newName": "nginx", "newTag": "v2"})
-        );
     }
 
     #[test]
@@ -921,7 +740,7 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(o.common_labels["app.kubernetes.io/part-of"], "shop");
-        assert_eq!(o.replicas, vec![("nest".to_string(), 4)]);
+        assert_eq!(o.replicas, vec!["nest=4".to_string()]);
         assert_eq!(o.components, vec!["../../components/pdb".to_string()]);
         assert!(o.force_common_labels);
         // Without the JSON, the keys cannot be recovered.
@@ -941,14 +760,6 @@ mod tests {
     }
 
     #[test]
-    fn no_parameters_arrive_as_json_null() {
-        let o = SourceOverrides::from_env(&env(&[("ARGOCD_APP_PARAMETERS", "null")]));
-        assert!(o.unwrap().is_empty());
-        let o = SourceOverrides::from_env(&env(&[("ARGOCD_APP_PARAMETERS", "[]")]));
-        assert!(o.unwrap().is_empty());
-    }
-
-    #[test]
     fn unknown_parameters_are_refused() {
         let json = r#"[{"name":"namePrefx","string":"a-"}]"#;
         assert!(matches!(
@@ -961,7 +772,164 @@ mod tests {
     }
 
     #[test]
-    fn helm_settings_come_from_the_repo_server() {
+    fn namespace_can_come_from_the_application() {
+        let o = SourceOverrides::from_env(&env(&[
+            ("ARGOCD_ENV_NAMESPACE_FROM_APP", "true"),
+            ("ARGOCD_APP_NAMESPACE", "team-a"),
+        ]))
+        .unwrap();
+        assert_eq!(o.namespace.as_deref(), Some("team-a"));
+    }
+
+    #[test]
+    fn envsubst_follows_argocd() {
+        let e = env(&[("ARGOCD_APP_REVISION", "abc123"), ("HOME", "/root")]);
+        assert_eq!(envsubst("app:${ARGOCD_APP_REVISION}", &e), "app:abc123");
+        assert_eq!(envsubst("$ARGOCD_APP_REVISION-x", &e), "abc123-x");
+        assert_eq!(envsubst("$$HOME $HOME", &e), "$HOME ");
+        assert_eq!(envsubst("a$", &e), "a$");
+    }
+
+    #[test]
+    fn no_parameters_arrive_as_json_null() {
+        for json in ["null", "[]"] {
+            let o = SourceOverrides::from_env(&env(&[("ARGOCD_APP_PARAMETERS", json)]));
+            assert_eq!(o.unwrap(), SourceOverrides::default());
+        }
+    }
+
+    #[test]
+    fn edits_follow_argocds_commands_in_its_order() {
+        let json = r#"[{"name":"namePrefix","string":"test-prefix"},
+            {"name":"nameSuffix","string":"test-suffix"},
+            {"name":"images","array":["image=override"]},
+            {"name":"replicas","array":["guestbook-ui=1337"]},
+            {"name":"commonLabels","map":{"test":"label"}},
+            {"name":"forceCommonLabels","string":"true"},
+            {"name":"labelWithoutSelector","string":"true"},
+            {"name":"labelIncludeTemplates","string":"true"},
+            {"name":"commonAnnotations","map":{"test":"annotation-$ARGOCD_APP_NAME"}},
+            {"name":"commonAnnotationsEnvsubst","string":"true"},
+            {"name":"forceCommonAnnotations","string":"true"},
+            {"name":"namespace","string":"override-namespace"}]"#;
+        let o = SourceOverrides::from_env(&env(&[
+            ("ARGOCD_APP_PARAMETERS", json),
+            ("ARGOCD_APP_NAME", "test-app"),
+        ]))
+        .unwrap();
+        let lines: Vec<String> = o
+            .edit_commands()
+            .into_iter()
+            .map(|(_, argv)| argv.join(" "))
+            .collect();
+        // argo-cd's Test_GenerateManifests_Commands, without `kustomize edit`.
+        assert_eq!(
+            lines,
+            [
+                "set nameprefix -- test-prefix",
+                "set namesuffix -- test-suffix",
+                "set image image=override",
+                "set replicas guestbook-ui=1337",
+                "add label --force --without-selector --include-templates test:label",
+                "add annotation --force test:annotation-test-app",
+                "set namespace -- override-namespace",
+            ]
+        );
+    }
+
+    /// An app directory holding a kustomization and a component.
+    fn app() -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().unwrap();
+        let app = tmp.path().join("apps/web");
+        std::fs::create_dir_all(app.join("extra")).unwrap();
+        std::fs::write(
+            app.join("kustomization.yaml"),
+            "# the app\nresources:\n- cm.yaml\n",
+        )
+        .unwrap();
+        std::fs::write(
+            app.join("cm.yaml"),
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n",
+        )
+        .unwrap();
+        std::fs::write(
+            app.join("extra/kustomization.yaml"),
+            "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\n",
+        )
+        .unwrap();
+        tmp
+    }
+
+    #[test]
+    fn edits_are_made_in_memory_and_the_checkout_is_untouched() {
+        let tmp = app();
+        let dir = tmp.path().join("apps/web");
+        let before = std::fs::read_to_string(dir.join("kustomization.yaml")).unwrap();
+        let o = SourceOverrides {
+            name_prefix: Some("p-".into()),
+            namespace: Some("ns".into()),
+            components: vec!["extra".into(), "missing".into()],
+            ignore_missing_components: true,
+            patches: vec![json!({"patch": "- op: add\n  path: /data\n  value: {}\n",
+                "target": {"kind": "ConfigMap"}})],
+            ..Default::default()
+        };
+        let e = env(&[("ARGOCD_APP_SOURCE_PATH", "apps/web")]);
+        let text = o.apply(&dir, &e).unwrap().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.join("kustomization.yaml")).unwrap(),
+            before
+        );
+        for want in [
+            "namePrefix: p-",
+            "namespace: ns",
+            "- extra",
+            "kind: ConfigMap",
+        ] {
+            assert!(text.contains(want), "{want} in {text}");
+        }
+        assert!(!text.contains("missing"), "{text}");
+        // Nothing to change: the file is built as it is.
+        assert!(
+            SourceOverrides::default()
+                .apply(&dir, &e)
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_components_check_never_leaves_the_repository() {
+        let tmp = app();
+        let dir = tmp.path().join("apps/web");
+        let e = env(&[("ARGOCD_APP_SOURCE_PATH", "apps/web")]);
+        let o = SourceOverrides {
+            components: vec![
+                "../../..".into(),
+                "/etc".into(),
+                "https://example.com/c".into(),
+            ],
+            ignore_missing_components: true,
+            ..Default::default()
+        };
+        assert!(o.present_components(&dir, &e).is_empty());
+    }
+
+    #[test]
+    fn a_bad_override_names_its_parameter() {
+        let tmp = app();
+        let dir = tmp.path().join("apps/web");
+        let o = SourceOverrides::from_env(&env(&[("PARAM_REPLICAS_0", "nest=many")])).unwrap();
+        let e = o.apply(&dir, &env(&[])).unwrap_err();
+        assert!(e.to_string().starts_with("replicas: "), "{e}");
+        assert!(matches!(
+            SourceOverrides::from_env(&env(&[("PARAM_FORCECOMMONLABELS", "yes")])),
+            Err(ParamError::Bool { .. })
+        ));
+    }
+
+    #[test]
+    fn the_plugin_command_is_the_ceiling_for_helm() {
         use crate::generate::helm::HelmOptions;
         let cluster = [
             ("KUBE_VERSION", "1.29.3"),
@@ -985,44 +953,51 @@ mod tests {
             with(&[("ARGOCD_ENV_ENABLE_HELM", "true")]),
         ] {
             let o = SourceOverrides::from_env(&e).unwrap();
-            assert!(o.enable_helm, "{e:?}");
-            assert!(o.is_empty(), "enableHelm alone needs no wrapper");
-            let mut h = HelmOptions::default();
-            o.apply_helm(&e, &mut h);
-            assert!(h.enabled);
-            assert_eq!(h.kube_version, "1.29.3");
-            assert_eq!(h.api_versions, ["v1", "apps/v1", "example.com/v1"]);
+            assert_eq!(o.enable_helm, Some(true), "{e:?}");
+            // Not enabled by the plugin command: refused.
+            let mut off = HelmOptions::default();
+            assert!(matches!(
+                o.apply_helm(&e, &mut off),
+                Err(ParamError::HelmNotAllowed)
+            ));
+            assert!(!off.enabled);
+            // Enabled by the command: the cluster's versions fill in.
+            let mut on = HelmOptions {
+                enabled: true,
+                ..Default::default()
+            };
+            o.apply_helm(&e, &mut on).unwrap();
+            assert_eq!(on.kube_version, "1.29.3");
+            assert_eq!(on.api_versions, ["v1", "apps/v1", "example.com/v1"]);
         }
-        let e = with(&[("PARAM_ENABLE_HELM", "true")]);
-        let o = SourceOverrides::from_env(&e).unwrap();
         // Flags given on the command line win.
+        let e = with(&[]);
         let mut h = HelmOptions {
+            enabled: true,
             kube_version: "1.30.0".into(),
             api_versions: vec!["batch/v1".into()],
             ..Default::default()
         };
-        o.apply_helm(&e, &mut h);
+        SourceOverrides::default().apply_helm(&e, &mut h).unwrap();
         assert_eq!(h.kube_version, "1.30.0");
         assert_eq!(h.api_versions, ["batch/v1"]);
-        // --enable-helm in the plugin's command: the cluster's versions too.
-        let plain = SourceOverrides::default();
+        // A parameter may turn helm off.
+        let o = SourceOverrides::from_env(&with(&[("PARAM_ENABLEHELM", "false")])).unwrap();
         let mut h = HelmOptions {
             enabled: true,
             ..Default::default()
         };
-        plain.apply_helm(&e, &mut h);
-        assert_eq!(h.kube_version, "1.29.3");
-        // Helm off: nothing changes.
-        let mut h = HelmOptions::default();
-        plain.apply_helm(&e, &mut h);
-        assert!(!h.enabled);
-        assert!(h.kube_version.is_empty() && h.api_versions.is_empty());
+        o.apply_helm(&e, &mut h).unwrap();
+        assert!(!h.enabled && h.kube_version.is_empty());
         // The plugin env wins over the parameter; bad values name their setting.
         let off = with(&[
             ("ARGOCD_ENV_ENABLE_HELM", "false"),
             ("PARAM_ENABLE_HELM", "true"),
         ]);
-        assert!(!SourceOverrides::from_env(&off).unwrap().enable_helm);
+        assert_eq!(
+            SourceOverrides::from_env(&off).unwrap().enable_helm,
+            Some(false)
+        );
         assert!(matches!(
             SourceOverrides::from_env(&with(&[("PARAM_ENABLEHELM", "yes")])),
             Err(ParamError::Bool { name, .. }) if name == "enableHelm"
@@ -1031,37 +1006,5 @@ mod tests {
             SourceOverrides::from_env(&with(&[("ARGOCD_ENV_ENABLE_HELM", "on")])),
             Err(ParamError::Bool { name, .. }) if name == "ENABLE_HELM"
         ));
-    }
-
-    #[test]
-    fn namespace_can_come_from_the_application() {
-        let o = SourceOverrides::from_env(&env(&[
-            ("ARGOCD_ENV_NAMESPACE_FROM_APP", "true"),
-            ("ARGOCD_APP_NAMESPACE", "team-a"),
-        ]))
-        .unwrap();
-        assert_eq!(o.namespace.as_deref(), Some("team-a"));
-    }
-
-    #[test]
-    fn envsubst_follows_argocd() {
-        let e = env(&[("ARGOCD_APP_REVISION", "abc123"), ("HOME", "/root")]);
-        assert_eq!(envsubst("app:${ARGOCD_APP_REVISION}", &e), "app:abc123");
-        assert_eq!(envsubst("$ARGOCD_APP_REVISION-x", &e), "abc123-x");
-        assert_eq!(envsubst("$$HOME $HOME", &e), "$HOME ");
-        assert_eq!(envsubst("a$", &e), "a$");
-    }
-
-    #[test]
-    fn bad_values_name_their_parameter() {
-        assert!(matches!(
-            SourceOverrides::from_env(&env(&[("PARAM_REPLICAS_0", "nest=many")])),
-            Err(ParamError::Replica(text)) if text == "nest=many"
-        ));
-        assert!(matches!(
-            SourceOverrides::from_env(&env(&[("PARAM_FORCECOMMONLABELS", "yes")])),
-            Err(ParamError::Bool { .. })
-        ));
-        assert!(SourceOverrides::from_env(&env(&[])).unwrap().is_empty());
     }
 }

@@ -18,16 +18,129 @@ pub struct BuildFlags {
     pub helm: HelmArgs,
     #[command(flatten)]
     pub remote: RemoteArgs,
+    #[command(flatten)]
+    pub budget: BudgetArgs,
 }
 
 impl BuildFlags {
-    /// The library's options for these flags.
+    /// Sets the run's budgets and returns the library's options for these
+    /// flags.
     pub fn options(self) -> BuildOptions {
+        self.budget.start();
         BuildOptions {
             load_restriction: self.load_restrictor.into(),
             helm: self.helm.options(),
             remote: self.remote.into(),
             ..BuildOptions::default()
+        }
+    }
+}
+
+// The run's budgets (README, Security): one deadline for everything that
+// waits (network, helm, git, plugins), a cap on each child's output, and
+// the memory ceiling.
+#[derive(clap::Args)]
+pub struct BudgetArgs {
+    /// Time for the whole run, shared by every download and child process (80s, 2m, 1h30m).
+    #[arg(long, value_name = "DURATION", default_value = "80s", value_parser = parse_duration)]
+    pub timeout: std::time::Duration,
+    /// Output accepted from one child process such as helm (256Mi, 1Gi, bytes).
+    #[arg(long, value_name = "SIZE", default_value = "256Mi", value_parser = parse_size)]
+    pub max_child_output: u64,
+    /// Memory the run may hold at most (default: 60% of the smallest of the host's memory, its cgroup limit and `ulimit -v`).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_memory: Option<u64>,
+}
+
+impl BudgetArgs {
+    /// Sets the run's deadline, output cap and memory ceiling.
+    pub fn start(&self) {
+        use crate::model::{heap, limits};
+        limits::set_deadline(Some(std::time::Instant::now() + self.timeout));
+        limits::set_max_child_output(self.max_child_output);
+        heap::set_budget(self.max_memory);
+    }
+}
+
+/// A duration as Go writes them: `90s`, `2m`, `1h30m`, `500ms`; a bare
+/// number is seconds.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let bad = || format!("invalid duration {text:?} (for example 80s, 2m, 1h30m)");
+    if let Ok(secs) = text.parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(secs));
+    }
+    let mut total = 0f64;
+    let mut rest = text;
+    while !rest.is_empty() {
+        let digits = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or_else(bad)?;
+        let number: f64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let seconds = match &rest[..unit_len] {
+            "ms" => 0.001,
+            "s" => 1.0,
+            "m" => 60.0,
+            "h" => 3600.0,
+            _ => return Err(bad()),
+        };
+        total += number * seconds;
+        rest = &rest[unit_len..];
+    }
+    if total <= 0.0 || !total.is_finite() || total > 1e9 {
+        return Err(bad());
+    }
+    Ok(std::time::Duration::from_secs_f64(total))
+}
+
+/// A size in bytes, with an optional `Ki`/`Mi`/`Gi` (or `K`/`M`/`G`,
+/// powers of 1000) suffix, as Kubernetes writes quantities.
+pub fn parse_size(text: &str) -> Result<u64, String> {
+    let bad = || format!("invalid size {text:?} (for example 512Mi, 2Gi or a number of bytes)");
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(text.len());
+    let number: u64 = text[..split].parse().map_err(|_| bad())?;
+    let factor: u64 = match &text[split..] {
+        "" => 1,
+        "Ki" => 1 << 10,
+        "Mi" => 1 << 20,
+        "Gi" => 1 << 30,
+        "Ti" => 1 << 40,
+        "K" | "k" => 1_000,
+        "M" => 1_000_000,
+        "G" => 1_000_000_000,
+        "T" => 1_000_000_000_000,
+        _ => return Err(bad()),
+    };
+    match number.checked_mul(factor) {
+        Some(n) if n > 0 => Ok(n),
+        _ => Err(bad()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn durations_and_sizes_read_as_go_and_kubernetes_write_them() {
+        assert_eq!(parse_duration("80s"), Ok(Duration::from_secs(80)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("90"), Ok(Duration::from_secs(90)));
+        for bad in ["", "s", "10x", "-1s", "0s", "1e9h"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert_eq!(parse_size("256Mi"), Ok(256 << 20));
+        assert_eq!(parse_size("2G"), Ok(2_000_000_000));
+        assert_eq!(parse_size("1024"), Ok(1024));
+        for bad in ["", "Mi", "1.5Gi", "-1", "0", "99999999999999Ti"] {
+            assert!(parse_size(bad).is_err(), "{bad}");
         }
     }
 }

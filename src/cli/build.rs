@@ -64,10 +64,9 @@ pub fn run(args: BuildArgs) -> u8 {
         return 2;
     }
     let mut options = flags.options();
-    let mut overrides = crate::cli::argocd::SourceOverrides::default();
     if argocd {
-        match argocd_overrides(&dir, &mut options) {
-            Ok(o) => overrides = o,
+        match argocd_root(&dir, &mut options) {
+            Ok(text) => options.root_text = text,
             Err(e) => {
                 err_line(&format!("Error: {e}"));
                 return 1;
@@ -80,12 +79,9 @@ pub fn run(args: BuildArgs) -> u8 {
             "Warning: Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag.",
         );
     } else if reorder == Some(Reorder::None) {
-        overrides.load_order = true;
+        options.load_order = true;
     }
-    let built = crate::cli::argocd::build_dir(&dir, &overrides, options.load_restriction)
-        .map_err(anyhow::Error::from)
-        .and_then(|(build_dir, _guard)| run_build(&build_dir, output.as_deref(), &options, format));
-    match built {
+    match run_build(&dir, output.as_deref(), &options, format) {
         Ok(()) => 0,
         Err(e) => {
             if !is_broken_pipe(&e) {
@@ -96,16 +92,20 @@ pub fn run(args: BuildArgs) -> u8 {
     }
 }
 
-/// The ArgoCD plugin's parameters, read from the environment, with helm's
-/// options completed from them; the build is announced on stderr.
-fn argocd_overrides(
+/// The ArgoCD plugin's parameters, read from the environment: helm's
+/// options narrowed or completed from them, and the app's kustomization as
+/// ArgoCD's edits leave it (none when there is nothing to edit). The build
+/// is announced on stderr.
+fn argocd_root(
     dir: &Path,
     options: &mut BuildOptions,
-) -> Result<crate::cli::argocd::SourceOverrides, crate::cli::argocd::ParamError> {
+) -> Result<Option<String>, crate::cli::argocd::ParamError> {
     let env: std::collections::BTreeMap<String, String> = std::env::vars().collect();
     let overrides = crate::cli::argocd::SourceOverrides::from_env(&env)?;
-    // enableHelm, and the repo-server's cluster versions for helm.
-    overrides.apply_helm(&env, &mut options.helm);
+    if let Some(release) = overrides.kustomize_version {
+        crate::release::set(release);
+    }
+    overrides.apply_helm(&env, &mut options.helm)?;
     let var = |k: &str| env.get(k).cloned().unwrap_or_default();
     err_line(&format!(
         "nest-kz: building {} for ArgoCD application {:?} at revision {:?}",
@@ -113,7 +113,7 @@ fn argocd_overrides(
         var("ARGOCD_APP_NAME"),
         var("ARGOCD_APP_REVISION")
     ));
-    Ok(overrides)
+    overrides.apply(dir, &env)
 }
 
 fn has_sort_options(dir: &Path) -> bool {

@@ -24,6 +24,9 @@ use std::path::Path;
 pub(crate) struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// The kustomize release to emulate: v5.4, v5.5, v5.6, v5.7 or v5.8 (the default; also NEST_KZ_KUSTOMIZE_VERSION).
+    #[arg(long, global = true, value_name = "VERSION")]
+    kustomize_version: Option<String>,
 }
 
 const EXAMPLES: &str = "Examples:
@@ -51,7 +54,7 @@ enum Command {
     /// List the kustomization directories whose build output changes between
     /// a git revision and the working tree.
     Affected(affected::AffectedArgs),
-    /// Print the kustomize version nest-kz matches, then nest-kz's own.
+    /// Print the kustomize version nest-kz emulates, as that release prints it (nest-kz's own: --version).
     Version(version::VersionArgs),
     /// Edit the kustomization in the current directory (kustomize's `edit`).
     Edit {
@@ -69,7 +72,15 @@ enum Command {
 /// Runs the command line; the binary's `main`. Returns the process's exit
 /// status, which the binary passes to the system itself (see `main.rs`).
 pub fn main() -> u8 {
-    match Cli::parse().command {
+    let cli = Cli::parse();
+    // Every command reads files: all run under the memory budget (the
+    // building commands may set its ceiling with --max-memory).
+    crate::model::heap::set_budget(None);
+    if let Err(e) = select_release(cli.kustomize_version.as_deref()) {
+        err_line(&format!("Error: {e}"));
+        return 2;
+    }
+    match cli.command {
         Command::Build(args) => build::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Diff(args) => diff::run(args),
@@ -79,6 +90,17 @@ pub fn main() -> u8 {
         Command::Create(args) => report_edit(crate::edit::run_create(Path::new("."), args)),
         Command::Completion { shell } => completion::run(shell),
     }
+}
+
+/// Selects the emulated kustomize release: the flag, else
+/// NEST_KZ_KUSTOMIZE_VERSION, else the newest.
+fn select_release(flag: Option<&str>) -> Result<(), crate::release::UnknownRelease> {
+    let env = std::env::var("NEST_KZ_KUSTOMIZE_VERSION").ok();
+    let chosen = flag.or(env.as_deref().filter(|v| !v.trim().is_empty()));
+    if let Some(text) = chosen {
+        crate::release::set(crate::release::Release::parse(text)?);
+    }
+    Ok(())
 }
 
 /// Writes to stdout; an error (a closed pipe: `nest-kz build | head`) is

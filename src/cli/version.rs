@@ -21,40 +21,57 @@ enum VersionFormat {
     Json,
 }
 
-/// The kustomize release nest-kz is measured against.
-const KUSTOMIZE_VERSION: &str = "v5.5.0";
-
 /// Prints the version in the shape asked for.
 pub fn run(args: VersionArgs) -> u8 {
     print_version(args.short, args.output)
 }
 
-/// kustomize's `version` output first (tools parse it), then nest-kz's.
+/// What `kustomize version` prints for the emulated release, in each of
+/// its shapes (kustomize's `provenance.Provenance`: its fields in their
+/// order, the empty ones left out, then a line break). nest-kz's own
+/// version is `nest-kz --version`.
 fn print_version(short: bool, output: Option<VersionFormat>) -> u8 {
-    let nest = env!("CARGO_PKG_VERSION");
-    let info = crate::json!({
-        "version": format!("kustomize/{KUSTOMIZE_VERSION}"),
-        "gitCommit": "unknown",
-        "buildDate": "unknown",
-        "goOs": std::env::consts::OS,
-        "goArch": match std::env::consts::ARCH { "x86_64" => "amd64", "aarch64" => "arm64", a => a },
-        "nestKzVersion": nest,
-    });
+    let version = crate::release::current().version();
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        a => a,
+    };
+    let fields = [
+        ("version", format!("kustomize/{version}")),
+        ("gitCommit", "unknown".to_string()),
+        ("buildDate", "unknown".to_string()),
+        ("goOs", std::env::consts::OS.to_string()),
+        ("goArch", arch.to_string()),
+        ("goVersion", "unknown".to_string()),
+    ];
     let text = match (short, output) {
         (true, Some(_)) => {
             err_line("Error: --short and --output are mutually exclusive");
-            return 2;
+            return 1;
         }
-        (true, None) => format!("{{kustomize/{KUSTOMIZE_VERSION}  unknown   }}\nnest-kz {nest}\n"),
-        (false, None) => format!("{KUSTOMIZE_VERSION}\nnest-kz {nest}\n"),
-        (false, Some(VersionFormat::Yaml)) => format!("{}\n", crate::yaml::emit_document(&info)),
-        (false, Some(VersionFormat::Json)) => match serde_json::to_string_pretty(&info) {
-            Ok(text) => format!("{text}\n"),
-            Err(e) => {
-                err_line(&format!("Error: {e}"));
-                return 1;
-            }
-        },
+        (true, None) => {
+            // cobra's notice for a deprecated flag.
+            err_line("Flag --short has been deprecated, and will be removed in the future.");
+            // Go's %v of the struct with only the version and build date set.
+            format!("{{kustomize/{version}  unknown   }}\n")
+        }
+        (false, None) => format!("{version}\n"),
+        (false, Some(VersionFormat::Yaml)) => {
+            let body: String = fields.iter().map(|(k, v)| format!("{k}: {v}\n")).collect();
+            format!("{body}\n")
+        }
+        (false, Some(VersionFormat::Json)) => {
+            let body: Vec<String> = fields
+                .iter()
+                .map(|(k, v)| format!("  {}: {}", json_string(k), json_string(v)))
+                .collect();
+            format!("{{\n{}\n}}\n", body.join(",\n"))
+        }
     };
     print_text(&text)
+}
+
+fn json_string(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_default()
 }

@@ -64,10 +64,11 @@ pub fn run(dir: &Path, args: CreateArgs) -> Result<Outcome> {
 
 /// `--labels a:b,c:d`, keys in kustomize's (sorted) output order.
 fn parse_map(dir: &Path, arg: Option<&str>, kind: &str) -> Result<IndexMap<String, String>> {
-    let mut map = pairs::comma_key_values(arg.unwrap_or_default(), kind)
+    let map = pairs::comma_key_values(arg.unwrap_or_default(), kind)
         .map_err(|m| EditError::invalid(dir, m))?;
-    map.sort_by(|a, _, b, _| crate::model::key_order::natural_key_order(a, b));
-    Ok(map)
+    let mut entries: Vec<(String, String)> = map.into_iter().collect();
+    crate::model::key_order::sort_keys(&mut entries, |(k, _)| k);
+    Ok(entries.into_iter().collect())
 }
 
 /// Files under `dir` that read as Kubernetes objects, in walk order; with

@@ -13,6 +13,10 @@
 //!   file is replaced by a rename, so a lock on its inode would not be seen
 //!   by an edit that opened the new file. Every nest-kz edit in the same
 //!   directory waits for the one before it and then reads its result.
+//!
+//! Edits can also run on a copy held in memory (`in_memory`): the ArgoCD
+//! plugin runs the `kustomize edit` commands ArgoCD would run, and builds
+//! the result, without changing the checkout.
 
 use super::{EditError, Outcome, Result};
 use crate::load::kustomization::{FILE_NAMES, Kustomization};
@@ -34,7 +38,61 @@ pub struct Session {
     permissions: Option<Permissions>,
     owner: Option<(u32, u32)>,
     pub outcome: Outcome,
-    _lock: File,
+    /// The directory's lock; none for a copy in memory (`in_memory`).
+    lock: Option<File>,
+}
+
+/// A kustomization held in memory in place of the one in `dir`.
+struct Memory {
+    dir: PathBuf,
+    path: PathBuf,
+    text: String,
+}
+
+thread_local! {
+    static IN_MEMORY: std::cell::RefCell<Option<Memory>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `edits` (any `edit` commands on `dir`) on `text`, the contents of
+/// the kustomization file `path` in `dir`, instead of on the file; returns
+/// what they returned and the edited text. The file is not read, locked or
+/// written.
+pub fn in_memory<T>(
+    dir: &Path,
+    path: &Path,
+    text: String,
+    edits: impl FnOnce() -> Result<T>,
+) -> Result<(T, String)> {
+    IN_MEMORY.with(|m| {
+        *m.borrow_mut() = Some(Memory {
+            dir: dir.to_path_buf(),
+            path: path.to_path_buf(),
+            text,
+        })
+    });
+    let result = edits();
+    let memory = IN_MEMORY.with(|m| m.borrow_mut().take());
+    let text = memory.map(|m| m.text).unwrap_or_default();
+    result.map(|r| (r, text))
+}
+
+/// Replaces the in-memory copy's text.
+fn keep_in_memory(text: &str) {
+    IN_MEMORY.with(|m| {
+        if let Some(m) = m.borrow_mut().as_mut() {
+            m.text = text.to_string();
+        }
+    });
+}
+
+/// The in-memory copy standing for `dir`'s kustomization, if any.
+fn memory_for(dir: &Path) -> Option<(PathBuf, String)> {
+    IN_MEMORY.with(|m| {
+        m.borrow()
+            .as_ref()
+            .filter(|m| m.dir == dir)
+            .map(|m| (m.path.clone(), m.text.clone()))
+    })
 }
 
 /// Locks `dir` for the duration of an edit (released when the file closes).
@@ -72,6 +130,24 @@ pub fn find(dir: &Path) -> Result<Option<PathBuf>> {
 impl Session {
     /// Opens the kustomization in `dir` for editing; missing is an error.
     pub fn open(dir: &Path) -> Result<Session> {
+        if let Some((path, text)) = memory_for(dir) {
+            let doc = Document::parse(&text).map_err(|source| EditError::Yaml {
+                path: path.clone(),
+                source,
+            })?;
+            let strict = validate(&path, doc.value())?;
+            return Ok(Session {
+                strict,
+                dir: dir.to_path_buf(),
+                doc,
+                original: text,
+                permissions: None,
+                owner: None,
+                outcome: Outcome::default(),
+                path,
+                lock: None,
+            });
+        }
         let lock = lock_dir(dir)?;
         let path = find(dir)?.ok_or_else(|| EditError::Missing {
             dir: dir.to_path_buf(),
@@ -110,7 +186,7 @@ impl Session {
             owner: owner_of(&meta),
             outcome: Outcome::default(),
             path,
-            _lock: lock,
+            lock: Some(lock),
         })
     }
 
@@ -137,7 +213,7 @@ impl Session {
             owner: None,
             outcome: Outcome::default(),
             path,
-            _lock: lock,
+            lock: Some(lock),
         })
     }
 
@@ -200,6 +276,11 @@ impl Session {
         if !validate(&self.path, self.doc.value())? && self.strict {
             validate_strict(&self.path, self.doc.value())?;
         }
+        if self.lock.is_none() {
+            keep_in_memory(self.doc.text());
+            self.outcome.changed = true;
+            return Ok(());
+        }
         write_atomically(
             &self.path,
             self.doc.text(),
@@ -213,6 +294,10 @@ impl Session {
     /// Puts the file back as it was when opened (used when a check after
     /// writing fails).
     pub fn restore(&self) -> Result<()> {
+        if self.lock.is_none() {
+            keep_in_memory(&self.original);
+            return Ok(());
+        }
         write_atomically(
             &self.path,
             &self.original,

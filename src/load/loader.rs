@@ -215,6 +215,9 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>> {
         )
         .into());
     }
+    // It must fit what is left of the run's memory budget.
+    crate::model::heap::room_for(meta.len())
+        .map_err(|e| BuildError::invalid(path, e.to_string()))?;
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     // The file may grow after the check: read one byte past the limit to see it.
     file.take(limits::MAX_FILE_BYTES + 1)
@@ -228,6 +231,7 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>> {
         )
         .into());
     }
+    crate::model::heap::add_input(bytes.len() as u64);
     Ok(bytes)
 }
 

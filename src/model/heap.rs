@@ -167,6 +167,12 @@ pub struct Exceeded {
     pub live: u64,
 }
 
+impl From<Exceeded> for String {
+    fn from(e: Exceeded) -> String {
+        e.to_string()
+    }
+}
+
 /// The ceiling the host allows: a share of the smallest of the address
 /// space limit (`ulimit -v`), the cgroup's memory limit and the machine's
 /// memory.

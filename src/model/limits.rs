@@ -194,6 +194,10 @@ pub fn check_grown(
     path: &Path,
     step: &str,
 ) -> Result<Size, LimitError> {
+    // Also a safe point for the run's memory budget: copying steps are
+    // where a small input fans out.
+    crate::model::heap::check()
+        .map_err(|e| LimitError::new(path, format!("{step}: {e}"), e.limit))?;
     let size = measure(value);
     if size.depth > MAX_DEPTH {
         return Err(LimitError::new(

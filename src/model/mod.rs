@@ -13,6 +13,9 @@
 //! transformers: it imports only `release`, and may not read files.
 pub mod cluster_scope;
 pub mod fieldspec;
+pub mod go_sort;
+#[rustfmt::skip]
+pub mod go_unicode;
 pub mod heap;
 pub mod key;
 pub mod key_order;
@@ -39,6 +42,8 @@ pub enum ModelError {
     },
     #[error(transparent)]
     Limit(#[from] limits::LimitError),
+    #[error(transparent)]
+    Budget(#[from] heap::Exceeded),
 }
 
 impl ModelError {

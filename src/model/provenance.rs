@@ -84,7 +84,7 @@ fn collect_leaves<'a>(value: &'a Value, path: String, out: &mut Vec<(String, &'a
         Value::Object(map) if !map.is_empty() => {
             // In printed order, so `explain` and `diff` read like the YAML.
             let mut keys: Vec<&Key> = map.keys().collect();
-            keys.sort_by(|a, b| crate::model::key_order::natural_key_order(a, b));
+            crate::model::key_order::sort_keys(&mut keys, |k| k);
             for k in keys {
                 collect_leaves(&map[k], join(&path, k), out);
             }

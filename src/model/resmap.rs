@@ -1,6 +1,7 @@
 //! The ordered collection of resources a kustomization accumulates.
 
 use crate::model::ModelError;
+use crate::model::heap::{self, Exceeded};
 
 type Result<T> = std::result::Result<T, ModelError>;
 use crate::model::resid::{IdRef, ResId};
@@ -94,6 +95,7 @@ impl ResMap {
     /// Adds a resource whose id hash and size are known, after charging
     /// the budget and checking that its id is new.
     fn add(&mut self, mut resource: Resource, hash: u64, bytes: u64) -> Result<()> {
+        heap::check()?;
         resource.charged_bytes = Some(bytes);
         // Every object added anywhere counts towards the build's budget.
         crate::model::limits::charge_object(bytes, &resource.source)?;
@@ -195,7 +197,7 @@ impl ResMap {
     /// Steps touch only their own resource, so the objects come out as a
     /// loop in order leaves them; after a failure the build stops, and
     /// later resources may or may not have been changed.
-    pub fn try_for_each_mut<E: Send>(
+    pub fn try_for_each_mut<E: Send + From<Exceeded>>(
         &mut self,
         step: impl Fn(&mut Resource) -> std::result::Result<(), E> + Sync,
     ) -> std::result::Result<(), E> {
@@ -233,19 +235,24 @@ impl ResMap {
     pub fn for_each_mut(&mut self, step: impl Fn(&mut Resource) + Sync) {
         let _ = self.try_for_each_mut(|r| {
             step(r);
-            Ok::<(), std::convert::Infallible>(())
+            Ok::<(), Exceeded>(())
         });
     }
 
     /// Runs `step` on the resources at `indices` (ascending, each once), on
     /// every core when there are many; a resource for which it returns
     /// false is removed. The first failure in order is returned.
-    pub fn try_update_at<E: Send>(
+    pub fn try_update_at<E: Send + From<Exceeded>>(
         &mut self,
         indices: &[usize],
         step: impl Fn(&mut Resource) -> std::result::Result<bool, E> + Sync,
     ) -> std::result::Result<(), E> {
         use rayon::prelude::*;
+        // Each update is a safe point for the memory budget.
+        let step = |r: &mut Resource| -> std::result::Result<bool, E> {
+            heap::check()?;
+            step(r)
+        };
         self.invalidate();
         let mut keep = Vec::new();
         if indices.len() < PARALLEL_FROM {
@@ -312,7 +319,7 @@ const PARALLEL_GRAIN: usize = 128;
 
 /// `step` on every item, in parallel past [`PARALLEL_FROM`] items; the
 /// first failure in order is returned.
-fn each_mut<T: Send, E: Send>(
+fn each_mut<T: Send, E: Send + From<Exceeded>>(
     items: &mut [T],
     step: impl Fn(&mut T) -> std::result::Result<(), E> + Sync,
 ) -> std::result::Result<(), E> {
@@ -320,12 +327,19 @@ fn each_mut<T: Send, E: Send>(
 }
 
 /// `step` on every item and its position, in parallel past
-/// [`PARALLEL_FROM`] items; the first failure in order is returned.
-pub fn try_each_indexed_mut<T: Send, E: Send>(
+/// [`PARALLEL_FROM`] items; the first failure in order is returned. Each
+/// item is a safe point for the memory budget: a pass that grows every
+/// object (a value copied into thousands of them) stops once the run holds
+/// more than its budget.
+pub fn try_each_indexed_mut<T: Send, E: Send + From<Exceeded>>(
     items: &mut [T],
     step: impl Fn(usize, &mut T) -> std::result::Result<(), E> + Sync,
 ) -> std::result::Result<(), E> {
     use rayon::prelude::*;
+    let step = |i: usize, item: &mut T| -> std::result::Result<(), E> {
+        heap::check()?;
+        step(i, item)
+    };
     if items.len() < PARALLEL_FROM {
         return items
             .iter_mut()

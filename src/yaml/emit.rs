@@ -8,7 +8,6 @@
 //! indented under their key. This module reproduces that emitter's decisions.
 
 use super::scalars::{is_base60_float, is_go_float, is_timestamp, split_go_int};
-use crate::model::key_order::natural_key_order;
 use crate::model::value::{Key, Map, Number, Value};
 
 const BEST_WIDTH: usize = 80;
@@ -199,7 +198,7 @@ impl Emitter {
 
     fn block_mapping(&mut self, map: &Map, indent: i32) {
         let mut entries: Vec<(&Key, &Value)> = map.iter().collect();
-        entries.sort_by(|a, b| natural_key_order(a.0, b.0));
+        crate::model::key_order::sort_keys(&mut entries, |e| e.0);
         for (key, value) in entries {
             self.write_indent(indent);
             if is_simple_key(key) {

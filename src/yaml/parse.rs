@@ -13,11 +13,14 @@ use std::collections::HashMap;
 use crate::model::limits;
 
 /// A syntax or structure error, with the 1-based line where it was found.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, thiserror::Error)]
 #[error("line {line}: {message}")]
 pub struct YamlError {
     pub line: usize,
     pub message: String,
+    /// Not the text's fault: the run's memory budget ran out while reading
+    /// it (`model::heap`).
+    pub over_budget: bool,
 }
 
 /// One document of a multi-document stream, with the line it starts on.
@@ -214,6 +217,7 @@ fn builder_error_again(text: &str, duplicates: DuplicateKeys, reader: Reader) ->
         Err(Stopped::Declined) | Ok(_) => YamlError {
             line: 0,
             message: "invalid indentation in quoted scalar".into(),
+            ..Default::default()
         },
     }
 }
@@ -331,6 +335,7 @@ fn err(span: Span, message: String) -> Stopped {
     Stopped::Invalid(YamlError {
         line: span.start.line(),
         message,
+        ..Default::default()
     })
 }
 
@@ -525,6 +530,7 @@ impl<'a> Builder<'a> {
                 return Err(Stopped::Invalid(YamlError {
                     line: span.start.line() + n,
                     message: "found a tab character where an indentation space is expected".into(),
+                    ..Default::default()
                 }));
             }
             match indent {
@@ -554,11 +560,13 @@ impl<'a> Builder<'a> {
                 Err(Stopped::Invalid(YamlError {
                     line: e.marker().line(),
                     message: e.info().to_string(),
+                    ..Default::default()
                 }))
             }
             None => Err(Stopped::Invalid(YamlError {
                 line: 0,
                 message: "unexpected end of YAML stream".into(),
+                ..Default::default()
             })),
         }
     }
@@ -569,6 +577,16 @@ impl<'a> Builder<'a> {
         let line = span.start.line();
         let start = self.budget.decoded;
         self.budget.decoded += 1;
+        // A safe point for the run's memory budget, every few thousand nodes.
+        if self.budget.decoded.is_multiple_of(4096) {
+            crate::model::heap::check().map_err(|e| {
+                Stopped::Invalid(YamlError {
+                    line,
+                    message: e.to_string(),
+                    over_budget: true,
+                })
+            })?;
+        }
         let (value, lines, anchor, height) = match event {
             Event::Scalar(text, style, anchor, tag) => {
                 if matches!(style, ScalarStyle::DoubleQuoted) {
