@@ -123,8 +123,14 @@ fn version_help_and_completions() {
         (String::from_utf8(out.stdout).unwrap(), out.status.code())
     };
     assert_eq!(version(&["version"]).0, "v5.8.1\n");
-    assert_eq!(version(&["version", "--kustomize-version", "5.5"]).0, "v5.5.0\n");
-    assert_eq!(version(&["--kustomize-version=v5.7", "version"]).0, "v5.7.1\n");
+    assert_eq!(
+        version(&["version", "--kustomize-version", "5.5"]).0,
+        "v5.5.0\n"
+    );
+    assert_eq!(
+        version(&["--kustomize-version=v5.7", "version"]).0,
+        "v5.7.1\n"
+    );
     let env = nest_kz()
         .env("NEST_KZ_KUSTOMIZE_VERSION", "v5.4")
         .arg("version")
@@ -135,7 +141,10 @@ fn version_help_and_completions() {
         version(&["version", "--short"]).0,
         "{kustomize/v5.8.1  unknown   }\n"
     );
-    assert_eq!(version(&["version", "--kustomize-version", "4.5"]).1, Some(2));
+    assert_eq!(
+        version(&["version", "--kustomize-version", "4.5"]).1,
+        Some(2)
+    );
     let (json, _) = version(&["version", "-o", "json"]);
     let info: nest_kz::model::value::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(info["version"], "kustomize/v5.8.1");
@@ -145,11 +154,24 @@ fn version_help_and_completions() {
         .collect();
     assert_eq!(
         keys,
-        ["version", "gitCommit", "buildDate", "goOs", "goArch", "goVersion"]
+        [
+            "version",
+            "gitCommit",
+            "buildDate",
+            "goOs",
+            "goArch",
+            "goVersion"
+        ]
     );
     let (yaml, _) = version(&["version", "-o", "yaml"]);
-    assert!(yaml.starts_with("version: kustomize/v5.8.1\ngitCommit: "), "{yaml}");
-    assert!(yaml.ends_with("\n\n"), "kustomize prints a line after the YAML");
+    assert!(
+        yaml.starts_with("version: kustomize/v5.8.1\ngitCommit: "),
+        "{yaml}"
+    );
+    assert!(
+        yaml.ends_with("\n\n"),
+        "kustomize prints a line after the YAML"
+    );
     // nest-kz's own version.
     let (own, _) = version(&["--version"]);
     assert_eq!(own, concat!("nest-kz ", env!("CARGO_PKG_VERSION"), "\n"));

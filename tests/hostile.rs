@@ -777,3 +777,594 @@ fn legitimate_inputs_match_kustomize() {
         assert_eq!(String::from_utf8_lossy(&out.stdout), golden(name), "{name}");
     }
 }
+
+// ---------------------------------------------------------------------------
+// Where a build calls out (issue 27): helm, ArgoCD parameters, budgets,
+// outputs, `create --autodetect`, the remote cache. Each runs with TMPDIR
+// pointing at a fresh directory that must be empty afterwards.
+
+/// A tree to build and a TMPDIR of its own; `check_tmp` asserts the run
+/// left nothing there.
+struct Sandbox {
+    root: tempfile::TempDir,
+    tmp: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        Sandbox {
+            root: tempfile::tempdir().unwrap(),
+            tmp: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.root.path()
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        write(self.path(), rel, text);
+    }
+
+    /// A fake helm that records that it ran (a marker file) and then does
+    /// what `body` says.
+    fn fake_helm(&self, body: &str) -> PathBuf {
+        let path = self.path().join("bin/helm");
+        let marker = self.path().join("helm-ran");
+        self.write(
+            "bin/helm",
+            &format!("#!/bin/sh\necho $$ >> '{}'\n{body}\n", marker.display()),
+        );
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+        path
+    }
+
+    fn helm_ran(&self) -> bool {
+        self.path().join("helm-ran").exists()
+    }
+
+    fn run(&self, args: &[&str]) -> Outcome {
+        self.run_env(args, &[])
+    }
+
+    fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Outcome {
+        let tmp = self.tmp.path().to_path_buf();
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        run_with(self.path(), args, move |c| {
+            c.env("TMPDIR", &tmp);
+            c.envs(env);
+        })
+    }
+
+    fn check_tmp(&self, case: &str) {
+        let left: Vec<PathBuf> = listing(self.tmp.path())
+            .into_iter()
+            .filter(|p| p != self.tmp.path())
+            .collect();
+        assert!(left.is_empty(), "{case}: left in TMPDIR: {left:?}");
+    }
+}
+
+/// A local chart `c` under `app/charts`, rendering one ConfigMap.
+fn local_chart(sb: &Sandbox) {
+    sb.write(
+        "app/charts/c/Chart.yaml",
+        "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+    );
+    sb.write("app/charts/c/values.yaml", "x: 1\n");
+    sb.write(
+        "app/charts/c/templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  f: {{ .Files.Get \"files/f\" | quote }}\n",
+    );
+}
+
+#[test]
+fn helm_options_never_come_from_the_repository() {
+    for (case, release) in [
+        ("post-renderer", "--post-renderer=./x.sh"),
+        ("set-file", "--set-file=k=/etc/passwd"),
+        ("output-dir", "--output-dir=/tmp/escaped"),
+        ("short flag", "-x"),
+    ] {
+        let sb = Sandbox::new();
+        local_chart(&sb);
+        sb.write(
+            "app/kustomization.yaml",
+            &format!("helmCharts:\n- name: c\n  releaseName: \"{release}\"\n"),
+        );
+        sb.write("app/x.sh", "#!/bin/sh\ntouch ../pwned\n");
+        let helm = sb.fake_helm("exit 0");
+        let out = sb.run(&[
+            "build",
+            "app",
+            "--enable-helm",
+            "--helm-command",
+            helm.to_str().unwrap(),
+        ]);
+        out.assert_refused(case, "not a valid release name");
+        assert!(out.stdout.is_empty());
+        assert!(!sb.helm_ran(), "{case}: helm ran");
+        assert!(!sb.path().join("pwned").exists());
+        sb.check_tmp(case);
+    }
+    // A chart name may not read as an option to `helm pull` either.
+    let sb = Sandbox::new();
+    sb.write(
+        "app/kustomization.yaml",
+        "helmCharts:\n- name: \"--untardir=/tmp\"\n  repo: https://example.com\n",
+    );
+    let helm = sb.fake_helm("exit 0");
+    let out = sb.run(&[
+        "build",
+        "app",
+        "--enable-helm",
+        "--helm-command",
+        helm.to_str().unwrap(),
+    ]);
+    out.assert_refused("chart name", "plain name");
+    assert!(!sb.helm_ran());
+}
+
+#[test]
+fn helm_plugins_from_the_repository_never_run() {
+    let Some(helm) = ["NEST_KZ_HELM3", "NEST_KZ_HELM4"].iter().find_map(|var| {
+        let path = std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join(format!("target/helm-bin/{var}/helm/helm"))
+        });
+        path.is_file().then_some(path)
+    }) else {
+        eprintln!(
+            "SKIPPED helm_plugins_from_the_repository_never_run: no helm binary (run scripts/install-helm.sh)"
+        );
+        return;
+    };
+    let sb = Sandbox::new();
+    let marker = sb.path().join("plugin-ran");
+    // A downloader plugin for x:// in the repository's configHome, where
+    // kustomize would point HELM_DATA_HOME.
+    for home in [".config/.data/plugins/x", ".config/plugins/x"] {
+        sb.write(
+            &format!("app/{home}/plugin.yaml"),
+            "name: x\nversion: 0.1.0\ncommand: ./run.sh\ndownloaders:\n- command: ./run.sh\n  protocols: [x]\n",
+        );
+        sb.write(
+            &format!("app/{home}/run.sh"),
+            &format!("#!/bin/sh\ntouch '{}'\n", marker.display()),
+        );
+        use std::os::unix::fs::PermissionsExt;
+        let script = sb.path().join(format!("app/{home}/run.sh"));
+        std::fs::set_permissions(script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    sb.write(
+        "app/kustomization.yaml",
+        "helmGlobals:\n  configHome: .config\nhelmCharts:\n- name: c\n  repo: x://example\n  version: 1.0.0\n",
+    );
+    let out = sb.run_env(
+        &[
+            "build",
+            "app",
+            "--enable-helm",
+            "--helm-command",
+            helm.to_str().unwrap(),
+        ],
+        &[(
+            "HELM_PLUGINS",
+            sb.path().join("app/.config/plugins").to_str().unwrap(),
+        )],
+    );
+    assert!(matches!(out.code, Some(1)), "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+    assert!(!marker.exists(), "a plugin from the repository ran");
+    sb.check_tmp("helm plugins");
+}
+
+#[test]
+fn chart_links_may_not_leave_the_root() {
+    for (case, target, needle, restrictor) in [
+        (
+            "link out",
+            "/etc/hostname",
+            "outside the kustomization root",
+            "LoadRestrictionsRootOnly",
+        ),
+        (
+            "device",
+            "/dev/zero",
+            "not a regular file",
+            "LoadRestrictionsNone",
+        ),
+    ] {
+        let sb = Sandbox::new();
+        local_chart(&sb);
+        std::fs::create_dir_all(sb.path().join("app/charts/c/files")).unwrap();
+        std::os::unix::fs::symlink(target, sb.path().join("app/charts/c/files/f")).unwrap();
+        sb.write("app/kustomization.yaml", "helmCharts:\n- name: c\n");
+        let helm = sb.fake_helm("exit 0");
+        let out = sb.run(&[
+            "build",
+            "app",
+            "--enable-helm",
+            "--helm-command",
+            helm.to_str().unwrap(),
+            "--load-restrictor",
+            restrictor,
+        ]);
+        out.assert_refused(case, needle);
+        assert!(!sb.helm_ran(), "{case}: helm read the chart");
+        sb.check_tmp(case);
+    }
+}
+
+#[test]
+fn argocd_parameters_never_widen_the_plugin_command() {
+    let sb = Sandbox::new();
+    sb.write("app/cm.yaml", CM);
+    sb.write("app/kustomization.yaml", "resources:\n- cm.yaml\n");
+    sb.write(
+        "other/secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: host-secret\n",
+    );
+    sb.write(
+        "other/kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n- secret.yaml\n",
+    );
+    let app = sb.path().join("app");
+    let other = sb.path().join("other");
+    // helm: off in the command, on in the parameter.
+    for env in [
+        vec![("PARAM_ENABLEHELM", "true")],
+        vec![("ARGOCD_ENV_ENABLE_HELM", "true")],
+        vec![(
+            "ARGOCD_APP_PARAMETERS",
+            r#"[{"name":"enableHelm","string":"true"}]"#,
+        )],
+    ] {
+        let out = run_with(
+            &app,
+            &["build", ".", "--argocd", "--enable-helm=false"],
+            |c| {
+                c.envs(env.iter().copied());
+            },
+        );
+        out.assert_refused("enableHelm", "may only narrow");
+    }
+    // network: refused by the command, a patch downloaded by a parameter.
+    let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = server.local_addr().unwrap().port();
+    server.set_nonblocking(true).unwrap();
+    let patches =
+        format!(r#"[{{"name":"patches","array":["path: http://127.0.0.1:{port}/p.yaml\n"]}}]"#);
+    let out = run_with(&app, &["build", ".", "--argocd", "--network=false"], |c| {
+        c.env("ARGOCD_APP_PARAMETERS", &patches);
+    });
+    out.assert_refused("patch download", "--network=false");
+    assert!(server.accept().is_err(), "the patch was downloaded");
+    // components: an absolute path builds no other tree on the host.
+    let components = format!(
+        r#"[{{"name":"components","array":["{}"]}}]"#,
+        other.display()
+    );
+    let out = run_with(&app, &["build", ".", "--argocd"], |c| {
+        c.env("ARGOCD_APP_PARAMETERS", &components);
+    });
+    out.assert_refused("absolute component", "absolute");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("host-secret"));
+}
+
+#[test]
+fn children_are_bounded_and_die_with_the_build() {
+    // A helm that hangs: stopped at the deadline, and gone afterwards.
+    let sb = Sandbox::new();
+    local_chart(&sb);
+    sb.write("app/kustomization.yaml", "helmCharts:\n- name: c\n");
+    let helm = sb.fake_helm("sleep 100");
+    let start = Instant::now();
+    let out = sb.run(&[
+        "build",
+        "app",
+        "--enable-helm",
+        "--helm-command",
+        helm.to_str().unwrap(),
+        "--timeout=1s",
+    ]);
+    out.assert_refused("hanging helm", "deadline");
+    assert!(start.elapsed() < Duration::from_secs(5));
+    let pid = std::fs::read_to_string(sb.path().join("helm-ran")).unwrap();
+    assert!(!alive(pid.trim()), "helm still runs");
+    sb.check_tmp("hanging helm");
+    // A helm that floods stdout: stopped at the cap.
+    let sb = Sandbox::new();
+    local_chart(&sb);
+    sb.write("app/kustomization.yaml", "helmCharts:\n- name: c\n");
+    let helm = sb.fake_helm("yes");
+    let out = sb.run(&[
+        "build",
+        "app",
+        "--enable-helm",
+        "--helm-command",
+        helm.to_str().unwrap(),
+        "--max-child-output=4Mi",
+    ]);
+    out.assert_refused("flooding helm", "--max-child-output");
+    sb.check_tmp("flooding helm");
+}
+
+/// Whether process `pid` exists (and is not a zombie).
+fn alive(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .is_ok_and(|s| !s.split(' ').nth(2).is_some_and(|state| state == "Z"))
+}
+
+#[test]
+fn a_terminated_build_ends_its_children_and_removes_its_temporary_files() {
+    let sb = Sandbox::new();
+    local_chart(&sb);
+    sb.write("app/kustomization.yaml", "helmCharts:\n- name: c\n");
+    let helm = sb.fake_helm("sleep 100");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nest-kz"))
+        .args(["build", "app", "--enable-helm", "--helm-command"])
+        .arg(&helm)
+        .current_dir(sb.path())
+        .env("TMPDIR", sb.tmp.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let marker = sb.path().join("helm-ran");
+    let start = Instant::now();
+    while !marker.exists() && start.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!listing(sb.tmp.path()).is_empty() || marker.exists());
+    // SAFETY: signals our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let status = child.wait().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(libc::SIGTERM), "ends with the signal");
+    let pid = std::fs::read_to_string(&marker).unwrap();
+    let start = Instant::now();
+    while alive(pid.trim()) && start.elapsed() < Duration::from_secs(2) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!alive(pid.trim()), "helm outlived the build");
+    sb.check_tmp("SIGTERM");
+}
+
+#[test]
+fn slow_urls_share_one_deadline() {
+    // A server that accepts and never answers: three URLs must not take
+    // three timeouts.
+    let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = server.local_addr().unwrap().port();
+    let held = std::thread::spawn(move || {
+        let mut open = Vec::new();
+        for s in server.incoming().take(3).flatten() {
+            open.push(s);
+        }
+        std::thread::sleep(Duration::from_secs(6));
+    });
+    let sb = Sandbox::new();
+    let urls: String = (0..3)
+        .map(|i| format!("- http://127.0.0.1:{port}/r{i}.yaml\n"))
+        .collect();
+    sb.write("app/kustomization.yaml", &format!("resources:\n{urls}"));
+    let start = Instant::now();
+    let out = sb.run(&["build", "app", "--timeout=2s"]);
+    assert!(matches!(out.code, Some(1)), "{}", out.stderr);
+    assert!(out.stdout.is_empty());
+    assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+    drop(held);
+}
+
+#[test]
+fn keys_whose_order_has_cycles_build_without_panic() {
+    // go-yaml's key comparison is not transitive on these: Rust's sort
+    // refused it with a panic; kustomize builds them.
+    let keys = [
+        "x010", "f001", "v001", "v1", "x007", "v010", "f1", "x1", "f010", "v007", "x001", "f007",
+        "a1", "a01", "a001", "b10", "b010", "b1", "c007", "c7", "c07",
+    ];
+    let data: String = keys.iter().map(|k| format!("  {k}: v\n")).collect();
+    let sb = Sandbox::new();
+    sb.write("app/cm.yaml", &format!("{CM}data:\n{data}"));
+    sb.write("app/kustomization.yaml", "resources:\n- cm.yaml\n");
+    let first = sb.run(&["build", "app"]);
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
+    for command in [vec!["explain", "app"], vec!["diff", "app", "app"]] {
+        let out = sb.run(&command);
+        assert_eq!(out.code, Some(0), "{command:?}: {}", out.stderr);
+        assert!(!out.stderr.contains("panicked"));
+    }
+    // Always the same order.
+    let again = sb.run(&["build", "app"]);
+    assert_eq!(first.stdout, again.stdout);
+    let text = String::from_utf8(first.stdout).unwrap();
+    for k in keys {
+        assert!(text.contains(&format!("  {k}: v\n")), "{k}");
+    }
+}
+
+#[test]
+fn fan_out_from_a_small_tree_stops_at_the_memory_budget() {
+    // 1 MB copied into 10 fields of 2,000 objects: 20 GB if let run.
+    let sb = Sandbox::new();
+    let objects: String = (0..2000)
+        .map(|i| format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c{i}\n"))
+        .collect();
+    sb.write("app/objects.yaml", &objects);
+    sb.write(
+        "app/source.yaml",
+        &format!(
+            "apiVersion: v1\nkind: Secret\nmetadata:\n  name: big\ndata:\n  v: {}\n",
+            "x".repeat(1 << 20)
+        ),
+    );
+    let targets: String = (0..10).map(|i| format!("    - data.f{i}\n")).collect();
+    sb.write(
+        "app/kustomization.yaml",
+        &format!("resources:\n- objects.yaml\n- source.yaml\nreplacements:\n- source:\n    kind: Secret\n    name: big\n    fieldPath: data.v\n  targets:\n  - select:\n      kind: ConfigMap\n    fieldPaths:\n{targets}    options:\n      create: true\n"),
+    );
+    let out = sb.run(&["build", "app"]);
+    out.assert_refused("replacement fan-out", "memory");
+    sb.check_tmp("replacement fan-out");
+    // The same through vars.
+    let sb = Sandbox::new();
+    let pods: String = (0..2000)
+        .map(|i| format!("---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: p{i}\nspec:\n  containers:\n  - name: c\n    image: i\n    args: [\"$(V)\", \"$(V)\", \"$(V)\", \"$(V)\", \"$(V)\", \"$(V)\", \"$(V)\", \"$(V)\", \"$(V)\", \"$(V)\"]\n"))
+        .collect();
+    sb.write("app/pods.yaml", &pods);
+    sb.write(
+        "app/cm.yaml",
+        &format!("{CM}data:\n  v: {}\n", "x".repeat(1 << 20)),
+    );
+    sb.write(
+        "app/kustomization.yaml",
+        "resources:\n- cm.yaml\n- pods.yaml\nvars:\n- name: V\n  objref:\n    apiVersion: v1\n    kind: ConfigMap\n    name: c\n  fieldref:\n    fieldpath: data.v\n",
+    );
+    let out = sb.run(&["build", "app"]);
+    out.assert_refused("vars fan-out", "memory");
+}
+
+#[test]
+fn files_past_the_file_limit_are_refused_before_reading() {
+    // Sparse: the size is checked before a byte is read.
+    for (case, rel, args) in [
+        ("resource", "app/big.yaml", vec!["build", "app"]),
+        (
+            "kustomization in build",
+            "app/kustomization.yaml",
+            vec!["build", "app"],
+        ),
+    ] {
+        let sb = Sandbox::new();
+        sb.write("app/kustomization.yaml", "resources:\n- big.yaml\n");
+        let f = std::fs::File::create(sb.path().join(rel)).unwrap();
+        f.set_len(300 << 20).unwrap();
+        let out = sb.run(&args);
+        out.assert_refused(case, "larger than");
+    }
+    let sb = Sandbox::new();
+    let f = std::fs::File::create(sb.path().join("kustomization.yaml")).unwrap();
+    f.set_len(300 << 20).unwrap();
+    let out = sb.run(&["edit", "set", "namespace", "x"]);
+    out.assert_refused("kustomization in edit", "larger than");
+}
+
+#[test]
+fn output_links_are_written_through() {
+    let sb = Sandbox::new();
+    sb.write("app/cm.yaml", CM);
+    sb.write("app/kustomization.yaml", "resources:\n- cm.yaml\n");
+    sb.write("real.yaml", "old\n");
+    std::os::unix::fs::symlink("real.yaml", sb.path().join("link.yaml")).unwrap();
+    let out = sb.run(&["build", "app", "-o", "link.yaml"]);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    assert!(
+        std::fs::symlink_metadata(sb.path().join("link.yaml"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert_eq!(
+        std::fs::read_to_string(sb.path().join("real.yaml")).unwrap(),
+        CM
+    );
+    // -o /dev/stdout with stdout redirected to a file: the file gets the
+    // output, /dev/stdout stays the link it was.
+    let captured = sb.path().join("captured.yaml");
+    let file = std::fs::File::create(&captured).unwrap();
+    let status = Command::new(env!("CARGO_BIN_EXE_nest-kz"))
+        .args(["build", "app", "-o", "/dev/stdout"])
+        .current_dir(sb.path())
+        .stdout(file)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    assert_eq!(std::fs::read_to_string(&captured).unwrap(), CM);
+    assert!(
+        std::fs::symlink_metadata("/dev/stdout")
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    sb.check_tmp("output links");
+}
+
+#[test]
+fn autodetect_reads_through_the_file_access_policy() {
+    let sb = Sandbox::new();
+    sb.write("app/cm.yaml", CM);
+    std::os::unix::fs::symlink("/dev/zero", sb.path().join("app/zero.yaml")).unwrap();
+    std::os::unix::fs::symlink("/etc/passwd", sb.path().join("app/out.yaml")).unwrap();
+    mkfifo(&sb.path().join("app/fifo.yaml"));
+    let app = sb.path().join("app");
+    let out = run_with(&app, &["create", "--autodetect"], |_| {});
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
+    out.assert_bounded("autodetect");
+    let k = std::fs::read_to_string(app.join("kustomization.yaml")).unwrap();
+    assert!(k.contains("cm.yaml"), "{k}");
+    for skipped in ["zero.yaml", "out.yaml", "fifo.yaml"] {
+        assert!(!k.contains(skipped), "{skipped}: {k}");
+    }
+}
+
+#[test]
+fn the_remote_cache_does_not_trust_its_files() {
+    let sb = Sandbox::new();
+    let cache = sb.path().join("cache");
+    let url = "https://example.com/org/repo//app?ref=main";
+    sb.write("app/kustomization.yaml", &format!("resources:\n- {url}\n"));
+    // Plant a refs/ entry for every repository hash: its content is a path.
+    // The hash is the cache's own (sha256 of the clone URL), found by
+    // letting an offline build create the directories first.
+    let _ = sb.run(&[
+        "build",
+        "app",
+        "--offline",
+        "--cache-dir",
+        cache.to_str().unwrap(),
+    ]);
+    let repos: Vec<PathBuf> = std::fs::read_dir(cache.join("git"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(repos.len(), 1);
+    let refs = repos[0].join("refs");
+    for entry in std::fs::read_dir(&refs).unwrap() {
+        std::fs::remove_file(entry.unwrap().path()).unwrap();
+    }
+    let ref_hash: String = {
+        // sha256("main") as lowercase hex, as the cache names ref files.
+        let out = Command::new("sha256sum")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .and_then(|mut c| {
+                use std::io::Write;
+                c.stdin.take().unwrap().write_all(b"main")?;
+                c.wait_with_output()
+            })
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()[..64].to_string()
+    };
+    std::fs::write(refs.join(ref_hash), "../../../../../../etc\n").unwrap();
+    let out = sb.run(&[
+        "build",
+        "app",
+        "--offline",
+        "--cache-dir",
+        cache.to_str().unwrap(),
+    ]);
+    out.assert_refused("planted ref", "not a commit id");
+    assert!(out.stdout.is_empty());
+}

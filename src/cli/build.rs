@@ -64,8 +64,12 @@ pub fn run(args: BuildArgs) -> u8 {
         return 2;
     }
     let mut options = flags.options();
+    let env: std::collections::BTreeMap<String, String> = match argocd {
+        true => std::env::vars().collect(),
+        false => Default::default(),
+    };
     if argocd {
-        match argocd_root(&dir, &mut options) {
+        match argocd_root(&dir, &env, &mut options) {
             Ok(text) => options.root_text = text,
             Err(e) => {
                 err_line(&format!("Error: {e}"));
@@ -82,6 +86,17 @@ pub fn run(args: BuildArgs) -> u8 {
         options.load_order = true;
     }
     match run_build(&dir, output.as_deref(), &options, format) {
+        Ok(()) if argocd => {
+            // The repo-server keeps the plugin's stderr: which app it built.
+            let var = |k: &str| env.get(k).cloned().unwrap_or_default();
+            err_line(&format!(
+                "nest-kz: built {} for ArgoCD application {:?} at revision {:?}",
+                dir.display(),
+                var("ARGOCD_APP_NAME"),
+                var("ARGOCD_APP_REVISION")
+            ));
+            0
+        }
         Ok(()) => 0,
         Err(e) => {
             if !is_broken_pipe(&e) {
@@ -92,28 +107,21 @@ pub fn run(args: BuildArgs) -> u8 {
     }
 }
 
-/// The ArgoCD plugin's parameters, read from the environment: helm's
-/// options narrowed or completed from them, and the app's kustomization as
-/// ArgoCD's edits leave it (none when there is nothing to edit). The build
-/// is announced on stderr.
+/// The ArgoCD plugin's parameters, read from its environment: the release
+/// to emulate, helm's options narrowed or completed from them, and the
+/// app's kustomization as ArgoCD's edits leave it (none when there is
+/// nothing to edit).
 fn argocd_root(
     dir: &Path,
+    env: &std::collections::BTreeMap<String, String>,
     options: &mut BuildOptions,
 ) -> Result<Option<String>, crate::cli::argocd::ParamError> {
-    let env: std::collections::BTreeMap<String, String> = std::env::vars().collect();
-    let overrides = crate::cli::argocd::SourceOverrides::from_env(&env)?;
+    let overrides = crate::cli::argocd::SourceOverrides::from_env(env)?;
     if let Some(release) = overrides.kustomize_version {
         crate::release::set(release);
     }
-    overrides.apply_helm(&env, &mut options.helm)?;
-    let var = |k: &str| env.get(k).cloned().unwrap_or_default();
-    err_line(&format!(
-        "nest-kz: building {} for ArgoCD application {:?} at revision {:?}",
-        dir.display(),
-        var("ARGOCD_APP_NAME"),
-        var("ARGOCD_APP_REVISION")
-    ));
-    overrides.apply(dir, &env)
+    overrides.apply_helm(env, &mut options.helm)?;
+    overrides.apply(dir, env)
 }
 
 fn has_sort_options(dir: &Path) -> bool {

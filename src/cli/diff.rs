@@ -121,6 +121,9 @@ fn run_diff(
 
 /// Extracts the repository at `rev` into a temporary directory and returns
 /// it with the path of `dir` inside it.
-fn checkout_revision(dir: &Path, rev: &str) -> anyhow::Result<(tempfile::TempDir, PathBuf)> {
+fn checkout_revision(
+    dir: &Path,
+    rev: &str,
+) -> anyhow::Result<(crate::sys::cleanup::TempDir, PathBuf)> {
     Ok(crate::review::affected::checkout_revision(dir, rev)?)
 }

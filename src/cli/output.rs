@@ -7,8 +7,12 @@
 //! - `-o DIR/` file names are built from apiVersion, kind, namespace and
 //!   name; anything but `[a-z0-9._-]` becomes `_`, so a name is always one
 //!   path component, and the joined path is checked to stay in DIR.
-//! - A target that exists and is not a regular file (`/dev/null`, a pipe,
-//!   `/dev/stdout`) is written straight through, never replaced.
+//! - `-o FILE` writes through symbolic links, as kustomize does: the link
+//!   stays and its target gets the content (a link into `/proc`, such as
+//!   `/dev/stdout`, is opened and written like kustomize's `os.WriteFile`).
+//!   Inside `-o DIR/`, a link planted where a file goes is replaced instead.
+//! - A target that exists and is not a regular file (`/dev/null`, a pipe)
+//!   is written straight through, never replaced.
 //! - A regular file is replaced atomically: the content goes to an unnamed
 //!   file (`O_TMPFILE`) that gets a name only when complete, so a crash or
 //!   SIGKILL leaves the old file and nothing else. Filesystems without
@@ -89,24 +93,70 @@ pub fn path_in_dir(dir: &Path, name: &str) -> Result<PathBuf, OutputError> {
     }
 }
 
-/// Writes `content` to `path` (see the module comment). `follow` says whether
-/// a symlink at `path` is followed to decide if the target is a special file
-/// (`-o /dev/stdout`); for files inside `-o DIR/` a link is replaced instead.
+/// Where writing `path` through its symbolic links lands.
+enum Target {
+    /// A path that is not a link (or no longer one): written there.
+    Path(PathBuf),
+    /// A link into `/proc` (`/dev/stdout`, `/dev/fd/N`): what it names
+    /// exists only as an open file, so it is opened through the link.
+    Through(PathBuf),
+}
+
+/// Follows the links at `path` (at most 40, as the kernel does) to the path
+/// they name.
+fn follow_links(path: &Path) -> Result<Target, OutputError> {
+    let mut at = path.to_path_buf();
+    for _ in 0..40 {
+        match std::fs::symlink_metadata(&at) {
+            Ok(m) if m.file_type().is_symlink() => {}
+            _ => return Ok(Target::Path(at)),
+        }
+        let next = std::fs::read_link(&at).map_err(io(&at))?;
+        let next = match next.is_absolute() {
+            true => next,
+            false => at.parent().unwrap_or(Path::new("/")).join(next),
+        };
+        if next.starts_with("/proc") {
+            return Ok(Target::Through(path.to_path_buf()));
+        }
+        at = next;
+    }
+    Err(OutputError::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::from_raw_os_error(libc::ELOOP),
+    })
+}
+
+/// Opens `path` and writes `content` into it, truncating a regular file
+/// (kustomize's `os.WriteFile`).
+fn write_through(path: &Path, content: &[u8]) -> Result<(), OutputError> {
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .truncate(true)
+        .create(true)
+        .open(path)
+        .map_err(io(path))?;
+    f.write_all(content).map_err(io(path))
+}
+
+/// Writes `content` to `path` (see the module comment). `follow` says
+/// whether symbolic links at `path` are written through (`-o FILE`); for
+/// files inside `-o DIR/` a link is replaced instead.
 pub fn write_output(path: &Path, content: &[u8], follow: bool) -> Result<(), OutputError> {
-    let meta = if follow {
-        std::fs::metadata(path)
-    } else {
-        std::fs::symlink_metadata(path)
+    let target = match follow {
+        true => follow_links(path)?,
+        false => Target::Path(path.to_path_buf()),
     };
+    let path = match &target {
+        Target::Through(link) => return write_through(link, content),
+        Target::Path(p) => p.as_path(),
+    };
+    let meta = std::fs::symlink_metadata(path);
     let existing_mode = match &meta {
         Ok(m) if m.is_file() => Some(m.permissions().mode() & 0o7777),
         Ok(m) if !m.is_dir() && !m.file_type().is_symlink() => {
             // A device, FIFO or socket: write into it, never replace the node.
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .open(path)
-                .map_err(io(path))?;
-            return f.write_all(content).map_err(io(path));
+            return write_through(path, content);
         }
         _ => None,
     };
@@ -300,5 +350,61 @@ mod tests {
         use std::os::unix::fs::FileTypeExt;
         let meta = std::fs::metadata("/dev/null").unwrap();
         assert!(meta.file_type().is_char_device());
+    }
+
+    #[test]
+    fn links_are_written_through_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("real.yaml");
+        std::fs::write(&target, "old").unwrap();
+        let link = dir.path().join("link.yaml");
+        std::os::unix::fs::symlink("real.yaml", &link).unwrap();
+        write_output(&link, b"new", true).unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
+        // A dangling link gets its target created, as kustomize's WriteFile does.
+        let dangling = dir.path().join("dangling.yaml");
+        std::os::unix::fs::symlink("made.yaml", &dangling).unwrap();
+        write_output(&dangling, b"x", true).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("made.yaml")).unwrap(),
+            "x"
+        );
+        assert!(
+            std::fs::symlink_metadata(&dangling)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        // A loop is an error, not a hang.
+        let a = dir.path().join("a");
+        std::os::unix::fs::symlink("b", &a).unwrap();
+        std::os::unix::fs::symlink("a", dir.path().join("b")).unwrap();
+        assert!(write_output(&a, b"x", true).is_err());
+    }
+
+    #[test]
+    fn a_link_into_proc_is_opened_like_kustomize() {
+        // /dev/stdout names whatever fd 1 is: here a file, which must get
+        // the content through the link, and the link must stay.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("captured");
+        let fd = std::fs::File::create(&file).unwrap();
+        let link = dir.path().join("stdout-link");
+        let proc_path = format!("/proc/self/fd/{}", std::os::fd::AsRawFd::as_raw_fd(&fd));
+        std::os::unix::fs::symlink(&proc_path, &link).unwrap();
+        write_output(&link, b"through", true).unwrap();
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "through");
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
     }
 }

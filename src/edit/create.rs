@@ -76,6 +76,14 @@ fn parse_map(dir: &Path, arg: Option<&str>, kind: &str) -> Result<IndexMap<Strin
 /// searched.
 fn detect(dir: &Path, recursive: bool) -> Vec<String> {
     let mut found = Vec::new();
+    // Files are read as a build reads them: regular files only (a FIFO or
+    // a link to a device is never opened for long), size-limited, and not
+    // through a link that leaves the directory.
+    let Ok(loader) =
+        crate::load::loader::Loader::new(dir, crate::load::loader::LoadRestriction::RootOnly)
+    else {
+        return found;
+    };
     let mut walk = walkdir::WalkDir::new(dir)
         .min_depth(1)
         .sort_by_file_name()
@@ -95,7 +103,10 @@ fn detect(dir: &Path, recursive: bool) -> Vec<String> {
             }
             continue;
         }
-        if std::fs::read_to_string(entry.path()).is_ok_and(|t| reads_as_resources(&t)) {
+        if loader
+            .read_text(&rel)
+            .is_ok_and(|(_, t)| reads_as_resources(&t))
+        {
             found.push(rel);
         }
     }

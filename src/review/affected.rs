@@ -80,11 +80,12 @@ pub fn resolve_revision(dir: &Path, rev: &str) -> Result<String, AffectedError> 
 pub fn checkout_revision(
     dir: &Path,
     rev: &str,
-) -> Result<(tempfile::TempDir, PathBuf), AffectedError> {
+) -> Result<(crate::sys::cleanup::TempDir, PathBuf), AffectedError> {
     let commit = resolve_revision(dir, rev)?;
     let top = git(dir, &["rev-parse", "--show-toplevel"])?;
     let prefix = git(dir, &["rev-parse", "--show-prefix"])?;
-    let tmp = tempfile::tempdir().map_err(io(Path::new("temporary directory")))?;
+    let tmp = crate::sys::cleanup::TempDir::new("nest-kz-review-")
+        .map_err(io(Path::new("temporary directory")))?;
     extract(Path::new(top.trim()), &commit, tmp.path())?;
     let path = tmp.path().join(prefix.trim());
     Ok((tmp, path))
@@ -337,7 +338,8 @@ pub fn affected(
     if !confirm || touched.is_empty() {
         return Ok(touched);
     }
-    let old_tree = tempfile::tempdir().map_err(io(Path::new("temporary directory")))?;
+    let old_tree = crate::sys::cleanup::TempDir::new("nest-kz-review-")
+        .map_err(io(Path::new("temporary directory")))?;
     extract(&top, &commit, old_tree.path())?;
     let mut out = Vec::new();
     for dir in touched {

@@ -139,10 +139,26 @@ impl TempDir {
     /// A new directory under the system's temporary directory, named
     /// `PREFIX` and random characters.
     pub fn new(prefix: &str) -> std::io::Result<TempDir> {
+        Self::new_in(&std::env::temp_dir(), prefix)
+    }
+
+    /// A new directory in `parent`, named `PREFIX` and random characters.
+    pub fn new_in(parent: &Path, prefix: &str) -> std::io::Result<TempDir> {
         arm();
-        let dir = tempfile::Builder::new().prefix(prefix).tempdir()?;
+        let dir = tempfile::Builder::new().prefix(prefix).tempdir_in(parent)?;
         registry().dirs.push(dir.path().to_path_buf());
         Ok(TempDir { dir: Some(dir) })
+    }
+
+    /// Keeps the directory: it is no longer removed, on drop or on a signal.
+    pub fn keep(mut self) -> PathBuf {
+        match self.dir.take() {
+            Some(dir) => {
+                registry().dirs.retain(|d| d != dir.path());
+                dir.keep()
+            }
+            None => PathBuf::new(),
+        }
     }
 
     pub fn path(&self) -> &Path {

@@ -94,6 +94,9 @@ pub fn checkout(spec: &RepoSpec, options: &RemoteOptions) -> Result<PathBuf, Rem
         git::ls_remote(&repo_dir, &url, git_ref, spec.timeout)?
             .ok_or_else(|| RemoteError::RefNotFound(git_ref.to_string()))?
     };
+    // The commit names a directory: it must be a commit id, whatever a
+    // cache file or a server said.
+    let commit = checked_commit(&commit, &ref_file)?;
     let tree = trees.join(tree_name(&commit));
     if tree.is_dir() {
         debug(|| format!("cache hit {url} {git_ref} -> {commit}"));
@@ -105,11 +108,10 @@ pub fn checkout(spec: &RepoSpec, options: &RemoteOptions) -> Result<PathBuf, Rem
     debug(|| format!("cloning {url} at {git_ref}"));
     // Beside trees/, so the rename below stays on one filesystem (atomic);
     // dropped (deleted) on any error.
-    let tmp = tempfile::Builder::new()
-        .prefix("clone-")
-        .tempdir_in(&repo_dir)
+    let tmp = crate::sys::cleanup::TempDir::new_in(&repo_dir, "clone-")
         .map_err(|e| RemoteError::cache(&repo_dir, e))?;
     let head = git::clone(tmp.path(), &url, git_ref, spec.submodules, spec.timeout)?;
+    let head = checked_commit(&head, tmp.path())?;
     let tree = trees.join(tree_name(&head));
     if !tree.is_dir() {
         let staged = tmp.keep();
@@ -126,6 +128,21 @@ pub fn checkout(spec: &RepoSpec, options: &RemoteOptions) -> Result<PathBuf, Rem
         write_atomically(&ref_file, &head)?;
     }
     Ok(tree)
+}
+
+/// `text` if it is a full commit id; else the cache entry (or clone) at
+/// `source` is corrupt, and nothing is built from it.
+fn checked_commit(text: &str, source: &Path) -> Result<String, RemoteError> {
+    match git::is_commit_id(text) {
+        true => Ok(text.to_ascii_lowercase()),
+        false => Err(RemoteError::cache(
+            source,
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                "not a commit id: the cache entry is corrupt (remove it to fetch again)",
+            ),
+        )),
+    }
 }
 
 /// Clones only happen under the lock we now hold, so any temporary clone
