@@ -15,7 +15,7 @@ seconds=${1:-30}
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(yaml_reader kustomization_loader strategic_merge json_patch replacements emit_roundtrip)
+  targets=(yaml_reader kustomization_loader strategic_merge json_patch replacements emit_roundtrip helm_args argocd_params)
 fi
 corpus=target/fuzz-corpus
 python3 scripts/fuzz-seeds.py "$corpus" >/dev/null

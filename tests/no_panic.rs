@@ -90,3 +90,79 @@ proptest! {
         }
     }
 }
+
+/// Any text for a helm chart's string fields, flag-like ones included.
+fn arb_helm_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-z0-9.-]{0,12}",
+        "-{1,2}[a-z-]{1,12}(=[a-z/.]{0,8})?",
+        any::<String>().prop_map(|s| s.chars().take(16).collect()),
+    ]
+}
+
+proptest! {
+    /// Whatever a kustomization puts in a chart, once its operands pass the
+    /// check, nothing it wrote sits where helm would read an option.
+    #[test]
+    fn helm_operands_never_read_as_options(
+        name in arb_helm_text(),
+        release_name in arb_helm_text(),
+        namespace in arb_helm_text(),
+        name_template in arb_helm_text(),
+        kube_version in arb_helm_text(),
+        api_versions in prop::collection::vec(arb_helm_text(), 0..3),
+    ) {
+        use nest_kz::generate::helm::{check_operands, template_args, HelmChart};
+        use std::path::Path;
+        let chart = HelmChart { name, release_name, namespace, name_template, kube_version, api_versions, ..HelmChart::default() };
+        if check_operands(&chart).is_ok() {
+            let args = template_args(&chart, Path::new("/k/charts"), Path::new("/t/v.yaml"), &[]);
+            // template RELEASE|--generate-name CHART-PATH, then flags with values.
+            prop_assert!(args[1] == "--generate-name" || !args[1].starts_with('-'), "{args:?}");
+            prop_assert!(args[2].starts_with('/'), "{args:?}");
+            let mut i = 3;
+            while i < args.len() {
+                prop_assert!(args[i].starts_with("--") || args[i] == "-f", "{args:?}");
+                let takes_value = !matches!(args[i].as_str(), "--include-crds" | "--skip-tests" | "--no-hooks" | "--debug" | "--devel");
+                i += if takes_value { 2 } else { 1 };
+            }
+        }
+    }
+
+    /// The ArgoCD plugin's parameters, in any shape: read without a panic,
+    /// and every edit command's user value after `--` or as a plain word.
+    #[test]
+    fn argocd_parameters_never_panic(
+        json in prop_oneof![
+            Just("null".to_string()),
+            arb_json().prop_map(|v| v.to_string()),
+            prop::collection::vec(
+                ("(namePrefix|nameSuffix|namespace|images|replicas|commonLabels|components|patches|enableHelm|version|forceCommonLabels)",
+                 arb_json()),
+                0..4,
+            ).prop_map(|ps| {
+                let items: Vec<String> = ps.into_iter().map(|(n, v)| match v {
+                    Value::Array(_) => format!(r#"{{"name":"{n}","array":{v}}}"#),
+                    Value::Object(_) => format!(r#"{{"name":"{n}","map":{v}}}"#),
+                    other => format!(r#"{{"name":"{n}","string":{}}}"#, serde_json::to_string(&other.to_string()).unwrap()),
+                }).collect();
+                format!("[{}]", items.join(","))
+            }),
+        ],
+        env_value in any::<String>(),
+    ) {
+        use nest_kz::cli::argocd::SourceOverrides;
+        let env: std::collections::BTreeMap<String, String> = [
+            ("ARGOCD_APP_PARAMETERS".to_string(), json),
+            ("ARGOCD_ENV_NAMESPACE".to_string(), env_value),
+        ].into_iter().collect();
+        if let Ok(o) = SourceOverrides::from_env(&env) {
+            for (_, argv) in o.edit_commands() {
+                let dash = argv.iter().position(|a| a == "--");
+                if let Some(i) = dash {
+                    prop_assert_eq!(i, argv.len() - 2);
+                }
+            }
+        }
+    }
+}

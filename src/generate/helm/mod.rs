@@ -153,15 +153,7 @@ pub fn inflate(
         chart.api_versions = options.api_versions.clone();
     }
     chart.debug |= options.debug;
-    check_name(&chart.name)?;
-    if !chart.release_name.is_empty() {
-        command::check_release_name(&chart.release_name).map_err(|reason| {
-            HelmError::InvalidChart {
-                chart: name.clone(),
-                reason,
-            }
-        })?;
-    }
+    check_operands(&chart)?;
     let merge = match chart.values_merge.as_str() {
         "" | "override" => ValuesMerge::Override,
         "merge" => ValuesMerge::Merge,
@@ -314,6 +306,23 @@ fn read_values(chart: &str, path: &Path) -> Result<Vec<u8>, HelmError> {
             other => other.to_string(),
         },
     })
+}
+
+/// The chart's values that reach helm as operands rather than as a flag's
+/// value: its name (a folder under chartHome, and `helm pull`'s operand)
+/// and its release name. Once these pass, no value from a kustomization
+/// can read as an option on helm's command line.
+pub fn check_operands(chart: &HelmChart) -> Result<(), HelmError> {
+    check_name(&chart.name)?;
+    if !chart.release_name.is_empty() {
+        command::check_release_name(&chart.release_name).map_err(|reason| {
+            HelmError::InvalidChart {
+                chart: chart.name.clone(),
+                reason,
+            }
+        })?;
+    }
+    Ok(())
 }
 
 /// A chart name is a folder name under chartHome: no `..`, no absolute
