@@ -40,6 +40,7 @@ impl Builder {
                     self.repo.clone(),
                 ),
             };
+            super::resources::check_unambiguous(entry, ctx.kfile)?;
             let remote = repo.is_some() && repo != self.repo;
             let outer = std::mem::replace(&mut self.repo, repo);
             let accumulated =

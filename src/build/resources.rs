@@ -77,6 +77,7 @@ impl Builder {
                 // An absolute directory is refused as kustomize refuses it
                 // (URLs, resolved above, are never absolute paths).
                 ctx.loader.check_new_root(entry)?;
+                check_unambiguous(entry, ctx.kfile)?;
                 let remote = repo.is_some() && repo != self.repo;
                 if repo.is_none() {
                     self.prefetch
@@ -240,4 +241,25 @@ fn check_object(v: &Value, path: &Path, line: usize) -> Result<()> {
         return fail("missing metadata.name in object");
     }
     Ok(())
+}
+
+/// v5.8: a directory entry with `..` inside a path segment's name
+/// (`../base - ../shared`, two entries run together by an indentation
+/// slip) is refused as ambiguous rather than cleaned into another path.
+pub(super) fn check_unambiguous(entry: &str, kfile: &Path) -> Result<()> {
+    if !crate::release::current().refuses_ambiguous_paths() {
+        return Ok(());
+    }
+    let ambiguous = entry
+        .split('/')
+        .any(|seg| !matches!(seg, "" | "." | "..") && seg.contains(".."));
+    match ambiguous {
+        false => Ok(()),
+        true => Err(BuildError::invalid(
+            kfile,
+            format!(
+                "path {entry:?} is ambiguous: it is likely two entries run together (check the YAML indentation of the kustomization file)"
+            ),
+        )),
+    }
 }

@@ -37,7 +37,12 @@ pub fn run(
 ) -> Result<()> {
     for args in generators {
         let resource = generate(kind, args, global, loader, kustomization)?;
-        add_generated(resmap, resource, kustomization)?;
+        // kustomize's GenerationBehavior text: any other value is unspecified.
+        let behavior = match args.behavior.as_deref() {
+            Some(b @ ("create" | "merge" | "replace")) => b,
+            _ => "unspecified",
+        };
+        add_generated(resmap, resource, behavior, kustomization)?;
     }
     Ok(())
 }
@@ -204,7 +209,12 @@ fn merge_options(
 }
 
 /// Adds a generated object, or merges/replaces the one it names.
-fn add_generated(resmap: &mut ResMap, generated: Resource, kustomization: &Path) -> Result<()> {
+fn add_generated(
+    resmap: &mut ResMap,
+    generated: Resource,
+    behavior_text: &str,
+    kustomization: &Path,
+) -> Result<()> {
     let behavior = generated
         .generator
         .as_ref()
@@ -223,9 +233,13 @@ fn add_generated(resmap: &mut ResMap, generated: Resource, kustomization: &Path)
             ));
         }
         ([_], Behavior::Create) => {
+            let used = match crate::release::current().collision_error_names_behavior() {
+                true => format!("can not use behavior: '{behavior_text}', "),
+                false => String::new(),
+            };
             return Err(BuildError::invalid(
                 kustomization,
-                format!("id {id} exists; behavior must be merge or replace"),
+                format!("id {id} exists; {used}behavior must be merge or replace"),
             ));
         }
         ([one], _) => *one,
@@ -245,6 +259,13 @@ fn add_generated(resmap: &mut ResMap, generated: Resource, kustomization: &Path)
     // kustomize (CopyMergeMetaDataFieldsFrom): both behaviors merge labels
     // and annotations over the old object's; merge also merges the data.
     if behavior == Behavior::Merge {
+        // v5.8: a Secret's stringData joins its data first (generated
+        // data wins over both), so merging does not lose it.
+        if crate::release::current().merged_secrets_keep_string_data()
+            && is_core_secret(&existing.value)
+        {
+            fold_string_data(&mut existing.value);
+        }
         for field in ["data", "binaryData"] {
             let mut merged = existing.value[field]
                 .as_object()
@@ -287,6 +308,26 @@ fn add_generated(resmap: &mut ResMap, generated: Resource, kustomization: &Path)
         needs_hash,
     });
     Ok(())
+}
+
+fn is_core_secret(v: &Value) -> bool {
+    v["kind"].as_str() == Some("Secret") && v["apiVersion"].as_str() == Some("v1")
+}
+
+/// A Secret's `stringData` moved into its `data`, base64-encoded, over what
+/// `data` held for the same keys.
+fn fold_string_data(secret: &mut Value) {
+    let Some(Value::Object(strings)) = secret.as_object_mut().and_then(|m| m.shift_remove("stringData")) else {
+        return;
+    };
+    let mut data = secret["data"].as_object().cloned().unwrap_or_default();
+    for (k, v) in strings {
+        let text = crate::model::resource::scalar_text(&v);
+        use base64::Engine;
+        let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+        data.insert(k, Value::String(encoded.into()));
+    }
+    secret["data"] = Value::Object(data);
 }
 
 /// kustomize's literal syntax: `key=value`, with one pair of matching quotes stripped.

@@ -14,7 +14,7 @@ use hashbrown::HashMap;
 use serde::Deserialize;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 /// kustomize's default transformer configuration (`builtin_fieldspecs.yaml`
 /// read and normalised as kustomize's MakeDefaultConfig), from the table
@@ -54,6 +54,43 @@ static BUILTIN: LazyLock<TransformerConfig> = LazyLock::new(|| {
         normalized: super::builtin_config_table::NORMALIZED,
     }
 });
+
+/// The default configuration of `release`: the table (kustomize v5.5.0's),
+/// with the field specs later releases added or moved (`release::v5_7`,
+/// `release::v5_8`) in the places kustomize's lists have them.
+fn builtin_for(release: crate::release::Release) -> TransformerConfig {
+    let mut config = BUILTIN.clone();
+    let at = |path: &str, create: bool| FieldSpec {
+        group: None,
+        version: None,
+        kind: None,
+        path: path.split('/').map(Str::from).collect(),
+        create,
+    };
+    if let [pod, template] = release.image_volume_paths() {
+        let images = Arc::make_mut(config.specs.entry("images".into()).or_default());
+        // After the pod's containers and init containers; the template's
+        // at the end, after the template's.
+        let pod_at = images.len().min(2);
+        images.insert(pod_at, at(pod, true));
+        images.push(at(template, false));
+        if let Some(cron) = release.cron_job_image_volume_path() {
+            images.push(at(cron, false));
+        }
+    }
+    if release.volume_claim_template_labels_apart() {
+        // `includeTemplates` no longer reaches volumeClaimTemplates; a list
+        // of its own (`includeVolumeClaimTemplates`) does.
+        let is_claim = |s: &FieldSpec| s.path.iter().any(|p| p.as_str() == "volumeClaimTemplates[]");
+        let templates = Arc::make_mut(config.specs.entry("templateLabels".into()).or_default());
+        let claims: Vec<FieldSpec> = templates.iter().filter(|s| is_claim(s)).cloned().collect();
+        templates.retain(|s| !is_claim(s));
+        config
+            .specs
+            .insert("volumeClaimTemplateLabels".into(), Arc::new(claims));
+    }
+    config
+}
 
 /// A `configurations:` file (kustomize's TransformerConfig).
 #[derive(Debug, Default, Deserialize)]
@@ -266,8 +303,14 @@ fn shared_merge<'i>(
 
 impl TransformerConfig {
     /// kustomize's defaults.
+    /// kustomize's default configuration for the emulated release.
     pub fn builtin() -> Self {
-        BUILTIN.clone()
+        static BY_RELEASE: [OnceLock<TransformerConfig>; crate::release::Release::ALL.len()] =
+            [const { OnceLock::new() }; crate::release::Release::ALL.len()];
+        let release = crate::release::current();
+        BY_RELEASE[release as usize]
+            .get_or_init(|| builtin_for(release))
+            .clone()
     }
 
     /// The field specs of one transformer (`commonLabels`, `images`, ...).

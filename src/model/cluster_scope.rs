@@ -76,7 +76,8 @@ pub fn is_cluster_scoped_kind(group: &str, version: &str, kind: &str) -> bool {
     static KINDS: LazyLock<hashbrown::HashSet<&str>> =
         LazyLock::new(|| CLUSTER_SCOPED.iter().map(|(_, k)| *k).collect());
     if !KINDS.contains(kind) {
-        return false;
+        return kind.starts_with("ValidatingAdmissionPolicy")
+            && is_admission_policy(group, version, kind);
     }
     CLUSTER_SCOPED.iter().any(|(v, k)| {
         *k == kind
@@ -85,4 +86,17 @@ pub fn is_cluster_scoped_kind(group: &str, version: &str, kind: &str) -> bool {
                 None => group.is_empty() && *v == version,
             }
     })
+}
+
+/// kustomize's v5.8 line knows `admissionregistration.k8s.io/v1`
+/// ValidatingAdmissionPolicy and its Binding to be cluster-scoped (its
+/// built-in schema predates them); earlier releases treat them as
+/// namespaced, as every kind they do not know.
+fn is_admission_policy(group: &str, version: &str, kind: &str) -> bool {
+    matches!(
+        kind,
+        "ValidatingAdmissionPolicy" | "ValidatingAdmissionPolicyBinding"
+    ) && group == "admissionregistration.k8s.io"
+        && version == "v1"
+        && crate::release::current().validating_admission_policies_are_cluster_scoped()
 }

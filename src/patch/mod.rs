@@ -52,14 +52,14 @@ pub fn load(spec: &PatchSpec, loader: &Loader, kustomization: &Path) -> Result<P
         }
     };
     let (body, lines) = parse_body(&origin, &text)?;
-    let option = |k: &str| spec.options.get(k).copied().unwrap_or(false);
+    let options = crate::load::kustomization::PatchOptions::of(spec);
     Ok(Patch {
         body,
         lines,
         origin,
         target: spec.target.clone(),
-        allow_name_change: option("allowNameChange"),
-        allow_kind_change: option("allowKindChange"),
+        allow_name_change: options.allow_name_change,
+        allow_kind_change: options.allow_kind_change,
     })
 }
 

@@ -16,6 +16,7 @@ mod v5_7;
 mod v5_8;
 
 pub use v5_6::GoSort;
+pub use v5_7::ArgsSplitter;
 
 use std::sync::atomic::{AtomicU8, Ordering};
 

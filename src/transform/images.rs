@@ -17,7 +17,8 @@ pub fn apply(
     specs: &[crate::model::fieldspec::FieldSpec],
 ) -> super::TransformResult {
     for spec in images {
-        let one = std::slice::from_ref(spec);
+        let matcher = Matcher::new(&spec.name)?;
+        let one = (spec, &matcher);
         resmap.try_for_each_mut(|r| {
             walk(&mut r.value, one);
             let gvk = r.gvk();
@@ -40,7 +41,10 @@ pub fn apply(
     Ok(())
 }
 
-fn walk(node: &mut Value, images: &[ImageSpec]) {
+/// One `images` entry and the pattern it matches images with.
+type Entry<'a> = (&'a ImageSpec, &'a Matcher);
+
+fn walk(node: &mut Value, images: Entry) {
     match node {
         Value::Object(map) => {
             for (key, child) in map.iter_mut() {
@@ -61,18 +65,57 @@ fn walk(node: &mut Value, images: &[ImageSpec]) {
     }
 }
 
-fn update_container(container: &mut Value, images: &[ImageSpec]) {
+fn update_container(container: &mut Value, images: Entry) {
     if let Some(Value::String(image)) = container.get_mut("image") {
         update_image(image, images);
     }
 }
 
-fn update_image(image: &mut Str, images: &[ImageSpec]) {
-    let (name, _, _) = split_image(image);
-    // kustomize matches with the regex `^NAME(:tag)?(@digest)?$`; for NAME
-    // `*` that regex matches every image (`edit set image '*:v2'`).
-    if let Some(spec) = images.iter().find(|s| s.name == name || s.name == "*") {
+fn update_image(image: &mut Str, (spec, matcher): Entry) {
+    if matcher.matches(image) {
         *image = rewrite(image, spec).into();
+    }
+}
+
+/// kustomize's `image.IsImageMatched`: the entry's name, as a regular
+/// expression (unescaped: `.` matches any character), then an optional tag
+/// and digest, searched in the image text as Go's `MatchString` searches.
+pub enum Matcher {
+    /// `*`: Go reads `^*` as an optional anchor, so the pattern matches at
+    /// the end of every image (`edit set image '*:v2'`).
+    Everything,
+    Pattern(regex::Regex),
+    /// Not a valid pattern: from v5.8 it matches nothing.
+    Nothing,
+}
+
+impl Matcher {
+    pub fn new(name: &str) -> Result<Matcher, String> {
+        if name == "*" {
+            return Ok(Matcher::Everything);
+        }
+        let release = crate::release::current();
+        let digest = match release.any_digest_algorithm() {
+            true => "[a-zA-Z0-9]+([.+_-][a-zA-Z0-9]+)*:[a-zA-Z0-9_.{}-]*",
+            false => "sha256:[a-zA-Z0-9_.{}-]*",
+        };
+        match regex::Regex::new(&format!("^{name}(:[a-zA-Z0-9_.{{}}-]*)?(@{digest})?$")) {
+            Ok(re) => Ok(Matcher::Pattern(re)),
+            Err(_) if release.any_digest_algorithm() => Ok(Matcher::Nothing),
+            // kustomize before v5.8 crashes on such a name.
+            Err(_) => Err(format!(
+                "images: name {name:?} is not a valid pattern (kustomize {} fails on it)",
+                release.version()
+            )),
+        }
+    }
+
+    pub fn matches(&self, image: &str) -> bool {
+        match self {
+            Matcher::Everything => true,
+            Matcher::Pattern(re) => re.is_match(image),
+            Matcher::Nothing => false,
+        }
     }
 }
 

@@ -34,6 +34,11 @@ pub fn apply_entry(
         if entry.include_templates {
             merge_specs(&mut specs, config.specs("templateLabels")).map_err(fail)?;
         }
+        // v5.8: a StatefulSet's claim templates are a choice of their own
+        // (before, `templateLabels` held them).
+        if entry.include_volume_claim_templates == Some(true) {
+            merge_specs(&mut specs, config.specs("volumeClaimTemplateLabels")).map_err(fail)?;
+        }
         merge_specs(&mut specs, &[FieldSpec::at(&["metadata", "labels"], true)]).map_err(fail)?;
     }
     apply(resmap, &entry.pairs, &specs)

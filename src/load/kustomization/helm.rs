@@ -29,6 +29,8 @@ pub struct HelmChart {
     pub name_template: String,
     pub skip_tests: bool,
     pub debug: bool,
+    /// v5.7 and later (`release::v5_7`): `--devel` for pull and template.
+    pub devel: Option<bool>,
 }
 
 /// `helmGlobals` (kustomize's `types.HelmGlobals`).

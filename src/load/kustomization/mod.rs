@@ -86,6 +86,8 @@ pub struct LabelSpec {
     pub include_selectors: bool,
     #[serde(default)]
     pub include_templates: bool,
+    /// v5.8 and later (`release::v5_8`).
+    pub include_volume_claim_templates: Option<bool>,
     #[serde(default)]
     pub fields: Vec<crate::model::fieldspec::FieldSpecConfig>,
 }
@@ -162,6 +164,8 @@ pub struct OpenApiSpec {
 pub struct ReplacementEntry {
     pub path: Option<String>,
     pub source: Option<Value>,
+    /// v5.7 and later (`release::v5_7`): a plain text as the source.
+    pub source_value: Option<String>,
     pub targets: Option<Value>,
 }
 
@@ -249,7 +253,84 @@ pub fn parse(path: &Path, text: &str) -> Result<Kustomization> {
     let tags = std::mem::take(&mut k.image_tags);
     k.images.extend(tags);
     k.check_supported(path)?;
+    k.check_release_fields(path)?;
     Ok(k)
+}
+
+impl Kustomization {
+    /// Fields a later release added are unknown fields to the releases
+    /// before it, as kustomize's strict decoding reports them.
+    fn check_release_fields(&self, path: &Path) -> Result<()> {
+        let release = crate::release::current();
+        let unknown = |field: &str| {
+            Err(BuildError::invalid(
+                path,
+                format!("invalid kustomization: unknown field `{field}`"),
+            ))
+        };
+        if !release.has_source_value() && self.replacements.iter().any(|r| r.source_value.is_some())
+        {
+            return unknown("sourceValue");
+        }
+        if !release.has_helm_devel() && self.helm_charts.iter().any(|c| c.devel.is_some()) {
+            return unknown("devel");
+        }
+        if !release.volume_claim_template_labels_apart()
+            && self
+                .labels
+                .iter()
+                .any(|l| l.include_volume_claim_templates.is_some())
+        {
+            return unknown("includeVolumeClaimTemplates");
+        }
+        if release.typed_patch_options() {
+            for p in self.patches.iter().chain(&self.patches_json6902) {
+                if let Some(key) = p.options.keys().find(|k| PatchOptions::field(k).is_none()) {
+                    return unknown(key);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `patches[].options`: which changes a strategic-merge patch may make.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PatchOptions {
+    pub allow_name_change: bool,
+    pub allow_kind_change: bool,
+}
+
+impl PatchOptions {
+    /// The options a patch entry sets. Before v5.8 they are a map looked up
+    /// by exact key (others ignored); from v5.8 a struct whose fields Go
+    /// matches without regard to case (others refused at load).
+    pub fn of(spec: &PatchSpec) -> PatchOptions {
+        let typed = crate::release::current().typed_patch_options();
+        let mut options = PatchOptions::default();
+        for (key, on) in &spec.options {
+            let field = match typed {
+                true => PatchOptions::field(key),
+                false => [("allowNameChange", 0), ("allowKindChange", 1)]
+                    .iter()
+                    .find(|(name, _)| name == key)
+                    .map(|(_, i)| *i),
+            };
+            match field {
+                Some(0) => options.allow_name_change = *on,
+                Some(1) => options.allow_kind_change = *on,
+                _ => {}
+            }
+        }
+        options
+    }
+
+    /// Which of the two fields `key` names, as Go's JSON decoder matches.
+    fn field(key: &str) -> Option<usize> {
+        ["allowNameChange", "allowKindChange"]
+            .iter()
+            .position(|name| name.eq_ignore_ascii_case(key))
+    }
 }
 
 /// Go's `json.Unmarshal` leaves a field at its zero value when it is null:
