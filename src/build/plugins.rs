@@ -410,7 +410,9 @@ pub fn transform(
                 target: c.target,
                 options: c.options,
             };
-            patch::apply_with_schema(resmap, &patch::load(&spec, loader, &config.origin)?, schema)?;
+            if let Some(patch) = patch::load(&spec, loader, &config.origin)? {
+                patch::apply_with_schema(resmap, &patch, schema)?;
+            }
         }
         "PatchJson6902Transformer" => {
             let c: Json6902Config = parse(config, kind)?;
@@ -420,7 +422,9 @@ pub fn transform(
                 target: Some(c.target),
                 options: IndexMap::new(),
             };
-            patch::apply(resmap, &patch::load(&spec, loader, &config.origin)?)?;
+            if let Some(patch) = patch::load(&spec, loader, &config.origin)? {
+                patch::apply(resmap, &patch)?;
+            }
         }
         "PatchStrategicMergeTransformer" => {
             let c: StrategicMergeConfig = parse(config, kind)?;

@@ -49,15 +49,11 @@ pub(super) fn run_transformers(
         ctx.record(resmap, "PatchStrategicMergeTransformer", None);
     }
     for (i, spec) in k.patches.iter().enumerate() {
-        let patch = patch::load(spec, ctx.loader, ctx.kfile)?;
-        apply_patch(
-            resmap,
-            &patch,
-            ctx,
-            &format!("patches[{i}]"),
-            "patch",
-            schema,
-        )?;
+        // A patch that holds nothing may be skipped (`Release::empty_patch`).
+        if let Some(patch) = patch::load(spec, ctx.loader, ctx.kfile)? {
+            let field = format!("patches[{i}]");
+            apply_patch(resmap, &patch, ctx, &field, "patch", schema)?;
+        }
         ctx.record(resmap, "PatchTransformer", None);
     }
     if let Some(ns) = k.namespace.as_deref().filter(|n| !n.is_empty()) {
@@ -132,7 +128,10 @@ pub(super) fn run_transformers(
         ctx.record(resmap, "AnnotationsTransformer", None);
     }
     for (i, spec) in k.patches_json6902.iter().enumerate() {
-        let patch = patch::load(spec, ctx.loader, ctx.kfile)?;
+        let Some(patch) = patch::load(spec, ctx.loader, ctx.kfile)? else {
+            ctx.record(resmap, "PatchJson6902Transformer", None);
+            continue;
+        };
         if !matches!(patch.body, patch::PatchBody::Json6902(_)) {
             return Err(BuildError::invalid(
                 &patch.origin,

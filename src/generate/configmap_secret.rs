@@ -38,10 +38,11 @@ pub fn run(
     for args in generators {
         let resource = generate(kind, args, global, loader, kustomization)?;
         // kustomize's GenerationBehavior text: any other value is unspecified.
-        let behavior = match args.behavior.as_deref() {
-            Some(b @ ("create" | "merge" | "replace")) => b,
-            _ => "unspecified",
-        };
+        let behavior = args
+            .behavior
+            .as_deref()
+            .filter(|b| matches!(*b, "create" | "merge" | "replace"))
+            .unwrap_or("unspecified");
         add_generated(resmap, resource, behavior, kustomization)?;
     }
     Ok(())
@@ -317,7 +318,10 @@ fn is_core_secret(v: &Value) -> bool {
 /// A Secret's `stringData` moved into its `data`, base64-encoded, over what
 /// `data` held for the same keys.
 fn fold_string_data(secret: &mut Value) {
-    let Some(Value::Object(strings)) = secret.as_object_mut().and_then(|m| m.shift_remove("stringData")) else {
+    let Some(Value::Object(strings)) = secret
+        .as_object_mut()
+        .and_then(|m| m.shift_remove("stringData"))
+    else {
         return;
     };
     let mut data = secret["data"].as_object().cloned().unwrap_or_default();

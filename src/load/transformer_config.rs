@@ -60,28 +60,34 @@ static BUILTIN: LazyLock<TransformerConfig> = LazyLock::new(|| {
 /// `release::v5_8`) in the places kustomize's lists have them.
 fn builtin_for(release: crate::release::Release) -> TransformerConfig {
     let mut config = BUILTIN.clone();
-    let at = |path: &str, create: bool| FieldSpec {
+    // kustomize's image specs all say `create: true` (which the images
+    // transformer ignores: it never creates).
+    let at = |path: &str| FieldSpec {
         group: None,
         version: None,
         kind: None,
         path: path.split('/').map(Str::from).collect(),
-        create,
+        create: true,
     };
     if let [pod, template] = release.image_volume_paths() {
         let images = Arc::make_mut(config.specs.entry("images".into()).or_default());
         // After the pod's containers and init containers; the template's
         // at the end, after the template's.
         let pod_at = images.len().min(2);
-        images.insert(pod_at, at(pod, true));
-        images.push(at(template, false));
+        images.insert(pod_at, at(pod));
+        images.push(at(template));
         if let Some(cron) = release.cron_job_image_volume_path() {
-            images.push(at(cron, false));
+            images.push(at(cron));
         }
     }
     if release.volume_claim_template_labels_apart() {
         // `includeTemplates` no longer reaches volumeClaimTemplates; a list
         // of its own (`includeVolumeClaimTemplates`) does.
-        let is_claim = |s: &FieldSpec| s.path.iter().any(|p| p.as_str() == "volumeClaimTemplates[]");
+        let is_claim = |s: &FieldSpec| {
+            s.path
+                .iter()
+                .any(|p| p.as_str() == "volumeClaimTemplates[]")
+        };
         let templates = Arc::make_mut(config.specs.entry("templateLabels".into()).or_default());
         let claims: Vec<FieldSpec> = templates.iter().filter(|s| is_claim(s)).cloned().collect();
         templates.retain(|s| !is_claim(s));

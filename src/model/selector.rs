@@ -23,8 +23,6 @@ pub struct Selector {
 }
 
 pub struct CompiledSelector {
-    /// The selector as written, for exact id matching (replacements).
-    exact: Selector,
     group: Option<Pattern>,
     version: Option<Pattern>,
     kind: Option<Pattern>,
@@ -84,7 +82,6 @@ impl CompiledSelector {
             }
         };
         Ok(CompiledSelector {
-            exact: s.clone(),
             group: re(&s.group)?,
             version: re(&s.version)?,
             kind: re(&s.kind)?,
@@ -125,26 +122,32 @@ impl CompiledSelector {
     }
 }
 
-impl CompiledSelector {
-    /// kustomize's `ResId.IsSelectedBy` over the current and every earlier
-    /// id (replacements select this way): exact name, namespace (empty
-    /// and `default` alike) and GVK parts, any of them blank matching all;
-    /// plus the label and annotation selectors.
-    pub fn selects_any_id(&self, r: &Resource) -> bool {
-        let s = &self.exact;
-        let want =
-            |w: &Option<String>, have: &str| w.as_deref().is_none_or(|w| w.is_empty() || w == have);
-        let ids_match = r.ids().any(|id| {
-            want(&s.name, id.name)
-                && s.namespace.as_deref().is_none_or(|ns| {
-                    ns.is_empty() || effective_namespace(ns) == effective_namespace(id.namespace)
-                })
-                && want(&s.group, id.group)
-                && want(&s.version, id.version)
-                && want(&s.kind, id.kind)
-        });
-        ids_match
-            && self.labels.iter().all(|req| req.matches(&r.labels()))
+/// Only the label and annotation selectors of a target (kustomize matches
+/// them apart from the id in replacements); empty ones match everything.
+pub struct LabelSelectors {
+    labels: Vec<Requirement>,
+    annotations: Vec<Requirement>,
+    given: bool,
+}
+
+impl LabelSelectors {
+    pub fn new(s: &Selector, origin: &Path) -> Result<Self> {
+        let label = s.label_selector.as_deref().unwrap_or_default();
+        let annotation = s.annotation_selector.as_deref().unwrap_or_default();
+        Ok(LabelSelectors {
+            labels: parse_label_selector(label, origin)?,
+            annotations: parse_label_selector(annotation, origin)?,
+            given: !label.is_empty() || !annotation.is_empty(),
+        })
+    }
+
+    /// Whether the selector wrote neither.
+    pub fn is_empty(&self) -> bool {
+        !self.given
+    }
+
+    pub fn matches(&self, r: &Resource) -> bool {
+        self.labels.iter().all(|req| req.matches(&r.labels()))
             && self
                 .annotations
                 .iter()

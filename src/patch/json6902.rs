@@ -212,6 +212,11 @@ fn remove(doc: &mut Value, path: &str) -> Result<Value, String> {
 fn replace(doc: &mut Value, path: &str, value: Value) -> Result<(), String> {
     if path.is_empty() {
         if !(value.is_object() || value.is_array()) {
+            // json-patch v4.12 (kustomize before v5.7 as kubectl 1.32
+            // bundles it) wrapped a nil error here: the op did nothing.
+            if !crate::release::current().whole_document_replace_needs_an_object() {
+                return Ok(());
+            }
             return Err("replace operation value must be object or array".into());
         }
         *doc = value;

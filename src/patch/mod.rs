@@ -40,10 +40,14 @@ pub struct Patch {
 }
 
 /// Loads a `patches:` entry (file `path` or inline `patch`).
-pub fn load(spec: &PatchSpec, loader: &Loader, kustomization: &Path) -> Result<Patch> {
+/// `None` when the patch holds nothing and the emulated release skips it
+/// (`Release::empty_patch`).
+pub fn load(spec: &PatchSpec, loader: &Loader, kustomization: &Path) -> Result<Option<Patch>> {
     let (origin, text) = match (&spec.path, &spec.patch) {
         (Some(path), None) => loader.read_text(path)?,
-        (None, Some(inline)) => (kustomization.to_path_buf(), inline.clone()),
+        (None, Some(inline)) if !inline.trim().is_empty() => {
+            (kustomization.to_path_buf(), inline.trim().to_string())
+        }
         _ => {
             return Err(BuildError::invalid(
                 kustomization,
@@ -51,15 +55,41 @@ pub fn load(spec: &PatchSpec, loader: &Loader, kustomization: &Path) -> Result<P
             ));
         }
     };
+    if holds_nothing(&text) {
+        let what = spec.path.as_deref().unwrap_or("patch");
+        return match crate::release::current().empty_patch(text.is_empty(), spec.target.is_some()) {
+            crate::release::EmptyPatch::Skip => Ok(None),
+            crate::release::EmptyPatch::NeedsTarget => Err(BuildError::invalid(
+                &origin,
+                format!("must specify a target for JSON patch [path: {what:?}]"),
+            )),
+            crate::release::EmptyPatch::BothKinds => Err(BuildError::invalid(
+                &origin,
+                format!("illegally qualifies as both an SM and JSON patch: [path: {what:?}]"),
+            )),
+        };
+    }
     let (body, lines) = parse_body(&origin, &text)?;
     let options = crate::load::kustomization::PatchOptions::of(spec);
-    Ok(Patch {
+    Ok(Some(Patch {
         body,
         lines,
         origin,
         target: spec.target.clone(),
         allow_name_change: options.allow_name_change,
         allow_kind_change: options.allow_kind_change,
+    }))
+}
+
+/// A patch text with nothing in it: no bytes, no documents but empty ones
+/// (comments, blank lines, `---`, `null`), or an empty op list.
+fn holds_nothing(text: &str) -> bool {
+    if text.is_empty() {
+        return true;
+    }
+    crate::yaml::parse_documents(text).is_ok_and(|docs| {
+        docs.iter().all(|d| d.value.is_null())
+            || matches!(docs.as_slice(), [d] if d.value.as_array().is_some_and(|a| a.is_empty()))
     })
 }
 
@@ -206,6 +236,21 @@ pub fn apply_with_schema(resmap: &mut ResMap, patch: &Patch, schema: &SchemaTabl
                 return Err(BuildError::invalid(
                     &patch.origin,
                     "multiple strategic-merge patches in one `patches` entry may not set `target`",
+                ));
+            }
+            // Before v5.7, kustomize crashed looking up any document that
+            // follows a `$patch: delete` in the same patch (it met the
+            // emptied object).
+            let deletes = |d: &Value| d["$patch"].as_str() == Some("delete");
+            if !crate::release::current().deletes_several_objects_per_patch()
+                && docs.iter().rev().skip(1).any(deletes)
+            {
+                return Err(BuildError::invalid(
+                    &patch.origin,
+                    format!(
+                        "a document after a `$patch: delete` in the same patch crashes kustomize {} (split the patch, or use v5.7 or later)",
+                        crate::release::current().version()
+                    ),
                 ));
             }
             for doc in docs {

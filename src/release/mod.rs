@@ -17,6 +17,7 @@ mod v5_8;
 
 pub use v5_6::GoSort;
 pub use v5_7::ArgsSplitter;
+pub use v5_8::EmptyPatch;
 
 use std::sync::atomic::{AtomicU8, Ordering};
 

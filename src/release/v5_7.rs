@@ -29,13 +29,6 @@ impl Release {
         }
     }
 
-    /// A patch file with no documents (empty, blank or comments only)
-    /// given with a `target`: applied as nothing (before, only a 0-byte
-    /// file was; other empty texts were "both an SM and a JSON patch").
-    pub fn empty_patch_with_target_is_skipped(self) -> bool {
-        self >= Release::V5_7
-    }
-
     /// Several `$patch: delete` documents in one patch file: each deletes
     /// its object (before: kustomize crashed on the second).
     pub fn deletes_several_objects_per_patch(self) -> bool {

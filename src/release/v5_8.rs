@@ -44,10 +44,21 @@ impl Release {
         self >= Release::V5_8
     }
 
-    /// A patch file with no documents is skipped, with or without a target
-    /// (v5.8.1).
-    pub fn empty_patches_are_skipped(self) -> bool {
-        self >= Release::V5_8
+    /// What a `patches` entry with nothing in it does: a file of 0 bytes
+    /// (`zero`), or one with no documents or an empty op list (comments,
+    /// blank lines, `---`, `null`, `[]`). v5.8.1 skips every such patch;
+    /// v5.7 skips it given a target, and wants one otherwise; before, a
+    /// 0-byte file with a target was skipped, one without wanted a target,
+    /// and any other empty text read as both kinds of patch.
+    pub fn empty_patch(self, zero: bool, has_target: bool) -> EmptyPatch {
+        match (self, zero, has_target) {
+            (Release::V5_8, _, _) => EmptyPatch::Skip,
+            (Release::V5_7, _, true) => EmptyPatch::Skip,
+            (Release::V5_7, _, false) => EmptyPatch::NeedsTarget,
+            (_, true, true) => EmptyPatch::Skip,
+            (_, true, false) => EmptyPatch::NeedsTarget,
+            (_, false, _) => EmptyPatch::BothKinds,
+        }
     }
 
     /// The images transformer also rewrites CronJobs' image volumes,
@@ -102,4 +113,15 @@ impl Release {
             false => &["version", "-c", "--short"],
         }
     }
+}
+
+/// What kustomize does with a patch that holds nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmptyPatch {
+    /// Nothing is patched.
+    Skip,
+    /// "must specify a target for JSON patch".
+    NeedsTarget,
+    /// "illegally qualifies as both an SM and JSON patch".
+    BothKinds,
 }

@@ -83,7 +83,7 @@ spec:
             pairs: pairs(&[("team", "a")]),
             include_selectors: selectors,
             include_templates: templates,
-            fields: Vec::new(),
+            ..LabelSpec::default()
         }
     }
 

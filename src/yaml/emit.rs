@@ -20,6 +20,21 @@ pub fn emit_document(value: &Value) -> String {
     out
 }
 
+/// Renders one document with its mappings' keys in the order they hold
+/// them (as an encoder of a YAML node tree writes them), not sorted: for
+/// YAML kept inside a string that a step rewrote.
+pub fn emit_document_in_order(value: &Value) -> String {
+    let mut e = Emitter {
+        whitespace: true,
+        indention: true,
+        in_order: true,
+        ..Emitter::default()
+    };
+    e.node(value, -1, Context::Root);
+    e.write_indent(-1);
+    e.out
+}
+
 /// Appends one document's text to `out`.
 fn append_document(out: &mut String, value: &Value) {
     // libyaml starts a stream at column 0 "after whitespace, at an indentation".
@@ -103,6 +118,8 @@ struct Emitter {
     column: usize,
     whitespace: bool,
     indention: bool,
+    /// Keys in the mapping's own order rather than go-yaml v2's sort.
+    in_order: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -198,7 +215,9 @@ impl Emitter {
 
     fn block_mapping(&mut self, map: &Map, indent: i32) {
         let mut entries: Vec<(&Key, &Value)> = map.iter().collect();
-        crate::model::key_order::sort_keys(&mut entries, |e| e.0);
+        if !self.in_order {
+            crate::model::key_order::sort_keys(&mut entries, |e| e.0);
+        }
         for (key, value) in entries {
             self.write_indent(indent);
             if is_simple_key(key) {

@@ -904,6 +904,11 @@ pub fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Resu
     Ok(resolve_plain(text).unwrap_or_else(|| Value::String(text.into())))
 }
 
+/// A plain scalar's value: null, a boolean, a number, or else the text.
+pub fn resolve_plain_scalar(text: &str) -> Value {
+    resolve_plain(text).unwrap_or_else(|| Value::String(text.into()))
+}
+
 fn resolve_plain(text: &str) -> Option<Value> {
     match text {
         "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),

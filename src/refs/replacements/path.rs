@@ -1,0 +1,407 @@
+//! kyaml's path walkers, as replacements use them (`kyaml/yaml/fns.go`
+//! `PathGetter`, `kyaml/yaml/match.go` `PathMatcher`, and
+//! `kyaml/utils/pathsplitter.go`):
+//!
+//! - a field path splits on `.`, except after `\` (`config\.json`) and
+//!   inside `[...]`; a bracketed segment without `=` is a plain field name;
+//! - the source is found with `lookup`: a field, a list index (`-` the
+//!   last), or `[k=v]`, the first element whose `k` is exactly `v`;
+//! - targets are found with `each_match`: a field, an index (one past the
+//!   end is appended when creating), `*` for every element, or `[k=v]`,
+//!   every element whose `k`, as YAML text, holds a match of the regular
+//!   expression `v` anywhere (`[name=app]` also picks `app-2`); with
+//!   `create`, what is missing is made, a map or list as the next segment
+//!   needs, the last one of the value's kind.
+
+use crate::model::value::{Map, Value};
+
+/// Splits a field path as kustomize's `SmarterPathSplitter` does.
+pub fn split(path: &str) -> Vec<String> {
+    let mut parts: Vec<String> = Vec::new();
+    let mut raw: Vec<&str> = path.split('.').collect();
+    if raw.len() > 1 && raw[0].is_empty() {
+        raw.remove(0);
+    }
+    for piece in raw {
+        match parts.last_mut() {
+            Some(last) if last.ends_with('\\') => {
+                last.pop();
+                last.push('.');
+                last.push_str(piece);
+            }
+            _ => parts.push(piece.to_string()),
+        }
+    }
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < parts.len() {
+        let elem = &parts[i];
+        if elem.starts_with('[') && !elem.ends_with(']') {
+            let mut bracketed = vec![elem.clone()];
+            while i < parts.len() - 1 {
+                i += 1;
+                bracketed.push(parts[i].clone());
+                if parts[i].ends_with(']') {
+                    break;
+                }
+            }
+            let joined = bracketed.join(".");
+            out.push(match joined.contains('=') {
+                true => joined,
+                false => joined.trim_matches(['[', ']']).to_string(),
+            });
+        } else {
+            out.push(elem.clone());
+        }
+        i += 1;
+    }
+    out
+}
+
+/// Go's `strconv.Atoi` for a list index, non-negative (`IsIdxNumber`).
+fn index_number(part: &str) -> Option<usize> {
+    let digits = part.strip_prefix('+').unwrap_or(part);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
+}
+
+fn is_list_index(part: &str) -> bool {
+    part.starts_with('[') && part.ends_with(']')
+}
+
+/// `[k=v]` as its field name and value.
+fn name_value(part: &str) -> Result<(&str, &str), String> {
+    let inner = part.trim_start_matches('[').trim_end_matches(']');
+    inner.split_once('=').ok_or_else(|| {
+        "list path element must contain fieldName=fieldValue for element to match".to_string()
+    })
+}
+
+/// kyaml's node kind names, for its "wrong node kind" messages.
+pub fn kind_name(v: &Value) -> &'static str {
+    match v {
+        Value::Object(_) => "MappingNode",
+        Value::Array(_) => "SequenceNode",
+        _ => "ScalarNode",
+    }
+}
+
+fn wrong_kind(expected: &str, got: &Value) -> String {
+    format!(
+        "wrong node kind: expected {expected} but got {}: node contents:\n{}",
+        kind_name(got),
+        crate::yaml::emit_document(got)
+    )
+}
+
+/// The node at `path` (kyaml's `Lookup`, which creates nothing), `None`
+/// when a part is missing.
+pub fn lookup<'v>(node: &'v Value, path: &[String]) -> Result<Option<&'v Value>, String> {
+    let mut at = node;
+    for part in path.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        let next = match (part, at) {
+            ("*", _) => return Err("wildcard is not supported in PathGetter".into()),
+            ("-", Value::Array(items)) => items.last(),
+            (p, Value::Array(items)) if index_number(p).is_some() => {
+                index_number(p).and_then(|i| items.get(i))
+            }
+            (p, Value::Array(items)) if is_list_index(p) => {
+                let (name, want) = name_value(p)?;
+                items.iter().find(|item| match name {
+                    "" => scalar_text(item).as_deref() == Some(want),
+                    name => item.get(name).and_then(scalar_text).as_deref() == Some(want),
+                })
+            }
+            (p, Value::Object(map)) if !is_list_index(p) && index_number(p).is_none() => map.get(p),
+            (_, Value::Null) => None,
+            (p, other) if is_list_index(p) || index_number(p).is_some() || p == "-" => {
+                return Err(wrong_kind("SequenceNode", other));
+            }
+            (_, other) => return Err(wrong_kind("MappingNode", other)),
+        };
+        match next {
+            Some(v) => at = v,
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(at))
+}
+
+/// A scalar's text (a node's `Value` in kyaml); `None` for maps and lists.
+pub fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::Object(_) | Value::Array(_) => None,
+        other => Some(crate::model::resource::scalar_text(other)),
+    }
+}
+
+/// What `create` makes where a path part is missing: the kind the next
+/// part needs, and for the last part the kind of the value to be set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Create {
+    No,
+    Scalar,
+    Map,
+    List,
+}
+
+impl Create {
+    fn fresh(next: Option<&str>, last: Create) -> Value {
+        let kind = match next {
+            None => last,
+            Some(p) if is_list_index(p) || index_number(p).is_some() => Create::List,
+            Some(_) => Create::Map,
+        };
+        match kind {
+            Create::List => Value::Array(Vec::new()),
+            Create::Map => Value::Object(Map::new()),
+            // An empty scalar without a tag (see `value`).
+            Create::No | Create::Scalar => Value::Null,
+        }
+    }
+}
+
+/// Calls `visit` on every node `path` matches below `node` (kyaml's
+/// `PathMatcher`), in order, with whether the node was just created (an
+/// untagged scalar); returns how many. From v5.8 a scalar met with path
+/// left is read as YAML and matched in that copy, which is not kept: the
+/// matches count, and what is set on them is lost (`structured` writes
+/// such values back where it can).
+pub fn each_match(
+    node: &mut Value,
+    path: &[String],
+    create: Create,
+    visit: &mut dyn FnMut(&mut Value, bool) -> Result<(), String>,
+) -> Result<usize, String> {
+    walk(node, path, create, false, visit)
+}
+
+fn walk(
+    node: &mut Value,
+    path: &[String],
+    create: Create,
+    fresh: bool,
+    visit: &mut dyn FnMut(&mut Value, bool) -> Result<(), String>,
+) -> Result<usize, String> {
+    let Some((head, rest)) = path.split_first() else {
+        visit(node, fresh)?;
+        return Ok(1);
+    };
+    let next = rest.first().map(String::as_str);
+    if let Some(idx) = index_number(head) {
+        let Value::Array(items) = node else {
+            return Err(wrong_kind("SequenceNode", node));
+        };
+        let mut made = false;
+        if items.len() == idx && create != Create::No {
+            items.push(Create::fresh(next, create));
+            made = true;
+        }
+        let len = items.len();
+        let Some(item) = items.get_mut(idx) else {
+            return Err(format!(
+                "index {idx} specified but only {len} elements found"
+            ));
+        };
+        return walk(item, rest, create, made, visit);
+    }
+    if is_list_index(head) {
+        return each_element_matching(node, head, rest, create, visit);
+    }
+    if head == "*" {
+        let Value::Array(items) = node else {
+            return Err(wrong_kind("SequenceNode", node));
+        };
+        let mut count = 0;
+        for item in items.iter_mut() {
+            count += walk(item, rest, create, false, visit)?;
+        }
+        return Ok(count);
+    }
+    match node {
+        Value::Object(map) => {
+            let mut made = false;
+            if !map.contains_key(head.as_str()) {
+                if create == Create::No {
+                    return Ok(0);
+                }
+                map.insert(head.as_str().into(), Create::fresh(next, create));
+                made = true;
+            }
+            match map.get_mut(head.as_str()) {
+                Some(child) => walk(child, rest, create, made, visit),
+                None => Ok(0),
+            }
+        }
+        // A null on the way: nothing to find; creating, kyaml makes the
+        // field on a node it does not keep, so nothing changes.
+        Value::Null if create == Create::No => Ok(0),
+        Value::Null => {
+            let mut detached = Create::fresh(next, create);
+            walk(&mut detached, rest, create, true, visit)
+        }
+        Value::Array(_) => Err(wrong_kind("MappingNode", node)),
+        scalar if crate::release::current().structured_data_field_paths() => {
+            let text = scalar_text(scalar).unwrap_or_default();
+            let mut copy = crate::yaml::parse_documents(&text)
+                .map_err(|e| e.message)?
+                .into_iter()
+                .next()
+                .map(|d| d.value)
+                .unwrap_or_default();
+            // What is set in the copy is lost, and so is a value its type
+            // could not hold: kustomize decodes only the real tree.
+            walk(&mut copy, path, create, false, &mut |node, fresh| {
+                let _ = visit(node, fresh);
+                Ok(())
+            })
+        }
+        other => Err(wrong_kind("MappingNode", other)),
+    }
+}
+
+/// `[k=v]` (or `[=v]` for a list of scalars): every element whose `k`
+/// (or itself), written as YAML, holds a match of `v`; when creating and
+/// none does, an element `{k: v}` (or `v`) is appended and chosen.
+fn each_element_matching(
+    node: &mut Value,
+    head: &str,
+    rest: &[String],
+    create: Create,
+    visit: &mut dyn FnMut(&mut Value, bool) -> Result<(), String>,
+) -> Result<usize, String> {
+    let (name, pattern) = name_value(head)?;
+    let re = regex::Regex::new(pattern).map_err(|e| e.to_string())?;
+    let Value::Array(items) = node else {
+        return Err(wrong_kind("SequenceNode", node));
+    };
+    let text_of = |v: &Value| crate::yaml::emit_document(v).trim().to_string();
+    let chosen: Vec<usize> = items
+        .iter()
+        .enumerate()
+        .filter(|(_, item)| match name {
+            "" => re.is_match(&text_of(item)),
+            name => item
+                .get(name)
+                .filter(|v| !v.is_null())
+                .is_some_and(|v| re.is_match(&text_of(v))),
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if chosen.is_empty() {
+        if create == Create::No {
+            return Ok(0);
+        }
+        let element = match name {
+            "" => Value::String(pattern.into()),
+            name => {
+                let mut m = Map::new();
+                m.insert(name.into(), Value::String(pattern.into()));
+                Value::Object(m)
+            }
+        };
+        items.push(element);
+        let last = items.len() - 1;
+        return match name {
+            "" => walk_primitive(&mut items[last], visit),
+            _ => walk(&mut items[last], rest, create, false, visit),
+        };
+    }
+    let mut count = 0;
+    for i in chosen {
+        count += match name {
+            // kyaml matches a scalar element itself, whatever path follows.
+            "" => walk_primitive(&mut items[i], visit)?,
+            _ => walk(&mut items[i], rest, create, false, visit)?,
+        };
+    }
+    Ok(count)
+}
+
+fn walk_primitive(
+    item: &mut Value,
+    visit: &mut dyn FnMut(&mut Value, bool) -> Result<(), String>,
+) -> Result<usize, String> {
+    visit(item, false)?;
+    Ok(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json;
+
+    #[test]
+    fn splits_as_kustomize() {
+        assert_eq!(
+            split("spec.containers.[name=app].image"),
+            ["spec", "containers", "[name=app]", "image"]
+        );
+        assert_eq!(
+            split(r"data.config\.json.server"),
+            ["data", "config.json", "server"]
+        );
+        assert_eq!(
+            split("metadata.annotations.[a.b/c]"),
+            ["metadata", "annotations", "a.b/c"]
+        );
+        assert_eq!(split("a.[k=v.w].b"), ["a", "[k=v.w]", "b"]);
+        assert_eq!(split(".a"), ["a"]);
+    }
+
+    #[test]
+    fn element_matches_are_unanchored_regular_expressions() {
+        let mut v =
+            json!({"c": [{"name": "app"}, {"name": "app-2"}, {"name": "myapp"}, {"name": "x"}]});
+        let mut seen = 0;
+        let n = each_match(
+            &mut v,
+            &split("c.[name=app].name"),
+            Create::No,
+            &mut |_, _| {
+                seen += 1;
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!((n, seen), (3, 3));
+    }
+
+    #[test]
+    fn creating_through_null_changes_nothing() {
+        let mut v = json!({"spec": null});
+        let n = each_match(
+            &mut v,
+            &split("spec.a.b"),
+            Create::Scalar,
+            &mut |node, fresh| {
+                assert!(fresh);
+                *node = json!("x");
+                Ok(())
+            },
+        )
+        .unwrap();
+        assert_eq!(n, 1);
+        assert_eq!(v, json!({"spec": null}));
+        assert_eq!(
+            each_match(&mut v, &split("spec.a"), Create::No, &mut |_, _| Ok(())),
+            Ok(0)
+        );
+        let mut s = json!({"spec": "text"});
+        assert!(each_match(&mut s, &split("spec.a"), Create::Scalar, &mut |_, _| Ok(())).is_err());
+    }
+
+    #[test]
+    fn lookup_takes_the_first_exact_element() {
+        let v = json!({"c": [{"name": "app-2", "i": 1}, {"name": "app", "i": 2}], "l": [1, 2]});
+        assert_eq!(
+            lookup(&v, &split("c.[name=app].i")).unwrap(),
+            Some(&json!(2))
+        );
+        assert_eq!(lookup(&v, &split("l.-")).unwrap(), Some(&json!(2)));
+        assert_eq!(lookup(&v, &split("c.5")).unwrap(), None);
+        assert!(lookup(&v, &split("c.*")).is_err());
+    }
+}

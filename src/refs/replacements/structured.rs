@@ -1,0 +1,203 @@
+//! v5.8: replacement field paths that reach into JSON or YAML held in a
+//! string field (`data.config\.json.server.host`), as kustomize's
+//! `setValueInStructuredData` does:
+//!
+//! - the first prefix of the path that names a scalar (with path left) is
+//!   the string; its text is read as YAML (JSON is YAML), the rest of the
+//!   path matched in it (creating as asked), and the value set there;
+//! - the text is then written back: as JSON when it began with `{` or `[`
+//!   (keys sorted, Go's escaping and number forms; indented by two spaces
+//!   only if the original held both a line break and two spaces in a row,
+//!   else compact), otherwise as YAML, trimmed;
+//! - if any of it fails (no such string, nothing matched, a value the
+//!   field's type cannot hold), nothing is written, and the ordinary path
+//!   walk decides what happens.
+//!
+//! YAML written back loses the comments the original held; kustomize's
+//! node encoder keeps them (a known difference, docs/compatibility.md).
+
+use super::Options;
+use super::path::{self, Create};
+use super::value::{self, Source};
+use crate::model::value::{Number, Value};
+
+/// Sets the value inside structured text on the path; whether it did.
+pub fn set(
+    root: &mut Value,
+    segments: &[String],
+    source: &Source,
+    options: &Options,
+    create: Create,
+) -> bool {
+    if segments.len() < 2 {
+        return false;
+    }
+    let Some(split) = (1..segments.len()).find(|&i| {
+        matches!(
+            path::lookup(root, &segments[..i]),
+            Ok(Some(Value::String(_) | Value::Number(_) | Value::Bool(_)))
+        )
+    }) else {
+        return false;
+    };
+    let Ok(Some(holder)) = path::lookup(root, &segments[..split]) else {
+        return false;
+    };
+    let Some(original) = path::scalar_text(holder) else {
+        return false;
+    };
+    let Ok(docs) = crate::yaml::parse_documents(&original) else {
+        return false;
+    };
+    let mut tree = docs.into_iter().next().map(|d| d.value).unwrap_or_default();
+    let mut set =
+        |node: &mut Value, fresh: bool| value::set_field_value(node, fresh, source, options);
+    match path::each_match(&mut tree, &segments[split..], create, &mut set) {
+        Ok(n) if n > 0 => {}
+        _ => return false,
+    }
+    let text = match original.trim_start().starts_with(['{', '[']) {
+        true => {
+            let indent = original.contains('\n') && original.contains("  ");
+            go_json(&tree, indent)
+        }
+        false => crate::yaml::emit::emit_document_in_order(&tree)
+            .trim()
+            .to_string(),
+    };
+    let mut written = false;
+    let _ = path::each_match(root, &segments[..split], Create::No, &mut |node, _| {
+        *node = Value::String(text.as_str().into());
+        written = true;
+        Ok(())
+    });
+    written
+}
+
+/// `v` as Go's `encoding/json` writes what go-yaml decoded it into:
+/// `json.Marshal`, or `json.MarshalIndent(v, "", "  ")`.
+pub fn go_json(v: &Value, indent: bool) -> String {
+    let mut out = String::new();
+    write(&mut out, v, indent, 0);
+    out
+}
+
+fn write(out: &mut String, v: &Value, indent: bool, depth: usize) {
+    let newline = |out: &mut String, depth: usize| {
+        if indent {
+            out.push('\n');
+            out.push_str(&"  ".repeat(depth));
+        }
+    };
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&number(n)),
+        Value::String(s) => string(out, s),
+        Value::Array(items) if items.is_empty() => out.push_str("[]"),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, depth + 1);
+                write(out, item, indent, depth + 1);
+            }
+            newline(out, depth);
+            out.push(']');
+        }
+        Value::Object(map) if map.is_empty() => out.push_str("{}"),
+        Value::Object(map) => {
+            // Go sorts a map's keys by their bytes.
+            let mut entries: Vec<_> = map.iter().collect();
+            entries.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+            out.push('{');
+            for (i, (k, item)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, depth + 1);
+                string(out, k);
+                out.push(':');
+                if indent {
+                    out.push(' ');
+                }
+                write(out, item, indent, depth + 1);
+            }
+            newline(out, depth);
+            out.push('}');
+        }
+    }
+}
+
+/// An integer as written; any other number as Go writes a float64:
+/// shortest digits, no exponent from 1e-6 to 1e21, `1e+21` beyond.
+fn number(n: &Number) -> String {
+    if n.is_i64() || n.is_u64() {
+        return n.to_string();
+    }
+    let f: f64 = n.as_str().replace('_', "").parse().unwrap_or(0.0);
+    let abs = f.abs();
+    if abs == 0.0 || (1e-6..1e21).contains(&abs) {
+        return format!("{f}");
+    }
+    let text = format!("{f:e}");
+    let (mantissa, exponent) = text.split_once('e').unwrap_or((&text, "0"));
+    let (sign, digits) = match exponent.strip_prefix('-') {
+        Some(d) => ('-', d),
+        None => ('+', exponent),
+    };
+    // Go pads the exponent to two digits, then drops the pad of e-0X.
+    let digits = match (sign, digits.len()) {
+        ('+', 1) => format!("0{digits}"),
+        _ => digits.to_string(),
+    };
+    format!("{mantissa}e{sign}{digits}")
+}
+
+/// A JSON string as Go escapes it (`<`, `>` and `&` too, for HTML).
+fn string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32));
+            }
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json;
+
+    #[test]
+    fn writes_json_as_go_does() {
+        let v = crate::yaml::parse_documents(
+            r#"{"b": [1, 2.0, 1e3, 0.0000001, 1e22], "a": "<x & y>", "c": {}}"#,
+        )
+        .unwrap()
+        .remove(0)
+        .value;
+        assert_eq!(
+            go_json(&v, false),
+            r#"{"a":"\u003cx \u0026 y\u003e","b":[1,2,1000,1e-7,1e+22],"c":{}}"#
+        );
+        assert_eq!(
+            go_json(&json!({"k": [1]}), true),
+            "{\n  \"k\": [\n    1\n  ]\n}"
+        );
+    }
+}

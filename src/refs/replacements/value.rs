@@ -1,0 +1,189 @@
+//! How a replacement's value lands in a target field (kustomize's
+//! `copyValueToTarget` and `setFieldValue`):
+//!
+//! - `options.delimiter`/`index` put the value into one part of the
+//!   target's text (a negative index prepends, one past the end appends);
+//! - a scalar target keeps its type and takes only the value's text, so a
+//!   text that its type cannot hold is an error (`cannot decode !!str
+//!   \`abc\` as a !!int`); a field that `create` just made has no type yet
+//!   and reads its text as YAML would (`"8080"` becomes the number 8080);
+//! - a map or list target is replaced by the value itself.
+
+use super::Options;
+use super::path::{self, Create};
+use super::structured;
+use crate::model::value::{Number, Value};
+
+/// A replacement's value: a node from the source resource, or a
+/// `sourceValue` text, which (like kyaml's untagged scalar) has no type
+/// until it lands.
+#[derive(Debug, Clone)]
+pub enum Source {
+    Node(Value),
+    Untagged(String),
+}
+
+impl Source {
+    pub fn text(text: &str) -> Source {
+        Source::Untagged(text.to_string())
+    }
+
+    /// The source node with `options.delimiter`/`index` applied (kustomize's
+    /// `getRefinedValue`).
+    pub fn refined(node: Value, options: &Options) -> Result<Source, String> {
+        let Some(d) = options.delimiter.as_deref().filter(|d| !d.is_empty()) else {
+            return Ok(Source::Node(node));
+        };
+        let Some(text) = path::scalar_text(&node) else {
+            return Err("delimiter option can only be used with scalar nodes".into());
+        };
+        let parts: Vec<&str> = text.split(d).collect();
+        let part = usize::try_from(options.index)
+            .ok()
+            .and_then(|i| parts.get(i))
+            .ok_or_else(|| {
+                format!(
+                    "options.index {} is out of bounds for value {text}",
+                    options.index
+                )
+            })?;
+        // The node keeps its type and takes the part's text.
+        let part_node = retyped(&node, part).unwrap_or_else(|_| Value::String((*part).into()));
+        Ok(Source::Node(part_node))
+    }
+
+    /// The text kyaml copies into a scalar target (a map's or list's is empty).
+    pub fn scalar_text(&self) -> String {
+        match self {
+            Source::Node(v) => path::scalar_text(v).unwrap_or_default(),
+            Source::Untagged(t) => t.clone(),
+        }
+    }
+
+    /// What `create` makes for the last part of a path: a node of the
+    /// value's kind.
+    pub fn create_kind(&self) -> Create {
+        match self {
+            Source::Node(Value::Object(_)) => Create::Map,
+            Source::Node(Value::Array(_)) => Create::List,
+            _ => Create::Scalar,
+        }
+    }
+
+    /// The value as a node of its own (replacing a map or list target).
+    pub fn as_node(&self) -> Value {
+        match self {
+            Source::Node(v) => v.clone(),
+            Source::Untagged(t) => implicit(t),
+        }
+    }
+}
+
+/// Copies the value into every field `field_path` names in `root`.
+pub fn copy_to_target(
+    root: &mut Value,
+    field_path: &str,
+    source: &Source,
+    options: &Options,
+) -> Result<(), String> {
+    let segments = path::split(field_path);
+    let create = match options.create {
+        true => source.create_kind(),
+        false => Create::No,
+    };
+    let failed = |detail: Option<String>| {
+        let what = match options.create {
+            true => format!("unable to find or create field {field_path:?} in replacement target"),
+            false => format!("unable to find field {field_path:?} in replacement target"),
+        };
+        match detail {
+            Some(d) => format!("{what}: {d}"),
+            None => what,
+        }
+    };
+    // v5.8: a path that reaches into JSON or YAML held in a string.
+    if crate::release::current().structured_data_field_paths()
+        && structured::set(root, &segments, source, options, create)
+    {
+        return Ok(());
+    }
+    let mut set = |node: &mut Value, fresh: bool| set_field_value(node, fresh, source, options);
+    match path::each_match(root, &segments, create, &mut set) {
+        Ok(0) => Err(failed(None)),
+        Ok(_) => Ok(()),
+        // An error setting a value is its own; one finding the field is
+        // reported as the field's.
+        Err(e) if e.starts_with("cannot decode") || e.starts_with("delimiter") => Err(e),
+        Err(e) => Err(failed(Some(e))),
+    }
+}
+
+/// kustomize's `setFieldValue`: puts the value into one target node.
+pub fn set_field_value(
+    node: &mut Value,
+    fresh: bool,
+    source: &Source,
+    options: &Options,
+) -> Result<(), String> {
+    let mut text = source.scalar_text();
+    if let Some(d) = options.delimiter.as_deref().filter(|d| !d.is_empty()) {
+        let Some(current) = path::scalar_text(node) else {
+            return Err("delimiter option can only be used with scalar nodes".into());
+        };
+        // A node `create` just made holds no text yet.
+        let current = if fresh { String::new() } else { current };
+        let mut parts: Vec<String> = current.split(d).map(str::to_string).collect();
+        match usize::try_from(options.index) {
+            Err(_) => parts.insert(0, text),
+            Ok(i) if i >= parts.len() => parts.push(text),
+            Ok(i) => parts[i] = text,
+        }
+        text = parts.join(d);
+    }
+    let new = match &*node {
+        Value::Object(_) | Value::Array(_) => source.as_node(),
+        _ if fresh => implicit(&text),
+        scalar => retyped(scalar, &text)?,
+    };
+    *node = new;
+    Ok(())
+}
+
+/// A text with no type, read as YAML reads a plain scalar.
+fn implicit(text: &str) -> Value {
+    crate::yaml::parse::resolve_plain_scalar(text)
+}
+
+/// The YAML type a node has, as its tag names it.
+fn tag_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if is_integer(n) => "int",
+        Value::Number(_) => "float",
+        Value::String(_) => "str",
+        Value::Object(_) => "map",
+        Value::Array(_) => "seq",
+    }
+}
+
+fn is_integer(n: &Number) -> bool {
+    n.is_i64() || n.is_u64()
+}
+
+/// `text` in `target`'s type, as go-yaml decodes a node that keeps its tag
+/// and takes another's text: a string takes anything; an int, bool or null
+/// only a text that reads as one (a float also an int).
+fn retyped(target: &Value, text: &str) -> Result<Value, String> {
+    let read = implicit(text);
+    let (want, have) = (tag_of(target), tag_of(&read));
+    let fits = match want {
+        "str" | "map" | "seq" => return Ok(Value::String(text.into())),
+        "float" => matches!(have, "float" | "int"),
+        _ => want == have,
+    };
+    match fits {
+        true => Ok(read),
+        false => Err(format!("cannot decode !!{have} `{text}` as a !!{want}")),
+    }
+}
