@@ -81,6 +81,7 @@ fn tree(case: &Path, helm: &Path, repo: Option<&str>) -> Tree {
     copy_tree(&manifest().join("tests/helm/charts"), &dir.join("charts"));
     copy_tree(case, &dir);
     std::fs::remove_file(dir.join("expected.yaml")).ok();
+    std::fs::remove_file(dir.join("expected-v5.8.yaml")).ok();
     if let Ok(names) = std::fs::read_to_string(case.join("helm-create")) {
         for name in names.split_whitespace() {
             let out = Command::new(helm)
@@ -140,22 +141,6 @@ fn nest_kz(tree: &Tree, helm: &Path, extra: &[String]) -> Output {
     out
 }
 
-fn kustomize(tree: &Tree, kubectl: &str, helm: &Path, extra: &[String]) -> String {
-    let out = Command::new(kubectl)
-        .args(["kustomize", "--enable-helm", "--helm-command"])
-        .arg(helm)
-        .args(extra)
-        .arg(&tree.dir)
-        .output()
-        .expect("run kubectl");
-    assert!(
-        out.status.success(),
-        "kubectl kustomize failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).expect("utf-8")
-}
-
 fn stdout_ok(out: Output, what: &str) -> String {
     assert!(
         out.status.success(),
@@ -186,42 +171,96 @@ fn same_objects(case: &str, got: &str, want: &str) {
     assert_eq!(got.len(), want.len(), "{case}: object count");
 }
 
-/// Checks one case with both helms; `repo` is the chart repository URL.
+/// kustomize's v5.8 line (../shared/tools/kustomize-v58 with the library
+/// of scripts/install-oracles.sh), where both are at hand.
+fn kustomize_v58() -> Option<PathBuf> {
+    let script = manifest().join("../shared/tools/kustomize-v58");
+    let lib = std::env::var_os("KUSTOMIZE_V58_LIB").map(PathBuf::from)?;
+    (script.is_file() && lib.is_file()).then_some(script)
+}
+
+/// The releases checked, with the golden each one's output is kept in and
+/// the live oracle for it: kustomize v5.5.0 (`kubectl kustomize`) and the
+/// v5.8 line (its flags are fewer: a case with `args` has no v5.8 golden).
+const RELEASES: [(&str, &str); 2] = [("v5.5", "expected.yaml"), ("v5.8", "expected-v5.8.yaml")];
+
+/// What kustomize `release` prints for the case, live.
+fn oracle(release: &str, t: &Tree, helm: &Path, args: &[String]) -> Option<String> {
+    let out = match release {
+        "v5.5" => Command::new(kubectl()?)
+            .args(["kustomize", "--enable-helm", "--helm-command"])
+            .arg(helm)
+            .args(args)
+            .arg(&t.dir)
+            .output(),
+        _ if !args.is_empty() => return None,
+        _ => Command::new(kustomize_v58()?)
+            .args(["build", "--enable-helm", "--helm-command"])
+            .arg(helm)
+            .arg(&t.dir)
+            .output(),
+    }
+    .expect("run kustomize");
+    assert!(
+        out.status.success(),
+        "kustomize {release} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Some(String::from_utf8(out.stdout).expect("utf-8"))
+}
+
+/// Checks one case with both helms and each release; `repo` is the chart
+/// repository URL. Helm 3 must give each release's golden byte for byte;
+/// Helm 4 the same objects where the release accepts Helm 4, and kustomize's
+/// refusal where it does not (before v5.8 kustomize asks `helm version -c`).
 fn check_case(name: &str, h3: Option<&Path>, h4: Option<&Path>, repo: Option<&str>) -> usize {
     let case = manifest().join("tests/helm/cases").join(name);
-    let golden = case.join("expected.yaml");
     let args = args_of(&case);
     let refresh = std::env::var_os("NEST_KZ_HELM_REFRESH").is_some();
     let mut checks = 0;
-    if let Some(h3) = h3 {
-        if let Some(kubectl) = kubectl() {
+    for (release, file) in RELEASES {
+        let golden = case.join(file);
+        let mut with = vec!["--kustomize-version".to_string(), release.to_string()];
+        with.extend(args.iter().cloned());
+        if let Some(h3) = h3 {
             let t = tree(&case, h3, repo);
-            let live = kustomize(&t, kubectl, h3, &args);
-            if refresh {
-                std::fs::write(&golden, &live).expect("write golden");
+            if let Some(live) = oracle(release, &t, h3, &args) {
+                if refresh {
+                    std::fs::write(&golden, &live).expect("write golden");
+                }
+                let want = std::fs::read_to_string(&golden).expect("golden");
+                assert_eq!(
+                    live, want,
+                    "{name}: kustomize {release}'s output changed: refresh the golden"
+                );
+                checks += 1;
             }
-            let want = std::fs::read_to_string(&golden).expect("golden");
+            let Ok(want) = std::fs::read_to_string(&golden) else {
+                eprintln!(
+                    "{name}: no {release} golden (that release's oracle lacks the case's flags)"
+                );
+                continue;
+            };
+            let t = tree(&case, h3, repo);
+            let got = stdout_ok(nest_kz(&t, h3, &with), name);
             assert_eq!(
-                live, want,
-                "{name}: kustomize's output changed: refresh the golden"
+                got, want,
+                "{name}: nest-kz {release} with Helm 3 differs from kustomize"
             );
             checks += 1;
         }
-        let want = std::fs::read_to_string(&golden).expect("golden");
-        let t = tree(&case, h3, repo);
-        let got = stdout_ok(nest_kz(&t, h3, &args), name);
-        assert_eq!(
-            got, want,
-            "{name}: nest-kz with Helm 3 differs from kustomize"
-        );
-        checks += 1;
-    }
-    if let Some(h4) = h4 {
-        let want = std::fs::read_to_string(&golden).expect("golden");
-        let t = tree(&case, h4, repo);
-        let got = stdout_ok(nest_kz(&t, h4, &args), name);
-        same_objects(&format!("{name} (Helm 4)"), &got, &want);
-        checks += 1;
+        if let Some(h4) = h4 {
+            let t = tree(&case, h4, repo);
+            let out = nest_kz(&t, h4, &with);
+            if release == "v5.5" {
+                assert_eq!(out.status.code(), Some(1), "{name}: v5.5 takes Helm 4");
+                assert!(String::from_utf8_lossy(&out.stderr).contains("helm version -c"));
+            } else if let Ok(want) = std::fs::read_to_string(&golden) {
+                let got = stdout_ok(out, name);
+                same_objects(&format!("{name} {release} (Helm 4)"), &got, &want);
+            }
+            checks += 1;
+        }
     }
     checks
 }
@@ -242,6 +281,9 @@ const LOCAL_CASES: &[&str] = &[
     "legacy",
     "annotations",
     "debug",
+    "namespace-levels",
+    "namespace-own",
+    "namespace-none",
 ];
 
 #[test]

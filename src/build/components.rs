@@ -43,8 +43,13 @@ impl Builder {
             super::resources::check_unambiguous(entry, ctx.kfile)?;
             let remote = repo.is_some() && repo != self.repo;
             let outer = std::mem::replace(&mut self.repo, repo);
-            let accumulated =
-                self.accumulate_with(&path, std::mem::take(resmap), std::mem::take(config), true);
+            let accumulated = self.accumulate_below(
+                k,
+                &path,
+                std::mem::take(resmap),
+                std::mem::take(config),
+                true,
+            );
             self.repo = outer;
             let (component, _) = accumulated.map_err(|e| match remote {
                 true => crate::load::remote::in_remote(entry, e),

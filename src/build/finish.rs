@@ -211,6 +211,19 @@ fn add_managed_by_label(resmap: &mut ResMap, root: &Root) {
 /// annotations (unless both options are on): values become text and an
 /// empty or null map disappears.
 fn keep_asked_annotations(resmap: &mut ResMap, asked: BuildAnnotations) {
+    // v5.8's helm marker is removed whatever was asked (and whoever set it).
+    if crate::release::current().helm_namespace_from_kustomization() {
+        for r in resmap.iter_mut() {
+            let meta = r.metadata_mut();
+            if let Some(Value::Object(a)) = meta.get_mut("annotations")
+                && a.shift_remove(crate::model::resource::HELM_GENERATED)
+                    .is_some()
+                && a.is_empty()
+            {
+                meta.shift_remove("annotations");
+            }
+        }
+    }
     if asked.transformer && !asked.origin {
         for r in resmap.iter_mut() {
             let meta = r.metadata_mut();

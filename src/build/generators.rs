@@ -14,6 +14,7 @@ use crate::load::loader::Loader;
 use crate::model::provenance::{self, Origin};
 use crate::model::resmap::ResMap;
 use crate::model::resource::Resource;
+use crate::model::value::Value;
 use std::path::Path;
 
 impl Builder {
@@ -131,10 +132,21 @@ impl Builder {
             namespace: None,
         };
         let (charts, globals) = k.helm();
+        let release = crate::release::current();
         for chart in &charts {
             // explain: every field of an inflated object points at its chart entry.
             let origin = ctx.at(&format!("helmCharts[name={}]", chart.name), "helm chart");
-            for mut r in inflate_helm_chart(chart, &globals, ctx.kfile, ctx.loader, helm)? {
+            let mut chart = chart.clone();
+            // v5.8: the chart renders in the kustomization's namespace, or
+            // the nearest enclosing one's, unless it names its own.
+            if release.helm_namespace_from_kustomization() && chart.namespace.is_empty() {
+                chart.namespace = k
+                    .namespace
+                    .clone()
+                    .filter(|n| !n.is_empty())
+                    .unwrap_or_else(|| self.helm_root_namespace.clone());
+            }
+            for mut r in inflate_helm_chart(&chart, &globals, ctx.kfile, ctx.loader, helm)? {
                 self.annotate_origin(&mut r, OriginNote::Configured(&by));
                 resmap.append(r)?;
             }
@@ -193,7 +205,7 @@ pub fn inflate_helm_chart(
             .map_err(|e| BuildError::invalid(kfile, format!("helmCharts: {e}")))?;
     // Line numbers in helm's output mean nothing in the kustomization, so
     // objects are loaded untracked; the caller attributes their fields.
-    load_resources_from_text(&text, kfile, false).map_err(|e| {
+    let mut objects = load_resources_from_text(&text, kfile, false).map_err(|e| {
         BuildError::invalid(
             kfile,
             format!(
@@ -201,5 +213,22 @@ pub fn inflate_helm_chart(
                 chart.name
             ),
         )
-    })
+    })?;
+    // v5.8 marks what helm rendered (kustomize's `markHelmGeneratedResources`).
+    if crate::release::current().helm_namespace_from_kustomization() {
+        for r in &mut objects {
+            let meta = r.metadata_mut();
+            let annotations = meta.entry("annotations").or_insert(Value::Null);
+            if !annotations.is_object() {
+                *annotations = Value::Object(Default::default());
+            }
+            if let Some(a) = annotations.as_object_mut() {
+                a.insert(
+                    crate::model::resource::HELM_GENERATED.into(),
+                    Value::String("true".into()),
+                );
+            }
+        }
+    }
+    Ok(objects)
 }

@@ -10,6 +10,7 @@ use super::target::{Accumulator, Builder, Ctx};
 use super::{relative_path, with_context};
 use crate::error::{BuildError, Result};
 use crate::load::kustomization::Kustomization;
+use crate::load::transformer_config::TransformerConfig;
 use crate::model::provenance::{self, Origin};
 use crate::model::resmap::ResMap;
 use crate::model::resource::Resource;
@@ -84,7 +85,13 @@ impl Builder {
                         .ahead_of_dir(&entries, index, ctx.loader, ctx.track);
                 }
                 let outer = std::mem::replace(&mut self.repo, repo);
-                let accumulated = self.accumulate(&path, ResMap::default(), false);
+                let accumulated = self.accumulate_below(
+                    k,
+                    &path,
+                    ResMap::default(),
+                    TransformerConfig::default(),
+                    false,
+                );
                 self.repo = outer;
                 let (sub, _) = accumulated.map_err(|e| match remote {
                     true => crate::load::remote::in_remote(entry, e),

@@ -45,6 +45,10 @@ pub(super) struct Builder {
     /// Resource files parsed ahead on every core, until their
     /// kustomization takes them.
     pub(super) prefetch: prefetch::Prefetch,
+    /// v5.8's `helmRootNamespace`: the namespace of the nearest enclosing
+    /// kustomization that sets one, for charts of kustomizations that set
+    /// none.
+    pub(super) helm_root_namespace: String,
 }
 
 /// One kustomization being run: its file, loader and (when tracking) the
@@ -103,6 +107,7 @@ impl Builder {
             objects_placed: false,
             repo: None,
             prefetch: prefetch::Prefetch::default(),
+            helm_root_namespace: String::new(),
         }
     }
 
@@ -113,6 +118,26 @@ impl Builder {
         as_component: bool,
     ) -> Result<Accumulated> {
         self.accumulate_with(dir, initial, TransformerConfig::default(), as_component)
+    }
+
+    /// `accumulate` for a kustomization below `parent`: its charts' root
+    /// namespace is the parent's own namespace, else the parent's root
+    /// namespace.
+    pub(super) fn accumulate_below(
+        &mut self,
+        parent: &Kustomization,
+        dir: &Path,
+        initial: ResMap,
+        initial_config: TransformerConfig,
+        as_component: bool,
+    ) -> Result<Accumulated> {
+        let outer = self.helm_root_namespace.clone();
+        if let Some(ns) = parent.namespace.as_deref().filter(|n| !n.is_empty()) {
+            self.helm_root_namespace = ns.to_string();
+        }
+        let result = self.accumulate_with(dir, initial, initial_config, as_component);
+        self.helm_root_namespace = outer;
+        result
     }
 
     /// `accumulate`, for a component: it works on its parent's objects and

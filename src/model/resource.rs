@@ -12,6 +12,11 @@ use thin_vec::ThinVec;
 
 static NEXT_SERIAL: AtomicU64 = AtomicU64::new(1);
 
+/// v5.8's build annotation on every object helm rendered: the namespace
+/// transformer leaves such objects alone, and the annotation is removed
+/// before printing (kustomize's `konfig.HelmGeneratedAnnotation`).
+pub const HELM_GENERATED: &str = "internal.config.kubernetes.io/helm-generated";
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Behavior {
     Create,
@@ -237,6 +242,12 @@ impl Resource {
         if !keep {
             meta.shift_remove("annotations");
         }
+    }
+
+    /// Whether the object carries v5.8's helm marker (`HELM_GENERATED`
+    /// set to exactly "true").
+    pub fn is_helm_generated(&self) -> bool {
+        self.value["metadata"]["annotations"][HELM_GENERATED].as_str() == Some("true")
     }
 
     pub fn set_name(&mut self, name: &str) {

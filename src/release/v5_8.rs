@@ -108,10 +108,15 @@ impl Release {
     /// helm is asked `helm version --short` (Helm 3 and 4); before v5.8.1
     /// kustomize asked `helm version -c --short`, which Helm 4 refuses.
     pub fn helm_version_probe(self) -> &'static [&'static str] {
-        match self >= Release::V5_8 {
+        match self.accepts_helm_4() {
             true => &["version", "--short"],
             false => &["version", "-c", "--short"],
         }
+    }
+
+    /// Helm 4 is accepted (v5.8.1), Helm 3 always.
+    pub fn accepts_helm_4(self) -> bool {
+        self >= Release::V5_8
     }
 }
 

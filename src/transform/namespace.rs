@@ -71,8 +71,13 @@ pub fn apply(resmap: &mut ResMap, t: &Namespace) -> TransformResult {
         }
         Ok(())
     };
+    let skips_helm = crate::release::current().helm_namespace_from_kustomization();
     resmap.try_for_each_mut(|r| {
         if r.value.as_object().is_none_or(|m| m.is_empty()) {
+            return Ok(());
+        }
+        // v5.8: helm rendered it in its namespace already.
+        if skips_helm && r.is_helm_generated() {
             return Ok(());
         }
         r.store_previous_id();

@@ -197,6 +197,67 @@ impl Helm<'_> {
     }
 }
 
+impl Helm<'_> {
+    /// kustomize's `checkHelmVersion`: helm must say it is version 3 (or,
+    /// from v5.8, 4). Asked once per helm command and run.
+    pub fn check_version(&self) -> Result<(), HelmError> {
+        static ASKED: std::sync::Mutex<Vec<(String, Result<(), String>)>> =
+            std::sync::Mutex::new(Vec::new());
+        let release = crate::release::current();
+        let probe = release.helm_version_probe();
+        let key = format!("{} {}", self.command, probe.join(" "));
+        let known = ASKED
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, r)| r.clone());
+        let answer = match known {
+            Some(answer) => answer,
+            None => {
+                let args: Vec<String> = probe.iter().map(|a| a.to_string()).collect();
+                let answer = match self.run(&args) {
+                    Ok(out) => supported(&String::from_utf8_lossy(&out), release.accepts_helm_4()),
+                    Err(HelmError::Failed { stderr, .. }) => Err(format!(
+                        "unable to run: '{} {}': {stderr}",
+                        self.command,
+                        probe.join(" ")
+                    )),
+                    Err(other) => return Err(other),
+                };
+                ASKED
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push((key, answer.clone()));
+                answer
+            }
+        };
+        answer.map_err(|reason| HelmError::InvalidChart {
+            chart: self.chart.into(),
+            reason,
+        })
+    }
+}
+
+/// Whether `helm version` printed a major version kustomize accepts: 3,
+/// or also 4 where `helm4` says so.
+fn supported(printed: &str, helm4: bool) -> Result<(), String> {
+    static VERSION: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"v?\d+(\.\d+)+").expect("static regex"));
+    let Some(found) = VERSION.find(printed) else {
+        return Err(format!("cannot find version string in {printed}"));
+    };
+    let version = found.as_str().trim_start_matches('v');
+    let major = version.split('.').next().unwrap_or_default();
+    match (major, helm4) {
+        ("3", _) | ("4", true) => Ok(()),
+        (_, true) => Err(format!(
+            "this plugin requires helm V3 or V4 but got v{version}"
+        )),
+        (_, false) => Err(format!("this plugin requires helm V3 but got v{version}")),
+    }
+}
+
 /// helm's rule for release names (`chartutil.ValidateReleaseName`): at most
 /// 53 characters, lower-case letters, digits, `-` and `.`, starting and
 /// ending with a letter or digit, in dot-separated labels. A name that
@@ -223,6 +284,15 @@ pub fn check_release_name(name: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn versions_kustomize_accepts() {
+        assert!(supported("v3.17.0+g301108e", false).is_ok());
+        assert!(supported("v4.1.4+gabc", false).is_err());
+        assert!(supported("v4.1.4+gabc", true).is_ok());
+        assert!(supported("v2.16.1", true).is_err());
+        assert!(supported("nothing", true).is_err());
+    }
 
     #[test]
     fn release_names_follow_helms_rule() {

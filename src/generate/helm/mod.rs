@@ -12,8 +12,10 @@
 //! the chart's files (`chart_files`: no link out of the root, no device).
 //! It does not parse the output into resources: the build does.
 //!
-//! Unlike kustomize it never runs `helm version -c` (Helm 4 removed `-c`),
-//! so Helm 3 and Helm 4 both work.
+//! Like kustomize, it asks helm its version first: `helm version -c
+//! --short` before v5.8 (which Helm 4 refuses, as it refused kustomize),
+//! `helm version --short` from v5.8 (Helm 3 and Helm 4); the answer is
+//! kept for the rest of the run.
 
 mod chart_files;
 mod command;
@@ -226,6 +228,9 @@ pub fn inflate(
         homes: &homes,
         debug: chart.debug,
     };
+    // kustomize asks helm its version first, and refuses what it does not
+    // support (v5.8.1 also accepts Helm 4).
+    helm.check_version()?;
     let chart_dir = home.join(&chart.name);
     if !chart_dir.is_dir() {
         if chart.repo.is_empty() {
@@ -440,6 +445,8 @@ pub fn template_args(
         (chart.skip_tests, "--skip-tests"),
         (chart.skip_hooks, "--no-hooks"),
         (chart.debug, "--debug"),
+        // v5.7: pre-release chart versions.
+        (chart.devel == Some(true), "--devel"),
     ] {
         if on {
             args.push(flag.into());
@@ -473,6 +480,9 @@ fn pull(helm: &Helm, chart: &HelmChart, home: &Path, tmp: &Path) -> Result<(), H
     if !chart.version.is_empty() {
         args.push("--version".into());
         args.push(chart.version.clone());
+    }
+    if chart.devel == Some(true) {
+        args.push("--devel".into());
     }
     helm.run(&args)?;
     let io = |path: &Path| {
@@ -591,6 +601,19 @@ mod tests {
             args.join(" "),
             "template --generate-name /k/charts/c --namespace ns --name-template t -f /t/v.yaml -f /k/extra.yaml --api-versions a/v1 --kube-version 1.30 --include-crds --skip-tests --no-hooks"
         );
+    }
+
+    #[test]
+    fn devel_comes_last() {
+        let chart = HelmChart {
+            name: "c".into(),
+            release_name: "r".into(),
+            debug: true,
+            devel: Some(true),
+            ..HelmChart::default()
+        };
+        let args = template_args(&chart, Path::new("/k/charts"), Path::new("/t/v.yaml"), &[]);
+        assert_eq!(args.last().map(String::as_str), Some("--devel"));
     }
 
     #[test]
