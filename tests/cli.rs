@@ -460,3 +460,34 @@ fn output_directory_prefixes_namespaces_like_kustomize() {
     names.sort();
     assert_eq!(names, expected);
 }
+
+#[test]
+fn deprecated_fields_warn_as_kustomize_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("kustomization.yaml"),
+        "commonLabels:\n  a: b\nbases: []\nvars: []\nimageTags: []\nresources:\n- cm.yaml\n",
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+    )
+    .unwrap();
+    let out = nest_kz().arg("build").arg(tmp.path()).output().unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let want = "# Warning: 'bases' is deprecated. Please use 'resources' instead. Run 'kustomize edit fix' to update your Kustomization automatically.\n\
+# Warning: 'commonLabels' is deprecated. Please use 'labels' instead. Run 'kustomize edit fix' to update your Kustomization automatically.\n\
+# Warning: 'imageTags' is deprecated. Please use 'images' instead. Run 'kustomize edit fix' to update your Kustomization automatically.\n\
+# Warning: 'vars' is deprecated. Please use 'replacements' instead. [EXPERIMENTAL] Run 'kustomize edit fix' to update your Kustomization automatically.\n";
+    assert_eq!(stderr, want);
+    // Where kubectl is installed, its kustomize prints the same.
+    if let Ok(live) = std::process::Command::new("kubectl")
+        .arg("kustomize")
+        .arg(tmp.path())
+        .output()
+    {
+        assert_eq!(String::from_utf8_lossy(&live.stderr), want);
+    }
+}

@@ -49,6 +49,9 @@ pub struct BuildOptions {
     /// Keep load order when the root kustomization has no sortOptions
     /// (kustomize's deprecated `build --reorder none`).
     pub load_order: bool,
+    /// Print kustomize's warnings for deprecated fields on stderr, as
+    /// `kustomize build` does (off for builds a command makes for itself).
+    pub deprecation_warnings: bool,
 }
 
 /// Builds `dir` and returns the objects in output order.

@@ -190,6 +190,17 @@ impl Builder {
                 (kfile, text, k)
             }
         };
+        // kustomize warns about deprecated fields as it loads each file.
+        let warnings = match self.options.deprecation_warnings {
+            true => k.deprecation_warnings.as_slice(),
+            false => &[],
+        };
+        for warning in warnings {
+            let _ = std::io::Write::write_fmt(
+                &mut std::io::stderr().lock(),
+                format_args!("{warning}\n"),
+            );
+        }
         // The root may be a Component (kustomize builds it like a
         // Kustomization); below it, components and resources may not mix.
         let is_root = self.root.is_none();

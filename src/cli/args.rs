@@ -31,6 +31,7 @@ impl BuildFlags {
             load_restriction: self.load_restrictor.into(),
             helm: self.helm.options(),
             remote: self.remote.into(),
+            deprecation_warnings: true,
             ..BuildOptions::default()
         }
     }

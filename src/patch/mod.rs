@@ -155,7 +155,7 @@ fn parse_body(origin: &Path, text: &str) -> Result<(PatchBody, Arc<Lines>)> {
         && single.value.is_array()
     {
         // kustomize reads a JSON patch's values as plain data, not as nodes.
-        let plain = crate::yaml::parse_documents_with(text, first_wins)
+        let plain = crate::yaml::parse_json_patch_documents(text, first_wins)
             .map_err(|e| BuildError::yaml(origin, e))?;
         let ops = json6902::decode(&plain[0].value)
             .map_err(|e| BuildError::invalid(origin, e.to_string()))?;
@@ -275,6 +275,14 @@ fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json6902::Patch) -> 
     resmap.try_update_at(&indices, |r| {
         let id = r.id();
         r.store_previous_id();
+        // kustomize keeps the previous id in build annotations, so the
+        // patched object always has an annotations map: an op adding one
+        // annotation works where the file had none (the map goes again at
+        // the end if it stays empty).
+        let meta = r.metadata_mut();
+        if meta.get("annotations").is_none_or(Value::is_null) {
+            meta.insert("annotations".into(), Value::Object(Default::default()));
+        }
         json6902::apply(&mut r.value, ops).map_err(|e| {
             // Point at the failing op's line in the patch file.
             let line = match &e {

@@ -128,8 +128,12 @@ pub enum Reader {
     /// sigs.k8s.io/yaml over go-yaml v2 (kustomization files, plugin
     /// configs): YAML 1.1 booleans.
     Config,
-    /// go-yaml v3, values used as read (JSON patches, schemas).
+    /// go-yaml v3, values used as read (schemas, plain data).
     Plain,
+    /// A JSON 6902 patch, which kustomize reads with sigs.k8s.io/yaml over
+    /// go-yaml v2 and turns into JSON: YAML 1.1 booleans, and no infinity
+    /// or NaN (JSON cannot hold them).
+    JsonPatch,
     /// go-yaml v3 nodes that kustomize prints (resources, strategic-merge
     /// patches): a folded scalar's value is what go-yaml reads back after
     /// writing it, see `super::folded`.
@@ -154,6 +158,15 @@ pub fn parse_node_documents(
 /// `n` and friends are booleans; a repeated key keeps its last value.
 pub fn parse_config_documents(text: &str) -> Result<Vec<Document>, YamlError> {
     parse_leniently(text, DuplicateKeys::LastWins, Reader::Config)
+}
+
+/// Parses a JSON 6902 patch written as YAML, as kustomize reads one (see
+/// `Reader::JsonPatch`).
+pub fn parse_json_patch_documents(
+    text: &str,
+    duplicates: DuplicateKeys,
+) -> Result<Vec<Document>, YamlError> {
+    parse_leniently(text, duplicates, Reader::JsonPatch)
 }
 
 /// Parses every document in `text`. Empty documents (only comments or
@@ -595,7 +608,14 @@ impl<'a> Builder<'a> {
                 if matches!(style, ScalarStyle::Literal | ScalarStyle::Folded) {
                     self.reject_tab_indentation(span)?;
                 }
-                let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
+                // `!!int` and `tag:yaml.org,2002:int` are one tag.
+                let tag = tag.map(|t| {
+                    let full = format!("{}{}", t.handle, t.suffix);
+                    match full.strip_prefix("tag:yaml.org,2002:") {
+                        Some(short) => format!("!!{short}"),
+                        None => full,
+                    }
+                });
                 // A block scalar that runs to the end of a text without a
                 // final line break keeps no final newline (go-yaml).
                 let at_end = self
@@ -621,12 +641,19 @@ impl<'a> Builder<'a> {
                     value = Value::String(printed.into());
                 }
                 // YAML 1.1 booleans (yes/no/on/off/y/n), as go-yaml v2 reads them.
-                if self.reader == Reader::Config
-                    && matches!(style, ScalarStyle::Plain)
-                    && tag.is_none()
+                let v2 = matches!(self.reader, Reader::Config | Reader::JsonPatch);
+                let plain = matches!(style, ScalarStyle::Plain) && tag.is_none();
+                if v2
+                    && plain
                     && let Some(b) = yaml11_bool(&text)
                 {
                     value = Value::Bool(b);
+                }
+                if self.reader == Reader::JsonPatch && plain && is_yaml11_inf_or_nan(&text) {
+                    return Err(err(
+                        span,
+                        format!("{text}: a JSON patch cannot hold infinity or NaN"),
+                    ));
                 }
                 let bare = text.is_empty() && matches!(style, ScalarStyle::Plain) && tag.is_none();
                 let leaf = if bare {
@@ -876,6 +903,24 @@ fn key_string(key: &Value) -> Result<Key, String> {
 }
 
 /// go-yaml v2's YAML 1.1 booleans beyond true/false.
+/// A `!!binary` scalar's bytes (base64, line breaks and spaces ignored) as
+/// text; the scalar itself when it is not base64 or not UTF-8.
+fn binary_text(text: &str) -> String {
+    use base64::Engine;
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(compact.as_bytes())
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .unwrap_or_else(|| text.to_string())
+}
+
+/// go-yaml v2's infinities and NaN: `.inf`, `-.Inf`, `.NAN`, ...
+fn is_yaml11_inf_or_nan(text: &str) -> bool {
+    let t = text.strip_prefix(['+', '-']).unwrap_or(text);
+    matches!(t, ".inf" | ".Inf" | ".INF") || matches!(text, ".nan" | ".NaN" | ".NAN")
+}
+
 fn yaml11_bool(text: &str) -> Option<bool> {
     match text {
         "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some(true),
@@ -895,7 +940,9 @@ pub fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Resu
             return resolve_plain(text)
                 .ok_or_else(|| format!("cannot decode {text:?} as {}", tag.unwrap_or_default()));
         }
-        Some("!!binary") => return Ok(Value::String(text.into())),
+        // go-yaml decodes a binary scalar to its bytes, which kustomize
+        // prints as text.
+        Some("!!binary") => return Ok(Value::String(binary_text(text).into())),
         _ => {}
     }
     if !plain {

@@ -75,6 +75,50 @@ pub struct Kustomization {
     #[serde(default)]
     pub configurations: Vec<String>,
     pub openapi: Option<OpenApiSpec>,
+    /// kustomize's warnings for the deprecated fields this file uses, in
+    /// its order (printed when the kustomization is loaded).
+    #[serde(skip)]
+    pub deprecation_warnings: Vec<&'static str>,
+}
+
+/// kustomize's `CheckDeprecatedFields`: a field that is there at all
+/// (even empty; null is not there) earns its warning. The same texts in
+/// every release from v5.4 to v5.8.
+fn deprecation_warnings(value: &Value) -> Vec<&'static str> {
+    const WARNINGS: [(&str, &str); 6] = [
+        (
+            "bases",
+            "# Warning: 'bases' is deprecated. Please use 'resources' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+        ),
+        (
+            "commonLabels",
+            "# Warning: 'commonLabels' is deprecated. Please use 'labels' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+        ),
+        (
+            "imageTags",
+            "# Warning: 'imageTags' is deprecated. Please use 'images' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+        ),
+        (
+            "patchesJson6902",
+            "# Warning: 'patchesJson6902' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+        ),
+        (
+            "patchesStrategicMerge",
+            "# Warning: 'patchesStrategicMerge' is deprecated. Please use 'patches' instead. Run 'kustomize edit fix' to update your Kustomization automatically.",
+        ),
+        (
+            "vars",
+            "# Warning: 'vars' is deprecated. Please use 'replacements' instead. [EXPERIMENTAL] Run 'kustomize edit fix' to update your Kustomization automatically.",
+        ),
+    ];
+    let Some(map) = value.as_object() else {
+        return Vec::new();
+    };
+    WARNINGS
+        .iter()
+        .filter(|(field, _)| map.get(*field).is_some_and(|v| !v.is_null()))
+        .map(|(_, warning)| *warning)
+        .collect()
 }
 
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -232,6 +276,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Kustomization> {
         ));
     }
     let value = go_null_semantics(value);
+    let warnings = deprecation_warnings(&value);
     // kustomize refuses a file with nothing but apiVersion/kind (or nothing at all).
     if value
         .as_object()
@@ -250,6 +295,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Kustomization> {
         BuildError::invalid(path, format!("{at}invalid kustomization: {message}"))
     })?;
     let mut k = k;
+    k.deprecation_warnings = warnings;
     let tags = std::mem::take(&mut k.image_tags);
     k.images.extend(tags);
     k.check_supported(path)?;
