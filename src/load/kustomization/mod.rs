@@ -116,7 +116,7 @@ fn deprecation_warnings(value: &Value) -> Vec<&'static str> {
     };
     WARNINGS
         .iter()
-        .filter(|(field, _)| map.get(*field).is_some_and(|v| !v.is_null()))
+        .filter(|(field, _)| map.get(field).is_some_and(|v| !v.is_null()))
         .map(|(_, warning)| *warning)
         .collect()
 }
