@@ -1,8 +1,10 @@
-//! Differential tests: nest-kz output against kustomize v5.5.0 output stored
-//! as golden files (`scripts/refresh-goldens.sh` re-captures them), error
-//! cases that both tools reject, and the conformance runner.
+//! Differential tests: nest-kz output against kustomize's output stored as
+//! golden files (`scripts/refresh-goldens.sh` re-captures them): each
+//! release's where they differ (`expected-v5.8.yaml` beside the v5.5.0
+//! `expected.yaml`), error cases that both tools reject, and the
+//! conformance runner (../shared/conformance under v5.5,
+//! ../shared/conformance-v58 under the default release).
 
-use nest_kz::{BuildOptions, build, yaml};
 use pretty_assertions::assert_eq;
 use std::path::{Path, PathBuf};
 
@@ -10,10 +12,33 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn render(dir: &Path) -> Result<String, String> {
-    build(dir, &BuildOptions::default())
-        .map(|objs| yaml::emit_stream(&objs))
-        .map_err(|e| e.to_string())
+/// The releases every golden is checked under: v5.5.0 (kubectl) and the
+/// default, v5.8.
+const RELEASES: [&str; 2] = ["v5.5", "v5.8"];
+
+/// `nest-kz build DIR` with `release` selected (a process of its own: the
+/// release is one setting per run).
+fn render(dir: &Path, release: &str) -> Result<String, String> {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nest-kz"))
+        .arg("build")
+        .arg(dir)
+        .args(["--kustomize-version", release])
+        .env_remove("NEST_KZ_KUSTOMIZE_VERSION")
+        .output()
+        .map_err(|e| e.to_string())?;
+    match out.status.success() {
+        true => Ok(String::from_utf8_lossy(&out.stdout).into_owned()),
+        false => Err(String::from_utf8_lossy(&out.stderr).into_owned()),
+    }
+}
+
+/// The golden for `release` in `dir`: its own file where its output
+/// differs from v5.5.0's, else `expected.yaml`.
+fn golden(dir: &Path, base: &str, release: &str) -> String {
+    let own = dir.join(base.replace(".yaml", &format!("-{release}.yaml")));
+    std::fs::read_to_string(&own)
+        .or_else(|_| std::fs::read_to_string(dir.join(base)))
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.join(base).display()))
 }
 
 fn subdirs(dir: &Path) -> Vec<PathBuf> {
@@ -31,17 +56,22 @@ fn subdirs(dir: &Path) -> Vec<PathBuf> {
 
 #[test]
 fn nest_overlays_match_kustomize_byte_for_byte() {
-    for env in ["dev", "staging", "prod"] {
-        let expected =
-            std::fs::read_to_string(root().join(format!("tests/golden/{env}.yaml"))).unwrap();
-        let actual = render(&root().join("overlays").join(env)).unwrap();
-        assert_eq!(actual, expected, "overlays/{env}");
+    for release in RELEASES {
+        for env in ["dev", "staging", "prod"] {
+            let expected = golden(
+                &root().join("tests/golden"),
+                &format!("{env}.yaml"),
+                release,
+            );
+            let actual = render(&root().join("overlays").join(env), release).unwrap();
+            assert_eq!(actual, expected, "overlays/{env} {release}");
+        }
     }
 }
 
 #[test]
 fn base_builds_on_its_own() {
-    let out = render(&root().join("base")).unwrap();
+    let out = render(&root().join("base"), "v5.8").unwrap();
     assert!(out.contains("kind: Deployment"));
 }
 
@@ -49,10 +79,13 @@ fn base_builds_on_its_own() {
 fn feature_cases_match_kustomize_byte_for_byte() {
     let cases = subdirs(&root().join("tests/cases"));
     assert!(cases.len() >= 15, "feature cases missing");
-    for case in cases {
-        let expected = std::fs::read_to_string(case.join("expected.yaml")).unwrap();
-        let actual = render(&case).unwrap_or_else(|e| panic!("{}: {e}", case.display()));
-        assert_eq!(actual, expected, "{}", case.display());
+    for release in RELEASES {
+        for case in &cases {
+            let expected = golden(case, "expected.yaml", release);
+            let actual =
+                render(case, release).unwrap_or_else(|e| panic!("{}: {e}", case.display()));
+            assert_eq!(actual, expected, "{} {release}", case.display());
+        }
     }
 }
 
@@ -62,7 +95,7 @@ fn error_cases_fail_naming_the_file() {
     assert!(cases.len() >= 14, "error cases missing");
     for case in cases {
         let expected = std::fs::read_to_string(case.join("expected-error.txt")).unwrap();
-        let err = render(&case).expect_err(&format!("{} should fail", case.display()));
+        let err = render(&case, "v5.5").expect_err(&format!("{} should fail", case.display()));
         assert!(
             err.contains(expected.trim()),
             "{}: got {err:?}, want it to contain {expected:?}",
@@ -87,7 +120,7 @@ enum Outcome {
 /// Runs one case as `conformance/README.md` describes it: `nest-kz build
 /// <build> <args...>` from the case directory, as the binary (exit code and
 /// stdout matter, not just the library's result).
-fn run_case(case: &Path) -> Outcome {
+fn run_case(case: &Path, release: &str) -> Outcome {
     let meta: nest_kz::model::value::Value = std::fs::read_to_string(case.join("case.json"))
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
@@ -107,6 +140,8 @@ fn run_case(case: &Path) -> Outcome {
         .arg("build")
         .arg(build)
         .args(&args)
+        .args(["--kustomize-version", release])
+        .env_remove("NEST_KZ_KUSTOMIZE_VERSION")
         .current_dir(case)
         .output()
         .expect("nest-kz runs");
@@ -141,12 +176,12 @@ fn cases_under(dir: &Path) -> Vec<PathBuf> {
 
 /// One suite's tally: prints `conformance: <suite>: N passed, N failed` and
 /// returns the names that failed.
-fn run_suite(suite: &str, dir: &Path) -> Vec<String> {
+fn run_suite(suite: &str, dir: &Path, release: &str) -> Vec<String> {
     let mut failed = Vec::new();
     let cases = cases_under(dir);
     for case in &cases {
         let name = case.strip_prefix(dir).unwrap_or(case).display().to_string();
-        let outcome = run_case(case);
+        let outcome = run_case(case, release);
         if outcome != Outcome::Pass {
             println!("  {suite}/{name}: {outcome:?}");
             failed.push(format!("{suite}/{name}"));
@@ -167,16 +202,20 @@ fn run_suite(suite: &str, dir: &Path) -> Vec<String> {
 #[test]
 fn conformance_runner_reports_and_guards_baseline() {
     let mut suites = vec![
-        ("cases", root().join("tests/cases")),
-        ("errors", root().join("tests/errors")),
+        ("cases", root().join("tests/cases"), "v5.5"),
+        ("errors", root().join("tests/errors"), "v5.5"),
     ];
     let shared = root().join("../shared/conformance");
     if shared.is_dir() {
-        suites.push(("shared", shared));
+        suites.push(("shared", shared, "v5.5"));
+    }
+    let shared58 = root().join("../shared/conformance-v58");
+    if shared58.is_dir() {
+        suites.push(("shared-v58", shared58, "v5.8"));
     }
     let failed: Vec<String> = suites
         .iter()
-        .flat_map(|(suite, dir)| run_suite(suite, dir))
+        .flat_map(|(suite, dir, release)| run_suite(suite, dir, release))
         .collect();
     let baseline =
         std::fs::read_to_string(root().join("tests/conformance-baseline.txt")).unwrap_or_default();
