@@ -5,6 +5,7 @@ use std::io::Write;
 fn main() {
     no_transparent_huge_pages();
     let status = nest_kz::cli::main();
+    nest_kz::sys::cleanup::settle();
     exit_without_teardown(status);
 }
 

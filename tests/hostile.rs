@@ -812,14 +812,19 @@ impl Sandbox {
         write(self.path(), rel, text);
     }
 
-    /// A fake helm that records that it ran (a marker file) and then does
-    /// what `body` says.
+    /// A fake helm that answers the version probe as Helm 3 does, and for
+    /// anything else records that it ran (a marker file) and then does what
+    /// `body` says.
     fn fake_helm(&self, body: &str) -> PathBuf {
         let path = self.path().join("bin/helm");
         let marker = self.path().join("helm-ran");
         self.write(
             "bin/helm",
-            &format!("#!/bin/sh\necho $$ >> '{}'\n{body}\n", marker.display()),
+            &format!(
+                "#!/bin/sh\nif [ \"$1\" = version ]; then echo v3.16.4+g7877b45; exit 0; fi\n\
+                 echo $$ >> '{}'\n{body}\n",
+                marker.display()
+            ),
         );
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();

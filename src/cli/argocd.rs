@@ -40,7 +40,7 @@ use std::path::{Path, PathBuf};
 /// Why the plugin's parameters cannot be applied; each names the parameter.
 #[derive(Debug, thiserror::Error)]
 pub enum ParamError {
-    #[error("{name}: expected true or false, got {value:?}")]
+    #[error("{name}: expected true or false, got '{value}'")]
     Bool { name: String, value: String },
     #[error("{name}: expected a {expected} parameter")]
     Shape {
@@ -51,7 +51,7 @@ pub enum ParamError {
         "{0}: a map parameter needs ARGOCD_APP_PARAMETERS (ArgoCD always sets it): PARAM_* variable names lose the keys' case and punctuation"
     )]
     MapWithoutJson(String),
-    #[error("unknown parameter {0:?} (see argocd/README.md for the parameters nest-kz reads)")]
+    #[error("unknown parameter '{0}' (see argocd/README.md for the parameters nest-kz reads)")]
     Unknown(String),
     #[error("ARGOCD_APP_PARAMETERS is not a JSON array of parameters: {0}")]
     ParametersJson(String),

@@ -34,7 +34,7 @@ pub enum OutputError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("{}: output file name {name:?} would leave the output directory", dir.display())]
+    #[error("{}: output file name '{name}' would leave the output directory", dir.display())]
     Escapes { dir: PathBuf, name: String },
 }
 

@@ -67,7 +67,8 @@ fn expand_file_sources(
                 return Err(EditError::invalid(
                     dir,
                     format!(
-                        "failed to expand file source: pattern '{source}' catches files {found:?}, should catch only one"
+                        "failed to expand file source: pattern '{source}' catches files {}, should catch only one",
+                        super::go_list(&found)
                     ),
                 ));
             }

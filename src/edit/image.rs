@@ -36,10 +36,10 @@ pub fn parse(arg: &str) -> Result<ImageArg, String> {
     };
     let (name, tag, digest) = split_image(value);
     if name == arg {
-        return Err(format!("{arg:?}: {INVALID}"));
+        return Err(format!("'{arg}': {INVALID}"));
     }
     if key == Some("") || name.is_empty() && key.is_none() {
-        return Err(format!("{arg:?}: the image name is empty; {INVALID}"));
+        return Err(format!("'{arg}': the image name is empty; {INVALID}"));
     }
     Ok(match key {
         Some(k) => ImageArg {

@@ -98,7 +98,8 @@ pub fn build_metadata(args: &[String]) -> Result<Vec<String>, String> {
             })
             .collect(),
         _ => Err(format!(
-            "too many arguments: {args:?}; to provide multiple buildMetadata options, please separate options by comma"
+            "too many arguments: {}; to provide multiple buildMetadata options, please separate options by comma",
+            super::go_list(args)
         )),
     }
 }

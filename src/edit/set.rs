@@ -139,7 +139,7 @@ fn set_replicas(dir: &Path, args: &[String]) -> Result<Outcome> {
     for arg in args {
         let (name, count) = parse_replica(arg).ok_or_else(|| {
             s.invalid(format!(
-                "{arg:?}: invalid format of replica, use the following format: <name>=<count>"
+                "'{arg}': invalid format of replica, use the following format: <name>=<count>"
             ))
         })?;
         wanted.insert(name, count);
@@ -188,7 +188,7 @@ fn set_pairs(dir: &Path, field: &str, kind: &str, args: &[String]) -> Result<Out
         && let Some(bad) = pairs.keys().find(|k| !pairs::is_valid_annotation_key(k))
     {
         return Err(s.invalid(format!(
-            "invalid annotation key {bad:?}: see the syntax and character set rules at https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations/"
+            "invalid annotation key '{bad}': see the syntax and character set rules at https://kubernetes.io/docs/concepts/overview/working-with-objects/annotations/"
         )));
     }
     write_pairs(&mut s, field, &pairs)?;

@@ -238,7 +238,7 @@ fn field_options(value: &str, placeholder: &str) -> std::result::Result<Option<V
         .split(d.as_str())
         .position(|part| part == placeholder)
         .ok_or_else(|| {
-            format!("cannot convert {placeholder}: it is not a whole element of {value:?}")
+            format!("cannot convert {placeholder}: it is not a whole element of '{value}'")
         })?;
     let mut options = Map::new();
     options.insert("delimiter".into(), json!(d));

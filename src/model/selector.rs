@@ -77,7 +77,7 @@ impl CompiledSelector {
             match field.as_deref().filter(|f| !f.is_empty()) {
                 None => Ok(None),
                 Some(p) => Pattern::new(p).map(Some).map_err(|e| {
-                    ModelError::invalid(origin, format!("invalid target regex {p:?}: {e}"))
+                    ModelError::invalid(origin, format!("invalid target regex '{p}': {e}"))
                 }),
             }
         };
@@ -217,7 +217,7 @@ fn parse_label_selector(text: &str, origin: &Path) -> Result<Vec<Requirement>> {
         } else if term.contains(' ') || term.contains('(') {
             return Err(ModelError::invalid(
                 origin,
-                format!("cannot parse selector term {term:?}"),
+                format!("cannot parse selector term '{term}'"),
             ));
         } else {
             Requirement::Exists(term.to_string())

@@ -21,7 +21,7 @@ use std::process::{Command, Stdio};
 pub enum AffectedError {
     #[error("git {args}: {message}")]
     Git { args: String, message: String },
-    #[error("{0:?} is not a commit in this repository")]
+    #[error("'{0}' is not a commit in this repository")]
     BadRevision(String),
     #[error("{path}: {source}")]
     Io {

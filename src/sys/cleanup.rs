@@ -12,7 +12,7 @@
 //! killed run stays until the system's temporary files are cleaned.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::{Mutex, Once};
 
 #[derive(Default)]
@@ -28,6 +28,9 @@ static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
 static ARMED: Once = Once::new();
 /// The write end of the pipe the signal handler reports through.
 static PIPE_WRITE: AtomicI32 = AtomicI32::new(-1);
+
+/// Set once a signal has arrived and the cleanup begun.
+static TERMINATING: AtomicBool = AtomicBool::new(false);
 
 const SIGNALS: [libc::c_int; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
 
@@ -88,6 +91,7 @@ fn wait_for_signal(fd: libc::c_int) {
             return;
         }
     }
+    TERMINATING.store(true, Ordering::SeqCst);
     clean_up();
     let sig = libc::c_int::from(byte);
     // SAFETY: restoring the default disposition and re-sending the signal
@@ -95,6 +99,18 @@ fn wait_for_signal(fd: libc::c_int) {
     unsafe {
         libc::signal(sig, libc::SIG_DFL);
         libc::kill(libc::getpid(), sig);
+    }
+}
+
+/// Called as the process is about to end on its own: once a signal has
+/// arrived, the process ends by that signal, not by an exit status the
+/// interrupted command reached meanwhile (a killed child reads as a
+/// failure), so the caller waits for the cleanup thread to end it.
+pub fn settle() {
+    if TERMINATING.load(Ordering::SeqCst) {
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+        }
     }
 }
 

@@ -1075,9 +1075,9 @@ impl<'a> Builder<'a> {
                 let flow = self.is_flow(span, anchor != 0 || tag.is_some());
                 self.mapping(start, flow)
             }
-            other => Err(EditError::Unsupported(format!(
-                "unexpected YAML event {other:?}"
-            ))),
+            _ => Err(EditError::Unsupported(
+                "malformed YAML event stream".to_string(),
+            )),
         }
     }
 

@@ -322,7 +322,7 @@ impl Builder<'_> {
                         docs.push(Document { value, line, lines });
                     }
                 }
-                other => return Err(err(span, format!("unexpected YAML event {other:?}"))),
+                _ => return Err(err(span, "malformed YAML event stream".to_string())),
             }
         }
         Ok(docs)
@@ -706,7 +706,7 @@ impl<'a> Builder<'a> {
                     height + 1,
                 )
             }
-            other => return Err(err(span, format!("unexpected YAML event {other:?}"))),
+            _ => return Err(err(span, "malformed YAML event stream".to_string())),
         };
         if anchor != 0 {
             // Nodes are counted as they are built (expanded aliases included);
@@ -815,7 +815,7 @@ impl<'a> Builder<'a> {
             if map.contains(key) && !merged.contains(&key) {
                 match self.duplicates {
                     DuplicateKeys::Reject => {
-                        return Err(err(span, format!("mapping key {key:?} already defined")));
+                        return Err(err(span, format!("mapping key '{key}' already defined")));
                     }
                     DuplicateKeys::FirstWins => continue,
                     DuplicateKeys::LastWins => lines.retain(|(k, _)| *k != key),
@@ -938,7 +938,7 @@ pub fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&str>) -> Resu
         }
         Some("!!int") | Some("!!float") | Some("!!bool") | Some("!!null") => {
             return resolve_plain(text)
-                .ok_or_else(|| format!("cannot decode {text:?} as {}", tag.unwrap_or_default()));
+                .ok_or_else(|| format!("cannot decode '{text}' as {}", tag.unwrap_or_default()));
         }
         // go-yaml decodes a binary scalar to its bytes, which kustomize
         // prints as text.

@@ -228,11 +228,18 @@ pub fn inflate(
         homes: &homes,
         debug: chart.debug,
     };
+    // A chart already in the tree is checked before helm runs at all, so
+    // nothing runs on a tree that is refused.
+    let chart_dir = home.join(&chart.name);
+    let local = chart_dir.is_dir();
+    if local {
+        within("chart", &chart_dir)?;
+        chart_files::check(&chart_dir, root, restriction, &name)?;
+    }
     // kustomize asks helm its version first, and refuses what it does not
     // support (v5.8.1 also accepts Helm 4).
     helm.check_version()?;
-    let chart_dir = home.join(&chart.name);
-    if !chart_dir.is_dir() {
+    if !local {
         if chart.repo.is_empty() {
             return Err(HelmError::NoChart {
                 chart: name,
@@ -240,9 +247,9 @@ pub fn inflate(
             });
         }
         pull(&helm, &chart, &home, tmp.path())?;
+        within("chart", &chart_dir)?;
+        chart_files::check(&chart_dir, root, restriction, &name)?;
     }
-    within("chart", &chart_dir)?;
-    chart_files::check(&chart_dir, root, restriction, &name)?;
     let values_file = if chart.values_file.is_empty() {
         chart_dir.join("values.yaml")
     } else {

@@ -57,7 +57,7 @@ pub enum RemoteError {
     GitMissing(std::io::Error),
     #[error("git {command} failed: {stderr}")]
     Git { command: String, stderr: String },
-    #[error("git {command} timed out after {timeout:?} (set ?timeout= in the URL)")]
+    #[error("git {command} timed out after {}s (set ?timeout= in the URL)", timeout.as_secs())]
     Timeout {
         command: String,
         timeout: std::time::Duration,

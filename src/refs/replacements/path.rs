@@ -165,10 +165,8 @@ impl Create {
 
 /// Calls `visit` on every node `path` matches below `node` (kyaml's
 /// `PathMatcher`), in order, with whether the node was just created (an
-/// untagged scalar); returns how many. From v5.8 a scalar met with path
-/// left is read as YAML and matched in that copy, which is not kept: the
-/// matches count, and what is set on them is lost (`structured` writes
-/// such values back where it can).
+/// untagged scalar); returns how many. From v5.8 a scalar field met with
+/// path left is matched inside (see `walk_structured`).
 pub fn each_match(
     node: &mut Value,
     path: &[String],
@@ -231,6 +229,9 @@ fn walk(
                 made = true;
             }
             match map.get_mut(head.as_str()) {
+                Some(child) if is_scalar(child) && !rest.is_empty() => {
+                    walk_structured(child, rest, create, visit)
+                }
                 Some(child) => walk(child, rest, create, made, visit),
                 None => Ok(0),
             }
@@ -243,23 +244,41 @@ fn walk(
             walk(&mut detached, rest, create, true, visit)
         }
         Value::Array(_) => Err(wrong_kind("MappingNode", node)),
-        scalar if crate::release::current().structured_data_field_paths() => {
-            let text = scalar_text(scalar).unwrap_or_default();
-            let mut copy = crate::yaml::parse_documents(&text)
-                .map_err(|e| e.message)?
-                .into_iter()
-                .next()
-                .map(|d| d.value)
-                .unwrap_or_default();
-            // What is set in the copy is lost, and so is a value its type
-            // could not hold: kustomize decodes only the real tree.
-            walk(&mut copy, path, create, false, &mut |node, fresh| {
-                let _ = visit(node, fresh);
-                Ok(())
-            })
-        }
         other => Err(wrong_kind("MappingNode", other)),
     }
+}
+
+fn is_scalar(v: &Value) -> bool {
+    matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_))
+}
+
+/// A scalar field met with path left (kyaml's PathMatcher from v5.8):
+/// its text is read as YAML and the rest of the path matched in that copy,
+/// which is not kept: the matches count, and what is set on them is lost
+/// (`structured` writes such values back where it can). Only a field is
+/// read so, never an element or the copy itself.
+fn walk_structured(
+    field: &mut Value,
+    rest: &[String],
+    create: Create,
+    visit: &mut dyn FnMut(&mut Value, bool) -> Result<(), String>,
+) -> Result<usize, String> {
+    if !crate::release::current().structured_data_field_paths() {
+        return walk(field, rest, create, false, visit);
+    }
+    let text = scalar_text(field).unwrap_or_default();
+    let mut copy = crate::yaml::parse_documents(&text)
+        .map_err(|e| e.message)?
+        .into_iter()
+        .next()
+        .map(|d| d.value)
+        .unwrap_or_default();
+    // A value its type could not hold is lost too: kustomize decodes only
+    // the real tree.
+    walk(&mut copy, rest, create, false, &mut |node, fresh| {
+        let _ = visit(node, fresh);
+        Ok(())
+    })
 }
 
 /// `[k=v]` (or `[=v]` for a list of scalars): every element whose `k`
