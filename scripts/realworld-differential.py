@@ -1,13 +1,18 @@
 #!/usr/bin/env python3
-"""Real-world differential test: nest-kz against `kubectl kustomize` on every
-kustomization directory of one or more repository checkouts.
+"""Real-world differential test: nest-kz against a real kustomize release on
+every kustomization directory of one or more repository checkouts.
 
 For each REPO root given, every directory holding a `kustomization.yaml`,
 `kustomization.yml` or `Kustomization` file is built twice, with
-`nest-kz build DIR` and with `kubectl kustomize DIR` (kustomize v5.5.0).
-Both run with the repository root as working directory and DIR relative to
-it, without extra flags (no --enable-helm, no plugins, default load
-restrictor), each under a timeout. Each directory gets one outcome:
+`nest-kz build DIR --kustomize-version R` and with release R's kustomize:
+  --oracle v5.8 (default)  ../shared/tools/kustomize-v58 (API v0.21.3)
+  --oracle v5.7            kubectl 1.35.2 ($NEST_KZ_KUBECTL_V57)
+  --oracle v5.5            kubectl kustomize (kubectl 1.32)
+(scripts/install-oracles.sh installs the v5.7 and v5.8 oracles.) Both run
+with the repository root as working directory and DIR relative to it, with
+no plugins and the default load restrictor; with --enable-helm both get
+--enable-helm and the same --helm-command. Each build has a timeout. Each
+directory gets one outcome:
 
   identical        both succeed, stdout bytes equal
   differ           both succeed, stdout bytes differ
@@ -35,7 +40,7 @@ diff of the two outputs (kustomize is `---`, nest-kz is `+++`) for
 
 usage:
   scripts/realworld-differential.py [--bin target/release/nest-kz]
-      [--kubectl kubectl] [--cache DIR] [--json FILE] [--show-diffs DIR]
+      [--oracle v5.8|v5.7|v5.5] [--enable-helm [--helm-command helm]] [--cache DIR] [--json FILE] [--show-diffs DIR]
       [--timeout 60] [--jobs 2] REPO [REPO ...]
 
 Standard library only.
@@ -173,14 +178,32 @@ def write_diff(diff_root, repo_name, rel, outcome, kz, nk):
             f.write("## kustomize stderr\n" + kz["stderr"] + "\n## nest-kz stderr\n" + nk["stderr"] + "\n")
 
 
+def oracle_command(args):
+    """The oracle's build command for --oracle, without the directory."""
+    if args.oracle == "v5.8":
+        shared = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared")
+        return [os.path.abspath(os.path.join(shared, "tools", "kustomize-v58")), "build"]
+    if args.oracle == "v5.7":
+        kubectl = os.environ.get("NEST_KZ_KUBECTL_V57")
+        if not kubectl:
+            sys.exit("--oracle v5.7 needs NEST_KZ_KUBECTL_V57 (scripts/install-oracles.sh)")
+        return [kubectl, "kustomize"]
+    return [args.kubectl, "kustomize"]
+
+
+def helm_flags(args):
+    return ["--enable-helm", "--helm-command", args.helm_command] if args.enable_helm else []
+
+
 def check_dir(args, cache, repo_root, repo_name, repo_hash, rel):
     key = cache.key(repo_hash, rel)
     kz = cache.get(key)
     cached = kz is not None
     if not cached:
-        kz = run([args.kubectl, "kustomize", rel], repo_root, args.timeout)
+        kz = run(oracle_command(args) + [rel] + helm_flags(args), repo_root, args.timeout)
         cache.put(key, kz)
-    nk = run([args.bin, "build", rel], repo_root, args.timeout)
+    nk = run([args.bin, "build", rel, "--kustomize-version", args.oracle] + helm_flags(args),
+             repo_root, args.timeout)
     outcome = classify(kz, nk)
     if args.show_diffs and outcome != "identical":
         write_diff(args.show_diffs, repo_name, rel, outcome, kz, nk)
@@ -212,9 +235,17 @@ def print_tallies(per_repo, overall):
         print(f"{name:<{width}}  " + "  ".join(f"{counts[c]:>15}" for c in cols))
 
 
-def kubectl_version(kubectl):
-    out = subprocess.run([kubectl, "version", "--client"], capture_output=True, text=True).stdout
-    return out.strip()
+def oracle_version(args):
+    """The oracle's own version text (part of the cache key), and helm's."""
+    if args.oracle == "v5.8":
+        argv = oracle_command(args)[:1] + ["version"]
+    else:
+        argv = oracle_command(args)[:1] + ["version", "--client"]
+    out = subprocess.run(argv, capture_output=True, text=True).stdout.strip()
+    if args.enable_helm:
+        helm = subprocess.run([args.helm_command, "version", "--short"], capture_output=True, text=True)
+        out += " helm " + helm.stdout.strip()
+    return out
 
 
 def main():
@@ -222,7 +253,11 @@ def main():
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("repos", nargs="+", metavar="REPO", help="repository root directories")
     p.add_argument("--bin", default="target/release/nest-kz", help="nest-kz binary (default: %(default)s)")
-    p.add_argument("--kubectl", default="kubectl", help="kubectl binary (default: %(default)s)")
+    p.add_argument("--oracle", choices=("v5.5", "v5.7", "v5.8"), default="v5.8",
+                   help="the kustomize release to compare with (default: %(default)s)")
+    p.add_argument("--kubectl", default="kubectl", help="kubectl binary for v5.5 (default: %(default)s)")
+    p.add_argument("--enable-helm", action="store_true", help="give both --enable-helm")
+    p.add_argument("--helm-command", default="helm", help="helm for both (default: %(default)s)")
     p.add_argument("--cache", help="directory caching kustomize's results")
     p.add_argument("--json", help="write per-directory records (and tallies) to this file")
     p.add_argument("--show-diffs", metavar="DIR", help="write a diff file per non-identical directory here")
@@ -233,7 +268,7 @@ def main():
     if not os.access(args.bin, os.X_OK):
         sys.exit(f"nest-kz binary not found or not executable: {args.bin}")
 
-    version = kubectl_version(args.kubectl)
+    version = oracle_version(args)
     cache = KustomizeCache(args.cache, version)
     records = []
     per_repo = {}
