@@ -5,8 +5,19 @@ kustomize`, and reports every tree where they disagree (output bytes, or one
 failing where the other succeeds). Mismatching trees are kept for study.
 
 usage: scripts/differential-fuzz.py [--count N] [--seed S] [--keep DIR]
+         [--release v5.8|v5.7|v5.5] [--bin PATH] [--jobs N] [--shape NAME]... [--helm]
+
+--release picks the kustomize oracle and passes --kustomize-version to nest-kz:
+  v5.8  ../../shared/tools/kustomize-v58 build (relative to this script; needs
+        KUSTOMIZE_V58_LIB), v5.7  $NEST_KZ_KUBECTL_V57 kustomize (kubectl 1.35),
+  v5.5  kubectl kustomize.
+--bin uses that nest-kz binary as it is; without it, target/release/nest-kz is
+built first with cargo. --helm adds helmCharts trees (a local chart) and passes
+--enable-helm --helm-command H to both tools (H: --helm-command, $NEST_KZ_HELM3,
+else `helm`). --shape NAME (repeatable) generates only the named v5.5→v5.8 shapes
+(see V58_SHAPES), each in every tree.
 """
-import argparse, json, os, random, re, shutil, subprocess, sys, tempfile
+import argparse, concurrent.futures, json, os, random, re, shutil, subprocess, sys, tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TRICKY = ["yes", "no", "on", "true", "1", "0x10", "1e3", "1.50", "~", "", " lead", "trail ", "a: b", "#x", "- y",
@@ -241,8 +252,10 @@ def tree(rnd, d):
     if not k.get("replicas"):
         k.pop("replicas", None)
     shapes(rnd, d, k, used)
+    picked = release_shapes(rnd, d, k, used)
     with open(f"{d}/kustomization.yaml", "w") as f:
         json.dump(k, f)
+    return picked
 
 def custom_schema(rnd, d, k):
     """A custom `openapi` schema for a custom kind, given at the root or in a
@@ -403,9 +416,553 @@ def shapes(rnd, d, k, used):
         k["apiVersion"] = "kustomize.config.k8s.io/v1alpha1"
         k["kind"] = "Component"
 
+# ---------------------------------------------------------------------------
+# Shapes for the changes between kustomize v5.5.0 and the v5.8 line (see
+# research/v58-changes.md): each one writes its files into the tree and edits
+# the root kustomization k; release_shapes picks some of them at random.
+
+SHA256 = "sha256:" + "ab" * 32
+SHA512 = "sha512:" + "cd" * 64
+ONLY_SHAPES = set()  # --shape NAME: only these new shapes, always
+HELM = None          # --helm: the helm command, to generate helmCharts trees
+
+def write_docs(rnd, path, docs):
+    """One file of several documents, as JSON or as block YAML."""
+    with open(path, "w") as f:
+        if rnd.random() < 0.5:
+            f.write("\n---\n".join(json.dumps(x) for x in docs) + "\n")
+        else:
+            f.write("\n---\n".join(yaml_text(rnd, x) for x in docs) + "\n")
+
+def add_resources(rnd, d, k, fname, docs):
+    write_docs(rnd, f"{d}/{fname}", docs)
+    k.setdefault("resources", []).append(fname)
+
+def cm(name, data=None, ns=None, ann=None, labels=None):
+    meta = {"name": name, **({"namespace": ns} if ns is not None else {}),
+            **({"annotations": ann} if ann else {}), **({"labels": labels} if labels else {})}
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, **({"data": data} if data is not None else {})}
+
+def sh_source_value(rnd, d, k, used):
+    """replacements[].sourceValue: typed and tricky texts into existing,
+    created and list-element fields; with a source too, numeric, no targets."""
+    add_resources(rnd, d, k, "sv.yaml", [
+        cm("sv-target", {"port": "80", "flag": "false", "name": "x"}),
+        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "sv-dep"},
+         "spec": {"replicas": 1, "template": {"spec": {"containers": [{"name": "postgresdb", "image": "postgres:1.8.0"},
+                                                                     {"name": "nginx", "image": "nginx:1.7.9"}]}}}}])
+    value = rnd.choice(["8080", "true", "custom/postgres:1.9.0", "yes", "", "1e3", "~", "null", "0x1F", "a: b", "multi\nline",
+                        "ünï", " lead", "on", "1.50", "-1", "{a: 1}", "[1]"])
+    targets = []
+    for _ in range(rnd.randint(1, 2)):
+        targets.append(rnd.choice([
+            {"select": {"kind": "ConfigMap", "name": "sv-target"},
+             "fieldPaths": [rnd.choice(["data.port", "data.flag", "data.created", "metadata.annotations.sv", "metadata.labels.sv"])],
+             **({"options": {"create": True}} if rnd.random() < 0.6 else {})},
+            {"select": {"kind": "Deployment"}, "fieldPaths": ["spec.template.spec.containers.[name=postgresdb].image"]},
+            {"select": {"kind": "Deployment", "name": "sv-dep"}, "fieldPaths": [rnd.choice(["spec.replicas", "spec.paused", "spec.template.spec.containers.1.image"])],
+             "options": {"create": True}},
+            {"select": {"kind": "ConfigMap"}, "reject": [{"name": "gen"}], "fieldPaths": ["data.sv"], "options": {"create": True}},
+            {"select": {"kind": "ConfigMap", "name": "sv-target"}, "fieldPaths": ["data.name"], "options": {"delimiter": "-", "index": rnd.choice([-1, 0, 3])}},
+        ]))
+    r = {"sourceValue": value, "targets": targets}
+    roll = rnd.random()
+    if roll < 0.05:
+        r["source"] = {"kind": "ConfigMap", "name": "sv-target", "fieldPath": "data.port"}
+    elif roll < 0.08:
+        r["sourceValue"] = rnd.choice([2, True, None])
+    elif roll < 0.11:
+        del r["targets"]
+    k.setdefault("replacements", []).append(r)
+
+REGEX_NAMES = ["web-.*", "app.v1", "foo+bar", "web", "^web-a$", "web-a|api", ".*", "web-(a|b)", "WEB-A", "ap", "api$", "(?i)web-a", "web-a-s", "p-web-a"]
+BAD_REGEX = ["web-[", "(api", "a{2,1}", "*x", "\\"]
+
+def sh_regex_select(rnd, d, k, used):
+    """Regex select/reject in replacement targets: metacharacters in names,
+    namespaces default / unset / other, anchors, invalid patterns,
+    cluster-scoped objects."""
+    docs = [cm("rx-src", {"v": "new"})]
+    for name in rnd.sample(["web-a", "web-b", "api", "app.v1", "appXv1", "foo+bar", "web"], rnd.randint(2, 6)):
+        docs.append(cm(name, {"v": "old"}, ns=rnd.choice([None, None, "default", "other"])))
+    if rnd.random() < 0.3:
+        docs.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "web-c"}, "rules": []})
+    add_resources(rnd, d, k, "rx.yaml", docs)
+
+    def name_pat():
+        return rnd.choice(BAD_REGEX) if rnd.random() < 0.04 else rnd.choice(REGEX_NAMES)
+
+    def sel():
+        s = {}
+        kind = rnd.choice(["ConfigMap", "ConfigMap", "Config.*", "(ConfigMap|ClusterRole)", "configmap", None])
+        if kind: s["kind"] = kind
+        if rnd.random() < 0.8: s["name"] = name_pat()
+        if rnd.random() < 0.6: s["namespace"] = rnd.choice(["default", "default", "other", "", ".*", "def.*", "^default$", "ns1", "team-b", "basens"])
+        if rnd.random() < 0.2: s["version"] = rnd.choice(["v1", "v.*", "v2"])
+        if rnd.random() < 0.1: s["group"] = rnd.choice(["", ".*", "rbac.*"])
+        return s or {"kind": "ConfigMap"}
+
+    targets = []
+    for _ in range(rnd.randint(1, 2)):
+        t = {"select": sel(), "fieldPaths": [rnd.choice(["data.v", "metadata.annotations.hit"])], "options": {"create": True}}
+        if rnd.random() < 0.5:
+            t["reject"] = [sel() for _ in range(rnd.randint(1, 2))]
+        targets.append(t)
+    source = {"kind": "ConfigMap", "name": "rx-src", "fieldPath": "data.v"}
+    if rnd.random() < 0.05:
+        source["name"] = "rx-.*"
+    r = {"source": source, "targets": targets}
+    if rnd.random() < 0.2:
+        r = {"sourceValue": "static", "targets": targets}
+    k.setdefault("replacements", []).append(r)
+    if rnd.random() < 0.2:
+        k["namePrefix"] = "p-"
+
+JSON_TEXTS = [
+    '{\n  "server": {\n    "port": 8080,\n    "host": "localhost"\n  },\n  "debug": false\n}\n',
+    '{"server":{"host":"localhost","port":8080},"b":[1,2.0,1e3],"a":"<&>"}',
+    '{\n\t"server": {\n\t\t"host": "localhost"\n\t}\n}',
+    '{"z": 1, "server": {"host": "h", "list": [{"name": "ab", "v": 1}, {"name": "a", "v": 2}]}, "big": 1e21, "f": 1.0, "u": "\u00fcn\u00ef\u2028"}',
+    '[{"name":"ab","v":1},{"name":"a","v":2}]',
+    '{server: {host: flowy}, a: 1}',
+    '  {"server": {"host": "lead-space", "port": "80"}}',
+    '{\n  "server": {"host": null, "tags": ["x", "y"]},\n  "Zeta": 1, "alpha": 2, "_u": 3\n}',
+]
+YAML_TEXTS = [
+    'server:\n  host: localhost # comment\n  port: 8080\nitems:\n  - name: ab\n    v: 1\n  - name: a\n    v: 2\n',
+    '# head\nserver: {host: localhost, port: 8080}\nlist: [a, b]\n',
+    'server:\n  host: "quoted"\n  hosts:\n  - h1\n  - h2\n',
+    'plain scalar text',
+    'a: [unclosed',
+    '',
+    'server:\n  host: \'single\'\n  flag: yes\n  when: 2001-12-14\n---\nsecond: doc\n',
+    'items:\n- {name: ab, v: 1}\n- {name: a, v: 2}\nserver:\n  host: h\n',
+]
+STRUCT_PATHS = ["data.config\\.json.server.host", "data.config\\.json.server.port", "data.config\\.json.new.key", "data.config\\.json.0.v",
+                "data.config\\.json.[name=a].v", "data.config\\.json.server.list.[name=a].v", "data.config\\.json.server",
+                "data.config\\.json.server.tags.1", "data.config\\.json.server.*",
+                "data.app\\.yaml.server.host", "data.app\\.yaml.server.hosts.1", "data.app\\.yaml.items.[name=a].v",
+                "data.app\\.yaml.new.deep", "data.app\\.yaml.list.0", "data.app\\.yaml.server.flag",
+                "metadata.annotations.cfg.ports.appA", "metadata.annotations.cfg.new", "data.num.x", "data.config.json.server.host"]
+
+def sh_structured(rnd, d, k, used):
+    """Replacement targets that reach into JSON / YAML held in a string field,
+    with and without options.delimiter/index and create."""
+    data = {"config.json": rnd.choice(JSON_TEXTS), "app.yaml": rnd.choice(YAML_TEXTS), "num": rnd.choice(["5", "x", "null"])}
+    ann = {"cfg": rnd.choice(['{"ports": {"appA":"x"}}', '{"ports":{"appA":"x","appB":"y"}}', 'ports:\n  appA: x\n', '{}'])}
+    add_resources(rnd, d, k, "sd.yaml", [cm("sd-src", {"host": rnd.choice(["www.example.com", "5432", "prod", "true", "a.b.c", "<&>", "two words"])}),
+                                         cm("sd", data, ann=ann)])
+    targets = []
+    for _ in range(rnd.randint(1, 2)):
+        t = {"select": {"kind": "ConfigMap", "name": "sd"}, "fieldPaths": rnd.sample(STRUCT_PATHS, rnd.randint(1, 2))}
+        opts = {}
+        if rnd.random() < 0.4: opts["create"] = True
+        if rnd.random() < 0.35: opts.update({"delimiter": rnd.choice([".", "-", ","]), "index": rnd.choice([0, -1, 1, 5])})
+        if opts: t["options"] = opts
+        targets.append(t)
+    if rnd.random() < 0.3:
+        r = {"sourceValue": rnd.choice(["prod", "5432", "yes", "x.y"]), "targets": targets}
+    else:
+        r = {"source": {"kind": "ConfigMap", "name": "sd-src", "fieldPath": "data.host"}, "targets": targets}
+    k.setdefault("replacements", []).append(r)
+
+def sh_prefix_elements(rnd, d, k, used):
+    """[k=v] element patterns where v is a prefix of another element's value
+    (which comes first is random), in targets and sources."""
+    conts = [{"name": "app-sidecar", "image": "busybox", "env": [{"name": "AB", "value": "1"}, {"name": "A", "value": "2"}]},
+             {"name": "app", "image": "nginx:1.2", "env": [{"name": "ABC", "value": "3"}, {"name": "A", "value": "4"}]}]
+    rnd.shuffle(conts)
+    for c in conts:
+        rnd.shuffle(c["env"])
+    if rnd.random() < 0.3:
+        conts = [c for c in conts if c["name"] != "app"]  # only the longer one
+    add_resources(rnd, d, k, "pfx.yaml", [
+        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "pfx"}, "spec": {"template": {"spec": {"containers": conts}}}},
+        cm("pfx-src", {"img": "mirror/app:9", "items": "- name: ab\n  v: 1\n- name: a\n  v: 2\n"})])
+    paths = ["spec.template.spec.containers.[name=app].image", "spec.template.spec.containers.[name=ap].image",
+             "spec.template.spec.containers.[name=app].env.[name=A].value", "spec.template.spec.containers.[image=nginx].name",
+             "spec.template.spec.containers.[name=app-sidecar].env.[name=A].value", "spec.template.spec.containers.[name=app].env.[value=3].name"]
+    src = rnd.choice([{"kind": "ConfigMap", "name": "pfx-src", "fieldPath": "data.img"},
+                      {"kind": "Deployment", "name": "pfx", "fieldPath": rnd.choice(["spec.template.spec.containers.[name=app].image",
+                                                                                     "spec.template.spec.containers.[name=ap].image",
+                                                                                     "spec.template.spec.containers.[name=app].env.[name=A].value"])}])
+    t = {"select": {"kind": "Deployment", "name": "pfx"}, "fieldPaths": rnd.sample(paths, rnd.randint(1, 3))}
+    if rnd.random() < 0.3: t["options"] = {"create": True}
+    targets = [t]
+    if rnd.random() < 0.3:
+        targets.append({"select": {"kind": "ConfigMap", "name": "pfx-src"}, "fieldPaths": ["data.items.[name=a].v"]})
+    k.setdefault("replacements", []).append({"source": src, "targets": targets})
+
+IMAGE_REFS = ["nginx", "nginx:1.2", "nginx@" + SHA256, "nginx@" + SHA512, "nginx:1.2@" + SHA256, "reg.io:5000/app", "busybox:latest",
+              "docker.io/library/nginx", "nginx@sha384:abc", "nginx@sha256+b64:abc", "nginx@SHA256:abc", "nginxx", "my.nginx"]
+
+def sh_image_volumes(rnd, d, k, used):
+    """Image volumes (volumes[].image.reference) in a Pod, Deployment and
+    CronJob, with images: entries of sha256/sha512/odd digests and invalid names."""
+    def vols():
+        return [{"name": f"iv{i}", "image": {"reference": rnd.choice(IMAGE_REFS), **({"pullPolicy": "IfNotPresent"} if rnd.random() < 0.5 else {})}}
+                for i in range(rnd.randint(1, 2))] + ([{"name": "e", "emptyDir": {}}] if rnd.random() < 0.3 else [])
+    def pod_spec():
+        s = {"containers": [{"name": "c", "image": rnd.choice(IMAGE_REFS)}], "volumes": vols()}
+        if rnd.random() < 0.3: s["initContainers"] = [{"name": "i", "image": rnd.choice(IMAGE_REFS)}]
+        return s
+    docs = []
+    for kind in rnd.sample(["Pod", "Deployment", "CronJob", "Job", "Widget"], rnd.randint(1, 3)):
+        if kind == "Pod":
+            docs.append({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "ivp"}, "spec": pod_spec()})
+        elif kind == "Deployment":
+            docs.append({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "ivd"}, "spec": {"template": {"spec": pod_spec()}}})
+        elif kind == "CronJob":
+            docs.append({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "ivc"},
+                         "spec": {"schedule": "@daily", "jobTemplate": {"spec": {"template": {"spec": pod_spec()}}}}})
+        elif kind == "Job":
+            docs.append({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "ivj"}, "spec": {"template": {"spec": pod_spec()}}})
+        else:
+            docs.append({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "ivw"}, "spec": pod_spec()})
+    add_resources(rnd, d, k, "iv.yaml", docs)
+    imgs = []
+    for _ in range(rnd.randint(1, 3)):
+        e = {"name": rnd.choice(["nginx", "nginx", "busybox", "reg.io:5000/app", "docker.io/library/nginx", "ngin.", "my.nginx"]
+                                + (["[", "nginx(", "a{2,1}"] if rnd.random() < 0.1 else []))}
+        for key, vals in (("newName", ["apache", "mirror/nginx", "reg.io:5000/x"]), ("newTag", ["2", "1.27-alpine", "latest"]),
+                          ("digest", [SHA256, SHA512, "12345", "sha384:abc"])):
+            if rnd.random() < 0.45:
+                e[key] = rnd.choice(vals)
+        if len(e) == 1:
+            e["newTag"] = "9"
+        imgs.append(e)
+    k.setdefault("images", []).extend(imgs)
+
+def sh_patch_options(rnd, d, k, used):
+    """patches[].options: the two valid keys in several spellings, unknown
+    keys, false values, non-bool values; SM name and kind changes."""
+    add_resources(rnd, d, k, "opt.yaml", [cm("opt-cm", {"a": "1"})])
+    patch = rnd.choice([
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "opt-renamed"}, "data": {"b": "2"}},
+        {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "opt-cm"}},
+        {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "opt-both"}},
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "opt-cm"}, "data": {"c": "3"}},
+    ])
+    opts = {}
+    for key in rnd.sample(["allowNameChange", "allowKindChange", "AllowNameChange", "allownamechange", "ALLOWKINDCHANGE",
+                           "allowNameChanges", "unknownKey"], rnd.randint(0, 3)):
+        opts[key] = rnd.random() < 0.7
+    if rnd.random() < 0.05:
+        opts["allowNameChange"] = rnd.choice(["yes", 1, None])
+    entry = {"target": {"kind": "ConfigMap", "name": "opt-cm"}, "patch": json.dumps(patch), "options": opts}
+    if rnd.random() < 0.25:
+        entry["patch"] = json.dumps([{"op": "add", "path": "/data/j", "value": "x"}])
+    if rnd.random() < 0.2:
+        del entry["target"]
+        patch["metadata"]["name"] = "opt-cm"
+        entry["patch"] = json.dumps(patch)
+    k.setdefault("patches", []).append(entry)
+
+EMPTY_PATCHES = ["", "\n", "\n# This is a comment\n# Another comment\n", "   \n\t\n  # indented\n", "---\n", "---\n# c\n---\n", "# only", "\n\n\n"]
+
+def sh_empty_patches(rnd, d, k, used):
+    """Empty, blank, comment-only and `---`-only patch files and inline
+    patches, with and without target."""
+    add_resources(rnd, d, k, "ep.yaml", [cm("ep-cm", {"a": "1"})])
+    for i in range(rnd.randint(1, 3)):
+        text = rnd.choice(EMPTY_PATCHES)
+        entry = {}
+        if rnd.random() < 0.8:
+            with open(f"{d}/empty{i}.yaml", "w") as f:
+                f.write(text)
+            entry["path"] = f"empty{i}.yaml"
+        else:
+            entry["patch"] = text if text.strip() else "# comment"
+        if rnd.random() < 0.5:
+            entry["target"] = rnd.choice([{"kind": "ConfigMap"}, {"kind": "ConfigMap", "name": "ep-cm"}, {"kind": "Nothing"}, {"name": ".*"}])
+        k.setdefault("patches", []).append(entry)
+    if rnd.random() < 0.3:
+        # a later replacement selecting by namespace `default` sees previous ids stored by an empty targeted patch
+        k.setdefault("replacements", []).append({"sourceValue": "seen", "targets": [
+            {"select": {"kind": "ConfigMap", "name": "ep-cm", "namespace": "default"}, "fieldPaths": ["data.seen"], "options": {"create": True}}]})
+    if rnd.random() < 0.05:
+        with open(f"{d}/empty-psm.yaml", "w") as f:
+            f.write(rnd.choice(EMPTY_PATCHES))
+        k.setdefault("patchesStrategicMerge", []).append("empty-psm.yaml")
+
+def sh_multi_delete(rnd, d, k, used):
+    """Several `$patch: delete` documents in one patch file, mixed with a plain
+    patch, twice the same object, an object that is not there."""
+    own = [cm("del-a", {"a": "1"}), {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "del-b"}, "spec": {"ports": [{"port": 80}]}},
+           {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "del-c"}, "spec": {"template": {"spec": {"containers": [{"name": "x", "image": "x"}]}}}},
+           {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "del-a"}, "spec": {"ports": [{"port": 81}]}}]
+    add_resources(rnd, d, k, "del.yaml", own)
+    pool = [{"apiVersion": o["apiVersion"], "kind": o["kind"], "metadata": {"name": o["metadata"]["name"]}} for o in own]
+    api = {"Deployment": "apps/v1", "Service": "v1", "ConfigMap": "v1", "StatefulSet": "apps/v1", "ServiceAccount": "v1"}
+    pool += [{"apiVersion": api[kk], "kind": kk, "metadata": {"name": n}} for kk, n in sorted(used) if kk in api]
+    docs = []
+    for p in rnd.sample(pool, min(len(pool), rnd.randint(2, 4))):
+        docs.append({"$patch": "delete", **p} if rnd.random() < 0.5 else {**p, "$patch": "delete"})
+    if rnd.random() < 0.3:
+        docs.insert(rnd.randint(0, len(docs)), {**pool[0], "metadata": {"name": pool[0]["metadata"]["name"], "labels": {"patched": "y"}}})
+    if rnd.random() < 0.1:
+        docs.append(dict(docs[0]))
+    if rnd.random() < 0.1:
+        docs.append({"$patch": "delete", "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "not-there"}})
+    write_docs(rnd, f"{d}/dels.yaml", docs)
+    if rnd.random() < 0.2:
+        k.setdefault("patchesStrategicMerge", []).append("dels.yaml")
+    else:
+        k.setdefault("patches", []).append({"path": "dels.yaml"})
+
+def sh_vct_labels(rnd, d, k, used):
+    """labels with includeSelectors / includeTemplates /
+    includeVolumeClaimTemplates on StatefulSets with volumeClaimTemplates."""
+    vcts = [{"metadata": {"name": "data"}, "spec": {"accessModes": ["ReadWriteOnce"]}},
+            {"metadata": {"name": "logs", "labels": {"keep": "x"}}},
+            {"spec": {"resources": {"requests": {"storage": "1Gi"}}}}]
+    sts = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "vcts"},
+           "spec": {"serviceName": "vcts", "selector": {"matchLabels": {"app": "vcts"}},
+                    "template": {"metadata": {"labels": {"app": "vcts"}}, "spec": {"containers": [{"name": "c", "image": "x"}]}},
+                    "volumeClaimTemplates": rnd.sample(vcts, rnd.randint(1, 3))}}
+    docs = [sts]
+    if rnd.random() < 0.3:
+        docs.append({"apiVersion": "example.com/v1", "kind": "StatefulSet", "metadata": {"name": "other-sts"},
+                     "spec": {"volumeClaimTemplates": [{"metadata": {"name": "d"}}]}})
+    add_resources(rnd, d, k, "vct.yaml", docs)
+    entry = {"pairs": {"vct": rnd.choice(["v", "yes", "1"])}}
+    for flag in ("includeSelectors", "includeTemplates", "includeVolumeClaimTemplates"):
+        r = rnd.random()
+        if r < 0.4: entry[flag] = True
+        elif r < 0.6: entry[flag] = False
+    if rnd.random() < 0.15:
+        entry["fields"] = [{"path": "spec/volumeClaimTemplates[]/metadata/labels", "kind": "StatefulSet", "create": rnd.random() < 0.5}]
+    k.setdefault("labels", []).append(entry)
+    if rnd.random() < 0.2:
+        k.setdefault("commonLabels", {})["cl"] = "c"
+    if rnd.random() < 0.1:
+        with open(f"{d}/vctcfg.yaml", "w") as f:
+            json.dump({"volumeClaimTemplateLabels": [{"path": "spec/volumeClaimTemplates[]/metadata/annotations", "kind": "StatefulSet", "create": True}]}, f)
+        k.setdefault("configurations", []).append("vctcfg.yaml")
+
+def sh_vap(rnd, d, k, used):
+    """ValidatingAdmissionPolicy(Binding) v1 (and v1beta1) under a namespace
+    transformer, with patches, prefixes and a replacement by namespace."""
+    ver = "admissionregistration.k8s.io/" + ("v1" if rnd.random() < 0.8 else rnd.choice(["v1beta1", "v1alpha1"]))
+    vap = {"apiVersion": ver, "kind": "ValidatingAdmissionPolicy", "metadata": {"name": "vap"},
+           "spec": rnd.choice([{}, {"failurePolicy": "Fail", "validations": [{"expression": "object.spec.replicas <= 5"}]}])}
+    vapb = {"apiVersion": ver, "kind": "ValidatingAdmissionPolicyBinding", "metadata": {"name": "vapb"},
+            "spec": {"policyName": "vap", "validationActions": ["Deny"],
+                     **({"paramRef": {"name": "gen", "namespace": "basens"}} if rnd.random() < 0.3 else {})}}
+    if rnd.random() < 0.2:
+        vap["metadata"]["namespace"] = "given"
+    add_resources(rnd, d, k, "vap.yaml", rnd.sample([vap, vapb], rnd.randint(1, 2)))
+    if rnd.random() < 0.8:
+        k["namespace"] = rnd.choice(["ns1", "my-namespace"])
+    r = rnd.random()
+    if r < 0.25:
+        k.setdefault("patches", []).append({"patch": json.dumps({"apiVersion": ver, "kind": "ValidatingAdmissionPolicy",
+                                                                 "metadata": {"name": "vap"}, "spec": {"failurePolicy": "Ignore"}})})
+    elif r < 0.45:
+        k.setdefault("patches", []).append({"target": {"kind": "ValidatingAdmissionPolicy.*", **({"namespace": k["namespace"]} if "namespace" in k and rnd.random() < 0.5 else {})},
+                                            "patch": json.dumps([{"op": "add", "path": "/metadata/annotations", "value": {"p": "y"}}])})
+    elif r < 0.6:
+        k.setdefault("replacements", []).append({"sourceValue": "hit", "targets": [
+            {"select": {"kind": "ValidatingAdmissionPolicy", **({"namespace": rnd.choice(["ns1", "default", ""])} if rnd.random() < 0.7 else {})},
+             "fieldPaths": ["metadata.annotations.r"], "options": {"create": True}}]})
+    if rnd.random() < 0.3:
+        k["namePrefix"] = "pre-"
+
+def sh_secret_merge(rnd, d, k, used):
+    """A Secret generator with behavior merge over a Secret holding stringData
+    (and data, overlapping keys), core or custom group, here or in a base."""
+    sec = {"apiVersion": "v1" if rnd.random() < 0.85 else "example.com/v1", "kind": "Secret", "metadata": {"name": "sdsec"}, "type": "Opaque"}
+    if rnd.random() < 0.9:
+        sec["stringData"] = {"property1": "value1", **({"shared": "fromString"} if rnd.random() < 0.5 else {}),
+                             **({"multi": "a\nb\n"} if rnd.random() < 0.2 else {})}
+    if rnd.random() < 0.5:
+        sec["data"] = {"other": "b3RoZXI=", **({"shared": "ZnJvbURhdGE="} if rnd.random() < 0.5 else {})}
+    if rnd.random() < 0.2:
+        sec["stringData"] = {}
+    gen = {"name": "sdsec", "behavior": rnd.choice(["merge"] * 6 + ["replace", "create"]),
+           "literals": ["property2=value2"] + (["shared=fromGen"] if rnd.random() < 0.4 else []) + (["property1=override"] if rnd.random() < 0.2 else [])}
+    if rnd.random() < 0.2: gen["type"] = rnd.choice(["Opaque", "kubernetes.io/tls"])
+    if rnd.random() < 0.3: gen["options"] = {"disableNameSuffixHash": True}
+    if rnd.random() < 0.3:
+        os.makedirs(f"{d}/secbase", exist_ok=True)
+        write_docs(rnd, f"{d}/secbase/s.yaml", [sec])
+        with open(f"{d}/secbase/kustomization.yaml", "w") as f:
+            json.dump({"resources": ["s.yaml"]}, f)
+        k.setdefault("resources", []).append("secbase")
+    else:
+        add_resources(rnd, d, k, "sdsec.yaml", [sec])
+    k.setdefault("secretGenerator", []).append(gen)
+
+def sh_inner_dotdot(rnd, d, k, used):
+    """Resource paths with `..` inside: plain `sub/../x`, and segments that
+    merely contain `..` (ambiguous after normalisation), for files and dirs."""
+    os.makedirs(f"{d}/sub/inner", exist_ok=True)
+    os.makedirs(f"{d}/dd-dir", exist_ok=True)
+    write_docs(rnd, f"{d}/dd-cm.yaml", [cm("dd-file", {"a": "1"})])
+    write_docs(rnd, f"{d}/sub/inner/cm.yaml", [cm("dd-inner", {"b": "2"})])
+    write_docs(rnd, f"{d}/dd-dir/cm.yaml", [cm("dd-dir", {"c": "3"})])
+    for sub in ("sub/inner", "dd-dir"):
+        with open(f"{d}/{sub}/kustomization.yaml", "w") as f:
+            json.dump({"resources": ["cm.yaml"]}, f)
+    if rnd.random() < 0.5:
+        os.makedirs(f"{d}/sub/x..y", exist_ok=True)
+    path = rnd.choice(["sub/../dd-cm.yaml", "./sub/../dd-cm.yaml", "sub/inner/../../dd-cm.yaml", "sub/x..y/../../dd-cm.yaml",
+                       "sub/../sub/inner", "sub/x..y/../inner", "sub/..x/../../dd-dir", "a..b/../dd-dir", "sub/...", "sub/inner/..",
+                       "sub/x - ../inner", "sub//inner", "dd-dir/.", "sub/../dd-dir/"])
+    k.setdefault("resources", []).append(path)
+    if rnd.random() < 0.2:
+        k.setdefault("components", []).append(rnd.choice(["sub/x..y/../inner", "sub/../sub/inner"]))
+
+JP_VALUES = ["yes", "no", "on", "off", "Yes", "NO", "y", "n", "Y", ".inf", "-.inf", "+.inf", ".nan", ".NaN", "~", "null", "0o7", "0x10", "012",
+             "1e3", "1_000", "true", "'yes'", '"on"', "2001-12-14", "12:30", "'0x10'", "1.0", "!!str off", "[yes, no]", "{on: off}"]
+
+def sh_json6902_values(rnd, d, k, used):
+    """JSON6902 operations written as YAML whose values are YAML 1.1 booleans,
+    infinities, octals..., adding into annotations that do not exist yet."""
+    with_ann = rnd.random() < 0.5
+    add_resources(rnd, d, k, "jp.yaml", [cm("jp-cm", {"a": "1"}, ann={"present": "x"} if with_ann else None),
+                                         {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "jp-dep"},
+                                          "spec": {"replicas": 1, "template": {"spec": {"containers": [{"name": "c", "image": "x"}]}}}}])
+    ops = []
+    for _ in range(rnd.randint(1, 3)):
+        path = rnd.choice(["/metadata/annotations/flag", "/metadata/annotations/flag", "/metadata/annotations", "/metadata/labels/flag",
+                           "/data/flag", "/data/a", "/metadata/annotations/a~1b", "/spec/replicas", "/metadata/annotations/-"])
+        op = rnd.choice(["add", "add", "replace", "test"])
+        value = rnd.choice(JP_VALUES)
+        if path == "/metadata/annotations":
+            value = "{flag: " + rnd.choice(JP_VALUES[:12]) + "}"
+        ops.append(f"- op: {op}\n  path: {path}\n  value: {value}\n")
+    if rnd.random() < 0.05:
+        ops.append("- op: replace\n  path: \"\"\n  value: " + rnd.choice(["scalar", "1", "null"]) + "\n")
+    if rnd.random() < 0.05:
+        ops.insert(0, "- op: add\n  path: /metadata/labels\n  value: null\n- op: add\n  path: /metadata/labels/x\n  value: y\n")
+    text = "".join(ops)
+    target = {"kind": rnd.choice(["ConfigMap", "Deployment", "ConfigMap|Deployment"])}
+    if rnd.random() < 0.5:
+        with open(f"{d}/jp-patch.yaml", "w") as f:
+            f.write(text)
+        k.setdefault("patches", []).append({"path": "jp-patch.yaml", "target": target})
+    elif rnd.random() < 0.5:
+        k.setdefault("patches", []).append({"patch": text, "target": target})
+    else:
+        with open(f"{d}/jp-patch.yaml", "w") as f:
+            f.write(text)
+        k.setdefault("patchesJson6902", []).append({"path": "jp-patch.yaml", "target": {"version": "v1", "kind": "ConfigMap", "name": "jp-cm"}})
+
+def sh_omitempty_transformer(rnd, d, k, used):
+    """A ReplacementTransformer config with the undocumented `omitempty:` key
+    (a second replacement list in v5.5/v5.6, ignored from v5.7)."""
+    add_resources(rnd, d, k, "rt.yaml", [cm("rt-src", {"v": "new"}), cm("rt-dst", {"v": "old", "w": "old"})])
+    one = lambda fp: [{"source": {"kind": "ConfigMap", "name": "rt-src", "fieldPath": "data.v"},
+                       "targets": [{"select": {"kind": "ConfigMap", "name": "rt-dst"}, "fieldPaths": [fp]}]}]
+    cfg = {"apiVersion": "builtin", "kind": "ReplacementTransformer", "metadata": {"name": "rt"}, "omitempty": one("data.v")}
+    if rnd.random() < 0.5:
+        cfg["replacements"] = one("data.w")
+    with open(f"{d}/rt-config.yaml", "w") as f:
+        json.dump(cfg, f)
+    k.setdefault("transformers", []).append("rt-config.yaml")
+
+HELM_CHART = {
+    "Chart.yaml": "apiVersion: v2\nname: svc\nversion: 1.0.0\n",
+    "values.yaml": "greeting: hi\n",
+    "templates/cm.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  ns: {{ .Release.Namespace }}\n  greeting: {{ .Values.greeting | quote }}\n",
+    "templates/ann.yaml": "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: sa\n  annotations: {}\n",
+    "templates/fixed.yaml": "apiVersion: v1\nkind: Service\nmetadata:\n  name: fixed\n  namespace: hard\nspec:\n  ports:\n  - port: 80\n",
+    "templates/rb.yaml": "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: rb\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: Role\n  name: r\nsubjects:\n- kind: ServiceAccount\n  name: sa\n  namespace: {{ .Release.Namespace }}\n",
+}
+
+def sh_helm(rnd, d, k, used):
+    """helmCharts from a local chart under charts/, with namespace: at this
+    level or an ancestor's, the chart's own namespace, devel, annotations {}."""
+    where = d
+    if rnd.random() < 0.35:
+        where = f"{d}/hbase"
+        os.makedirs(where)
+    for name, text in HELM_CHART.items():
+        os.makedirs(os.path.dirname(f"{where}/charts/svc/{name}"), exist_ok=True)
+        with open(f"{where}/charts/svc/{name}", "w") as f:
+            f.write(text)
+    chart = {"name": "svc", "releaseName": "r"}
+    if rnd.random() < 0.25: chart["namespace"] = "chartns"
+    if rnd.random() < 0.25: chart["valuesInline"] = {"greeting": rnd.choice(["yes", "hello"])}
+    if rnd.random() < 0.1: chart["devel"] = True
+    if rnd.random() < 0.05: chart["releaseName"] = "--bad"
+    if where == d:
+        k["helmCharts"] = [chart]
+        if rnd.random() < 0.3: k["helmGlobals"] = {"chartHome": "charts"}
+    else:
+        sub = {"helmCharts": [chart]}
+        if rnd.random() < 0.3: sub["namespace"] = "subns"
+        if rnd.random() < 0.3: sub["namePrefix"] = "h-"
+        with open(f"{where}/kustomization.yaml", "w") as f:
+            json.dump(sub, f)
+        k.setdefault("resources", []).append("hbase")
+    if rnd.random() < 0.7:
+        k["namespace"] = rnd.choice(["prod", "ns1"])
+    elif rnd.random() < 0.5:
+        k.pop("namespace", None)
+    if rnd.random() < 0.2:
+        k.setdefault("patches", []).append({"patch": json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}, "data": {"p": "1"}})})
+
+V58_SHAPES = [
+    ("source-value", 0.12, sh_source_value), ("regex-select", 0.12, sh_regex_select), ("structured", 0.12, sh_structured),
+    ("prefix-elements", 0.1, sh_prefix_elements), ("image-volumes", 0.12, sh_image_volumes), ("patch-options", 0.1, sh_patch_options),
+    ("empty-patches", 0.1, sh_empty_patches), ("multi-delete", 0.1, sh_multi_delete), ("vct-labels", 0.1, sh_vct_labels),
+    ("vap", 0.1, sh_vap), ("secret-merge", 0.1, sh_secret_merge), ("inner-dotdot", 0.08, sh_inner_dotdot),
+    ("json6902-values", 0.12, sh_json6902_values), ("omitempty-transformer", 0.05, sh_omitempty_transformer), ("helm", 0.3, sh_helm),
+]
+
+def release_shapes(rnd, d, k, used):
+    """The v5.5 → v5.8 shapes: each with its own chance (all of the --shape
+    ones and none other when given); helm only with --helm."""
+    picked = []
+    for name, p, fn in V58_SHAPES:
+        if name == "helm" and not HELM:
+            continue
+        if (name in ONLY_SHAPES) if ONLY_SHAPES else rnd.random() < p:
+            fn(rnd, d, k, used)
+            picked.append(name)
+    return picked
+
 def run(cmd):
     p = subprocess.run(cmd, capture_output=True)
-    return p.returncode == 0, p.stdout
+    return p.returncode == 0, p.stdout, p.stderr
+
+def oracle(release, d, helm):
+    """The kustomize command line of a release for directory d."""
+    if release == "v5.8":
+        cmd = [os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../shared/tools/kustomize-v58")), "build", d]
+    elif release == "v5.7":
+        cmd = [os.environ.get("NEST_KZ_KUBECTL_V57") or sys.exit("--release v5.7 needs NEST_KZ_KUBECTL_V57 (kubectl 1.35)"), "kustomize", d]
+    else:
+        cmd = ["kubectl", "kustomize", d]
+    return cmd + (["--enable-helm", "--helm-command", helm] if helm else [])
+
+def one(args, nest, i):
+    """Generate tree i, build it with both tools; a line to print on a mismatch."""
+    rnd = random.Random(args.seed * 100003 + i)
+    d = tempfile.mkdtemp(prefix="nkz-fuzz-")
+    try:
+        picked = tree(rnd, d)
+        helm = ["--enable-helm", "--helm-command", HELM] if HELM else []
+        ncmd = [nest, "build", d, "--kustomize-version", args.release] + helm
+        kcmd = oracle(args.release, d, HELM)
+        ok_n, out_n, err_n = run(ncmd)
+        ok_k, out_k, err_k = run(kcmd)
+        if ok_n != ok_k or (ok_n and out_n != out_k):
+            dest = os.path.join(args.keep, f"case-{args.seed}-{i}")
+            shutil.rmtree(dest, ignore_errors=True)
+            shutil.copytree(d, dest)
+            with open(dest + ".txt", "w") as f:
+                f.write(f"release {args.release}\nshapes {' '.join(picked)}\nnest-kz: {' '.join(ncmd)} (ok={ok_n})\n"
+                        f"kustomize: {' '.join(kcmd)} (ok={ok_k})\n")
+            for name, data in (("nest.out", out_n), ("nest.err", err_n), ("kust.out", out_k), ("kust.err", err_k)):
+                with open(f"{dest}.{name}", "wb") as f:
+                    f.write(data)
+            return "mismatch", f"MISMATCH {dest}: nest-kz ok={ok_n} kustomize ok={ok_k} [{' '.join(picked)}]"
+        return ("both-failed" if not ok_n else "agree"), None
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
 
 def main():
     ap = argparse.ArgumentParser()
@@ -413,27 +970,32 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--keep", default="/tmp/nest-kz-fuzz-mismatches")
     ap.add_argument("--yaml-styles", action="store_true", help="write resources as block YAML with random scalar styles")
+    ap.add_argument("--release", choices=["v5.8", "v5.7", "v5.5"], default="v5.8", help="kustomize release to compare with (oracle and --kustomize-version)")
+    ap.add_argument("--bin", help="nest-kz binary to test as is (default: build target/release/nest-kz)")
+    ap.add_argument("--jobs", type=int, default=1, help="trees built at once")
+    ap.add_argument("--shape", action="append", default=[], choices=[n for n, _, _ in V58_SHAPES], help="only this v5.5→v5.8 shape, in every tree")
+    ap.add_argument("--helm", action="store_true", help="also generate helmCharts trees; both tools get --enable-helm")
+    ap.add_argument("--helm-command", default=os.environ.get("NEST_KZ_HELM3") or "helm")
     args = ap.parse_args()
-    global YAML_STYLES
+    global YAML_STYLES, HELM, ONLY_SHAPES
     YAML_STYLES = args.yaml_styles
-    nest = os.path.join(ROOT, "target/release/nest-kz")
-    subprocess.run(["cargo", "build", "--release", "-q"], cwd=ROOT, check=True)
-    mismatches = both_failed = 0
-    for i in range(args.count):
-        rnd = random.Random(args.seed * 100003 + i)
-        d = tempfile.mkdtemp(prefix="nkz-fuzz-")
-        tree(rnd, d)
-        ok_n, out_n = run([nest, "build", d])
-        ok_k, out_k = run(["kubectl", "kustomize", d])
-        both_failed += (not ok_n and not ok_k)
-        if ok_n != ok_k or (ok_n and out_n != out_k):
-            mismatches += 1
-            dest = os.path.join(args.keep, f"case-{args.seed}-{i}")
-            shutil.rmtree(dest, ignore_errors=True)
-            shutil.copytree(d, dest)
-            print(f"MISMATCH {dest}: nest-kz ok={ok_n} kustomize ok={ok_k}")
-        shutil.rmtree(d)
-    print(f"({both_failed} trees were rejected by both tools)")
+    HELM = args.helm_command if args.helm or "helm" in args.shape else None
+    ONLY_SHAPES = set(args.shape)
+    if args.bin:
+        nest = os.path.abspath(args.bin)
+    else:
+        nest = os.path.join(ROOT, "target/release/nest-kz")
+        subprocess.run(["cargo", "build", "--release", "-q"], cwd=ROOT, check=True)
+    os.makedirs(args.keep, exist_ok=True)
+    tally = {"agree": 0, "both-failed": 0, "mismatch": 0}
+    with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
+        for kind, line in pool.map(lambda i: one(args, nest, i), range(args.count)):
+            tally[kind] += 1
+            if line:
+                print(line, flush=True)
+    mismatches = tally["mismatch"]
+    print(f"release {args.release}: {args.count} trees, {tally['agree']} agreed on output, {tally['both-failed']} rejected by both, {mismatches} disagreed")
+    print(f"({tally['both-failed']} trees were rejected by both tools)")
     print(f"{args.count - mismatches} passed, {mismatches} failed")
     sys.exit(1 if mismatches else 0)
 

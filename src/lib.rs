@@ -30,5 +30,5 @@ pub mod sys;
 pub mod transform;
 pub mod yaml;
 
-pub use build::{BuildOptions, build, build_resources};
+pub use build::{BuildOptions, build, build_remote, build_resources, build_target};
 pub use error::BuildError;

@@ -251,6 +251,10 @@ impl Fixture {
             "resources:\n- ../base\nnamePrefix: ov-\n",
         );
         write(&base.join("kustomization.yaml"), "resources:\n- base\n");
+        write(
+            &base.join("annotated/kustomization.yaml"),
+            "resources:\n- ../base\nbuildMetadata: [originAnnotations]\n",
+        );
         // A symlink leaving the repository, and a kustomization reading a
         // file through one.
         std::os::unix::fs::symlink(root.join("outside"), base.join("link")).unwrap();
@@ -912,4 +916,56 @@ fn no_option_or_shell_injection() {
         "looks like a command-line option",
     );
     assert!(!stderr.contains("cloning"));
+}
+
+/// `build URL`: the repository's kustomization is the root. Origins read
+/// as a local root's (kustomize names a repository only for remote
+/// entries); loads stay inside the clone whatever the load restrictor.
+#[test]
+fn build_url_builds_a_remote_root() {
+    let fx = Fixture::new();
+    let url = fx.file_url("base.git", "//annotated?ref=v1");
+    let ours = fx.nest(Path::new(&url), &[]);
+    assert!(
+        ours.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ours.stderr)
+    );
+    let ours = String::from_utf8(ours.stdout).unwrap();
+    let golden = golden_path("root-annotated");
+    if let Some(theirs) = fx.kubectl(Path::new(&url)) {
+        assert!(theirs.status.success(), "kubectl failed");
+        let theirs = String::from_utf8(theirs.stdout).unwrap();
+        if std::env::var_os("NEST_KZ_BLESS").is_some() {
+            write(&golden, &fx.normalize(&theirs));
+        }
+        pretty_assertions::assert_eq!(ours, theirs, "build URL: nest-kz vs kubectl");
+    }
+    let expected = std::fs::read_to_string(&golden).unwrap();
+    pretty_assertions::assert_eq!(fx.normalize(&ours), expected);
+    // A symlink out of the clone, or a subpath that is not there, fails
+    // with one error, as kubectl does; so does any URL without network.
+    for (rest, extra) in [
+        ("//leak?ref=v1", &[][..]),
+        (
+            "//leak?ref=v1",
+            &["--load-restrictor", "LoadRestrictionsNone"][..],
+        ),
+        ("//link?ref=v1", &[][..]),
+        ("//missing?ref=v1", &[][..]),
+        ("//overlay?ref=v1", &["--network=false"][..]),
+    ] {
+        let url = fx.file_url("base.git", rest);
+        let out = fx.nest(Path::new(&url), extra);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{url} {extra:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{url}: stdout");
+        assert!(!stderr.contains("stolen"), "{url}: {stderr}");
+        if extra.is_empty()
+            && let Some(theirs) = fx.kubectl(Path::new(&url))
+        {
+            assert!(!theirs.status.success(), "{url}: kubectl built it");
+        }
+    }
+    assert!(fx.leftover_clones().is_empty(), "temporary clone left");
 }

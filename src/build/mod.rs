@@ -65,8 +65,47 @@ pub fn build(dir: &Path, options: &BuildOptions) -> Result<Vec<Value>> {
 /// Builds `dir` and returns the resources (objects with their history and,
 /// when tracked, field origins) in output order.
 pub fn build_resources(dir: &Path, options: &BuildOptions) -> Result<Vec<Resource>> {
+    build_in(dir, None, options)
+}
+
+/// What `build` is asked to build: a directory, or a repository URL.
+/// kustomize asks the repository-URL parser first (`loader.NewLoader`), so
+/// a path that reads as one is cloned even if a directory of that name
+/// exists.
+pub fn build_target(
+    arg: &str,
+    options: &BuildOptions,
+) -> Result<Option<crate::load::remote::RemoteRoot>> {
+    let Ok(spec) = crate::load::remote::RepoSpec::parse(arg) else {
+        return Ok(None);
+    };
+    let wrap = |source| BuildError::Remote {
+        url: arg.to_string(),
+        source,
+    };
+    if options.remote.refuse {
+        return Err(wrap(crate::load::remote::RemoteError::Refused));
+    }
+    crate::load::remote::fetch_root(&spec, &options.remote)
+        .map(Some)
+        .map_err(wrap)
+}
+
+/// Builds the kustomization of a repository URL (`build URL`): loads are
+/// restricted as in a remote base (files below each kustomization, bases
+/// inside the clone, whatever `--load-restrictor` says), origins are
+/// relative to it as to a local root.
+pub fn build_remote(
+    root: &crate::load::remote::RemoteRoot,
+    options: &BuildOptions,
+) -> Result<Vec<Resource>> {
+    build_in(&root.dir, Some(&root.repo), options)
+}
+
+fn build_in(dir: &Path, clone: Option<&Path>, options: &BuildOptions) -> Result<Vec<Resource>> {
     let _budget = crate::model::limits::BuildBudget::start(dir);
     let mut builder = target::Builder::new(options);
+    builder.root_clone = clone.map(Path::to_path_buf);
     let built = builder
         .accumulate(dir, ResMap::default(), false)
         .and_then(|(acc, root)| {

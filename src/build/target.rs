@@ -42,6 +42,10 @@ pub(super) struct Builder {
     /// loads are restricted to it (see `Loader::in_repo`), and origin
     /// annotations name its URL and paths relative to it.
     pub(super) repo: Option<crate::load::remote::RemoteRoot>,
+    /// `build URL`: the clone the root kustomization is in. Its loads are
+    /// restricted as a remote base's, but origins read as a local root's
+    /// (kustomize names a repository only for remote entries).
+    pub(super) root_clone: Option<PathBuf>,
     /// Resource files parsed ahead on every core, until their
     /// kustomization takes them.
     pub(super) prefetch: prefetch::Prefetch,
@@ -106,6 +110,7 @@ impl Builder {
             schema_set: false,
             objects_placed: false,
             repo: None,
+            root_clone: None,
             prefetch: prefetch::Prefetch::default(),
             helm_root_namespace: String::new(),
         }
@@ -149,9 +154,10 @@ impl Builder {
         initial_config: TransformerConfig,
         as_component: bool,
     ) -> Result<Accumulated> {
-        let mut loader = match &self.repo {
-            Some(remote) => Loader::in_repo(dir, &remote.repo)?,
-            None => Loader::new(dir, self.options.load_restriction)?,
+        let mut loader = match (&self.repo, &self.root_clone) {
+            (Some(remote), _) => Loader::in_repo(dir, &remote.repo)?,
+            (None, Some(clone)) => Loader::in_repo(dir, clone)?,
+            (None, None) => Loader::new(dir, self.options.load_restriction)?,
         };
         loader.remote = self.options.remote.clone();
         if self.stack.contains(&loader.dir) {

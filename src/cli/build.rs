@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 // The flags of `build`.
 #[derive(clap::Args)]
 pub struct BuildArgs {
-    /// Directory holding kustomization.yaml (default: current directory).
+    /// Directory holding kustomization.yaml (default: current directory), or a repository URL.
     #[arg(default_value = ".")]
     dir: PathBuf,
     /// Write to this file, or to this directory (trailing `/` or existing dir) one file per object.
@@ -77,15 +77,25 @@ pub fn run(args: BuildArgs) -> u8 {
             }
         }
     }
+    // A repository URL builds its clone's kustomization (kustomize's
+    // remote root).
+    let remote = match crate::build_target(&dir.to_string_lossy(), &options) {
+        Ok(remote) => remote,
+        Err(e) => {
+            err_line(&format!("Error: {e}"));
+            return 1;
+        }
+    };
+    let root_dir = remote.as_ref().map_or(dir.as_path(), |r| r.dir.as_path());
     // kustomize: the file's sortOptions win over --reorder (with a warning).
-    if reorder.is_some() && has_sort_options(&dir) {
+    if reorder.is_some() && has_sort_options(root_dir) {
         err_line(
             "Warning: Sorting order is set both in 'kustomization.yaml' ('sortOptions') and in a CLI flag ('--reorder'). Using the kustomization file over the CLI flag.",
         );
     } else if reorder == Some(Reorder::None) {
         options.load_order = true;
     }
-    match run_build(&dir, output.as_deref(), &options, format) {
+    match run_build(&dir, remote.as_ref(), output.as_deref(), &options, format) {
         Ok(()) if argocd => {
             // The repo-server keeps the plugin's stderr: which app it built.
             let var = |k: &str| env.get(k).cloned().unwrap_or_default();
@@ -136,11 +146,18 @@ fn has_sort_options(dir: &Path) -> bool {
 
 fn run_build(
     dir: &Path,
+    remote: Option<&crate::load::remote::RemoteRoot>,
     output: Option<&Path>,
     options: &BuildOptions,
     format: Format,
 ) -> anyhow::Result<()> {
-    let objects = build(dir, options)?;
+    let objects = match remote {
+        Some(root) => crate::build_remote(root, options)?
+            .into_iter()
+            .map(|r| r.value)
+            .collect(),
+        None => build(dir, options)?,
+    };
     let render = |objs: &[crate::model::value::Value]| -> anyhow::Result<String> {
         Ok(match format {
             Format::Yaml => crate::yaml::emit_stream(objs),

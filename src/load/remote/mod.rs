@@ -18,7 +18,8 @@ pub mod http;
 pub mod repospec;
 
 use crate::error::BuildError;
-use repospec::{RepoSpec, SpecError};
+pub use repospec::RepoSpec;
+use repospec::SpecError;
 use std::path::{Path, PathBuf};
 
 /// Wraps an error from building a remote kustomization so that it names
