@@ -425,6 +425,12 @@ SHA256 = "sha256:" + "ab" * 32
 SHA512 = "sha512:" + "cd" * 64
 ONLY_SHAPES = set()  # --shape NAME: only these new shapes, always
 HELM = None          # --helm: the helm command, to generate helmCharts trees
+RELEASE = "v5.8"     # --release: fields an older release rejects are used less
+
+def since(rnd, release):
+    """Use a field that appeared in `release`? Always when testing that
+    release or a later one, else now and then (to compare the rejection)."""
+    return RELEASE >= release or rnd.random() < 0.15
 
 def write_docs(rnd, path, docs):
     """One file of several documents, as JSON or as block YAML."""
@@ -458,14 +464,17 @@ def sh_source_value(rnd, d, k, used):
         targets.append(rnd.choice([
             {"select": {"kind": "ConfigMap", "name": "sv-target"},
              "fieldPaths": [rnd.choice(["data.port", "data.flag", "data.created", "metadata.annotations.sv", "metadata.labels.sv"])],
-             **({"options": {"create": True}} if rnd.random() < 0.6 else {})},
-            {"select": {"kind": "Deployment"}, "fieldPaths": ["spec.template.spec.containers.[name=postgresdb].image"]},
+             **({"options": {"create": True}} if rnd.random() < 0.8 else {})},
+            {"select": {"kind": "Deployment", "name": "sv-.*"}, "fieldPaths": ["spec.template.spec.containers.[name=postgresdb].image"]},
             {"select": {"kind": "Deployment", "name": "sv-dep"}, "fieldPaths": [rnd.choice(["spec.replicas", "spec.paused", "spec.template.spec.containers.1.image"])],
              "options": {"create": True}},
             {"select": {"kind": "ConfigMap"}, "reject": [{"name": "gen"}], "fieldPaths": ["data.sv"], "options": {"create": True}},
             {"select": {"kind": "ConfigMap", "name": "sv-target"}, "fieldPaths": ["data.name"], "options": {"delimiter": "-", "index": rnd.choice([-1, 0, 3])}},
         ]))
     r = {"sourceValue": value, "targets": targets}
+    if not since(rnd, "v5.7"):
+        add_resources(rnd, d, k, "sv-src.yaml", [cm("sv-src", {"v": value})])
+        r = {"source": {"kind": "ConfigMap", "name": "sv-src", "fieldPath": "data.v"}, "targets": targets}
     roll = rnd.random()
     if roll < 0.05:
         r["source"] = {"kind": "ConfigMap", "name": "sv-target", "fieldPath": "data.port"}
@@ -512,7 +521,7 @@ def sh_regex_select(rnd, d, k, used):
     if rnd.random() < 0.05:
         source["name"] = "rx-.*"
     r = {"source": source, "targets": targets}
-    if rnd.random() < 0.2:
+    if rnd.random() < 0.2 and since(rnd, "v5.7"):
         r = {"sourceValue": "static", "targets": targets}
     k.setdefault("replacements", []).append(r)
     if rnd.random() < 0.2:
@@ -548,19 +557,21 @@ STRUCT_PATHS = ["data.config\\.json.server.host", "data.config\\.json.server.por
 def sh_structured(rnd, d, k, used):
     """Replacement targets that reach into JSON / YAML held in a string field,
     with and without options.delimiter/index and create."""
-    data = {"config.json": rnd.choice(JSON_TEXTS), "app.yaml": rnd.choice(YAML_TEXTS), "num": rnd.choice(["5", "x", "null"])}
+    data = {"config.json": rnd.choice(JSON_TEXTS), "app.yaml": rnd.choice(YAML_TEXTS if rnd.random() < 0.4 else YAML_TEXTS[:3]),
+            "num": rnd.choice(["5", "x", "null"])}
     ann = {"cfg": rnd.choice(['{"ports": {"appA":"x"}}', '{"ports":{"appA":"x","appB":"y"}}', 'ports:\n  appA: x\n', '{}'])}
     add_resources(rnd, d, k, "sd.yaml", [cm("sd-src", {"host": rnd.choice(["www.example.com", "5432", "prod", "true", "a.b.c", "<&>", "two words"])}),
                                          cm("sd", data, ann=ann)])
     targets = []
     for _ in range(rnd.randint(1, 2)):
-        t = {"select": {"kind": "ConfigMap", "name": "sd"}, "fieldPaths": rnd.sample(STRUCT_PATHS, rnd.randint(1, 2))}
+        pool = STRUCT_PATHS if rnd.random() < 0.3 else STRUCT_PATHS[:3] + STRUCT_PATHS[9:11] + STRUCT_PATHS[15:16]
+        t = {"select": {"kind": "ConfigMap", "name": "sd"}, "fieldPaths": rnd.sample(pool, rnd.randint(1, 2))}
         opts = {}
-        if rnd.random() < 0.4: opts["create"] = True
+        if rnd.random() < 0.6: opts["create"] = True
         if rnd.random() < 0.35: opts.update({"delimiter": rnd.choice([".", "-", ","]), "index": rnd.choice([0, -1, 1, 5])})
         if opts: t["options"] = opts
         targets.append(t)
-    if rnd.random() < 0.3:
+    if rnd.random() < 0.3 and since(rnd, "v5.7"):
         r = {"sourceValue": rnd.choice(["prod", "5432", "yes", "x.y"]), "targets": targets}
     else:
         r = {"source": {"kind": "ConfigMap", "name": "sd-src", "fieldPath": "data.host"}, "targets": targets}
@@ -584,9 +595,10 @@ def sh_prefix_elements(rnd, d, k, used):
              "spec.template.spec.containers.[name=app-sidecar].env.[name=A].value", "spec.template.spec.containers.[name=app].env.[value=3].name"]
     src = rnd.choice([{"kind": "ConfigMap", "name": "pfx-src", "fieldPath": "data.img"},
                       {"kind": "Deployment", "name": "pfx", "fieldPath": rnd.choice(["spec.template.spec.containers.[name=app].image",
-                                                                                     "spec.template.spec.containers.[name=ap].image",
-                                                                                     "spec.template.spec.containers.[name=app].env.[name=A].value"])}])
-    t = {"select": {"kind": "Deployment", "name": "pfx"}, "fieldPaths": rnd.sample(paths, rnd.randint(1, 3))}
+                                                                                     "spec.template.spec.containers.[name=app-sidecar].image",
+                                                                                     "spec.template.spec.containers.[name=app-sidecar].env.[name=A].value"]
+                                                                                    + (["spec.template.spec.containers.[name=ap].image"] if rnd.random() < 0.2 else []))}])
+    t = {"select": {"kind": "Deployment", "name": "pfx"}, "fieldPaths": rnd.sample(paths if rnd.random() < 0.3 else paths[:3] + paths[4:5], rnd.randint(1, 2))}
     if rnd.random() < 0.3: t["options"] = {"create": True}
     targets = [t]
     if rnd.random() < 0.3:
@@ -644,8 +656,8 @@ def sh_patch_options(rnd, d, k, used):
         {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "opt-cm"}, "data": {"c": "3"}},
     ])
     opts = {}
-    for key in rnd.sample(["allowNameChange", "allowKindChange", "AllowNameChange", "allownamechange", "ALLOWKINDCHANGE",
-                           "allowNameChanges", "unknownKey"], rnd.randint(0, 3)):
+    keys = ["allowNameChange", "allowKindChange", "AllowNameChange", "allownamechange", "ALLOWKINDCHANGE"]
+    for key in rnd.sample(keys + (["allowNameChanges", "unknownKey"] if rnd.random() < 0.25 else []), rnd.randint(0, 3)):
         opts[key] = rnd.random() < 0.7
     if rnd.random() < 0.05:
         opts["allowNameChange"] = rnd.choice(["yes", 1, None])
@@ -676,7 +688,7 @@ def sh_empty_patches(rnd, d, k, used):
         if rnd.random() < 0.5:
             entry["target"] = rnd.choice([{"kind": "ConfigMap"}, {"kind": "ConfigMap", "name": "ep-cm"}, {"kind": "Nothing"}, {"name": ".*"}])
         k.setdefault("patches", []).append(entry)
-    if rnd.random() < 0.3:
+    if rnd.random() < 0.3 and since(rnd, "v5.7"):
         # a later replacement selecting by namespace `default` sees previous ids stored by an empty targeted patch
         k.setdefault("replacements", []).append({"sourceValue": "seen", "targets": [
             {"select": {"kind": "ConfigMap", "name": "ep-cm", "namespace": "default"}, "fieldPaths": ["data.seen"], "options": {"create": True}}]})
@@ -699,10 +711,12 @@ def sh_multi_delete(rnd, d, k, used):
     for p in rnd.sample(pool, min(len(pool), rnd.randint(2, 4))):
         docs.append({"$patch": "delete", **p} if rnd.random() < 0.5 else {**p, "$patch": "delete"})
     if rnd.random() < 0.3:
-        docs.insert(rnd.randint(0, len(docs)), {**pool[0], "metadata": {"name": pool[0]["metadata"]["name"], "labels": {"patched": "y"}}})
-    if rnd.random() < 0.1:
+        kept = [p for p in pool if all(p["metadata"]["name"] != x["metadata"]["name"] or p["kind"] != x["kind"] for x in docs)]
+        if kept:
+            docs.insert(rnd.randint(0, len(docs)), {**kept[0], "metadata": {"name": kept[0]["metadata"]["name"], "labels": {"patched": "y"}}})
+    if rnd.random() < 0.05:
         docs.append(dict(docs[0]))
-    if rnd.random() < 0.1:
+    if rnd.random() < 0.05:
         docs.append({"$patch": "delete", "apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "not-there"}})
     write_docs(rnd, f"{d}/dels.yaml", docs)
     if rnd.random() < 0.2:
@@ -726,7 +740,7 @@ def sh_vct_labels(rnd, d, k, used):
                      "spec": {"volumeClaimTemplates": [{"metadata": {"name": "d"}}]}})
     add_resources(rnd, d, k, "vct.yaml", docs)
     entry = {"pairs": {"vct": rnd.choice(["v", "yes", "1"])}}
-    for flag in ("includeSelectors", "includeTemplates", "includeVolumeClaimTemplates"):
+    for flag in ("includeSelectors", "includeTemplates") + (("includeVolumeClaimTemplates",) if since(rnd, "v5.8") else ()):
         r = rnd.random()
         if r < 0.4: entry[flag] = True
         elif r < 0.6: entry[flag] = False
@@ -761,7 +775,7 @@ def sh_vap(rnd, d, k, used):
     elif r < 0.45:
         k.setdefault("patches", []).append({"target": {"kind": "ValidatingAdmissionPolicy.*", **({"namespace": k["namespace"]} if "namespace" in k and rnd.random() < 0.5 else {})},
                                             "patch": json.dumps([{"op": "add", "path": "/metadata/annotations", "value": {"p": "y"}}])})
-    elif r < 0.6:
+    elif r < 0.6 and since(rnd, "v5.7"):
         k.setdefault("replacements", []).append({"sourceValue": "hit", "targets": [
             {"select": {"kind": "ValidatingAdmissionPolicy", **({"namespace": rnd.choice(["ns1", "default", ""])} if rnd.random() < 0.7 else {})},
              "fieldPaths": ["metadata.annotations.r"], "options": {"create": True}}]})
@@ -811,7 +825,10 @@ def sh_inner_dotdot(rnd, d, k, used):
                        "sub/x - ../inner", "sub//inner", "dd-dir/.", "sub/../dd-dir/"])
     k.setdefault("resources", []).append(path)
     if rnd.random() < 0.2:
-        k.setdefault("components", []).append(rnd.choice(["sub/x..y/../inner", "sub/../sub/inner"]))
+        os.makedirs(f"{d}/sub/comp", exist_ok=True)
+        with open(f"{d}/sub/comp/kustomization.yaml", "w") as f:
+            json.dump({"apiVersion": "kustomize.config.k8s.io/v1alpha1", "kind": "Component", "commonAnnotations": {"dd": "comp"}}, f)
+        k.setdefault("components", []).append(rnd.choice(["sub/x..y/../comp", "sub/../sub/comp", "sub/comp/../comp", "sub/comp..x/../comp"]))
 
 JP_VALUES = ["yes", "no", "on", "off", "Yes", "NO", "y", "n", "Y", ".inf", "-.inf", "+.inf", ".nan", ".NaN", "~", "null", "0o7", "0x10", "012",
              "1e3", "1_000", "true", "'yes'", '"on"', "2001-12-14", "12:30", "'0x10'", "1.0", "!!str off", "[yes, no]", "{on: off}"]
@@ -820,15 +837,17 @@ def sh_json6902_values(rnd, d, k, used):
     """JSON6902 operations written as YAML whose values are YAML 1.1 booleans,
     infinities, octals..., adding into annotations that do not exist yet."""
     with_ann = rnd.random() < 0.5
+    target_kind = rnd.choice(["ConfigMap", "ConfigMap", "Deployment", "ConfigMap|Deployment"])
     add_resources(rnd, d, k, "jp.yaml", [cm("jp-cm", {"a": "1"}, ann={"present": "x"} if with_ann else None),
                                          {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "jp-dep"},
                                           "spec": {"replicas": 1, "template": {"spec": {"containers": [{"name": "c", "image": "x"}]}}}}])
     ops = []
     for _ in range(rnd.randint(1, 3)):
-        path = rnd.choice(["/metadata/annotations/flag", "/metadata/annotations/flag", "/metadata/annotations", "/metadata/labels/flag",
-                           "/data/flag", "/data/a", "/metadata/annotations/a~1b", "/spec/replicas", "/metadata/annotations/-"])
-        op = rnd.choice(["add", "add", "replace", "test"])
-        value = rnd.choice(JP_VALUES)
+        path = rnd.choice(["/metadata/annotations/flag", "/metadata/annotations/flag", "/metadata/annotations", "/metadata/annotations",
+                           "/metadata/labels/flag", "/data/flag", "/data/a", "/metadata/annotations/a~1b", "/metadata/annotations/-"]
+                          + (["/spec/replicas"] if target_kind == "Deployment" else []))
+        op = rnd.choice(["add"] * 6 + ["replace", "test"])
+        value = rnd.choice(JP_VALUES if rnd.random() < 0.3 else [v for v in JP_VALUES if "inf" not in v and "nan" not in v.lower()])
         if path == "/metadata/annotations":
             value = "{flag: " + rnd.choice(JP_VALUES[:12]) + "}"
         ops.append(f"- op: {op}\n  path: {path}\n  value: {value}\n")
@@ -837,7 +856,7 @@ def sh_json6902_values(rnd, d, k, used):
     if rnd.random() < 0.05:
         ops.insert(0, "- op: add\n  path: /metadata/labels\n  value: null\n- op: add\n  path: /metadata/labels/x\n  value: y\n")
     text = "".join(ops)
-    target = {"kind": rnd.choice(["ConfigMap", "Deployment", "ConfigMap|Deployment"])}
+    target = {"kind": target_kind}
     if rnd.random() < 0.5:
         with open(f"{d}/jp-patch.yaml", "w") as f:
             f.write(text)
@@ -885,7 +904,7 @@ def sh_helm(rnd, d, k, used):
     chart = {"name": "svc", "releaseName": "r"}
     if rnd.random() < 0.25: chart["namespace"] = "chartns"
     if rnd.random() < 0.25: chart["valuesInline"] = {"greeting": rnd.choice(["yes", "hello"])}
-    if rnd.random() < 0.1: chart["devel"] = True
+    if rnd.random() < 0.1 and since(rnd, "v5.7"): chart["devel"] = True
     if rnd.random() < 0.05: chart["releaseName"] = "--bad"
     if where == d:
         k["helmCharts"] = [chart]
@@ -919,6 +938,8 @@ def release_shapes(rnd, d, k, used):
     for name, p, fn in V58_SHAPES:
         if name == "helm" and not HELM:
             continue
+        if name == "structured" and RELEASE < "v5.8":
+            p /= 3  # every such path fails before v5.8
         if (name in ONLY_SHAPES) if ONLY_SHAPES else rnd.random() < p:
             fn(rnd, d, k, used)
             picked.append(name)
@@ -977,8 +998,9 @@ def main():
     ap.add_argument("--helm", action="store_true", help="also generate helmCharts trees; both tools get --enable-helm")
     ap.add_argument("--helm-command", default=os.environ.get("NEST_KZ_HELM3") or "helm")
     args = ap.parse_args()
-    global YAML_STYLES, HELM, ONLY_SHAPES
+    global YAML_STYLES, HELM, ONLY_SHAPES, RELEASE
     YAML_STYLES = args.yaml_styles
+    RELEASE = args.release
     HELM = args.helm_command if args.helm or "helm" in args.shape else None
     ONLY_SHAPES = set(args.shape)
     if args.bin:

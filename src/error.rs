@@ -17,6 +17,13 @@ pub enum BuildError {
     },
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
+    /// A problem at a line of a file (a patch op, an inline patch).
+    #[error("{path}:{line}: {message}")]
+    At {
+        path: PathBuf,
+        line: usize,
+        message: String,
+    },
     /// A remote `resources:`/`components:` entry that could not be used;
     /// the message names the URL as written.
     #[error("remote resource '{url}': {source}")]

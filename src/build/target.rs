@@ -59,6 +59,9 @@ pub(super) struct Builder {
 /// line of each of its fields.
 pub(super) struct Ctx<'a> {
     pub(super) kfile: &'a Path,
+    /// The kustomization's text (errors in inline patches find their line
+    /// in it).
+    pub(super) ktext: &'a str,
     pub(super) loader: &'a Loader,
     pub(super) klines: HashMap<String, usize>,
     pub(super) track: bool,
@@ -273,6 +276,7 @@ impl Builder {
         let record_transformations = self.transformer_annotations;
         let ctx = Ctx {
             kfile: &kfile,
+            ktext: &text,
             loader: &loader,
             klines,
             track,

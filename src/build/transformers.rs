@@ -35,25 +35,23 @@ pub(super) fn run_transformers(
         provenance::observe_step(resmap, ctx.track, &|_, _| origin.clone());
     };
     for (i, entry) in k.patches_strategic_merge.iter().enumerate() {
-        let patch = patch::load_strategic(entry, ctx.loader, ctx.kfile)?;
-        apply_patch(
-            resmap,
-            &patch,
-            ctx,
-            &format!("patchesStrategicMerge[{i}]"),
-            "",
-            schema,
-        )?;
+        let field = format!("patchesStrategicMerge[{i}]");
+        patch::load_strategic(entry, ctx.loader, ctx.kfile)
+            .and_then(|patch| apply_patch(resmap, &patch, ctx, &field, "", schema))
+            .map_err(|e| entry_error(e, ctx, &field, ""))?;
     }
     if !k.patches_strategic_merge.is_empty() {
         ctx.record(resmap, "PatchStrategicMergeTransformer", None);
     }
     for (i, spec) in k.patches.iter().enumerate() {
+        let field = format!("patches[{i}]");
         // A patch that holds nothing may be skipped (`Release::empty_patch`).
-        if let Some(patch) = patch::load(spec, ctx.loader, ctx.kfile)? {
-            let field = format!("patches[{i}]");
-            apply_patch(resmap, &patch, ctx, &field, "patch", schema)?;
-        }
+        patch::load(spec, ctx.loader, ctx.kfile)
+            .and_then(|patch| match patch {
+                Some(patch) => apply_patch(resmap, &patch, ctx, &field, "patch", schema),
+                None => Ok(()),
+            })
+            .map_err(|e| entry_error(e, ctx, &field, "patch"))?;
         ctx.record(resmap, "PatchTransformer", None);
     }
     if let Some(ns) = k.namespace.as_deref().filter(|n| !n.is_empty()) {
@@ -128,24 +126,19 @@ pub(super) fn run_transformers(
         ctx.record(resmap, "AnnotationsTransformer", None);
     }
     for (i, spec) in k.patches_json6902.iter().enumerate() {
-        let Some(patch) = patch::load(spec, ctx.loader, ctx.kfile)? else {
-            ctx.record(resmap, "PatchJson6902Transformer", None);
-            continue;
-        };
-        if !matches!(patch.body, patch::PatchBody::Json6902(_)) {
-            return Err(BuildError::invalid(
-                &patch.origin,
-                "patchesJson6902 entries must be JSON 6902 op lists",
-            ));
-        }
-        apply_patch(
-            resmap,
-            &patch,
-            ctx,
-            &format!("patchesJson6902[{i}]"),
-            "patch",
-            schema,
-        )?;
+        let field = format!("patchesJson6902[{i}]");
+        patch::load(spec, ctx.loader, ctx.kfile)
+            .and_then(|patch| match patch {
+                Some(patch) if !matches!(patch.body, patch::PatchBody::Json6902(_)) => {
+                    Err(BuildError::invalid(
+                        &patch.origin,
+                        "patchesJson6902 entries must be JSON 6902 op lists",
+                    ))
+                }
+                Some(patch) => apply_patch(resmap, &patch, ctx, &field, "patch", schema),
+                None => Ok(()),
+            })
+            .map_err(|e| entry_error(e, ctx, &field, "patch"))?;
         ctx.record(resmap, "PatchJson6902Transformer", None);
     }
     for r in &k.replicas {
@@ -206,6 +199,67 @@ pub(super) fn run_transformers(
     Ok(())
 }
 
+/// An error of one patch entry, as it reaches the user: one from a remote
+/// file names the kustomization and the field; one in an inline patch (its
+/// file is the kustomization) gets the field and the kustomization's line,
+/// the patch text's own line counted from where the text starts.
+fn entry_error(e: BuildError, ctx: &Ctx, field: &str, inline_key: &str) -> BuildError {
+    let kfile = ctx.kfile.to_path_buf();
+    let at = |line: usize, message: String| BuildError::At {
+        path: kfile.clone(),
+        line,
+        message: format!("{field}: {message}"),
+    };
+    match e {
+        BuildError::Remote { url, source } => {
+            BuildError::invalid(&kfile, format!("{field}: remote file '{url}': {source}"))
+        }
+        BuildError::Yaml {
+            path,
+            line,
+            message,
+        } if path == kfile => at(
+            text_start(ctx, field, inline_key) + line,
+            format!("YAML syntax error: {message}"),
+        ),
+        BuildError::At {
+            path,
+            line,
+            message,
+        } if path == kfile => at(text_start(ctx, field, inline_key) + line, message),
+        BuildError::Invalid { path, message } if path == kfile => {
+            at(text_start(ctx, field, inline_key).max(1), message)
+        }
+        other => other,
+    }
+}
+
+/// The kustomization line before an inline patch's first line: the key's
+/// line for a block scalar (`patch: |`), the line before it for a value
+/// written on the key's line.
+fn text_start(ctx: &Ctx, field: &str, inline_key: &str) -> usize {
+    let path = match inline_key {
+        "" => field.to_string(),
+        key => format!("{field}.{key}"),
+    };
+    let Some(line) = crate::yaml::parse_config_documents(ctx.ktext)
+        .ok()
+        .and_then(|d| d.into_iter().next())
+        .map(|d| crate::yaml::keyed_lines::lines_by_path(&d.value, &d.lines))
+        .and_then(|lines| crate::yaml::keyed_lines::nearest_line(&lines, &path))
+    else {
+        return 0;
+    };
+    let text = ctx.ktext.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    let value = text.split_once(':').map_or(text, |(_, v)| v);
+    let value = value.trim_start().trim_start_matches("- ");
+    if value.starts_with('|') || value.starts_with('>') || text.trim_start().starts_with("- |") {
+        line
+    } else {
+        line.saturating_sub(1)
+    }
+}
+
 /// Applies one patch; when tracking, JSON 6902 ops are applied one by one so
 /// each field is attributed to the op that set it.
 fn apply_patch(
@@ -216,9 +270,9 @@ fn apply_patch(
     inline_key: &str,
     schema: &SchemaTable,
 ) -> Result<()> {
-    // Inline patch text starts on the line after `patch: |`.
-    let offset = if patch.origin == ctx.kfile {
-        ctx.at(&format!("{field_path}.{inline_key}"), "").line
+    // An inline patch's lines, as lines of the kustomization.
+    let offset = if ctx.track && patch.origin == ctx.kfile {
+        text_start(ctx, field_path, inline_key)
     } else {
         0
     };

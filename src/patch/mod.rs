@@ -293,8 +293,15 @@ fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json6902::Patch) -> 
                     .copied(),
                 _ => None,
             };
-            let at = line.map(|l| format!("line {l}: ")).unwrap_or_default();
-            BuildError::invalid(&patch.origin, format!("{at}JSON patch failed on {id}: {e}"))
+            let message = format!("JSON patch failed on {id}: {e}");
+            match line {
+                Some(line) => BuildError::At {
+                    path: patch.origin.clone(),
+                    line,
+                    message,
+                },
+                None => BuildError::invalid(&patch.origin, message),
+            }
         })?;
         // kustomize re-sets the annotations after a JSON patch (to restore
         // its internal ones), which rewrites them as a string map.
