@@ -232,9 +232,32 @@ fn check_new_keys(
         .keys()
         .find(|k| existing.and_then(|m| m.get(k.as_str())).is_some())
     {
-        return Err(s.invalid(format!("{kind} {k} already in kustomization file")));
+        return Err(s.invalid(already_there(kind, k)));
     }
     Ok(())
+}
+
+/// kustomize's message for a key `edit add` finds already there, as the
+/// emulated release words it.
+fn already_there(kind: &str, key: &str) -> String {
+    match crate::release::current().duplicate_key_hint() {
+        true => format!("{kind} {key} already in kustomization file. Use --force to override."),
+        false => format!("{kind} {key} already in kustomization file"),
+    }
+}
+
+/// The first `labels` entry `edit add label --without-selector` may add
+/// to: selectors off and the same includeTemplates (absent is false).
+fn matching_labels_entry(s: &Session, include_templates: bool) -> Option<usize> {
+    let flag = |entry: &Value, key: &str| entry.get(key).and_then(Value::as_bool) == Some(true);
+    s.doc
+        .value()
+        .get("labels")
+        .and_then(Value::as_array)?
+        .iter()
+        .position(|entry| {
+            !flag(entry, "includeSelectors") && flag(entry, "includeTemplates") == include_templates
+        })
 }
 
 fn add_labels(
@@ -255,6 +278,33 @@ fn add_labels(
     }
     let pairs = pairs::key_values(args, "label").map_err(|m| s.invalid(m))?;
     if without_selector {
+        use crate::release::LabelAdd;
+        let rule = crate::release::current().label_without_selector();
+        let found = match rule {
+            LabelAdd::NewEntry => None,
+            LabelAdd::Merge | LabelAdd::MergeNewEntryRepeats => {
+                matching_labels_entry(&s, include_templates)
+            }
+        };
+        if let Some(index) = found {
+            let existing = s.doc.value()["labels"][index].get("pairs").cloned();
+            check_new_keys(&s, existing.as_ref(), &pairs, "label", force)?;
+            for (k, v) in &pairs {
+                s.doc
+                    .set(&yaml_path!["labels", index, "pairs", k], &json!(v))
+                    .map_err(|e| s.yaml_err(e))?;
+            }
+            return s.save();
+        }
+        // kustomize v5.6/v5.7 made the new entry with every key, then met
+        // it again for the next key (which of them it names depends on Go's
+        // map order; here, the second given).
+        if rule == LabelAdd::MergeNewEntryRepeats
+            && !force
+            && let Some((k, _)) = pairs.iter().nth(1)
+        {
+            return Err(s.invalid(already_there("label", k)));
+        }
         // A new labels entry, written as kustomize writes it (false omitted).
         let mut entry = Map::new();
         if include_templates {

@@ -15,7 +15,7 @@ mod v5_6;
 mod v5_7;
 mod v5_8;
 
-pub use v5_6::GoSort;
+pub use v5_6::{GoSort, LabelAdd};
 pub use v5_7::ArgsSplitter;
 pub use v5_8::EmptyPatch;
 

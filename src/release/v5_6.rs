@@ -23,3 +23,35 @@ pub enum GoSort {
     /// go1.24 and later.
     Go124,
 }
+
+impl Release {
+    /// How `edit add label --without-selector` places its keys (v5.6.0,
+    /// kustomize PR #5809; v5.8.0 fixed the repeat).
+    pub fn label_without_selector(self) -> LabelAdd {
+        match self {
+            Release::V5_4 | Release::V5_5 => LabelAdd::NewEntry,
+            Release::V5_6 | Release::V5_7 => LabelAdd::MergeNewEntryRepeats,
+            Release::V5_8 => LabelAdd::Merge,
+        }
+    }
+
+    /// Whether an `edit add` of a key already there says how to override
+    /// it ("... already in kustomization file. Use --force to override.").
+    pub fn duplicate_key_hint(self) -> bool {
+        self >= Release::V5_6
+    }
+}
+
+/// Where `edit add label --without-selector` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabelAdd {
+    /// A new `labels` entry on every call.
+    NewEntry,
+    /// Into the first entry with the same settings (selectors off, the
+    /// same includeTemplates), else a new one.
+    Merge,
+    /// As `Merge`, but a new entry, made with every key at once, is met
+    /// again for the second key, which then counts as already there: more
+    /// than one new key fails without --force.
+    MergeNewEntryRepeats,
+}
