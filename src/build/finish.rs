@@ -211,15 +211,23 @@ fn add_managed_by_label(resmap: &mut ResMap, root: &Root) {
 /// annotations (unless both options are on): values become text and an
 /// empty or null map disappears.
 fn keep_asked_annotations(resmap: &mut ResMap, asked: BuildAnnotations) {
-    // v5.8's helm marker is removed whatever was asked (and whoever set it).
-    if crate::release::current().helm_namespace_from_kustomization() {
-        for r in resmap.iter_mut() {
-            let meta = r.metadata_mut();
-            if let Some(Value::Object(a)) = meta.get_mut("annotations")
-                && a.shift_remove(crate::model::resource::HELM_GENERATED)
-                    .is_some()
-                && a.is_empty()
-            {
+    // kustomize's build annotations go whatever was asked (and whoever set
+    // them): v5.8's helm marker too.
+    let helm = crate::release::current()
+        .helm_namespace_from_kustomization()
+        .then_some(crate::model::resource::HELM_GENERATED);
+    let build = crate::model::resource::BUILD_ANNOTATIONS;
+    let doomed = |key: &str| build.contains(&key) || helm == Some(key);
+    let has_doomed = |r: &Resource| {
+        r.value["metadata"]["annotations"]
+            .as_object()
+            .is_some_and(|a| a.keys().any(|k| doomed(k)))
+    };
+    for index in resmap.positions(has_doomed) {
+        let meta = resmap.resources[index].metadata_mut();
+        if let Some(Value::Object(a)) = meta.get_mut("annotations") {
+            a.retain(|k, _| !doomed(k));
+            if a.is_empty() {
                 meta.shift_remove("annotations");
             }
         }

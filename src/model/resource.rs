@@ -17,6 +17,31 @@ static NEXT_SERIAL: AtomicU64 = AtomicU64::new(1);
 /// before printing (kustomize's `konfig.HelmGeneratedAnnotation`).
 pub const HELM_GENERATED: &str = "internal.config.kubernetes.io/helm-generated";
 
+/// The annotations kustomize keeps build state in (and kyaml's reader and
+/// function annotations). Every one is removed before printing, also where
+/// a user wrote it (kustomize's `resource.BuildAnnotations`); v5.8 adds
+/// [`HELM_GENERATED`].
+pub const BUILD_ANNOTATIONS: [&str; 18] = [
+    "internal.config.kubernetes.io/previousKinds",
+    "internal.config.kubernetes.io/previousNames",
+    "internal.config.kubernetes.io/prefixes",
+    "internal.config.kubernetes.io/suffixes",
+    "internal.config.kubernetes.io/previousNamespaces",
+    "internal.config.kubernetes.io/allowNameChange",
+    "internal.config.kubernetes.io/allowKindChange",
+    "internal.config.kubernetes.io/refBy",
+    "internal.config.kubernetes.io/generatorBehavior",
+    "internal.config.kubernetes.io/needsHashSuffix",
+    "internal.config.kubernetes.io/path",
+    "internal.config.kubernetes.io/index",
+    "internal.config.kubernetes.io/seqindent",
+    "internal.config.kubernetes.io/id",
+    "internal.config.kubernetes.io/annotations-migration-resource-id",
+    "config.kubernetes.io/path",
+    "config.kubernetes.io/index",
+    "config.k8s.io/id",
+];
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Behavior {
     Create,
