@@ -844,7 +844,8 @@ def sh_json6902_values(rnd, d, k, used):
     ops = []
     for _ in range(rnd.randint(1, 3)):
         path = rnd.choice(["/metadata/annotations/flag", "/metadata/annotations/flag", "/metadata/annotations", "/metadata/annotations",
-                           "/metadata/labels/flag", "/data/flag", "/data/a", "/metadata/annotations/a~1b", "/metadata/annotations/-"]
+                           "/metadata/labels/flag", "/metadata/annotations/a~1b", "/metadata/annotations/-"]
+                          + (["/data/flag", "/data/a"] if target_kind == "ConfigMap" else [])
                           + (["/spec/replicas"] if target_kind == "Deployment" else []))
         op = rnd.choice(["add"] * 6 + ["replace", "test"])
         value = rnd.choice(JP_VALUES if rnd.random() < 0.3 else [v for v in JP_VALUES if "inf" not in v and "nan" not in v.lower()])
@@ -856,7 +857,7 @@ def sh_json6902_values(rnd, d, k, used):
     if rnd.random() < 0.05:
         ops.insert(0, "- op: add\n  path: /metadata/labels\n  value: null\n- op: add\n  path: /metadata/labels/x\n  value: y\n")
     text = "".join(ops)
-    target = {"kind": target_kind}
+    target = {"kind": target_kind, **({"name": "jp-.*"} if rnd.random() < 0.8 else {})}
     if rnd.random() < 0.5:
         with open(f"{d}/jp-patch.yaml", "w") as f:
             f.write(text)

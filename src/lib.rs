@@ -23,6 +23,7 @@ pub mod generate;
 pub mod load;
 pub mod model;
 pub mod patch;
+pub mod plugin;
 pub mod refs;
 pub mod release;
 pub mod review;

@@ -171,7 +171,21 @@ impl Builder {
                 by: "generator plugin".into(),
             };
             let first_new = resmap.resources.len();
-            crate::build::plugins::generate(resmap, &plugin, ctx.loader, &self.options.helm)?;
+            match crate::build::plugins::is_builtin(&plugin) {
+                true => crate::build::plugins::generate(
+                    resmap,
+                    &plugin,
+                    ctx.loader,
+                    &self.options.helm,
+                )?,
+                false => crate::build::plugins::generate_external(
+                    resmap,
+                    &plugin,
+                    ctx.loader,
+                    &self.options.plugins,
+                    ctx.track,
+                )?,
+            }
             provenance::observe_step(resmap, ctx.track, &|_, _| origin.clone());
             let meta = &plugin.value["metadata"];
             let by = ConfiguredBy {

@@ -40,6 +40,8 @@ pub struct BuildOptions {
     pub track_provenance: bool,
     /// Helm chart inflation (`--enable-helm` and the helm flags).
     pub helm: crate::generate::helm::HelmOptions,
+    /// External plugins (`--enable-alpha-plugins` and the function flags).
+    pub plugins: crate::plugin::PluginOptions,
     /// Git and HTTP(S) entries: refusal, offline mode, cache location.
     pub remote: crate::load::remote::RemoteOptions,
     /// The root kustomization's text, read in place of its file (the

@@ -1,7 +1,8 @@
-//! `generators:` and `transformers:` entries that configure kustomize's
-//! builtin plugins (`apiVersion: builtin`), from files or inline YAML.
-//! They run after the kustomization's own generators / transformers, in the
-//! order listed. Exec and KRM-function plugins cannot run here and are refused.
+//! `generators:`, `transformers:` and `validators:` entries: configs of
+//! kustomize's builtin plugins (`apiVersion: builtin`), run here, and of
+//! external ones (exec plugins and KRM functions), run by `plugin` when
+//! `--enable-alpha-plugins` allows. They run after the kustomization's own
+//! generators / transformers, in the order listed (inline entries first).
 
 use crate::error::{BuildError, Result};
 use crate::generate::configmap_secret::{self, GeneratedKind};
@@ -211,7 +212,104 @@ fn builtin_kind(config: &PluginConfig) -> Result<&str> {
     Ok(kind)
 }
 
-/// Runs one generator plugin config.
+/// Whether a config names a builtin plugin (kustomize: group "" and
+/// version "builtin").
+pub fn is_builtin(config: &PluginConfig) -> bool {
+    config.value["apiVersion"].as_str() == Some("builtin")
+}
+
+/// An external plugin of `config`, listed by the kustomization `loader`
+/// reads.
+fn external<'a>(
+    config: &'a PluginConfig,
+    loader: &'a Loader,
+    options: &'a crate::plugin::PluginOptions,
+) -> crate::plugin::Plugin<'a> {
+    crate::plugin::Plugin {
+        config: &config.value,
+        loader,
+        options,
+    }
+}
+
+/// A plugin's output read as a resource file named after its config.
+fn reader(
+    config: &PluginConfig,
+    track: bool,
+) -> impl Fn(&str) -> std::result::Result<Vec<crate::model::resource::Resource>, String> + '_ {
+    move |text| {
+        crate::build::load_resources_from_text(text, &config.origin, track)
+            .map_err(|e| e.to_string())
+    }
+}
+
+fn plugin_error(config: &PluginConfig, e: crate::plugin::PluginError) -> BuildError {
+    BuildError::invalid(&config.origin, e.to_string())
+}
+
+/// Runs one external generator: its objects are absorbed as a builtin
+/// generator's are (created, or merged into or replacing the object with
+/// their id, as each asks).
+pub fn generate_external(
+    resmap: &mut ResMap,
+    config: &PluginConfig,
+    loader: &Loader,
+    options: &crate::plugin::PluginOptions,
+    track: bool,
+) -> Result<()> {
+    let parse = reader(config, track);
+    let generated = crate::plugin::generate(&external(config, loader, options), &parse)
+        .map_err(|e| plugin_error(config, e))?;
+    for r in generated {
+        configmap_secret::absorb(resmap, r, &config.origin)?;
+    }
+    Ok(())
+}
+
+/// Runs one external transformer.
+pub fn transform_external(
+    resmap: &mut ResMap,
+    config: &PluginConfig,
+    loader: &Loader,
+    options: &crate::plugin::PluginOptions,
+    track: bool,
+) -> Result<()> {
+    let parse = reader(config, track);
+    crate::plugin::transform(&external(config, loader, options), resmap, &parse)
+        .map_err(|e| plugin_error(config, e))
+}
+
+/// Runs one validator: it may not change the resources. A builtin is run
+/// on a copy, which must come out equal.
+pub fn validate(
+    resmap: &ResMap,
+    config: &PluginConfig,
+    loader: &Loader,
+    options: &crate::plugin::PluginOptions,
+    schema: &crate::load::openapi::SchemaTable,
+) -> Result<()> {
+    if is_builtin(config) {
+        let mut copy = resmap.clone();
+        transform(&mut copy, config, loader, schema)?;
+        let same = copy.resources.len() == resmap.resources.len()
+            && copy
+                .iter()
+                .zip(resmap.iter())
+                .all(|(a, b)| a.value == b.value);
+        return match same {
+            true => Ok(()),
+            false => Err(BuildError::invalid(
+                &config.origin,
+                "validator shouldn't modify the resource map",
+            )),
+        };
+    }
+    let parse = reader(config, false);
+    crate::plugin::validate(&external(config, loader, options), resmap, &parse)
+        .map_err(|e| plugin_error(config, e))
+}
+
+/// Runs one builtin generator plugin config.
 pub fn generate(
     resmap: &mut ResMap,
     config: &PluginConfig,

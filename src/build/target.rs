@@ -321,6 +321,7 @@ impl Builder {
         self.run_generators(k, ctx, &mut acc.resmap)?;
         self.accumulate_components(k, ctx, &mut acc)?;
         let transformer_configs = self.plugin_configs(&k.transformers, ctx)?;
+        let validator_configs = self.plugin_configs(&k.validators, ctx)?;
         let schema = self.schema.clone();
         let schema = schema.as_deref().unwrap_or(SchemaTable::builtin());
         run_transformers(
@@ -330,7 +331,17 @@ impl Builder {
             &acc.config,
             schema,
             transformer_configs,
+            &self.options.plugins,
         )?;
+        for config in &validator_configs {
+            crate::build::plugins::validate(
+                &acc.resmap,
+                config,
+                ctx.loader,
+                &self.options.plugins,
+                schema,
+            )?;
+        }
         // Own vars bind to objects as they are after this kustomization's
         // transformers, as kustomize's MergeVars does.
         crate::refs::vars::bind(&mut acc.resmap, &k.vars, ctx.kfile)?;

@@ -27,6 +27,7 @@ pub(super) fn run_transformers(
     config: &TransformerConfig,
     schema: &SchemaTable,
     plugin_configs: Vec<plugins::PluginConfig>,
+    plugin_options: &crate::plugin::PluginOptions,
 ) -> Result<()> {
     let fail = |e: String| BuildError::invalid(ctx.kfile, e);
     // Each step reports itself to provenance when it has run.
@@ -181,7 +182,12 @@ pub(super) fn run_transformers(
             line: 0,
             by: "transformer plugin".into(),
         };
-        crate::build::plugins::transform(resmap, &plugin, ctx.loader, schema)?;
+        match plugins::is_builtin(&plugin) {
+            true => plugins::transform(resmap, &plugin, ctx.loader, schema)?,
+            false => {
+                plugins::transform_external(resmap, &plugin, ctx.loader, plugin_options, ctx.track)?
+            }
+        }
         provenance::observe_step(resmap, ctx.track, &|_, _| origin.clone());
         let kind = plugin.value["kind"].as_str().unwrap_or_default();
         ctx.record(

@@ -19,6 +19,8 @@ pub struct BuildFlags {
     #[command(flatten)]
     pub remote: RemoteArgs,
     #[command(flatten)]
+    pub plugins: PluginArgs,
+    #[command(flatten)]
     pub budget: BudgetArgs,
 }
 
@@ -27,9 +29,14 @@ impl BuildFlags {
     /// flags.
     pub fn options(self) -> BuildOptions {
         self.budget.start();
+        let plugins = self.plugins.options(self.remote.network == Some(true));
+        let mut helm = self.helm.options();
+        // kustomize: alpha plugins turn the helm inflator on too.
+        helm.enabled |= plugins.enabled;
         BuildOptions {
             load_restriction: self.load_restrictor.into(),
-            helm: self.helm.options(),
+            helm,
+            plugins,
             remote: self.remote.into(),
             deprecation_warnings: true,
             ..BuildOptions::default()
@@ -152,21 +159,9 @@ mod tests {
 #[derive(clap::Args, Default)]
 pub struct UnsupportedBuildFlags {
     #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
-    enable_alpha_plugins: Option<String>,
-    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
-    enable_exec: Option<String>,
-    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     enable_star: Option<String>,
     #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
-    as_current_user: Option<String>,
-    #[arg(long, hide = true, num_args = 0..=1, require_equals = true, default_missing_value = "true")]
     enable_managedby_label: Option<String>,
-    #[arg(short = 'e', long, hide = true)]
-    env: Vec<String>,
-    #[arg(long, hide = true)]
-    mount: Vec<String>,
-    #[arg(long, hide = true)]
-    network_name: Option<String>,
 }
 
 /// A kustomize flag nest-kz cannot honour.
@@ -182,36 +177,55 @@ impl UnsupportedBuildFlags {
     /// to false asks for kustomize's default, which nest-kz does.
     pub fn check(&self) -> Result<(), UnsupportedFlag> {
         let on = |v: &Option<String>| v.as_deref().is_some_and(|v| v != "false");
-        let bools: [(&'static str, &Option<String>, &'static str); 5] = [
-            (
-                "enable-alpha-plugins",
-                &self.enable_alpha_plugins,
-                " (generators and transformers run only as built-ins)",
-            ),
-            ("enable-exec", &self.enable_exec, " (no exec functions)"),
+        let bools: [(&'static str, &Option<String>, &'static str); 2] = [
             ("enable-star", &self.enable_star, ""),
-            (
-                "as-current-user",
-                &self.as_current_user,
-                " (no container functions)",
-            ),
             (
                 "enable-managedby-label",
                 &self.enable_managedby_label,
                 " (use buildMetadata: [managedByLabel] in the kustomization)",
             ),
         ];
-        if let Some((flag, _, hint)) = bools.into_iter().find(|(_, v, _)| on(v)) {
-            return Err(UnsupportedFlag { flag, hint });
-        }
-        let valued: [(&'static str, bool); 3] = [
-            ("env", !self.env.is_empty()),
-            ("mount", !self.mount.is_empty()),
-            ("network-name", self.network_name.is_some()),
-        ];
-        match valued.into_iter().find(|(_, set)| *set) {
-            Some((flag, _)) => Err(UnsupportedFlag { flag, hint: "" }),
+        match bools.into_iter().find(|(_, v, _)| on(v)) {
+            Some((flag, _, hint)) => Err(UnsupportedFlag { flag, hint }),
             None => Ok(()),
+        }
+    }
+}
+
+// kustomize's plugin flags (README, Plugins). The booleans also take
+// kustomize's `=true` / `=false` forms.
+#[derive(clap::Args, Clone, Default)]
+pub struct PluginArgs {
+    /// Run external plugins: exec plugins and KRM functions in generators, transformers and validators.
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", action = clap::ArgAction::Set)]
+    enable_alpha_plugins: bool,
+    /// Let KRM functions be local programs (exec.path); needs --enable-alpha-plugins.
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", action = clap::ArgAction::Set)]
+    enable_exec: bool,
+    /// Run container functions as the current user instead of nobody.
+    #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", action = clap::ArgAction::Set)]
+    as_current_user: bool,
+    /// Environment for KRM functions: KEY=VALUE, or KEY to pass the host's value (repeatable).
+    #[arg(short = 'e', long = "env", value_name = "ENV")]
+    env: Vec<String>,
+    /// A mount for container functions: type=bind,src=DIR,dst=PATH[,rw=true] (repeatable).
+    #[arg(long, value_name = "MOUNT")]
+    mount: Vec<String>,
+    /// Accepted for kustomize's command lines; kustomize does not use it either.
+    #[arg(long, value_name = "NAME", default_value = "bridge")]
+    network_name: String,
+}
+
+impl PluginArgs {
+    /// The library's plugin options; `network` is `--network` given as true.
+    pub fn options(&self, network: bool) -> crate::plugin::PluginOptions {
+        crate::plugin::PluginOptions {
+            enabled: self.enable_alpha_plugins,
+            exec: self.enable_exec,
+            network,
+            mounts: self.mount.clone(),
+            envs: self.env.clone(),
+            as_current_user: self.as_current_user,
         }
     }
 }
@@ -253,11 +267,11 @@ impl HelmArgs {
 #[derive(clap::Args)]
 pub struct RemoteArgs {
     /// `--network=false` refuses every remote resource (an error naming
-    /// the URL), for hermetic builds. A bare `--network` (kustomize's flag
-    /// for container functions, which nest-kz does not run) changes nothing.
-    #[arg(long, value_name = "BOOL", default_value_t = true, action = clap::ArgAction::Set,
+    /// the URL), for hermetic builds. `--network` (kustomize's flag) lets
+    /// container functions that ask for the network have it.
+    #[arg(long, value_name = "BOOL", action = clap::ArgAction::Set,
           num_args = 0..=1, require_equals = true, default_missing_value = "true")]
-    network: bool,
+    pub network: Option<bool>,
     /// Use only the cache: branches and tags are not re-resolved, nothing
     /// is cloned or downloaded.
     #[arg(long)]
@@ -270,7 +284,7 @@ pub struct RemoteArgs {
 impl From<RemoteArgs> for crate::load::remote::RemoteOptions {
     fn from(a: RemoteArgs) -> Self {
         crate::load::remote::RemoteOptions {
-            refuse: !a.network,
+            refuse: a.network == Some(false),
             offline: a.offline,
             cache_dir: a.cache_dir,
         }

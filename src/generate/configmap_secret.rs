@@ -210,6 +210,17 @@ fn merge_options(
 }
 
 /// Adds a generated object, or merges/replaces the one it names.
+/// Absorbs an object an external generator made, by the behavior it asked
+/// for (kustomize's `appendReplaceOrMerge`).
+pub fn absorb(resmap: &mut ResMap, generated: Resource, source: &Path) -> Result<()> {
+    let behavior = match generated.generator.as_ref().map(|g| g.behavior) {
+        Some(Behavior::Merge) => "merge",
+        Some(Behavior::Replace) => "replace",
+        _ => "unspecified",
+    };
+    add_generated(resmap, generated, behavior, source)
+}
+
 fn add_generated(
     resmap: &mut ResMap,
     generated: Resource,

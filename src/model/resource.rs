@@ -212,6 +212,24 @@ impl Resource {
         ))
     }
 
+    /// Every earlier (kind, name, effective namespace), oldest first.
+    pub fn previous_entries(&self) -> impl Iterator<Item = (&str, &str, &str)> {
+        self.previous
+            .iter()
+            .map(|(kind, name, namespace)| (kind.as_str(), name.as_str(), namespace.as_str()))
+    }
+
+    /// Replaces the earlier ids (a plugin handed them back in kustomize's
+    /// build annotations).
+    pub fn set_previous_entries<'a>(
+        &mut self,
+        entries: impl Iterator<Item = (&'a str, &'a str, &'a str)>,
+    ) {
+        self.previous = entries
+            .map(|(kind, name, namespace)| (Key::new(kind), name.into(), Key::new(namespace)))
+            .collect();
+    }
+
     /// Remembers the current id before a transformer changes it; like
     /// kustomize, every call records one (duplicates included) with the
     /// effective namespace.

@@ -67,7 +67,8 @@ pub struct Kustomization {
     pub generators: Vec<String>,
     #[serde(default)]
     pub transformers: Vec<String>,
-    pub validators: Option<Value>,
+    #[serde(default)]
+    pub validators: Vec<String>,
     #[serde(default)]
     pub vars: Vec<Var>,
     #[serde(default)]
@@ -417,15 +418,6 @@ fn go_null_semantics(value: Value) -> Value {
 
 impl Kustomization {
     fn check_supported(&self, path: &Path) -> Result<()> {
-        let unsupported = [("validators", &self.validators)];
-        for (field, value) in unsupported {
-            if value.as_ref().is_some_and(|v| !v.is_null()) {
-                return Err(BuildError::invalid(
-                    path,
-                    format!("the kustomization field '{field}' is not supported by nest-kz"),
-                ));
-            }
-        }
         // kustomize's checks: the kind, then the apiVersion that goes with it.
         let (kind, api_version) = match self.kind.as_deref() {
             None | Some("") | Some("Kustomization") => {
