@@ -22,9 +22,12 @@ for case in tests/releases/*/; do
   case=${case%/}
   build=.
   args=()
+  env=()
   if [ -f "$case/case.json" ]; then
     build=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("build","."))' "$case/case.json")
     mapfile -t args < <(python3 -c 'import json,sys; [print(a) for a in json.load(open(sys.argv[1])).get("args",[])]' "$case/case.json")
+    # Environment values are paths relative to the case (a plugin home).
+    mapfile -t env < <(python3 -c 'import json,os,sys; [print(k + "=" + os.path.abspath(os.path.join(os.path.dirname(sys.argv[1]), v))) for k, v in json.load(open(sys.argv[1])).get("env",{}).items()]' "$case/case.json")
   fi
   for release in v5.5 v5.7 v5.8; do
     case $release in
@@ -33,7 +36,7 @@ for case in tests/releases/*/; do
       v5.8) cmd=("$kz58" build) ;;
     esac
     out=$(mktemp); err=$(mktemp)
-    if (cd "$case" && "${cmd[@]}" "$build" "${args[@]}" >"$out" 2>"$err"); then
+    if (cd "$case" && env "${env[@]}" "${cmd[@]}" "$build" "${args[@]}" >"$out" 2>"$err"); then
       if $check; then
         if [ ! -f "$case/expected-$release.yaml" ] || ! cmp -s "$out" "$case/expected-$release.yaml"; then
           echo "$case $release: kustomize's output differs from the golden" >&2; status=1

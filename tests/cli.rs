@@ -230,14 +230,8 @@ fn deferred_commands_keep_their_help_and_completions() {
 #[test]
 fn kustomize_flags_nest_kz_lacks_are_refused_by_name() {
     for (args, flag) in [
-        (vec!["--enable-alpha-plugins"], "--enable-alpha-plugins"),
-        (vec!["--enable-exec"], "--enable-exec"),
-        (vec!["--network-name", "host"], "--network-name"),
-        (vec!["-e", "FOO=1"], "--env"),
-        (vec!["--env", "FOO=1"], "--env"),
-        (vec!["--mount", "type=bind,src=/,dst=/x"], "--mount"),
-        (vec!["--as-current-user"], "--as-current-user"),
         (vec!["--enable-managedby-label"], "--enable-managedby-label"),
+        (vec!["--enable-star"], "--enable-star"),
     ] {
         let out = nest_kz()
             .args(["build", "overlays/dev"])
@@ -254,10 +248,32 @@ fn kustomize_flags_nest_kz_lacks_are_refused_by_name() {
     }
     // Asking for kustomize's default is fine.
     let off = nest_kz()
-        .args(["build", "overlays/dev", "--enable-alpha-plugins=false"])
+        .args(["build", "overlays/dev", "--enable-managedby-label=false"])
         .output()
         .unwrap();
     assert!(off.status.success());
+}
+
+#[test]
+fn plugin_flags_are_accepted_and_change_nothing_without_plugins() {
+    let plain = nest_kz().args(["build", "overlays/dev"]).output().unwrap();
+    for args in [
+        vec!["--enable-alpha-plugins"],
+        vec!["--enable-alpha-plugins", "--enable-exec"],
+        vec!["--network-name", "host"],
+        vec!["-e", "FOO=1"],
+        vec!["--env", "FOO"],
+        vec!["--mount", "type=bind,src=/,dst=/x"],
+        vec!["--as-current-user", "--network"],
+    ] {
+        let out = nest_kz()
+            .args(["build", "overlays/dev"])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}");
+        assert_eq!(out.stdout, plain.stdout, "{args:?}");
+    }
 }
 
 #[test]

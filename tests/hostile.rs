@@ -1379,3 +1379,130 @@ fn the_remote_cache_does_not_trust_its_files() {
     out.assert_refused("planted ref", "not a commit id");
     assert!(out.stdout.is_empty());
 }
+
+// Plugins (issue 28): whatever a plugin does, the build ends in one
+// refusal, nothing on stdout, no child and no temporary file left.
+
+impl Sandbox {
+    /// An exec plugin `Gen` of example.com/v1 in a plugin home of the
+    /// sandbox, doing what `body` says; app/ lists it as a generator.
+    fn plugin(&self, body: &str) -> String {
+        let rel = "home/example.com/v1/gen/Gen";
+        self.write(rel, &format!("#!/bin/sh\n{body}\n"));
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(
+            self.path().join(rel),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
+        self.write("app/kustomization.yaml", "generators:\n- gen.yaml\n");
+        self.write(
+            "app/gen.yaml",
+            "apiVersion: example.com/v1\nkind: Gen\nmetadata:\n  name: g\n",
+        );
+        self.path().join("home").to_string_lossy().into_owned()
+    }
+}
+
+#[test]
+fn plugins_that_misbehave_fail_cleanly() {
+    for (case, body, extra, needle) in [
+        ("hangs", "sleep 100", &["--timeout=2s"][..], "--timeout"),
+        (
+            "floods",
+            "yes",
+            &["--max-child-output=1Mi"][..],
+            "--max-child-output",
+        ),
+        ("invalid YAML", "echo 'a: [b'", &[][..], "printed"),
+        ("not an object", "echo '- a'", &[][..], "printed"),
+        (
+            "exits non-zero",
+            "echo broken >&2; exit 3",
+            &[][..],
+            "broken",
+        ),
+        ("binary output", "printf '\\377\\376'", &[][..], "UTF-8"),
+    ] {
+        let sb = Sandbox::new();
+        let home = sb.plugin(body);
+        let mut args = vec!["build", "app", "--enable-alpha-plugins"];
+        args.extend(extra);
+        let out = sb.run_env(&args, &[("KUSTOMIZE_PLUGIN_HOME", &home)]);
+        out.assert_refused(case, needle);
+        sb.check_tmp(case);
+    }
+}
+
+#[test]
+fn plugins_only_from_the_operators_plugin_home() {
+    // A plugin that is a link out of its home.
+    let sb = Sandbox::new();
+    let home = sb.plugin("echo never");
+    sb.write("outside/Gen", "#!/bin/sh\necho ran\n");
+    let plugin = sb.path().join("home/example.com/v1/gen/Gen");
+    std::fs::remove_file(&plugin).unwrap();
+    std::os::unix::fs::symlink(sb.path().join("outside/Gen"), &plugin).unwrap();
+    sb.run_env(
+        &["build", "app", "--enable-alpha-plugins"],
+        &[("KUSTOMIZE_PLUGIN_HOME", &home)],
+    )
+    .assert_refused("link out of the home", "out of the plugin home");
+    // A kind or version that would walk out of the home.
+    let sb = Sandbox::new();
+    let home = sb.plugin("echo never");
+    sb.write(
+        "app/gen.yaml",
+        "apiVersion: example.com/..\nkind: Gen\nmetadata:\n  name: g\n",
+    );
+    sb.run_env(
+        &["build", "app", "--enable-alpha-plugins"],
+        &[("KUSTOMIZE_PLUGIN_HOME", &home)],
+    )
+    .assert_refused("dot-dot version", "plain names");
+    // Exec functions outside the kustomization (a path up, an absolute
+    // path) are refused under the default load restrictor.
+    for path in ["../outside/Gen", "/bin/sh"] {
+        let sb = Sandbox::new();
+        sb.write("outside/Gen", "#!/bin/sh\necho ran\n");
+        sb.write("app/kustomization.yaml", "generators:\n- fn.yaml\n");
+        sb.write(
+            "app/fn.yaml",
+            &format!("apiVersion: example.com/v1\nkind: Fn\nmetadata:\n  name: f\n  annotations:\n    config.kubernetes.io/function: |\n      exec:\n        path: {path}\n"),
+        );
+        sb.run(&["build", "app", "--enable-alpha-plugins", "--enable-exec"])
+            .assert_refused(path, "load-restrictor");
+        sb.check_tmp(path);
+    }
+    // Without --enable-alpha-plugins nothing runs, whatever the tree says.
+    let sb = Sandbox::new();
+    let home = sb.plugin("touch ran");
+    sb.run_env(&["build", "app"], &[("KUSTOMIZE_PLUGIN_HOME", &home)])
+        .assert_refused("not enabled", "--enable-alpha-plugins");
+    assert!(!sb.path().join("app/ran").exists());
+}
+
+#[test]
+fn argocd_parameters_cannot_turn_plugins_on() {
+    let sb = Sandbox::new();
+    let home = sb.plugin("touch ran");
+    for (k, v) in [
+        ("PARAM_ENABLE_ALPHA_PLUGINS", "true"),
+        ("ARGOCD_ENV_ENABLE_ALPHA_PLUGINS", "true"),
+        (
+            "ARGOCD_APP_PARAMETERS",
+            r#"[{"name":"enableAlphaPlugins","string":"true"}]"#,
+        ),
+    ] {
+        let out = sb.run_env(
+            &["build", "app", "--argocd"],
+            &[
+                ("KUSTOMIZE_PLUGIN_HOME", &home),
+                ("ARGOCD_APP_SOURCE_PATH", "app"),
+                (k, v),
+            ],
+        );
+        assert!(matches!(out.code, Some(1 | 2)), "{k}: {}", out.stderr);
+        assert!(!sb.path().join("app/ran").exists(), "{k}: the plugin ran");
+    }
+}

@@ -19,9 +19,11 @@ fn cases() -> Vec<PathBuf> {
     cases
 }
 
-fn spec(case: &Path) -> (String, Vec<String>) {
+/// A case's `case.json`: what to build, extra flags, and environment
+/// variables whose values are paths relative to the case (a plugin home).
+fn spec(case: &Path) -> (String, Vec<String>, Vec<(String, PathBuf)>) {
     let Ok(text) = std::fs::read_to_string(case.join("case.json")) else {
-        return (".".into(), Vec::new());
+        return (".".into(), Vec::new(), Vec::new());
     };
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     let build = v["build"].as_str().unwrap_or(".").to_string();
@@ -29,7 +31,15 @@ fn spec(case: &Path) -> (String, Vec<String>) {
         .as_array()
         .map(|a| a.iter().map(|s| s.as_str().unwrap().to_string()).collect())
         .unwrap_or_default();
-    (build, args)
+    let env = v["env"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(k, p)| (k.clone(), case.join(p.as_str().unwrap())))
+                .collect()
+        })
+        .unwrap_or_default();
+    (build, args, env)
 }
 
 /// `case release` pairs known to differ (tests/releases/KNOWN-DIFFERENCES).
@@ -50,7 +60,7 @@ fn every_release_prints_what_it_printed() {
     let mut failures = Vec::new();
     let mut checked = 0;
     for case in cases() {
-        let (build, args) = spec(&case);
+        let (build, args, env) = spec(&case);
         for release in ["v5.5", "v5.7", "v5.8"] {
             let ok = case.join(format!("expected-{release}.yaml"));
             let err = case.join(format!("expected-{release}-error.txt"));
@@ -62,6 +72,7 @@ fn every_release_prints_what_it_printed() {
                 .args(["build", &build, "--kustomize-version", release])
                 .args(&args)
                 .current_dir(&case)
+                .envs(env.iter().map(|(k, v)| (k, v)))
                 .env_remove("NEST_KZ_KUSTOMIZE_VERSION")
                 .output()
                 .unwrap();
