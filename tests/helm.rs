@@ -284,6 +284,7 @@ const LOCAL_CASES: &[&str] = &[
     "namespace-levels",
     "namespace-own",
     "namespace-none",
+    "json-patch-keeps-marker",
 ];
 
 #[test]

@@ -34,7 +34,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     (
         "plugin",
-        &["model", "yaml", "load", "error", "release", "generate"],
+        &[
+            "model", "yaml", "sys", "load", "error", "release", "generate",
+        ],
     ),
     (
         "build",

@@ -520,25 +520,27 @@ pub fn transform(
                 target: Some(c.target),
                 options: IndexMap::new(),
             };
-            if let Some(patch) = patch::load(&spec, loader, &config.origin)? {
+            if let Some(mut patch) = patch::load(&spec, loader, &config.origin)? {
+                patch.records_previous_id = false;
                 patch::apply(resmap, &patch)?;
             }
         }
         "PatchStrategicMergeTransformer" => {
             let c: StrategicMergeConfig = parse(config, kind)?;
-            for path in &c.paths {
-                patch::apply_with_schema(
-                    resmap,
-                    &patch::load_strategic(path, loader, &config.origin)?,
-                    schema,
-                )?;
+            let entries: Vec<&String> = c.paths.iter().chain(c.patches.iter()).collect();
+            let mut patches = Vec::new();
+            for entry in &entries {
+                patches.extend(patch::load_strategic(entry, loader, &config.origin)?);
             }
-            if let Some(inline) = &c.patches {
-                patch::apply_with_schema(
-                    resmap,
-                    &patch::load_strategic(inline, loader, &config.origin)?,
-                    schema,
-                )?;
+            // A file that holds nothing is skipped, unless all of them do.
+            if patches.is_empty() && !entries.is_empty() {
+                return Err(BuildError::invalid(
+                    &config.origin,
+                    "patch appears to be empty",
+                ));
+            }
+            for patch in &patches {
+                patch::apply_with_schema(resmap, patch, schema)?;
             }
         }
         "ReplacementTransformer" => {

@@ -35,11 +35,23 @@ pub(super) fn run_transformers(
         let origin = ctx.at(field, by);
         provenance::observe_step(resmap, ctx.track, &|_, _| origin.clone());
     };
+    // kustomize skips a file that holds nothing, unless all of them do.
+    let mut patches = Vec::with_capacity(k.patches_strategic_merge.len());
     for (i, entry) in k.patches_strategic_merge.iter().enumerate() {
         let field = format!("patchesStrategicMerge[{i}]");
-        patch::load_strategic(entry, ctx.loader, ctx.kfile)
-            .and_then(|patch| apply_patch(resmap, &patch, ctx, &field, "", schema))
+        let patch = patch::load_strategic(entry, ctx.loader, ctx.kfile)
             .map_err(|e| entry_error(e, ctx, &field, ""))?;
+        patches.extend(patch.map(|p| (field, p)));
+    }
+    if patches.is_empty() && !k.patches_strategic_merge.is_empty() {
+        return Err(fail(format!(
+            "patchesStrategicMerge: patch appears to be empty; files={}",
+            crate::model::go_format::list(&k.patches_strategic_merge)
+        )));
+    }
+    for (field, patch) in &patches {
+        apply_patch(resmap, patch, ctx, field, "", schema)
+            .map_err(|e| entry_error(e, ctx, field, ""))?;
     }
     if !k.patches_strategic_merge.is_empty() {
         ctx.record(resmap, "PatchStrategicMergeTransformer", None);
@@ -136,7 +148,10 @@ pub(super) fn run_transformers(
                         "patchesJson6902 entries must be JSON 6902 op lists",
                     ))
                 }
-                Some(patch) => apply_patch(resmap, &patch, ctx, &field, "patch", schema),
+                Some(mut patch) => {
+                    patch.records_previous_id = false;
+                    apply_patch(resmap, &patch, ctx, &field, "patch", schema)
+                }
                 None => Ok(()),
             })
             .map_err(|e| entry_error(e, ctx, &field, "patch"))?;

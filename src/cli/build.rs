@@ -79,7 +79,7 @@ pub fn run(args: BuildArgs) -> u8 {
     }
     // A repository URL builds its clone's kustomization (kustomize's
     // remote root).
-    let remote = match crate::build_target(&dir.to_string_lossy(), &options) {
+    let remote = match crate::build::build_target(&dir.to_string_lossy(), &options) {
         Ok(remote) => remote,
         Err(e) => {
             err_line(&format!("Error: {e}"));
@@ -152,7 +152,7 @@ fn run_build(
     format: Format,
 ) -> anyhow::Result<()> {
     let objects = match remote {
-        Some(root) => crate::build_remote(root, options)?
+        Some(root) => crate::build::build_remote(root, options)?
             .into_iter()
             .map(|r| r.value)
             .collect(),

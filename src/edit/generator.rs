@@ -68,7 +68,7 @@ fn expand_file_sources(
                     dir,
                     format!(
                         "failed to expand file source: pattern '{source}' catches files {}, should catch only one",
-                        super::go_list(&found)
+                        crate::model::go_format::list(&found)
                     ),
                 ));
             }

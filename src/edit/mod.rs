@@ -93,13 +93,6 @@ impl Outcome {
 }
 
 /// Runs an `edit` subcommand on the kustomization in `dir`.
-/// A list of arguments as kustomize's messages print one (Go's `%s` of a
-/// slice: `[a b]`), so error texts match kustomize's.
-pub fn go_list<S: AsRef<str>>(items: &[S]) -> String {
-    let words: Vec<&str> = items.iter().map(AsRef::as_ref).collect();
-    format!("[{}]", words.join(" "))
-}
-
 pub fn run_edit(dir: &Path, command: EditCommand) -> Result<Outcome> {
     match command {
         EditCommand::Set { what } => set::run(dir, what),

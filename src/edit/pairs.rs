@@ -99,7 +99,7 @@ pub fn build_metadata(args: &[String]) -> Result<Vec<String>, String> {
             .collect(),
         _ => Err(format!(
             "too many arguments: {}; to provide multiple buildMetadata options, please separate options by comma",
-            super::go_list(args)
+            crate::model::go_format::list(args)
         )),
     }
 }

@@ -160,7 +160,7 @@ fn remove_generators(
         [one] => one.split(',').map(str::to_string).collect(),
         _ => {
             return Err(s.invalid(format!(
-                "too many arguments: {}; to provide multiple {kind}s to remove, please separate {kind} names by commas", super::go_list(args)
+                "too many arguments: {}; to provide multiple {kind}s to remove, please separate {kind} names by commas", crate::model::go_format::list(args)
             )));
         }
     };

@@ -44,10 +44,15 @@ fn visit_map<'de, V: Visitor<'de>>(
 }
 
 /// Renames keys to the struct's field names as Go matches them; with
-/// `Unknown::Ignore`, keys naming no field are dropped.
+/// `Unknown::Ignore`, keys naming no field are dropped. kustomize's YAML
+/// reaches encoding/json as JSON written from a Go map, so keys arrive in
+/// byte order: of two keys naming one field, the one sorting last wins
+/// (`nameprefix` over `namePrefix`).
 fn fold_keys(map: Map, fields: &[&str], unknown: Unknown) -> Map {
     let mut out = Map::new();
-    for (key, value) in map {
+    let mut entries: Vec<_> = map.into_iter().collect();
+    entries.sort_by(|(a, _), (b, _)| a.as_str().cmp(b.as_str()));
+    for (key, value) in entries {
         let field = fields.iter().find(|f| **f == key).or_else(|| {
             fields
                 .iter()
@@ -186,10 +191,11 @@ mod tests {
                 }),
             ),
             (
+                // Keys arrive in byte order; the last naming a field wins.
                 json!({"namePrefix": "a", "NAMEPREFIX": "b"}),
                 Unknown::Deny,
                 Ok(Outer {
-                    name_prefix: Some("b".into()),
+                    name_prefix: Some("a".into()),
                     ..Default::default()
                 }),
             ),

@@ -165,7 +165,9 @@ impl Loader {
 pub fn canonical_below(dir: &Path, rel: impl AsRef<Path>) -> std::io::Result<PathBuf> {
     use std::path::Component;
     let rel = rel.as_ref();
-    let joined = dir.join(rel);
+    // Go's filepath.Join cleans before anything is looked up: `nope/../x`
+    // is `x`, whether or not `nope` exists.
+    let joined = lexical_clean(&dir.join(rel));
     let plain = !rel.as_os_str().is_empty()
         && !rel.as_os_str().as_encoded_bytes().ends_with(b"/")
         && rel
@@ -187,6 +189,28 @@ pub fn canonical_below(dir: &Path, rel: impl AsRef<Path>) -> std::io::Result<Pat
         }
     }
     Ok(at)
+}
+
+/// Go's `filepath.Clean` of an absolute path: `.` and empty parts gone,
+/// each `..` taking back the part before it (never above the root).
+pub fn lexical_clean(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                if !matches!(
+                    out.components().next_back(),
+                    None | Some(Component::RootDir)
+                ) {
+                    out.pop();
+                }
+            }
+            Component::CurDir => {}
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 /// Reads a regular file of at most `limits::MAX_FILE_BYTES`. The caller has
@@ -290,7 +314,10 @@ mod tests {
             ".",
         ] {
             let ours = canonical_below(&dir, rel).map_err(|e| e.kind());
-            let std = dir.join(rel).canonicalize().map_err(|e| e.kind());
+            // Go cleans the joined path before looking anything up.
+            let std = lexical_clean(&dir.join(rel))
+                .canonicalize()
+                .map_err(|e| e.kind());
             assert_eq!(ours, std, "{rel:?}");
         }
     }

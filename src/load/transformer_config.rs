@@ -112,6 +112,9 @@ struct ConfigFile {
     common_labels: Vec<FieldSpecConfig>,
     #[serde(default)]
     template_labels: Vec<FieldSpecConfig>,
+    /// v5.8 (`Release::volume_claim_template_labels_apart`); earlier
+    /// releases refuse it as unknown.
+    volume_claim_template_labels: Option<Vec<FieldSpecConfig>>,
     #[serde(default)]
     labels: Vec<FieldSpecConfig>,
     #[serde(default)]
@@ -462,16 +465,22 @@ impl TransformerConfig {
             let docs = crate::yaml::parse_config_documents(&text)
                 .map_err(|e| BuildError::yaml(&path, e))?;
             for doc in docs {
-                let parsed: ConfigFile =
-                    go_json::decode(doc.value, Unknown::Deny).map_err(|e| {
-                        BuildError::invalid(
-                            &path,
-                            format!(
-                                "invalid transformer configuration: {}",
-                                crate::error::schema_error(&e)
-                            ),
-                        )
-                    })?;
+                let invalid = |message: String| {
+                    BuildError::invalid(
+                        &path,
+                        format!("invalid transformer configuration: {message}"),
+                    )
+                };
+                let parsed: ConfigFile = go_json::decode(doc.value, Unknown::Deny)
+                    .map_err(|e| invalid(crate::error::schema_error(&e)))?;
+                if parsed.volume_claim_template_labels.is_some()
+                    && !crate::release::current().volume_claim_template_labels_apart()
+                {
+                    return Err(invalid(format!(
+                        "unknown field `volumeClaimTemplateLabels` (kustomize {} has none)",
+                        crate::release::current().version()
+                    )));
+                }
                 config
                     .merge(&parsed.into_config())
                     .map_err(|e| BuildError::invalid(&path, e))?;
@@ -599,6 +608,10 @@ impl ConfigFile {
         ]
         .into_iter()
         .map(|(k, v)| (k.to_string(), Arc::new(v)))
+        .chain(
+            self.volume_claim_template_labels
+                .map(|v| ("volumeClaimTemplateLabels".to_string(), Arc::new(to(v)))),
+        )
         .collect();
         let name_references: Vec<NameBackReference> = self
             .name_reference

@@ -13,6 +13,7 @@
 //! transformers: it imports only `release`, and may not read files.
 pub mod cluster_scope;
 pub mod fieldspec;
+pub mod go_format;
 pub mod go_sort;
 #[rustfmt::skip]
 pub mod go_unicode;

@@ -9,6 +9,7 @@ pub mod json6902;
 pub mod strategic_merge;
 
 use crate::error::{BuildError, Result};
+use crate::model::resource::HELM_GENERATED;
 
 use crate::load::kustomization::{PatchSpec, Selector};
 use crate::load::loader::Loader;
@@ -37,6 +38,10 @@ pub struct Patch {
     pub target: Option<Selector>,
     pub allow_name_change: bool,
     pub allow_kind_change: bool,
+    /// A `patches:` entry (kustomize's PatchTransformer), which records the
+    /// object's id in its build annotations before a JSON patch; the legacy
+    /// `patchesJson6902` does not.
+    pub records_previous_id: bool,
 }
 
 /// Loads a `patches:` entry (file `path` or inline `patch`).
@@ -56,6 +61,7 @@ pub fn load(spec: &PatchSpec, loader: &Loader, kustomization: &Path) -> Result<O
         }
     };
     if holds_nothing(&text) {
+        refuse_tab_led(&origin, &text)?;
         let what = spec.path.as_deref().unwrap_or("patch");
         return match crate::release::current().empty_patch(text.is_empty(), spec.target.is_some()) {
             crate::release::EmptyPatch::Skip => Ok(None),
@@ -70,6 +76,7 @@ pub fn load(spec: &PatchSpec, loader: &Loader, kustomization: &Path) -> Result<O
         };
     }
     let (body, lines) = parse_body(&origin, &text)?;
+    refuse_crashing_deletes(&origin, &body)?;
     let options = crate::load::kustomization::PatchOptions::of(spec);
     Ok(Some(Patch {
         body,
@@ -78,6 +85,7 @@ pub fn load(spec: &PatchSpec, loader: &Loader, kustomization: &Path) -> Result<O
         target: spec.target.clone(),
         allow_name_change: options.allow_name_change,
         allow_kind_change: options.allow_kind_change,
+        records_previous_id: true,
     }))
 }
 
@@ -93,18 +101,61 @@ fn holds_nothing(text: &str) -> bool {
     })
 }
 
+/// Before v5.7, kustomize's PatchTransformer crashed looking up any
+/// document that follows a `$patch: delete` in the same patch (it met the
+/// emptied object); patchesStrategicMerge did not.
+fn refuse_crashing_deletes(origin: &Path, body: &PatchBody) -> Result<()> {
+    let PatchBody::Strategic(docs) = body else {
+        return Ok(());
+    };
+    let deletes = |d: &Value| d["$patch"].as_str() == Some("delete");
+    if !crate::release::current().deletes_several_objects_per_patch()
+        && docs.iter().rev().skip(1).any(deletes)
+    {
+        return Err(BuildError::invalid(
+            origin,
+            format!(
+                "a document after a `$patch: delete` in the same patch crashes kustomize {} (split the patch, or use v5.7 or later)",
+                crate::release::current().version()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// go-yaml refuses a line that starts with a tab where a token may begin,
+/// so a patch of blank lines and tabs is not empty to kustomize but
+/// unreadable; saphyr reads it as nothing.
+fn refuse_tab_led(origin: &Path, text: &str) -> Result<()> {
+    let tab_led = text
+        .lines()
+        .any(|l| l.trim_start_matches(' ').starts_with('\t'));
+    match tab_led {
+        true => Err(BuildError::invalid(
+            origin,
+            "unable to parse SM or JSON patch: found character that cannot start any token (a tab)",
+        )),
+        false => Ok(()),
+    }
+}
+
 /// A list entry that holds YAML itself rather than naming a file.
 pub(crate) fn is_inline_yaml(entry: &str) -> bool {
     entry.contains('\n') || entry.contains(": ")
 }
 
-/// Loads a `patchesStrategicMerge:` entry: a file path or inline YAML.
-pub fn load_strategic(entry: &str, loader: &Loader, kustomization: &Path) -> Result<Patch> {
+/// Loads a `patchesStrategicMerge:` entry: a file path or inline YAML. A
+/// file holding nothing is skipped, as kustomize reads no patch from it.
+pub fn load_strategic(entry: &str, loader: &Loader, kustomization: &Path) -> Result<Option<Patch>> {
     let (origin, text) = if is_inline_yaml(entry) {
         (kustomization.to_path_buf(), entry.to_string())
     } else {
         loader.read_text(entry)?
     };
+    if holds_nothing(&text) && !text.trim_start().starts_with('[') {
+        refuse_tab_led(&origin, &text)?;
+        return Ok(None);
+    }
     let (body, lines) = parse_body(&origin, &text)?;
     if matches!(body, PatchBody::Json6902(_)) {
         return Err(BuildError::invalid(
@@ -112,14 +163,15 @@ pub fn load_strategic(entry: &str, loader: &Loader, kustomization: &Path) -> Res
             "patchesStrategicMerge entries must be strategic merge patches",
         ));
     }
-    Ok(Patch {
+    Ok(Some(Patch {
         body,
         lines,
         origin,
         target: None,
         allow_name_change: false,
         allow_kind_change: false,
-    })
+        records_previous_id: false,
+    }))
 }
 
 /// The patch documents as parsed, and their lines by keyed path once asked.
@@ -154,8 +206,10 @@ fn parse_body(origin: &Path, text: &str) -> Result<(PatchBody, Arc<Lines>)> {
     if let [single] = docs.as_slice()
         && single.value.is_array()
     {
-        // kustomize reads a JSON patch's values as plain data, not as nodes.
-        let plain = crate::yaml::parse_json_patch_documents(text, first_wins)
+        // kustomize reads a JSON patch's values as plain data, not as nodes
+        // (go-yaml v2 into a map: of two equal keys the last wins).
+        let last_wins = crate::yaml::DuplicateKeys::LastWins;
+        let plain = crate::yaml::parse_json_patch_documents(text, last_wins)
             .map_err(|e| BuildError::yaml(origin, e))?;
         let ops = json6902::decode(&plain[0].value)
             .map_err(|e| BuildError::invalid(origin, e.to_string()))?;
@@ -198,6 +252,7 @@ impl Patch {
                         target: self.target.clone(),
                         allow_name_change: self.allow_name_change,
                         allow_kind_change: self.allow_kind_change,
+                        records_previous_id: self.records_previous_id,
                     };
                     (single, line)
                 })
@@ -238,21 +293,6 @@ pub fn apply_with_schema(resmap: &mut ResMap, patch: &Patch, schema: &SchemaTabl
                     "multiple strategic-merge patches in one `patches` entry may not set `target`",
                 ));
             }
-            // Before v5.7, kustomize crashed looking up any document that
-            // follows a `$patch: delete` in the same patch (it met the
-            // emptied object).
-            let deletes = |d: &Value| d["$patch"].as_str() == Some("delete");
-            if !crate::release::current().deletes_several_objects_per_patch()
-                && docs.iter().rev().skip(1).any(deletes)
-            {
-                return Err(BuildError::invalid(
-                    &patch.origin,
-                    format!(
-                        "a document after a `$patch: delete` in the same patch crashes kustomize {} (split the patch, or use v5.7 or later)",
-                        crate::release::current().version()
-                    ),
-                ));
-            }
             for doc in docs {
                 apply_strategic(resmap, patch, doc, schema)?;
             }
@@ -274,13 +314,20 @@ fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json6902::Patch) -> 
     let indices = selected(resmap, target, &patch.origin)?;
     resmap.try_update_at(&indices, |r| {
         let id = r.id();
-        r.store_previous_id();
-        // kustomize keeps the previous id in build annotations, so the
-        // patched object always has an annotations map: an op adding one
-        // annotation works where the file had none (the map goes again at
-        // the end if it stays empty).
+        if patch.records_previous_id {
+            r.store_previous_id();
+        }
+        // kustomize keeps its state in build annotations, so an object with
+        // any (a recorded id, a prefix, a generator's) has an annotations
+        // map: an op adding one annotation works where the file had none
+        // (the map goes again at the end if it stays empty).
+        let has_state = r.previous_entries().next().is_some()
+            || !r.name_prefixes.is_empty()
+            || !r.name_suffixes.is_empty()
+            || r.generator.is_some();
+        let helm_marker = r.value["metadata"]["annotations"][HELM_GENERATED].clone();
         let meta = r.metadata_mut();
-        if meta.get("annotations").is_none_or(Value::is_null) {
+        if has_state && meta.get("annotations").is_none_or(Value::is_null) {
             meta.insert("annotations".into(), Value::Object(Default::default()));
         }
         json6902::apply(&mut r.value, ops).map_err(|e| {
@@ -303,8 +350,14 @@ fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json6902::Patch) -> 
                 None => BuildError::invalid(&patch.origin, message),
             }
         })?;
-        // kustomize re-sets the annotations after a JSON patch (to restore
-        // its internal ones), which rewrites them as a string map.
+        // kustomize re-sets the annotations after a JSON patch, restoring
+        // its internal ones (v5.8's helm marker), which rewrites them as a
+        // string map.
+        if !helm_marker.is_null() {
+            r.metadata_mut()
+                .entry("annotations")
+                .or_insert_with(|| Value::Object(Default::default()))[HELM_GENERATED] = helm_marker;
+        }
         r.normalize_annotations();
         Ok(true)
     })

@@ -21,8 +21,19 @@ pub fn apply(resmap: &mut ResMap, replica: &ReplicaSpec, specs: &[FieldSpec]) ->
             found = true;
             let gvk = r.gvk();
             fieldspec::visit_specs(&mut r.value, &gvk, one, CreateKind::Scalar, &mut |node| {
-                *node = Value::from(replica.count);
-                Ok(())
+                // kustomize sets a scalar's value: a list or map there is
+                // an error, not replaced.
+                let kind = match node {
+                    Value::Array(_) => "SequenceNode",
+                    Value::Object(_) => "MappingNode",
+                    _ => {
+                        *node = Value::from(replica.count);
+                        return Ok(());
+                    }
+                };
+                Err(format!(
+                    "wrong node kind: expected ScalarNode but got {kind}"
+                ))
             })
             .map_err(|e| format!("{}: {e}", r.id()))?;
         }

@@ -355,7 +355,13 @@ impl PatchOptions {
     pub fn of(spec: &PatchSpec) -> PatchOptions {
         let typed = crate::release::current().typed_patch_options();
         let mut options = PatchOptions::default();
-        for (key, on) in &spec.options {
+        // As a struct, its keys reach Go's decoder in byte order: of two
+        // keys naming one field, the one sorting last wins.
+        let mut entries: Vec<(&String, &bool)> = spec.options.iter().collect();
+        if typed {
+            entries.sort_by(|a, b| a.0.cmp(b.0));
+        }
+        for (key, on) in entries {
             let field = match typed {
                 true => PatchOptions::field(key),
                 false => [("allowNameChange", 0), ("allowKindChange", 1)]

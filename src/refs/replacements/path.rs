@@ -316,8 +316,13 @@ fn each_element_matching(
         let element = match name {
             "" => Value::String(pattern.into()),
             name => {
+                // kyaml makes the key's value an untagged scalar: it reads
+                // as YAML (`[value=3]` makes the number 3).
                 let mut m = Map::new();
-                m.insert(name.into(), Value::String(pattern.into()));
+                m.insert(
+                    name.into(),
+                    crate::yaml::parse::resolve_plain_scalar(pattern),
+                );
                 Value::Object(m)
             }
         };
