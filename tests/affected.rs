@@ -2,6 +2,8 @@
 //! a base, a component, a patch file and an unrelated file each list exactly
 //! the kustomization directories whose output changes.
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -248,13 +250,7 @@ fn a_helm_chart_change_affects_the_app_inflating_it() {
         assert_eq!(edit(path, text), ["apps/web"], "{path}");
     }
     // With helm, the confirming build inflates both sides (flags as build's).
-    let helm = ["NEST_KZ_HELM3", "NEST_KZ_HELM4"]
-        .iter()
-        .filter_map(std::env::var_os)
-        .map(std::path::PathBuf::from)
-        .find(|p| p.is_file());
-    let Some(helm) = helm else {
-        eprintln!("confirming build skipped: no helm binary (set NEST_KZ_HELM3/NEST_KZ_HELM4)");
+    let Some(helm) = support::any_helm("affected: the confirming build") else {
         return;
     };
     let helm = helm.to_string_lossy().into_owned();

@@ -4,6 +4,8 @@
 //! ArgoCD encodes them, arrays and maps included), the application path as
 //! working directory, stdin not a TTY.
 
+mod support;
+
 use nest_kz::model::value::Value;
 use nest_kz::yaml::parse_documents;
 use std::path::{Path, PathBuf};
@@ -449,16 +451,9 @@ fn image_needs_no_registry_and_runs_as_999() {
 /// spelling still work. Needs a helm binary (see tests/helm.rs).
 #[test]
 fn generate_inflates_helm_charts_with_the_repo_servers_kube_version() {
-    let helm = ["NEST_KZ_HELM3", "NEST_KZ_HELM4"].iter().find_map(|var| {
-        let path = std::env::var_os(var)
-            .map(PathBuf::from)
-            .unwrap_or_else(|| root().join(format!("target/helm-bin/{var}/helm/helm")));
-        path.is_file().then_some(path)
-    });
-    let Some(helm) = helm else {
-        eprintln!(
-            "skipped: no helm binary (set NEST_KZ_HELM3/NEST_KZ_HELM4 or run scripts/install-helm.sh)"
-        );
+    let Some(helm) =
+        support::any_helm("generate_inflates_helm_charts_with_the_repo_servers_kube_version")
+    else {
         return;
     };
     let app = tempfile::tempdir().unwrap();

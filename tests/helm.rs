@@ -12,6 +12,8 @@
 //! Helm 4. Where kubectl is installed the golden file is re-checked live;
 //! NEST_KZ_HELM_REFRESH=1 rewrites it from kubectl.
 
+mod support;
+
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -23,21 +25,14 @@ fn manifest() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A helm binary from the environment variable, else the install script's cache.
-fn helm(var: &str) -> Option<PathBuf> {
-    let path = std::env::var_os(var)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| manifest().join(format!("target/helm-bin/{var}/helm/helm")));
-    path.is_file().then_some(path)
-}
-
 /// Helm 3 and Helm 4, or a printed reason and None.
 fn helms(test: &str) -> Option<(Option<PathBuf>, Option<PathBuf>)> {
-    let (h3, h4) = (helm("NEST_KZ_HELM3"), helm("NEST_KZ_HELM4"));
+    let (h3, h4) = (
+        support::helm("NEST_KZ_HELM3"),
+        support::helm("NEST_KZ_HELM4"),
+    );
     if h3.is_none() && h4.is_none() {
-        eprintln!(
-            "{test}: skipped: no helm binary (set NEST_KZ_HELM3/NEST_KZ_HELM4 or run scripts/install-helm.sh)"
-        );
+        support::skip(test, "helm", support::HELM_HOW);
         return None;
     }
     Some((h3, h4))
@@ -108,6 +103,15 @@ fn tree(case: &Path, helm: &Path, repo: Option<&str>) -> Tree {
             .expect("write kustomization");
         }
     }
+    // A case may stand for a repository (`in-git-work-tree`: the tree gets
+    // a `.git`) and build one of its directories (`build-dir`).
+    if case.join("in-git-work-tree").exists() {
+        std::fs::create_dir_all(dir.join(".git")).expect(".git");
+    }
+    let dir = match std::fs::read_to_string(case.join("build-dir")) {
+        Ok(sub) => dir.join(sub.trim()),
+        Err(_) => dir,
+    };
     let tmpdir = tmp.path().join("tmp");
     std::fs::create_dir_all(&tmpdir).expect("tmpdir");
     Tree {
@@ -267,6 +271,7 @@ fn check_case(name: &str, h3: Option<&Path>, h4: Option<&Path>, repo: Option<&st
 
 const LOCAL_CASES: &[&str] = &[
     "basic",
+    "chart-home-beside-the-overlay",
     "flags",
     "skip-hooks",
     "values-override",

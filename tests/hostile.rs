@@ -5,6 +5,8 @@
 //! Legitimate inputs kustomize accepts must print kustomize's output
 //! (goldens in tests/hostile/, from `kubectl kustomize`).
 
+mod support;
+
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -922,16 +924,7 @@ fn helm_options_never_come_from_the_repository() {
 
 #[test]
 fn helm_plugins_from_the_repository_never_run() {
-    let Some(helm) = ["NEST_KZ_HELM3", "NEST_KZ_HELM4"].iter().find_map(|var| {
-        let path = std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .join(format!("target/helm-bin/{var}/helm/helm"))
-        });
-        path.is_file().then_some(path)
-    }) else {
-        eprintln!(
-            "SKIPPED helm_plugins_from_the_repository_never_run: no helm binary (run scripts/install-helm.sh)"
-        );
+    let Some(helm) = support::any_helm("helm_plugins_from_the_repository_never_run") else {
         return;
     };
     let sb = Sandbox::new();
@@ -972,6 +965,46 @@ fn helm_plugins_from_the_repository_never_run() {
     assert!(out.stdout.is_empty());
     assert!(!marker.exists(), "a plugin from the repository ran");
     sb.check_tmp("helm plugins");
+}
+
+#[test]
+fn charts_stay_in_the_repository_holding_the_kustomization() {
+    // Outside any git work tree the kustomization's root is the bound; in
+    // one (a repo-server's checkout) the work tree is, and a chartHome past
+    // it (another repository's checkout) is refused before helm runs.
+    for (git, chart_home) in [(None, "../charts"), (Some("repo/.git"), "../../charts")] {
+        let sb = Sandbox::new();
+        if let Some(git) = git {
+            std::fs::create_dir_all(sb.path().join(git)).unwrap();
+        }
+        sb.write(
+            "charts/c/Chart.yaml",
+            "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+        );
+        sb.write(
+            "charts/c/templates/cm.yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n",
+        );
+        sb.write("repo/app/values.yaml", "x: 1\n");
+        sb.write(
+            "repo/app/kustomization.yaml",
+            &format!("helmGlobals:\n  chartHome: {chart_home}\nhelmCharts:\n- name: c\n  valuesFile: values.yaml\n"),
+        );
+        let helm = sb.fake_helm("exit 0");
+        let out = sb.run(&[
+            "build",
+            "repo/app",
+            "--enable-helm",
+            "--helm-command",
+            helm.to_str().unwrap(),
+        ]);
+        assert_eq!(out.code, Some(1), "{chart_home}: {}", out.stderr);
+        assert!(out.stdout.is_empty());
+        assert!(out.stderr.contains("chartHome"), "{}", out.stderr);
+        assert_eq!(out.stderr.lines().count(), 1, "{}", out.stderr);
+        assert!(!sb.helm_ran());
+        sb.check_tmp("chart home");
+    }
 }
 
 #[test]

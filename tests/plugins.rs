@@ -9,6 +9,8 @@
 //! `NEST_KZ_REQUIRE` (a comma-separated list of those names, which CI sets)
 //! turns such a skip into a failure.
 
+mod support;
+
 use std::os::unix::fs::{PermissionsExt, symlink};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -33,15 +35,7 @@ fn fixture() -> PathBuf {
 /// Whether `tool` is at hand; if not, a printed skip, or a failure where
 /// CI requires it.
 fn have(tool: &str, found: bool, test: &str) -> bool {
-    if found {
-        return true;
-    }
-    let required = std::env::var("NEST_KZ_REQUIRE").unwrap_or_default();
-    if required.split(',').any(|t| t.trim() == tool) {
-        panic!("{test}: {tool} is required (NEST_KZ_REQUIRE) but not available");
-    }
-    eprintln!("{test}: SKIPPED: {tool} is not available");
-    false
+    support::have(tool, found, test, "see the install steps in .ci/run")
 }
 
 fn on_path(program: &str) -> Option<PathBuf> {

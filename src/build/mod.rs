@@ -140,5 +140,11 @@ pub fn relative_path(from: &Path, to: &Path) -> String {
 }
 
 fn with_context(e: BuildError, kfile: &Path, field: &str) -> BuildError {
-    BuildError::invalid(kfile, format!("{field}: {e}"))
+    match e {
+        // An error about the same file names it once.
+        BuildError::Invalid { path, message } if path == kfile => {
+            BuildError::invalid(kfile, format!("{field}: {message}"))
+        }
+        e => BuildError::invalid(kfile, format!("{field}: {e}")),
+    }
 }

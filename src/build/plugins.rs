@@ -182,6 +182,10 @@ struct StrategicMergeConfig {
 struct ReplacementsConfig {
     #[serde(default)]
     replacements: Vec<ReplacementEntry>,
+    /// Inline replacements under the key `omitempty`, which kustomize read
+    /// before v5.7 (`release::v5_7`).
+    #[serde(default)]
+    omitempty: Vec<ReplacementEntry>,
 }
 
 fn parse<T: DeserializeOwned>(config: &PluginConfig, kind: &str) -> Result<T> {
@@ -545,7 +549,18 @@ pub fn transform(
         }
         "ReplacementTransformer" => {
             let c: ReplacementsConfig = parse(config, kind)?;
-            replacements::apply(resmap, &c.replacements, loader, &config.origin)?;
+            let mut list = Vec::new();
+            if crate::release::current().reads_omitempty_replacements() {
+                // Those are inline replacements, run first; a path there
+                // is no field of theirs.
+                list.extend(
+                    c.omitempty
+                        .into_iter()
+                        .map(|r| ReplacementEntry { path: None, ..r }),
+                );
+            }
+            list.extend(c.replacements);
+            replacements::apply(resmap, &list, loader, &config.origin)?;
         }
         other => {
             return Err(BuildError::invalid(

@@ -136,7 +136,7 @@ pub fn load_resource_bytes(path: &Path, bytes: &[u8], track: bool) -> Result<Vec
 /// Loads every object of a YAML stream as if it were the file `path` (which
 /// errors and origins name); `List` kinds are flattened.
 pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<Vec<Resource>> {
-    let docs = crate::yaml::parse_node_documents(text, crate::yaml::DuplicateKeys::Reject)
+    let docs = crate::yaml::parse_resource_documents(text, crate::yaml::DuplicateKeys::Reject)
         .map_err(|e| BuildError::yaml(path, e))?;
     // kustomize drops empty documents, checks each remaining one, then
     // replaces every `*List` that has items by its items (recursively).

@@ -61,7 +61,7 @@ pub enum ParamError {
         "enableHelm: the plugin command does not enable helm, and a parameter may only narrow what it allows (add --enable-helm to the plugin's generate command to allow it)"
     )]
     HelmNotAllowed,
-    #[error("{parameter}: {message}")]
+    #[error("the Application's '{parameter}' override: {message}")]
     Edit {
         parameter: &'static str,
         message: String,
@@ -624,14 +624,16 @@ fn edit_in_memory(
     let result = crate::edit::file::in_memory(app_dir, kfile, text, || {
         run().map_err(|(parameter, e)| {
             let message = e.to_string();
-            failed = Some(parameter);
+            failed = Some((parameter, message.clone()));
             crate::edit::EditError::invalid(kfile, message)
         })
     });
-    match result {
-        Ok(((), text)) => Ok(text),
-        Err(e) => Err(ParamError::Edit {
-            parameter: failed.unwrap_or("overrides"),
+    match (result, failed) {
+        (Ok(((), text)), _) => Ok(text),
+        // The edit's own message already names the kustomization.
+        (Err(_), Some((parameter, message))) => Err(ParamError::Edit { parameter, message }),
+        (Err(e), None) => Err(ParamError::Edit {
+            parameter: "overrides",
             message: e.to_string(),
         }),
     }
@@ -921,7 +923,11 @@ mod tests {
         let dir = tmp.path().join("apps/web");
         let o = SourceOverrides::from_env(&env(&[("PARAM_REPLICAS_0", "nest=many")])).unwrap();
         let e = o.apply(&dir, &env(&[])).unwrap_err();
-        assert!(e.to_string().starts_with("replicas: "), "{e}");
+        assert!(
+            e.to_string()
+                .starts_with("the Application's 'replicas' override: "),
+            "{e}"
+        );
         assert!(matches!(
             SourceOverrides::from_env(&env(&[("PARAM_FORCECOMMONLABELS", "yes")])),
             Err(ParamError::Bool { .. })

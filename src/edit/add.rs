@@ -206,6 +206,18 @@ fn add_patch(dir: &Path, args: &PatchArgs) -> Result<Outcome> {
         (false, false) => return Err(s.invalid("must provide either patch or path")),
         _ => {}
     }
+    // kustomize writes any path and the next build fails on it; checked here
+    // as `add resource` checks its files (a URL is the build's to fetch).
+    if let Some(path) = args.path.as_deref().filter(|p| !p.is_empty())
+        && !path.starts_with("https://")
+        && !path.starts_with("http://")
+        && dir.join(path).symlink_metadata().is_err()
+    {
+        return Err(EditError::invalid(
+            dir.join(path),
+            format!("{path} does not exist"),
+        ));
+    }
     if s.items("patches").iter().any(|p| patch_equals(p, args)) {
         s.outcome.note("patch already in kustomization file");
         return s.save();

@@ -187,9 +187,26 @@ fn move_list(s: &mut Session, from: &str, to: &str) -> Result<()> {
         }
         s.doc.rename(&yaml_path![from], to)
     } else {
+        // Each item keeps the comment on its line.
         items
             .iter()
-            .try_for_each(|item| s.doc.append(&yaml_path![to], item))
+            .enumerate()
+            .try_for_each(|(i, item)| {
+                let comment = s.doc.trailing_comment(&yaml_path![from, i]);
+                s.doc.append(&yaml_path![to], item)?;
+                match comment {
+                    Some(c) => {
+                        let last = s
+                            .doc
+                            .get(&yaml_path![to])
+                            .and_then(Value::as_array)
+                            .map_or(0, Vec::len);
+                        s.doc
+                            .add_trailing_comment(&yaml_path![to, last.saturating_sub(1)], &c)
+                    }
+                    None => Ok(()),
+                }
+            })
             .and_then(|_| s.doc.remove(&yaml_path![from]))
     };
     result.map_err(|e| s.yaml_err(e))

@@ -95,7 +95,29 @@ pub fn apply(doc: &mut Value, patch: &Patch) -> Result<(), JsonPatchError> {
                 .map_err(|e| failed(e.what))?;
         }
     }
+    as_json_round_trip(work);
     Ok(())
+}
+
+/// kustomize applies the ops to the object's JSON form and reads the result
+/// back, so every number that is not an integer comes back as Go's encoder
+/// wrote its float64 (`1e3` as `1000`, `1.50` as `1.5`). The emitter prints
+/// numbers so anyway; this matters where a number becomes text, as an
+/// annotation value or in a generated object's hash.
+fn as_json_round_trip(v: &mut Value) {
+    match v {
+        Value::Number(n) if n.as_i64().is_none() && n.as_u64().is_none() => {
+            if let Some(f) = n.as_f64().filter(|f| f.is_finite()) {
+                let text = crate::model::go_format::json_float(f);
+                if let Ok(back) = text.parse::<crate::model::value::Number>() {
+                    *n = back;
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(as_json_round_trip),
+        Value::Object(map) => map.values_mut().for_each(as_json_round_trip),
+        _ => {}
+    }
 }
 
 fn apply_op(doc: &mut Value, op: &Op) -> Result<(), String> {

@@ -11,6 +11,13 @@ impl Release {
         self >= Release::V5_7
     }
 
+    /// A `ReplacementTransformer` config's `omitempty:` list holds inline
+    /// replacements that run before `replacements:` (a struct tag written
+    /// `json:"omitempty"` made it the field's name; v5.7 unexported it).
+    pub fn reads_omitempty_replacements(self) -> bool {
+        self < Release::V5_7
+    }
+
     /// `helmCharts[].devel`: `--devel` for `helm pull` and `helm template`
     /// (before: an unknown field).
     pub fn has_helm_devel(self) -> bool {

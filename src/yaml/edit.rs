@@ -280,6 +280,38 @@ impl Document {
         self.commit(path, splice, |doc| remove_value(doc, path))
     }
 
+    /// The comment after the scalar at `path` on the line where it ends
+    /// (`# the app` of `- base   # the app`), if any.
+    pub fn trailing_comment(&self, path: &[Seg]) -> Option<String> {
+        let node = self.node(path).ok()?;
+        if !matches!(node.kind, Kind::Scalar { .. }) {
+            return None;
+        }
+        let rest = &self.text[node.end..];
+        let line = &rest[..rest.find(['\r', '\n']).unwrap_or(rest.len())];
+        let comment = line.trim();
+        comment.starts_with('#').then(|| comment.to_string())
+    }
+
+    /// Puts `comment` after the scalar at `path`, at the end of its line.
+    pub fn add_trailing_comment(&mut self, path: &[Seg], comment: &str) -> Result<()> {
+        let node = self.node(path)?;
+        if !matches!(node.kind, Kind::Scalar { .. }) {
+            return Err(EditError::Unsupported(format!(
+                "a comment after {}",
+                describe(path)
+            )));
+        }
+        let rest = &self.text[node.end..];
+        let end = node.end + rest.find(['\r', '\n']).unwrap_or(rest.len());
+        let splice = Splice {
+            start: end,
+            end,
+            text: format!("  {}", comment.trim()),
+        };
+        self.commit(path, splice, |_| {})
+    }
+
     /// Renames the key at `path`, keeping its value's text.
     pub fn rename(&mut self, path: &[Seg], new_key: &str) -> Result<()> {
         let (parent, entry) = self.entry(path)?;

@@ -136,13 +136,25 @@ pub enum Reader {
     JsonPatch,
     /// go-yaml v3 nodes that kustomize prints (resources, strategic-merge
     /// patches): a folded scalar's value is what go-yaml reads back after
-    /// writing it, see `super::folded`.
+    /// writing it, see `super::folded`. An annotation's value keeps its
+    /// text unless it is null (a patch's null deletes the annotation).
     Nodes,
+    /// Resources: as `Nodes`, and an annotation's value is its text even
+    /// where that reads as null.
+    Resources,
 }
 
 /// Parses every document in `text`, rejecting repeated keys.
 pub fn parse_documents(text: &str) -> Result<Vec<Document>, YamlError> {
     parse_documents_with(text, DuplicateKeys::Reject)
+}
+
+/// Parses resources (see `Reader::Resources`).
+pub fn parse_resource_documents(
+    text: &str,
+    duplicates: DuplicateKeys,
+) -> Result<Vec<Document>, YamlError> {
+    parse_leniently(text, duplicates, Reader::Resources)
 }
 
 /// Parses objects kustomize keeps as kyaml nodes until it prints them.
@@ -632,13 +644,24 @@ impl<'a> Builder<'a> {
                 };
                 let mut value =
                     resolve_scalar(&text, style, tag.as_deref()).map_err(|m| err(span, m))?;
-                if self.reader == Reader::Nodes
+                let nodes = matches!(self.reader, Reader::Nodes | Reader::Resources);
+                if nodes
                     && matches!(style, ScalarStyle::Folded)
                     && !Step::in_metadata_string_map(&self.at)
                     && let Value::String(s) = &value
                     && let Some(printed) = super::folded::as_printed(s)
                 {
                     value = Value::String(printed.into());
+                }
+                // kustomize ends every build by writing annotations back as
+                // map[string]string from the nodes' text, so a plain `0x1F`,
+                // `~` or empty value prints as that text, not as what it
+                // resolves to (labels keep their resolved type).
+                if nodes
+                    && Step::in_metadata_annotations(&self.at)
+                    && (self.reader == Reader::Resources || !value.is_null())
+                {
+                    value = Value::String(text.as_ref().into());
                 }
                 // YAML 1.1 booleans (yes/no/on/off/y/n), as go-yaml v2 reads them.
                 let v2 = matches!(self.reader, Reader::Config | Reader::JsonPatch);
@@ -1115,6 +1138,8 @@ mod tests {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
     Metadata,
+    /// `annotations`, a string map whose values keep their text.
+    Annotations,
     StringMap,
     Items,
     Item,
@@ -1125,7 +1150,8 @@ impl Step {
     fn of_key(key: &Value) -> Step {
         match key.as_str() {
             Some("metadata") => Step::Metadata,
-            Some("annotations" | "labels") => Step::StringMap,
+            Some("annotations") => Step::Annotations,
+            Some("labels") => Step::StringMap,
             Some("items") => Step::Items,
             _ => Step::Other,
         }
@@ -1134,7 +1160,16 @@ impl Step {
     /// `metadata.<annotations|labels>.<key>` of a document, or of an item
     /// of a List's `items`.
     fn in_metadata_string_map(at: &[Step]) -> bool {
-        let tail = [Step::Metadata, Step::StringMap];
+        Self::in_metadata(at, Step::StringMap) || Self::in_metadata(at, Step::Annotations)
+    }
+
+    /// `metadata.annotations.<key>` of a document or of a List's item.
+    fn in_metadata_annotations(at: &[Step]) -> bool {
+        Self::in_metadata(at, Step::Annotations)
+    }
+
+    fn in_metadata(at: &[Step], map: Step) -> bool {
+        let tail = [Step::Metadata, map];
         match at {
             [m, s, _] => [*m, *s] == tail,
             [Step::Items, Step::Item, m, s, _] => [*m, *s] == tail,

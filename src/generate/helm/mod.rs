@@ -57,6 +57,16 @@ impl Default for HelmOptions {
     }
 }
 
+/// Where charts may live under `LoadRestrictionsRootOnly`: the git work
+/// tree enclosing the kustomization's directory `root` (canonical), or
+/// `root` itself outside any work tree.
+fn chart_bound(root: &Path) -> PathBuf {
+    root.ancestors()
+        .find(|dir| dir.join(".git").exists())
+        .unwrap_or(root)
+        .to_path_buf()
+}
+
 /// Why a chart could not be inflated. Every variant names the chart; the
 /// build adds the kustomization file.
 #[derive(Debug, thiserror::Error)]
@@ -74,7 +84,7 @@ pub enum HelmError {
     #[error("helm chart '{chart}': {reason}")]
     InvalidChart { chart: String, reason: String },
     #[error(
-        "helm chart '{chart}': {what} '{}' is not in or below the kustomization root '{}' (use --load-restrictor LoadRestrictionsNone to allow it)",
+        "helm chart '{chart}': {what} '{}' is not in or below '{}' (the kustomization root, or for charts the repository holding it; use --load-restrictor LoadRestrictionsNone to allow it)",
         path.display(),
         root.display()
     )]
@@ -129,8 +139,9 @@ pub enum HelmError {
 /// with kustomize's arguments and returns what helm printed.
 ///
 /// `root` is the kustomization's directory (canonical). With
-/// `LoadRestrictionsRootOnly`, chartHome, values files and the pulled chart
-/// must stay in or below it.
+/// `LoadRestrictionsRootOnly`, values files and configHome must stay in or
+/// below it, and charts (chartHome, the chart, its links) in or below the
+/// repository holding it (see `chart_bound`).
 pub fn inflate(
     chart: &HelmChart,
     globals: &HelmGlobals,
@@ -178,8 +189,25 @@ pub fn inflate(
         }
         Ok(())
     };
+    // kustomize reads charts without its load restrictor (only values files
+    // go through it), so a chartHome such as `../../charts` beside the
+    // overlays is common. nest-kz allows charts anywhere in the repository
+    // holding the kustomization (its enclosing git work tree), never past
+    // it: in a repo-server, past it are other repositories' checkouts.
+    let bound = chart_bound(root);
+    let within_repo = |what: &'static str, path: &Path| -> Result<(), HelmError> {
+        if restriction == LoadRestriction::RootOnly && !is_within(&bound, path) {
+            return Err(HelmError::OutsideRoot {
+                chart: name.clone(),
+                what,
+                path: path.to_path_buf(),
+                root: bound.clone(),
+            });
+        }
+        Ok(())
+    };
     let home = chart_home(&chart, globals, root);
-    within("chartHome", &home)?;
+    within_repo("chartHome", &home)?;
     // Every values file is checked before helm runs (kustomize loads the
     // additional ones while configuring).
     let additional: Vec<PathBuf> = chart
@@ -233,8 +261,8 @@ pub fn inflate(
     let chart_dir = home.join(&chart.name);
     let local = chart_dir.is_dir();
     if local {
-        within("chart", &chart_dir)?;
-        chart_files::check(&chart_dir, root, restriction, &name)?;
+        within_repo("chart", &chart_dir)?;
+        chart_files::check(&chart_dir, &bound, restriction, &name)?;
     }
     // kustomize asks helm its version first, and refuses what it does not
     // support (v5.8.1 also accepts Helm 4).
@@ -247,8 +275,8 @@ pub fn inflate(
             });
         }
         pull(&helm, &chart, &home, tmp.path())?;
-        within("chart", &chart_dir)?;
-        chart_files::check(&chart_dir, root, restriction, &name)?;
+        within_repo("chart", &chart_dir)?;
+        chart_files::check(&chart_dir, &bound, restriction, &name)?;
     }
     let values_file = if chart.values_file.is_empty() {
         chart_dir.join("values.yaml")

@@ -1,0 +1,61 @@
+//! What the integration tests share about the real tools they drive: where
+//! helm is, and how a test that cannot run says so. A skip is printed, and
+//! recorded in `target/tmp/skipped-tests.txt` so `scripts/test.sh` can list
+//! every skip after the run (cargo hides a passing test's output); a tool
+//! named in `NEST_KZ_REQUIRE` (comma-separated, or `all`) turns the skip
+//! into a failure, which is how CI makes sure everything it expects ran.
+
+// Each test binary includes this module and uses only part of it.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::PathBuf;
+
+/// The tool is missing: fail where it is required, else print and record
+/// the skip.
+pub fn skip(test: &str, tool: &str, how: &str) {
+    let required = std::env::var("NEST_KZ_REQUIRE").unwrap_or_default();
+    if required
+        .split(',')
+        .any(|t| t.trim() == tool || t.trim() == "all")
+    {
+        panic!("{test}: {tool} is required (NEST_KZ_REQUIRE) but not available; {how}");
+    }
+    eprintln!("{test}: SKIPPED: no {tool} ({how})");
+    let record = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("skipped-tests.txt");
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(record)
+    {
+        let _ = writeln!(f, "{test}: no {tool} ({how})");
+    }
+}
+
+/// `found`, or a skip (see [`skip`]) and false.
+pub fn have(tool: &str, found: bool, test: &str, how: &str) -> bool {
+    if !found {
+        skip(test, tool, how);
+    }
+    found
+}
+
+/// A helm binary from the environment variable, else the install script's
+/// cache under target/.
+pub fn helm(var: &str) -> Option<PathBuf> {
+    let path = std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/helm-bin/{var}/helm/helm"))
+    });
+    path.is_file().then_some(path)
+}
+
+/// Helm 3 if at hand, else Helm 4, else a skip and None.
+pub fn any_helm(test: &str) -> Option<PathBuf> {
+    let found = helm("NEST_KZ_HELM3").or_else(|| helm("NEST_KZ_HELM4"));
+    if found.is_none() {
+        skip(test, "helm", HELM_HOW);
+    }
+    found
+}
+
+pub const HELM_HOW: &str = "run scripts/install-helm.sh or set NEST_KZ_HELM3/NEST_KZ_HELM4";
