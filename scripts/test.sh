@@ -25,6 +25,9 @@ fi
 record="target/tmp/skipped-tests.txt"
 mkdir -p target/tmp
 rm -f "$record"
+# The plugin tests run the examples as programs; `cargo test --all-targets`
+# builds examples only as test harnesses, so they are built first.
+cargo build --examples -q
 cargo test --all-targets "$@"
 if [ -s "$record" ]; then
   echo

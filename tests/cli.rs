@@ -1,6 +1,8 @@
 //! The binary as users and pipelines call it: stdout holds only manifests,
 //! errors go to stderr with exit 1, usage errors exit 2, `-o` writes whole files.
 
+mod support;
+
 use std::process::Command;
 
 fn nest_kz() -> Command {
@@ -506,4 +508,82 @@ fn deprecated_fields_warn_as_kustomize_does() {
     {
         assert_eq!(String::from_utf8_lossy(&live.stderr), want);
     }
+}
+
+/// The completion scripts in the real shells: subcommands, flags and flag
+/// values at every depth (bash through its completion function, fish
+/// through `complete -C`, zsh typed into a pseudo-terminal).
+#[test]
+fn completions_work_in_bash_zsh_and_fish() {
+    let cases: &[(&str, &[&str])] = &[
+        ("nest-kz ", &["build", "edit", "completion"]),
+        ("nest-kz build --format ", &["yaml", "json"]),
+        (
+            "nest-kz build --load-restrictor ",
+            &["LoadRestrictionsNone"],
+        ),
+        ("nest-kz edit set ", &["image", "namespace", "replicas"]),
+        ("nest-kz edit add ", &["patch", "resource", "component"]),
+        ("nest-kz edit add patch --", &["--path", "--kind"]),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/completion");
+    for shell in ["bash", "zsh", "fish"] {
+        let test = format!("completions_work_in_bash_zsh_and_fish ({shell})");
+        let found = Command::new(shell)
+            .arg("-c")
+            .arg("exit 0")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !support::have(shell, found, &test, "install Debian's bash, zsh and fish") {
+            continue;
+        }
+        let out = nest_kz().args(["completion", shell]).output().unwrap();
+        assert!(out.status.success(), "{shell}");
+        let script = dir.path().join(format!("nest-kz.{shell}"));
+        std::fs::write(&script, &out.stdout).unwrap();
+        for (line, want) in cases {
+            let listed = match shell {
+                "bash" => Command::new("bash")
+                    .arg(here.join("bash.sh"))
+                    .args([script.as_os_str(), line.as_ref()])
+                    .output(),
+                "zsh" => Command::new("zsh")
+                    .arg("-f")
+                    .arg(here.join("zsh.zsh"))
+                    .args([script.as_os_str(), line.as_ref()])
+                    .output(),
+                _ => Command::new("fish")
+                    .arg("--no-config")
+                    .arg("-c")
+                    .arg(format!("source {}; complete -C '{line}'", script.display()))
+                    .output(),
+            }
+            .unwrap();
+            let text = without_escapes(&String::from_utf8_lossy(&listed.stdout));
+            for w in *want {
+                assert!(
+                    text.split_whitespace().any(|word| word == *w),
+                    "{shell}: '{line}' should offer {w}; got:\n{text}"
+                );
+            }
+        }
+    }
+}
+
+/// A terminal's output without its escape sequences (`ESC [ ... letter`).
+fn without_escapes(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.peek() == Some(&'[') {
+                chars.next();
+                while chars.next().is_some_and(|c| !c.is_ascii_alphabetic()) {}
+            }
+            continue;
+        }
+        out.push(if c == '\r' { '\n' } else { c });
+    }
+    out
 }

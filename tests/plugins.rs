@@ -26,7 +26,7 @@ fn fixture() -> PathBuf {
     let path = dir.join("examples/krm_fixture");
     assert!(
         path.is_file(),
-        "{} is missing: cargo test builds the examples",
+        "{} is missing: `cargo build --examples` builds it (scripts/test.sh does; `cargo test --all-targets` builds examples only as test harnesses)",
         path.display()
     );
     path

@@ -10,9 +10,26 @@ pub fn run(shell: clap_complete::Shell) -> u8 {
     // Generated into memory: clap_complete panics on a closed pipe
     // (`nest-kz completion bash | head`), a plain write does not.
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut tree(), "nest-kz", &mut script);
+    if shell == clap_complete::Shell::Fish {
+        script = super::fish_completion::script(&tree()).into_bytes();
+    } else {
+        clap_complete::generate(shell, &mut tree(), "nest-kz", &mut script);
+    }
+    if shell == clap_complete::Shell::Bash {
+        script = bash_labels_fixed(&script);
+    }
     let _ = std::io::stdout().write_all(&script);
     0
+}
+
+/// clap_complete spells a hyphenated binary name two ways in its bash
+/// script: the loop that walks the words sets `nest__kz__subcmd__build`,
+/// the case labels test `nest__subcmd__kz__subcmd__build`, so nothing past
+/// the first word completes. The labels are respelled as the loop sets them.
+fn bash_labels_fixed(script: &[u8]) -> Vec<u8> {
+    String::from_utf8_lossy(script)
+        .replace("nest__subcmd__kz", "nest__kz")
+        .into_bytes()
 }
 
 /// The command tree with everything completion scripts list: built, and

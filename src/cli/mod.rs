@@ -12,6 +12,7 @@ pub mod build;
 pub mod completion;
 pub mod diff;
 pub mod explain;
+mod fish_completion;
 pub mod output;
 pub mod version;
 
