@@ -969,3 +969,167 @@ fn build_url_builds_a_remote_root() {
     }
     assert!(fx.leftover_clones().is_empty(), "temporary clone left");
 }
+
+/// A private repository over smart HTTP with basic auth
+/// (tests/support/git_http.py), stopped when dropped.
+struct PrivateServer {
+    port: u16,
+    child: Child,
+    log: PathBuf,
+}
+
+impl PrivateServer {
+    fn start(root: &Path) -> PrivateServer {
+        let log = root.join("requests.log");
+        let mut child = Command::new("python3")
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/git_http.py"))
+            .arg(root)
+            .args(["reader", "s3cret"])
+            .arg(&log)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 runs the git server");
+        let mut port = String::new();
+        let mut out = child.stdout.take().unwrap();
+        let mut byte = [0u8; 1];
+        while out.read(&mut byte).unwrap_or(0) == 1 && byte[0] != b'\n' {
+            port.push(byte[0] as char);
+        }
+        let port = port.trim().parse().expect("the server prints its port");
+        PrivateServer { port, child, log }
+    }
+
+    /// How many requests came with the right credentials, and how many did
+    /// not (none or wrong).
+    fn tally(&self) -> (usize, usize) {
+        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+        let ok = text.lines().filter(|l| l.ends_with(" ok")).count();
+        (ok, text.lines().count() - ok)
+    }
+}
+
+impl Drop for PrivateServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// ArgoCD's `provideGitCreds` (askpass with a nonce, or an auth header):
+/// the credentials reach git for the Application's source repository's
+/// host, and never for a remote base elsewhere, which would otherwise
+/// collect them.
+#[test]
+fn argocd_git_credentials_go_only_to_the_source_repository_host() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("src");
+    write(
+        &src.join("cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: private\n",
+    );
+    write(&src.join("kustomization.yaml"), "resources: [cm.yaml]\n");
+    git(&src, &["init", "-q"]);
+    git(&src, &["add", "."]);
+    git(&src, &["commit", "-qm", "private"]);
+    git(tmp.path(), &["clone", "-q", "--bare", "src", "private.git"]);
+    let server = PrivateServer::start(tmp.path());
+    let askpass = tmp.path().join("askpass");
+    // ArgoCD's askpass answers the prompt git passes as its argument.
+    write(
+        &askpass,
+        "#!/bin/sh\necho \"$1\" >> \"$0.log\"\ncase \"$1\" in Username*) echo reader;; Password*) echo s3cret;; esac\n",
+    );
+    std::fs::set_permissions(
+        &askpass,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let app = tmp.path().join("app");
+    let here = format!("http://127.0.0.1:{}", server.port);
+    write(
+        &app.join("kustomization.yaml"),
+        &format!("resources:\n- {here}/private.git?ref=HEAD\n"),
+    );
+    let build = |case: &str, env: &[(&str, String)]| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_nest-kz"));
+        cmd.arg("build")
+            .arg(&app)
+            .arg("--cache-dir")
+            .arg(tmp.path().join(format!("cache-{case}")));
+        for var in [
+            "GIT_ASKPASS",
+            "ARGOCD_APP_SOURCE_REPO_URL",
+            "ARGOCD_GIT_AUTH_HEADER",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.env("ARGOCD_GIT_ASKPASS_NONCE", "nonce");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().unwrap()
+    };
+    let asked = || std::fs::read_to_string(tmp.path().join("askpass.log")).unwrap_or_default();
+    // The source repository's host: askpass answers.
+    let out = build(
+        "same-host",
+        &[
+            ("GIT_ASKPASS", askpass.display().to_string()),
+            ("ARGOCD_APP_SOURCE_REPO_URL", format!("{here}/app.git")),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("name: private"));
+    assert!(
+        asked().contains("Password"),
+        "askpass was asked: {}",
+        asked()
+    );
+    // Another host: git never asks, the build fails on the 401.
+    std::fs::remove_file(tmp.path().join("askpass.log")).unwrap();
+    let out = build(
+        "other-host",
+        &[
+            ("GIT_ASKPASS", askpass.display().to_string()),
+            (
+                "ARGOCD_APP_SOURCE_REPO_URL",
+                "https://git.example.com/app.git".into(),
+            ),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    assert!(
+        asked().is_empty(),
+        "askpass asked for another host: {}",
+        asked()
+    );
+    // The auth header ArgoCD's own git client sends, as git config.
+    let (ok_before, _) = server.tally();
+    let header = "Authorization: Basic cmVhZGVyOnMzY3JldA==";
+    let out = build(
+        "header",
+        &[
+            ("ARGOCD_GIT_AUTH_HEADER", header.into()),
+            ("ARGOCD_APP_SOURCE_REPO_URL", format!("{here}/app.git")),
+        ],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(server.tally().0 > ok_before);
+    // Outside ArgoCD (no source repository named) the environment is the
+    // user's own and passes as is.
+    let out = build("plain", &[("GIT_ASKPASS", askpass.display().to_string())]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

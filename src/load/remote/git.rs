@@ -15,6 +15,17 @@ use std::time::Duration;
 /// Runs `git ARGS` in `cwd` (see `sys::child`: its own process group,
 /// killed at the timeout or the run's deadline); returns its stdout.
 pub fn run(cwd: &Path, args: &[&OsStr], timeout: Duration) -> Result<String, RemoteError> {
+    run_for(cwd, args, timeout, None)
+}
+
+/// `run` for a command that contacts `url`: ArgoCD's credentials reach it
+/// only where they belong (see `credentials`).
+fn run_for(
+    cwd: &Path,
+    args: &[&OsStr],
+    timeout: Duration,
+    url: Option<&str>,
+) -> Result<String, RemoteError> {
     // For messages: what was asked, without the separator and the peeled
     // pattern `ls_remote` adds.
     let command_text = args
@@ -26,8 +37,11 @@ pub fn run(cwd: &Path, args: &[&OsStr], timeout: Duration) -> Result<String, Rem
     let mut cmd = Command::new("git");
     // The transport that runs arbitrary commands stays off whatever
     // the user's configuration says.
-    cmd.args(["-c", "protocol.ext.allow=never"])
-        .args(args)
+    cmd.args(["-c", "protocol.ext.allow=never"]);
+    if let Some(url) = url {
+        super::credentials::scope(&mut cmd, url);
+    }
+    cmd.args(args)
         .current_dir(cwd)
         // Never pick up the configuration of a repository above the cache.
         .env(
@@ -97,7 +111,7 @@ pub fn ls_remote(
 ) -> Result<Option<String>, RemoteError> {
     // ls-remote lists a tag's peeled line only when asked for by name.
     let peeled = format!("{git_ref}^{{}}");
-    let out = run(
+    let out = run_for(
         cwd,
         &[
             OsStr::new("ls-remote"),
@@ -107,6 +121,7 @@ pub fn ls_remote(
             OsStr::new(&peeled),
         ],
         timeout,
+        Some(url),
     )?;
     let refs: Vec<(&str, &str)> = out
         .lines()
@@ -142,7 +157,7 @@ pub fn clone(
 ) -> Result<String, RemoteError> {
     let git = |args: &[&str]| {
         let args: Vec<&OsStr> = args.iter().map(OsStr::new).collect();
-        run(dir, &args, timeout)
+        run_for(dir, &args, timeout, Some(url))
     };
     git(&["init", "--quiet"])?;
     git(&["remote", "add", "--", "origin", url])?;

@@ -13,6 +13,7 @@
 //! the clone).
 
 pub mod cache;
+pub mod credentials;
 pub mod git;
 pub mod http;
 pub mod repospec;
