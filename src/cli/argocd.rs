@@ -465,12 +465,13 @@ impl SourceOverrides {
             commands.push(("nameSuffix", set("namesuffix", s)));
         }
         if !self.images.is_empty() {
-            let mut argv = vec!["set".into(), "image".into()];
+            // Values after `--`: an image or a pair never reads as a flag.
+            let mut argv = vec!["set".into(), "image".into(), "--".into()];
             argv.extend(self.images.iter().cloned());
             commands.push(("images", argv));
         }
         if !self.replicas.is_empty() {
-            let mut argv = vec!["set".into(), "replicas".into()];
+            let mut argv = vec!["set".into(), "replicas".into(), "--".into()];
             argv.extend(self.replicas.iter().cloned());
             commands.push(("replicas", argv));
         }
@@ -488,6 +489,7 @@ impl SourceOverrides {
                     argv.push(flag.into());
                 }
             }
+            argv.push("--".into());
             argv.extend(pairs(&self.common_labels));
             commands.push(("commonLabels", argv));
         }
@@ -496,6 +498,7 @@ impl SourceOverrides {
             if self.force_common_annotations {
                 argv.push("--force".into());
             }
+            argv.push("--".into());
             argv.extend(pairs(&self.common_annotations));
             commands.push(("commonAnnotations", argv));
         }
@@ -824,16 +827,18 @@ mod tests {
             .into_iter()
             .map(|(_, argv)| argv.join(" "))
             .collect();
-        // argo-cd's Test_GenerateManifests_Commands, without `kustomize edit`.
+        // argo-cd's Test_GenerateManifests_Commands, without `kustomize edit`,
+        // and with a `--` before the values of every command (ArgoCD puts it
+        // only before single values), so no value reads as a flag.
         assert_eq!(
             lines,
             [
                 "set nameprefix -- test-prefix",
                 "set namesuffix -- test-suffix",
-                "set image image=override",
-                "set replicas guestbook-ui=1337",
-                "add label --force --without-selector --include-templates test:label",
-                "add annotation --force test:annotation-test-app",
+                "set image -- image=override",
+                "set replicas -- guestbook-ui=1337",
+                "add label --force --without-selector --include-templates -- test:label",
+                "add annotation --force -- test:annotation-test-app",
                 "set namespace -- override-namespace",
             ]
         );

@@ -2,7 +2,7 @@
 """A private git server for the tests: git's smart HTTP protocol (git
 http-backend as a CGI program) over 127.0.0.1, answering only requests with
 HTTP basic auth for USER:PASSWORD and 401 (asking for credentials) to the
-rest. Prints its port on stdout once it listens; runs until killed.
+rest; with USER `-`, a public server that asks for none. Prints its port on stdout once it listens; runs until killed.
 
     git_http.py REPO_ROOT USER PASSWORD [LOG]
 
@@ -31,7 +31,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def handle_one(self):
         auth = self.headers.get("Authorization")
-        if auth != want:
+        if user != "-" and auth != want:
             self.note("none" if auth is None else "wrong")
             self.send_response(401)
             self.send_header("WWW-Authenticate", 'Basic realm="private"')

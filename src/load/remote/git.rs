@@ -163,7 +163,10 @@ pub fn clone(
     git(&["remote", "add", "--", "origin", url])?;
     git(&["fetch", "--quiet", "--depth=1", "--", url, git_ref])?;
     git(&["checkout", "--quiet", "--detach", "FETCH_HEAD"])?;
-    if submodules {
+    // Without a .gitmodules the update does nothing; skipping it spares
+    // git's `submodule` command, a shell script, where there is no shell
+    // (the sidecar image).
+    if submodules && dir.join(".gitmodules").exists() {
         git(&["submodule", "--quiet", "update", "--init", "--recursive"])?;
     }
     Ok(git(&["rev-parse", "--verify", "HEAD^{commit}"])?
