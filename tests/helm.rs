@@ -596,3 +596,91 @@ fn explain_points_inflated_fields_at_the_chart_entry() {
     assert!(text.contains("spec.replicas: 5  <- "), "{text}");
     assert!(text.contains("(strategic merge patch)"), "{text}");
 }
+
+/// The inflation cache (issue 31): an unchanged chart runs no helm at all,
+/// and each input that can change helm's output runs it again: the values,
+/// a chart file, a flag, the helm binary. Counted through a wrapper that
+/// logs each helm command and runs the real helm.
+#[test]
+fn inflation_cache_runs_helm_only_when_an_input_changed() {
+    let test = "inflation_cache_runs_helm_only_when_an_input_changed";
+    let Some((h3, h4)) = helms(test) else {
+        return;
+    };
+    let helm = h3.or(h4).expect("a helm");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("app");
+    copy_tree(&manifest().join("tests/helm/charts"), &dir.join("charts"));
+    std::fs::write(
+        dir.join("kustomization.yaml"),
+        "helmCharts:\n- name: demo\n  releaseName: cached\n  valuesFile: values.yaml\n",
+    )
+    .unwrap();
+    std::fs::write(dir.join("values.yaml"), "replicas: 2\n").unwrap();
+    let log = tmp.path().join("helm.log");
+    let wrapper = |name: &str| {
+        let path = tmp.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "#!/bin/sh\necho \"$1\" >> {}\nexec {} \"$@\"\n",
+                log.display(),
+                helm.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        path
+    };
+    let first = wrapper("helm-a");
+    let cache = tmp.path().join("cache");
+    let templates = || {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| *l == "template")
+            .count()
+    };
+    let build = |helm: &Path, extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_nest-kz"))
+            .args(["build", "--enable-helm", "--helm-command"])
+            .arg(helm)
+            .arg("--helm-cache")
+            .arg(&cache)
+            .args(extra)
+            .arg(&dir)
+            .output()
+            .unwrap();
+        stdout_ok(out, "build")
+    };
+    let cold = build(&first, &[]);
+    assert_eq!(templates(), 1);
+    // Warm: no helm process at all (not even `helm version`).
+    let lines_before = std::fs::read_to_string(&log).unwrap().lines().count();
+    assert_eq!(build(&first, &[]), cold);
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap().lines().count(),
+        lines_before
+    );
+    // Without the cache: the same output, helm runs.
+    let uncached = build(&first, &["--helm-cache", "off"]);
+    assert_eq!(uncached, cold);
+    assert_eq!(templates(), 2);
+    // Each input, one at a time.
+    std::fs::write(dir.join("values.yaml"), "replicas: 3\n").unwrap();
+    let changed = build(&first, &[]);
+    assert_ne!(changed, cold, "the new values render");
+    assert_eq!(templates(), 3, "a changed values file");
+    let chart_file = dir.join("charts/demo/templates/extra.yaml");
+    std::fs::write(&chart_file, "# a new chart file\n").unwrap();
+    build(&first, &[]);
+    assert_eq!(templates(), 4, "a changed chart file");
+    build(&first, &["--helm-kube-version", "1.30.0"]);
+    assert_eq!(templates(), 5, "a changed flag");
+    let second = wrapper("helm-b");
+    build(&second, &["--helm-kube-version", "1.30.0"]);
+    assert_eq!(templates(), 6, "another helm binary");
+    build(&second, &["--helm-kube-version", "1.30.0"]);
+    assert_eq!(templates(), 6, "and warm again");
+}

@@ -249,6 +249,12 @@ pub struct HelmArgs {
     /// Pass --debug to helm template.
     #[arg(long, num_args = 0..=1, require_equals = true, default_missing_value = "true", default_value = "false", action = clap::ArgAction::Set)]
     helm_debug: bool,
+    /// Where helm's inflations and pulled charts are kept, or `off` (default: $XDG_CACHE_HOME/nest-kz/helm; also NEST_KZ_HELM_CACHE_DIR).
+    #[arg(long, value_name = "DIR|off", overrides_with = "helm_cache")]
+    helm_cache: Option<String>,
+    /// Bound on that cache's size; the least recently used entries go past it (512Mi).
+    #[arg(long, value_name = "SIZE", default_value = "512Mi", value_parser = parse_size)]
+    helm_cache_size: u64,
 }
 
 impl HelmArgs {
@@ -259,7 +265,21 @@ impl HelmArgs {
             api_versions: self.helm_api_versions.clone(),
             kube_version: self.helm_kube_version.clone(),
             debug: self.helm_debug,
+            cache: self.cache(),
         }
+    }
+
+    fn cache(&self) -> Option<crate::generate::helm::cache::Cache> {
+        let from_env = std::env::var("NEST_KZ_HELM_CACHE_DIR").ok();
+        let dir = match self.helm_cache.as_deref().or(from_env.as_deref()) {
+            Some("off") => return None,
+            Some(dir) if !dir.is_empty() => std::path::PathBuf::from(dir),
+            _ => crate::load::remote::cache::default_base().join("helm"),
+        };
+        Some(crate::generate::helm::cache::Cache {
+            dir,
+            max_bytes: self.helm_cache_size,
+        })
     }
 }
 

@@ -24,6 +24,7 @@ pub fn run(p: &Plugin, spec: &ContainerSpec, input: Vec<u8>) -> Result<Vec<u8>, 
     let runtime = runtime()?;
     let mut cmd = Command::new(&runtime);
     cmd.args(arguments(p, spec)?).current_dir(p.dir());
+    crate::load::remote::credentials::withhold(&mut cmd);
     let what = format!("{} (container {})", p.what(), spec.image);
     let output = crate::sys::child::run(
         cmd,

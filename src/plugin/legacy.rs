@@ -34,6 +34,8 @@ pub fn run(
     })?;
     let mut cmd = Command::new(exe);
     cmd.arg(&config_file).args(&args).current_dir(p.dir());
+    // ArgoCD's git credentials are for git, never for a plugin.
+    crate::load::remote::credentials::withhold(&mut cmd);
     for (key, value) in [
         ("KUSTOMIZE_PLUGIN_CONFIG_STRING", config.as_str()),
         ("KUSTOMIZE_PLUGIN_CONFIG_ROOT", &p.dir().to_string_lossy()),

@@ -17,6 +17,7 @@
 //! `helm version --short` from v5.8 (Helm 3 and Helm 4); the answer is
 //! kept for the rest of the run.
 
+pub mod cache;
 mod chart_files;
 mod command;
 
@@ -43,6 +44,9 @@ pub struct HelmOptions {
     pub kube_version: String,
     /// `--helm-debug`.
     pub debug: bool,
+    /// `--helm-cache`: where inflations and pulled charts are kept; None
+    /// when off.
+    pub cache: Option<cache::Cache>,
 }
 
 impl Default for HelmOptions {
@@ -53,6 +57,7 @@ impl Default for HelmOptions {
             api_versions: Vec::new(),
             kube_version: String::new(),
             debug: false,
+            cache: None,
         }
     }
 }
@@ -259,10 +264,39 @@ pub fn inflate(
     // A chart already in the tree is checked before helm runs at all, so
     // nothing runs on a tree that is refused.
     let chart_dir = home.join(&chart.name);
-    let local = chart_dir.is_dir();
+    let mut local = chart_dir.is_dir();
+    let cache = options.cache.as_ref();
+    // Pulled charts are kept only when pulled without the repository's
+    // configHome (its logins): a private chart must not reach a tree that
+    // could not have pulled it.
+    let pull_key = (!local && lent.is_none() && cache::is_exact_version(&chart.version))
+        .then(|| pull_key(&chart));
+    if let (Some(cache), Some(key)) = (cache, &pull_key) {
+        within_repo("chart", &chart_dir)?;
+        local = cache.restore_chart(key, &chart_dir);
+    }
     if local {
         within_repo("chart", &chart_dir)?;
         chart_files::check(&chart_dir, &bound, restriction, &name)?;
+    }
+    let inputs = Inputs {
+        chart: &chart,
+        root,
+        chart_dir: &chart_dir,
+        additional: &additional,
+        merge,
+        within: &within,
+    };
+    // An unchanged chart with unchanged values and flags: no helm at all.
+    let mut values = None;
+    let mut key = None;
+    if let (Some(cache), true) = (cache, local) {
+        let bytes = inputs.values()?;
+        key = inflation_key(&inputs, &bytes, &options.command);
+        if let Some(hit) = key.as_deref().and_then(|k| cache.inflation(k)) {
+            return into_text(&name, hit);
+        }
+        values = Some(bytes);
     }
     // kustomize asks helm its version first, and refuses what it does not
     // support (v5.8.1 also accepts Helm 4).
@@ -277,16 +311,71 @@ pub fn inflate(
         pull(&helm, &chart, &home, tmp.path())?;
         within_repo("chart", &chart_dir)?;
         chart_files::check(&chart_dir, &bound, restriction, &name)?;
+        if let (Some(cache), Some(k)) = (cache, &pull_key) {
+            cache.store_chart(k, &chart_dir);
+        }
     }
-    let values_file = if chart.values_file.is_empty() {
-        chart_dir.join("values.yaml")
-    } else {
-        normalize(&root.join(&chart.values_file))
+    let values = match values {
+        Some(v) => v,
+        None => inputs.values()?,
     };
-    within("valuesFile", &values_file)?;
-    let values = if chart.values_inline.is_empty() {
-        read_values(&name, &values_file)?
-    } else {
+    if let (Some(_), None) = (cache, &key) {
+        key = inflation_key(&inputs, &values, &options.command);
+    }
+    let values_path = tmp
+        .path()
+        .join(format!("{}-kustomize-values.yaml", chart.name));
+    std::fs::write(&values_path, &values).map_err(io(&values_path))?;
+    let args = template_args(&chart, &home, &values_path, &additional);
+    let out = helm.run(&args)?;
+    drop(tmp);
+    if let (Some(cache), Some(k)) = (cache, &key) {
+        cache.store_inflation(k, &out);
+    }
+    into_text(&name, out)
+}
+
+fn into_text(chart: &str, out: Vec<u8>) -> Result<String, HelmError> {
+    String::from_utf8(out).map_err(|_| HelmError::InvalidChart {
+        chart: chart.to_string(),
+        reason: "helm template printed text that is not UTF-8".into(),
+    })
+}
+
+/// A pulled chart's cache key: where it comes from and which version.
+fn pull_key(chart: &HelmChart) -> String {
+    let mut key = cache::Key::new("pull");
+    key.part(chart.repo.as_bytes())
+        .part(chart.name.as_bytes())
+        .part(chart.version.as_bytes())
+        .part(&[u8::from(chart.devel == Some(true))]);
+    key.hex()
+}
+
+/// What `helm template` is given besides the chart's name.
+struct Inputs<'a> {
+    chart: &'a HelmChart,
+    root: &'a Path,
+    chart_dir: &'a Path,
+    additional: &'a [PathBuf],
+    merge: ValuesMerge,
+    within: &'a dyn Fn(&'static str, &Path) -> Result<(), HelmError>,
+}
+
+impl Inputs<'_> {
+    /// The values file helm reads: the chart's or the kustomization's, with
+    /// valuesInline merged as kustomize merges them.
+    fn values(&self) -> Result<Vec<u8>, HelmError> {
+        let (chart, name) = (self.chart, &self.chart.name);
+        let values_file = if chart.values_file.is_empty() {
+            self.chart_dir.join("values.yaml")
+        } else {
+            normalize(&self.root.join(&chart.values_file))
+        };
+        (self.within)("valuesFile", &values_file)?;
+        if chart.values_inline.is_empty() {
+            return read_values(name, &values_file);
+        }
         let inline = Value::Object(
             chart
                 .values_inline
@@ -294,10 +383,10 @@ pub fn inflate(
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect(),
         );
-        let merged = if merge == ValuesMerge::Replace {
+        let merged = if self.merge == ValuesMerge::Replace {
             inline
         } else {
-            let bytes = read_values(&name, &values_file)?;
+            let bytes = read_values(name, &values_file)?;
             let file = parse_values(&bytes).map_err(|message| HelmError::Values {
                 chart: name.clone(),
                 path: values_file.clone(),
@@ -305,7 +394,7 @@ pub fn inflate(
             })?;
             // kustomize merges with kyaml's merge2: "override" lets the
             // inline values win, "merge" lets the file's win.
-            if merge == ValuesMerge::Merge {
+            if self.merge == ValuesMerge::Merge {
                 merge_values(inline, file)
             } else {
                 merge_values(file, inline)
@@ -313,19 +402,35 @@ pub fn inflate(
         };
         // JSON is YAML; helm reads the file through a YAML-to-JSON step, so
         // the values arrive the same as kustomize's re-marshalled YAML.
-        serde_json::to_vec_pretty(&merged).unwrap_or_default()
-    };
-    let values_path = tmp
-        .path()
-        .join(format!("{}-kustomize-values.yaml", chart.name));
-    std::fs::write(&values_path, values).map_err(io(&values_path))?;
-    let args = template_args(&chart, &home, &values_path, &additional);
-    let out = helm.run(&args)?;
-    drop(tmp);
-    String::from_utf8(out).map_err(|_| HelmError::InvalidChart {
-        chart: name,
-        reason: "helm template printed text that is not UTF-8".into(),
-    })
+        Ok(serde_json::to_vec_pretty(&merged).unwrap_or_default())
+    }
+}
+
+/// The inflation's cache key (see `cache`), or None where one cannot be
+/// made (helm not found, a chart file unreadable): then nothing is cached.
+fn inflation_key(inputs: &Inputs, values: &[u8], command: &str) -> Option<String> {
+    let mut key = cache::Key::new("template");
+    key.helm(command).ok()?;
+    key.part(format!("{:?}", crate::release::current()).as_bytes());
+    key.tree(inputs.chart_dir).ok()?;
+    key.part(values);
+    let mut relative = Vec::new();
+    for f in inputs.additional {
+        key.part(&std::fs::read(f).ok()?);
+        relative.push(PathBuf::from(f.strip_prefix(inputs.root).unwrap_or(f)));
+    }
+    // The arguments with the paths that differ between checkouts and runs
+    // replaced by fixed names.
+    let args = template_args(
+        inputs.chart,
+        Path::new("<chartHome>"),
+        Path::new("<values>"),
+        &relative,
+    );
+    for arg in args {
+        key.part(arg.as_bytes());
+    }
+    Some(key.hex())
 }
 
 #[derive(Clone, Copy, PartialEq)]

@@ -27,6 +27,12 @@ pub fn root(options: &RemoteOptions) -> PathBuf {
     if let Some(dir) = &options.cache_dir {
         return dir.clone();
     }
+    default_base()
+}
+
+/// `$XDG_CACHE_HOME/nest-kz` (else `~/.cache/nest-kz`, else under the
+/// temporary directory): where nest-kz's caches live by default.
+pub fn default_base() -> PathBuf {
     let base = std::env::var_os("XDG_CACHE_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
@@ -60,7 +66,13 @@ pub fn checkout(spec: &RepoSpec, options: &RemoteOptions) -> Result<PathBuf, Rem
         return Err(RemoteError::OptionLikeRef(git_ref.to_string()));
     }
     let url = spec.clone_spec();
-    let repo_dir = root(options).join("git").join(hash(&url));
+    // Trees fetched with an Application's git credentials are kept apart,
+    // per source repository (see `credentials::fetched_as`).
+    let key = match super::credentials::fetched_as(&url) {
+        Some(source) => format!("{url}\u{0}fetched as {source}"),
+        None => url.clone(),
+    };
+    let repo_dir = root(options).join("git").join(hash(&key));
     let trees = repo_dir.join("trees");
     let refs = repo_dir.join("refs");
     for dir in [&trees, &refs] {

@@ -53,6 +53,27 @@ pub fn scope(cmd: &mut Command, url: &str) {
     }
 }
 
+/// Takes the credentials away from a child that is not git: a plugin or a
+/// container runtime, which a repository chooses, must not reach them.
+pub fn withhold(cmd: &mut Command) {
+    for var in CARRIERS {
+        cmd.env_remove(var);
+    }
+}
+
+/// What fetched content was fetched as, for the cache's key: the source
+/// repository's URL when git was given its credentials for `url`, so a
+/// private repository's tree fetched for one Application is never served
+/// to an Application of another source repository; None when fetched
+/// without credentials (anyone could fetch it).
+pub fn fetched_as(url: &str) -> Option<String> {
+    let source = std::env::var("ARGOCD_APP_SOURCE_REPO_URL")
+        .ok()
+        .filter(|s| !s.is_empty())?;
+    let carried = CARRIERS.iter().any(|v| std::env::var_os(v).is_some());
+    (carried && host(url).is_some() && host(url) == host(&source)).then_some(source)
+}
+
 /// The host (with its port) a git URL names, lowercased: `scheme://[user@]
 /// host[:port]/...` or scp-like `user@host:path`.
 fn host(url: &str) -> Option<String> {
