@@ -8,11 +8,19 @@ bytes equal kustomize's.
 
 usage: bench/bench.py [--runs N] [--sizes 1000,10000,100000,300000]
                       [--wide 200] [--kustomize-max 1000]
-Needs: cargo (builds --release), kubectl with kustomize v5.5.0, python3.
+                      [--binary PATH [--floor PATH] [--static PATH]]
+                      [--shape-mb 30] [--only nest,generated,wide,startup,shapes]
+Needs: cargo (builds --release, unless --binary), kubectl with kustomize
+v5.5.0, python3.
+
+Besides the trees: the 1-resource start-up against /bin/true (issue 31:
+within 1 ms), and peak RSS per input byte for each shape of input (issue 31:
+at most 8x): many small ConfigMaps, one huge value, wide maps, long lists,
+deep nesting, and `explain` (provenance on) over the small ConfigMaps.
 kustomize is only run on generated trees up to --kustomize-max resources: its
 time grows quadratically (2.7 s at 1k, 800 s at 10k on the project machine).
 """
-import argparse, math, os, statistics, subprocess, sys, tempfile, time
+import argparse, functools, math, os, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -37,8 +45,22 @@ def measure(cmd, runs, cpu=None):
     return statistics.median(walls), rss
 
 
+@functools.lru_cache(maxsize=None)
+def kustomize_minor():
+    """The kustomize release kubectl embeds, as --kustomize-version spells it
+    (v5.5): nest-kz emulates it for the same-bytes check (its default is the
+    newest release it knows, whose output differs in places)."""
+    out = subprocess.run(["kubectl", "version", "--client"], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if line.startswith("Kustomize Version:"):
+            return ".".join(line.split(":", 1)[1].strip().split(".")[:2])
+    return None
+
+
 def same_output(tree, nest):
-    a = subprocess.run([nest, "build", tree], capture_output=True).stdout
+    v = kustomize_minor()
+    emulate = ["--kustomize-version", v] if v else []
+    a = subprocess.run([nest, "build"] + emulate + [tree], capture_output=True).stdout
     b = subprocess.run(["kubectl", "kustomize", tree], capture_output=True).stdout
     return a == b
 
@@ -50,6 +72,88 @@ def input_bytes(tree_root):
             if f.endswith((".yaml", ".yml")):
                 total += os.path.getsize(os.path.join(dirpath, f))
     return total
+
+
+def startup(nest, one, runs):
+    """Median wall time of /bin/true and of a 1-resource build, measured
+    alternately so that load from other processes falls on both alike."""
+    tt, nt = [], []
+    for cmd in (["/bin/true"], [nest, "build", one]):
+        subprocess.run(cmd, stdout=subprocess.DEVNULL)
+    for _ in range(runs):
+        for cmd, walls in ((["/bin/true"], tt), ([nest, "build", one], nt)):
+            start = time.perf_counter()
+            subprocess.run(cmd, stdout=subprocess.DEVNULL)
+            walls.append(time.perf_counter() - start)
+    return statistics.median(tt), statistics.median(nt)
+
+
+# Input shapes for RSS per input byte: each writes about `size` bytes of YAML
+# under `out` with a kustomization.yaml listing the files (about 1 MB each,
+# like real repositories, except the one huge value).
+def _files(out, docs, per_file=1 << 20):
+    os.makedirs(out, exist_ok=True)
+    names, buf, n = [], [], 0
+    def flush():
+        nonlocal buf, n
+        if buf:
+            name = f"r{len(names):04}.yaml"
+            with open(os.path.join(out, name), "w") as f:
+                f.write("---\n".join(buf))
+            names.append(name)
+            buf, n = [], 0
+    for d in docs:
+        buf.append(d)
+        n += len(d)
+        if n >= per_file:
+            flush()
+    flush()
+    with open(os.path.join(out, "kustomization.yaml"), "w") as f:
+        f.write("resources:\n" + "".join(f"- {x}\n" for x in names))
+
+
+def _until(size, make):
+    total, i = 0, 0
+    while total < size:
+        d = make(i)
+        total += len(d)
+        i += 1
+        yield d
+
+
+def shape_small(out, size):
+    _files(out, _until(size, lambda i: f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-{i}\n  labels:\n    app: a{i % 100}\ndata:\n  key: value-{i}\n"))
+
+
+def shape_huge_value(out, size):
+    line = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/"
+    lines = "".join(f"    {line}\n" for _ in range(size // (len(line) + 5)))
+    _files(out, [f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: huge\ndata:\n  big: |\n{lines}"], per_file=1 << 62)
+
+
+def shape_wide_maps(out, size):
+    keys = 50000  # about 1 MB per object
+    _files(out, _until(size, lambda i: f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: wide-{i}\ndata:\n"
+                       + "".join(f"  key-{j}: value-{j}\n" for j in range(keys))))
+
+
+def shape_long_lists(out, size):
+    items = 25000  # about 1 MB per object: one list of small maps
+    _files(out, _until(size, lambda i: f"apiVersion: example.com/v1\nkind: Bulk\nmetadata:\n  name: list-{i}\nspec:\n  items:\n"
+                       + "".join(f"  - name: item-{j}\n    value: v{j}\n" for j in range(items))))
+
+
+def shape_deep(out, size):
+    depth = 32
+    def obj(i):
+        body = "".join(f"{'  ' * (d + 1)}k{d}: v{d}\n{'  ' * (d + 1)}n{d}:\n" for d in range(depth))
+        return f"apiVersion: example.com/v1\nkind: Deep\nmetadata:\n  name: deep-{i}\nspec:\n{body}{'  ' * (depth + 1)}leaf: x\n"
+    _files(out, _until(size, obj))
+
+
+SHAPES = [("many small ConfigMaps", shape_small), ("one huge value", shape_huge_value),
+          ("wide maps (50k keys per object)", shape_wide_maps), ("long lists (25k items per object)", shape_long_lists),
+          ("deep nesting (32 levels)", shape_deep)]
 
 
 def ms(t):
@@ -64,25 +168,41 @@ def main():
     ap.add_argument("--big-runs", type=int, default=1, help="runs for generated trees of 10k resources or more")
     ap.add_argument("--small-runs", type=int, default=21, help="runs for the Nest overlays and the wide tree (a few ms each: the median needs more runs to settle)")
     ap.add_argument("--kustomize-max", type=int, default=1000, help="largest generated tree kustomize is run on")
+    ap.add_argument("--binary", help="the nest-kz binary to measure; nothing is built (default: cargo build --release)")
+    ap.add_argument("--floor", help="the floor binary (default: target/release/examples/floor)")
+    ap.add_argument("--static", help="a static nest-kz for the extra start-up rows (default without --binary: the one scripts/build-static.sh makes, if present)")
+    ap.add_argument("--shape-mb", type=float, default=30, help="input size of each memory shape, MB")
+    ap.add_argument("--startup-runs", type=int, default=201)
+    ap.add_argument("--only", default="nest,generated,wide,startup,shapes", help="rows to run, comma-separated")
     args = ap.parse_args()
-    subprocess.run(["cargo", "build", "--release", "-q", "--bin", "nest-kz", "--example", "floor"], cwd=ROOT, check=True)
-    nest = os.path.join(ROOT, "target/release/nest-kz")
-    floor = os.path.join(ROOT, "target/release/examples/floor")
+    only = set(args.only.split(","))
+    floor = args.floor or os.path.join(ROOT, "target/release/examples/floor")
+    if args.binary:
+        nest = os.path.abspath(args.binary)
+        static = args.static
+    else:
+        subprocess.run(["cargo", "build", "--release", "-q", "--bin", "nest-kz", "--example", "floor"], cwd=ROOT, check=True)
+        nest = os.path.join(ROOT, "target/release/nest-kz")
+        # The binary releases ship (scripts/build-static.sh): no dynamic linking at start.
+        static = args.static or os.path.join(ROOT, "target/x86_64-unknown-linux-gnu/release/nest-kz")
+    print(f"nest-kz: {nest}; floor: {floor}")
     tmp = tempfile.mkdtemp(prefix="nest-kz-bench-")
     gen = os.path.join(ROOT, "bench/gen_tree.py")
     # (label, build dir, tree root holding every input file, resources or None, runs kustomize)
-    trees = [(f"nest {e}", os.path.join(ROOT, "overlays", e), ROOT, None, True) for e in ("dev", "staging", "prod")]
-    sizes = [int(s) for s in args.sizes.split(",") if s]
+    trees = [(f"nest {e}", os.path.join(ROOT, "overlays", e), ROOT, None, True) for e in ("dev", "staging", "prod")] if "nest" in only else []
+    sizes = [int(s) for s in args.sizes.split(",") if s] if "generated" in only else []
     for n in sizes:
         subprocess.run([sys.executable, gen, "deep", str(n), f"{tmp}/deep{n}"], check=True)
         trees.append((f"generated {n} resources, 3 levels", f"{tmp}/deep{n}/top", f"{tmp}/deep{n}", n, n <= args.kustomize_max))
-    subprocess.run([sys.executable, gen, "wide", str(args.wide), f"{tmp}/wide"], check=True)
-    trees.append((f"wide: {args.wide} kustomizations", f"{tmp}/wide", f"{tmp}/wide", None, True))
+    if "wide" in only:
+        subprocess.run([sys.executable, gen, "wide", str(args.wide), f"{tmp}/wide"], check=True)
+        trees.append((f"wide: {args.wide} kustomizations", f"{tmp}/wide", f"{tmp}/wide", None, True))
     # nest-kz parses files, transforms objects and formats output on every
     # core past a size threshold; the floor is one thread. The CPU column
     # (all threads) shows the work, wall time what a user waits.
-    print("| tree | input | nest-kz | nest-kz CPU | floor | x floor | kustomize | x faster than kustomize | nest-kz RSS | RSS / input | same bytes |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    if trees:
+        print("| tree | input | nest-kz | nest-kz CPU | floor | x floor | kustomize | x faster than kustomize | nest-kz RSS | RSS / input | same bytes |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
     growth = []
     kustomize_times = {}
     for label, tree, root, n, with_kustomize in trees:
@@ -124,14 +244,34 @@ def main():
         f.write("resources:\n- cm.yaml\n")
     with open(f"{one}/cm.yaml", "w") as f:
         f.write("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: b\n")
-    tt, _ = measure(["/bin/true"], 200)
-    ot, _ = measure([nest, "build", one], 200)
-    print(f"1-resource build: {ms(ot)}; /bin/true: {ms(tt)}; difference {ms(ot - tt)}")
-    # The binary releases ship (scripts/build-static.sh): no dynamic linking at start.
-    static = os.path.join(ROOT, "target/x86_64-unknown-linux-gnu/release/nest-kz")
-    if os.path.exists(static):
-        st, _ = measure([static, "build", one], 200)
-        print(f"1-resource build, static binary: {ms(st)}; difference {ms(st - tt)}")
+    if "shapes" in only:
+        # Peak RSS (ru_maxrss of the build) per byte of input YAML, by shape;
+        # the last column takes off the RSS of a 1-resource build (the
+        # binary, its libraries, the allocator's arenas), which weighs on
+        # small inputs.
+        _, base = measure([nest, "build", one], 3)
+        size = int(args.shape_mb * 1e6)
+        print(f"\n| shape ({args.shape_mb:g} MB each) | input | nest-kz | nest-kz RSS | RSS / input (target <= 8x) | floor RSS / input | (RSS - {base / 1024:.0f} MiB 1-resource RSS) / input |")
+        print("|---|---|---|---|---|---|---|")
+        for label, make in SHAPES:
+            out = f"{tmp}/shape"
+            make(out, size)
+            b = input_bytes(out)
+            cmds = [(label, [nest, "build", out])]
+            if make is shape_small:
+                cmds.append(("explain (provenance) over " + label, [nest, "explain", out]))
+            _, fr = measure([floor, "events", out], 1)
+            for row, cmd in cmds:
+                t, r = measure(cmd, 1)
+                print(f"| {row} | {b / 1e6:.1f} MB | {ms(t)} | {r / 1024:.0f} MiB | {r * 1024 / b:.1f}x | {fr * 1024 / b:.1f}x | {(r - base) * 1024 / b:.1f}x |", flush=True)
+            subprocess.run(["rm", "-rf", out], check=True)
+    if "startup" not in only:
+        return
+    tt, ot = startup(nest, one, args.startup_runs)
+    print(f"\n1-resource build: {ms(ot)}; /bin/true: {ms(tt)}; difference {ms(ot - tt)} (target <= 1 ms; median of {args.startup_runs}, alternated)")
+    if static and os.path.exists(static):
+        tt, st = startup(static, one, args.startup_runs)
+        print(f"1-resource build, static binary: {ms(st)}; /bin/true: {ms(tt)}; difference {ms(st - tt)}")
         # The small trees again with the static binary, against the kustomize
         # times measured above.
         print("\n| tree (static binary) | nest-kz | x faster than kustomize |")

@@ -3,10 +3,30 @@
 --enable-helm on the same chart in the same run, with `helm template` alone
 as the floor both pay. Median wall time over --runs.
 
+Columns (issue 31):
+  helm template alone   the floor: one `helm template` of the chart
+  nest-kz cold          --helm-cache set to a fresh empty directory each run
+                        (one helm process, then the inflation is written)
+  nest-kz warm          --helm-cache primed once, then reused (no helm process)
+  nest-kz cache off     --helm-cache off: helm runs on every build (the
+                        behaviour before the cache; also the "nest-kz + Helm 3"
+                        column of earlier runs)
+  kustomize + Helm 3    kubectl kustomize --enable-helm (kustomize v5.5.0)
+  nest-kz + Helm 4      --helm-cache off, Helm 4, nest-kz's default release
+                        (the Helm 3 columns emulate kubectl's kustomize, v5.5,
+                        so that their bytes can be compared)
+  cold/floor            target at most 1.1x
+  kustomize/warm        target at least 50x
+  same bytes            cold, warm and off outputs all equal kustomize's
+
+The variants are measured round-robin (one run of each, --runs times), so
+load from other processes on the machine falls on all of them alike. Every
+cache directory is a temporary one: the user's default cache is never used.
+
 usage: bench/helm.py [--runs N] [--binary target/debug/nest-kz]
 Needs: the helm binaries of scripts/install-helm.sh, kubectl (kustomize
 v5.5.0) for the kustomize column, python3. Uses the debug build by default
-(the project machines build debug only); the time is mostly helm's.
+(the project machines build debug only); pass --binary for a release build.
 """
 import argparse, os, shutil, statistics, subprocess, sys, tempfile, time
 
@@ -17,15 +37,46 @@ def helm_paths():
                          capture_output=True, text=True, check=True).stdout
     return dict(line.split("=", 1) for line in out.split())
 
-def median_time(cmd, runs, env=None):
-    walls = []
+def run_once(cmd, env=None):
+    """Wall time and CPU time (user + system of the process and every child
+    it waited for, such as helm)."""
+    err = tempfile.TemporaryFile()
+    start = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, env=env)
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - start
+    if status != 0:
+        err.seek(0)
+        sys.exit(f"failed: {' '.join(cmd)}\n{err.read().decode()}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+def kustomize_minor():
+    """The kustomize release kubectl embeds, as nest-kz's --kustomize-version
+    spells it (v5.5), so that the bytes can be compared; None without kubectl."""
+    if shutil.which("kubectl") is None:
+        return None
+    out = subprocess.run(["kubectl", "version", "--client"], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if line.startswith("Kustomize Version:"):
+            return ".".join(line.split(":", 1)[1].strip().split(".")[:2])
+    return None
+
+def median_times(variants, runs):
+    """variants: {name: (setup, env)} where setup() returns the command to
+    time (any preparation it does, such as making an empty directory, is not
+    timed). One untimed run of each first, then `runs` rounds, one run of
+    each variant per round. Returns {name: (median wall, median CPU)} in
+    seconds."""
+    walls = {name: [] for name in variants}
+    cpus = {name: [] for name in variants}
+    for name, (setup, env) in variants.items():
+        run_once(setup(), env)
     for _ in range(runs):
-        start = time.perf_counter()
-        p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-        walls.append(time.perf_counter() - start)
-        if p.returncode != 0:
-            sys.exit(f"failed: {' '.join(cmd)}\n{p.stderr.decode()}")
-    return statistics.median(walls)
+        for name, (setup, env) in variants.items():
+            w, c = run_once(setup(), env)
+            walls[name].append(w)
+            cpus[name].append(c)
+    return {name: (statistics.median(walls[name]), statistics.median(cpus[name])) for name in variants}
 
 def make_trees(tmp, helm3):
     trees = []
@@ -40,7 +91,9 @@ def make_trees(tmp, helm3):
     demo = os.path.join(tmp, "demo")
     shutil.copytree(os.path.join(ROOT, "tests/helm/cases/transformed"), demo)
     shutil.copytree(os.path.join(ROOT, "tests/helm/charts"), os.path.join(demo, "charts"))
-    os.remove(os.path.join(demo, "expected.yaml"))
+    for f in os.listdir(demo):
+        if f.startswith("expected"):
+            os.remove(os.path.join(demo, f))
     trees.append(("tests/helm demo chart + patches, prefix, labels, images", demo, "demo", "t"))
     return trees
 
@@ -51,24 +104,69 @@ def main():
     args = ap.parse_args()
     helms = helm_paths()
     h3, h4 = helms["NEST_KZ_HELM3"], helms["NEST_KZ_HELM4"]
-    has_kubectl = shutil.which("kubectl") is not None
+    kversion = kustomize_minor()
+    has_kubectl = kversion is not None
+    # nest-kz emulates the kustomize kubectl embeds, so its bytes can equal
+    # kubectl's (its default is the newest release it knows).
+    emulate = ["--kustomize-version", kversion] if kversion else []
     tmp = tempfile.mkdtemp(prefix="nest-kz-helm-bench-")
-    print("| tree | helm template alone (Helm 3) | nest-kz + Helm 3 | kustomize + Helm 3 | nest-kz + Helm 4 | same bytes (Helm 3) |")
-    print("|---|---|---|---|---|---|")
+    ms = lambda t: f"{t*1000:.0f} ms" if t == t else "-"
+    print(f"runs: {args.runs} (median, round-robin); binary: {args.binary}; nest-kz emulating kustomize {kversion or 'default'}")
+    print("| tree | helm template alone (Helm 3) | nest-kz cold | nest-kz warm | nest-kz cache off (= nest-kz + Helm 3) | kustomize + Helm 3 | nest-kz + Helm 4 (off) | cold / floor | kustomize / warm | same bytes (Helm 3) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    cpu_rows = []
     for label, tree, chart, release in make_trees(tmp, h3):
         env = dict(os.environ, HELM_CONFIG_HOME=os.path.join(tmp, "h"))
-        floor = median_time([h3, "template", release, os.path.join(tree, "charts", chart)], args.runs, env)
-        n3 = median_time([args.binary, "build", "--enable-helm", "--helm-command", h3, tree], args.runs)
-        n4 = median_time([args.binary, "build", "--enable-helm", "--helm-command", h4, tree], args.runs)
-        same = "n/a"
-        k3 = float("nan")
+        nest = [args.binary, "build", "--enable-helm"] + emulate
+        cold_dirs = os.path.join(tmp, "cold-" + chart)
+        os.makedirs(cold_dirs)
+        counter = [0]
+        def cold_cmd():
+            # A fresh, empty cache directory for every run.
+            counter[0] += 1
+            d = os.path.join(cold_dirs, str(counter[0]))
+            os.makedirs(d)
+            return nest + ["--helm-command", h3, "--helm-cache", d, tree]
+        warm_dir = os.path.join(tmp, "warm-" + chart)
+        warm = nest + ["--helm-command", h3, "--helm-cache", warm_dir, tree]
+        off3 = nest + ["--helm-command", h3, "--helm-cache", "off", tree]
+        # Helm 4 with nest-kz's default release: kustomize v5.5 (emulated or
+        # real) runs `helm version -c`, which Helm 4 refuses.
+        off4 = [args.binary, "build", "--enable-helm", "--helm-command", h4, "--helm-cache", "off", tree]
+        kcmd = ["kubectl", "kustomize", "--enable-helm", "--helm-command", h3, tree]
+        run_once(warm)  # primes the warm cache
+        variants = {
+            "floor": (lambda: [h3, "template", release, os.path.join(tree, "charts", chart)], env),
+            "cold": (cold_cmd, None),
+            "warm": (lambda: warm, None),
+            "off3": (lambda: off3, None),
+            "off4": (lambda: off4, None),
+        }
         if has_kubectl:
-            kcmd = ["kubectl", "kustomize", "--enable-helm", "--helm-command", h3, tree]
-            k3 = median_time(kcmd, args.runs)
-            a = subprocess.run([args.binary, "build", "--enable-helm", "--helm-command", h3, tree], capture_output=True).stdout
+            variants["kustomize"] = (lambda: kcmd, None)
+        t = median_times(variants, args.runs)
+        cpu_rows.append((label, {name: c for name, (_, c) in t.items()}))
+        t = {name: w for name, (w, _) in t.items()}
+        k3 = t.get("kustomize", float("nan"))
+        same = "n/a"
+        if has_kubectl:
             b = subprocess.run(kcmd, capture_output=True).stdout
-            same = "yes" if a == b else "NO"
-        print(f"| {label} | {floor*1000:.0f} ms | {n3*1000:.0f} ms | {k3*1000:.0f} ms | {n4*1000:.0f} ms | {same} |", flush=True)
+            outs = [subprocess.run(c, capture_output=True).stdout for c in (cold_cmd(), warm, off3)]
+            same = "yes" if all(a == b for a in outs) else "NO (" + ",".join(
+                n for n, a in zip(("cold", "warm", "off"), outs) if a != b) + ")"
+        ratio_k = f"{k3 / t['warm']:.1f}x" if k3 == k3 else "-"
+        print(f"| {label} | {ms(t['floor'])} | {ms(t['cold'])} | {t['warm']*1000:.1f} ms | {ms(t['off3'])} | {ms(k3)} "
+              f"| {ms(t['off4'])} | {t['cold'] / t['floor']:.2f}x | {ratio_k} | {same} |", flush=True)
+    # CPU time (user + system, with helm's) is what a shared or loaded
+    # machine cannot inflate by making a process wait for a core.
+    print("\nCPU time, median (user + system, children included):")
+    print("| tree | helm template alone | nest-kz cold | nest-kz warm | nest-kz cache off | kustomize + Helm 3 | nest-kz + Helm 4 (off) | cold / floor | kustomize / warm |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for label, c in cpu_rows:
+        k = c.get("kustomize", float("nan"))
+        ratio_k = f"{k / c['warm']:.1f}x" if k == k else "-"
+        print(f"| {label} | {ms(c['floor'])} | {ms(c['cold'])} | {c['warm']*1000:.1f} ms | {ms(c['off3'])} | {ms(k)} "
+              f"| {ms(c['off4'])} | {c['cold'] / c['floor']:.2f}x | {ratio_k} |")
     shutil.rmtree(tmp, ignore_errors=True)
 
 if __name__ == "__main__":

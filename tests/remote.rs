@@ -1133,3 +1133,116 @@ fn argocd_git_credentials_go_only_to_the_source_repository_host() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Remote bases without a git process where nothing can have changed
+/// (issue 31): a commit id is served from the cache with no git at all; a
+/// tag named by several entries is asked of the server once per build;
+/// with `--remote-ref-ttl` a tag resolved moments ago is not asked again.
+/// git is counted through a wrapper first on PATH.
+#[test]
+fn cached_remote_bases_run_git_only_when_needed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let src = root.join("src");
+    for dir in ["a", "b"] {
+        write(
+            &src.join(dir).join("cm.yaml"),
+            &format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {dir}\n"),
+        );
+        write(
+            &src.join(dir).join("kustomization.yaml"),
+            "resources: [cm.yaml]\n",
+        );
+    }
+    git(&src, &["init", "-q"]);
+    git(&src, &["add", "."]);
+    git(&src, &["commit", "-qm", "one"]);
+    git(&src, &["tag", "v1"]);
+    let commit = git(&src, &["rev-parse", "HEAD"]);
+    git(&root, &["clone", "-q", "--bare", "src", "r.git"]);
+    let bin = root.join("bin");
+    let log = root.join("git.log");
+    let real = String::from_utf8(
+        Command::new("sh")
+            .args(["-c", "command -v git"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    write(
+        &bin.join("git"),
+        &format!(
+            "#!/bin/sh\necho \"$*\" >> {}\nexec {} \"$@\"\n",
+            log.display(),
+            real.trim()
+        ),
+    );
+    std::fs::set_permissions(
+        bin.join("git"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let url = format!("file://{}/r.git", root.display());
+    let app = |name: &str, git_ref: &str| {
+        let dir = root.join(name);
+        write(
+            &dir.join("kustomization.yaml"),
+            &format!("resources:\n- {url}//a?ref={git_ref}\n- {url}//b?ref={git_ref}\n"),
+        );
+        dir
+    };
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let build = |dir: &Path, extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_nest-kz"))
+            .arg("build")
+            .arg(dir)
+            .arg("--cache-dir")
+            .arg(root.join("cache"))
+            .args(extra)
+            .env("PATH", &path)
+            .env("GIT_CONFIG_COUNT", "1")
+            .env("GIT_CONFIG_KEY_0", "protocol.file.allow")
+            .env("GIT_CONFIG_VALUE_0", "always")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let calls = |what: &str| {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| l.contains(what))
+            .count()
+    };
+    // A tag, two entries: one ls-remote, one clone.
+    let tagged = app("tagged", "v1");
+    let cold = build(&tagged, &[]);
+    assert!(cold.contains("name: a") && cold.contains("name: b"));
+    assert_eq!(calls("ls-remote"), 1, "one ls-remote for both entries");
+    assert_eq!(calls("fetch"), 1);
+    // Warm, by tag: asked again once per build (a tag may move).
+    assert_eq!(build(&tagged, &[]), cold);
+    assert_eq!(calls("ls-remote"), 2);
+    assert_eq!(calls("fetch"), 1);
+    // With a time-to-live: not asked at all.
+    assert_eq!(build(&tagged, &["--remote-ref-ttl", "1h"]), cold);
+    assert_eq!(calls("ls-remote"), 2);
+    // By commit: no git process at all once cached.
+    let pinned = app("pinned", &commit);
+    let before = std::fs::read_to_string(&log).unwrap().lines().count();
+    assert_eq!(build(&pinned, &[]), cold);
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap().lines().count(),
+        before
+    );
+}

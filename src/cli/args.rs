@@ -299,6 +299,9 @@ pub struct RemoteArgs {
     /// Where fetched repositories are cached (default: $XDG_CACHE_HOME/nest-kz).
     #[arg(long, value_name = "DIR")]
     cache_dir: Option<PathBuf>,
+    /// Trust a branch or tag resolved less than this long ago without asking the server (5m, 1h; default: ask once per build).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    remote_ref_ttl: Option<std::time::Duration>,
 }
 
 impl From<RemoteArgs> for crate::load::remote::RemoteOptions {
@@ -307,6 +310,7 @@ impl From<RemoteArgs> for crate::load::remote::RemoteOptions {
             refuse: a.network == Some(false),
             offline: a.offline,
             cache_dir: a.cache_dir,
+            ref_ttl: a.remote_ref_ttl,
         }
     }
 }

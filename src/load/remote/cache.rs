@@ -46,6 +46,41 @@ pub fn default_base() -> PathBuf {
     base.join("nest-kz")
 }
 
+/// Branches and tags resolved by this run, by repository key and ref: a
+/// build asks the server once per ref, however many entries name it.
+static RESOLVED: std::sync::Mutex<Vec<(String, String, String)>> =
+    std::sync::Mutex::new(Vec::new());
+
+fn resolved_this_run(key: &str, git_ref: &str) -> Option<String> {
+    let known = RESOLVED.lock().unwrap_or_else(|e| e.into_inner());
+    known
+        .iter()
+        .find(|(k, r, _)| k == key && r == git_ref)
+        .map(|(_, _, c)| c.clone())
+}
+
+fn remember(key: &str, git_ref: &str, commit: &str) {
+    RESOLVED.lock().unwrap_or_else(|e| e.into_inner()).push((
+        key.to_string(),
+        git_ref.to_string(),
+        commit.to_string(),
+    ));
+}
+
+/// The commit recorded for a ref, if recorded less than `ttl` ago.
+fn recorded_within(ref_file: &Path, ttl: Option<std::time::Duration>) -> Option<String> {
+    let age = std::fs::metadata(ref_file)
+        .ok()?
+        .modified()
+        .ok()?
+        .elapsed()
+        .ok()?;
+    (age < ttl?)
+        .then(|| std::fs::read_to_string(ref_file).ok())
+        .flatten()
+        .map(|c| c.trim().to_string())
+}
+
 fn hash(text: &str) -> String {
     hmac_sha256::Hash::hash(text.as_bytes())
         .iter()
@@ -102,9 +137,20 @@ pub fn checkout(spec: &RepoSpec, options: &RemoteOptions) -> Result<PathBuf, Rem
     } else if options.offline {
         let recorded = std::fs::read_to_string(&ref_file).map_err(|_| RemoteError::NotCached)?;
         recorded.trim().to_string()
+    } else if let Some(known) =
+        resolved_this_run(&key, git_ref).or_else(|| recorded_within(&ref_file, options.ref_ttl))
+    {
+        known
     } else {
-        git::ls_remote(&repo_dir, &url, git_ref, spec.timeout)?
-            .ok_or_else(|| RemoteError::RefNotFound(git_ref.to_string()))?
+        let commit = git::ls_remote(&repo_dir, &url, git_ref, spec.timeout)?
+            .ok_or_else(|| RemoteError::RefNotFound(git_ref.to_string()))?;
+        remember(&key, git_ref, &commit);
+        // Recorded when the server answered: `--remote-ref-ttl` counts
+        // from here, and `--offline` builds use it.
+        if git::is_commit_id(&commit) {
+            write_atomically(&ref_file, &commit)?;
+        }
+        commit
     };
     // The commit names a directory: it must be a commit id, whatever a
     // cache file or a server said.

@@ -41,6 +41,9 @@ pub struct RemoteOptions {
     pub offline: bool,
     /// The cache's root; default `$XDG_CACHE_HOME/nest-kz`.
     pub cache_dir: Option<PathBuf>,
+    /// `--remote-ref-ttl`: a branch or tag resolved less than this long
+    /// ago is taken from the cache without asking the server (opt-in).
+    pub ref_ttl: Option<std::time::Duration>,
 }
 
 /// Why a remote reference could not be used. The build wraps it with the
