@@ -13,6 +13,7 @@ pub mod completion;
 pub mod diff;
 pub mod explain;
 mod fish_completion;
+pub mod graph;
 pub mod output;
 pub mod version;
 
@@ -55,6 +56,9 @@ enum Command {
     /// List the kustomization directories whose build output changes between
     /// a git revision and the working tree.
     Affected(affected::AffectedArgs),
+    /// Draw what feeds a kustomization (bases, components, patches,
+    /// generators, charts, remote resources) as Graphviz DOT or Mermaid.
+    Graph(graph::GraphArgs),
     /// Print the kustomize version nest-kz emulates, as that release prints it (nest-kz's own: --version).
     Version(version::VersionArgs),
     /// Edit the kustomization in the current directory (kustomize's `edit`).
@@ -86,6 +90,7 @@ pub fn main() -> u8 {
         Command::Explain(args) => explain::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Affected(args) => affected::run(args),
+        Command::Graph(args) => graph::run(args),
         Command::Version(args) => version::run(args),
         Command::Edit { command } => report_edit(crate::edit::run_edit(Path::new("."), command)),
         Command::Create(args) => report_edit(crate::edit::run_create(Path::new("."), args)),

@@ -299,6 +299,20 @@ fn changed_files(top: &Path, commit: &str) -> Result<BTreeSet<PathBuf>, Affected
         .collect())
 }
 
+/// The files changed between `rev` and the working tree (untracked ones
+/// included) of the repository holding `dir`, canonical where they exist.
+pub fn changed_since(dir: &Path, rev: &str) -> Result<BTreeSet<PathBuf>, AffectedError> {
+    let commit = resolve_revision(dir, rev)?;
+    let top_text = git(dir, &["rev-parse", "--show-toplevel"])?;
+    let top = Path::new(top_text.trim())
+        .canonicalize()
+        .map_err(io(Path::new(top_text.trim())))?;
+    Ok(changed_files(&top, &commit)?
+        .into_iter()
+        .map(|p| p.canonicalize().unwrap_or(p))
+        .collect())
+}
+
 /// The directories among `dirs` (default: every kustomization in the
 /// repository of the current directory) whose output differs between `base`
 /// and the working tree, as given (or relative to the current directory).
