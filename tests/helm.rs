@@ -669,9 +669,13 @@ fn inflation_cache_runs_helm_only_when_an_input_changed() {
     assert_eq!(templates(), 2);
     // Each input, one at a time.
     std::fs::write(dir.join("values.yaml"), "replicas: 3\n").unwrap();
+    let lines = || std::fs::read_to_string(&log).unwrap().lines().count();
+    let before = lines();
     let changed = build(&first, &[]);
     assert_ne!(changed, cold, "the new values render");
     assert_eq!(templates(), 3, "a changed values file");
+    // The binary's version check is remembered too: one helm process.
+    assert_eq!(lines(), before + 1, "only helm template ran");
     let chart_file = dir.join("charts/demo/templates/extra.yaml");
     std::fs::write(&chart_file, "# a new chart file\n").unwrap();
     build(&first, &[]);

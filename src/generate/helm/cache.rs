@@ -130,6 +130,18 @@ impl Cache {
         self.evict();
     }
 
+    /// Whether the release's version check passed for the helm binary
+    /// `key` names (see `version_key`): a cold build then runs one helm
+    /// process per chart, `helm template`.
+    pub fn version_checked(&self, key: &str) -> bool {
+        self.entry("version", key).is_file()
+    }
+
+    pub fn store_version_checked(&self, key: &str) {
+        let path = self.entry("version", key);
+        let _ = self.write_atomically(&path, |tmp| fs::write(tmp, b"ok\n"));
+    }
+
     /// Copies the pulled chart stored under `key` to `target` (absent);
     /// false when there is none.
     pub fn restore_chart(&self, key: &str, target: &Path) -> bool {

@@ -250,17 +250,6 @@ pub fn inflate(
             Some(path)
         }
     };
-    // Dropped (and removed) on every return path, as kustomize's cleanup,
-    // and on a signal (see sys::cleanup).
-    let tmp =
-        crate::sys::cleanup::TempDir::new("nest-kz-helm-").map_err(io(&std::env::temp_dir()))?;
-    let homes = Homes::new(&tmp.path().join("helm"), lent.as_deref(), &name)?;
-    let helm = Helm {
-        chart: &name,
-        command: &options.command,
-        homes: &homes,
-        debug: chart.debug,
-    };
     // A chart already in the tree is checked before helm runs at all, so
     // nothing runs on a tree that is refused.
     let chart_dir = home.join(&chart.name);
@@ -298,9 +287,35 @@ pub fn inflate(
         }
         values = Some(bytes);
     }
+    // Only now a scratch home for helm: a cache hit needs none.
+    // Dropped (and removed) on every return path, as kustomize's cleanup,
+    // and on a signal (see sys::cleanup).
+    let tmp =
+        crate::sys::cleanup::TempDir::new("nest-kz-helm-").map_err(io(&std::env::temp_dir()))?;
+    let homes = Homes::new(&tmp.path().join("helm"), lent.as_deref(), &name)?;
+    let helm = Helm {
+        chart: &name,
+        command: &options.command,
+        homes: &homes,
+        debug: chart.debug,
+    };
     // kustomize asks helm its version first, and refuses what it does not
-    // support (v5.8.1 also accepts Helm 4).
-    helm.check_version()?;
+    // support (v5.8.1 also accepts Helm 4); once per helm binary and release
+    // where the cache remembers it.
+    let version_key = cache.and_then(|_| {
+        let mut key = cache::Key::new("version");
+        key.helm(&options.command).ok()?;
+        key.part(format!("{:?}", crate::release::current()).as_bytes());
+        Some(key.hex())
+    });
+    match (cache, &version_key) {
+        (Some(c), Some(k)) if c.version_checked(k) => {}
+        (Some(c), Some(k)) => {
+            helm.check_version()?;
+            c.store_version_checked(k);
+        }
+        _ => helm.check_version()?,
+    }
     if !local {
         if chart.repo.is_empty() {
             return Err(HelmError::NoChart {
