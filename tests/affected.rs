@@ -278,3 +278,45 @@ fn a_revision_that_is_not_a_commit_is_refused() {
         );
     }
 }
+
+/// A kustomization at the repository's root is listed (`.`), and from a
+/// subdirectory every path is relative to it, consistently (issue 29).
+#[test]
+fn a_root_kustomization_and_paths_from_a_subdirectory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write(root, "kustomization.yaml", "resources: [cm.yaml]\n");
+    write(
+        root,
+        "cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+    );
+    write(
+        root,
+        "apps/web/kustomization.yaml",
+        "resources: [cm.yaml]\nnamePrefix: web-\n",
+    );
+    write(
+        root,
+        "apps/web/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n",
+    );
+    git(root, &["init", "-q"]);
+    git(root, &["add", "."]);
+    git(root, &["commit", "-qm", "one"]);
+    write(
+        root,
+        "cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n",
+    );
+    write(
+        root,
+        "apps/web/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\n",
+    );
+    assert_eq!(listed(root, &["--base", "HEAD"]), [".", "apps/web"]);
+    assert_eq!(
+        listed(&root.join("apps"), &["--base", "HEAD"]),
+        ["..", "web"]
+    );
+}

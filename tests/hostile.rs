@@ -1007,6 +1007,61 @@ fn charts_stay_in_the_repository_holding_the_kustomization() {
     }
 }
 
+/// In an ArgoCD checkout without its `.git` (tar exclusions), the
+/// repository ArgoCD unpacked is the bound: charts beside the overlays
+/// render, a chartHome past the checkout is refused.
+#[test]
+fn charts_in_an_argocd_checkout_without_git() {
+    let Some(helm) = support::any_helm("charts_in_an_argocd_checkout_without_git") else {
+        return;
+    };
+    let sb = Sandbox::new();
+    sb.write(
+        "repo/charts/c/Chart.yaml",
+        "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+    );
+    sb.write(
+        "repo/charts/c/templates/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: beside\n",
+    );
+    sb.write(
+        "charts/c/Chart.yaml",
+        "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+    );
+    sb.write("repo/apps/web/values.yaml", "x: 1\n");
+    let helm = helm.to_str().unwrap().to_string();
+    for (chart_home, ok) in [("../../charts", true), ("../../../charts", false)] {
+        sb.write(
+            "repo/apps/web/kustomization.yaml",
+            &format!("helmGlobals:\n  chartHome: {chart_home}\nhelmCharts:\n- name: c\n  valuesFile: values.yaml\n"),
+        );
+        let out = run_with(
+            &sb.path().join("repo/apps/web"),
+            &[
+                "build",
+                ".",
+                "--enable-helm",
+                "--helm-command",
+                &helm,
+                "--helm-cache",
+                "off",
+            ],
+            |cmd| {
+                cmd.env("ARGOCD_APP_SOURCE_PATH", "apps/web");
+            },
+        );
+        if ok {
+            assert_eq!(out.code, Some(0), "{chart_home}: {}", out.stderr);
+            assert!(String::from_utf8_lossy(&out.stdout).contains("name: beside"));
+        } else {
+            assert_eq!(out.code, Some(1), "{chart_home}");
+            assert!(out.stdout.is_empty());
+            assert!(out.stderr.contains("chartHome"), "{}", out.stderr);
+        }
+    }
+    sb.check_tmp("argocd checkout");
+}
+
 #[test]
 fn chart_links_may_not_leave_the_root() {
     for (case, target, needle, restrictor) in [

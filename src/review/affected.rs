@@ -332,9 +332,15 @@ pub fn affected(
         .map_err(io(Path::new(top_text.trim())))?;
     let changed = changed_files(&top, &commit)?;
     let candidates: Vec<PathBuf> = if dirs.is_empty() {
+        // Relative to where the command runs, also from a subdirectory
+        // (`../base`), and `.` for a kustomization at that very place.
+        let here = cwd.canonicalize().unwrap_or_else(|_| cwd.clone());
         kustomization_dirs(&top)
             .into_iter()
-            .map(|d| d.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(d))
+            .map(|d| match crate::build::relative_path(&here, &d) {
+                rel if rel.is_empty() => PathBuf::from("."),
+                rel => PathBuf::from(rel),
+            })
             .collect()
     } else {
         // A directory without a kustomization would read no files and so

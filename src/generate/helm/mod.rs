@@ -63,13 +63,33 @@ impl Default for HelmOptions {
 }
 
 /// Where charts may live under `LoadRestrictionsRootOnly`: the git work
-/// tree enclosing the kustomization's directory `root` (canonical), or
-/// `root` itself outside any work tree.
+/// tree enclosing the kustomization's directory `root` (canonical), else
+/// the repository ArgoCD unpacked, else `root` itself.
 fn chart_bound(root: &Path) -> PathBuf {
-    root.ancestors()
-        .find(|dir| dir.join(".git").exists())
-        .unwrap_or(root)
-        .to_path_buf()
+    if let Some(work_tree) = root.ancestors().find(|dir| dir.join(".git").exists()) {
+        return work_tree.to_path_buf();
+    }
+    match argocd_checkout() {
+        Some(top) if root.starts_with(&top) => top,
+        _ => root.to_path_buf(),
+    }
+}
+
+/// The repository ArgoCD unpacked for this plugin run, where its `.git`
+/// was left out (`reposerver.plugin.tar.exclusions`): the plugin runs in
+/// the application's directory, `ARGOCD_APP_SOURCE_PATH` below the top.
+fn argocd_checkout() -> Option<PathBuf> {
+    let rel = std::env::var("ARGOCD_APP_SOURCE_PATH").ok()?;
+    let cwd = std::env::current_dir().ok()?.canonicalize().ok()?;
+    let depth = Path::new(&rel)
+        .components()
+        .filter(|c| matches!(c, Component::Normal(_)))
+        .count();
+    let mut top = cwd.as_path();
+    for _ in 0..depth {
+        top = top.parent()?;
+    }
+    (top.join(&rel).canonicalize().ok()? == cwd).then(|| top.to_path_buf())
 }
 
 /// Why a chart could not be inflated. Every variant names the chart; the
