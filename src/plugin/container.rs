@@ -24,18 +24,8 @@ pub fn run(p: &Plugin, spec: &ContainerSpec, input: Vec<u8>) -> Result<Vec<u8>, 
     let runtime = runtime()?;
     let mut cmd = Command::new(&runtime);
     cmd.args(arguments(p, spec)?).current_dir(p.dir());
-    crate::load::remote::credentials::withhold(&mut cmd);
     let what = format!("{} (container {})", p.what(), spec.image);
-    let output = crate::sys::child::run(
-        cmd,
-        crate::sys::child::Spec {
-            what: &what,
-            timeout: std::time::Duration::MAX,
-            stdin: Some(input),
-            max_output: None,
-        },
-    )
-    .map_err(|e| match e {
+    let output = super::run_child(cmd, &what, input).map_err(|e| match e {
         crate::sys::child::ChildError::Spawn { source, .. } => PluginError::Refused(format!(
             "cannot run the container runtime '{}': {source}",
             runtime.display()

@@ -138,8 +138,6 @@ fn run_exec(p: &Plugin, spec: &FunctionSpec, input: Vec<u8>) -> Result<Vec<u8>, 
     };
     let mut cmd = Command::new(&program);
     cmd.current_dir(p.dir());
-    // ArgoCD's git credentials are for git, never for a plugin.
-    crate::load::remote::credentials::withhold(&mut cmd);
     if crate::release::current().has_exec_function_args() {
         cmd.args(&spec.exec.args);
         for (k, v) in exec_env(&spec.exec.envs, &p.options.envs) {
@@ -147,15 +145,7 @@ fn run_exec(p: &Plugin, spec: &FunctionSpec, input: Vec<u8>) -> Result<Vec<u8>, 
         }
     }
     let what = format!("{} (exec {path})", p.what());
-    let output = crate::sys::child::run(
-        cmd,
-        crate::sys::child::Spec {
-            what: &what,
-            timeout: std::time::Duration::MAX,
-            stdin: Some(input),
-            max_output: None,
-        },
-    )?;
+    let output = super::run_child(cmd, &what, input)?;
     finish(&what, output)
 }
 

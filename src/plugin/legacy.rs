@@ -34,8 +34,6 @@ pub fn run(
     })?;
     let mut cmd = Command::new(exe);
     cmd.arg(&config_file).args(&args).current_dir(p.dir());
-    // ArgoCD's git credentials are for git, never for a plugin.
-    crate::load::remote::credentials::withhold(&mut cmd);
     for (key, value) in [
         ("KUSTOMIZE_PLUGIN_CONFIG_STRING", config.as_str()),
         ("KUSTOMIZE_PLUGIN_CONFIG_ROOT", &p.dir().to_string_lossy()),
@@ -49,19 +47,12 @@ pub fn run(
         }
     }
     let what = format!("{} ({})", p.what(), exe.display());
-    let output = crate::sys::child::run(
-        cmd,
-        crate::sys::child::Spec {
-            what: &what,
-            timeout: std::time::Duration::MAX,
-            // A generator's stdin is empty, not absent.
-            stdin: Some(match role {
-                Role::Generator => Vec::new(),
-                Role::Transformer | Role::Validator => stdin.unwrap_or_default().into_bytes(),
-            }),
-            max_output: None,
-        },
-    )?;
+    // A generator's stdin is empty, not absent.
+    let input = match role {
+        Role::Generator => Vec::new(),
+        Role::Transformer | Role::Validator => stdin.unwrap_or_default().into_bytes(),
+    };
+    let output = super::run_child(cmd, &what, input)?;
     if !output.status.success() {
         return Err(PluginError::Failed {
             what,

@@ -135,6 +135,27 @@ enum Runner {
     Function(spec::FunctionSpec),
 }
 
+/// Runs a plugin's child process (the program, or the container runtime)
+/// with `stdin`: without ArgoCD's git credentials, which are for git only,
+/// in its own process group under the run's deadline and output cap
+/// (`sys::child`).
+fn run_child(
+    mut cmd: std::process::Command,
+    what: &str,
+    stdin: Vec<u8>,
+) -> Result<crate::sys::child::Output, crate::sys::child::ChildError> {
+    crate::load::remote::credentials::withhold(&mut cmd);
+    crate::sys::child::run(
+        cmd,
+        crate::sys::child::Spec {
+            what,
+            timeout: std::time::Duration::MAX,
+            stdin: Some(stdin),
+            max_output: None,
+        },
+    )
+}
+
 fn runner(p: &Plugin) -> Result<Runner, PluginError> {
     if !p.options.enabled {
         return Err(PluginError::Disabled(p.kind().to_string()));
