@@ -577,9 +577,18 @@ impl Document {
         let first = dash.unwrap_or(start);
         let ls = line_start(&self.text, first);
         if self.text[ls..first].trim().is_empty() {
-            // Whole lines: from the line's start to past its line break.
+            // Whole lines: from the line's start to past its line break,
+            // with the comment block heading the item when a blank line
+            // sets it apart (a section's title goes with its section).
             let after = (line_end(&self.text, end) + 1).min(self.text.len());
-            return Ok(Splice::replace(ls, after, String::new()));
+            let mut from = self.head_comment_start(ls);
+            // A blank line on both sides: one goes too, so no double
+            // blank line (or a trailing one) is left.
+            let blank_before = from > 0 && self.is_blank_line(line_start(&self.text, from - 1));
+            if blank_before && (after >= self.text.len() || self.is_blank_line(after)) {
+                from = line_start(&self.text, from - 1);
+            }
+            return Ok(Splice::replace(from, after, String::new()));
         }
         // The first key of a compact mapping in a sequence (`- name: x`):
         // the next key moves up behind the dash.
@@ -590,6 +599,31 @@ impl Document {
                 describe(path)
             ))),
         }
+    }
+
+    /// Where the comment lines directly above the line at `ls` start, when
+    /// a blank line precedes them; else `ls` (a comment block at the top of
+    /// the document is the document's, and one without a blank line above
+    /// may belong to what precedes it).
+    fn head_comment_start(&self, ls: usize) -> usize {
+        let mut top = ls;
+        while top > 0 {
+            let prev = line_start(&self.text, top - 1);
+            if !self.text[prev..top].trim_start().starts_with('#') {
+                break;
+            }
+            top = prev;
+        }
+        if top < ls && top > 0 && self.is_blank_line(line_start(&self.text, top - 1)) {
+            top
+        } else {
+            ls
+        }
+    }
+
+    /// Whether the line starting at `ls` holds only whitespace.
+    fn is_blank_line(&self, ls: usize) -> bool {
+        self.text[ls..line_end(&self.text, ls)].trim().is_empty()
     }
 
     /// The text after `key:` for `value`, for a key at column `col`.
