@@ -25,7 +25,7 @@ fn exit_without_teardown(status: u8) -> ! {
 /// Transparent huge pages make the kernel zero 2 MiB at a time as the
 /// build first touches memory: on this allocation pattern that was up to a
 /// fifth of a big build and a few hundred microseconds of a small one
-/// (README, Performance); ordinary pages are faster here. mimalloc is built
+/// (docs/performance.md); ordinary pages are faster here. mimalloc is built
 /// without asking for them (its `no_thp` feature, which also spares its
 /// start-up one huge page); this covers systems whose kernel gives them
 /// unasked (`always`). A failure only leaves the kernel's default.
@@ -38,7 +38,7 @@ fn no_transparent_huge_pages() {
 }
 
 // The build allocates many small maps and strings; mimalloc's size-class
-// arenas cut glibc malloc's consolidation cost (see README, Performance).
+// arenas cut glibc malloc's consolidation cost (see docs/performance.md).
 // Every allocation is also counted for the memory budget (model::heap).
 #[global_allocator]
 static GLOBAL: Counting = Counting;

@@ -44,7 +44,7 @@ impl BuildFlags {
     }
 }
 
-// The run's budgets (README, Security): one deadline for everything that
+// The run's budgets (docs/security.md): one deadline for everything that
 // waits (network, helm, git, plugins), a cap on each child's output, and
 // the memory ceiling.
 #[derive(clap::Args)]
@@ -192,7 +192,7 @@ impl UnsupportedBuildFlags {
     }
 }
 
-// kustomize's plugin flags (README, Plugins). The booleans also take
+// kustomize's plugin flags (docs/plugins.md). The booleans also take
 // kustomize's `=true` / `=false` forms.
 #[derive(clap::Args, Clone, Default)]
 pub struct PluginArgs {
@@ -283,7 +283,7 @@ impl HelmArgs {
     }
 }
 
-// Remote (git and HTTP(S)) resources; see README, Remote resources.
+// Remote (git and HTTP(S)) resources; see docs/remote.md.
 #[derive(clap::Args)]
 pub struct RemoteArgs {
     /// `--network=false` refuses every remote resource (an error naming

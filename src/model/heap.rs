@@ -24,7 +24,7 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering::Relaxed};
 /// Heap a run may always hold, whatever it read.
 pub const BASE_BYTES: u64 = 128 << 20;
 /// Heap allowed per byte of input read: real trees hold about eight
-/// (README, Performance); the rest is headroom for generators and helm.
+/// (docs/performance.md); the rest is headroom for generators and helm.
 pub const PER_INPUT_BYTE: u64 = 16;
 /// Share of an address-space or cgroup limit the budget may reach: the
 /// allocator's own reservations and the stacks need the rest.
