@@ -196,7 +196,58 @@ fn staging_to_prod_diff_reads_like_the_seed_table() {
             "missing {line:?} in:\n{text}"
         );
     }
+    // An added object is shown whole, so it can be reviewed from the diff.
+    let at = text
+        .lines()
+        .position(|l| l.starts_with("+ ServiceMonitor/nest"))
+        .unwrap();
+    assert_eq!(
+        text.lines().nth(at + 1),
+        Some("    + apiVersion: monitoring.coreos.com/v1")
+    );
+    assert!(text.lines().any(|l| l == "    + kind: ServiceMonitor"));
     assert!(diff::diff(&prod, &prod).is_empty());
+}
+
+#[test]
+fn added_and_removed_objects_show_whole_with_secrets_masked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let path = tmp.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("old/kustomization.yaml", "resources: [cm.yaml]\n");
+    write(
+        "old/cm.yaml",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: gone\ndata:\n  script: |\n    echo one\n    echo two\n",
+    );
+    write("new/kustomization.yaml", "resources: [secret.yaml]\n");
+    write(
+        "new/secret.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: token\nstringData:\n  password: hunter2\n",
+    );
+    for format in ["text", "markdown"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_nest-kz"))
+            .args(["diff", "old", "new", "--format", format])
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(!text.contains("hunter2"), "{format}: {text}");
+        assert!(
+            text.contains("password: '***'") || text.contains("password: \"***\""),
+            "{format}: {text}"
+        );
+        assert!(
+            text.contains("echo two"),
+            "{format}: the removed object whole: {text}"
+        );
+        if format == "markdown" {
+            assert!(text.contains("```yaml\napiVersion: v1\n"), "{text}");
+        }
+    }
 }
 
 #[test]

@@ -13,8 +13,10 @@ use std::fmt::Write;
 
 #[derive(Debug, PartialEq)]
 pub enum Change {
-    Added,
-    Removed,
+    /// The whole object, so a reviewer can read a new object from the diff.
+    Added(Value),
+    /// The whole object as it was.
+    Removed(Value),
     Changed(Vec<FieldChange>),
 }
 
@@ -57,7 +59,7 @@ pub fn diff(old: &[Resource], new: &[Resource]) -> Vec<ObjectDiff> {
         match old_by_key.get(key) {
             None => out.push(ObjectDiff {
                 object: r.id().to_string(),
-                change: Change::Added,
+                change: Change::Added(r.value.clone()),
                 secret: is_secret(r),
             }),
             Some(o) => {
@@ -75,7 +77,7 @@ pub fn diff(old: &[Resource], new: &[Resource]) -> Vec<ObjectDiff> {
     for r in old.iter().filter(|r| !new_keys.contains(&pairing_key(r))) {
         out.push(ObjectDiff {
             object: r.id().to_string(),
-            change: Change::Removed,
+            change: Change::Removed(r.value.clone()),
             secret: is_secret(r),
         });
     }
@@ -122,19 +124,25 @@ pub fn render(diffs: &[ObjectDiff], colour: bool) -> String {
     let mut out = String::new();
     for d in diffs {
         match &d.change {
-            Change::Added => {
+            Change::Added(object) => {
                 let _ = writeln!(
                     out,
                     "{}",
                     paint("32", &format!("+ {} (only in new)", d.object))
                 );
+                for line in crate::yaml::emit_document(object).lines() {
+                    let _ = writeln!(out, "{}", paint("32", &format!("    + {line}")));
+                }
             }
-            Change::Removed => {
+            Change::Removed(object) => {
                 let _ = writeln!(
                     out,
                     "{}",
                     paint("31", &format!("- {} (only in old)", d.object))
                 );
+                for line in crate::yaml::emit_document(object).lines() {
+                    let _ = writeln!(out, "{}", paint("31", &format!("    - {line}")));
+                }
             }
             Change::Changed(fields) => {
                 let _ = writeln!(out, "{}", paint("1", &format!("~ {}", d.object)));
@@ -169,6 +177,16 @@ pub fn render(diffs: &[ObjectDiff], colour: bool) -> String {
 pub fn mask_secrets(diffs: &mut [ObjectDiff]) {
     let masked = |path: &str| path.starts_with("data.") || path.starts_with("stringData.");
     for d in diffs.iter_mut().filter(|d| d.secret) {
+        // A whole Secret shows its keys, never its values.
+        if let Change::Added(object) | Change::Removed(object) = &mut d.change {
+            for field in ["data", "stringData"] {
+                if let Some(Value::Object(map)) = object.get_mut(field) {
+                    for v in map.values_mut() {
+                        *v = Value::String("***".into());
+                    }
+                }
+            }
+        }
         if let Change::Changed(fields) = &mut d.change {
             for f in fields.iter_mut().filter(|f| masked(&f.path)) {
                 let (before, after) = if f.old.is_some() && f.new.is_some() {
@@ -192,8 +210,8 @@ pub fn mask_secrets(diffs: &mut [ObjectDiff]) {
 pub fn render_markdown(diffs: &[ObjectDiff]) -> String {
     let count = |f: fn(&Change) -> bool| diffs.iter().filter(|d| f(&d.change)).count();
     let (added, removed, changed) = (
-        count(|c| matches!(c, Change::Added)),
-        count(|c| matches!(c, Change::Removed)),
+        count(|c| matches!(c, Change::Added(_))),
+        count(|c| matches!(c, Change::Removed(_))),
         count(|c| matches!(c, Change::Changed(_))),
     );
     let mut out = String::new();
@@ -225,8 +243,8 @@ pub fn render_markdown(diffs: &[ObjectDiff]) -> String {
     };
     for d in diffs {
         let (mark, what) = match &d.change {
-            Change::Added => ("➕", "added".to_string()),
-            Change::Removed => ("➖", "removed".to_string()),
+            Change::Added(_) => ("➕", "added".to_string()),
+            Change::Removed(_) => ("➖", "removed".to_string()),
             Change::Changed(f) => (
                 "✏️",
                 format!("{} field{}", f.len(), if f.len() == 1 { "" } else { "s" }),
@@ -250,10 +268,25 @@ pub fn render_markdown(diffs: &[ObjectDiff]) -> String {
                     );
                 }
             }
-            Change::Added => out.push_str("Only in the new build.\n"),
-            Change::Removed => out.push_str("Only in the old build.\n"),
+            Change::Added(object) | Change::Removed(object) => {
+                let side = match d.change {
+                    Change::Added(_) => "new",
+                    _ => "old",
+                };
+                let yaml = crate::yaml::emit_document(object);
+                // A fence longer than any backtick run inside the object.
+                let fence = "`".repeat(longest_backtick_run(&yaml).max(2) + 1);
+                let _ = writeln!(
+                    out,
+                    "Only in the {side} build:\n\n{fence}yaml\n{yaml}{fence}"
+                );
+            }
         }
         out.push_str("\n</details>\n\n");
     }
     out
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
 }
