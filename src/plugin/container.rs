@@ -41,12 +41,8 @@ fn runtime() -> Result<PathBuf, PluginError> {
     if let Some(named) = std::env::var_os("NEST_KZ_CONTAINER_RUNTIME").filter(|v| !v.is_empty()) {
         return Ok(PathBuf::from(named));
     }
-    let path = std::env::var_os("PATH").unwrap_or_default();
     for program in ["docker", "podman"] {
-        if let Some(found) = std::env::split_paths(&path)
-            .map(|dir| dir.join(program))
-            .find(|p| p.is_file())
-        {
+        if let Some(found) = crate::sys::child::on_path(program) {
             return Ok(found);
         }
     }

@@ -70,6 +70,14 @@ pub enum ChildError {
     },
 }
 
+/// The file a bare program name runs, as the system finds it: the first
+/// directory of PATH holding it.
+pub fn on_path(program: &str) -> Option<std::path::PathBuf> {
+    std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(program))
+        .find(|p| p.is_file())
+}
+
 /// Runs `cmd` to its end under `spec`; its output, whatever its status.
 pub fn run(mut cmd: Command, spec: Spec) -> Result<Output, ChildError> {
     let timeout = limits::time_for(spec.timeout, spec.what)?;

@@ -104,10 +104,7 @@ fn resolve(command: &str) -> Option<PathBuf> {
     if command.contains('/') {
         return fs::canonicalize(command).ok();
     }
-    std::env::split_paths(&std::env::var_os("PATH")?)
-        .map(|dir| dir.join(command))
-        .find(|p| p.is_file())
-        .and_then(|p| fs::canonicalize(p).ok())
+    crate::sys::child::on_path(command).and_then(|p| fs::canonicalize(p).ok())
 }
 
 impl Cache {
@@ -261,16 +258,17 @@ fn tree_size(dir: &Path) -> u64 {
         .sum()
 }
 
-/// Copies the directories and regular files under `from` to `to`.
+/// Copies the tree under `from` to `to`: folders recreated, everything
+/// else copied as the file it is or links to (a chart's links were checked
+/// to stay inside it before it got here).
 pub fn copy_tree(from: &Path, to: &Path) -> io::Result<()> {
     fs::create_dir_all(to)?;
     for entry in fs::read_dir(from)? {
         let entry = entry?;
         let dest = to.join(entry.file_name());
-        let kind = entry.file_type()?;
-        if kind.is_dir() {
+        if entry.file_type()?.is_dir() {
             copy_tree(&entry.path(), &dest)?;
-        } else if kind.is_file() {
+        } else {
             fs::copy(entry.path(), &dest)?;
         }
     }

@@ -687,26 +687,12 @@ fn pull(helm: &Helm, chart: &HelmChart, home: &Path, tmp: &Path) -> Result<(), H
     // The temporary directory may sit on another file system: copy then.
     if std::fs::rename(&unpacked, &target).is_err() {
         let partial = home.join(format!(".{}.nest-kz-partial", chart.name));
-        copy_tree(&unpacked, &partial)
+        cache::copy_tree(&unpacked, &partial)
             .and_then(|_| std::fs::rename(&partial, &target))
             .map_err(|e| {
                 let _ = std::fs::remove_dir_all(&partial);
                 io(&target)(e)
             })?;
-    }
-    Ok(())
-}
-
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let dest = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_tree(&entry.path(), &dest)?;
-        } else {
-            std::fs::copy(entry.path(), dest)?;
-        }
     }
     Ok(())
 }
