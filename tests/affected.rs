@@ -188,7 +188,7 @@ fn committed_changes_since_the_base_and_chosen_directories() {
     assert!(listed(r.path(), &["--base", "HEAD~1", "overlays/a"]).is_empty());
     let not_one = affected(r.path(), &["--base", "HEAD", "components"]);
     assert_eq!(not_one.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&not_one.stderr).contains("unable to find one of"));
+    assert!(String::from_utf8_lossy(&not_one.stderr).contains("no kustomization here"));
 }
 
 #[test]

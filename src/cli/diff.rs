@@ -32,7 +32,7 @@ pub struct DiffArgs {
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq)]
-enum ColorChoice {
+pub enum ColorChoice {
     Auto,
     Always,
     Never,
@@ -77,7 +77,7 @@ pub fn run(args: DiffArgs) -> u8 {
 }
 
 /// `NO_COLOR` (no-color.org) turns colour off unless asked for explicitly.
-fn use_colour(choice: ColorChoice) -> bool {
+pub fn use_colour(choice: ColorChoice) -> bool {
     use std::io::IsTerminal;
     match choice {
         ColorChoice::Always => true,
@@ -97,18 +97,23 @@ fn run_diff(
     options: &BuildOptions,
     how: &DiffOutput,
 ) -> anyhow::Result<bool> {
-    let checkout;
-    let (old_dir, new_dir) = match (new, base) {
-        (Some(new), None) => (old.to_path_buf(), new.to_path_buf()),
+    let mut diffs = match (new, base) {
+        (Some(new), None) => crate::review::diff::diff(
+            &crate::build_resources(old, options)?,
+            &crate::build_resources(new, options)?,
+        ),
         (None, Some(rev)) => {
-            checkout = checkout_revision(old, rev)?;
-            (checkout.1.clone(), old.to_path_buf())
+            let tree = crate::review::affected::BaseTree::open(Some(old), rev)?;
+            let sides = tree.sides(old)?;
+            // A directory on one side only renders as all-added or all-removed.
+            let build = |d: &Option<PathBuf>| match d {
+                Some(d) => crate::build_resources(d, options),
+                None => Ok(Vec::new()),
+            };
+            crate::review::diff::diff(&build(&sides.old)?, &build(&sides.new)?)
         }
         _ => anyhow::bail!("give either two directories, or one directory and --base REV"),
     };
-    let old_res = crate::build_resources(&old_dir, options)?;
-    let new_res = crate::build_resources(&new_dir, options)?;
-    let mut diffs = crate::review::diff::diff(&old_res, &new_res);
     if !how.show_secrets {
         crate::review::diff::mask_secrets(&mut diffs);
     }
@@ -117,13 +122,4 @@ fn run_diff(
         DiffFormat::Markdown => crate::review::diff::render_markdown(&diffs),
     })?;
     Ok(!diffs.is_empty())
-}
-
-/// Extracts the repository at `rev` into a temporary directory and returns
-/// it with the path of `dir` inside it.
-fn checkout_revision(
-    dir: &Path,
-    rev: &str,
-) -> anyhow::Result<(crate::sys::cleanup::TempDir, PathBuf)> {
-    Ok(crate::review::affected::checkout_revision(dir, rev)?)
 }

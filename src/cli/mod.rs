@@ -15,6 +15,7 @@ pub mod explain;
 mod fish_completion;
 pub mod graph;
 pub mod output;
+pub mod review;
 pub mod version;
 
 use clap::{Parser, Subcommand};
@@ -59,6 +60,9 @@ enum Command {
     /// Draw what feeds a kustomization (bases, components, patches,
     /// generators, charts, remote resources) as Graphviz DOT or Mermaid.
     Graph(graph::GraphArgs),
+    /// Review a change for a pull request: every affected kustomization
+    /// diffed against a git revision, as one markdown comment (or text).
+    Review(review::ReviewArgs),
     /// Print the kustomize version nest-kz emulates, as that release prints it (nest-kz's own: --version).
     Version(version::VersionArgs),
     /// Edit the kustomization in the current directory (kustomize's `edit`).
@@ -91,6 +95,7 @@ pub fn main() -> u8 {
         Command::Diff(args) => diff::run(args),
         Command::Affected(args) => affected::run(args),
         Command::Graph(args) => graph::run(args),
+        Command::Review(args) => review::run(args),
         Command::Version(args) => version::run(args),
         Command::Edit { command } => report_edit(crate::edit::run_edit(Path::new("."), command)),
         Command::Create(args) => report_edit(crate::edit::run_create(Path::new("."), args)),

@@ -26,7 +26,7 @@ pub struct Origin {
 
 pub type FieldOrigins = HashMap<String, Origin>;
 
-const ELEMENT_KEYS: &[&str] = &[
+pub const ELEMENT_KEYS: &[&str] = &[
     "name",
     "containerPort",
     "port",

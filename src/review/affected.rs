@@ -75,22 +75,6 @@ pub fn resolve_revision(dir: &Path, rev: &str) -> Result<String, AffectedError> 
     .map_err(|_| AffectedError::BadRevision(rev.to_string()))
 }
 
-/// Extracts the repository at `rev` into a temporary directory and returns
-/// it with the path of `dir` inside it.
-pub fn checkout_revision(
-    dir: &Path,
-    rev: &str,
-) -> Result<(crate::sys::cleanup::TempDir, PathBuf), AffectedError> {
-    let commit = resolve_revision(dir, rev)?;
-    let top = git(dir, &["rev-parse", "--show-toplevel"])?;
-    let prefix = git(dir, &["rev-parse", "--show-prefix"])?;
-    let tmp = crate::sys::cleanup::TempDir::new("nest-kz-review-")
-        .map_err(io(Path::new("temporary directory")))?;
-    extract(Path::new(top.trim()), &commit, tmp.path())?;
-    let path = tmp.path().join(prefix.trim());
-    Ok((tmp, path))
-}
-
 fn extract(top: &Path, commit: &str, into: &Path) -> Result<(), AffectedError> {
     let mut archive = Command::new("git")
         .arg("-C")
@@ -313,70 +297,325 @@ pub fn changed_since(dir: &Path, rev: &str) -> Result<BTreeSet<PathBuf>, Affecte
         .collect())
 }
 
+/// Lexically `path` with `.` and `..` resolved (for paths that may not exist).
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Whether `dir` holds a kustomization (not a component).
+fn is_kustomization(dir: &Path) -> bool {
+    kustomization::find_file(dir).is_ok()
+}
+
+/// The repository at a base revision, extracted beside the working tree,
+/// and what moved between them.
+pub struct BaseTree {
+    tree: crate::sys::cleanup::TempDir,
+    /// The working tree's top, canonical.
+    pub top: PathBuf,
+    /// The current directory, canonical: paths are shown relative to it.
+    pub cwd: PathBuf,
+    pub commit: String,
+    /// Kustomization directories renamed since the base: (old, new), relative to `top`.
+    renames: Vec<(PathBuf, PathBuf)>,
+    /// The files changed since the base (untracked ones included), canonical where they exist.
+    pub changed: BTreeSet<PathBuf>,
+}
+
+/// One kustomization directory on the two sides of a change.
+#[derive(Debug, Clone)]
+pub struct Sides {
+    /// As given, or relative to the current directory.
+    pub shown: PathBuf,
+    /// The directory at the base revision, when it was a kustomization there.
+    pub old: Option<PathBuf>,
+    /// The directory in the working tree, when it is a kustomization now.
+    pub new: Option<PathBuf>,
+    /// The old directory's path, shown relative to the current directory, when it moved.
+    pub renamed_from: Option<PathBuf>,
+}
+
+impl BaseTree {
+    /// Extracts `rev` of the repository holding `start` (or the current directory).
+    pub fn open(start: Option<&Path>, rev: &str) -> Result<BaseTree, AffectedError> {
+        let cwd_raw = std::env::current_dir().map_err(io(Path::new(".")))?;
+        let cwd = cwd_raw.canonicalize().map_err(io(&cwd_raw))?;
+        // The nearest existing directory: a deleted overlay no longer exists.
+        let start = start
+            .map(|s| normalize(&cwd.join(s)))
+            .and_then(|s| s.ancestors().find(|a| a.is_dir()).map(Path::to_path_buf))
+            .unwrap_or_else(|| cwd.clone());
+        let commit = resolve_revision(&start, rev)?;
+        let top_text = git(&start, &["rev-parse", "--show-toplevel"])?;
+        let top = Path::new(top_text.trim())
+            .canonicalize()
+            .map_err(io(Path::new(top_text.trim())))?;
+        let tree = crate::sys::cleanup::TempDir::new("nest-kz-review-")
+            .map_err(io(Path::new("temporary directory")))?;
+        extract(&top, &commit, tree.path())?;
+        let renames = kustomization_renames(&top, &commit)?;
+        let changed = changed_files(&top, &commit)?
+            .into_iter()
+            .map(|p| p.canonicalize().unwrap_or(p))
+            .collect();
+        Ok(BaseTree {
+            tree,
+            top,
+            cwd,
+            commit,
+            renames,
+            changed,
+        })
+    }
+
+    /// The extracted tree's top.
+    pub fn old_top(&self) -> &Path {
+        self.tree.path()
+    }
+
+    /// `path` (relative to the current directory, or absolute) relative to the top.
+    fn in_repo(&self, path: &Path) -> Option<PathBuf> {
+        let abs = match path.canonicalize() {
+            Ok(p) => p,
+            Err(_) => normalize(&self.cwd.join(path)),
+        };
+        abs.strip_prefix(&self.top).ok().map(Path::to_path_buf)
+    }
+
+    /// A path under the top shown relative to the current directory (`.` for it).
+    pub fn shown(&self, rel: &Path) -> PathBuf {
+        match crate::build::relative_path(&self.cwd, &self.top.join(rel)) {
+            r if r.is_empty() => PathBuf::from("."),
+            r => PathBuf::from(r),
+        }
+    }
+
+    /// Both sides of `dir` (as a user gave it): absent where it is no
+    /// kustomization; a directory renamed since the base pairs with its old path.
+    pub fn sides(&self, dir: &Path) -> Result<Sides, AffectedError> {
+        let rel = self.in_repo(dir).ok_or_else(|| {
+            AffectedError::NotKustomization(format!(
+                "{}: not inside the repository at {}",
+                dir.display(),
+                self.top.display()
+            ))
+        })?;
+        let new = is_kustomization(&self.top.join(&rel)).then(|| dir.to_path_buf());
+        let mut renamed_from = None;
+        let mut old = Some(self.old_top().join(&rel)).filter(|d| is_kustomization(d));
+        let moved = self.renames.iter().find(|(_, to)| *to == rel);
+        if let (None, Some(_), Some((from, _))) = (&old, &new, moved) {
+            old = Some(self.old_top().join(from)).filter(|d| is_kustomization(d));
+            renamed_from = old.as_ref().map(|_| self.shown(from));
+        }
+        if old.is_none() && new.is_none() {
+            return Err(AffectedError::NotKustomization(format!(
+                "{}: no kustomization here, neither in the working tree nor at the base revision",
+                dir.display()
+            )));
+        }
+        Ok(Sides {
+            shown: dir.to_path_buf(),
+            old,
+            new,
+            renamed_from,
+        })
+    }
+
+    /// Whether building `sides` may read a file changed since the base: the
+    /// files its new side reads, or those its old side read (a deleted base file).
+    fn touched(&self, sides: &Sides) -> bool {
+        if sides.old.is_none() || sides.new.is_none() || sides.renamed_from.is_some() {
+            return true;
+        }
+        let new_reads = sides.new.as_deref().map(files_read).unwrap_or_default();
+        let old_top = self.old_top().canonicalize().unwrap_or_default();
+        let old_reads: BTreeSet<PathBuf> = sides
+            .old
+            .as_deref()
+            .map(files_read)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|p| p.strip_prefix(&old_top).ok().map(|r| self.top.join(r)))
+            .collect();
+        touches(&new_reads, &self.changed) || touches(&old_reads, &self.changed)
+    }
+}
+
+/// Kustomization files git sees renamed between `commit` and the working
+/// tree, as their directories (old, new) relative to the top.
+fn kustomization_renames(
+    top: &Path,
+    commit: &str,
+) -> Result<Vec<(PathBuf, PathBuf)>, AffectedError> {
+    let status = git(top, &["diff", "-M90%", "--name-status", "-z", commit, "--"])?;
+    let mut fields = status.split('\0');
+    let mut out = Vec::new();
+    let is_kfile = |p: &str| {
+        kustomization::FILE_NAMES
+            .iter()
+            .any(|n| Path::new(p).file_name().is_some_and(|f| f == *n))
+    };
+    while let Some(code) = fields.next() {
+        if code.is_empty() {
+            break;
+        }
+        let paths: Vec<&str> = match code.chars().next() {
+            Some('R') | Some('C') => fields.by_ref().take(2).collect(),
+            _ => fields.by_ref().take(1).collect(),
+        };
+        if let [from, to] = paths[..]
+            && code.starts_with('R')
+            && is_kfile(from)
+            && is_kfile(to)
+        {
+            let dir = |p: &str| {
+                Path::new(p)
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default()
+            };
+            out.push((dir(from), dir(to)));
+        }
+    }
+    Ok(out)
+}
+
 /// The directories among `dirs` (default: every kustomization in the
-/// repository of the current directory) whose output differs between `base`
-/// and the working tree, as given (or relative to the current directory).
+/// repository of the current directory, and every one deleted since `base`)
+/// whose output differs between `base` and the working tree, as given (or
+/// relative to the current directory).
 pub fn affected(
     base: &str,
     dirs: &[PathBuf],
     confirm: bool,
     options: &BuildOptions,
 ) -> Result<Vec<PathBuf>, AffectedError> {
-    let cwd = std::env::current_dir().map_err(io(Path::new(".")))?;
-    let start = dirs.first().map_or(cwd.as_path(), |d| d.as_path());
-    let start = if start.is_dir() { start } else { cwd.as_path() };
-    let commit = resolve_revision(start, base)?;
-    let top_text = git(start, &["rev-parse", "--show-toplevel"])?;
-    let top = Path::new(top_text.trim())
-        .canonicalize()
-        .map_err(io(Path::new(top_text.trim())))?;
-    let changed = changed_files(&top, &commit)?;
-    let candidates: Vec<PathBuf> = if dirs.is_empty() {
-        // Relative to where the command runs, also from a subdirectory
-        // (`../base`), and `.` for a kustomization at that very place.
-        let here = cwd.canonicalize().unwrap_or_else(|_| cwd.clone());
-        kustomization_dirs(&top)
-            .into_iter()
-            .map(|d| match crate::build::relative_path(&here, &d) {
-                rel if rel.is_empty() => PathBuf::from("."),
-                rel => PathBuf::from(rel),
-            })
-            .collect()
-    } else {
-        // A directory without a kustomization would read no files and so
-        // never be listed: say so instead.
-        for d in dirs {
-            kustomization::find_file(d)
-                .map_err(|e| AffectedError::NotKustomization(e.to_string()))?;
-        }
-        dirs.to_vec()
-    };
-    let touched: Vec<PathBuf> = candidates
+    let tree = BaseTree::open(dirs.first().map(PathBuf::as_path), base)?;
+    Ok(affected_sides(&tree, dirs, confirm, options)?
         .into_iter()
-        .filter(|d| touches(&files_read(d), &changed))
-        .collect();
-    if !confirm || touched.is_empty() {
-        return Ok(touched);
+        .map(|s| s.shown)
+        .collect())
+}
+
+/// Like [`affected`], with both sides of each directory.
+pub fn affected_sides(
+    tree: &BaseTree,
+    dirs: &[PathBuf],
+    confirm: bool,
+    options: &BuildOptions,
+) -> Result<Vec<Sides>, AffectedError> {
+    let candidates: Vec<Sides> = if dirs.is_empty() {
+        all_sides(tree)?
+    } else {
+        dirs.iter()
+            .map(|d| tree.sides(d))
+            .collect::<Result<_, _>>()?
+    };
+    let touched = candidates.into_iter().filter(|s| tree.touched(s));
+    if !confirm {
+        return Ok(touched.collect());
     }
-    let old_tree = crate::sys::cleanup::TempDir::new("nest-kz-review-")
-        .map_err(io(Path::new("temporary directory")))?;
-    extract(&top, &commit, old_tree.path())?;
+    let render = |d: &Path| -> Result<String, String> {
+        crate::build(d, options)
+            .map(|objs| crate::yaml::emit_stream(&objs))
+            .map_err(|e| e.to_string().replace(&*d.to_string_lossy(), "<dir>"))
+    };
+    Ok(touched
+        .filter(|s| match (&s.old, &s.new) {
+            (Some(old), Some(new)) => s.renamed_from.is_some() || render(old) != render(new),
+            _ => true,
+        })
+        .collect())
+}
+
+/// Every kustomization of the working tree, then every one deleted since the
+/// base (a renamed one appears once, under its new path).
+fn all_sides(tree: &BaseTree) -> Result<Vec<Sides>, AffectedError> {
     let mut out = Vec::new();
-    for dir in touched {
-        let abs = cwd.join(&dir).canonicalize().map_err(io(&dir))?;
-        let old_dir = abs
-            .strip_prefix(&top)
-            .map(|rel| old_tree.path().join(rel))
-            .unwrap_or_default();
-        let render = |d: &Path| -> Result<String, String> {
-            crate::build(d, options)
-                .map(|objs| crate::yaml::emit_stream(&objs))
-                .map_err(|e| e.to_string().replace(&*d.to_string_lossy(), "<dir>"))
-        };
-        let differs = !old_dir.is_dir() || render(&old_dir) != render(&abs);
-        if differs {
-            out.push(dir);
+    for dir in kustomization_dirs(&tree.top) {
+        let rel = dir.strip_prefix(&tree.top).unwrap_or(&dir).to_path_buf();
+        out.push(tree.sides(&tree.shown(&rel))?);
+    }
+    let old_top = tree.old_top().to_path_buf();
+    for dir in kustomization_dirs(&old_top) {
+        let rel = dir.strip_prefix(&old_top).unwrap_or(&dir).to_path_buf();
+        let moved = tree.renames.iter().any(|(from, _)| *from == rel);
+        if !moved && !is_kustomization(&tree.top.join(&rel)) {
+            out.push(Sides {
+                shown: tree.shown(&rel),
+                old: Some(dir),
+                new: None,
+                renamed_from: None,
+            });
         }
     }
     Ok(out)
+}
+
+/// The value of ArgoCD's `argocd.argoproj.io/manifest-generate-paths`
+/// annotation for an application of `dir`: `.` for the directory itself,
+/// then every other kustomization directory and file its build reads, from
+/// the repository's top (`/base`), so ArgoCD regenerates the application
+/// only when one of them changes. Remote resources are not paths; nothing
+/// names them.
+pub fn generate_paths(dir: &Path) -> Result<String, AffectedError> {
+    let own = dir.canonicalize().map_err(io(dir))?;
+    let top_text = git(&own, &["rev-parse", "--show-toplevel"])?;
+    let top = Path::new(top_text.trim())
+        .canonicalize()
+        .map_err(io(Path::new(top_text.trim())))?;
+    let read = files_read(&own);
+    let is_kfile = |p: &Path| {
+        p.file_name()
+            .is_some_and(|f| kustomization::FILE_NAMES.iter().any(|n| f == *n))
+    };
+    let dirs: BTreeSet<PathBuf> = read
+        .iter()
+        .filter(|p| is_kfile(p))
+        .filter_map(|p| p.parent().map(Path::to_path_buf))
+        .collect();
+    let mut paths = vec![".".to_string()];
+    // A directory covers what lies inside it; `own` is `.` already.
+    let covered = |p: &Path| dirs.iter().any(|d| p != d && p.starts_with(d)) || p.starts_with(&own);
+    for p in dirs.iter().chain(read.iter().filter(|p| !is_kfile(p))) {
+        if covered(p) {
+            continue;
+        }
+        if let Ok(rel) = p.strip_prefix(&top) {
+            let entry = format!("/{}", rel.display());
+            if !paths.contains(&entry) {
+                paths.push(entry);
+            }
+        }
+    }
+    Ok(paths.join(";"))
+}
+
+/// Every kustomization of the repository holding the current directory,
+/// relative to it.
+pub fn all_kustomizations() -> Result<Vec<PathBuf>, AffectedError> {
+    let cwd_raw = std::env::current_dir().map_err(io(Path::new(".")))?;
+    let cwd = cwd_raw.canonicalize().map_err(io(&cwd_raw))?;
+    let top_text = git(&cwd, &["rev-parse", "--show-toplevel"])?;
+    let top = Path::new(top_text.trim())
+        .canonicalize()
+        .map_err(io(Path::new(top_text.trim())))?;
+    Ok(kustomization_dirs(&top)
+        .into_iter()
+        .map(|d| match crate::build::relative_path(&cwd, &d) {
+            r if r.is_empty() => PathBuf::from("."),
+            r => PathBuf::from(r),
+        })
+        .collect())
 }
