@@ -179,6 +179,11 @@ fn mermaid_and_changed_files_since_a_revision() {
         &["app", "--format", "mermaid", "--base", "HEAD"],
     ));
     assert!(mermaid.starts_with("flowchart LR\n"), "{mermaid}");
+    // The grammar GitHub renders with accepts it (labels with `/`, `?`, `(`).
+    support::mermaid_parses(
+        "graph::mermaid_and_changed_files_since_a_revision",
+        std::slice::from_ref(&mermaid),
+    );
     let declared: Vec<&str> = mermaid
         .lines()
         .filter(|l| !l.contains("-->") && l.trim_start().starts_with('n'))

@@ -59,3 +59,41 @@ pub fn any_helm(test: &str) -> Option<PathBuf> {
 }
 
 pub const HELM_HOW: &str = "run scripts/install-helm.sh or set NEST_KZ_HELM3/NEST_KZ_HELM4";
+
+const MERMAID_HOW: &str = "scripts/install-mermaid.sh installs it (npm); scripts/test.sh does";
+
+/// Runs the real Mermaid parser (scripts/mermaid/check.mjs under node) on
+/// each text; panics with the parser's message on the first that does not
+/// parse. False (and a skip) when the parser is not installed.
+pub fn mermaid_parses(test: &str, texts: &[String]) -> bool {
+    let check = std::env::var_os("NEST_KZ_MERMAID_CHECK")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/mermaid/check.mjs")
+        });
+    if !have("mermaid", check.is_file(), test, MERMAID_HOW) {
+        return false;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let files: Vec<PathBuf> = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let f = dir.path().join(format!("graph{i}.mmd"));
+            std::fs::write(&f, t).unwrap();
+            f
+        })
+        .collect();
+    let out = std::process::Command::new("node")
+        .arg(&check)
+        .args(&files)
+        .output()
+        .expect("node runs");
+    assert!(
+        out.status.success(),
+        "{test}: Mermaid refuses the graph: {}\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        texts.join("\n---\n")
+    );
+    true
+}
