@@ -451,3 +451,46 @@ fn review_keeps_under_the_size_limit_and_says_what_it_cut() {
     );
     assert!(!text.contains('\x1b'));
 }
+
+#[test]
+fn the_example_workflow_renders_the_review() {
+    // The README's GitHub Actions job: its review step, run as Actions runs
+    // it (bash -e), with the expressions Actions would fill in.
+    let workflow = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".github/workflows/review.yml"),
+    )
+    .unwrap();
+    let docs = nest_kz::yaml::parse_config_documents(&workflow).unwrap();
+    let steps = docs[0].value["jobs"]["review"]["steps"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let step = steps
+        .iter()
+        .find(|s| s.get("name").and_then(|n| n.as_str()) == Some("Render the review"))
+        .expect("a review step");
+    let script = step["run"].as_str().unwrap();
+    assert!(script.contains("\"$NEST_KZ\" review --base"), "{script}");
+    let r = repo();
+    git(
+        r.path(),
+        &["update-ref", "refs/remotes/origin/main", "HEAD~1"],
+    );
+    let temp = tempfile::tempdir().unwrap();
+    let out = Command::new("bash")
+        .args(["-e", "-c", script])
+        .current_dir(r.path())
+        .env("NEST_KZ", env!("CARGO_BIN_EXE_nest-kz"))
+        .env("BASE", "origin/main")
+        .env("RUNNER_TEMP", temp.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = std::fs::read_to_string(temp.path().join("review.md")).unwrap();
+    assert!(md.contains("**6 directories changed**"), "{md}");
+    assert!(md.chars().count() <= 65_536);
+}
