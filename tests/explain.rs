@@ -56,7 +56,8 @@ fn prod_fields_are_explained_by_file_and_line() {
             .origins
             .as_ref()
             .unwrap()
-            .contains_key("spec.replicas")
+            .get("spec.replicas")
+            .is_some()
     );
     let dev_kfile = root()
         .join("overlays/dev/kustomization.yaml")
@@ -345,5 +346,128 @@ fn managed_by_label_names_nest_kz() {
     assert!(
         nest_kz::build(tmp.path(), &BuildOptions::default()).is_ok(),
         "kustomize ignores unknown buildMetadata values"
+    );
+}
+
+fn explain(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_nest-kz"))
+        .arg("explain")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn explain_shows_every_value_a_field_had_and_who_set_it() {
+    // base sets replicas 1, a component's patch 2, the overlay's replicas
+    // field 3: the chain lists all three, newest first.
+    let tmp = tempfile::tempdir().unwrap();
+    let write = |rel: &str, text: &str| {
+        let path = tmp.path().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("base/kustomization.yaml", "resources:\n- app.yaml\n");
+    write(
+        "base/app.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  replicas: 1\n  template:\n    spec:\n      containers:\n      - name: app\n        image: app:1\n",
+    );
+    write(
+        "ha/kustomization.yaml",
+        "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches:\n- path: scale.yaml\n",
+    );
+    write(
+        "ha/scale.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  replicas: 2\n",
+    );
+    write(
+        "prod/kustomization.yaml",
+        "resources:\n- ../base\ncomponents:\n- ../ha\nreplicas:\n- name: app\n  count: 3\n",
+    );
+    let out = explain(tmp.path(), &["prod", "--field", "spec.replicas"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        "Deployment/app (apps/v1)\n  spec.replicas: 3  <- prod/kustomization.yaml:7 (replicas)\n      was 2  <- ha/scale.yaml:6 (strategic merge patch)\n      was 1  <- base/app.yaml:6 (resource)\n"
+    );
+    // --file: every field the component's patch sets, also when a later
+    // step overwrote it.
+    let out = explain(tmp.path(), &["prod", "--file", "ha/scale.yaml"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text.lines()
+            .filter(|l| l.starts_with("  ") && !l.starts_with("      "))
+            .map(|l| l.split(':').next().unwrap().trim())
+            .collect::<Vec<_>>(),
+        ["spec.replicas"],
+        "{text}"
+    );
+    // A field path covers what lies below it; nothing matching is an error.
+    let out = explain(
+        tmp.path(),
+        &["prod", "--field", "spec.template.spec.containers[name=app]"],
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(
+            "  spec.template.spec.containers[name=app].image: app:1  <- base/app.yaml:11 (resource)"
+        ),
+        "{text}"
+    );
+    let none = explain(tmp.path(), &["prod", "--field", "spec.paused"]);
+    assert_eq!(none.status.code(), Some(1));
+    assert!(none.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&none.stderr),
+        "Error: nothing matches --field spec.paused\n"
+    );
+}
+
+#[test]
+fn explain_file_filter_on_the_prod_overlay() {
+    let out = explain(
+        &root(),
+        &[
+            "overlays/prod",
+            "--file",
+            "overlays/prod/kustomization.yaml",
+        ],
+    );
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    // Each listed field was set by that file, now or before.
+    let mut fields = 0;
+    let lines: Vec<&str> = text.lines().collect();
+    for (i, line) in lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| l.starts_with("  ") && !l.starts_with("      "))
+    {
+        fields += 1;
+        let chain = std::iter::once(line).chain(
+            lines[i + 1..]
+                .iter()
+                .take_while(|l| l.starts_with("      ")),
+        );
+        assert!(
+            chain
+                .into_iter()
+                .any(|l| l.contains("<- overlays/prod/kustomization.yaml:")),
+            "{line}"
+        );
+    }
+    assert!(fields > 10, "{text}");
+    assert!(
+        text.contains("  data.LOG_LEVEL: WARN  <- overlays/prod/kustomization.yaml:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("      was INFO  <- base/kustomization.yaml:"),
+        "{text}"
     );
 }

@@ -24,7 +24,36 @@ pub struct Origin {
     pub by: String,
 }
 
-pub type FieldOrigins = HashMap<String, Origin>;
+/// Who set each field last, and what each field held before (its chain).
+#[derive(Debug, Default, Clone)]
+pub struct FieldOrigins {
+    last: HashMap<String, Origin>,
+    /// Values a later step replaced, with who had set them, oldest first.
+    /// Most fields are set once, so this stays short: only overwritten
+    /// fields pay for their earlier values.
+    earlier: Vec<(String, Origin, Value)>,
+}
+
+impl FieldOrigins {
+    pub fn new() -> FieldOrigins {
+        FieldOrigins::default()
+    }
+
+    /// Who set the field at `path` last.
+    pub fn get(&self, path: &str) -> Option<&Origin> {
+        self.last.get(path)
+    }
+
+    /// The values the field at `path` had before its current one, newest
+    /// first, each with who had set it.
+    pub fn earlier(&self, path: &str) -> impl Iterator<Item = (&Origin, &Value)> {
+        self.earlier
+            .iter()
+            .rev()
+            .filter(move |(p, _, _)| p == path)
+            .map(|(_, o, v)| (o, v))
+    }
+}
 
 pub const ELEMENT_KEYS: &[&str] = &[
     "name",
@@ -140,11 +169,20 @@ pub fn record_changes(
         .unwrap_or_default();
     let new = leaves(after);
     let present: std::collections::HashSet<&str> = new.iter().map(|(p, _)| p.as_str()).collect();
-    origins.retain(|path, _| present.contains(path.as_str()));
+    origins
+        .last
+        .retain(|path, _| present.contains(path.as_str()));
+    origins
+        .earlier
+        .retain(|(path, _, _)| present.contains(path.as_str()));
     for (path, value) in new {
-        if old.get(&path) != Some(&value) || !origins.contains_key(&path) {
-            let origin = origin_of(&path);
-            origins.insert(path, origin);
+        let was = old.get(&path).copied();
+        if was == Some(value) && origins.last.contains_key(&path) {
+            continue;
+        }
+        let origin = origin_of(&path);
+        if let (Some(was), Some(previous)) = (was, origins.last.insert(path.clone(), origin)) {
+            origins.earlier.push((path, previous, was.clone()));
         }
     }
 }

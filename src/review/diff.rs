@@ -93,10 +93,11 @@ pub fn diff(old: &[Resource], new: &[Resource]) -> Vec<ObjectDiff> {
                 if fields.is_empty() {
                     continue;
                 }
-                let old_object = o.id().to_string();
+                // A new namespace is a field change; a new name is a rename.
+                let renamed = o.name() != r.name();
                 out.push(ObjectDiff {
                     warnings: warnings::for_object(Some(o), r, &fields),
-                    renamed_from: (old_object != object).then_some(old_object),
+                    renamed_from: renamed.then(|| o.id().to_string()),
                     object,
                     change: Change::Changed(fields),
                     secret: is_secret(r),
@@ -132,6 +133,23 @@ fn change(out: &mut Vec<FieldChange>, path: String, old: Option<&Value>, new: Op
     });
 }
 
+/// A field only one side has: a scalar as one change, a map or list as
+/// its leaves, so `metadata.annotations` appearing lists each annotation.
+/// (A list item on one side stays one change: see `compare_lists`.)
+fn one_side(out: &mut Vec<FieldChange>, path: String, value: &Value, removed: bool) {
+    for (leaf, v) in crate::model::provenance::leaves(value) {
+        let at = match leaf.as_str() {
+            "" => path.clone(),
+            l if l.starts_with('[') => format!("{path}{l}"),
+            l => join(&path, l),
+        };
+        match removed {
+            true => change(out, at, Some(v), None),
+            false => change(out, at, None, Some(v)),
+        }
+    }
+}
+
 fn join(path: &str, key: &str) -> String {
     crate::model::provenance::join(path, key)
 }
@@ -156,13 +174,13 @@ fn compare(
                 let child_keys = field.map(|f| f.merge_keys()).unwrap_or_default();
                 match o.get(k) {
                     Some(ov) => compare(ov, &n[k], child_schema, &child_keys, join(&path, k), out),
-                    None => change(out, join(&path, k), None, Some(&n[k])),
+                    None => one_side(out, join(&path, k), &n[k], false),
                 }
             }
             let mut gone: Vec<&Key> = o.keys().filter(|k| !n.contains_key(k)).collect();
             crate::model::key_order::sort_keys(&mut gone, |k| k);
             for k in gone {
-                change(out, join(&path, k), Some(&o[k]), None);
+                one_side(out, join(&path, k), &o[k], true);
             }
         }
         (Value::Array(o), Value::Array(n)) if o != n => {

@@ -1,8 +1,8 @@
 //! `nest-kz explain`: every field of the output with the file and line that
-//! last set it, per object.
+//! set it, and the values it had before with who set each, per object.
 
 use crate::build::relative_path;
-use crate::model::provenance::leaves;
+use crate::model::provenance::{Origin, leaves};
 use crate::model::resource::Resource;
 use crate::model::value::Value;
 use std::fmt::Write;
@@ -16,24 +16,65 @@ pub fn matches_object(r: &Resource, filter: &str) -> bool {
     r.kind().eq_ignore_ascii_case(kind) && r.ever_named(name)
 }
 
-/// The explanation of `resources`, file paths shown relative to `cwd`.
-pub fn render(resources: &[Resource], filter: Option<&str>, cwd: &Path) -> String {
+/// What `explain` shows: one object, one field (and what lies below it),
+/// the fields one file sets.
+#[derive(Debug, Default)]
+pub struct Filter<'a> {
+    pub object: Option<&'a str>,
+    /// A keyed path: the field itself and every field below it.
+    pub field: Option<&'a str>,
+    /// A file, canonical: the fields it set, now or before a later step.
+    pub file: Option<&'a Path>,
+}
+
+fn under(path: &str, field: &str) -> bool {
+    path.strip_prefix(field)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+}
+
+fn shown(origin: &Origin, cwd: &Path) -> String {
+    match origin.line {
+        0 => format!("{} ({})", relative_path(cwd, &origin.file), origin.by),
+        line => format!(
+            "{}:{line} ({})",
+            relative_path(cwd, &origin.file),
+            origin.by
+        ),
+    }
+}
+
+/// The explanation of `resources`, file paths shown relative to `cwd`:
+/// per field its value and who set it, then, indented, each earlier value
+/// and who had set it (newest first).
+pub fn render(resources: &[Resource], filter: &Filter<'_>, cwd: &Path) -> String {
     let mut out = String::new();
     for r in resources
         .iter()
-        .filter(|r| filter.is_none_or(|f| matches_object(r, f)))
+        .filter(|r| filter.object.is_none_or(|f| matches_object(r, f)))
     {
-        let _ = writeln!(out, "{}", r.id());
         let Some(origins) = &r.origins else { continue };
+        let mut body = String::new();
         for (path, value) in leaves(&r.value) {
-            let shown = match origins.get(&path) {
-                Some(o) if o.line > 0 => {
-                    format!("{}:{} ({})", relative_path(cwd, &o.file), o.line, o.by)
+            if filter.field.is_some_and(|f| !under(&path, f)) {
+                continue;
+            }
+            let current = origins.get(&path);
+            let earlier: Vec<(&Origin, &Value)> = origins.earlier(&path).collect();
+            if let Some(file) = filter.file {
+                let sets = |o: &Origin| o.file == file;
+                if !(current.is_some_and(sets) || earlier.iter().any(|(o, _)| sets(o))) {
+                    continue;
                 }
-                Some(o) => format!("{} ({})", relative_path(cwd, &o.file), o.by),
-                None => "(unknown)".to_string(),
-            };
-            let _ = writeln!(out, "  {path}: {}  <- {shown}", short(value));
+            }
+            let by = current.map_or_else(|| "(unknown)".to_string(), |o| shown(o, cwd));
+            let _ = writeln!(body, "  {path}: {}  <- {by}", short(value));
+            for (origin, was) in earlier {
+                let _ = writeln!(body, "      was {}  <- {}", short(was), shown(origin, cwd));
+            }
+        }
+        if !body.is_empty() || (filter.field.is_none() && filter.file.is_none()) {
+            let _ = writeln!(out, "{}", r.id());
+            out.push_str(&body);
         }
     }
     out
