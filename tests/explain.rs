@@ -52,12 +52,12 @@ fn prod_fields_are_explained_by_file_and_line() {
     // Prod leaves the replica count to its HPA; dev sets it with `replicas:`.
     let deploy = res.iter().find(|r| r.kind() == "Deployment").unwrap();
     assert!(
-        !deploy
+        deploy
             .origins
             .as_ref()
             .unwrap()
             .get("spec.replicas")
-            .is_some()
+            .is_none()
     );
     let dev_kfile = root()
         .join("overlays/dev/kustomization.yaml")
