@@ -340,6 +340,11 @@ impl Repo {
             .output()
             .expect("helm package");
         assert!(out.status.success(), "helm package: {out:?}");
+        // Files served as they are (a valuesFile named by a URL).
+        for entry in std::fs::read_dir(manifest().join("tests/helm/served")).expect("served") {
+            let path = entry.expect("entry").path();
+            std::fs::copy(&path, dir.path().join(path.file_name().expect("name"))).expect("copy");
+        }
         let out = Command::new(helm)
             .args(["repo", "index"])
             .arg(dir.path())
@@ -420,6 +425,23 @@ fn charts_pulled_from_a_repository_match_kustomize_and_are_cached() {
     let packer = h3.as_deref().or(h4.as_deref()).expect("a helm");
     let repo = Repo::start(packer);
     check_case("repo", h3.as_deref(), h4.as_deref(), Some(&repo.url));
+    // A valuesFile named by an http(s) URL is downloaded, as kustomize's
+    // loader does.
+    check_case("values-url", h3.as_deref(), h4.as_deref(), Some(&repo.url));
+    // ... under the rules of any remote file: refused with --network=false.
+    let t = tree(
+        &manifest().join("tests/helm/cases/values-url"),
+        packer,
+        Some(&repo.url),
+    );
+    let stderr = fails(
+        &t,
+        packer,
+        &["--network=false"],
+        "demo",
+        "remote references are refused",
+    );
+    assert!(stderr.contains("/demo-values.yaml"), "{stderr}");
     // A base pulling a chart, built twice through two overlays (the second
     // build finds it cached).
     check_case(

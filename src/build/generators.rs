@@ -214,9 +214,15 @@ pub fn inflate_helm_chart(
     loader: &Loader,
     options: &crate::generate::helm::HelmOptions,
 ) -> Result<Vec<Resource>> {
-    let text =
-        crate::generate::helm::inflate(chart, globals, &loader.dir, loader.restriction, options)
-            .map_err(|e| BuildError::invalid(kfile, format!("helmCharts: {e}")))?;
+    let text = crate::generate::helm::inflate(
+        chart,
+        globals,
+        &loader.dir,
+        loader.restriction,
+        options,
+        &loader.remote,
+    )
+    .map_err(|e| BuildError::invalid(kfile, format!("helmCharts: {e}")))?;
     // Line numbers in helm's output mean nothing in the kustomization, so
     // objects are loaded untracked; the caller attributes their fields.
     let mut objects = load_resources_from_text(&text, kfile, false).map_err(|e| {

@@ -336,6 +336,7 @@ pub fn generate(
                 &loader.dir,
                 loader.restriction,
                 helm_options,
+                &loader.remote,
             )
             .map_err(|e| BuildError::invalid(&config.origin, e.to_string()))?;
             for r in crate::build::load_resources_from_text(&text, &config.origin, false)? {

@@ -173,6 +173,7 @@ pub fn inflate(
     root: &Path,
     restriction: LoadRestriction,
     options: &HelmOptions,
+    remote: &crate::load::remote::RemoteOptions,
 ) -> Result<String, HelmError> {
     let name = chart.name.clone();
     if !options.enabled {
@@ -295,6 +296,7 @@ pub fn inflate(
         additional: &additional,
         merge,
         within: &within,
+        remote,
     };
     // An unchanged chart with unchanged values and flags: no helm at all.
     let mut values = None;
@@ -395,6 +397,8 @@ struct Inputs<'a> {
     additional: &'a [PathBuf],
     merge: ValuesMerge,
     within: &'a dyn Fn(&'static str, &Path) -> Result<(), HelmError>,
+    /// For a `valuesFile` named by an http(s) URL, which kustomize's loader downloads.
+    remote: &'a crate::load::remote::RemoteOptions,
 }
 
 impl Inputs<'_> {
@@ -402,14 +406,34 @@ impl Inputs<'_> {
     /// valuesInline merged as kustomize merges them.
     fn values(&self) -> Result<Vec<u8>, HelmError> {
         let (chart, name) = (self.chart, &self.chart.name);
+        let url = crate::load::remote::is_http_url(&chart.values_file);
         let values_file = if chart.values_file.is_empty() {
             self.chart_dir.join("values.yaml")
+        } else if url {
+            PathBuf::from(&chart.values_file)
         } else {
             normalize(&self.root.join(&chart.values_file))
         };
-        (self.within)("valuesFile", &values_file)?;
+        let read =
+            || match url {
+                // The same download, limits and --network/--offline rules as a
+                // remote resource file.
+                true => crate::load::remote::download_file(&chart.values_file, self.remote)
+                    .map_err(|e| HelmError::Values {
+                        chart: name.clone(),
+                        path: values_file.clone(),
+                        message: match e {
+                            crate::error::BuildError::Remote { source, .. } => source.to_string(),
+                            other => other.to_string(),
+                        },
+                    }),
+                false => read_values(name, &values_file),
+            };
+        if !url {
+            (self.within)("valuesFile", &values_file)?;
+        }
         if chart.values_inline.is_empty() {
-            return read_values(name, &values_file);
+            return read();
         }
         let inline = Value::Object(
             chart
@@ -421,7 +445,7 @@ impl Inputs<'_> {
         let merged = if self.merge == ValuesMerge::Replace {
             inline
         } else {
-            let bytes = read_values(name, &values_file)?;
+            let bytes = read()?;
             let file = parse_values(&bytes).map_err(|message| HelmError::Values {
                 chart: name.clone(),
                 path: values_file.clone(),
