@@ -863,6 +863,7 @@ mod tests {
             Path::new("/nonexistent"),
             LoadRestriction::RootOnly,
             &HelmOptions::default(),
+            &crate::load::remote::RemoteOptions::default(),
         );
         assert!(matches!(e, Err(HelmError::NotEnabled { .. })));
     }
