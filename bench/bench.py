@@ -9,11 +9,13 @@ bytes equal kustomize's.
 usage: bench/bench.py [--runs N] [--sizes 1000,10000,100000,300000]
                       [--wide 200] [--kustomize-max 1000]
                       [--binary PATH [--floor PATH] [--static PATH]]
-                      [--shape-mb 30] [--only nest,generated,wide,startup,shapes]
+                      [--shape-mb 30] [--only nest,generated,wide,remote,startup,shapes]
 Needs: cargo (builds --release, unless --binary), kubectl with kustomize
 v5.5.0, python3.
 
-Besides the trees: the 1-resource start-up against /bin/true (issue 31:
+Besides the trees: an overlay over a remote base (a file:// git repository)
+pinned by commit and by tag, warm, against kustomize (issue 31: at least 50x
+for the commit); the 1-resource start-up against /bin/true (issue 31:
 within 1 ms), and peak RSS per input byte for each shape of input (issue 31:
 at most 8x): many small ConfigMaps, one huge value, wide maps, long lists,
 deep nesting, and `explain` (provenance on) over the small ConfigMaps.
@@ -25,15 +27,16 @@ import argparse, functools, math, os, statistics, subprocess, sys, tempfile, tim
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def measure(cmd, runs, cpu=None):
+def measure(cmd, runs, cpu=None, env=None):
     """Median wall time and peak RSS; with a `cpu` list, also appends the
     median CPU time (user + system, every thread)."""
     walls, cpus, rss = [], [], 0
-    # One run first, not counted: the files and the binary in the page cache.
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # One run first, not counted: the files and the binary in the page cache
+    # (and, for remote bases, nest-kz's clone cache primed).
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     for _ in range(runs):
         start = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         _, status, usage = os.wait4(p.pid, 0)
         walls.append(time.perf_counter() - start)
         cpus.append(usage.ru_utime + usage.ru_stime)
@@ -160,6 +163,53 @@ def ms(t):
     return f"{t * 1000:.1f} ms" if t < 10 else f"{t:.2f} s"
 
 
+def git(repo, *args):
+    subprocess.run(["git", "-C", repo, "-c", "user.name=bench", "-c", "user.email=bench@example.com", *args],
+                   check=True, capture_output=True)
+
+
+def remote_rows(nest, tmp, runs):
+    """An overlay over a remote base in a git repository (file://), pinned
+    by commit and by tag, warm (nest-kz's clone cache primed by the first,
+    uncounted run; kustomize clones on every build), beside the same overlay
+    over the base as a local directory."""
+    repo = f"{tmp}/remote-repo"
+    os.makedirs(f"{repo}/base")
+    with open(f"{repo}/base/kustomization.yaml", "w") as f:
+        f.write("resources:\n- deployment.yaml\nconfigMapGenerator:\n- name: settings\n  literals: [MODE=remote]\n")
+    with open(f"{repo}/base/deployment.yaml", "w") as f:
+        f.write("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n"
+                "      containers:\n      - name: web\n        image: nginx:1.25\n")
+    subprocess.run(["git", "init", "-q", repo], check=True)
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "base")
+    git(repo, "tag", "v1")
+    commit = subprocess.run(["git", "-C", repo, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+    overlays = []
+    for label, base in (("commit", f"file://{repo}//base?ref={commit}"), ("tag", f"file://{repo}//base?ref=v1"),
+                        ("local", os.path.relpath(f"{repo}/base", f"{tmp}/overlay-local"))):
+        d = f"{tmp}/overlay-{label}"
+        os.makedirs(d)
+        with open(f"{d}/kustomization.yaml", "w") as f:
+            f.write(f"resources:\n- {base}\nnamePrefix: prod-\nimages:\n- name: nginx\n  newTag: '1.27'\n")
+        overlays.append((label, d))
+    env = dict(os.environ, XDG_CACHE_HOME=f"{tmp}/remote-cache")
+    v = kustomize_minor()
+    emulate = ["--kustomize-version", v] if v else []
+    print("\n| remote base (warm) | nest-kz | kustomize | x faster than kustomize | same bytes |")
+    print("|---|---|---|---|---|")
+    for label, d in overlays:
+        variants = [(label, [nest, "build", d])]
+        if label == "tag":
+            variants.append(("tag, --remote-ref-ttl 10m", [nest, "build", "--remote-ref-ttl", "10m", d]))
+        kt, _ = measure(["kubectl", "kustomize", d], runs)
+        want = subprocess.run(["kubectl", "kustomize", d], capture_output=True).stdout
+        for row, cmd in variants:
+            nt, _ = measure(cmd, runs, env=env)
+            got = subprocess.run(cmd[:2] + emulate + cmd[2:], capture_output=True, env=env).stdout
+            print(f"| {row} | {ms(nt)} | {ms(kt)} | {kt / nt:.1f}x | {'yes' if got == want else 'NO'} |", flush=True)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=5)
@@ -173,7 +223,7 @@ def main():
     ap.add_argument("--static", help="a static nest-kz for the extra start-up rows (default without --binary: the one scripts/build-static.sh makes, if present)")
     ap.add_argument("--shape-mb", type=float, default=30, help="input size of each memory shape, MB")
     ap.add_argument("--startup-runs", type=int, default=201)
-    ap.add_argument("--only", default="nest,generated,wide,startup,shapes", help="rows to run, comma-separated")
+    ap.add_argument("--only", default="nest,generated,wide,remote,startup,shapes", help="rows to run, comma-separated")
     args = ap.parse_args()
     only = set(args.only.split(","))
     floor = args.floor or os.path.join(ROOT, "target/release/examples/floor")
@@ -235,6 +285,8 @@ def main():
         if n:
             growth.append((n, nt))
         print(f"| {label} | {size_col} | {ms(nt)} | {ms(cpu[0])} | {floor_cols} | {k_cols} | {rss_cols} | {same} |", flush=True)
+    if "remote" in only:
+        remote_rows(nest, tmp, args.small_runs)
     if len(growth) >= 2:
         (n0, t0), (n1, t1) = growth[0], growth[-1]
         print(f"\ngrowth exponent {n0}..{n1} resources: {math.log(t1 / t0) / math.log(n1 / n0):.3f}")
