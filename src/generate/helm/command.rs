@@ -40,7 +40,8 @@ const KEPT_ENV: &[&str] = &[
 /// and the registry logins.
 const LENT_CONFIG: &[&str] = &["repositories.yaml", "registry/config.json"];
 
-/// The homes helm runs with, inside the build's temporary directory.
+/// The homes helm runs with: inside the build's temporary directory, or
+/// one kept in the inflation cache for `helm template` of local charts.
 pub struct Homes {
     config: PathBuf,
     cache: PathBuf,
@@ -50,7 +51,8 @@ pub struct Homes {
 }
 
 impl Homes {
-    /// Makes the homes under `tmp`; with a configHome, copies in what it lends.
+    /// Makes the homes under `tmp` (or finds them made); with a configHome,
+    /// copies in what it lends.
     pub fn new(tmp: &Path, lent: Option<&Path>, chart: &str) -> Result<Homes, HelmError> {
         let homes = Homes {
             config: tmp.join("config"),
@@ -142,6 +144,15 @@ impl Helm<'_> {
     /// Runs helm with `args`; returns stdout, or an error with the command
     /// line and helm's stderr.
     pub fn run(&self, args: &[String]) -> Result<Vec<u8>, HelmError> {
+        self.run_with_input(args, None)
+    }
+
+    /// [`Helm::run`] with `input` on helm's standard input.
+    pub fn run_with_input(
+        &self,
+        args: &[String],
+        input: Option<Vec<u8>>,
+    ) -> Result<Vec<u8>, HelmError> {
         let env = self.homes.env();
         let mut cmd = Command::new(self.command);
         cmd.args(args).env_clear();
@@ -156,7 +167,7 @@ impl Helm<'_> {
             what: &what,
             // helm has no limit of its own: only the run's deadline.
             timeout: Duration::MAX,
-            stdin: None,
+            stdin: input,
             max_output: None,
         };
         let output = child::run(cmd, spec).map_err(|e| match e {

@@ -309,12 +309,34 @@ pub fn inflate(
         }
         values = Some(bytes);
     }
-    // Only now a scratch home for helm: a cache hit needs none.
-    // Dropped (and removed) on every return path, as kustomize's cleanup,
+    // Only now a home for helm: a cache hit needs none. With the cache on,
+    // `helm template` of a chart in the tree runs in one home kept in the
+    // cache (helm writes nothing there for it): making and removing a
+    // scratch home cost more than the rest of the build on a slow disk.
+    // A pull, or a configHome's logins, get a scratch home of their own,
+    // dropped (and removed) on every return path as kustomize's cleanup,
     // and on a signal (see sys::cleanup).
-    let tmp =
-        crate::sys::cleanup::TempDir::new("nest-kz-helm-").map_err(io(&std::env::temp_dir()))?;
-    let homes = Homes::new(&tmp.path().join("helm"), lent.as_deref(), &name)?;
+    let shared_home = cache
+        .filter(|_| local && lent.is_none())
+        .map(|c| c.dir.join("helm-home"));
+    let tmp = match shared_home {
+        Some(_) => None,
+        None => Some(
+            crate::sys::cleanup::TempDir::new("nest-kz-helm-")
+                .map_err(io(&std::env::temp_dir()))?,
+        ),
+    };
+    let homes = match (&shared_home, &tmp) {
+        (Some(dir), _) => Homes::new(dir, None, &name)?,
+        (None, Some(t)) => Homes::new(&t.path().join("helm"), lent.as_deref(), &name)?,
+        (None, None) => {
+            return Err(HelmError::Io {
+                chart: name,
+                path: std::env::temp_dir(),
+                source: std::io::Error::other("no home for helm"),
+            });
+        }
+    };
     let helm = Helm {
         chart: &name,
         command: &options.command,
@@ -345,7 +367,13 @@ pub fn inflate(
                 path: chart_dir,
             });
         }
-        pull(&helm, &chart, &home, tmp.path())?;
+        let Some(scratch) = tmp.as_ref() else {
+            return Err(HelmError::NoChart {
+                chart: name,
+                path: chart_dir,
+            });
+        };
+        pull(&helm, &chart, &home, scratch.path())?;
         within_repo("chart", &chart_dir)?;
         chart_files::check(&chart_dir, &bound, restriction, &name)?;
         if let (Some(cache), Some(k)) = (cache, &pull_key) {
@@ -359,12 +387,10 @@ pub fn inflate(
     if let (Some(_), None) = (cache, &key) {
         key = inflation_key(&inputs, &values, &options.command);
     }
-    let values_path = tmp
-        .path()
-        .join(format!("{}-kustomize-values.yaml", chart.name));
-    std::fs::write(&values_path, &values).map_err(io(&values_path))?;
-    let args = template_args(&chart, &home, &values_path, &additional);
-    let out = helm.run(&args)?;
+    // The merged values reach helm on its standard input (`-f -`), where
+    // kustomize writes a file: the same values, no file to make and remove.
+    let args = template_args(&chart, &home, Path::new("-"), &additional);
+    let out = helm.run_with_input(&args, Some(values))?;
     drop(tmp);
     if let (Some(cache), Some(k)) = (cache, &key) {
         cache.store_inflation(k, &out);
