@@ -51,7 +51,7 @@ pub struct Homes {
 }
 
 impl Homes {
-    /// Makes the homes under `tmp` (or finds them made); with a configHome,
+    /// Names the homes under `tmp` (helm makes what it writes); with a configHome,
     /// copies in what it lends.
     pub fn new(tmp: &Path, lent: Option<&Path>, chart: &str) -> Result<Homes, HelmError> {
         let homes = Homes {
@@ -61,19 +61,9 @@ impl Homes {
             plugins: tmp.join("plugins"),
             home: tmp.join("home"),
         };
-        for dir in [
-            &homes.config,
-            &homes.cache,
-            &homes.data,
-            &homes.plugins,
-            &homes.home,
-        ] {
-            std::fs::create_dir_all(dir).map_err(|source| HelmError::Io {
-                chart: chart.to_string(),
-                path: dir.clone(),
-                source,
-            })?;
-        }
+        // Not made: helm makes what it writes to (a pull's repository
+        // cache) and needs none of them to exist for the rest, and every
+        // directory made is one more to remove on a disk where that is slow.
         if let Some(from) = lent {
             homes.lend(from, chart)?;
         }
