@@ -50,8 +50,13 @@ pub fn set(
         return false;
     };
     let mut tree = docs.into_iter().next().map(|d| d.value).unwrap_or_default();
-    let mut set =
-        |node: &mut Value, fresh: bool| value::set_field_value(node, fresh, source, options);
+    let mut set = |node: &mut Value, fresh: bool| {
+        let how = match fresh {
+            true => value::Landing::Fresh,
+            false => value::Landing::Existing,
+        };
+        value::set_field_value(node, how, source, options)
+    };
     match path::each_match(&mut tree, &segments[split..], create, &mut set) {
         Ok(n) if n > 0 => {}
         _ => return false,

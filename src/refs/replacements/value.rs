@@ -107,7 +107,19 @@ pub fn copy_to_target(
     {
         return Ok(());
     }
-    let mut set = |node: &mut Value, fresh: bool| set_field_value(node, fresh, source, options);
+    // kustomize keeps annotations as a map of texts: one `create` makes
+    // holds the value's text as it is (an empty text stays "", where any
+    // other new field reads it as YAML's null).
+    let annotation =
+        segments.len() == 3 && segments[0] == "metadata" && segments[1] == "annotations";
+    let mut set = |node: &mut Value, fresh: bool| {
+        let how = match (fresh, annotation) {
+            (true, true) => Landing::Text,
+            (true, false) => Landing::Fresh,
+            (false, _) => Landing::Existing,
+        };
+        set_field_value(node, how, source, options)
+    };
     match path::each_match(root, &segments, create, &mut set) {
         Ok(0) => Err(failed(None)),
         Ok(_) => Ok(()),
@@ -118,13 +130,25 @@ pub fn copy_to_target(
     }
 }
 
+/// What a target node is when a value lands in it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Landing {
+    /// A node that was there: it keeps its type.
+    Existing,
+    /// A node `create` just made: it reads the text as YAML.
+    Fresh,
+    /// A node `create` just made in a map of texts (annotations): the text.
+    Text,
+}
+
 /// kustomize's `setFieldValue`: puts the value into one target node.
 pub fn set_field_value(
     node: &mut Value,
-    fresh: bool,
+    how: Landing,
     source: &Source,
     options: &Options,
 ) -> Result<(), String> {
+    let fresh = how != Landing::Existing;
     let mut text = source.scalar_text();
     if let Some(d) = options.delimiter.as_deref().filter(|d| !d.is_empty()) {
         let Some(current) = path::scalar_text(node) else {
@@ -142,6 +166,7 @@ pub fn set_field_value(
     }
     let new = match &*node {
         Value::Object(_) | Value::Array(_) => source.as_node(),
+        _ if how == Landing::Text => Value::String(text.into()),
         _ if fresh => implicit(&text),
         scalar => retyped(scalar, &text)?,
     };
