@@ -116,7 +116,7 @@ fn fix_name_references(
             .filter_map(|r| {
                 Some((
                     r.name().to_string(),
-                    r.origins.as_ref()?.get("metadata.name")?.clone(),
+                    r.origins.as_ref()?.get("metadata.name")?,
                 ))
             })
             .collect()

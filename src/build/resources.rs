@@ -195,9 +195,8 @@ pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<
                 by: "resource".into(),
             };
             let mut origins = provenance::FieldOrigins::new();
-            provenance::record_changes(&mut origins, None, &r.value, &origin_of);
+            provenance::record_changes(&mut origins, &r.value, &origin_of);
             r.origins = Some(Box::new(origins));
-            r.observed = Some(Box::new(r.value.clone()));
         }
         out.push(r);
     }

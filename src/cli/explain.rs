@@ -2,7 +2,8 @@
 //! that last set it.
 
 use super::args::BuildFlags;
-use super::{err_line, print_text};
+use super::{err_line, write_failed};
+use std::io::Write;
 use std::path::PathBuf;
 
 // The flags of `explain`.
@@ -27,15 +28,21 @@ pub fn run(args: ExplainArgs) -> u8 {
             let cwd = std::env::current_dir()
                 .and_then(|d| d.canonicalize())
                 .unwrap_or_default();
-            let text = crate::review::explain::render(&resources, args.object.as_deref(), &cwd);
-            if text.is_empty() {
-                err_line(&format!(
-                    "Error: no object matches {}",
-                    args.object.unwrap_or_default()
-                ));
-                return 1;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let written =
+                crate::review::explain::write(&mut out, &resources, args.object.as_deref(), &cwd)
+                    .and_then(|n| out.flush().map(|()| n));
+            match written {
+                Ok(0) => {
+                    err_line(&format!(
+                        "Error: no object matches {}",
+                        args.object.unwrap_or_default()
+                    ));
+                    1
+                }
+                Ok(_) => 0,
+                Err(e) => write_failed(&e),
             }
-            print_text(&text)
         }
         Err(e) => {
             err_line(&format!("Error: {e}"));

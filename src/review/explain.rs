@@ -5,7 +5,7 @@ use crate::build::relative_path;
 use crate::model::provenance::leaves;
 use crate::model::resource::Resource;
 use crate::model::value::Value;
-use std::fmt::Write;
+use std::io::Write;
 use std::path::Path;
 
 /// `KIND/NAME` (kind case-insensitive; the current name or any earlier one).
@@ -18,12 +18,27 @@ pub fn matches_object(r: &Resource, filter: &str) -> bool {
 
 /// The explanation of `resources`, file paths shown relative to `cwd`.
 pub fn render(resources: &[Resource], filter: Option<&str>, cwd: &Path) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write(&mut out, resources, filter, cwd);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Writes the explanation of `resources` to `out` as it goes (it is a few
+/// times the size of the objects); the number of objects explained.
+pub fn write(
+    out: &mut impl Write,
+    resources: &[Resource],
+    filter: Option<&str>,
+    cwd: &Path,
+) -> std::io::Result<usize> {
+    let mut shown_objects = 0;
     for r in resources
         .iter()
         .filter(|r| filter.is_none_or(|f| matches_object(r, f)))
     {
-        let _ = writeln!(out, "{}", r.id());
+        shown_objects += 1;
+        writeln!(out, "{}", r.id())?;
         let Some(origins) = &r.origins else { continue };
         for (path, value) in leaves(&r.value) {
             let shown = match origins.get(&path) {
@@ -33,10 +48,10 @@ pub fn render(resources: &[Resource], filter: Option<&str>, cwd: &Path) -> Strin
                 Some(o) => format!("{} ({})", relative_path(cwd, &o.file), o.by),
                 None => "(unknown)".to_string(),
             };
-            let _ = writeln!(out, "  {path}: {}  <- {shown}", short(value));
+            writeln!(out, "  {path}: {}  <- {shown}", short(value))?;
         }
     }
-    out
+    Ok(shown_objects)
 }
 
 /// A value on one line: strings bare (newlines escaped), the rest as JSON.
