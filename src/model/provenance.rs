@@ -73,13 +73,14 @@ impl FieldOrigins {
 
     /// The origin of the field at a keyed path.
     pub fn get(&self, path: &str) -> Option<Origin> {
-        let field = self.field(path)?;
-        let sources = SOURCES.lock().ok()?;
-        let (file, by) = sources.list.get(field.source as usize)?;
-        Some(Origin {
-            file: file.clone(),
-            line: field.line as usize,
-            by: by.clone(),
+        self.get_ref(path)?.origin()
+    }
+
+    /// The origin of the field at a keyed path, as kept (two integers).
+    pub fn get_ref(&self, path: &str) -> Option<OriginRef> {
+        self.field(path).map(|f| OriginRef {
+            line: f.line,
+            source: f.source,
         })
     }
 
@@ -93,6 +94,25 @@ impl FieldOrigins {
 
     pub fn is_empty(&self) -> bool {
         self.fields.is_empty()
+    }
+}
+
+/// An origin as an object keeps it: to hold many at little cost.
+#[derive(Debug, Clone, Copy)]
+pub struct OriginRef {
+    line: u32,
+    source: u32,
+}
+
+impl OriginRef {
+    pub fn origin(self) -> Option<Origin> {
+        let sources = SOURCES.lock().ok()?;
+        let (file, by) = sources.list.get(self.source as usize)?;
+        Some(Origin {
+            file: file.clone(),
+            line: self.line as usize,
+            by: by.clone(),
+        })
     }
 }
 
