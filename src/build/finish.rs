@@ -15,7 +15,7 @@ use crate::load::kustomization::{self, Kustomization};
 use crate::model::provenance::{self, Origin};
 use crate::model::resmap::ResMap;
 use crate::model::resource::Resource;
-use crate::model::value::Value;
+use crate::model::value::{Str, Value};
 use hashbrown::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -110,13 +110,15 @@ fn fix_name_references(
     config: &crate::load::transformer_config::TransformerConfig,
     root: &Root,
 ) -> Result<()> {
-    let name_origins: HashMap<String, Origin> = if root.track {
+    // One entry per object of a big build: the name in place and the
+    // origin as kept, read back only for a reference that changed.
+    let name_origins: HashMap<Str, provenance::OriginRef> = if root.track {
         resmap
             .iter()
             .filter_map(|r| {
                 Some((
-                    r.name().to_string(),
-                    r.origins.as_ref()?.get("metadata.name")?.clone(),
+                    r.name().into(),
+                    r.origins.as_ref()?.get_ref("metadata.name")?,
                 ))
             })
             .collect()
@@ -137,9 +139,13 @@ fn fix_name_references(
             .into_iter()
             .find(|(p, _)| p == path)
             .and_then(|(_, v)| v.as_str().map(str::to_string));
-        match value.and_then(|v| name_origins.get(&v).map(|o| (v, o))) {
+        let named = value.and_then(|v| {
+            let o = name_origins.get(v.as_str())?.origin()?;
+            Some((v, o))
+        });
+        match named {
             Some((v, o)) => Origin {
-                file: o.file.clone(),
+                file: o.file,
                 line: o.line,
                 by: format!("name reference to {v}, named by {}", o.by),
             },

@@ -39,6 +39,9 @@ pub struct Prefetch {
     /// Kustomizations a window read to find their files, by directory,
     /// until the build visits them: each file is read and parsed once.
     kustomizations: HashMap<PathBuf, Read>,
+    /// Per kustomization directory, the files its last window read ahead
+    /// that are its own entries (not those of a directory below it).
+    own_files: HashMap<PathBuf, Vec<PathBuf>>,
 }
 
 /// A kustomization file as read: its path, text and meaning.
@@ -88,6 +91,18 @@ impl Prefetch {
         self.parse(window, track);
     }
 
+    /// How many objects the files of `dir`'s own entries parsed ahead
+    /// hold, not yet taken: its collection can grow once for all of them.
+    pub fn objects_ahead(&self, dir: &Path) -> usize {
+        self.own_files.get(dir).map_or(0, |files| {
+            files
+                .iter()
+                .filter_map(|p| self.parsed.get(p)?.as_ref().ok())
+                .map(Vec::len)
+                .sum()
+        })
+    }
+
     /// Parses a window on every core, if it is worth it.
     fn parse(&mut self, window: Vec<(PathBuf, u64)>, track: bool) {
         let window: Vec<(PathBuf, u64)> = window
@@ -131,9 +146,11 @@ impl Prefetch {
             out.push((p, n));
             true
         };
+        let mut own = Vec::new();
         if let Some(path) = first {
             let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
             add((path.to_path_buf(), size));
+            own.push(path.to_path_buf());
         }
         let reached = self.reached.entry(loader.dir.clone()).or_default();
         let mut next = (*reached).max(index + usize::from(first.is_some()));
@@ -151,15 +168,22 @@ impl Prefetch {
             let Some((files, read)) = seen else {
                 break;
             };
+            let own_file = match (&read, files.as_slice()) {
+                (None, [(path, _)]) => Some(path.clone()),
+                _ => None,
+            };
             if let Some((dir, read)) = read {
                 self.kustomizations.insert(dir, read);
             }
             if !files.into_iter().all(&mut add) {
                 break;
             }
+            own.extend(own_file);
             next += 1;
         }
         *reached = next.max(*reached);
+        // Files already taken are out of `parsed`: this window's are enough.
+        self.own_files.insert(loader.dir.clone(), own);
         out
     }
 }

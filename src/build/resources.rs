@@ -107,6 +107,16 @@ impl Builder {
                 let loaded = self
                     .prefetch
                     .load(&entries, index, &path, ctx.loader, ctx.track)?;
+                // The objects of the files read ahead are added one by one:
+                // room for all of them at once, rather than doubling on
+                // the way (which leaves up to twice the room, and the
+                // smaller copies freed but not yet returned).
+                if resmap.spare() < loaded.len() {
+                    let ahead = self.prefetch.objects_ahead(&ctx.loader.dir);
+                    if ahead > 0 {
+                        resmap.reserve_exact(loaded.len() + ahead);
+                    }
+                }
                 for mut r in loaded {
                     self.objects_placed = true;
                     self.annotate_origin(&mut r, OriginNote::File(&path));
@@ -154,7 +164,7 @@ pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<
         check_object(&value, path, doc.line)?;
         queue.push_back((value, Some(&doc.lines), doc.line));
     }
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(docs.len());
     // Every object of the file shares one copy of its path.
     let source: std::sync::Arc<Path> = path.into();
     while let Some((mut item, lines, line)) = queue.pop_front() {
@@ -195,9 +205,8 @@ pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<
                 by: "resource".into(),
             };
             let mut origins = provenance::FieldOrigins::new();
-            provenance::record_changes(&mut origins, None, &r.value, &origin_of);
+            provenance::record_changes(&mut origins, &r, &origin_of);
             r.origins = Some(Box::new(origins));
-            r.observed = Some(Box::new(r.value.clone()));
         }
         out.push(r);
     }

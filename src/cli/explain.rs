@@ -2,7 +2,8 @@
 //! that set it and its earlier values, filtered by object, field or file.
 
 use super::args::BuildFlags;
-use super::{err_line, print_text};
+use super::{err_line, write_failed};
+use std::io::Write;
 use std::path::PathBuf;
 
 // The flags of `explain`.
@@ -28,8 +29,6 @@ pub struct ExplainArgs {
 /// Runs `explain`; the exit status.
 pub fn run(args: ExplainArgs) -> u8 {
     let wanted = describe(&args);
-    let mut options = args.flags.options();
-    options.track_provenance = true;
     let file = match args
         .file
         .as_ref()
@@ -42,7 +41,9 @@ pub fn run(args: ExplainArgs) -> u8 {
         Some(Ok(f)) => Some(f),
         None => None,
     };
-    match crate::build_resources(&args.dir, &options) {
+    let mut options = args.flags.options();
+    options.track_provenance = true;
+    match chained_build(&args.dir, &options) {
         Ok(resources) => {
             let cwd = std::env::current_dir()
                 .and_then(|d| d.canonicalize())
@@ -52,18 +53,42 @@ pub fn run(args: ExplainArgs) -> u8 {
                 field: args.field.as_deref(),
                 file: file.as_deref(),
             };
-            let text = crate::review::explain::render(&resources, &filter, &cwd);
-            if text.is_empty() {
-                err_line(&format!("Error: nothing matches {}", wanted));
-                return 1;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let written = crate::review::explain::write(&mut out, &resources, &filter, &cwd)
+                .and_then(|n| out.flush().map(|()| n));
+            match written {
+                Ok(0) => {
+                    err_line(&format!("Error: nothing matches {wanted}"));
+                    1
+                }
+                Ok(_) => 0,
+                Err(e) => write_failed(&e),
             }
-            print_text(&text)
         }
         Err(e) => {
             err_line(&format!("Error: {e}"));
             1
         }
     }
+}
+
+/// The build with provenance, and each overwritten field's earlier values.
+/// Keeping every value an object ever had would cost a copy of every
+/// object; instead a first build finds the fields a later step overwrote,
+/// and, only when there are any, a second build keeps those fields' values
+/// as they are set (builds are deterministic, so both see the same steps).
+fn chained_build(
+    dir: &std::path::Path,
+    options: &crate::BuildOptions,
+) -> crate::error::Result<Vec<crate::model::resource::Resource>> {
+    let first = crate::build_resources(dir, options)?;
+    if !crate::model::provenance::watch(&first) {
+        return Ok(first);
+    }
+    drop(first);
+    let second = crate::build_resources(dir, options);
+    crate::model::provenance::unwatch();
+    second
 }
 
 /// The filters given, as a user wrote them.

@@ -156,6 +156,16 @@ impl ResMap {
         }
     }
 
+    /// Room for this many more resources without growing.
+    pub fn spare(&self) -> usize {
+        self.resources.capacity() - self.resources.len()
+    }
+
+    /// Makes room for `n` more resources, exactly.
+    pub fn reserve_exact(&mut self, n: usize) {
+        self.resources.reserve_exact(n);
+    }
+
     pub fn append_all(&mut self, other: ResMap) -> Result<()> {
         if self.resources.is_empty() {
             return self.adopt(other);

@@ -5,12 +5,9 @@ use crate::model::resid::{Gvk, IdRef, ResId};
 use crate::model::value::{Key, Map, Str, Value};
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 // Lists most objects leave empty are one pointer each (a big build holds
 // one resource per object): see the README's dependency table.
 use thin_vec::ThinVec;
-
-static NEXT_SERIAL: AtomicU64 = AtomicU64::new(1);
 
 /// v5.8's build annotation on every object helm rendered: the namespace
 /// transformer leaves such objects alone, and the annotation is removed
@@ -77,12 +74,8 @@ pub struct Resource {
     /// which kustomize's strategic merge drops (see `strategic_merge`).
     pub bare_nulls: ThinVec<Vec<crate::model::value::PathStep>>,
     pub generator: Option<GeneratorMeta>,
-    /// Identifies the resource across build steps (for provenance tracking).
-    pub serial: u64,
     /// Who set each field; only filled when provenance is tracked.
     pub origins: Option<Box<crate::model::provenance::FieldOrigins>>,
-    /// The object as provenance last observed it (tracking only).
-    pub observed: Option<Box<Value>>,
     /// Its size as the build budget counts it, measured when first added
     /// to a collection and charged again, unmeasured, at every level.
     pub charged_bytes: Option<u64>,
@@ -90,7 +83,6 @@ pub struct Resource {
 
 impl Resource {
     pub fn new(value: Value, source: impl Into<Arc<Path>>, line: usize) -> Self {
-        let serial = NEXT_SERIAL.fetch_add(1, Ordering::Relaxed);
         Resource {
             value,
             source: source.into(),
@@ -101,9 +93,7 @@ impl Resource {
             ref_var_names: ThinVec::new(),
             bare_nulls: ThinVec::new(),
             generator: None,
-            serial,
             origins: None,
-            observed: None,
             charged_bytes: None,
         }
     }

@@ -37,17 +37,11 @@ pub fn emit_document_in_order(value: &Value) -> String {
 
 /// Appends one document's text to `out`.
 fn append_document(out: &mut String, value: &Value) {
-    // libyaml starts a stream at column 0 "after whitespace, at an indentation".
     let mut e = Emitter {
         out: std::mem::take(out),
-        whitespace: true,
-        indention: true,
         ..Emitter::default()
     };
-    e.node(value, -1, Context::Root);
-    // kustomize's output never closes a document with `...`, even after a
-    // `|+` block, so the emitter's open-ended state is not tracked.
-    e.write_indent(-1);
+    e.document(value);
     *out = e.out;
 }
 
@@ -74,8 +68,21 @@ const BATCH: usize = 16 * CHUNK;
 pub fn write_stream(out: &mut dyn std::io::Write, values: &[Value]) -> std::io::Result<()> {
     use rayon::prelude::*;
     if values.len() <= CHUNK {
-        // One task's worth: no threads for a small build.
-        return out.write_all(emit_stream(values).as_bytes());
+        // One task's worth: no threads for a small build. The text goes
+        // out as it is made, so a document with one huge value is never
+        // held whole a second time.
+        let mut e = Emitter {
+            sink: Some(out),
+            ..Emitter::default()
+        };
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                e.out.push_str("---\n");
+            }
+            e.document(v);
+        }
+        e.flush();
+        return e.failed.map_or(Ok(()), Err);
     }
     for (b, batch) in values.chunks(BATCH).enumerate() {
         let texts: Vec<String> = batch
@@ -112,9 +119,18 @@ enum Context {
     SequenceItem,
 }
 
+/// Text a streaming emitter holds before writing it out.
+const FLUSH_BYTES: usize = 64 << 10;
+
 #[derive(Default)]
-struct Emitter {
+struct Emitter<'w> {
     out: String,
+    /// Where the text goes once `out` holds [`FLUSH_BYTES`], at a line
+    /// break; none to keep it all in `out`.
+    sink: Option<&'w mut dyn std::io::Write>,
+    /// The sink's first error: later text is dropped, and the stream
+    /// reports it at the end.
+    failed: Option<std::io::Error>,
     column: usize,
     whitespace: bool,
     indention: bool,
@@ -130,7 +146,32 @@ enum Style {
     Literal,
 }
 
-impl Emitter {
+impl Emitter<'_> {
+    /// Emits one document, starting at column 0.
+    fn document(&mut self, value: &Value) {
+        // libyaml starts a stream at column 0 "after whitespace, at an indentation".
+        self.column = 0;
+        self.whitespace = true;
+        self.indention = true;
+        self.node(value, -1, Context::Root);
+        // kustomize's output never closes a document with `...`, even after a
+        // `|+` block, so the emitter's open-ended state is not tracked.
+        self.write_indent(-1);
+    }
+
+    /// Writes the text so far to the sink, if there is one.
+    fn flush(&mut self) {
+        let Some(sink) = self.sink.as_mut() else {
+            return;
+        };
+        if self.failed.is_none()
+            && let Err(e) = sink.write_all(self.out.as_bytes())
+        {
+            self.failed = Some(e);
+        }
+        self.out.clear();
+    }
+
     fn put(&mut self, c: char) {
         self.out.push(c);
         self.column += 1;
@@ -139,6 +180,9 @@ impl Emitter {
     fn put_break(&mut self) {
         self.out.push('\n');
         self.column = 0;
+        if self.sink.is_some() && self.out.len() >= FLUSH_BYTES {
+            self.flush();
+        }
     }
 
     /// go-yaml's `write_break`: `\n` becomes a line break; other break
@@ -270,11 +314,11 @@ impl Emitter {
         if !self.whitespace {
             self.put(' ');
         }
-        let chars: Vec<char> = s.chars().collect();
         let mut spaces = false;
-        for (i, &c) in chars.iter().enumerate() {
+        let mut chars = s.chars().peekable();
+        while let Some(c) = chars.next() {
             if c == ' ' {
-                let next_is_space = chars.get(i + 1) == Some(&' ');
+                let next_is_space = chars.peek() == Some(&' ');
                 if allow_breaks && !spaces && self.column > BEST_WIDTH && !next_is_space {
                     self.write_indent(indent);
                 } else {
@@ -293,18 +337,19 @@ impl Emitter {
 
     fn write_single_quoted(&mut self, s: &str, indent: i32, allow_breaks: bool) {
         self.write_indicator("'", true, false, false);
-        let chars: Vec<char> = s.chars().collect();
         let (mut spaces, mut breaks) = (false, false);
-        let last = chars.len().saturating_sub(1);
-        for (i, &c) in chars.iter().enumerate() {
+        let mut chars = s.chars().peekable();
+        let mut first = true;
+        while let Some(c) = chars.next() {
+            let at_start = std::mem::take(&mut first);
             if c == ' ' {
-                let next_is_space = chars.get(i + 1) == Some(&' ');
+                let next = chars.peek().copied();
                 if allow_breaks
                     && !spaces
                     && self.column > BEST_WIDTH
-                    && i > 0
-                    && i < last
-                    && !next_is_space
+                    && !at_start
+                    && next.is_some()
+                    && next != Some(' ')
                 {
                     self.write_indent(indent);
                 } else {
@@ -338,13 +383,14 @@ impl Emitter {
 
     fn write_double_quoted(&mut self, s: &str, indent: i32, allow_breaks: bool) {
         self.write_indicator("\"", true, false, false);
-        let chars: Vec<char> = s.chars().collect();
-        let last = chars.len().saturating_sub(1);
         let mut spaces = false;
         // go-yaml v2's `is_bom` looks at the first bytes of the string, not
         // at position i: after a leading BOM every character is escaped.
         let leading_bom = s.starts_with('\u{FEFF}');
-        for (i, &c) in chars.iter().enumerate() {
+        let mut chars = s.chars().peekable();
+        let mut first = true;
+        while let Some(c) = chars.next() {
+            let at_start = std::mem::take(&mut first);
             if leading_bom
                 || !is_printable(c)
                 || c == '\u{FEFF}'
@@ -369,9 +415,15 @@ impl Emitter {
                 }
                 spaces = false;
             } else if c == ' ' {
-                if allow_breaks && !spaces && self.column > BEST_WIDTH && i != 0 && i != last {
+                let next = chars.peek().copied();
+                if allow_breaks
+                    && !spaces
+                    && self.column > BEST_WIDTH
+                    && !at_start
+                    && next.is_some()
+                {
                     self.write_indent(indent);
-                    if chars.get(i + 1) == Some(&' ') {
+                    if next == Some(' ') {
                         self.put('\\');
                     }
                 } else {
@@ -394,12 +446,12 @@ impl Emitter {
         if first.is_some_and(|c| c == ' ' || is_break(c)) {
             self.write_indicator(&BEST_INDENT.to_string(), false, false, false);
         }
-        let chars: Vec<char> = s.chars().collect();
-        let chomp = match chars.as_slice() {
-            [] => Some("-"),
-            [.., last] if !is_break(*last) => Some("-"),
-            [_] => Some("+"),
-            [.., prev, _] if is_break(*prev) => Some("+"),
+        let mut from_end = s.chars().rev();
+        let chomp = match (from_end.next(), from_end.next()) {
+            (None, _) => Some("-"),
+            (Some(last), _) if !is_break(last) => Some("-"),
+            (Some(_), None) => Some("+"),
+            (Some(_), Some(prev)) if is_break(prev) => Some("+"),
             _ => None,
         };
         if let Some(hint) = chomp {
@@ -409,7 +461,7 @@ impl Emitter {
         self.indention = true;
         self.whitespace = true;
         let mut breaks = true;
-        for &c in &chars {
+        for c in s.chars() {
             if is_break(c) {
                 self.write_break(c);
                 self.indention = true;
@@ -435,25 +487,24 @@ pub fn fold_raw_nel(s: &str) -> std::borrow::Cow<'_, str> {
     if !s.contains('\u{85}') {
         return std::borrow::Cow::Borrowed(s);
     }
-    let chars: Vec<char> = s.chars().collect();
     let mut out = String::with_capacity(s.len());
-    let mut i = 0;
-    while i < chars.len() {
-        if chars[i] != ' ' && chars[i] != '\u{85}' {
-            out.push(chars[i]);
-            i += 1;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != ' ' && c != '\u{85}' {
+            out.push(c);
             continue;
         }
-        let start = i;
-        let mut breaks = 0;
-        while i < chars.len() && (chars[i] == ' ' || chars[i] == '\u{85}') {
-            breaks += usize::from(chars[i] == '\u{85}');
-            i += 1;
+        // A run of spaces and NELs: kept as it is when it holds no NEL.
+        let (mut spaces, mut breaks) = (usize::from(c == ' '), usize::from(c != ' '));
+        while let Some(&c) = chars.peek().filter(|&&c| c == ' ' || c == '\u{85}') {
+            spaces += usize::from(c == ' ');
+            breaks += usize::from(c != ' ');
+            chars.next();
         }
         match breaks {
-            0 => out.extend(&chars[start..i]),
+            0 => out.extend(std::iter::repeat_n(' ', spaces)),
             1 => out.push(' '),
-            n => out.push_str(&"\n".repeat(n - 1)),
+            n => out.extend(std::iter::repeat_n('\n', n - 1)),
         }
     }
     std::borrow::Cow::Owned(out)
@@ -554,7 +605,6 @@ fn analyze(s: &str) -> Analysis {
             block_allowed: false,
         };
     }
-    let chars: Vec<char> = s.chars().collect();
     let mut block_indicators = s.starts_with("---") || s.starts_with("...");
     let (mut line_breaks, mut special) = (false, false);
     let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
@@ -562,8 +612,11 @@ fn analyze(s: &str) -> Analysis {
     let (mut break_space, mut space_break) = (false, false);
     let (mut previous_space, mut previous_break) = (false, false);
     let mut preceded_by_whitespace = true;
-    for (i, &c) in chars.iter().enumerate() {
-        let followed_by_whitespace = is_blank_or_end(chars.get(i + 1).copied());
+    let mut chars = s.chars().peekable();
+    let mut i = 0;
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let followed_by_whitespace = is_blank_or_end(next);
         if i == 0 {
             match c {
                 '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
@@ -581,7 +634,7 @@ fn analyze(s: &str) -> Analysis {
         if !is_printable(c) {
             special = true;
         }
-        let last = i + 1 == chars.len();
+        let last = next.is_none();
         if c == ' ' {
             leading_space |= i == 0;
             trailing_space |= last;
@@ -600,6 +653,7 @@ fn analyze(s: &str) -> Analysis {
             previous_break = false;
         }
         preceded_by_whitespace = is_blank_or_end(Some(c));
+        i += 1;
     }
     let mut a = Analysis {
         multiline: line_breaks,
