@@ -23,6 +23,8 @@ pub enum AffectedError {
     Git { args: String, message: String },
     #[error("'{0}' is not a commit in this repository")]
     BadRevision(String),
+    #[error("{}: not inside a git work tree", .0.display())]
+    NotRepository(PathBuf),
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -355,8 +357,9 @@ impl BaseTree {
             .map(|s| normalize(&cwd.join(s)))
             .and_then(|s| s.ancestors().find(|a| a.is_dir()).map(Path::to_path_buf))
             .unwrap_or_else(|| cwd.clone());
+        let top_text = git(&start, &["rev-parse", "--show-toplevel"])
+            .map_err(|_| AffectedError::NotRepository(start.clone()))?;
         let commit = resolve_revision(&start, rev)?;
-        let top_text = git(&start, &["rev-parse", "--show-toplevel"])?;
         let top = Path::new(top_text.trim())
             .canonicalize()
             .map_err(io(Path::new(top_text.trim())))?;
