@@ -297,6 +297,12 @@ pub fn inflate(
         merge,
         within: &within,
         remote,
+        local,
+        home: &home,
+        within_repo: &within_repo,
+        bound: &bound,
+        restriction,
+        pull_key: pull_key.as_deref(),
     };
     // An unchanged chart with unchanged values and flags: no helm at all.
     let mut values = None;
@@ -352,50 +358,81 @@ pub fn inflate(
         key.part(format!("{:?}", crate::release::current()).as_bytes());
         Some(key.hex())
     });
-    match (cache, &version_key) {
-        (Some(c), Some(k)) if c.version_checked(k) => {}
-        (Some(c), Some(k)) => {
+    let checked = matches!((cache, &version_key), (Some(c), Some(k)) if c.version_checked(k));
+    // A chart to pull waits for the check, as kustomize's does: nothing is
+    // fetched with a helm it refuses. A chart in the tree is rendered while
+    // helm is asked its version, and the answer decides as it would have
+    // first: a refused helm's output is dropped. One helm's time instead of
+    // two on a cold build.
+    let out = std::thread::scope(|scope| {
+        let check = (!checked && local).then(|| scope.spawn(|| helm.check_version()));
+        if !checked && !local {
             helm.check_version()?;
-            c.store_version_checked(k);
         }
-        _ => helm.check_version()?,
+        let rendered = render(&helm, &inputs, values, &mut key, tmp.as_ref(), options);
+        if let Some(check) = check {
+            check.join().unwrap_or_else(|_| {
+                Err(HelmError::InvalidChart {
+                    chart: name.clone(),
+                    reason: "the helm version check stopped".into(),
+                })
+            })?;
+        }
+        rendered
+    })?;
+    if let (Some(c), Some(k), false) = (cache, &version_key, checked) {
+        c.store_version_checked(k);
     }
-    if !local {
-        if chart.repo.is_empty() {
-            return Err(HelmError::NoChart {
-                chart: name,
-                path: chart_dir,
-            });
-        }
-        let Some(scratch) = tmp.as_ref() else {
-            return Err(HelmError::NoChart {
-                chart: name,
-                path: chart_dir,
-            });
+    drop(tmp);
+    if let (Some(cache), Some(k)) = (cache, &key) {
+        cache.store_inflation(k, &out);
+    }
+    into_text(&name, out)
+}
+
+/// Pulls the chart when it is not in the tree, then runs `helm template`;
+/// fills in the inflation's cache key where the values were not known yet.
+fn render(
+    helm: &Helm,
+    inputs: &Inputs,
+    values: Option<Vec<u8>>,
+    key: &mut Option<String>,
+    tmp: Option<&crate::sys::cleanup::TempDir>,
+    options: &HelmOptions,
+) -> Result<Vec<u8>, HelmError> {
+    let chart = inputs.chart;
+    if !inputs.local {
+        let missing = || HelmError::NoChart {
+            chart: chart.name.clone(),
+            path: inputs.chart_dir.to_path_buf(),
         };
-        pull(&helm, &chart, &home, scratch.path())?;
-        within_repo("chart", &chart_dir)?;
-        chart_files::check(&chart_dir, &bound, restriction, &name)?;
-        if let (Some(cache), Some(k)) = (cache, &pull_key) {
-            cache.store_chart(k, &chart_dir);
+        if chart.repo.is_empty() {
+            return Err(missing());
+        }
+        let scratch = tmp.ok_or_else(missing)?;
+        pull(helm, chart, inputs.home, scratch.path())?;
+        (inputs.within_repo)("chart", inputs.chart_dir)?;
+        chart_files::check(
+            inputs.chart_dir,
+            inputs.bound,
+            inputs.restriction,
+            &chart.name,
+        )?;
+        if let (Some(cache), Some(k)) = (options.cache.as_ref(), inputs.pull_key) {
+            cache.store_chart(k, inputs.chart_dir);
         }
     }
     let values = match values {
         Some(v) => v,
         None => inputs.values()?,
     };
-    if let (Some(_), None) = (cache, &key) {
-        key = inflation_key(&inputs, &values, &options.command);
+    if let (Some(_), None) = (options.cache.as_ref(), &key) {
+        *key = inflation_key(inputs, &values, &options.command);
     }
     // The merged values reach helm on its standard input (`-f -`), where
     // kustomize writes a file: the same values, no file to make and remove.
-    let args = template_args(&chart, &home, Path::new("-"), &additional);
-    let out = helm.run_with_input(&args, Some(values))?;
-    drop(tmp);
-    if let (Some(cache), Some(k)) = (cache, &key) {
-        cache.store_inflation(k, &out);
-    }
-    into_text(&name, out)
+    let args = template_args(chart, inputs.home, Path::new("-"), inputs.additional);
+    helm.run_with_input(&args, Some(values))
 }
 
 fn into_text(chart: &str, out: Vec<u8>) -> Result<String, HelmError> {
@@ -425,6 +462,13 @@ struct Inputs<'a> {
     within: &'a dyn Fn(&'static str, &Path) -> Result<(), HelmError>,
     /// For a `valuesFile` named by an http(s) URL, which kustomize's loader downloads.
     remote: &'a crate::load::remote::RemoteOptions,
+    /// Whether the chart is in the tree; else where a pull puts it.
+    local: bool,
+    home: &'a Path,
+    within_repo: &'a dyn Fn(&'static str, &Path) -> Result<(), HelmError>,
+    bound: &'a Path,
+    restriction: LoadRestriction,
+    pull_key: Option<&'a str>,
 }
 
 impl Inputs<'_> {
