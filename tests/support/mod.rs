@@ -97,3 +97,29 @@ pub fn mermaid_parses(test: &str, texts: &[String]) -> bool {
     );
     true
 }
+
+/// Writes `text` to `root/path`, making the folders on the way.
+pub fn write(root: &std::path::Path, path: &str, text: &str) {
+    let file = root.join(path);
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(file, text).unwrap();
+}
+
+/// Runs git in `root` as a test user, ignoring the machine's and the
+/// user's configuration; panics with git's message when it fails.
+pub fn git(root: &std::path::Path, args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .arg("-C")
+        .arg(root)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", root)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
