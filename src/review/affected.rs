@@ -12,6 +12,7 @@
 
 use crate::BuildOptions;
 use crate::load::kustomization::{self, Kustomization};
+use crate::load::loader::lexical_clean;
 use crate::model::value::Value;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -285,36 +286,38 @@ fn changed_files(top: &Path, commit: &str) -> Result<BTreeSet<PathBuf>, Affected
         .collect())
 }
 
+/// The top of the git work tree holding `dir`, canonical.
+fn repo_top(dir: &Path) -> Result<PathBuf, AffectedError> {
+    let top = git(dir, &["rev-parse", "--show-toplevel"])
+        .map_err(|_| AffectedError::NotRepository(dir.to_path_buf()))?;
+    let top = Path::new(top.trim());
+    top.canonicalize().map_err(io(top))
+}
+
+/// `path` as the user sees it from `cwd`: relative, `.` for `cwd` itself.
+fn shown_from(cwd: &Path, path: &Path) -> PathBuf {
+    match crate::build::relative_path(cwd, path) {
+        r if r.is_empty() => PathBuf::from("."),
+        r => PathBuf::from(r),
+    }
+}
+
 /// The files changed between `rev` and the working tree (untracked ones
 /// included) of the repository holding `dir`, canonical where they exist.
 pub fn changed_since(dir: &Path, rev: &str) -> Result<BTreeSet<PathBuf>, AffectedError> {
+    let top = repo_top(dir)?;
     let commit = resolve_revision(dir, rev)?;
-    let top_text = git(dir, &["rev-parse", "--show-toplevel"])?;
-    let top = Path::new(top_text.trim())
-        .canonicalize()
-        .map_err(io(Path::new(top_text.trim())))?;
-    Ok(changed_files(&top, &commit)?
+    Ok(canonical(changed_files(&top, &commit)?))
+}
+
+fn canonical(paths: BTreeSet<PathBuf>) -> BTreeSet<PathBuf> {
+    paths
         .into_iter()
         .map(|p| p.canonicalize().unwrap_or(p))
-        .collect())
+        .collect()
 }
 
-/// Lexically `path` with `.` and `..` resolved (for paths that may not exist).
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir => {
-                out.pop();
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Whether `dir` holds a kustomization (not a component).
+/// Whether `dir` holds a kustomization file (a component's too).
 fn is_kustomization(dir: &Path) -> bool {
     kustomization::find_file(dir).is_ok()
 }
@@ -354,23 +357,16 @@ impl BaseTree {
         let cwd = cwd_raw.canonicalize().map_err(io(&cwd_raw))?;
         // The nearest existing directory: a deleted overlay no longer exists.
         let start = start
-            .map(|s| normalize(&cwd.join(s)))
+            .map(|s| lexical_clean(&cwd.join(s)))
             .and_then(|s| s.ancestors().find(|a| a.is_dir()).map(Path::to_path_buf))
             .unwrap_or_else(|| cwd.clone());
-        let top_text = git(&start, &["rev-parse", "--show-toplevel"])
-            .map_err(|_| AffectedError::NotRepository(start.clone()))?;
+        let top = repo_top(&start)?;
         let commit = resolve_revision(&start, rev)?;
-        let top = Path::new(top_text.trim())
-            .canonicalize()
-            .map_err(io(Path::new(top_text.trim())))?;
         let tree = crate::sys::cleanup::TempDir::new("nest-kz-review-")
             .map_err(io(Path::new("temporary directory")))?;
         extract(&top, &commit, tree.path())?;
         let renames = kustomization_renames(&top, &commit)?;
-        let changed = changed_files(&top, &commit)?
-            .into_iter()
-            .map(|p| p.canonicalize().unwrap_or(p))
-            .collect();
+        let changed = canonical(changed_files(&top, &commit)?);
         Ok(BaseTree {
             tree,
             top,
@@ -390,17 +386,14 @@ impl BaseTree {
     fn in_repo(&self, path: &Path) -> Option<PathBuf> {
         let abs = match path.canonicalize() {
             Ok(p) => p,
-            Err(_) => normalize(&self.cwd.join(path)),
+            Err(_) => lexical_clean(&self.cwd.join(path)),
         };
         abs.strip_prefix(&self.top).ok().map(Path::to_path_buf)
     }
 
     /// A path under the top shown relative to the current directory (`.` for it).
     pub fn shown(&self, rel: &Path) -> PathBuf {
-        match crate::build::relative_path(&self.cwd, &self.top.join(rel)) {
-            r if r.is_empty() => PathBuf::from("."),
-            r => PathBuf::from(r),
-        }
+        shown_from(&self.cwd, &self.top.join(rel))
     }
 
     /// Both sides of `dir` (as a user gave it): absent where it is no
@@ -574,10 +567,7 @@ fn all_sides(tree: &BaseTree) -> Result<Vec<Sides>, AffectedError> {
 /// names them.
 pub fn generate_paths(dir: &Path) -> Result<String, AffectedError> {
     let own = dir.canonicalize().map_err(io(dir))?;
-    let top_text = git(&own, &["rev-parse", "--show-toplevel"])?;
-    let top = Path::new(top_text.trim())
-        .canonicalize()
-        .map_err(io(Path::new(top_text.trim())))?;
+    let top = repo_top(&own)?;
     let read = files_read(&own);
     let is_kfile = |p: &Path| {
         p.file_name()
@@ -610,15 +600,9 @@ pub fn generate_paths(dir: &Path) -> Result<String, AffectedError> {
 pub fn all_kustomizations() -> Result<Vec<PathBuf>, AffectedError> {
     let cwd_raw = std::env::current_dir().map_err(io(Path::new(".")))?;
     let cwd = cwd_raw.canonicalize().map_err(io(&cwd_raw))?;
-    let top_text = git(&cwd, &["rev-parse", "--show-toplevel"])?;
-    let top = Path::new(top_text.trim())
-        .canonicalize()
-        .map_err(io(Path::new(top_text.trim())))?;
+    let top = repo_top(&cwd)?;
     Ok(kustomization_dirs(&top)
         .into_iter()
-        .map(|d| match crate::build::relative_path(&cwd, &d) {
-            r if r.is_empty() => PathBuf::from("."),
-            r => PathBuf::from(r),
-        })
+        .map(|d| shown_from(&cwd, &d))
         .collect())
 }

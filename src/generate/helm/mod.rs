@@ -240,7 +240,7 @@ pub fn inflate(
         .additional_values_files
         .iter()
         .map(|f| {
-            let path = normalize(&root.join(f));
+            let path = crate::load::loader::lexical_clean(&root.join(f));
             within("additionalValuesFile", &path)?;
             if !path.is_file() {
                 return Err(HelmError::Values {
@@ -266,7 +266,7 @@ pub fn inflate(
     let lent = match globals.config_home.as_str() {
         "" => None,
         config_home => {
-            let path = normalize(&root.join(config_home));
+            let path = crate::load::loader::lexical_clean(&root.join(config_home));
             within("configHome", &path)?;
             Some(path)
         }
@@ -482,7 +482,7 @@ impl Inputs<'_> {
         } else if url {
             PathBuf::from(&chart.values_file)
         } else {
-            normalize(&self.root.join(&chart.values_file))
+            crate::load::loader::lexical_clean(&self.root.join(&chart.values_file))
         };
         let read =
             || match url {
@@ -639,22 +639,7 @@ pub fn chart_home(chart: &HelmChart, globals: &HelmGlobals, root: &Path) -> Path
     }
     // Cleaned after the version is added (as Go's filepath.Join cleans), so
     // a version holding `../` cannot slip past the root check.
-    normalize(&home)
-}
-
-/// Removes `.` and `..` without touching the file system (Go's filepath.Clean).
-fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
+    crate::load::loader::lexical_clean(&home)
 }
 
 /// Whether `path` (absolute, normalized) stays below `root` (canonical),
