@@ -48,7 +48,12 @@ fn under(path: &str, prefix: &str) -> bool {
 pub fn for_object(old: Option<&Resource>, new: &Resource, fields: &[FieldChange]) -> Vec<String> {
     let mut out = Vec::new();
     let kind = new.kind();
-    if let Some(old) = old {
+    // Kubernetes' own kinds only: a custom resource may reuse a kind's name.
+    let builtin = matches!(
+        new.id().gvk.group.as_str(),
+        "" | "apps" | "batch" | "extensions"
+    );
+    if let (Some(old), true) = (old, builtin) {
         immutable(kind, old, fields, &mut out);
     }
     replicas(old, new, &mut out);
