@@ -152,6 +152,12 @@ pub struct OriginRef {
 }
 
 impl OriginRef {
+    /// None: [`OriginRef::origin`] finds no source for it.
+    pub const UNKNOWN: OriginRef = OriginRef {
+        line: 0,
+        source: u32::MAX,
+    };
+
     pub fn origin(self) -> Option<Origin> {
         let sources = SOURCES.lock().ok()?;
         let (file, by) = sources.list.get(self.source as usize)?;
