@@ -122,8 +122,11 @@ impl Prefetch {
                 // What parsing a big file freed (its text, its line tree,
                 // the scratch of its origins) lies in this thread's own
                 // heap, which only this thread returns: left, all of the
-                // window's would be held until after the last file.
-                if n >= BIG_FILE_BYTES {
+                // window's would be held until after the last file. Only
+                // with origins, whose scratch makes it worth the time (a
+                // plain build's peak is elsewhere, and the next file would
+                // fault the pages in again).
+                if track && n >= BIG_FILE_BYTES {
                     crate::model::memory::give_back_freed();
                 }
                 (p, r)
