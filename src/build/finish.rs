@@ -110,20 +110,9 @@ fn fix_name_references(
     config: &crate::load::transformer_config::TransformerConfig,
     root: &Root,
 ) -> Result<()> {
-    // One entry per object of a big build: the name in place and the
-    // origin as kept, read back only for a reference that changed.
-    let name_origins: HashMap<Str, provenance::OriginRef> = if root.track {
-        resmap
-            .iter()
-            .filter_map(|r| {
-                Some((
-                    r.name().into(),
-                    r.origins.as_ref()?.get_ref("metadata.name")?,
-                ))
-            })
-            .collect()
-    } else {
-        HashMap::new()
+    let name_origins = match root.track {
+        true => name_origins(resmap),
+        false => HashMap::new(),
     };
     // Nothing is added from here on: no spare room for more objects. The
     // last stages hold every object at once: what the earlier ones freed
@@ -153,6 +142,33 @@ fn fix_name_references(
         }
     });
     Ok(())
+}
+
+/// Who named each object a followed reference can name, by its name
+/// before references are fixed: the name in place and the origin as kept,
+/// read back only for a reference that changed. Only a renamed object can
+/// be a referral, and a reference takes its name or namespace: the other
+/// names are left out (a big build that renames nothing holds no entry).
+/// The object named last wins, as it would in a table of every name.
+fn name_origins(resmap: &ResMap) -> HashMap<Str, provenance::OriginRef> {
+    let mut out: HashMap<Str, provenance::OriginRef> = HashMap::new();
+    for r in resmap.iter().filter(|r| r.first_id().is_some()) {
+        for name in [r.name(), r.namespace()] {
+            if !out.contains_key(name) {
+                out.insert(name.into(), provenance::OriginRef::UNKNOWN);
+            }
+        }
+    }
+    if out.is_empty() {
+        return out;
+    }
+    for r in resmap.iter() {
+        let origin = r.origins.as_ref().and_then(|o| o.get_ref("metadata.name"));
+        if let (Some(kept), Some(origin)) = (out.get_mut(r.name()), origin) {
+            *kept = origin;
+        }
+    }
+    out
 }
 
 /// With names final, vars can be read and expanded; those never used are

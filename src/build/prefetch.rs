@@ -24,6 +24,9 @@ use std::path::{Path, PathBuf};
 /// (starting them is about 0.1 ms; parsing 64 KiB about 4 ms).
 const PARALLEL_FROM_BYTES: u64 = 64 << 10;
 
+/// From this size, a file parsed ahead returns what parsing it freed.
+const BIG_FILE_BYTES: u64 = 256 << 10;
+
 /// Most bytes read ahead at once: bounds what a failing build reads past
 /// its error, and the memory of parsed files not yet accumulated.
 const WINDOW_BYTES: u64 = 64 << 20;
@@ -114,8 +117,18 @@ impl Prefetch {
         }
         let parsed: Vec<_> = window
             .into_par_iter()
-            .map(|(p, _)| {
+            .map(|(p, n)| {
                 let r = load_resource_file(&p, track);
+                // What parsing a big file freed (its text, its line tree,
+                // the scratch of its origins) lies in this thread's own
+                // heap, which only this thread returns: left, all of the
+                // window's would be held until after the last file. Only
+                // with origins, whose scratch makes it worth the time (a
+                // plain build's peak is elsewhere, and the next file would
+                // fault the pages in again).
+                if track && n >= BIG_FILE_BYTES {
+                    crate::model::memory::give_back_freed();
+                }
                 (p, r)
             })
             .collect();

@@ -117,11 +117,15 @@ impl Builder {
                         resmap.reserve_exact(loaded.len() + ahead);
                     }
                 }
+                // Read ahead, every file's list is held at once beside the
+                // collection they move into: each is returned as it empties.
+                let list_bytes = loaded.capacity() * std::mem::size_of::<Resource>();
                 for mut r in loaded {
                     self.objects_placed = true;
                     self.annotate_origin(&mut r, OriginNote::File(&path));
                     resmap.append(r)?;
                 }
+                crate::model::memory::freed(list_bytes);
             }
         }
         Ok(())

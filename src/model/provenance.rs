@@ -40,9 +40,14 @@ pub struct FieldOrigins {
     hash: u64,
     /// By path id, one per path.
     fields: Box<[Field]>,
-    /// The chain: path ids of fields a later step overwrote (sorted), and,
-    /// for the fields [`watch`] names, every value set with who set it.
-    /// Both stay empty for the many objects nothing overwrites.
+    /// None for the many objects nothing overwrites: one word each.
+    chain: Option<Box<Chain>>,
+}
+
+/// Path ids of fields a later step overwrote (sorted), and, for the
+/// fields [`watch`] names, every value set with who set it.
+#[derive(Debug, Clone, Default)]
+struct Chain {
     overwritten: Vec<u32>,
     settings: Vec<Setting>,
 }
@@ -104,22 +109,27 @@ impl FieldOrigins {
 
     /// Whether a step overwrote the field at `path` (it has a chain).
     pub fn overwritten(&self, path: &str) -> bool {
-        path_id(path).is_some_and(|id| self.overwritten.binary_search(&id).is_ok())
+        let Some(chain) = &self.chain else {
+            return false;
+        };
+        path_id(path).is_some_and(|id| chain.overwritten.binary_search(&id).is_ok())
     }
 
     /// Whether any field has a chain.
     pub fn any_overwritten(&self) -> bool {
-        !self.overwritten.is_empty()
+        self.chain
+            .as_ref()
+            .is_some_and(|c| !c.overwritten.is_empty())
     }
 
     /// The values the field at `path` had before its current one, newest
     /// first, each with who had set it; empty unless [`watch`] named it for
     /// the build.
     pub fn earlier(&self, path: &str) -> Vec<(Origin, &Value)> {
-        let Some(id) = path_id(path) else {
+        let (Some(chain), Some(id)) = (&self.chain, path_id(path)) else {
             return Vec::new();
         };
-        let mut set: Vec<&Setting> = self.settings.iter().filter(|s| s.path == id).collect();
+        let mut set: Vec<&Setting> = chain.settings.iter().filter(|s| s.path == id).collect();
         // The last setting is the current value.
         set.pop();
         set.iter()
@@ -152,6 +162,12 @@ pub struct OriginRef {
 }
 
 impl OriginRef {
+    /// None: [`OriginRef::origin`] finds no source for it.
+    pub const UNKNOWN: OriginRef = OriginRef {
+        line: 0,
+        source: u32::MAX,
+    };
+
     pub fn origin(self) -> Option<Origin> {
         let sources = SOURCES.lock().ok()?;
         let (file, by) = sources.list.get(self.source as usize)?;
@@ -206,9 +222,10 @@ pub fn watch(resources: &[Resource]) -> bool {
     let mut watch = WATCH.lock().unwrap_or_else(|e| e.into_inner());
     watch.clear();
     for r in resources {
-        if let Some(o) = r.origins.as_ref().filter(|o| o.any_overwritten()) {
+        let chain = r.origins.as_ref().and_then(|o| o.chain.as_ref());
+        if let Some(chain) = chain.filter(|c| !c.overwritten.is_empty()) {
             let paths = watch.entry(object_key(r)).or_default();
-            paths.extend(&o.overwritten);
+            paths.extend(&chain.overwritten);
             paths.sort_unstable();
             paths.dedup();
         }
@@ -486,20 +503,37 @@ fn record(
     });
     origins.fields = fields.into_boxed_slice();
     origins.hash = hash;
+    if origins.chain.is_none() && overwritten.is_empty() && settings.is_empty() {
+        return;
+    }
     // A field that disappeared takes its chain with it.
     let present = |id: &u32| origins.fields.binary_search_by_key(id, |f| f.path).is_ok();
-    origins.overwritten.retain(present);
-    origins.overwritten.extend(overwritten);
-    origins.overwritten.sort_unstable();
-    origins.overwritten.dedup();
-    origins.settings.retain(|s| present(&s.path));
-    origins.settings.extend(settings);
+    let chain = origins.chain.get_or_insert_default();
+    chain.overwritten.retain(present);
+    chain.overwritten.extend(overwritten);
+    chain.overwritten.sort_unstable();
+    chain.overwritten.dedup();
+    chain.settings.retain(|s| present(&s.path));
+    chain.settings.extend(settings);
+    if chain.overwritten.is_empty() && chain.settings.is_empty() {
+        origins.chain = None;
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::json;
+
+    /// An explained build holds one per object, most with no chain.
+    #[test]
+    fn origins_stay_small() {
+        assert!(
+            std::mem::size_of::<FieldOrigins>() <= 32,
+            "{}",
+            std::mem::size_of::<FieldOrigins>()
+        );
+    }
 
     #[test]
     fn names_list_elements_by_their_key() {

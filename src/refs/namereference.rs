@@ -157,28 +157,39 @@ pub fn fix(resmap: &mut ResMap, backrefs: &[NameBackReference]) -> Result<(), St
     // place, borrowed, while the values change.
     resmap.with_values_apart(|resources, values| {
         let (kinds, kind_of) = kinds_of(values);
-        let candidates = map_indexed(values.len(), |i| {
+        // The first sieve asks for an earlier name equal to the reference:
+        // only renamed objects are candidates, and a big build that renames
+        // little holds few.
+        let renamed: Vec<u32> = (0..resources.len())
+            .filter(|&i| resources[i].first_id().is_some())
+            .map(|i| i as u32)
+            .collect();
+        let candidates = map_indexed(renamed.len(), |at| {
+            let i = renamed[at] as usize;
             Candidate::of(&resources[i], &kinds[kind_of[i] as usize], &values[i])
         });
+        drop(renamed);
         let index = CandidateIndex::new(&candidates);
         // The specs that apply to a kind are found once per kind (the kind
         // each object was loaded as).
         let mut sets: Vec<Filters> = Vec::new();
-        let mut by_gvk: hashbrown::HashMap<Gvk, usize> = hashbrown::HashMap::new();
-        let set_of: Vec<usize> = candidates
+        let mut by_gvk: hashbrown::HashMap<Gvk, u32> = hashbrown::HashMap::new();
+        let set_of: Vec<u32> = resources
             .iter()
-            .map(|c| {
-                let mut gvk = c.current.gvk.clone();
-                if let Some((kind, _, _)) = c.history.first_id() {
+            .zip(&kind_of)
+            .map(|(r, &kind)| {
+                let mut gvk = kinds[kind as usize].clone();
+                if let Some((kind, _, _)) = r.first_id() {
                     gvk.kind = kind.into();
                 }
                 *by_gvk.entry(gvk).or_insert_with_key(|gvk| {
                     sets.push(filters_for(&all, gvk));
-                    sets.len() - 1
+                    sets.len() as u32 - 1
                 })
             })
             .collect();
-        try_each_indexed_mut(values, |i, value| match &sets[set_of[i]] {
+        drop(kind_of);
+        try_each_indexed_mut(values, |i, value| match &sets[set_of[i] as usize] {
             filters if !filters.is_empty() => fix_referrer(&resources[i], value, filters, &index),
             _ => Ok(()),
         })
