@@ -297,18 +297,30 @@ pub const ELEMENT_KEYS: &[&str] = &[
 
 /// The key naming each element of `items`, or `None` to name them by index.
 pub fn element_key(items: &[Value]) -> Option<&'static str> {
-    ELEMENT_KEYS.iter().copied().find(|k| {
-        let mut seen = Vec::new();
-        items.iter().all(
-            |item| match item.get(*k).filter(|v| !v.is_object() && !v.is_array()) {
-                Some(v) if !seen.contains(&v) => {
-                    seen.push(v);
-                    true
-                }
-                _ => false,
-            },
-        )
-    })
+    ELEMENT_KEYS.iter().copied().find(|k| identifies(items, k))
+}
+
+/// Whether every item holds a scalar at `key`, each a different one.
+pub fn identifies(items: &[Value], key: &str) -> bool {
+    let mut seen = Vec::new();
+    items.iter().all(
+        |item| match item.get(key).filter(|v| !v.is_object() && !v.is_array()) {
+            Some(v) if !seen.contains(&v) => {
+                seen.push(v);
+                true
+            }
+            _ => false,
+        },
+    )
+}
+
+/// The keyed path of a leaf that [`leaves`] named `leaf` inside the value at `prefix`.
+pub fn leaf_path(prefix: &str, leaf: &str) -> String {
+    match leaf {
+        "" => prefix.to_string(),
+        l if l.starts_with('[') => format!("{prefix}{l}"),
+        l => join(prefix, l),
+    }
 }
 
 pub fn segment(items: &[Value], key: Option<&str>, index: usize) -> String {

@@ -138,11 +138,7 @@ fn change(out: &mut Vec<FieldChange>, path: String, old: Option<&Value>, new: Op
 /// (A list item on one side stays one change: see `compare_lists`.)
 fn one_side(out: &mut Vec<FieldChange>, path: String, value: &Value, removed: bool) {
     for (leaf, v) in crate::model::provenance::leaves(value) {
-        let at = match leaf.as_str() {
-            "" => path.clone(),
-            l if l.starts_with('[') => format!("{path}{l}"),
-            l => join(&path, l),
-        };
+        let at = crate::model::provenance::leaf_path(&path, &leaf);
         match removed {
             true => change(out, at, Some(v), None),
             false => change(out, at, None, Some(v)),
@@ -223,8 +219,9 @@ fn compare_lists(
             None => change(out, at, None, Some(item)),
         }
     }
+    let kept: std::collections::HashSet<&str> = new_labels.iter().map(String::as_str).collect();
     for (item, label) in old.iter().zip(&old_labels) {
-        if !new_labels.contains(label) {
+        if !kept.contains(label.as_str()) {
             change(out, format!("{path}{label}"), Some(item), None);
         }
     }
@@ -247,10 +244,11 @@ fn item_labels(
     } else {
         // One key that identifies items on each side (the union may repeat
         // an item that stayed).
+        use crate::model::provenance::identifies;
         let key = crate::model::provenance::ELEMENT_KEYS
             .iter()
             .copied()
-            .find(|k| unique_scalar(old, k) && unique_scalar(new, k))?;
+            .find(|k| identifies(old, k) && identifies(new, k))?;
         vec![key]
     };
     let label_all = |items: &[Value]| -> Option<Vec<String>> {
@@ -262,17 +260,6 @@ fn item_labels(
         (unique.len() == labels.len()).then_some(labels)
     };
     Some((label_all(old)?, label_all(new)?))
-}
-
-fn unique_scalar(items: &[Value], key: &str) -> bool {
-    let mut seen = Vec::new();
-    items.iter().all(|i| match i.get(key) {
-        Some(v) if !v.is_object() && !v.is_array() && !seen.contains(&v) => {
-            seen.push(v);
-            true
-        }
-        _ => false,
-    })
 }
 
 /// `[port=53,protocol=UDP]`: the keys an item has (the first is required).

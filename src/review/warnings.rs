@@ -165,11 +165,7 @@ fn is_image_path(path: &str) -> bool {
 
 fn image_fields(value: &Value, path: String, seen: &mut Vec<(String, String)>) {
     for (p, v) in crate::model::provenance::leaves(value) {
-        let full = if p.starts_with('[') {
-            format!("{path}{p}")
-        } else {
-            crate::model::provenance::join(&path, &p)
-        };
+        let full = crate::model::provenance::leaf_path(&path, &p);
         if let Some(s) = v.as_str().filter(|_| is_image_path(&full)) {
             seen.push((full, s.to_string()));
         }
