@@ -10,7 +10,6 @@ use crate::BuildOptions;
 use crate::review::affected::{AffectedError, BaseTree, Sides};
 use crate::review::diff::{self, ObjectDiff};
 use std::fmt::Write;
-use std::path::Path;
 
 /// One affected directory, reviewed.
 pub struct DirReview {
@@ -59,12 +58,18 @@ pub fn review(
     let tree = BaseTree::open(dirs.first().map(|d| d.as_path()), base)?;
     let mut out = Vec::new();
     for sides in crate::review::affected::affected_sides(&tree, dirs, false, options)? {
-        let reviewed = review_dir(sides, options, show_secrets, &tree.cwd, &tree.changed);
-        // Only what renders differently (a comment-only edit is no change).
+        let mut reviewed = review_dir(sides, options, show_secrets);
+        // Only what renders differently (a comment-only edit is no change),
+        // and only that is drawn.
         if reviewed.error.is_some()
             || !reviewed.diffs.is_empty()
             || reviewed.sides.renamed_from.is_some()
         {
+            reviewed.graph = reviewed.sides.new.as_ref().map(|d| {
+                let mut g = crate::review::graph::Graph::of(d, &tree.cwd);
+                g.highlight(&tree.changed);
+                g.mermaid()
+            });
             out.push(reviewed);
         }
     }
@@ -75,23 +80,12 @@ pub fn review(
     })
 }
 
-fn review_dir(
-    sides: Sides,
-    options: &BuildOptions,
-    show_secrets: bool,
-    cwd: &Path,
-    changed: &std::collections::BTreeSet<std::path::PathBuf>,
-) -> DirReview {
+fn review_dir(sides: Sides, options: &BuildOptions, show_secrets: bool) -> DirReview {
     let build = |d: &Option<std::path::PathBuf>| match d {
         Some(d) => crate::build_resources(d, options),
         None => Ok(Vec::new()),
     };
     let (old, new) = (build(&sides.old), build(&sides.new));
-    let graph = sides.new.as_ref().map(|d| {
-        let mut g = crate::review::graph::Graph::of(d, cwd);
-        g.highlight(changed);
-        g.mermaid()
-    });
     let (diffs, error) = match (old, new) {
         (Ok(old), Ok(new)) => {
             let mut diffs = diff::diff(&old, &new);
@@ -107,7 +101,7 @@ fn review_dir(
         sides,
         diffs,
         error,
-        graph,
+        graph: None,
     }
 }
 
