@@ -10,7 +10,7 @@
 use super::scalars::{is_base60_float, is_go_float, is_timestamp, split_go_int};
 use crate::model::value::{Key, Map, Number, Value};
 
-const BEST_WIDTH: usize = 80;
+pub(super) const BEST_WIDTH: usize = 80;
 const BEST_INDENT: i32 = 2;
 
 /// Renders one document (no leading `---`), ending in a newline.
@@ -123,17 +123,17 @@ enum Context {
 const FLUSH_BYTES: usize = 64 << 10;
 
 #[derive(Default)]
-struct Emitter<'w> {
-    out: String,
+pub(super) struct Emitter<'w> {
+    pub(super) out: String,
     /// Where the text goes once `out` holds [`FLUSH_BYTES`], at a line
     /// break; none to keep it all in `out`.
     sink: Option<&'w mut dyn std::io::Write>,
     /// The sink's first error: later text is dropped, and the stream
     /// reports it at the end.
     failed: Option<std::io::Error>,
-    column: usize,
-    whitespace: bool,
-    indention: bool,
+    pub(super) column: usize,
+    pub(super) whitespace: bool,
+    pub(super) indention: bool,
     /// Keys in the mapping's own order rather than go-yaml v2's sort.
     in_order: bool,
 }
@@ -172,12 +172,12 @@ impl Emitter<'_> {
         self.out.clear();
     }
 
-    fn put(&mut self, c: char) {
+    pub(super) fn put(&mut self, c: char) {
         self.out.push(c);
         self.column += 1;
     }
 
-    fn put_break(&mut self) {
+    pub(super) fn put_break(&mut self) {
         self.out.push('\n');
         self.column = 0;
         if self.sink.is_some() && self.out.len() >= FLUSH_BYTES {
@@ -187,7 +187,7 @@ impl Emitter<'_> {
 
     /// go-yaml's `write_break`: `\n` becomes a line break; other break
     /// characters (U+0085, U+2028, U+2029, CR) are written as themselves.
-    fn write_break(&mut self, c: char) {
+    pub(super) fn write_break(&mut self, c: char) {
         if c == '\n' {
             self.put_break();
         } else {
@@ -196,7 +196,7 @@ impl Emitter<'_> {
         }
     }
 
-    fn write_indent(&mut self, indent: i32) {
+    pub(super) fn write_indent(&mut self, indent: i32) {
         let indent = indent.max(0) as usize;
         if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
             self.put_break();
@@ -208,7 +208,7 @@ impl Emitter<'_> {
         self.indention = true;
     }
 
-    fn write_indicator(
+    pub(super) fn write_indicator(
         &mut self,
         text: &str,
         need_whitespace: bool,
@@ -310,7 +310,7 @@ impl Emitter<'_> {
         }
     }
 
-    fn write_plain(&mut self, s: &str, indent: i32, allow_breaks: bool) {
+    pub(super) fn write_plain(&mut self, s: &str, indent: i32, allow_breaks: bool) {
         if !self.whitespace {
             self.put(' ');
         }
@@ -335,7 +335,7 @@ impl Emitter<'_> {
         self.indention = false;
     }
 
-    fn write_single_quoted(&mut self, s: &str, indent: i32, allow_breaks: bool) {
+    pub(super) fn write_single_quoted(&mut self, s: &str, indent: i32, allow_breaks: bool) {
         self.write_indicator("'", true, false, false);
         let (mut spaces, mut breaks) = (false, false);
         let mut chars = s.chars().peekable();
@@ -381,7 +381,7 @@ impl Emitter<'_> {
         self.indention = false;
     }
 
-    fn write_double_quoted(&mut self, s: &str, indent: i32, allow_breaks: bool) {
+    pub(super) fn write_double_quoted(&mut self, s: &str, indent: i32, allow_breaks: bool) {
         self.write_indicator("\"", true, false, false);
         let mut spaces = false;
         // go-yaml v2's `is_bom` looks at the first bytes of the string, not
@@ -440,7 +440,7 @@ impl Emitter<'_> {
         self.indention = false;
     }
 
-    fn write_literal(&mut self, s: &str, indent: i32) {
+    pub(super) fn write_literal(&mut self, s: &str, indent: i32) {
         self.write_indicator("|", true, false, false);
         let first = s.chars().next();
         if first.is_some_and(|c| c == ' ' || is_break(c)) {
@@ -571,16 +571,16 @@ fn escape_letter(c: char) -> Option<char> {
     })
 }
 
-fn is_break(c: char) -> bool {
+pub(super) fn is_break(c: char) -> bool {
     matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
 }
 
-fn is_blank_or_end(c: Option<char>) -> bool {
+pub(super) fn is_blank_or_end(c: Option<char>) -> bool {
     c.is_none_or(|c| c == ' ' || c == '\t' || is_break(c) || c == '\0')
 }
 
 /// libyaml's `is_printable`: note that TAB and astral-plane characters are not.
-fn is_printable(c: char) -> bool {
+pub(super) fn is_printable(c: char) -> bool {
     let u = c as u32;
     u == 0x0A
         || (0x20..=0x7E).contains(&u)

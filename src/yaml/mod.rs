@@ -1,9 +1,12 @@
-//! YAML reading (go-yaml v3 rules) and writing (go-yaml v2 rules, as kustomize prints).
+//! YAML reading (go-yaml v3 rules) and writing (go-yaml v2 rules, as kustomize prints),
+//! and go-yaml v3 nodes for the text kustomize edits and prints without JSON.
 pub mod edit;
 pub mod emit;
 mod fast;
 mod folded;
 pub mod keyed_lines;
+pub mod node;
+pub mod node_emit;
 pub mod parse;
 pub mod scalars;
 #[cfg(test)]

@@ -79,21 +79,8 @@ fn name_value(part: &str) -> Result<(&str, &str), String> {
     })
 }
 
-/// kyaml's node kind names, for its "wrong node kind" messages.
-pub fn kind_name(v: &Value) -> &'static str {
-    match v {
-        Value::Object(_) => "MappingNode",
-        Value::Array(_) => "SequenceNode",
-        _ => "ScalarNode",
-    }
-}
-
 fn wrong_kind(expected: &str, got: &Value) -> String {
-    format!(
-        "wrong node kind: expected {expected} but got {}: node contents:\n{}",
-        kind_name(got),
-        crate::yaml::emit_document(got)
-    )
+    wrong_kind_of(expected, got)
 }
 
 /// The node at `path` (kyaml's `Lookup`, which creates nothing), `None`
@@ -148,12 +135,82 @@ pub enum Create {
 }
 
 impl Create {
-    fn fresh(next: Option<&str>, last: Create) -> Value {
+    fn fresh<T: Tree>(next: Option<&str>, last: Create) -> T {
         let kind = match next {
             None => last,
             Some(p) if is_list_index(p) || index_number(p).is_some() => Create::List,
             Some(_) => Create::Map,
         };
+        T::fresh(kind)
+    }
+}
+
+/// What a tree is at one node, as the matcher sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Map,
+    List,
+    /// YAML's null: nothing to walk into.
+    Null,
+    Scalar,
+}
+
+/// A document the matcher walks: a resource's resolved values, or (for
+/// v5.8's structured data) go-yaml nodes that keep each scalar's style.
+pub trait Tree: Sized {
+    fn shape(&self) -> Shape;
+    fn items_mut(&mut self) -> Option<&mut Vec<Self>>;
+    fn field(&self, key: &str) -> Option<&Self>;
+    fn field_mut(&mut self, key: &str) -> Option<&mut Self>;
+    /// Adds a field to a map (the caller checked it is one).
+    fn insert_field(&mut self, key: &str, value: Self);
+    /// What `create` makes: an empty map or list, or an untagged scalar.
+    fn fresh(kind: Create) -> Self;
+    /// The element `[k=v]` creates: `{k: v}` with `v` untagged, or `v`.
+    fn element(name: &str, pattern: &str) -> Self;
+    /// The node as YAML text, trimmed, for `[k=v]`'s pattern.
+    fn yaml_text(&self) -> String;
+    /// A scalar's text read as YAML.
+    fn read_text(&self) -> Result<Self, String>;
+    /// The node as a YAML document, for error messages.
+    fn contents(&self) -> String;
+}
+
+impl Tree for Value {
+    fn shape(&self) -> Shape {
+        match self {
+            Value::Object(_) => Shape::Map,
+            Value::Array(_) => Shape::List,
+            Value::Null => Shape::Null,
+            _ => Shape::Scalar,
+        }
+    }
+
+    fn items_mut(&mut self) -> Option<&mut Vec<Self>> {
+        match self {
+            Value::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    fn field(&self, key: &str) -> Option<&Self> {
+        self.get(key)
+    }
+
+    fn field_mut(&mut self, key: &str) -> Option<&mut Self> {
+        match self {
+            Value::Object(map) => map.get_mut(key),
+            _ => None,
+        }
+    }
+
+    fn insert_field(&mut self, key: &str, value: Self) {
+        if let Value::Object(map) = self {
+            map.insert(key.into(), value);
+        }
+    }
+
+    fn fresh(kind: Create) -> Self {
         match kind {
             Create::List => Value::Array(Vec::new()),
             Create::Map => Value::Object(Map::new()),
@@ -161,27 +218,73 @@ impl Create {
             Create::No | Create::Scalar => Value::Null,
         }
     }
+
+    fn element(name: &str, pattern: &str) -> Self {
+        match name {
+            "" => Value::String(pattern.into()),
+            name => {
+                // kyaml makes the key's value an untagged scalar: it reads
+                // as YAML (`[value=3]` makes the number 3).
+                let mut m = Map::new();
+                m.insert(
+                    name.into(),
+                    crate::yaml::parse::resolve_plain_scalar(pattern),
+                );
+                Value::Object(m)
+            }
+        }
+    }
+
+    fn yaml_text(&self) -> String {
+        crate::yaml::emit_document(self).trim().to_string()
+    }
+
+    fn contents(&self) -> String {
+        crate::yaml::emit_document(self)
+    }
+
+    fn read_text(&self) -> Result<Self, String> {
+        let text = scalar_text(self).unwrap_or_default();
+        Ok(crate::yaml::parse_documents(&text)
+            .map_err(|e| e.message)?
+            .into_iter()
+            .next()
+            .map(|d| d.value)
+            .unwrap_or_default())
+    }
+}
+
+fn wrong_kind_of<T: Tree>(expected: &str, got: &T) -> String {
+    let kind = match got.shape() {
+        Shape::Map => "MappingNode",
+        Shape::List => "SequenceNode",
+        Shape::Null | Shape::Scalar => "ScalarNode",
+    };
+    format!(
+        "wrong node kind: expected {expected} but got {kind}: node contents:\n{}",
+        got.contents()
+    )
 }
 
 /// Calls `visit` on every node `path` matches below `node` (kyaml's
 /// `PathMatcher`), in order, with whether the node was just created (an
 /// untagged scalar); returns how many. From v5.8 a scalar field met with
 /// path left is matched inside (see `walk_structured`).
-pub fn each_match(
-    node: &mut Value,
+pub fn each_match<T: Tree>(
+    node: &mut T,
     path: &[String],
     create: Create,
-    visit: &mut dyn FnMut(&mut Value, bool) -> Result<(), String>,
+    visit: &mut dyn FnMut(&mut T, bool) -> Result<(), String>,
 ) -> Result<usize, String> {
     walk(node, path, create, false, visit)
 }
 
-fn walk(
-    node: &mut Value,
+fn walk<T: Tree>(
+    node: &mut T,
     path: &[String],
     create: Create,
     fresh: bool,
-    visit: &mut dyn FnMut(&mut Value, bool) -> Result<(), String>,
+    visit: &mut dyn FnMut(&mut T, bool) -> Result<(), String>,
 ) -> Result<usize, String> {
     let Some((head, rest)) = path.split_first() else {
         visit(node, fresh)?;
@@ -189,8 +292,11 @@ fn walk(
     };
     let next = rest.first().map(String::as_str);
     if let Some(idx) = index_number(head) {
-        let Value::Array(items) = node else {
-            return Err(wrong_kind("SequenceNode", node));
+        if node.shape() != Shape::List {
+            return Err(wrong_kind_of("SequenceNode", node));
+        }
+        let Some(items) = node.items_mut() else {
+            return Ok(0);
         };
         let mut made = false;
         if items.len() == idx && create != Create::No {
@@ -209,27 +315,27 @@ fn walk(
         return each_element_matching(node, head, rest, create, visit);
     }
     if head == "*" {
-        let Value::Array(items) = node else {
-            return Err(wrong_kind("SequenceNode", node));
-        };
+        if node.shape() != Shape::List {
+            return Err(wrong_kind_of("SequenceNode", node));
+        }
         let mut count = 0;
-        for item in items.iter_mut() {
+        for item in node.items_mut().into_iter().flatten() {
             count += walk(item, rest, create, false, visit)?;
         }
         return Ok(count);
     }
-    match node {
-        Value::Object(map) => {
+    match node.shape() {
+        Shape::Map => {
             let mut made = false;
-            if !map.contains_key(head.as_str()) {
+            if node.field(head).is_none() {
                 if create == Create::No {
                     return Ok(0);
                 }
-                map.insert(head.as_str().into(), Create::fresh(next, create));
+                node.insert_field(head, Create::fresh(next, create));
                 made = true;
             }
-            match map.get_mut(head.as_str()) {
-                Some(child) if is_scalar(child) && !rest.is_empty() => {
+            match node.field_mut(head) {
+                Some(child) if child.shape() == Shape::Scalar && !rest.is_empty() => {
                     walk_structured(child, rest, create, visit)
                 }
                 Some(child) => walk(child, rest, create, made, visit),
@@ -238,18 +344,13 @@ fn walk(
         }
         // A null on the way: nothing to find; creating, kyaml makes the
         // field on a node it does not keep, so nothing changes.
-        Value::Null if create == Create::No => Ok(0),
-        Value::Null => {
-            let mut detached = Create::fresh(next, create);
+        Shape::Null if create == Create::No => Ok(0),
+        Shape::Null => {
+            let mut detached: T = Create::fresh(next, create);
             walk(&mut detached, rest, create, true, visit)
         }
-        Value::Array(_) => Err(wrong_kind("MappingNode", node)),
-        other => Err(wrong_kind("MappingNode", other)),
+        Shape::List | Shape::Scalar => Err(wrong_kind_of("MappingNode", node)),
     }
-}
-
-fn is_scalar(v: &Value) -> bool {
-    matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_))
 }
 
 /// A scalar field met with path left (kyaml's PathMatcher from v5.8):
@@ -257,22 +358,16 @@ fn is_scalar(v: &Value) -> bool {
 /// which is not kept: the matches count, and what is set on them is lost
 /// (`structured` writes such values back where it can). Only a field is
 /// read so, never an element or the copy itself.
-fn walk_structured(
-    field: &mut Value,
+fn walk_structured<T: Tree>(
+    field: &mut T,
     rest: &[String],
     create: Create,
-    visit: &mut dyn FnMut(&mut Value, bool) -> Result<(), String>,
+    visit: &mut dyn FnMut(&mut T, bool) -> Result<(), String>,
 ) -> Result<usize, String> {
     if !crate::release::current().structured_data_field_paths() {
         return walk(field, rest, create, false, visit);
     }
-    let text = scalar_text(field).unwrap_or_default();
-    let mut copy = crate::yaml::parse_documents(&text)
-        .map_err(|e| e.message)?
-        .into_iter()
-        .next()
-        .map(|d| d.value)
-        .unwrap_or_default();
+    let mut copy = field.read_text()?;
     // A value its type could not hold is lost too: kustomize decodes only
     // the real tree.
     walk(&mut copy, rest, create, false, &mut |node, fresh| {
@@ -284,28 +379,30 @@ fn walk_structured(
 /// `[k=v]` (or `[=v]` for a list of scalars): every element whose `k`
 /// (or itself), written as YAML, holds a match of `v`; when creating and
 /// none does, an element `{k: v}` (or `v`) is appended and chosen.
-fn each_element_matching(
-    node: &mut Value,
+fn each_element_matching<T: Tree>(
+    node: &mut T,
     head: &str,
     rest: &[String],
     create: Create,
-    visit: &mut dyn FnMut(&mut Value, bool) -> Result<(), String>,
+    visit: &mut dyn FnMut(&mut T, bool) -> Result<(), String>,
 ) -> Result<usize, String> {
     let (name, pattern) = name_value(head)?;
     let re = regex::Regex::new(pattern).map_err(|e| e.to_string())?;
-    let Value::Array(items) = node else {
-        return Err(wrong_kind("SequenceNode", node));
+    if node.shape() != Shape::List {
+        return Err(wrong_kind_of("SequenceNode", node));
+    }
+    let Some(items) = node.items_mut() else {
+        return Ok(0);
     };
-    let text_of = |v: &Value| crate::yaml::emit_document(v).trim().to_string();
     let chosen: Vec<usize> = items
         .iter()
         .enumerate()
         .filter(|(_, item)| match name {
-            "" => re.is_match(&text_of(item)),
+            "" => re.is_match(&item.yaml_text()),
             name => item
-                .get(name)
-                .filter(|v| !v.is_null())
-                .is_some_and(|v| re.is_match(&text_of(v))),
+                .field(name)
+                .filter(|v| v.shape() != Shape::Null)
+                .is_some_and(|v| re.is_match(&v.yaml_text())),
         })
         .map(|(i, _)| i)
         .collect();
@@ -313,20 +410,7 @@ fn each_element_matching(
         if create == Create::No {
             return Ok(0);
         }
-        let element = match name {
-            "" => Value::String(pattern.into()),
-            name => {
-                // kyaml makes the key's value an untagged scalar: it reads
-                // as YAML (`[value=3]` makes the number 3).
-                let mut m = Map::new();
-                m.insert(
-                    name.into(),
-                    crate::yaml::parse::resolve_plain_scalar(pattern),
-                );
-                Value::Object(m)
-            }
-        };
-        items.push(element);
+        items.push(T::element(name, pattern));
         let last = items.len() - 1;
         return match name {
             "" => walk_primitive(&mut items[last], visit),
@@ -344,9 +428,9 @@ fn each_element_matching(
     Ok(count)
 }
 
-fn walk_primitive(
-    item: &mut Value,
-    visit: &mut dyn FnMut(&mut Value, bool) -> Result<(), String>,
+fn walk_primitive<T>(
+    item: &mut T,
+    visit: &mut dyn FnMut(&mut T, bool) -> Result<(), String>,
 ) -> Result<usize, String> {
     visit(item, false)?;
     Ok(1)

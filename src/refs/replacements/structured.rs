@@ -13,24 +13,31 @@
 //!   field's type cannot hold), nothing is written, and the ordinary path
 //!   walk decides what happens.
 //!
-//! YAML written back loses the comments the original held; kustomize's
-//! node encoder keeps them (a known difference, docs/compatibility.md).
+//! YAML text is edited as go-yaml nodes ([`crate::yaml::node`]), so each
+//! scalar keeps its quoting, block style and tag, and each collection its
+//! flow style; a scalar takes the new text whatever its tag (`!!int abc`
+//! is printed so). Comments and anchors are not kept in nodes: such text
+//! is edited as values and printed in block style without them, where
+//! kustomize keeps them (a known difference, docs/compatibility.md).
 
 use super::Options;
-use super::path::{self, Create};
+use super::path::{self, Create, Shape, Tree};
 use super::value::{self, Source};
 use crate::model::value::{Number, Value};
+use crate::yaml::node::{self, Kind, Node, Style};
 
-/// Sets the value inside structured text on the path; whether it did.
+/// Sets the value inside structured text on the path; whether it did. A
+/// delimiter on a target that is not a scalar fails the build, as in
+/// kustomize.
 pub fn set(
     root: &mut Value,
     segments: &[String],
     source: &Source,
     options: &Options,
     create: Create,
-) -> bool {
+) -> Result<bool, String> {
     if segments.len() < 2 {
-        return false;
+        return Ok(false);
     }
     let Some(split) = (1..segments.len()).find(|&i| {
         matches!(
@@ -38,16 +45,22 @@ pub fn set(
             Ok(Some(Value::String(_) | Value::Number(_) | Value::Bool(_)))
         )
     }) else {
-        return false;
+        return Ok(false);
     };
     let Ok(Some(holder)) = path::lookup(root, &segments[..split]) else {
-        return false;
+        return Ok(false);
     };
     let Some(original) = path::scalar_text(holder) else {
-        return false;
+        return Ok(false);
     };
+    let json = original.trim_start().starts_with(['{', '[']);
+    if !json
+        && let Some(text) = set_in_nodes(&original, &segments[split..], source, options, create)?
+    {
+        return Ok(write_back(root, &segments[..split], text));
+    }
     let Ok(docs) = crate::yaml::parse_documents(&original) else {
-        return false;
+        return Ok(false);
     };
     let mut tree = docs.into_iter().next().map(|d| d.value).unwrap_or_default();
     let mut set = |node: &mut Value, fresh: bool| {
@@ -59,7 +72,8 @@ pub fn set(
     };
     match path::each_match(&mut tree, &segments[split..], create, &mut set) {
         Ok(n) if n > 0 => {}
-        _ => return false,
+        Err(e) if e.starts_with("delimiter") => return Err(e),
+        _ => return Ok(false),
     }
     let text = match original.trim_start().starts_with(['{', '[']) {
         true => {
@@ -70,13 +84,151 @@ pub fn set(
             .trim()
             .to_string(),
     };
+    Ok(write_back(root, &segments[..split], text))
+}
+
+/// Puts the edited text back into the field that held it.
+fn write_back(root: &mut Value, field: &[String], text: String) -> bool {
     let mut written = false;
-    let _ = path::each_match(root, &segments[..split], Create::No, &mut |node, _| {
+    let _ = path::each_match(root, field, Create::No, &mut |node, _| {
         *node = Value::String(text.as_str().into());
         written = true;
         Ok(())
     });
     written
+}
+
+/// YAML text with the value set as go-yaml's nodes take it, printed as
+/// kyaml prints them and trimmed; `None` when the text holds what nodes do
+/// not keep, or the path matches nothing.
+fn set_in_nodes(
+    original: &str,
+    path: &[String],
+    source: &Source,
+    options: &Options,
+    create: Create,
+) -> Result<Option<String>, String> {
+    let Some(mut tree) = node::parse(original) else {
+        return Ok(None);
+    };
+    let mut set = |target: &mut Node, fresh: bool| set_node_value(target, fresh, source, options);
+    match path::each_match(&mut tree, path, create, &mut set) {
+        Ok(n) if n > 0 => {}
+        Err(e) if e.starts_with("delimiter") => return Err(e),
+        _ => return Ok(None),
+    }
+    Ok(crate::yaml::node_emit::emit(&tree).map(|t| t.trim().to_string()))
+}
+
+/// kustomize's loop over structured targets: a scalar takes the value's
+/// text and keeps its tag and style; a map or list becomes the value.
+fn set_node_value(
+    target: &mut Node,
+    fresh: bool,
+    source: &Source,
+    options: &Options,
+) -> Result<(), String> {
+    let mut text = source.scalar_text();
+    if let Some(d) = options.delimiter.as_deref().filter(|d| !d.is_empty()) {
+        let current = match (&target.kind, fresh) {
+            (Kind::Scalar(_), true) => String::new(),
+            (Kind::Scalar(t), false) => t.clone(),
+            _ => return Err("delimiter option can only be used with scalar nodes".into()),
+        };
+        text = value::splice(&current, d, options.index, text);
+    }
+    match &mut target.kind {
+        Kind::Scalar(t) => *t = text,
+        _ => {
+            *target = match source {
+                Source::Node(v) => node_of(v),
+                Source::Untagged(t) => Node::untagged(t),
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A resource's value as the node kyaml would hand over (block style,
+/// plain scalars tagged by type).
+fn node_of(v: &Value) -> Node {
+    match v {
+        Value::Object(map) => Node::mapping(
+            map.iter()
+                .map(|(k, v)| (string_node(k), node_of(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Node::sequence(items.iter().map(node_of).collect()),
+        Value::String(s) => string_node(s),
+        other => Node::scalar(&path::scalar_text(other).unwrap_or_default(), Style::Plain),
+    }
+}
+
+fn string_node(text: &str) -> Node {
+    Node {
+        tag: "!!str".into(),
+        ..Node::untagged(text)
+    }
+}
+
+impl Tree for Node {
+    fn shape(&self) -> Shape {
+        match &self.kind {
+            Kind::Mapping(_) => Shape::Map,
+            Kind::Sequence(_) => Shape::List,
+            Kind::Scalar(_) if self.is_null() => Shape::Null,
+            Kind::Scalar(_) => Shape::Scalar,
+        }
+    }
+
+    fn items_mut(&mut self) -> Option<&mut Vec<Self>> {
+        match &mut self.kind {
+            Kind::Sequence(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    fn field(&self, key: &str) -> Option<&Self> {
+        self.get(key)
+    }
+
+    fn field_mut(&mut self, key: &str) -> Option<&mut Self> {
+        self.get_mut(key)
+    }
+
+    fn insert_field(&mut self, key: &str, value: Self) {
+        if let Kind::Mapping(entries) = &mut self.kind {
+            entries.push((string_node(key), value));
+        }
+    }
+
+    fn fresh(kind: Create) -> Self {
+        match kind {
+            Create::Map => Node::mapping(Vec::new()),
+            Create::List => Node::sequence(Vec::new()),
+            Create::No | Create::Scalar => Node::untagged(""),
+        }
+    }
+
+    fn element(name: &str, pattern: &str) -> Self {
+        match name {
+            "" => string_node(pattern),
+            name => Node::mapping(vec![(string_node(name), Node::untagged(pattern))]),
+        }
+    }
+
+    fn yaml_text(&self) -> String {
+        self.contents().trim().to_string()
+    }
+
+    fn read_text(&self) -> Result<Self, String> {
+        node::parse(self.text().unwrap_or_default())
+            .ok_or_else(|| "the text is not YAML this build can edit".to_string())
+    }
+
+    fn contents(&self) -> String {
+        crate::yaml::node_emit::emit(self).unwrap_or_default()
+    }
 }
 
 /// `v` as Go's `encoding/json` writes what go-yaml decoded it into:

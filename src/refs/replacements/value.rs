@@ -103,7 +103,7 @@ pub fn copy_to_target(
     };
     // v5.8: a path that reaches into JSON or YAML held in a string.
     if crate::release::current().structured_data_field_paths()
-        && structured::set(root, &segments, source, options, create)
+        && structured::set(root, &segments, source, options, create)?
     {
         return Ok(());
     }
@@ -156,13 +156,7 @@ pub fn set_field_value(
         };
         // A node `create` just made holds no text yet.
         let current = if fresh { String::new() } else { current };
-        let mut parts: Vec<String> = current.split(d).map(str::to_string).collect();
-        match usize::try_from(options.index) {
-            Err(_) => parts.insert(0, text),
-            Ok(i) if i >= parts.len() => parts.push(text),
-            Ok(i) => parts[i] = text,
-        }
-        text = parts.join(d);
+        text = splice(&current, d, options.index, text);
     }
     let new = match &*node {
         Value::Object(_) | Value::Array(_) => source.as_node(),
@@ -172,6 +166,18 @@ pub fn set_field_value(
     };
     *node = new;
     Ok(())
+}
+
+/// `current` split at `delimiter` with `text` put at `index`: in place of
+/// that part, before all for a negative index, after all past the end.
+pub fn splice(current: &str, delimiter: &str, index: i64, text: String) -> String {
+    let mut parts: Vec<String> = current.split(delimiter).map(str::to_string).collect();
+    match usize::try_from(index) {
+        Err(_) => parts.insert(0, text),
+        Ok(i) if i >= parts.len() => parts.push(text),
+        Ok(i) => parts[i] = text,
+    }
+    parts.join(delimiter)
 }
 
 /// A text with no type, read as YAML reads a plain scalar.

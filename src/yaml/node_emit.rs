@@ -1,0 +1,504 @@
+//! go-yaml v3 nodes ([`super::node`]) -> YAML text, as kyaml's
+//! `RNode.String()` prints them (go-yaml v3, indent 2, sequences not
+//! indented under their key, and no width: lines are never folded).
+//!
+//! The main output goes through JSON and go-yaml v2 ([`super::emit`]); this
+//! printer differs where go-yaml v3's encoder does: a scalar keeps the
+//! style it was written in, a tag its text no longer resolves to is
+//! written (`!!int abc`), text that would resolve to another type is
+//! quoted only when its tag is `!!str`, flow collections stay flow, tabs
+//! rule out plain and single-quoted text, and YAML 1.1's `yes`/`no` are
+//! plain strings. The low-level writers are go-yaml's own, shared with v2.
+
+use super::emit::{Emitter, is_blank_or_end, is_break, is_printable};
+use super::node::{Kind, Node, Style, resolved_tag};
+
+/// Where a node sits, as libyaml's emitter tracks it.
+#[derive(Clone, Copy, Default)]
+struct Context {
+    /// The node is a mapping's key or value.
+    mapping: bool,
+    /// The node is a mapping key written `key:`.
+    simple_key: bool,
+    /// The node is an item of a block sequence (its content skips `- `).
+    block_item: bool,
+}
+
+/// The longest key go-yaml writes as `key:` rather than `? key`.
+const MAX_SIMPLE_KEY: usize = 128;
+
+/// The text of `node` as kyaml prints it, or `None` for a node this
+/// printer would not write as go-yaml does (a key that is not a short
+/// one-line scalar).
+pub fn emit(node: &Node) -> Option<String> {
+    let mut e = Emitter::default();
+    // libyaml starts a stream at column 0 "after whitespace, at an indentation".
+    e.whitespace = true;
+    e.indention = true;
+    let mut printer = Printer { e, flow_level: 0 };
+    printer.node(node, -1, Context::default())?;
+    printer.e.write_indent(-1);
+    Some(printer.e.out)
+}
+
+struct Printer<'w> {
+    e: Emitter<'w>,
+    flow_level: usize,
+}
+
+/// libyaml's indentation step for a block collection or a scalar's
+/// continuation lines below a parent at `parent`.
+fn increase(parent: i32, flow: bool, ctx: Context) -> i32 {
+    if parent < 0 {
+        return if flow { 2 } else { 0 };
+    }
+    if ctx.block_item {
+        return parent + 2;
+    }
+    2 * ((parent + 2) / 2)
+}
+
+impl Printer<'_> {
+    fn node(&mut self, node: &Node, parent: i32, ctx: Context) -> Option<()> {
+        let tag = printed_tag(node);
+        match &node.kind {
+            Kind::Scalar(text) => self.scalar(text, node.style, tag.0, tag.1, parent, ctx),
+            Kind::Mapping(entries) => {
+                self.tag(tag.0);
+                match node.flow || self.flow_level > 0 || entries.is_empty() {
+                    true => self.flow_mapping(entries, parent, ctx),
+                    false => self.block_mapping(entries, increase(parent, false, ctx)),
+                }
+            }
+            Kind::Sequence(items) => {
+                self.tag(tag.0);
+                match node.flow || self.flow_level > 0 || items.is_empty() {
+                    true => self.flow_sequence(items, parent, ctx),
+                    false => {
+                        // kyaml's compact sequences: under a key, `- ` is
+                        // part of the indentation.
+                        let compact = ctx.mapping && (self.e.column == 0 || !self.e.indention);
+                        let indent = increase(parent, false, ctx) - if compact { 2 } else { 0 };
+                        let indent = if parent < 0 { 0 } else { indent };
+                        self.block_sequence(items, indent)
+                    }
+                }
+            }
+        }
+    }
+
+    fn block_mapping(&mut self, entries: &[(Node, Node)], indent: i32) -> Option<()> {
+        for (key, value) in entries {
+            self.e.write_indent(indent);
+            if !is_simple_key(key) {
+                return None;
+            }
+            let key_ctx = Context {
+                mapping: true,
+                simple_key: true,
+                block_item: false,
+            };
+            self.node(key, indent, key_ctx)?;
+            self.e.write_indicator(":", false, false, false);
+            let value_ctx = Context {
+                mapping: true,
+                ..Context::default()
+            };
+            self.node(value, indent, value_ctx)?;
+        }
+        Some(())
+    }
+
+    fn block_sequence(&mut self, items: &[Node], indent: i32) -> Option<()> {
+        for item in items {
+            self.e.write_indent(indent);
+            self.e.write_indicator("-", true, false, true);
+            let ctx = Context {
+                block_item: true,
+                ..Context::default()
+            };
+            self.node(item, indent, ctx)?;
+        }
+        Some(())
+    }
+
+    fn flow_mapping(&mut self, entries: &[(Node, Node)], parent: i32, ctx: Context) -> Option<()> {
+        self.e.write_indicator("{", true, true, false);
+        let indent = increase(parent, true, ctx);
+        self.flow_level += 1;
+        for (i, (key, value)) in entries.iter().enumerate() {
+            self.flow_separator(i, indent);
+            if !is_simple_key(key) {
+                return None;
+            }
+            let key_ctx = Context {
+                mapping: true,
+                simple_key: true,
+                block_item: false,
+            };
+            self.node(key, indent, key_ctx)?;
+            self.e.write_indicator(":", false, false, false);
+            let value_ctx = Context {
+                mapping: true,
+                ..Context::default()
+            };
+            self.node(value, indent, value_ctx)?;
+        }
+        self.flow_level -= 1;
+        self.e.write_indicator("}", false, false, false);
+        Some(())
+    }
+
+    fn flow_sequence(&mut self, items: &[Node], parent: i32, ctx: Context) -> Option<()> {
+        self.e.write_indicator("[", true, true, false);
+        let indent = increase(parent, true, ctx);
+        self.flow_level += 1;
+        for (i, item) in items.iter().enumerate() {
+            self.flow_separator(i, indent);
+            self.node(item, indent, Context::default())?;
+        }
+        self.flow_level -= 1;
+        if self.e.column == 0 {
+            self.e.write_indent(parent);
+        }
+        self.e.write_indicator("]", false, false, false);
+        Some(())
+    }
+
+    /// The `,` before a flow item.
+    fn flow_separator(&mut self, i: usize, indent: i32) {
+        if i > 0 {
+            self.e.write_indicator(",", false, false, false);
+        }
+        if self.e.column == 0 {
+            self.e.write_indent(indent);
+        }
+    }
+
+    fn tag(&mut self, tag: Option<&str>) {
+        let Some(tag) = tag else {
+            return;
+        };
+        if !self.e.whitespace {
+            self.e.put(' ');
+        }
+        for c in tag.chars() {
+            self.e.put(c);
+        }
+        self.e.whitespace = false;
+        self.e.indention = false;
+    }
+
+    fn scalar(
+        &mut self,
+        text: &str,
+        style: Style,
+        tag: Option<&str>,
+        force_quoting: bool,
+        parent: i32,
+        ctx: Context,
+    ) -> Option<()> {
+        let requested = match style {
+            Style::Plain if text.contains('\n') => Style::Literal,
+            Style::Plain if force_quoting => Style::Double,
+            other => other,
+        };
+        let style = self.select_style(text, requested, ctx);
+        self.tag(tag);
+        let indent = increase(parent, true, ctx);
+        // go-yaml v3's encoder sets no width, so no line is folded.
+        let breaks = false;
+        match style {
+            Style::Plain if text.is_empty() => {}
+            Style::Plain => self.e.write_plain(text, indent, breaks),
+            Style::Single => self.e.write_single_quoted(text, indent, breaks),
+            Style::Double => self.e.write_double_quoted(text, indent, breaks),
+            Style::Literal => self.e.write_literal(text, indent),
+            Style::Folded => self.write_folded(text, indent),
+        }
+        Some(())
+    }
+
+    /// libyaml's `select_scalar_style` for an event whose tag is printed or
+    /// implicit.
+    fn select_style(&self, text: &str, requested: Style, ctx: Context) -> Style {
+        let a = analyze(text);
+        let flow = self.flow_level > 0;
+        let mut style = requested;
+        if ctx.simple_key && a.multiline {
+            style = Style::Double;
+        }
+        if style == Style::Plain {
+            let allowed = match flow {
+                true => a.flow_plain_allowed,
+                false => a.block_plain_allowed,
+            };
+            if !allowed || (text.is_empty() && (flow || ctx.simple_key)) {
+                style = Style::Single;
+            }
+        }
+        if style == Style::Single && !a.single_quoted_allowed {
+            style = Style::Double;
+        }
+        if matches!(style, Style::Literal | Style::Folded)
+            && (!a.block_allowed || flow || ctx.simple_key)
+        {
+            style = Style::Double;
+        }
+        style
+    }
+
+    /// libyaml's folded block scalar, including go-yaml's check for a
+    /// blank after a line break, which looks at the text's start rather
+    /// than at the break.
+    fn write_folded(&mut self, s: &str, indent: i32) {
+        self.e.write_indicator(">", true, false, false);
+        block_hints(&mut self.e, s);
+        self.e.put_break();
+        self.e.indention = true;
+        self.e.whitespace = true;
+        let starts_blank = s
+            .chars()
+            .find(|c| !is_break(*c))
+            .is_none_or(|c| c == ' ' || c == '\t');
+        let (mut breaks, mut leading_spaces) = (true, true);
+        for c in s.chars() {
+            if is_break(c) {
+                if !breaks && !leading_spaces && c == '\n' && !starts_blank {
+                    self.e.put_break();
+                }
+                self.e.write_break(c);
+                self.e.indention = true;
+                breaks = true;
+            } else {
+                if breaks {
+                    self.e.write_indent(indent);
+                    leading_spaces = c == ' ' || c == '\t';
+                }
+                self.e.put(c);
+                self.e.indention = false;
+                breaks = false;
+            }
+        }
+    }
+}
+
+/// The indentation and chomping hints after `|` or `>`.
+fn block_hints(e: &mut Emitter<'_>, s: &str) {
+    if s.starts_with(|c: char| c == ' ' || is_break(c)) {
+        e.write_indicator("2", false, false, false);
+    }
+    let mut from_end = s.chars().rev();
+    let chomp = match (from_end.next(), from_end.next()) {
+        (None, _) => Some("-"),
+        (Some(last), _) if !is_break(last) => Some("-"),
+        (Some(_), None) => Some("+"),
+        (Some(_), Some(prev)) if is_break(prev) => Some("+"),
+        _ => None,
+    };
+    if let Some(hint) = chomp {
+        e.write_indicator(hint, false, false, false);
+    }
+}
+
+/// go-yaml v3's encoder: the tag printed (none when the text resolves to
+/// it anyway) and whether a plain `!!str` must be quoted because its text
+/// would resolve to another type.
+fn printed_tag(node: &Node) -> (Option<&str>, bool) {
+    let tag = node.tag.as_str();
+    if tag.is_empty() {
+        return (None, false);
+    }
+    if node.tagged {
+        return (Some(tag), false);
+    }
+    match &node.kind {
+        Kind::Scalar(text) => {
+            if tag == "!!str" && node.style != Style::Plain {
+                return (None, false);
+            }
+            let resolved = match text.as_str() {
+                // Not a type a tag names, and go-yaml's `resolve` returns
+                // the merge tag only for `<<` itself.
+                "<<" => "!!merge",
+                t => resolved_tag(t),
+            };
+            match (resolved == tag, tag == "!!str") {
+                (true, _) => (None, false),
+                (false, true) => (None, true),
+                (false, false) => (Some(tag), false),
+            }
+        }
+        Kind::Mapping(_) if tag == "!!map" => (None, false),
+        Kind::Sequence(_) if tag == "!!seq" => (None, false),
+        _ => (Some(tag), false),
+    }
+}
+
+fn is_simple_key(key: &Node) -> bool {
+    match &key.kind {
+        Kind::Scalar(text) => {
+            text.len() + key.tag.len() <= MAX_SIMPLE_KEY && !text.contains(is_break)
+        }
+        _ => false,
+    }
+}
+
+struct Analysis {
+    multiline: bool,
+    flow_plain_allowed: bool,
+    block_plain_allowed: bool,
+    single_quoted_allowed: bool,
+    block_allowed: bool,
+}
+
+/// go-yaml v3's `yaml_emitter_analyze_scalar`.
+fn analyze(s: &str) -> Analysis {
+    if s.is_empty() {
+        return Analysis {
+            multiline: false,
+            flow_plain_allowed: false,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: false,
+        };
+    }
+    let document_marker = s.starts_with("---") || s.starts_with("...");
+    let (mut flow_indicators, mut block_indicators) = (document_marker, document_marker);
+    let (mut line_breaks, mut special, mut tabs) = (false, false, false);
+    let (mut leading_space, mut leading_break) = (false, false);
+    let (mut trailing_space, mut trailing_break) = (false, false);
+    let (mut break_space, mut space_break) = (false, false);
+    let (mut previous_space, mut previous_break) = (false, false);
+    let mut preceded_by_whitespace = true;
+    let mut chars = s.chars().peekable();
+    let mut first = true;
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let followed_by_whitespace = next.is_none_or(|n| n == ' ' || n == '\t' || is_break(n));
+        let at_start = std::mem::take(&mut first);
+        match (at_start, c) {
+            (true, '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>')
+            | (true, '\'' | '"' | '%' | '@' | '`') => {
+                flow_indicators = true;
+                block_indicators = true;
+            }
+            (true, '?' | ':') => {
+                flow_indicators = true;
+                block_indicators |= followed_by_whitespace;
+            }
+            (true, '-') if followed_by_whitespace => {
+                flow_indicators = true;
+                block_indicators = true;
+            }
+            (false, ',' | '?' | '[' | ']' | '{' | '}') => flow_indicators = true,
+            (false, ':') => {
+                flow_indicators = true;
+                block_indicators |= followed_by_whitespace;
+            }
+            (false, '#') if preceded_by_whitespace => {
+                flow_indicators = true;
+                block_indicators = true;
+            }
+            _ => {}
+        }
+        if c == '\t' {
+            tabs = true;
+        } else if !is_printable(c) {
+            special = true;
+        }
+        let last = next.is_none();
+        if c == ' ' {
+            leading_space |= at_start;
+            trailing_space |= last;
+            break_space |= previous_break;
+            previous_space = true;
+            previous_break = false;
+        } else if is_break(c) {
+            line_breaks = true;
+            leading_break |= at_start;
+            trailing_break |= last;
+            space_break |= previous_space;
+            previous_space = false;
+            previous_break = true;
+        } else {
+            previous_space = false;
+            previous_break = false;
+        }
+        preceded_by_whitespace = is_blank_or_end(Some(c));
+    }
+    let mut a = Analysis {
+        multiline: line_breaks,
+        flow_plain_allowed: true,
+        block_plain_allowed: true,
+        single_quoted_allowed: true,
+        block_allowed: true,
+    };
+    if leading_space || leading_break || trailing_space || trailing_break {
+        a.flow_plain_allowed = false;
+        a.block_plain_allowed = false;
+    }
+    if trailing_space {
+        a.block_allowed = false;
+    }
+    if break_space {
+        a.flow_plain_allowed = false;
+        a.block_plain_allowed = false;
+        a.single_quoted_allowed = false;
+    }
+    if space_break || tabs || special {
+        a.flow_plain_allowed = false;
+        a.block_plain_allowed = false;
+        a.single_quoted_allowed = false;
+    }
+    if space_break || special {
+        a.block_allowed = false;
+    }
+    if line_breaks {
+        a.flow_plain_allowed = false;
+        a.block_plain_allowed = false;
+    }
+    if flow_indicators {
+        a.flow_plain_allowed = false;
+    }
+    if block_indicators {
+        a.block_plain_allowed = false;
+    }
+    a
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml::node::parse;
+
+    fn round_trip(text: &str) -> String {
+        emit(&parse(text).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn prints_as_kyaml_does() {
+        assert_eq!(
+            round_trip("server:\n    host: \"x\"\n    port: '8080'\n    n: !!int 5\n    y: yes\n"),
+            "server:\n  host: \"x\"\n  port: '8080'\n  n: !!int 5\n  y: yes\n"
+        );
+        assert_eq!(
+            round_trip("a: {b: c, d: [1, 2]}\nlist:\n    - x\n    - - y\n"),
+            "a: {b: c, d: [1, 2]}\nlist:\n- x\n- - y\n"
+        );
+        assert_eq!(round_trip("a:\nb: []\nc: {}\n"), "a:\nb: []\nc: {}\n");
+        // go-yaml writes a folded text's last line break as a blank line.
+        assert_eq!(round_trip("fold: >\n  a b\n  c\n"), "fold: >\n  a b c\n\n");
+    }
+
+    #[test]
+    fn writes_a_tag_the_text_no_longer_resolves_to() {
+        let mut node = parse("a: 1\nb: x\n").unwrap();
+        let Kind::Mapping(entries) = &mut node.kind else {
+            panic!("not a mapping")
+        };
+        entries[0].1.kind = Kind::Scalar("abc".into());
+        entries[1].1.kind = Kind::Scalar("8080".into());
+        assert_eq!(emit(&node).unwrap(), "a: !!int abc\nb: \"8080\"\n");
+    }
+}
