@@ -6,6 +6,7 @@ mod fast;
 mod folded;
 pub mod keyed_lines;
 pub mod node;
+pub mod node_comments;
 pub mod node_emit;
 pub mod parse;
 pub mod scalars;

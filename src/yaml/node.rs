@@ -7,9 +7,10 @@
 //!
 //! A node keeps what go-yaml's decoder keeps: the scalar's text, its style,
 //! its tag (the one written, else the one its text resolves to), whether the
-//! tag was written. Text this model cannot carry through (anchors, aliases,
-//! comments) is declined with `None`, and the caller
-//! keeps its resolved-value path.
+//! tag was written, and the comments around it ([`super::node_comments`]).
+//! Text this model cannot carry through (anchors, aliases, comments in
+//! places go-yaml's rules are not followed here) is declined with `None`,
+//! and the caller keeps its resolved-value path.
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
@@ -44,6 +45,14 @@ pub struct Node {
     pub style: Style,
     /// A collection written `{...}` or `[...]`.
     pub flow: bool,
+    /// Comment lines written above a mapping key or a sequence item (on
+    /// the root: the document's head comment, followed by a blank line).
+    pub head: Vec<String>,
+    /// The comment ending the node's line.
+    pub line_comment: Option<String>,
+    /// Comment lines after a mapping entry's value or a sequence item
+    /// (kept on the key or item; on the root: the document's foot).
+    pub foot: Vec<String>,
 }
 
 impl Node {
@@ -55,6 +64,9 @@ impl Node {
             tagged: false,
             style: Style::Plain,
             flow: false,
+            head: Vec::new(),
+            line_comment: None,
+            foot: Vec::new(),
         }
     }
 
@@ -171,51 +183,97 @@ pub fn parse(text: &str) -> Option<Node> {
         parser: Parser::new_from_str(text),
         text,
         chars: text.chars().collect(),
-        scalars: Vec::new(),
+        spots: Spots::default(),
+        path: Vec::new(),
+        flow_depth: 0,
     };
     let mut root = None;
     loop {
         let (event, span) = reader.next()?;
         match event {
             Event::StreamStart | Event::DocumentStart(_) => {}
-            Event::DocumentEnd if root.is_some() => break,
+            Event::DocumentEnd if root.is_some() => {
+                // The document's comments run to the next document's start.
+                reader.spots.end = match reader.next() {
+                    Some((Event::DocumentStart(_), next)) => next.start.index(),
+                    _ => reader.chars.len(),
+                }
+                .min(reader.chars.len());
+                break;
+            }
             Event::DocumentEnd => {}
-            Event::StreamEnd => break,
+            Event::StreamEnd => {
+                reader.spots.end = reader.chars.len();
+                break;
+            }
             event if root.is_none() => root = Some(reader.node(event, span, 0)?),
             _ => return None,
         }
     }
     // go-yaml's `Unmarshal` reads the first document; the rest is dropped
-    // when the text is written back.
-    match has_comment(&reader.chars, &reader.scalars) {
-        true => None,
-        false => root,
+    // when the text is written back, so only its comments count.
+    let mut root = root?;
+    let end = reader.spots.end;
+    super::node_comments::attach(&mut root, &reader.chars[..end], &reader.spots)?;
+    Some(root)
+}
+
+/// One step from a node to a child.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Step {
+    Key(usize),
+    Value(usize),
+    Item(usize),
+}
+
+/// Where a node lies in the text, in characters.
+#[derive(Debug, Clone, Default)]
+pub struct Spot {
+    pub start: usize,
+    pub end: usize,
+    pub path: Vec<Step>,
+}
+
+/// Where the parsed nodes lie, for placing comments.
+#[derive(Debug, Default)]
+pub struct Spots {
+    /// Scalars, in order.
+    pub scalars: Vec<Spot>,
+    /// Flow collections not inside another, in order.
+    pub flows: Vec<Spot>,
+    /// Block mapping keys and block sequence items (from the `-`), in order.
+    pub entries: Vec<Spot>,
+    /// Where the first document ends.
+    pub end: usize,
+}
+
+impl Node {
+    /// The node `path` leads to.
+    pub fn at_mut(&mut self, path: &[Step]) -> Option<&mut Node> {
+        let Some((step, rest)) = path.split_first() else {
+            return Some(self);
+        };
+        let child = match (&mut self.kind, *step) {
+            (Kind::Mapping(entries), Step::Key(i)) => &mut entries.get_mut(i)?.0,
+            (Kind::Mapping(entries), Step::Value(i)) => &mut entries.get_mut(i)?.1,
+            (Kind::Sequence(items), Step::Item(i)) => items.get_mut(i)?,
+            _ => return None,
+        };
+        child.at_mut(rest)
     }
 }
 
-/// Whether a `#` outside every scalar starts a comment: at a line's start
-/// (after blanks) or after a blank.
-fn has_comment(chars: &[char], scalars: &[(usize, usize)]) -> bool {
-    let mut inside = scalars.iter().peekable();
-    chars.iter().enumerate().any(|(i, &c)| {
-        while inside.peek().is_some_and(|(_, end)| *end <= i) {
-            inside.next();
-        }
-        let in_scalar = inside.peek().is_some_and(|(start, _)| *start <= i);
-        let after_blank = i == 0 || matches!(chars[i - 1], ' ' | '\t' | '\n' | '\r');
-        c == '#' && after_blank && !in_scalar
-    })
-}
-
-/// Nesting go-yaml's decoder allows before it refuses.
-const MAX_DEPTH: usize = 10_000;
+/// Deeper text is declined: the resolved-value path reports the limit.
+const MAX_DEPTH: usize = crate::model::limits::MAX_DEPTH;
 
 struct Reader<'a> {
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
     text: &'a str,
     chars: Vec<char>,
-    /// Where each scalar lies, in characters, in order.
-    scalars: Vec<(usize, usize)>,
+    spots: Spots,
+    /// The steps to the node being read.
+    path: Vec<Step>,
+    flow_depth: usize,
 }
 
 impl<'a> Reader<'a> {
@@ -224,6 +282,52 @@ impl<'a> Reader<'a> {
             Some(Ok(pair)) => Some(pair),
             _ => None,
         }
+    }
+
+    fn entry(&mut self, at: usize) {
+        self.spots.entries.push(Spot {
+            start: at,
+            end: at,
+            path: self.path.clone(),
+        });
+    }
+
+    /// Notes a flow collection's extent once it is read.
+    fn close_flow(&mut self, flow: bool, start: usize, end: usize) {
+        if !flow {
+            return;
+        }
+        self.flow_depth -= 1;
+        if self.flow_depth == 0 {
+            self.spots.flows.push(Spot {
+                start,
+                end,
+                path: self.path.clone(),
+            });
+        }
+    }
+
+    /// Where the quoted scalar opening at `open` closes: `''` is a quote
+    /// inside single quotes, `\"` inside double quotes.
+    fn closing_quote(&self, open: usize) -> Option<usize> {
+        let quote = *self.chars.get(open)?;
+        let mut i = open + 1;
+        while i < self.chars.len() {
+            match self.chars[i] {
+                '\\' if quote == '"' => i += 2,
+                '\'' if quote == '\'' && self.chars.get(i + 1) == Some(&'\'') => i += 2,
+                c if c == quote => return Some(i),
+                _ => i += 1,
+            }
+        }
+        None
+    }
+
+    /// The `-` a block sequence item starting at `at` follows.
+    fn dash_before(&self, at: usize) -> Option<usize> {
+        let before = self.chars.get(..at)?;
+        let i = before.iter().rposition(|c| !c.is_whitespace())?;
+        (before[i] == '-').then_some(i)
     }
 
     /// Whether the collection starting at `span` is written in flow style.
@@ -240,7 +344,19 @@ impl<'a> Reader<'a> {
                 if anchor != 0 {
                     return None;
                 }
-                self.scalars.push((span.start.index(), span.end.index()));
+                let (start, end) = (span.start.index(), span.end.index());
+                // saphyr's span of a quoted scalar runs on to the line's end.
+                let end = match style {
+                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                        self.closing_quote(start).map_or(end, |q| q + 1)
+                    }
+                    _ => end,
+                };
+                self.spots.scalars.push(Spot {
+                    start,
+                    end,
+                    path: self.path.clone(),
+                });
                 let style = match style {
                     ScalarStyle::Plain => Style::Plain,
                     ScalarStyle::SingleQuoted => Style::Single,
@@ -261,17 +377,27 @@ impl<'a> Reader<'a> {
                     return None;
                 }
                 let flow = self.starts_flow(span);
+                self.flow_depth += usize::from(flow);
                 let mut entries = Vec::new();
-                loop {
+                let end = loop {
                     let (event, span) = self.next()?;
                     if matches!(event, Event::MappingEnd) {
-                        break;
+                        break span.start.index() + 1;
+                    }
+                    let i = entries.len();
+                    self.path.push(Step::Key(i));
+                    if self.flow_depth == 0 {
+                        self.entry(span.start.index());
                     }
                     let key = self.node(event, span, depth + 1)?;
+                    self.path.pop();
+                    self.path.push(Step::Value(i));
                     let (event, span) = self.next()?;
                     let value = self.node(event, span, depth + 1)?;
+                    self.path.pop();
                     entries.push((key, value));
-                }
+                };
+                self.close_flow(flow, span.start.index(), end);
                 let mut node = Node::mapping(entries);
                 node.flow = flow;
                 self.tag(&mut node, tag)?;
@@ -282,14 +408,22 @@ impl<'a> Reader<'a> {
                     return None;
                 }
                 let flow = self.starts_flow(span);
+                self.flow_depth += usize::from(flow);
                 let mut items = Vec::new();
-                loop {
+                let end = loop {
                     let (event, span) = self.next()?;
                     if matches!(event, Event::SequenceEnd) {
-                        break;
+                        break span.start.index() + 1;
+                    }
+                    self.path.push(Step::Item(items.len()));
+                    if self.flow_depth == 0 {
+                        let dash = self.dash_before(span.start.index())?;
+                        self.entry(dash);
                     }
                     items.push(self.node(event, span, depth + 1)?);
-                }
+                    self.path.pop();
+                };
+                self.close_flow(flow, span.start.index(), end);
                 let mut node = Node::sequence(items);
                 node.flow = flow;
                 self.tag(&mut node, tag)?;
@@ -388,11 +522,15 @@ mod tests {
 
     #[test]
     fn declines_what_it_cannot_carry() {
-        assert_eq!(parse("a: 1 # note\n"), None);
-        assert_eq!(parse("# head\na: 1\n"), None);
         assert_eq!(parse("a: &x 1\nb: *x\n"), None);
+        assert_eq!(parse("a: [1, # inside\n  2]\n"), None);
+        assert_eq!(parse("a: | # header\n  x\n"), None);
         assert_eq!(parse("a: 1\n---\nb: 2\n"), parse("a: 1\n"));
-        assert!(parse("a: 'it''s # not a comment'\nb: \"\\\" #\"\nc: x#y\n").is_some());
-        assert_eq!(parse("a: |\n  x\n# after\n"), None);
+        let quoted = parse("a: 'it''s # not a comment'\nb: \"\\\" #\"\nc: x#y\n").unwrap();
+        assert_eq!(
+            quoted.get("a").and_then(Node::text),
+            Some("it's # not a comment")
+        );
+        assert_eq!(quoted.get("a").unwrap().line_comment, None);
     }
 }

@@ -12,6 +12,7 @@
 
 use super::emit::{Emitter, is_blank_or_end, is_break, is_printable};
 use super::node::{Kind, Node, Style, resolved_tag};
+use super::node_comments::is_block_collection;
 
 /// Where a node sits, as libyaml's emitter tracks it.
 #[derive(Clone, Copy, Default)]
@@ -35,15 +36,35 @@ pub fn emit(node: &Node) -> Option<String> {
     // libyaml starts a stream at column 0 "after whitespace, at an indentation".
     e.whitespace = true;
     e.indention = true;
-    let mut printer = Printer { e, flow_level: 0 };
+    let mut printer = Printer {
+        e,
+        flow_level: 0,
+        foot_indent: None,
+    };
+    if !node.head.is_empty() {
+        // A document's head comment, then a blank line.
+        printer.indent(-1);
+        printer.comment(&node.head, 0);
+        printer.line_break();
+    }
     printer.node(node, -1, Context::default())?;
-    printer.e.write_indent(-1);
+    if !node.foot.is_empty() {
+        // go-yaml sets a document's foot comment apart by a blank line.
+        printer.foot_indent = Some(0);
+        printer.indent(-1);
+        printer.comment(&node.foot, 0);
+    }
+    printer.foot_indent = None;
+    printer.indent(-1);
     Some(printer.e.out)
 }
 
 struct Printer<'w> {
     e: Emitter<'w>,
     flow_level: usize,
+    /// The indentation of the foot comment just written: the next line at
+    /// that indentation gets a blank line before it.
+    foot_indent: Option<usize>,
 }
 
 /// libyaml's indentation step for a block collection or a scalar's
@@ -66,7 +87,7 @@ impl Printer<'_> {
             Kind::Mapping(entries) => {
                 self.tag(tag.0);
                 match node.flow || self.flow_level > 0 || entries.is_empty() {
-                    true => self.flow_mapping(entries, parent, ctx),
+                    true => self.flow_mapping(entries, !node.foot.is_empty(), parent, ctx),
                     false => self.block_mapping(entries, increase(parent, false, ctx)),
                 }
             }
@@ -87,9 +108,76 @@ impl Printer<'_> {
         }
     }
 
+    /// go-yaml v3's `write_indent`: a line break unless at the start of an
+    /// indentation, another after a foot comment at this indentation, then
+    /// spaces.
+    fn indent(&mut self, indent: i32) {
+        let at = indent.max(0) as usize;
+        let e = &mut self.e;
+        if !e.indention || e.column > at || (e.column == at && !e.whitespace) {
+            self.line_break();
+        }
+        if self.foot_indent == Some(at) {
+            self.line_break();
+        }
+        while self.e.column < at {
+            self.e.put(' ');
+        }
+        self.e.whitespace = true;
+        self.foot_indent = None;
+    }
+
+    /// go-yaml v3's `put_break`, which also marks an indentation.
+    fn line_break(&mut self) {
+        self.e.put_break();
+        self.e.indention = true;
+    }
+
+    /// Comment lines at `indent`, each ending its line.
+    fn comment(&mut self, lines: &[String], indent: i32) {
+        for (i, line) in lines.iter().enumerate() {
+            if i > 0 {
+                self.line_break();
+                self.indent(indent);
+            }
+            for c in line.chars() {
+                self.e.put(c);
+            }
+            self.e.indention = false;
+        }
+        self.line_break();
+        self.e.whitespace = true;
+    }
+
+    /// A comment ending the current line.
+    fn line_comment(&mut self, text: &str) {
+        if !self.e.whitespace {
+            self.e.put(' ');
+        }
+        self.comment(&[text.to_string()], 0);
+    }
+
+    /// A foot comment after an entry, at the entry's indentation.
+    fn foot(&mut self, lines: &[String], indent: i32) {
+        if lines.is_empty() {
+            return;
+        }
+        self.indent(indent);
+        self.comment(lines, indent);
+        self.foot_indent = Some(indent.max(0) as usize);
+    }
+
+    fn head(&mut self, lines: &[String], indent: i32) {
+        if !lines.is_empty() {
+            self.indent(indent);
+            self.comment(lines, indent);
+        }
+    }
+
     fn block_mapping(&mut self, entries: &[(Node, Node)], indent: i32) -> Option<()> {
         for (key, value) in entries {
-            self.e.write_indent(indent);
+            self.head(&key.head, indent);
+            self.indent(indent);
             if !is_simple_key(key) {
                 return None;
             }
@@ -100,29 +188,55 @@ impl Printer<'_> {
             };
             self.node(key, indent, key_ctx)?;
             self.e.write_indicator(":", false, false, false);
+            // A key's line comment: written now before a block below it,
+            // else after a scalar value that has none of its own.
+            let mut carried = None;
+            if let Some(text) = &key.line_comment {
+                match is_block_collection(value) {
+                    true => self.line_comment(text),
+                    false => carried = Some(text),
+                }
+            }
             let value_ctx = Context {
                 mapping: true,
                 ..Context::default()
             };
             self.node(value, indent, value_ctx)?;
+            if let Some(text) = value.line_comment.as_ref().or(carried) {
+                self.line_comment(text);
+            }
+            self.foot(&key.foot, indent);
         }
         Some(())
     }
 
     fn block_sequence(&mut self, items: &[Node], indent: i32) -> Option<()> {
         for item in items {
-            self.e.write_indent(indent);
+            self.head(&item.head, indent);
+            self.indent(indent);
             self.e.write_indicator("-", true, false, true);
             let ctx = Context {
                 block_item: true,
                 ..Context::default()
             };
             self.node(item, indent, ctx)?;
+            if let Some(text) = &item.line_comment {
+                self.line_comment(text);
+            }
+            self.foot(&item.foot, indent);
         }
         Some(())
     }
 
-    fn flow_mapping(&mut self, entries: &[(Node, Node)], parent: i32, ctx: Context) -> Option<()> {
+    /// A flow mapping; one carrying a foot comment (a sequence item's)
+    /// ends with a `,`, as libyaml writes a mapping end with comments.
+    fn flow_mapping(
+        &mut self,
+        entries: &[(Node, Node)],
+        has_foot: bool,
+        parent: i32,
+        ctx: Context,
+    ) -> Option<()> {
         self.e.write_indicator("{", true, true, false);
         let indent = increase(parent, true, ctx);
         self.flow_level += 1;
@@ -144,6 +258,9 @@ impl Printer<'_> {
             };
             self.node(value, indent, value_ctx)?;
         }
+        if has_foot && !entries.is_empty() {
+            self.e.write_indicator(",", false, false, false);
+        }
         self.flow_level -= 1;
         self.e.write_indicator("}", false, false, false);
         Some(())
@@ -159,7 +276,7 @@ impl Printer<'_> {
         }
         self.flow_level -= 1;
         if self.e.column == 0 {
-            self.e.write_indent(parent);
+            self.indent(parent);
         }
         self.e.write_indicator("]", false, false, false);
         Some(())
@@ -171,7 +288,7 @@ impl Printer<'_> {
             self.e.write_indicator(",", false, false, false);
         }
         if self.e.column == 0 {
-            self.e.write_indent(indent);
+            self.indent(indent);
         }
     }
 
@@ -272,7 +389,7 @@ impl Printer<'_> {
                 breaks = true;
             } else {
                 if breaks {
-                    self.e.write_indent(indent);
+                    self.indent(indent);
                     leading_spaces = c == ' ' || c == '\t';
                 }
                 self.e.put(c);
