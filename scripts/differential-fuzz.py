@@ -953,6 +953,8 @@ def run(cmd):
 def oracle(release, d, helm):
     """The kustomize command line of a release for directory d."""
     if release == "v5.8":
+        if not os.environ.get("KUSTOMIZE_V58_LIB"):
+            sys.exit("--release v5.8 needs KUSTOMIZE_V58_LIB (scripts/install-oracles.sh prints it)")
         cmd = [os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../shared/tools/kustomize-v58")), "build", d]
     elif release == "v5.7":
         cmd = [os.environ.get("NEST_KZ_KUBECTL_V57") or sys.exit("--release v5.7 needs NEST_KZ_KUBECTL_V57 (kubectl 1.35)"), "kustomize", d]
