@@ -36,7 +36,7 @@ pub fn apply_entry(
         }
         // v5.8: a StatefulSet's claim templates are a choice of their own
         // (before, `templateLabels` held them).
-        if entry.include_volume_claim_templates == Some(true) {
+        if entry.include_volume_claim_templates.flatten() == Some(true) {
             merge_specs(&mut specs, config.specs("volumeClaimTemplateLabels")).map_err(fail)?;
         }
         merge_specs(&mut specs, &[FieldSpec::at(&["metadata", "labels"], true)]).map_err(fail)?;

@@ -448,7 +448,7 @@ fn pull_key(chart: &HelmChart) -> String {
     key.part(chart.repo.as_bytes())
         .part(chart.name.as_bytes())
         .part(chart.version.as_bytes())
-        .part(&[u8::from(chart.devel == Some(true))]);
+        .part(&[u8::from(chart.devel.flatten() == Some(true))]);
     key.hex()
 }
 
@@ -700,7 +700,7 @@ pub fn template_args(
         (chart.skip_hooks, "--no-hooks"),
         (chart.debug, "--debug"),
         // v5.7: pre-release chart versions.
-        (chart.devel == Some(true), "--devel"),
+        (chart.devel.flatten() == Some(true), "--devel"),
     ] {
         if on {
             args.push(flag.into());
@@ -735,7 +735,7 @@ fn pull(helm: &Helm, chart: &HelmChart, home: &Path, tmp: &Path) -> Result<(), H
         args.push("--version".into());
         args.push(chart.version.clone());
     }
-    if chart.devel == Some(true) {
+    if chart.devel.flatten() == Some(true) {
         args.push("--devel".into());
     }
     helm.run(&args)?;
@@ -849,7 +849,7 @@ mod tests {
             name: "c".into(),
             release_name: "r".into(),
             debug: true,
-            devel: Some(true),
+            devel: Some(Some(true)),
             ..HelmChart::default()
         };
         let args = template_args(&chart, Path::new("/k/charts"), Path::new("/t/v.yaml"), &[]);

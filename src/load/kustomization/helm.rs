@@ -29,8 +29,10 @@ pub struct HelmChart {
     pub name_template: String,
     pub skip_tests: bool,
     pub debug: bool,
-    /// v5.7 and later (`release::v5_7`): `--devel` for pull and template.
-    pub devel: Option<bool>,
+    /// v5.7 and later (`release::v5_7`): `--devel` for pull and template;
+    /// `Some(None)` when written null.
+    #[serde(deserialize_with = "super::written")]
+    pub devel: Option<Option<bool>>,
 }
 
 /// `helmGlobals` (kustomize's `types.HelmGlobals`).

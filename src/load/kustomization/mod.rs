@@ -131,8 +131,9 @@ pub struct LabelSpec {
     pub include_selectors: bool,
     #[serde(default)]
     pub include_templates: bool,
-    /// v5.8 and later (`release::v5_8`).
-    pub include_volume_claim_templates: Option<bool>,
+    /// v5.8 and later (`release::v5_8`); `Some(None)` when written null.
+    #[serde(default, deserialize_with = "written")]
+    pub include_volume_claim_templates: Option<Option<bool>>,
     #[serde(default)]
     pub fields: Vec<crate::model::fieldspec::FieldSpecConfig>,
 }
@@ -204,13 +205,26 @@ pub struct OpenApiSpec {
     pub version: Option<String>,
 }
 
+/// A field a release may not know, kept as written: `Some(None)` for an
+/// explicit null. An older release rejects the key whatever its value, as
+/// Go's strict decoding does, so null is not the same as absent here.
+pub(crate) fn written<'de, D, T>(d: D) -> std::result::Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ReplacementEntry {
     pub path: Option<String>,
     pub source: Option<Value>,
-    /// v5.7 and later (`release::v5_7`): a plain text as the source.
-    pub source_value: Option<String>,
+    /// v5.7 and later (`release::v5_7`): a plain text as the source;
+    /// `Some(None)` when written null.
+    #[serde(default, deserialize_with = "written")]
+    pub source_value: Option<Option<String>>,
     pub targets: Option<Value>,
 }
 
@@ -388,8 +402,11 @@ impl PatchOptions {
 
 /// Go's `json.Unmarshal` leaves a field at its zero value when it is null:
 /// null struct fields are dropped (serde then uses the default), and null
-/// values in string maps (labels, annotations) become "".
+/// values in string maps (labels, annotations) become "". Fields only some
+/// releases know stay, null, so that a release without them still rejects
+/// the key (see [`written`]).
 fn go_null_semantics(value: Value) -> Value {
+    const RELEASE_FIELDS: &[&str] = &["sourceValue", "devel", "includeVolumeClaimTemplates"];
     const STRING_MAPS: &[&str] = &[
         "commonLabels",
         "commonAnnotations",
@@ -404,6 +421,9 @@ fn go_null_semantics(value: Value) -> Value {
                     .filter_map(|(k, v)| match v {
                         Value::Null if in_string_map => {
                             Some((k, Value::String(Default::default())))
+                        }
+                        Value::Null if RELEASE_FIELDS.contains(&k.as_str()) => {
+                            Some((k, Value::Null))
                         }
                         Value::Null => None,
                         other => {

@@ -102,7 +102,9 @@ fn load(
             )
         })
     };
-    match (&entry.path, &entry.source, &entry.source_value) {
+    // A null `sourceValue` is no source value (Go's nil pointer).
+    let source_value = entry.source_value.clone().flatten();
+    match (&entry.path, &entry.source, &source_value) {
         (Some(path), None, None) => {
             let (file, text) = loader.read_text(path)?;
             let docs = crate::yaml::parse_config_documents(&text)
