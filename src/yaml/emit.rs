@@ -440,10 +440,9 @@ impl Emitter<'_> {
         self.indention = false;
     }
 
-    pub(super) fn write_literal(&mut self, s: &str, indent: i32) {
-        self.write_indicator("|", true, false, false);
-        let first = s.chars().next();
-        if first.is_some_and(|c| c == ' ' || is_break(c)) {
+    /// The indentation and chomping hints after `|` or `>`.
+    pub(super) fn block_hints(&mut self, s: &str) {
+        if s.starts_with(|c: char| c == ' ' || is_break(c)) {
             self.write_indicator(&BEST_INDENT.to_string(), false, false, false);
         }
         let mut from_end = s.chars().rev();
@@ -457,6 +456,11 @@ impl Emitter<'_> {
         if let Some(hint) = chomp {
             self.write_indicator(hint, false, false, false);
         }
+    }
+
+    pub(super) fn write_literal(&mut self, s: &str, indent: i32) {
+        self.write_indicator("|", true, false, false);
+        self.block_hints(s);
         self.put_break();
         self.indention = true;
         self.whitespace = true;
@@ -588,62 +592,81 @@ pub(super) fn is_printable(c: char) -> bool {
         || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
 }
 
-struct Analysis {
-    multiline: bool,
-    block_plain_allowed: bool,
-    single_quoted_allowed: bool,
-    block_allowed: bool,
+pub(super) struct Analysis {
+    pub(super) multiline: bool,
+    pub(super) flow_plain_allowed: bool,
+    pub(super) block_plain_allowed: bool,
+    pub(super) single_quoted_allowed: bool,
+    pub(super) block_allowed: bool,
 }
 
-/// libyaml's `yaml_emitter_analyze_scalar`, for block context.
-fn analyze(s: &str) -> Analysis {
+/// libyaml's `yaml_emitter_analyze_scalar` as go-yaml ports it: v2 counts a
+/// tab as a special character (no plain, quoted or block style but
+/// double quotes); v3 rules out only plain and single-quoted text for it.
+pub(super) fn analyze(s: &str, go_yaml_v3: bool) -> Analysis {
     if s.is_empty() {
         return Analysis {
             multiline: false,
+            flow_plain_allowed: false,
             block_plain_allowed: true,
             single_quoted_allowed: true,
             block_allowed: false,
         };
     }
-    let mut block_indicators = s.starts_with("---") || s.starts_with("...");
-    let (mut line_breaks, mut special) = (false, false);
-    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
-        (false, false, false, false);
+    let document_marker = s.starts_with("---") || s.starts_with("...");
+    let (mut flow_indicators, mut block_indicators) = (document_marker, document_marker);
+    let (mut line_breaks, mut special, mut tabs) = (false, false, false);
+    let (mut leading_space, mut leading_break) = (false, false);
+    let (mut trailing_space, mut trailing_break) = (false, false);
     let (mut break_space, mut space_break) = (false, false);
     let (mut previous_space, mut previous_break) = (false, false);
     let mut preceded_by_whitespace = true;
     let mut chars = s.chars().peekable();
-    let mut i = 0;
+    let mut first = true;
     while let Some(c) = chars.next() {
         let next = chars.peek().copied();
-        let followed_by_whitespace = is_blank_or_end(next);
-        if i == 0 {
-            match c {
-                '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>' | '\'' | '"'
-                | '%' | '@' | '`' => block_indicators = true,
-                '?' | ':' | '-' if followed_by_whitespace => block_indicators = true,
-                _ => {}
+        let followed_by_whitespace = next.is_none_or(|n| n == ' ' || n == '\t' || is_break(n));
+        let at_start = std::mem::take(&mut first);
+        match (at_start, c) {
+            (true, '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>')
+            | (true, '\'' | '"' | '%' | '@' | '`') => {
+                flow_indicators = true;
+                block_indicators = true;
             }
-        } else {
-            match c {
-                ':' if followed_by_whitespace => block_indicators = true,
-                '#' if preceded_by_whitespace => block_indicators = true,
-                _ => {}
+            (true, '?' | ':') => {
+                flow_indicators = true;
+                block_indicators |= followed_by_whitespace;
             }
+            (true, '-') if followed_by_whitespace => {
+                flow_indicators = true;
+                block_indicators = true;
+            }
+            (false, ',' | '?' | '[' | ']' | '{' | '}') => flow_indicators = true,
+            (false, ':') => {
+                flow_indicators = true;
+                block_indicators |= followed_by_whitespace;
+            }
+            (false, '#') if preceded_by_whitespace => {
+                flow_indicators = true;
+                block_indicators = true;
+            }
+            _ => {}
         }
-        if !is_printable(c) {
+        if c == '\t' && go_yaml_v3 {
+            tabs = true;
+        } else if !is_printable(c) {
             special = true;
         }
         let last = next.is_none();
         if c == ' ' {
-            leading_space |= i == 0;
+            leading_space |= at_start;
             trailing_space |= last;
             break_space |= previous_break;
             previous_space = true;
             previous_break = false;
         } else if is_break(c) {
             line_breaks = true;
-            leading_break |= i == 0;
+            leading_break |= at_start;
             trailing_break |= last;
             space_break |= previous_space;
             previous_space = false;
@@ -653,30 +676,42 @@ fn analyze(s: &str) -> Analysis {
             previous_break = false;
         }
         preceded_by_whitespace = is_blank_or_end(Some(c));
-        i += 1;
     }
     let mut a = Analysis {
         multiline: line_breaks,
+        flow_plain_allowed: true,
         block_plain_allowed: true,
         single_quoted_allowed: true,
         block_allowed: true,
     };
     if leading_space || leading_break || trailing_space || trailing_break {
+        a.flow_plain_allowed = false;
         a.block_plain_allowed = false;
     }
     if trailing_space {
         a.block_allowed = false;
     }
     if break_space {
+        a.flow_plain_allowed = false;
+        a.block_plain_allowed = false;
+        a.single_quoted_allowed = false;
+    }
+    if space_break || tabs || special {
+        a.flow_plain_allowed = false;
         a.block_plain_allowed = false;
         a.single_quoted_allowed = false;
     }
     if space_break || special {
-        a.block_plain_allowed = false;
-        a.single_quoted_allowed = false;
         a.block_allowed = false;
     }
-    if line_breaks || block_indicators {
+    if line_breaks {
+        a.flow_plain_allowed = false;
+        a.block_plain_allowed = false;
+    }
+    if flow_indicators {
+        a.flow_plain_allowed = false;
+    }
+    if block_indicators {
         a.block_plain_allowed = false;
     }
     a
@@ -691,7 +726,7 @@ fn select_style(s: &str, simple_key: bool) -> Style {
     } else {
         Style::Double
     };
-    let a = analyze(s);
+    let a = analyze(s, false);
     let mut style = requested;
     if simple_key && a.multiline {
         style = Style::Double;

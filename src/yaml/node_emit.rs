@@ -10,7 +10,7 @@
 //! rule out plain and single-quoted text, and YAML 1.1's `yes`/`no` are
 //! plain strings. The low-level writers are go-yaml's own, shared with v2.
 
-use super::emit::{Emitter, is_blank_or_end, is_break, is_printable};
+use super::emit::{Emitter, analyze, is_break};
 use super::node::{Kind, Node, Style, resolved_tag};
 use super::node_comments::is_block_collection;
 
@@ -23,6 +23,15 @@ struct Context {
     simple_key: bool,
     /// The node is an item of a block sequence (its content skips `- `).
     block_item: bool,
+}
+
+impl Context {
+    /// A mapping's value.
+    const VALUE: Context = Context {
+        mapping: true,
+        simple_key: false,
+        block_item: false,
+    };
 }
 
 /// The longest key go-yaml writes as `key:` rather than `? key`.
@@ -174,20 +183,27 @@ impl Printer<'_> {
         }
     }
 
+    /// A mapping key written `key:`; `None` for one go-yaml would write as
+    /// `? key`.
+    fn key(&mut self, key: &Node, indent: i32) -> Option<()> {
+        if !is_simple_key(key) {
+            return None;
+        }
+        let ctx = Context {
+            mapping: true,
+            simple_key: true,
+            block_item: false,
+        };
+        self.node(key, indent, ctx)?;
+        self.e.write_indicator(":", false, false, false);
+        Some(())
+    }
+
     fn block_mapping(&mut self, entries: &[(Node, Node)], indent: i32) -> Option<()> {
         for (key, value) in entries {
             self.head(&key.head, indent);
             self.indent(indent);
-            if !is_simple_key(key) {
-                return None;
-            }
-            let key_ctx = Context {
-                mapping: true,
-                simple_key: true,
-                block_item: false,
-            };
-            self.node(key, indent, key_ctx)?;
-            self.e.write_indicator(":", false, false, false);
+            self.key(key, indent)?;
             // A key's line comment: written now before a block below it,
             // else after a scalar value that has none of its own.
             let mut carried = None;
@@ -197,11 +213,7 @@ impl Printer<'_> {
                     false => carried = Some(text),
                 }
             }
-            let value_ctx = Context {
-                mapping: true,
-                ..Context::default()
-            };
-            self.node(value, indent, value_ctx)?;
+            self.node(value, indent, Context::VALUE)?;
             if let Some(text) = value.line_comment.as_ref().or(carried) {
                 self.line_comment(text);
             }
@@ -242,21 +254,8 @@ impl Printer<'_> {
         self.flow_level += 1;
         for (i, (key, value)) in entries.iter().enumerate() {
             self.flow_separator(i, indent);
-            if !is_simple_key(key) {
-                return None;
-            }
-            let key_ctx = Context {
-                mapping: true,
-                simple_key: true,
-                block_item: false,
-            };
-            self.node(key, indent, key_ctx)?;
-            self.e.write_indicator(":", false, false, false);
-            let value_ctx = Context {
-                mapping: true,
-                ..Context::default()
-            };
-            self.node(value, indent, value_ctx)?;
+            self.key(key, indent)?;
+            self.node(value, indent, Context::VALUE)?;
         }
         if has_foot && !entries.is_empty() {
             self.e.write_indicator(",", false, false, false);
@@ -339,7 +338,7 @@ impl Printer<'_> {
     /// libyaml's `select_scalar_style` for an event whose tag is printed or
     /// implicit.
     fn select_style(&self, text: &str, requested: Style, ctx: Context) -> Style {
-        let a = analyze(text);
+        let a = analyze(text, true);
         let flow = self.flow_level > 0;
         let mut style = requested;
         if ctx.simple_key && a.multiline {
@@ -370,7 +369,7 @@ impl Printer<'_> {
     /// than at the break.
     fn write_folded(&mut self, s: &str, indent: i32) {
         self.e.write_indicator(">", true, false, false);
-        block_hints(&mut self.e, s);
+        self.e.block_hints(s);
         self.e.put_break();
         self.e.indention = true;
         self.e.whitespace = true;
@@ -397,24 +396,6 @@ impl Printer<'_> {
                 breaks = false;
             }
         }
-    }
-}
-
-/// The indentation and chomping hints after `|` or `>`.
-fn block_hints(e: &mut Emitter<'_>, s: &str) {
-    if s.starts_with(|c: char| c == ' ' || is_break(c)) {
-        e.write_indicator("2", false, false, false);
-    }
-    let mut from_end = s.chars().rev();
-    let chomp = match (from_end.next(), from_end.next()) {
-        (None, _) => Some("-"),
-        (Some(last), _) if !is_break(last) => Some("-"),
-        (Some(_), None) => Some("+"),
-        (Some(_), Some(prev)) if is_break(prev) => Some("+"),
-        _ => None,
-    };
-    if let Some(hint) = chomp {
-        e.write_indicator(hint, false, false, false);
     }
 }
 
@@ -459,129 +440,6 @@ fn is_simple_key(key: &Node) -> bool {
         }
         _ => false,
     }
-}
-
-struct Analysis {
-    multiline: bool,
-    flow_plain_allowed: bool,
-    block_plain_allowed: bool,
-    single_quoted_allowed: bool,
-    block_allowed: bool,
-}
-
-/// go-yaml v3's `yaml_emitter_analyze_scalar`.
-fn analyze(s: &str) -> Analysis {
-    if s.is_empty() {
-        return Analysis {
-            multiline: false,
-            flow_plain_allowed: false,
-            block_plain_allowed: true,
-            single_quoted_allowed: true,
-            block_allowed: false,
-        };
-    }
-    let document_marker = s.starts_with("---") || s.starts_with("...");
-    let (mut flow_indicators, mut block_indicators) = (document_marker, document_marker);
-    let (mut line_breaks, mut special, mut tabs) = (false, false, false);
-    let (mut leading_space, mut leading_break) = (false, false);
-    let (mut trailing_space, mut trailing_break) = (false, false);
-    let (mut break_space, mut space_break) = (false, false);
-    let (mut previous_space, mut previous_break) = (false, false);
-    let mut preceded_by_whitespace = true;
-    let mut chars = s.chars().peekable();
-    let mut first = true;
-    while let Some(c) = chars.next() {
-        let next = chars.peek().copied();
-        let followed_by_whitespace = next.is_none_or(|n| n == ' ' || n == '\t' || is_break(n));
-        let at_start = std::mem::take(&mut first);
-        match (at_start, c) {
-            (true, '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>')
-            | (true, '\'' | '"' | '%' | '@' | '`') => {
-                flow_indicators = true;
-                block_indicators = true;
-            }
-            (true, '?' | ':') => {
-                flow_indicators = true;
-                block_indicators |= followed_by_whitespace;
-            }
-            (true, '-') if followed_by_whitespace => {
-                flow_indicators = true;
-                block_indicators = true;
-            }
-            (false, ',' | '?' | '[' | ']' | '{' | '}') => flow_indicators = true,
-            (false, ':') => {
-                flow_indicators = true;
-                block_indicators |= followed_by_whitespace;
-            }
-            (false, '#') if preceded_by_whitespace => {
-                flow_indicators = true;
-                block_indicators = true;
-            }
-            _ => {}
-        }
-        if c == '\t' {
-            tabs = true;
-        } else if !is_printable(c) {
-            special = true;
-        }
-        let last = next.is_none();
-        if c == ' ' {
-            leading_space |= at_start;
-            trailing_space |= last;
-            break_space |= previous_break;
-            previous_space = true;
-            previous_break = false;
-        } else if is_break(c) {
-            line_breaks = true;
-            leading_break |= at_start;
-            trailing_break |= last;
-            space_break |= previous_space;
-            previous_space = false;
-            previous_break = true;
-        } else {
-            previous_space = false;
-            previous_break = false;
-        }
-        preceded_by_whitespace = is_blank_or_end(Some(c));
-    }
-    let mut a = Analysis {
-        multiline: line_breaks,
-        flow_plain_allowed: true,
-        block_plain_allowed: true,
-        single_quoted_allowed: true,
-        block_allowed: true,
-    };
-    if leading_space || leading_break || trailing_space || trailing_break {
-        a.flow_plain_allowed = false;
-        a.block_plain_allowed = false;
-    }
-    if trailing_space {
-        a.block_allowed = false;
-    }
-    if break_space {
-        a.flow_plain_allowed = false;
-        a.block_plain_allowed = false;
-        a.single_quoted_allowed = false;
-    }
-    if space_break || tabs || special {
-        a.flow_plain_allowed = false;
-        a.block_plain_allowed = false;
-        a.single_quoted_allowed = false;
-    }
-    if space_break || special {
-        a.block_allowed = false;
-    }
-    if line_breaks {
-        a.flow_plain_allowed = false;
-        a.block_plain_allowed = false;
-    }
-    if flow_indicators {
-        a.flow_plain_allowed = false;
-    }
-    if block_indicators {
-        a.block_plain_allowed = false;
-    }
-    a
 }
 
 #[cfg(test)]
