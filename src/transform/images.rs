@@ -5,7 +5,7 @@
 
 use crate::load::kustomization::ImageSpec;
 use crate::model::resmap::ResMap;
-use crate::model::value::{Str, Value};
+use crate::model::value::Value;
 
 /// Applies the entries one after another, as kustomize runs one image
 /// transformer per entry. Like kustomize, each entry first walks every
@@ -28,10 +28,13 @@ pub fn apply(
                 specs,
                 crate::model::fieldspec::CreateKind::None,
                 &mut |node| match node {
-                    Value::String(image) => {
-                        update_image(image, one);
+                    Value::String(_) | Value::Number(_) | Value::Bool(_) => {
+                        update_image(node, one);
                         Ok(())
                     }
+                    // An image a rewrite left null (`newName: "null"`) matches
+                    // no entry again.
+                    Value::Null => Ok(()),
                     _ => Err("an image must be a string".into()),
                 },
             )
@@ -66,14 +69,26 @@ fn walk(node: &mut Value, images: Entry) {
 }
 
 fn update_container(container: &mut Value, images: Entry) {
-    if let Some(Value::String(image)) = container.get_mut("image") {
+    if let Some(image @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) =
+        container.get_mut("image")
+    {
         update_image(image, images);
     }
 }
 
-fn update_image(image: &mut Str, (spec, matcher): Entry) {
-    if matcher.matches(image) {
-        *image = rewrite(image, spec).into();
+/// Rewrites a matching image. kustomize sets the new text on an untagged
+/// node, so text that reads as another type prints as one (`newName: "5"`
+/// gives `image: 5`, `"true"` gives `true`).
+fn update_image(image: &mut Value, (spec, matcher): Entry) {
+    let text = match image {
+        Value::String(s) => s.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => return,
+    };
+    if matcher.matches(&text) {
+        let new = rewrite(&text, spec);
+        *image = crate::yaml::parse::resolve_plain_scalar(&new);
     }
 }
 
