@@ -111,6 +111,16 @@ impl Node {
         matches!(self.kind, Kind::Scalar(_)) && self.tag == "!!null"
     }
 
+    /// Whether the node, as a mapping value, opens a block collection on
+    /// the next line.
+    pub fn is_block_collection(&self) -> bool {
+        match &self.kind {
+            Kind::Mapping(e) => !self.flow && !e.is_empty(),
+            Kind::Sequence(i) => !self.flow && !i.is_empty(),
+            Kind::Scalar(_) => false,
+        }
+    }
+
     /// The value under `key` in a mapping.
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.kind {

@@ -22,7 +22,7 @@
 //! followed by more or between columns) make [`attach`] decline, and the text is edited as
 //! values.
 
-use super::node::{Kind, Node, Spot, Spots, Step, Style};
+use super::node::{Node, Spot, Spots, Step, Style};
 
 /// One comment as written: where it starts and its text.
 struct Comment {
@@ -303,15 +303,6 @@ fn ends_without_value(root: &mut Node, entry: &Spot) -> Option<bool> {
         step => path.push(step),
     }
     Some(root.at_mut(&path)?.is_null())
-}
-
-/// Whether a mapping value opens a block collection on the next line.
-pub fn is_block_collection(node: &Node) -> bool {
-    match &node.kind {
-        Kind::Mapping(e) => !node.flow && !e.is_empty(),
-        Kind::Sequence(i) => !node.flow && !i.is_empty(),
-        Kind::Scalar(_) => false,
-    }
 }
 
 #[cfg(test)]

@@ -12,7 +12,6 @@
 
 use super::emit::{Emitter, analyze, is_break};
 use super::node::{Kind, Node, Style, resolved_tag};
-use super::node_comments::is_block_collection;
 
 /// Where a node sits, as libyaml's emitter tracks it.
 #[derive(Clone, Copy, Default)]
@@ -208,7 +207,7 @@ impl Printer<'_> {
             // else after a scalar value that has none of its own.
             let mut carried = None;
             if let Some(text) = &key.line_comment {
-                match is_block_collection(value) {
+                match value.is_block_collection() {
                     true => self.line_comment(text),
                     false => carried = Some(text),
                 }

@@ -14,11 +14,12 @@
 //!   walk decides what happens.
 //!
 //! YAML text is edited as go-yaml nodes ([`crate::yaml::node`]), so each
-//! scalar keeps its quoting, block style and tag, and each collection its
-//! flow style; a scalar takes the new text whatever its tag (`!!int abc`
-//! is printed so). Comments and anchors are not kept in nodes: such text
-//! is edited as values and printed in block style without them, where
-//! kustomize keeps them (a known difference, docs/compatibility.md).
+//! scalar keeps its quoting, block style and tag, each collection its flow
+//! style, and comments stay where go-yaml puts them; a scalar takes the new
+//! text whatever its tag (`!!int abc` is printed so). Text with anchors, or
+//! with comments in places `yaml::node_comments` does not settle, is edited
+//! as values and printed in block style without comments, where kustomize
+//! keeps them (a known difference, docs/compatibility.md).
 
 use super::Options;
 use super::path::{self, Create, Shape, Tree};
@@ -75,7 +76,7 @@ pub fn set(
         Err(e) if e.starts_with("delimiter") => return Err(e),
         _ => return Ok(false),
     }
-    let text = match original.trim_start().starts_with(['{', '[']) {
+    let text = match json {
         true => {
             let indent = original.contains('\n') && original.contains("  ");
             go_json(&tree, indent)
@@ -128,15 +129,7 @@ fn set_node_value(
     source: &Source,
     options: &Options,
 ) -> Result<(), String> {
-    let mut text = source.scalar_text();
-    if let Some(d) = options.delimiter.as_deref().filter(|d| !d.is_empty()) {
-        let current = match (&target.kind, fresh) {
-            (Kind::Scalar(_), true) => String::new(),
-            (Kind::Scalar(t), false) => t.clone(),
-            _ => return Err("delimiter option can only be used with scalar nodes".into()),
-        };
-        text = value::splice(&current, d, options.index, text);
-    }
+    let text = value::target_text(target.text().map(str::to_string), fresh, source, options)?;
     match &mut target.kind {
         Kind::Scalar(t) => *t = text,
         _ => {

@@ -149,15 +149,7 @@ pub fn set_field_value(
     options: &Options,
 ) -> Result<(), String> {
     let fresh = how != Landing::Existing;
-    let mut text = source.scalar_text();
-    if let Some(d) = options.delimiter.as_deref().filter(|d| !d.is_empty()) {
-        let Some(current) = path::scalar_text(node) else {
-            return Err("delimiter option can only be used with scalar nodes".into());
-        };
-        // A node `create` just made holds no text yet.
-        let current = if fresh { String::new() } else { current };
-        text = splice(&current, d, options.index, text);
-    }
+    let text = target_text(path::scalar_text(node), fresh, source, options)?;
     let new = match &*node {
         Value::Object(_) | Value::Array(_) => source.as_node(),
         _ if how == Landing::Text => Value::String(text.into()),
@@ -168,9 +160,30 @@ pub fn set_field_value(
     Ok(())
 }
 
+/// The text a scalar target takes: the value's, or with
+/// `options.delimiter` the target's own text (`current`, `None` for a map
+/// or list) with the value put into one part. A node `create` just made
+/// (`fresh`) holds no text yet.
+pub fn target_text(
+    current: Option<String>,
+    fresh: bool,
+    source: &Source,
+    options: &Options,
+) -> Result<String, String> {
+    let text = source.scalar_text();
+    let Some(d) = options.delimiter.as_deref().filter(|d| !d.is_empty()) else {
+        return Ok(text);
+    };
+    let Some(current) = current else {
+        return Err("delimiter option can only be used with scalar nodes".into());
+    };
+    let current = if fresh { String::new() } else { current };
+    Ok(splice(&current, d, options.index, text))
+}
+
 /// `current` split at `delimiter` with `text` put at `index`: in place of
 /// that part, before all for a negative index, after all past the end.
-pub fn splice(current: &str, delimiter: &str, index: i64, text: String) -> String {
+fn splice(current: &str, delimiter: &str, index: i64, text: String) -> String {
     let mut parts: Vec<String> = current.split(delimiter).map(str::to_string).collect();
     match usize::try_from(index) {
         Err(_) => parts.insert(0, text),
