@@ -1240,7 +1240,7 @@ fn closing(text: &str, start: usize, reported: usize, bracket: char) -> usize {
 }
 
 /// Skips `&anchor` and `!tag` properties before a node's content.
-fn skip_properties(text: &str, mut pos: usize) -> usize {
+pub(super) fn skip_properties(text: &str, mut pos: usize) -> usize {
     loop {
         let rest = &text[pos..];
         if rest.starts_with('&') || rest.starts_with('!') {
@@ -1255,7 +1255,7 @@ fn skip_properties(text: &str, mut pos: usize) -> usize {
 }
 
 /// Where a scalar's text ends (saphyr's markers can include what follows).
-fn scalar_end(
+pub(super) fn scalar_end(
     text: &str,
     content: usize,
     raw_end: usize,

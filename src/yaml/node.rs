@@ -7,10 +7,10 @@
 //!
 //! A node keeps what go-yaml's decoder keeps: the scalar's text, its style,
 //! its tag (the one written, else the one its text resolves to), whether the
-//! tag was written, and the comments around it ([`super::node_comments`]).
-//! Text this model cannot carry through (anchors, aliases, comments in
-//! places go-yaml's rules are not followed here) is declined with `None`,
-//! and the caller keeps its resolved-value path.
+//! tag was written, its anchor, an alias as written, and the comments
+//! around it ([`super::node_comments`]). Text this model cannot carry
+//! through (comments in places go-yaml's rules are not followed here) is
+//! declined with `None`, and the caller keeps its resolved-value path.
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
@@ -29,6 +29,8 @@ pub enum Style {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
     Scalar(String),
+    /// `*name`: go-yaml keeps an alias as written.
+    Alias(String),
     Mapping(Vec<(Node, Node)>),
     Sequence(Vec<Node>),
 }
@@ -45,6 +47,8 @@ pub struct Node {
     pub style: Style,
     /// A collection written `{...}` or `[...]`.
     pub flow: bool,
+    /// The anchor written on the node (`&name`), or empty.
+    pub anchor: String,
     /// Comment lines written above a mapping key or a sequence item (on
     /// the root: the document's head comment, followed by a blank line).
     pub head: Vec<String>,
@@ -64,6 +68,7 @@ impl Node {
             tagged: false,
             style: Style::Plain,
             flow: false,
+            anchor: String::new(),
             head: Vec::new(),
             line_comment: None,
             foot: Vec::new(),
@@ -117,7 +122,7 @@ impl Node {
         match &self.kind {
             Kind::Mapping(e) => !self.flow && !e.is_empty(),
             Kind::Sequence(i) => !self.flow && !i.is_empty(),
-            Kind::Scalar(_) => false,
+            Kind::Scalar(_) | Kind::Alias(_) => false,
         }
     }
 
@@ -193,6 +198,11 @@ pub fn parse(text: &str) -> Option<Node> {
         parser: Parser::new_from_str(text),
         text,
         chars: text.chars().collect(),
+        bytes: text
+            .char_indices()
+            .map(|(b, _)| b)
+            .chain([text.len()])
+            .collect(),
         spots: Spots::default(),
         path: Vec::new(),
         flow_depth: 0,
@@ -280,6 +290,8 @@ struct Reader<'a> {
     parser: Parser<'a, saphyr_parser::StrInput<'a>>,
     text: &'a str,
     chars: Vec<char>,
+    /// The byte offset of each character, and of the text's end.
+    bytes: Vec<usize>,
     spots: Spots,
     /// The steps to the node being read.
     path: Vec<Step>,
@@ -317,20 +329,45 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Where the quoted scalar opening at `open` closes: `''` is a quote
-    /// inside single quotes, `\"` inside double quotes.
-    fn closing_quote(&self, open: usize) -> Option<usize> {
-        let quote = *self.chars.get(open)?;
-        let mut i = open + 1;
-        while i < self.chars.len() {
-            match self.chars[i] {
-                '\\' if quote == '"' => i += 2,
-                '\'' if quote == '\'' && self.chars.get(i + 1) == Some(&'\'') => i += 2,
-                c if c == quote => return Some(i),
-                _ => i += 1,
-            }
+    /// The anchor a node starting at `span` is written with (saphyr gives
+    /// only a number); empty for none.
+    fn anchor_name(&self, id: usize, span: Span) -> Option<String> {
+        if id == 0 {
+            return Some(String::new());
         }
-        None
+        let start = *self.bytes.get(span.start.index())?;
+        let end = super::edit::skip_properties(self.text, start);
+        let properties = self.text.get(start..end)?;
+        properties
+            .split_whitespace()
+            .find_map(|token| token.strip_prefix('&'))
+            .map(str::to_string)
+    }
+
+    /// The character index of byte offset `byte`.
+    fn char_at(&self, byte: usize) -> usize {
+        self.bytes.partition_point(|&b| b < byte)
+    }
+
+    /// Where a node starting at character `start` has its content, past a
+    /// tag or anchor (saphyr's span starts at them).
+    fn content_start(&self, start: usize) -> usize {
+        let byte = self.bytes.get(start).copied().unwrap_or(self.text.len());
+        self.char_at(super::edit::skip_properties(self.text, byte))
+    }
+
+    /// Where a scalar's text ends, in characters: saphyr's span of a
+    /// quoted scalar runs on to the line's end.
+    fn scalar_end(&self, span: Span, style: ScalarStyle, value: &str) -> usize {
+        let end = span.end.index();
+        if !matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) {
+            return end;
+        }
+        let content = self.bytes[self.content_start(span.start.index())];
+        let raw_end = self.bytes.get(end).copied().unwrap_or(self.text.len());
+        self.char_at(super::edit::scalar_end(
+            self.text, content, raw_end, style, value,
+        ))
     }
 
     /// The `-` a block sequence item starting at `at` follows.
@@ -342,7 +379,8 @@ impl<'a> Reader<'a> {
 
     /// Whether the collection starting at `span` is written in flow style.
     fn starts_flow(&self, span: Span) -> bool {
-        matches!(self.chars.get(span.start.index()), Some('[' | '{'))
+        let at = self.content_start(span.start.index());
+        matches!(self.chars.get(at), Some('[' | '{'))
     }
 
     fn node(&mut self, event: Event<'a>, span: Span, depth: usize) -> Option<Node> {
@@ -350,18 +388,23 @@ impl<'a> Reader<'a> {
             return None;
         }
         match event {
-            Event::Scalar(text, style, anchor, tag) => {
-                if anchor != 0 {
-                    return None;
-                }
+            Event::Alias(_) => {
                 let (start, end) = (span.start.index(), span.end.index());
-                // saphyr's span of a quoted scalar runs on to the line's end.
-                let end = match style {
-                    ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
-                        self.closing_quote(start).map_or(end, |q| q + 1)
-                    }
-                    _ => end,
-                };
+                let name: String = self.chars.get(start + 1..end)?.iter().collect();
+                self.spots.scalars.push(Spot {
+                    start,
+                    end,
+                    path: self.path.clone(),
+                });
+                Some(Node {
+                    kind: Kind::Alias(name),
+                    ..Node::untagged("")
+                })
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let anchor = self.anchor_name(anchor, span)?;
+                let start = span.start.index();
+                let end = self.scalar_end(span, style, &text);
                 self.spots.scalars.push(Spot {
                     start,
                     end,
@@ -376,6 +419,7 @@ impl<'a> Reader<'a> {
                 };
                 let text = self.block_text(text.into_owned(), style, span);
                 let mut node = Node::scalar(&text, style);
+                node.anchor = anchor;
                 if let Some(tag) = tag {
                     node.tag = short_tag(&tag.handle, &tag.suffix)?;
                     node.tagged = true;
@@ -383,9 +427,7 @@ impl<'a> Reader<'a> {
                 Some(node)
             }
             Event::MappingStart(anchor, tag) => {
-                if anchor != 0 {
-                    return None;
-                }
+                let anchor = self.anchor_name(anchor, span)?;
                 let flow = self.starts_flow(span);
                 self.flow_depth += usize::from(flow);
                 let mut entries = Vec::new();
@@ -410,13 +452,12 @@ impl<'a> Reader<'a> {
                 self.close_flow(flow, span.start.index(), end);
                 let mut node = Node::mapping(entries);
                 node.flow = flow;
+                node.anchor = anchor;
                 self.tag(&mut node, tag)?;
                 Some(node)
             }
             Event::SequenceStart(anchor, tag) => {
-                if anchor != 0 {
-                    return None;
-                }
+                let anchor = self.anchor_name(anchor, span)?;
                 let flow = self.starts_flow(span);
                 self.flow_depth += usize::from(flow);
                 let mut items = Vec::new();
@@ -436,6 +477,7 @@ impl<'a> Reader<'a> {
                 self.close_flow(flow, span.start.index(), end);
                 let mut node = Node::sequence(items);
                 node.flow = flow;
+                node.anchor = anchor;
                 self.tag(&mut node, tag)?;
                 Some(node)
             }
@@ -532,7 +574,6 @@ mod tests {
 
     #[test]
     fn declines_what_it_cannot_carry() {
-        assert_eq!(parse("a: &x 1\nb: *x\n"), None);
         assert_eq!(parse("a: [1, # inside\n  2]\n"), None);
         assert_eq!(parse("a: | # header\n  x\n"), None);
         assert_eq!(parse("a: 1\n---\nb: 2\n"), parse("a: 1\n"));

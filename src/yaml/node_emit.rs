@@ -89,8 +89,17 @@ fn increase(parent: i32, flow: bool, ctx: Context) -> i32 {
 
 impl Printer<'_> {
     fn node(&mut self, node: &Node, parent: i32, ctx: Context) -> Option<()> {
+        if !node.anchor.is_empty() {
+            self.e
+                .write_indicator(&format!("&{}", node.anchor), true, false, false);
+        }
         let tag = printed_tag(node);
         match &node.kind {
+            Kind::Alias(name) => {
+                self.e
+                    .write_indicator(&format!("*{name}"), true, false, false);
+                Some(())
+            }
             Kind::Scalar(text) => self.scalar(text, node.style, tag.0, tag.1, parent, ctx),
             Kind::Mapping(entries) => {
                 self.tag(tag.0);
@@ -415,9 +424,8 @@ fn printed_tag(node: &Node) -> (Option<&str>, bool) {
                 return (None, false);
             }
             let resolved = match text.as_str() {
-                // Not a type a tag names, and go-yaml's `resolve` returns
-                // the merge tag only for `<<` itself.
-                "<<" => "!!merge",
+                // kyaml's go-yaml writes a merge key's tag: `!!merge <<`.
+                "<<" => "!!str",
                 t => resolved_tag(t),
             };
             match (resolved == tag, tag == "!!str") {
@@ -426,6 +434,7 @@ fn printed_tag(node: &Node) -> (Option<&str>, bool) {
                 (false, false) => (Some(tag), false),
             }
         }
+        Kind::Alias(_) => (None, false),
         Kind::Mapping(_) if tag == "!!map" => (None, false),
         Kind::Sequence(_) if tag == "!!seq" => (None, false),
         _ => (Some(tag), false),
@@ -461,6 +470,10 @@ mod tests {
             "a: {b: c, d: [1, 2]}\nlist:\n- x\n- - y\n"
         );
         assert_eq!(round_trip("a:\nb: []\nc: {}\n"), "a:\nb: []\nc: {}\n");
+        assert_eq!(
+            round_trip("d: &d\n  x: !!int \"5\"\ne:\n  <<: *d\n  l: &l [1]\n"),
+            "d: &d\n  x: !!int \"5\"\ne:\n  !!merge <<: *d\n  l: &l [1]\n"
+        );
         // go-yaml writes a folded text's last line break as a blank line.
         assert_eq!(round_trip("fold: >\n  a b\n  c\n"), "fold: >\n  a b c\n\n");
     }

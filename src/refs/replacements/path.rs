@@ -174,6 +174,8 @@ pub trait Tree: Sized {
     fn read_text(&self) -> Result<Self, String>;
     /// The node as a YAML document, for error messages.
     fn contents(&self) -> String;
+    /// A scalar's text, to read as YAML.
+    fn scalar_text(&self) -> Option<String>;
 }
 
 impl Tree for Value {
@@ -241,6 +243,10 @@ impl Tree for Value {
 
     fn contents(&self) -> String {
         crate::yaml::emit_document(self)
+    }
+
+    fn scalar_text(&self) -> Option<String> {
+        scalar_text(self)
     }
 
     fn read_text(&self) -> Result<Self, String> {
@@ -366,6 +372,13 @@ fn walk_structured<T: Tree>(
 ) -> Result<usize, String> {
     if !crate::release::current().structured_data_field_paths() {
         return walk(field, rest, create, false, visit);
+    }
+    // kyaml walks go-yaml nodes, which keep aliases (a path through one
+    // fails); what it sets there is lost, so nothing is visited.
+    if let Some(text) = field.scalar_text()
+        && let Some(mut nodes) = crate::yaml::node::parse(&text)
+    {
+        return walk(&mut nodes, rest, create, false, &mut |_, _| Ok(()));
     }
     let mut copy = field.read_text()?;
     // A value its type could not hold is lost too: kustomize decodes only

@@ -16,10 +16,10 @@
 //! YAML text is edited as go-yaml nodes ([`crate::yaml::node`]), so each
 //! scalar keeps its quoting, block style and tag, each collection its flow
 //! style, and comments stay where go-yaml puts them; a scalar takes the new
-//! text whatever its tag (`!!int abc` is printed so). Text with anchors, or
-//! with comments in places `yaml::node_comments` does not settle, is edited
-//! as values and printed in block style without comments, where kustomize
-//! keeps them (a known difference, docs/compatibility.md).
+//! text whatever its tag (`!!int abc` is printed so); anchors and aliases
+//! stay. Text with comments in places `yaml::node_comments` does not
+//! settle is edited as values and printed in block style without comments,
+//! where kustomize keeps them (a known difference, docs/compatibility.md).
 
 use super::Options;
 use super::path::{self, Create, Shape, Tree};
@@ -170,7 +170,8 @@ impl Tree for Node {
             Kind::Mapping(_) => Shape::Map,
             Kind::Sequence(_) => Shape::List,
             Kind::Scalar(_) if self.is_null() => Shape::Null,
-            Kind::Scalar(_) => Shape::Scalar,
+            // kyaml's matcher does not look through an alias.
+            Kind::Scalar(_) | Kind::Alias(_) => Shape::Scalar,
         }
     }
 
@@ -215,12 +216,21 @@ impl Tree for Node {
     }
 
     fn read_text(&self) -> Result<Self, String> {
+        if let Kind::Alias(name) = &self.kind {
+            return Err(format!(
+                "wrong node kind: expected MappingNode but got AliasNode: node contents:\n*{name}\n"
+            ));
+        }
         node::parse(self.text().unwrap_or_default())
             .ok_or_else(|| "the text is not YAML this build can edit".to_string())
     }
 
     fn contents(&self) -> String {
         crate::yaml::node_emit::emit(self).unwrap_or_default()
+    }
+
+    fn scalar_text(&self) -> Option<String> {
+        self.text().map(str::to_string)
     }
 }
 
