@@ -112,10 +112,22 @@ for c in range(n):
             kk = yaml.safe_load(outs[0][1])["data"]["app.yaml"]; nn = yaml.safe_load(outs[1][1])["data"]["app.yaml"]
             toks = lambda t: set(re.findall(r"# (?:[hlf]\d+|top|end)", t))
             # A declined text keeps only comments that are block-scalar content.
-            # Declined: no comment kept (a `# ...` line left can only be
-            # block-scalar content).
-            declined = (toks(nn) < toks(kk) and not re.search(r" # l\d+", nn)
-                        and not re.search(r"^\s*# (?:h\d+|top|end)$", nn, re.M))
+            # Declined: no comment kept; a `# ...` left in the output can only
+            # be block-scalar content (comments in the text's strings).
+            def strings(v):
+                if isinstance(v, dict):
+                    for k, x in v.items():
+                        yield from strings(k)
+                        yield from strings(x)
+                elif isinstance(v, list):
+                    for x in v:
+                        yield from strings(x)
+                elif isinstance(v, str):
+                    yield v
+            content = set()
+            for t in strings(yaml.safe_load(text)):
+                content |= toks(t)
+            declined = not (toks(nn) - content) and bool(toks(kk) - content)
         except Exception:
             declined = False
         if declined:
