@@ -147,6 +147,20 @@ pub fn load_resource_bytes(path: &Path, bytes: &[u8], track: bool) -> Result<Vec
     load_resources_from_text(text, path, track)
 }
 
+/// The 1-based lines whose text starts with `{`: where an object written
+/// as JSON starts (a List's items inherit nothing; each item is checked
+/// at its own line).
+fn json_lines(text: &str) -> std::collections::HashSet<usize> {
+    if !text.contains('{') {
+        return Default::default();
+    }
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with('{'))
+        .map(|(i, _)| i + 1)
+        .collect()
+}
+
 /// Loads every object of a YAML stream as if it were the file `path` (which
 /// errors and origins name); `List` kinds are flattened.
 pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<Vec<Resource>> {
@@ -161,6 +175,7 @@ pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<
         .iter_mut()
         .map(|d| std::mem::take(&mut d.value))
         .collect();
+    let json_lines = json_lines(text);
     for (doc, value) in docs.iter().zip(values) {
         if is_nil_or_empty(&value) {
             continue;
@@ -199,6 +214,7 @@ pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<
         stringify_annotations(&mut item);
         let mut r = Resource::new(item, source.clone(), line);
         r.bare_nulls = lines.map(|l| l.bare_nulls().into()).unwrap_or_default();
+        r.written_as_json = json_lines.contains(&line);
         if track {
             let by_path = lines
                 .map(|l| keyed_lines::lines_by_path(&r.value, l))

@@ -73,6 +73,9 @@ pub struct Resource {
     /// Paths of values written as nothing (`key:`) in the source file,
     /// which kustomize's strategic merge drops (see `strategic_merge`).
     pub bare_nulls: ThinVec<Vec<crate::model::value::PathStep>>,
+    /// The object was written as JSON (`{...}`): kustomize keeps a field a
+    /// replacement creates from an empty text as `""` there.
+    pub written_as_json: bool,
     pub generator: Option<GeneratorMeta>,
     /// Who set each field; only filled when provenance is tracked.
     pub origins: Option<Box<crate::model::provenance::FieldOrigins>>,
@@ -92,6 +95,7 @@ impl Resource {
             name_suffixes: ThinVec::new(),
             ref_var_names: ThinVec::new(),
             bare_nulls: ThinVec::new(),
+            written_as_json: false,
             generator: None,
             origins: None,
             charged_bytes: None,

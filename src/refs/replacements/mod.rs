@@ -183,7 +183,8 @@ fn apply_one(resmap: &mut ResMap, r: &Replacement, origin: &Path) -> Result<()> 
             // double an object's size or depth each time.
             let before = limits::measure(&res.value);
             for path in &paths {
-                value::copy_to_target(&mut res.value, path, &value, &target.options)
+                let json = res.written_as_json;
+                value::copy_to_target(&mut res.value, path, &value, &target.options, json)
                     .map_err(|m| fail(format!("{m} (in {})", res.id())))?;
             }
             limits::check_grown(&res.value, Some(before), origin, "a replacement")?;

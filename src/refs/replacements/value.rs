@@ -85,6 +85,7 @@ pub fn copy_to_target(
     field_path: &str,
     source: &Source,
     options: &Options,
+    written_as_json: bool,
 ) -> Result<(), String> {
     let segments = path::split(field_path);
     let create = match options.create {
@@ -112,8 +113,13 @@ pub fn copy_to_target(
     // other new field reads it as YAML's null).
     let annotation =
         segments.len() == 3 && segments[0] == "metadata" && segments[1] == "annotations";
+    // So does a field made from an empty text in an object written as JSON.
+    let empty_in_json = written_as_json
+        && source.scalar_text().is_empty()
+        && options.delimiter.as_deref().is_none_or(str::is_empty);
+    let as_text = annotation || empty_in_json;
     let mut set = |node: &mut Value, fresh: bool| {
-        let how = match (fresh, annotation) {
+        let how = match (fresh, as_text) {
             (true, true) => Landing::Text,
             (true, false) => Landing::Fresh,
             (false, _) => Landing::Existing,
