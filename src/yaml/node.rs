@@ -418,13 +418,7 @@ impl<'a> Reader<'a> {
                     ScalarStyle::Folded => Style::Folded,
                 };
                 let text = self.block_text(text.into_owned(), style, span);
-                let mut node = Node::scalar(&text, style);
-                node.anchor = anchor;
-                if let Some(tag) = tag {
-                    node.tag = short_tag(&tag.handle, &tag.suffix)?;
-                    node.tagged = true;
-                }
-                Some(node)
+                properties(Node::scalar(&text, style), anchor, tag)
             }
             Event::MappingStart(anchor, tag) => {
                 let anchor = self.anchor_name(anchor, span)?;
@@ -452,9 +446,7 @@ impl<'a> Reader<'a> {
                 self.close_flow(flow, span.start.index(), end);
                 let mut node = Node::mapping(entries);
                 node.flow = flow;
-                node.anchor = anchor;
-                self.tag(&mut node, tag)?;
-                Some(node)
+                properties(node, anchor, tag)
             }
             Event::SequenceStart(anchor, tag) => {
                 let anchor = self.anchor_name(anchor, span)?;
@@ -477,24 +469,10 @@ impl<'a> Reader<'a> {
                 self.close_flow(flow, span.start.index(), end);
                 let mut node = Node::sequence(items);
                 node.flow = flow;
-                node.anchor = anchor;
-                self.tag(&mut node, tag)?;
-                Some(node)
+                properties(node, anchor, tag)
             }
             _ => None,
         }
-    }
-
-    fn tag(
-        &self,
-        node: &mut Node,
-        tag: Option<std::borrow::Cow<'a, saphyr_parser::Tag>>,
-    ) -> Option<()> {
-        if let Some(tag) = tag {
-            node.tag = short_tag(&tag.handle, &tag.suffix)?;
-            node.tagged = true;
-        }
-        Some(())
     }
 
     /// A block scalar that runs to the end of the text without a final
@@ -507,6 +485,20 @@ impl<'a> Reader<'a> {
             false => text,
         }
     }
+}
+
+/// `node` with the anchor and tag written on it.
+fn properties(
+    mut node: Node,
+    anchor: String,
+    tag: Option<std::borrow::Cow<'_, saphyr_parser::Tag>>,
+) -> Option<Node> {
+    node.anchor = anchor;
+    if let Some(tag) = tag {
+        node.tag = short_tag(&tag.handle, &tag.suffix)?;
+        node.tagged = true;
+    }
+    Some(node)
 }
 
 /// `!!int` for `tag:yaml.org,2002:int`; a local tag as written; `None` for
