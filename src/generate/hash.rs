@@ -48,7 +48,10 @@ fn field_json(v: Option<&Value>) -> String {
     }
 }
 
-/// Go's `json.Marshal` of a decoded value: maps with sorted keys.
+/// Go's `json.Marshal` of a map kustomize's hasher decoded twice: go-yaml
+/// into Go values, JSON, then `json.Unmarshal` again, which reads every
+/// number as a float64. So keys are sorted and a number prints as that
+/// float (`1.50` and `0.15e1` both hash as `1.5`).
 fn go_json(v: &Value) -> String {
     match v {
         Value::Object(map) => {
@@ -65,6 +68,10 @@ fn go_json(v: &Value) -> String {
             items.iter().map(go_json).collect::<Vec<_>>().join(",")
         ),
         Value::String(s) => go_json_string(s),
+        Value::Number(n) => n
+            .as_f64()
+            .filter(|f| f.is_finite())
+            .map_or_else(|| n.to_string(), crate::model::go_format::json_float),
         other => other.to_string(),
     }
 }

@@ -782,9 +782,10 @@ fn non_string_text(v: &Value) -> String {
     }
 }
 
-/// JSON numbers as go-yaml v2 prints them after a JSON round trip: integral
-/// values that fit an int64 print as ints; everything else through Go's
-/// `strconv.FormatFloat(f, 'g', -1, 64)`.
+/// JSON numbers as go-yaml v2 prints them after a JSON round trip: an
+/// integer as written; a float as `encoding/json` wrote it when go-yaml
+/// reads that text back as an int64 or uint64 (`12345678901234567000`),
+/// everything else through Go's `strconv.FormatFloat(f, 'g', -1, 64)`.
 pub fn number_text(n: &Number) -> String {
     if let Some(i) = n.as_i64() {
         return i.to_string();
@@ -797,8 +798,9 @@ pub fn number_text(n: &Number) -> String {
         // and kustomize prints it as written.
         return n.to_string();
     };
-    if f.fract() == 0.0 && f.abs() < 1e21 && f >= i64::MIN as f64 && f < i64::MAX as f64 {
-        return (f as i64).to_string();
+    let json = crate::model::go_format::json_float(f);
+    if json.parse::<i64>().is_ok() || json.parse::<u64>().is_ok() {
+        return json;
     }
     go_format_g(f)
 }
@@ -904,5 +906,23 @@ mod tests {
         assert_eq!(go_format_g(0.000001), "1e-06");
         assert_eq!(go_format_g(0.5), "0.5");
         assert_eq!(go_format_g(-2.25), "-2.25");
+    }
+
+    /// Printed by kubectl kustomize v5.5.0 for these resource values.
+    #[test]
+    fn json_numbers_print_as_kustomize_prints_them() {
+        for (text, printed) in [
+            ("1e-7", "1e-07"),
+            ("0.000001", "1e-06"),
+            ("1e20", "1e+20"),
+            ("12345678901234567890.0", "12345678901234567000"),
+            ("12345678901234567890", "12345678901234567890"),
+            ("123456789012345678901234", "1.2345678901234569e+23"),
+            ("1.0", "1"),
+            ("0.0000001234", "1.234e-07"),
+        ] {
+            let n: Number = serde_json::from_str(text).unwrap();
+            assert_eq!(number_text(&n), printed, "{text}");
+        }
     }
 }

@@ -672,6 +672,22 @@ impl<'a> Builder<'a> {
                 {
                     value = Value::Bool(b);
                 }
+                // kustomize prints every object through JSON, which has no
+                // infinity or NaN: such a value outside the annotations
+                // (kept as text) fails its build.
+                let float = plain || tag.as_deref() == Some("!!float");
+                if self.reader == Reader::Resources
+                    && float
+                    && is_yaml11_inf_or_nan(&text)
+                    && !Step::in_metadata_annotations(&self.at)
+                {
+                    return Err(err(
+                        span,
+                        format!(
+                            "{text}: an object cannot hold infinity or NaN (kustomize writes every object as JSON)"
+                        ),
+                    ));
+                }
                 if self.reader == Reader::JsonPatch && plain && is_yaml11_inf_or_nan(&text) {
                     return Err(err(
                         span,
