@@ -238,6 +238,20 @@ pub fn parse(text: &str) -> Option<Node> {
     Some(root)
 }
 
+/// True when `text` holds no document (nothing, blanks, only comments):
+/// go-yaml's `Unmarshal` then leaves an empty node of no kind, on which
+/// kyaml's path matching fails. A text saphyr refuses is not this case.
+pub fn holds_no_document(text: &str) -> bool {
+    let mut parser = Parser::new_from_str(text);
+    loop {
+        match parser.next_event() {
+            Some(Ok((Event::StreamEnd, _))) | None => return true,
+            Some(Ok((Event::DocumentStart(_), _))) | Some(Err(_)) => return false,
+            Some(Ok(_)) => {}
+        }
+    }
+}
+
 /// One step from a node to a child.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Step {

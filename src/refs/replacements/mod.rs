@@ -183,8 +183,11 @@ fn apply_one(resmap: &mut ResMap, r: &Replacement, origin: &Path) -> Result<()> 
             // double an object's size or depth each time.
             let before = limits::measure(&res.value);
             for path in &paths {
-                let json = res.written_as_json;
-                value::copy_to_target(&mut res.value, path, &value, &target.options, json)
+                let written = value::Written {
+                    as_json: res.written_as_json,
+                    bare_nulls: &res.bare_nulls,
+                };
+                value::copy_to_target(&mut res.value, path, &value, &target.options, written)
                     .map_err(|m| fail(format!("{m} (in {})", res.id())))?;
             }
             limits::check_grown(&res.value, Some(before), origin, "a replacement")?;

@@ -13,7 +13,7 @@
 //!   `create`, what is missing is made, a map or list as the next segment
 //!   needs, the last one of the value's kind.
 
-use crate::model::value::{Map, Value};
+use crate::model::value::{Map, PathStep, Value};
 
 /// Splits a field path as kustomize's `SmarterPathSplitter` does.
 pub fn split(path: &str) -> Vec<String> {
@@ -114,6 +114,36 @@ pub fn lookup<'v>(node: &'v Value, path: &[String]) -> Result<Option<&'v Value>,
         }
     }
     Ok(Some(at))
+}
+
+/// v5.8: where `path` first meets, with path left, a field written as
+/// nothing (`key:`, listed in `bare_nulls`). kyaml reads such a field's
+/// empty text as YAML and fails on the empty node it gets; `null` and `~`
+/// read as null and pass. Only prefixes of plain keys and indexes are
+/// compared, the steps `bare_nulls` records.
+pub fn bare_null_prefix(
+    root: &Value,
+    path: &[String],
+    bare_nulls: &[Vec<PathStep>],
+) -> Option<usize> {
+    if bare_nulls.is_empty() {
+        return None;
+    }
+    let mut steps = Vec::new();
+    for (i, part) in path.iter().enumerate().take(path.len().saturating_sub(1)) {
+        let step = match index_number(part) {
+            Some(n) => PathStep::Index(n),
+            None if is_list_index(part) || part == "*" || part == "-" => return None,
+            None => PathStep::Key(part.clone()),
+        };
+        steps.push(step);
+        match lookup(root, &path[..=i]) {
+            Ok(Some(Value::Null)) => return bare_nulls.contains(&steps).then_some(i + 1),
+            Ok(Some(Value::Object(_) | Value::Array(_))) => {}
+            _ => return None,
+        }
+    }
+    None
 }
 
 /// A scalar's text (a node's `Value` in kyaml); `None` for maps and lists.
@@ -297,6 +327,11 @@ fn walk<T: Tree>(
         return Ok(1);
     };
     let next = rest.first().map(String::as_str);
+    if node.shape() == Shape::Null
+        && (index_number(head).is_some() || is_list_index(head) || head == "*")
+    {
+        return walk_null_list(head, rest, create, visit);
+    }
     if let Some(idx) = index_number(head) {
         if node.shape() != Shape::List {
             return Err(wrong_kind_of("SequenceNode", node));
@@ -359,6 +394,34 @@ fn walk<T: Tree>(
     }
 }
 
+/// A list step on a null: kyaml reads the null as a list with no elements.
+/// An element `create` makes is appended to a node that still prints as
+/// null, so what is set on it is lost; without one, an index fails.
+fn walk_null_list<T: Tree>(
+    head: &str,
+    rest: &[String],
+    create: Create,
+    visit: &mut dyn FnMut(&mut T, bool) -> Result<(), String>,
+) -> Result<usize, String> {
+    if let Some(idx) = index_number(head) {
+        if idx != 0 || create == Create::No {
+            return Err(format!("index {idx} specified but only 0 elements found"));
+        }
+        let mut detached: T = Create::fresh(rest.first().map(String::as_str), create);
+        return walk(&mut detached, rest, create, true, visit);
+    }
+    if head == "*" || create == Create::No {
+        return Ok(0);
+    }
+    let (name, pattern) = name_value(head)?;
+    regex::Regex::new(pattern).map_err(|e| e.to_string())?;
+    let mut detached = T::element(name, pattern);
+    match name {
+        "" => walk_primitive(&mut detached, visit),
+        _ => walk(&mut detached, rest, create, false, visit),
+    }
+}
+
 /// A scalar field met with path left (kyaml's PathMatcher from v5.8):
 /// its text is read as YAML and the rest of the path matched in that copy,
 /// which is not kept: the matches count, and what is set on them is lost
@@ -373,9 +436,15 @@ fn walk_structured<T: Tree>(
     if !crate::release::current().structured_data_field_paths() {
         return walk(field, rest, create, false, visit);
     }
+    let text = field.scalar_text();
+    if let Some(text) = &text
+        && crate::yaml::node::holds_no_document(text)
+    {
+        return Err(empty_node_kind(rest));
+    }
     // kyaml walks go-yaml nodes, which keep aliases (a path through one
     // fails); what it sets there is lost, so nothing is visited.
-    if let Some(text) = field.scalar_text()
+    if let Some(text) = text
         && let Some(mut nodes) = crate::yaml::node::parse(&text)
     {
         return walk(&mut nodes, rest, create, false, &mut |_, _| Ok(()));
@@ -387,6 +456,18 @@ fn walk_structured<T: Tree>(
         let _ = visit(node, fresh);
         Ok(())
     })
+}
+
+/// kyaml's error for a path step on the empty node go-yaml reads from a
+/// text with no document: its kind has no name, and it prints as null.
+pub fn empty_node_kind(rest: &[String]) -> String {
+    let expected = match rest.first().map(String::as_str) {
+        Some(step) if index_number(step).is_some() || is_list_index(step) || step == "*" => {
+            "SequenceNode"
+        }
+        _ => "MappingNode",
+    };
+    format!("wrong node kind: expected {expected} but got : node contents:\nnull\n")
 }
 
 /// `[k=v]` (or `[=v]` for a list of scalars): every element whose `k`

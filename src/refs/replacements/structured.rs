@@ -54,11 +54,19 @@ pub fn set(
     let Some(original) = path::scalar_text(holder) else {
         return Ok(false);
     };
+    // No document: kustomize's structured edit fails on the empty node,
+    // and so does the ordinary path walk after it (`path::walk_structured`).
+    if node::holds_no_document(&original) {
+        return Ok(false);
+    }
     let json = original.trim_start().starts_with(['{', '[']);
-    if !json
-        && let Some(text) = set_in_nodes(&original, &segments[split..], source, options, create)?
-    {
-        return Ok(write_back(root, &segments[..split], text));
+    if !json {
+        match set_in_nodes(&original, &segments[split..], source, options, create)? {
+            InNodes::Set(text) => return Ok(write_back(root, &segments[..split], text)),
+            // kustomize's own attempt fails the same way on its nodes.
+            InNodes::Unmatched => return Ok(false),
+            InNodes::Declined => {}
+        }
     }
     let Ok(docs) = crate::yaml::parse_documents(&original) else {
         return Ok(false);
@@ -99,26 +107,34 @@ fn write_back(root: &mut Value, field: &[String], text: String) -> bool {
     written
 }
 
-/// YAML text with the value set as go-yaml's nodes take it, printed as
-/// kyaml prints them and trimmed; `None` when the text holds what nodes do
-/// not keep, or the path matches nothing.
+/// What editing YAML text as go-yaml nodes came to.
+enum InNodes {
+    /// The text with the value set, printed as kyaml prints it, trimmed.
+    Set(String),
+    /// The path matches nothing there, or fails.
+    Unmatched,
+    /// The text holds what the node model does not keep.
+    Declined,
+}
+
 fn set_in_nodes(
     original: &str,
     path: &[String],
     source: &Source,
     options: &Options,
     create: Create,
-) -> Result<Option<String>, String> {
+) -> Result<InNodes, String> {
     let Some(mut tree) = node::parse(original) else {
-        return Ok(None);
+        return Ok(InNodes::Declined);
     };
     let mut set = |target: &mut Node, fresh: bool| set_node_value(target, fresh, source, options);
     match path::each_match(&mut tree, path, create, &mut set) {
         Ok(n) if n > 0 => {}
         Err(e) if e.starts_with("delimiter") => return Err(e),
-        _ => return Ok(None),
+        _ => return Ok(InNodes::Unmatched),
     }
-    Ok(crate::yaml::node_emit::emit(&tree).map(|t| t.trim().to_string()))
+    Ok(crate::yaml::node_emit::emit(&tree)
+        .map_or(InNodes::Declined, |t| InNodes::Set(t.trim().to_string())))
 }
 
 /// kustomize's loop over structured targets: a scalar takes the value's

@@ -12,7 +12,7 @@
 use super::Options;
 use super::path::{self, Create};
 use super::structured;
-use crate::model::value::{Number, Value};
+use crate::model::value::{Number, PathStep, Value};
 
 /// A replacement's value: a node from the source resource, or a
 /// `sourceValue` text, which (like kyaml's untagged scalar) has no type
@@ -79,13 +79,22 @@ impl Source {
     }
 }
 
+/// How a target object was written, as far as a replacement cares.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Written<'a> {
+    /// As JSON (`{...}`): see `empty_in_json` below.
+    pub as_json: bool,
+    /// The paths of values written as nothing (`key:`).
+    pub bare_nulls: &'a [Vec<PathStep>],
+}
+
 /// Copies the value into every field `field_path` names in `root`.
 pub fn copy_to_target(
     root: &mut Value,
     field_path: &str,
     source: &Source,
     options: &Options,
-    written_as_json: bool,
+    written: Written,
 ) -> Result<(), String> {
     let segments = path::split(field_path);
     let create = match options.create {
@@ -108,13 +117,18 @@ pub fn copy_to_target(
     {
         return Ok(());
     }
+    if crate::release::current().structured_data_field_paths()
+        && let Some(at) = path::bare_null_prefix(root, &segments, written.bare_nulls)
+    {
+        return Err(failed(Some(path::empty_node_kind(&segments[at..]))));
+    }
     // kustomize keeps annotations as a map of texts: one `create` makes
     // holds the value's text as it is (an empty text stays "", where any
     // other new field reads it as YAML's null).
     let annotation =
         segments.len() == 3 && segments[0] == "metadata" && segments[1] == "annotations";
     // So does a field made from an empty text in an object written as JSON.
-    let empty_in_json = written_as_json
+    let empty_in_json = written.as_json
         && source.scalar_text().is_empty()
         && options.delimiter.as_deref().is_none_or(str::is_empty);
     let as_text = annotation || empty_in_json;
