@@ -58,7 +58,7 @@ pub(super) fn at_root(
         config,
         vars,
     } = acc;
-    let kfile = kustomization::find_file(dir)?;
+    let kfile = kustomization::find_file_in_build(dir)?;
     let root = Root {
         file: kfile.canonicalize().map_err(|e| BuildError::io(dir, e))?,
         track: options.track_provenance,

@@ -106,6 +106,7 @@ pub fn build_remote(
 
 fn build_in(dir: &Path, clone: Option<&Path>, options: &BuildOptions) -> Result<Vec<Resource>> {
     let _budget = crate::model::limits::BuildBudget::start(dir);
+    crate::load::memo::clear();
     let mut builder = target::Builder::new(options);
     builder.root_clone = clone.map(Path::to_path_buf);
     let built = builder

@@ -161,7 +161,7 @@ impl Prefetch {
         };
         let mut own = Vec::new();
         if let Some(path) = first {
-            let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            let size = crate::load::memo::kind(path).map_or(0, |k| k.len);
             add((path.to_path_buf(), size));
             own.push(path.to_path_buf());
         }
@@ -231,7 +231,7 @@ fn files_of_dir(entry: &str, loader: &Loader) -> Option<(Vec<Sized>, PathBuf, Re
         return None;
     }
     let dir = loader.resolve(entry).ok()?;
-    if !dir.is_dir() {
+    if !crate::load::memo::is_dir(&dir) {
         return None;
     }
     let sub = Loader::new(&dir, loader.restriction).ok()?;
@@ -255,8 +255,8 @@ fn local_file(entry: &str, loader: &Loader) -> Option<Sized> {
         return None;
     }
     let path = loader.resolve(entry).ok()?;
-    let meta = std::fs::metadata(&path).ok()?;
-    (meta.is_file() && loader.check_file(&path).is_ok()).then_some((path, meta.len()))
+    let kind = crate::load::memo::kind(&path)?;
+    (kind.is_file && loader.check_file(&path).is_ok()).then_some((path, kind.len))
 }
 
 #[cfg(test)]

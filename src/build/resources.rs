@@ -74,7 +74,7 @@ impl Builder {
                     self.repo.clone(),
                 ),
             };
-            if path.is_dir() {
+            if crate::load::memo::is_dir(&path) {
                 // An absolute directory is refused as kustomize refuses it
                 // (URLs, resolved above, are never absolute paths).
                 ctx.loader.check_new_root(entry)?;

@@ -188,7 +188,7 @@ impl Builder {
             (Some(text), _) => {
                 // The root's file as edited in memory (the ArgoCD plugin's
                 // overrides); it is still found and named as on disk.
-                let kfile = kustomization::find_file(&loader.dir)?;
+                let kfile = kustomization::find_file_in_build(&loader.dir)?;
                 let k = kustomization::parse(&kfile, text)?;
                 (kfile, text.clone(), k)
             }

@@ -41,7 +41,8 @@ pub struct Loader {
 
 impl Loader {
     pub fn new(dir: &Path, restriction: LoadRestriction) -> Result<Self> {
-        let dir = dir.canonicalize().map_err(|e| BuildError::io(dir, e))?;
+        let dir = super::memo::canonical(dir, || dir.canonicalize())
+            .map_err(|e| BuildError::io(dir, e))?;
         Ok(Loader {
             dir,
             restriction,
@@ -122,7 +123,7 @@ impl Loader {
     /// Finds and reads this directory's kustomization file, symlinks
     /// resolved and the load restriction applied like any other file.
     pub fn read_kustomization(&self) -> Result<(PathBuf, String)> {
-        let found = crate::load::kustomization::find_file(&self.dir)?;
+        let found = crate::load::kustomization::find_file_in_build(&self.dir)?;
         let path = canonical_below(&self.dir, found.file_name().unwrap_or_default())
             .map_err(|e| BuildError::io(&found, e))?;
         self.check_file(&path)?;
@@ -163,11 +164,15 @@ impl Loader {
 /// symlink, a missing name) goes to `canonicalize`, for its answer and
 /// its error.
 pub fn canonical_below(dir: &Path, rel: impl AsRef<Path>) -> std::io::Result<PathBuf> {
-    use std::path::Component;
     let rel = rel.as_ref();
     // Go's filepath.Join cleans before anything is looked up: `nope/../x`
     // is `x`, whether or not `nope` exists.
     let joined = lexical_clean(&dir.join(rel));
+    super::memo::canonical(&joined.clone(), || resolve_below(dir, rel, joined))
+}
+
+fn resolve_below(dir: &Path, rel: &Path, joined: PathBuf) -> std::io::Result<PathBuf> {
+    use std::path::Component;
     let plain = !rel.as_os_str().is_empty()
         && !rel.as_os_str().as_encoded_bytes().ends_with(b"/")
         && rel

@@ -1,7 +1,8 @@
 //! Loading: everything read from disk before objects are built. The
 //! kustomization file and its schema (`kustomization`, helm's fields in
 //! `kustomization::helm`), the file-access policy and load restrictions
-//! (`loader`), transformer configurations and CRD markers
+//! (`loader`, with what a build learned about the file system in
+//! `memo`), transformer configurations and CRD markers
 //! (`transformer_config`, with kustomize's defaults in the generated
 //! `builtin_config_table`), the OpenAPI merge metadata the strategic-merge
 //! engine walks (`openapi`, generated `openapi_table`), and remote git and
@@ -11,6 +12,7 @@
 pub mod go_json;
 pub mod kustomization;
 pub mod loader;
+pub mod memo;
 pub mod openapi;
 pub mod remote;
 #[rustfmt::skip]

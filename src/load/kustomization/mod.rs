@@ -246,10 +246,20 @@ pub struct LegacySortOptions {
 
 /// Finds the one kustomization file in `dir`; more than one is an error, as in kustomize.
 pub fn find_file(dir: &Path) -> Result<PathBuf> {
+    find_file_with(dir, |p| p.is_file())
+}
+
+/// `find_file` during a build, which asks the file system once
+/// (`load::memo`).
+pub fn find_file_in_build(dir: &Path) -> Result<PathBuf> {
+    find_file_with(dir, crate::load::memo::is_file)
+}
+
+fn find_file_with(dir: &Path, is_file: impl Fn(&Path) -> bool) -> Result<PathBuf> {
     let found: Vec<PathBuf> = FILE_NAMES
         .iter()
         .map(|n| dir.join(n))
-        .filter(|p| p.is_file())
+        .filter(|p| is_file(p))
         .collect();
     match found.len() {
         0 => Err(BuildError::invalid(

@@ -127,10 +127,9 @@ pub fn classify(entry: &str, dir: &Path) -> Kind {
     if is_http_url(entry) {
         return Kind::Http(RepoSpec::parse(entry).ok());
     }
-    if dir.join(entry).is_file() {
-        return Kind::Local;
-    }
+    // Most entries are no repository URL: those need not be looked up.
     match RepoSpec::parse(entry) {
+        Ok(_) if crate::load::memo::is_file(&dir.join(entry)) => Kind::Local,
         Ok(spec) => Kind::Git(spec),
         Err(_) => Kind::Local,
     }
