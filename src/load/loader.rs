@@ -159,8 +159,9 @@ impl Loader {
 /// `realpath` asks the system about every component of the whole path,
 /// and a build resolves hundreds of paths under the same few directories.
 /// Below a canonical directory, a `rel` made of plain names none of which
-/// is a symlink resolves to the joined path itself, so one `readlink` per
-/// name of `rel` decides it. Anything else (`..`, a trailing slash, a
+/// is a symlink resolves to the joined path itself, so one `lstat` per
+/// name of `rel` decides it (and tells the build what each name is, see
+/// `load::memo`). Anything else (`..`, a trailing slash, a
 /// symlink, a missing name) goes to `canonicalize`, for its answer and
 /// its error.
 pub fn canonical_below(dir: &Path, rel: impl AsRef<Path>) -> std::io::Result<PathBuf> {
@@ -187,9 +188,9 @@ fn resolve_below(dir: &Path, rel: &Path, joined: PathBuf) -> std::io::Result<Pat
             continue;
         };
         at.push(name);
-        // EINVAL: the name exists and is not a symlink.
-        match std::fs::read_link(&at) {
-            Err(e) if e.raw_os_error() == Some(libc::EINVAL) => {}
+        match std::fs::symlink_metadata(&at) {
+            // Not a symlink: what it names is what `lstat` saw.
+            Ok(meta) if !meta.file_type().is_symlink() => super::memo::note(&at, &meta),
             _ => return joined.canonicalize(),
         }
     }

@@ -84,6 +84,20 @@ fn canonical_in(
     Ok(found)
 }
 
+/// Keeps what `meta` says `path` names, unless something is known already.
+pub fn note(path: &Path, meta: &std::fs::Metadata) {
+    let found = Some(FileKind {
+        is_file: meta.is_file(),
+        is_dir: meta.is_dir(),
+        len: meta.len(),
+    });
+    with(&MEMO, |m| {
+        if m.kinds.len() < MAX_ENTRIES {
+            m.kinds.entry(path.to_path_buf()).or_insert(found);
+        }
+    });
+}
+
 fn kind_in(memo: &Mutex<Memo>, path: &Path) -> Option<FileKind> {
     if let Some(known) = with(memo, |m| m.kinds.get(path).copied()) {
         return known;
