@@ -13,7 +13,7 @@
 //! that moment; file contents are never kept, and reads check their own
 //! size and type on the open file (`loader::read_file`).
 
-use std::collections::HashMap;
+use hashbrown::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, Mutex};
@@ -30,11 +30,17 @@ pub struct FileKind {
     pub len: u64,
 }
 
+/// Keyed by the path's bytes: hashing a `Path` walks its components,
+/// which cost more than the system call saved on a small tree.
 #[derive(Default)]
 struct Memo {
-    canonical: HashMap<PathBuf, PathBuf>,
+    canonical: HashMap<Box<[u8]>, PathBuf>,
     /// `None`: the path names nothing.
-    kinds: HashMap<PathBuf, Option<FileKind>>,
+    kinds: HashMap<Box<[u8]>, Option<FileKind>>,
+}
+
+fn key(path: &Path) -> &[u8] {
+    path.as_os_str().as_encoded_bytes()
 }
 
 static MEMO: LazyLock<Mutex<Memo>> = LazyLock::new(Mutex::default);
@@ -72,13 +78,13 @@ fn canonical_in(
     path: &Path,
     compute: impl FnOnce() -> io::Result<PathBuf>,
 ) -> io::Result<PathBuf> {
-    if let Some(known) = with(memo, |m| m.canonical.get(path).cloned()) {
+    if let Some(known) = with(memo, |m| m.canonical.get(key(path)).cloned()) {
         return Ok(known);
     }
     let found = compute()?;
     with(memo, |m| {
         if m.canonical.len() < MAX_ENTRIES {
-            m.canonical.insert(path.to_path_buf(), found.clone());
+            m.canonical.insert(key(path).into(), found.clone());
         }
     });
     Ok(found)
@@ -93,13 +99,13 @@ pub fn note(path: &Path, meta: &std::fs::Metadata) {
     });
     with(&MEMO, |m| {
         if m.kinds.len() < MAX_ENTRIES {
-            m.kinds.entry(path.to_path_buf()).or_insert(found);
+            m.kinds.entry(key(path).into()).or_insert(found);
         }
     });
 }
 
 fn kind_in(memo: &Mutex<Memo>, path: &Path) -> Option<FileKind> {
-    if let Some(known) = with(memo, |m| m.kinds.get(path).copied()) {
+    if let Some(known) = with(memo, |m| m.kinds.get(key(path)).copied()) {
         return known;
     }
     let (found, keep) = match std::fs::metadata(path) {
@@ -116,7 +122,7 @@ fn kind_in(memo: &Mutex<Memo>, path: &Path) -> Option<FileKind> {
     if keep {
         with(memo, |m| {
             if m.kinds.len() < MAX_ENTRIES {
-                m.kinds.insert(path.to_path_buf(), found);
+                m.kinds.insert(key(path).into(), found);
             }
         });
     }
