@@ -135,7 +135,8 @@ impl Builder {
 /// Loads every object of a resource file; `List` kinds are flattened. With
 /// `track`, each field's origin is its line in this file.
 pub fn load_resource_file(path: &Path, track: bool) -> Result<Vec<Resource>> {
-    let text = crate::load::loader::read_text_file(path)?;
+    // Every caller passes a path `Loader::resolve` gave.
+    let text = crate::load::loader::read_resolved_text(path)?;
     load_resources_from_text(&text, path, track)
 }
 

@@ -127,7 +127,7 @@ impl Loader {
         let path = canonical_below(&self.dir, found.file_name().unwrap_or_default())
             .map_err(|e| BuildError::io(&found, e))?;
         self.check_file(&path)?;
-        let text = read_text_file(&path)?;
+        let text = read_resolved_text(&path)?;
         // Errors name the file as written in the directory, not the link target.
         Ok((found, text))
     }
@@ -141,7 +141,7 @@ impl Loader {
         }
         let path = self.resolve(rel)?;
         self.check_file(&path)?;
-        let bytes = read_file(&path)?;
+        let bytes = read_resolved_file(&path)?;
         Ok((path, bytes))
     }
 
@@ -230,6 +230,55 @@ pub fn read_file(path: &Path) -> Result<Vec<u8>> {
         .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
         .open(path)
         .map_err(|e| BuildError::io(path, e))?;
+    read_open(file, path)
+}
+
+/// `read_file` for a path the build resolved (`canonical_below`, which
+/// follows every link): a symlink met anywhere on the way now was put there
+/// after the path was resolved, and is refused, not followed. The build
+/// resolves each path once (`load::memo`); this keeps a tree changed under
+/// it from leading a read out of the tree.
+pub fn read_resolved_file(path: &Path) -> Result<Vec<u8>> {
+    read_open(open_without_links(path)?, path)
+}
+
+/// `read_resolved_file` as UTF-8 text.
+pub fn read_resolved_text(path: &Path) -> Result<String> {
+    String::from_utf8(read_resolved_file(path)?)
+        .map_err(|_| BuildError::invalid(path, "file is not valid UTF-8"))
+}
+
+/// Opens `path` for reading with no symlink followed on the way
+/// (`openat2`'s `RESOLVE_NO_SYMLINKS`). Where the kernel lacks `openat2`
+/// (before Linux 5.6) or a seccomp filter refuses it, the last name at
+/// least is not followed (`O_NOFOLLOW`).
+fn open_without_links(path: &Path) -> Result<std::fs::File> {
+    use rustix::fs::{CWD, Mode, OFlags, ResolveFlags};
+    use rustix::io::Errno;
+    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOCTTY | OFlags::CLOEXEC;
+    let how = ResolveFlags::NO_SYMLINKS | ResolveFlags::NO_MAGICLINKS;
+    let moved = |path: &Path| {
+        BuildError::invalid(
+            path,
+            "a symlink appeared in this path after the build resolved it; it is not followed",
+        )
+    };
+    match rustix::fs::openat2(CWD, path, flags, Mode::empty(), how) {
+        Ok(fd) => Ok(std::fs::File::from(fd)),
+        Err(Errno::LOOP) => Err(moved(path)),
+        Err(Errno::NOSYS | Errno::PERM) => {
+            match rustix::fs::open(path, flags | OFlags::NOFOLLOW, Mode::empty()) {
+                Ok(fd) => Ok(std::fs::File::from(fd)),
+                Err(Errno::LOOP) => Err(moved(path)),
+                Err(e) => Err(BuildError::io(path, e.into())),
+            }
+        }
+        Err(e) => Err(BuildError::io(path, e.into())),
+    }
+}
+
+/// The checks and the read `read_file` makes on an opened file.
+fn read_open(file: std::fs::File, path: &Path) -> Result<Vec<u8>> {
     let meta = file.metadata().map_err(|e| BuildError::io(path, e))?;
     if !meta.is_file() {
         return Err(BuildError::invalid(
@@ -290,6 +339,29 @@ mod tests {
             e.to_string().contains("new root '/etc' cannot be absolute"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_link_swapped_in_after_resolving_is_not_followed() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().canonicalize().unwrap();
+        std::fs::create_dir_all(dir.join("app/base")).unwrap();
+        std::fs::create_dir_all(dir.join("outside")).unwrap();
+        std::fs::write(dir.join("app/base/cm.yaml"), "kind: ConfigMap\n").unwrap();
+        std::fs::write(dir.join("outside/cm.yaml"), "secret\n").unwrap();
+        let resolved = canonical_below(&dir.join("app"), "base/cm.yaml").unwrap();
+        assert_eq!(read_resolved_file(&resolved).unwrap(), b"kind: ConfigMap\n");
+        // The directory becomes a link out of the tree, then the file.
+        std::fs::rename(dir.join("app/base"), dir.join("app/moved")).unwrap();
+        std::os::unix::fs::symlink(dir.join("outside"), dir.join("app/base")).unwrap();
+        let e = read_resolved_file(&resolved).unwrap_err().to_string();
+        assert!(e.contains("a symlink appeared"), "{e}");
+        std::fs::remove_file(dir.join("app/base")).unwrap();
+        std::fs::rename(dir.join("app/moved"), dir.join("app/base")).unwrap();
+        std::fs::remove_file(&resolved).unwrap();
+        std::os::unix::fs::symlink(dir.join("outside/cm.yaml"), &resolved).unwrap();
+        let e = read_resolved_file(&resolved).unwrap_err().to_string();
+        assert!(e.contains("a symlink appeared"), "{e}");
     }
 
     #[test]
