@@ -2,6 +2,17 @@
 
 use std::io::Write;
 
+/// Runs before the runtime's first allocation, with the other
+/// constructors, while `main` would be too late: Rust's runtime allocates
+/// before it, and mimalloc reserves its first arena then.
+#[used]
+#[unsafe(link_section = ".init_array")]
+static SMALL_FIRST_ARENA: extern "C" fn() = small_first_arena;
+
+extern "C" fn small_first_arena() {
+    nest_kz::model::memory::reserve_small_first_arena();
+}
+
 fn main() {
     no_transparent_huge_pages();
     let status = nest_kz::cli::main();

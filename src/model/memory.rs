@@ -36,10 +36,45 @@ pub fn freed(bytes: usize) {
     }
 }
 
+/// `mi_option_arena_reserve` in the v3 `mimalloc.h` libmimalloc-sys
+/// bundles, which exports no constant for it (a test checks the index
+/// against the option's default).
+const ARENA_RESERVE: libmimalloc_sys::mi_option_t = 23;
+
+/// The address space mimalloc reserves for its first arena, in KiB. At its
+/// default, 1 GiB, the first allocation of every process writes the
+/// arena's bitmaps, about 40 pages: 0.04 to 0.08 ms of a 1.4 ms small
+/// build, measured, and no faster on the 100k tree. Later arenas grow as
+/// more are needed, so a big build takes a few more of them.
+const FIRST_ARENA_KIB: std::ffi::c_long = 64 << 10;
+
+/// Sets the first arena's size; the binary calls it before its first
+/// allocation (the arena is reserved then). It overrides
+/// `MIMALLOC_ARENA_RESERVE`.
+pub fn reserve_small_first_arena() {
+    // SAFETY: mi_option_set stores an integer in mimalloc's option table.
+    unsafe { libmimalloc_sys::mi_option_set(ARENA_RESERVE, FIRST_ARENA_KIB) }
+}
+
 /// Returns the memory freed so far to the system. Without mimalloc as the
 /// allocator there is nothing of its own to return, and the call does
 /// nothing.
 pub fn give_back_freed() {
     // SAFETY: mi_collect takes a flag and only walks mimalloc's own heaps.
     unsafe { libmimalloc_sys::mi_collect(true) }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The index names the option whose default is 1 GiB in KiB (no
+    /// other option has that default), in this process where nothing set it.
+    #[test]
+    fn arena_reserve_is_the_option_it_names() {
+        if std::env::var_os("MIMALLOC_ARENA_RESERVE").is_some() {
+            return;
+        }
+        // SAFETY: mi_option_get reads mimalloc's option table.
+        let value = unsafe { libmimalloc_sys::mi_option_get(super::ARENA_RESERVE) };
+        assert_eq!(value, 1 << 20);
+    }
 }
