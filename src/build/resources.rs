@@ -215,6 +215,9 @@ pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<
         stringify_annotations(&mut item);
         let mut r = Resource::new(item, source.clone(), line);
         r.bare_nulls = lines.map(|l| l.bare_nulls().into()).unwrap_or_default();
+        r.plain_annotations = lines
+            .map(|l| l.plain_annotations().into())
+            .unwrap_or_default();
         r.written_as_json = json_lines.contains(&line);
         if track {
             let by_path = lines

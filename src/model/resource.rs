@@ -73,6 +73,10 @@ pub struct Resource {
     /// Paths of values written as nothing (`key:`) in the source file,
     /// which kustomize's strategic merge drops (see `strategic_merge`).
     pub bare_nulls: ThinVec<Vec<crate::model::value::PathStep>>,
+    /// Annotations written as plain text that reads as another type
+    /// (`0o7`, `~`): a JSON 6902 patch on the object turns them into that
+    /// type's JSON form, as kustomize's JSON round trip does.
+    pub plain_annotations: ThinVec<crate::model::value::Key>,
     /// The object was written as JSON (`{...}`): kustomize keeps a field a
     /// replacement creates from an empty text as `""` there.
     pub written_as_json: bool,
@@ -95,6 +99,7 @@ impl Resource {
             name_suffixes: ThinVec::new(),
             ref_var_names: ThinVec::new(),
             bare_nulls: ThinVec::new(),
+            plain_annotations: ThinVec::new(),
             written_as_json: false,
             generator: None,
             origins: None,

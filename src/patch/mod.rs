@@ -306,6 +306,33 @@ fn selected(resmap: &ResMap, target: &Selector, origin: &Path) -> Result<Vec<usi
     Ok(resmap.positions(|r| sel.matches(r)))
 }
 
+/// kustomize sends an object a JSON 6902 patch touches through JSON: an
+/// annotation written as plain text that reads as another type comes back
+/// as that value, which the annotations print as go-yaml v2 prints it
+/// (`0o7` as `7`, `~` and `key:` as `null`, `True` as `true`).
+fn plain_annotations_through_json(r: &mut crate::model::resource::Resource) {
+    let keys = std::mem::take(&mut r.plain_annotations);
+    let Some(Value::Object(annotations)) = r
+        .value
+        .get_mut("metadata")
+        .and_then(|m| m.get_mut("annotations"))
+    else {
+        return;
+    };
+    for key in keys {
+        let Some(Value::String(text)) = annotations.get_mut(key.as_str()) else {
+            continue;
+        };
+        let json = match crate::yaml::parse::resolve_plain_scalar(text) {
+            Value::Null => "null".to_string(),
+            Value::Bool(b) => b.to_string(),
+            Value::Number(n) => crate::yaml::emit::float64_text(&n),
+            _ => continue,
+        };
+        *text = json.into();
+    }
+}
+
 fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json6902::Patch) -> Result<()> {
     let target = patch
         .target
@@ -330,6 +357,7 @@ fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json6902::Patch) -> 
         if has_state && meta.get("annotations").is_none_or(Value::is_null) {
             meta.insert("annotations".into(), Value::Object(Default::default()));
         }
+        plain_annotations_through_json(r);
         json6902::apply(&mut r.value, ops).map_err(|e| {
             // Point at the failing op's line in the patch file.
             let line = match &e {

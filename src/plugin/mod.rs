@@ -334,6 +334,7 @@ fn reset(old: &mut Resource, new: Resource) {
     );
     old.value = new.value;
     old.bare_nulls = new.bare_nulls;
+    old.plain_annotations = new.plain_annotations;
     old.name_prefixes = new.name_prefixes;
     old.name_suffixes = new.name_suffixes;
     old.generator = new.generator;

@@ -805,6 +805,20 @@ pub fn number_text(n: &Number) -> String {
     go_format_g(f)
 }
 
+/// A number read into a Go float64 and printed by go-yaml v2: integral
+/// values that fit an int64 as ints, everything else through
+/// `strconv.FormatFloat(f, 'g', -1, 64)` (`12345678901234567890` prints
+/// `1.2345678901234567e+19`).
+pub fn float64_text(n: &Number) -> String {
+    let Some(f) = n.as_f64() else {
+        return n.to_string();
+    };
+    if f.fract() == 0.0 && f.abs() < 1e21 && f >= i64::MIN as f64 && f < i64::MAX as f64 {
+        return (f as i64).to_string();
+    }
+    go_format_g(f)
+}
+
 fn go_format_g(f: f64) -> String {
     let sci = format!("{:e}", f.abs());
     let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));

@@ -42,6 +42,10 @@ pub enum LineTree {
     /// A value written as nothing at all (`key:`), which kustomize's merge
     /// drops where `null` and `~` are kept.
     BareNull(usize),
+    /// A plain annotation value kept as its text that reads as another
+    /// type (`0o7`, `~`, `True`): kustomize turns it into that type's JSON
+    /// form when a JSON 6902 patch sends the object through JSON.
+    PlainText(usize),
     Map(usize, Vec<(Key, LineTree)>),
     Seq(usize, Vec<LineTree>),
 }
@@ -65,7 +69,7 @@ impl LineTree {
                         })
                         .collect(),
                 ),
-                LineTree::Leaf(_) => {}
+                LineTree::Leaf(_) | LineTree::PlainText(_) => {}
                 LineTree::Map(_, entries) => {
                     for (k, v) in entries {
                         path.push(At::Key(k));
@@ -87,10 +91,26 @@ impl LineTree {
         out
     }
 
+    /// The annotations written as plain text that reads as another type,
+    /// and the nothing of `key:` (see [`LineTree::PlainText`]).
+    pub fn plain_annotations(&self) -> Vec<Key> {
+        let Some(LineTree::Map(_, entries)) =
+            self.get("metadata").and_then(|m| m.get("annotations"))
+        else {
+            return Vec::new();
+        };
+        entries
+            .iter()
+            .filter(|(_, t)| matches!(t, LineTree::PlainText(_) | LineTree::BareNull(_)))
+            .map(|(k, _)| *k)
+            .collect()
+    }
+
     pub fn line(&self) -> usize {
         match self {
             LineTree::Leaf(l)
             | LineTree::BareNull(l)
+            | LineTree::PlainText(l)
             | LineTree::Map(l, _)
             | LineTree::Seq(l, _) => *l,
         }
@@ -657,10 +677,14 @@ impl<'a> Builder<'a> {
                 // map[string]string from the nodes' text, so a plain `0x1F`,
                 // `~` or empty value prints as that text, not as what it
                 // resolves to (labels keep their resolved type).
+                let mut typed_text = false;
                 if nodes
                     && Step::in_metadata_annotations(&self.at)
                     && (self.reader == Reader::Resources || !value.is_null())
                 {
+                    typed_text = !matches!(value, Value::String(_))
+                        && matches!(style, ScalarStyle::Plain)
+                        && tag.is_none();
                     value = Value::String(text.as_ref().into());
                 }
                 // YAML 1.1 booleans (yes/no/on/off/y/n), as go-yaml v2 reads them.
@@ -697,6 +721,8 @@ impl<'a> Builder<'a> {
                 let bare = text.is_empty() && matches!(style, ScalarStyle::Plain) && tag.is_none();
                 let leaf = if bare {
                     LineTree::BareNull(line)
+                } else if typed_text {
+                    LineTree::PlainText(line)
                 } else {
                     LineTree::Leaf(line)
                 };
@@ -867,6 +893,7 @@ impl<'a> Builder<'a> {
             let value_lines = match value_lines {
                 LineTree::Leaf(_) => LineTree::Leaf(key_line),
                 LineTree::BareNull(_) => LineTree::BareNull(key_line),
+                LineTree::PlainText(_) => LineTree::PlainText(key_line),
                 LineTree::Map(_, entries) => LineTree::Map(key_line, entries),
                 LineTree::Seq(_, items) => LineTree::Seq(key_line, items),
             };
