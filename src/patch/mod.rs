@@ -453,6 +453,14 @@ fn apply_strategic(
         if outcome == Outcome::Deleted {
             return Ok(false);
         }
+        // An annotation the patch sets is its value now, a string in
+        // kustomize's annotation map, whatever the object had written.
+        if !r.plain_annotations.is_empty()
+            && let Some(Value::Object(set)) = doc["metadata"].get("annotations")
+        {
+            r.plain_annotations
+                .retain(|k| set.get(k.as_str()).is_none());
+        }
         if !patch.allow_kind_change {
             r.object_mut()
                 .insert("kind".into(), Value::String(kind.into()));
