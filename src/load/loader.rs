@@ -169,10 +169,10 @@ pub fn canonical_below(dir: &Path, rel: impl AsRef<Path>) -> std::io::Result<Pat
     // Go's filepath.Join cleans before anything is looked up: `nope/../x`
     // is `x`, whether or not `nope` exists.
     let joined = lexical_clean(&dir.join(rel));
-    super::memo::canonical(&joined.clone(), || resolve_below(dir, rel, joined))
+    super::memo::canonical(&joined, || resolve_below(dir, rel, &joined))
 }
 
-fn resolve_below(dir: &Path, rel: &Path, joined: PathBuf) -> std::io::Result<PathBuf> {
+fn resolve_below(dir: &Path, rel: &Path, joined: &Path) -> std::io::Result<PathBuf> {
     use std::path::Component;
     let plain = !rel.as_os_str().is_empty()
         && !rel.as_os_str().as_encoded_bytes().ends_with(b"/")
