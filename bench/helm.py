@@ -6,8 +6,9 @@ as the floor both pay. Median wall time over --runs.
 Columns (issue 31):
   helm template alone   the floor: one `helm template` of the chart
   nest-kz cold          --helm-cache set to a fresh empty directory each run
-                        (the release's `helm version` check, one `helm
-                        template`, then the inflation is written)
+                        (the release's version check, read from helm's Go
+                        build information, one `helm template`, then the
+                        inflation is written)
   cold, helm known      a fresh cache that has only seen the helm binary
                         (its version check remembered): a new chart, chart
                         version or values on a repo-server that has inflated

@@ -710,3 +710,22 @@ fn inflation_cache_runs_helm_only_when_an_input_changed() {
     build(&second, &["--helm-kube-version", "1.30.0"]);
     assert_eq!(templates(), 6, "and warm again");
 }
+
+/// A never-seen helm binary is not asked `helm version` when its Go build
+/// information names an accepted major (issue 31's cold build): the reader
+/// must find the major in the real binaries, or every cold build would pay
+/// a second helm process again.
+#[test]
+fn real_helm_binaries_name_their_major() {
+    let test = "real_helm_binaries_name_their_major";
+    let Some((h3, h4)) = helms(test) else {
+        return;
+    };
+    use nest_kz::generate::helm::go_buildinfo::helm_major;
+    if let Some(h3) = h3 {
+        assert_eq!(helm_major(&h3), Some(3), "{}", h3.display());
+    }
+    if let Some(h4) = h4 {
+        assert_eq!(helm_major(&h4), Some(4), "{}", h4.display());
+    }
+}

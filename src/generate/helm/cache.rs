@@ -100,7 +100,7 @@ impl Key {
 }
 
 /// `command` as the system would run it: a path as is, a bare name from PATH.
-fn resolve(command: &str) -> Option<PathBuf> {
+pub(super) fn resolve(command: &str) -> Option<PathBuf> {
     if command.contains('/') {
         return fs::canonicalize(command).ok();
     }

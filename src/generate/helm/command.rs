@@ -215,6 +215,9 @@ impl Helm<'_> {
             .map(|(_, r)| r.clone());
         let answer = match known {
             Some(answer) => answer,
+            // A Go helm whose module names an accepted major answers as
+            // `helm version` would, without a process (see go_buildinfo).
+            None if self.is_accepted_go_helm(release.accepts_helm_4()) => Ok(()),
             None => {
                 let args: Vec<String> = probe.iter().map(|a| a.to_string()).collect();
                 let answer = match self.run(&args) {
@@ -237,6 +240,19 @@ impl Helm<'_> {
             chart: self.chart.into(),
             reason,
         })
+    }
+}
+
+impl Helm<'_> {
+    fn is_accepted_go_helm(&self, helm4: bool) -> bool {
+        let Some(path) = super::cache::resolve(self.command) else {
+            return false;
+        };
+        match super::go_buildinfo::helm_major(&path) {
+            Some(3) => true,
+            Some(4) => helm4,
+            _ => false,
+        }
     }
 }
 

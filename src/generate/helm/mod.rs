@@ -15,11 +15,13 @@
 //! Like kustomize, it asks helm its version first: `helm version -c
 //! --short` before v5.8 (which Helm 4 refuses, as it refused kustomize),
 //! `helm version --short` from v5.8 (Helm 3 and Helm 4); the answer is
-//! kept for the rest of the run.
+//! kept for the rest of the run. A Go helm binary whose build information
+//! names an accepted major (`go_buildinfo`) answers without a process.
 
 pub mod cache;
 mod chart_files;
 mod command;
+pub mod go_buildinfo;
 
 use crate::load::loader::LoadRestriction;
 use crate::model::value::Value;
