@@ -77,7 +77,7 @@ fn go_json(v: &Value) -> String {
 }
 
 fn encode(preimage: &str) -> String {
-    let digest = hmac_sha256::Hash::hash(preimage.as_bytes());
+    let digest = crate::sys::digest::sha256(preimage.as_bytes());
     let hex: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
     hex.chars()
         .map(|c| match c {

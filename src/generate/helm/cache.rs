@@ -36,19 +36,20 @@ pub struct Cache {
 }
 
 /// A key under construction: a SHA-256 over length-prefixed parts, so no
-/// two different part lists hash the same text.
-pub struct Key(hmac_sha256::Hash);
+/// two different part lists hash the same text. A key covers a whole
+/// chart, so it is hashed on the CPU's SHA extensions (`sys::digest`).
+pub struct Key(crate::sys::digest::Sha256);
 
 impl Key {
     pub fn new(kind: &str) -> Key {
-        let mut key = Key(hmac_sha256::Hash::new());
+        let mut key = Key(crate::sys::digest::Sha256::default());
         key.part(b"nest-kz helm cache v1");
         key.part(kind.as_bytes());
         key
     }
 
     pub fn part(&mut self, bytes: &[u8]) -> &mut Key {
-        self.0.update((bytes.len() as u64).to_le_bytes());
+        self.0.update(&(bytes.len() as u64).to_le_bytes());
         self.0.update(bytes);
         self
     }
@@ -91,11 +92,7 @@ impl Key {
     }
 
     pub fn hex(self) -> String {
-        self.0
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        self.0.finish().iter().map(|b| format!("{b:02x}")).collect()
     }
 }
 

@@ -82,7 +82,7 @@ fn recorded_within(ref_file: &Path, ttl: Option<std::time::Duration>) -> Option<
 }
 
 fn hash(text: &str) -> String {
-    hmac_sha256::Hash::hash(text.as_bytes())
+    crate::sys::digest::sha256(text.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
