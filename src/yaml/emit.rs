@@ -465,21 +465,48 @@ impl Emitter<'_> {
         self.indention = true;
         self.whitespace = true;
         let mut breaks = true;
-        for c in s.chars() {
-            if is_break(c) {
-                self.write_break(c);
-                self.indention = true;
-                breaks = true;
-            } else {
+        let mut rest = s;
+        while !rest.is_empty() {
+            // A line is written whole: its characters need no escaping.
+            let line_len = next_break(rest).unwrap_or(rest.len());
+            if line_len > 0 {
                 if breaks {
                     self.write_indent(indent);
                 }
-                self.put(c);
+                let line = &rest[..line_len];
+                self.out.push_str(line);
+                self.column += line.chars().count();
                 self.indention = false;
                 breaks = false;
+                rest = &rest[line_len..];
+            }
+            if let Some(c) = rest.chars().next() {
+                self.write_break(c);
+                self.indention = true;
+                breaks = true;
+                rest = &rest[c.len_utf8()..];
             }
         }
     }
+}
+
+/// Where the first line break of `s` is: found by bytes, since a break is
+/// `\n`, `\r`, or a character whose UTF-8 starts with 0xC2 (U+0085) or
+/// 0xE2 (U+2028, U+2029).
+fn next_break(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut from = 0;
+    while let Some(i) = bytes[from..]
+        .iter()
+        .position(|b| matches!(b, b'\n' | b'\r' | 0xC2 | 0xE2))
+    {
+        let at = from + i;
+        if s[at..].chars().next().is_some_and(is_break) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 /// What kustomize's JSON-to-YAML round trip does to a string: Go's JSON
@@ -592,6 +619,14 @@ pub(super) fn is_printable(c: char) -> bool {
         || ((0xE000..=0xFFFD).contains(&u) && u != 0xFEFF)
 }
 
+/// A printable ASCII character that, past a scalar's first character, is
+/// no indicator, blank or break: [`analyze`] learns nothing from it.
+fn is_plain_ascii(b: u8) -> bool {
+    (0x21..=0x7E).contains(&b)
+        && !matches!(b, b',' | b'?' | b'[' | b']' | b'{' | b'}' | b':' | b'#')
+}
+
+#[cfg_attr(test, derive(Debug, PartialEq))]
 pub(super) struct Analysis {
     pub(super) multiline: bool,
     pub(super) flow_plain_allowed: bool,
@@ -621,12 +656,44 @@ pub(super) fn analyze(s: &str, go_yaml_v3: bool) -> Analysis {
     let (mut break_space, mut space_break) = (false, false);
     let (mut previous_space, mut previous_break) = (false, false);
     let mut preceded_by_whitespace = true;
-    let mut chars = s.chars().peekable();
-    let mut first = true;
-    while let Some(c) = chars.next() {
-        let next = chars.peek().copied();
+    let bytes = s.as_bytes();
+    let char_at = |i: usize| match bytes.get(i) {
+        Some(&b) if b.is_ascii() => Some(char::from(b)),
+        Some(_) => s[i..].chars().next(),
+        None => None,
+    };
+    let mut at = 0;
+    while at < bytes.len() {
+        // Runs past the first character are skipped a byte at a time rather
+        // than decoded (a generated dashboard's megabyte of JSON): plain
+        // ASCII changes nothing but the "previous" flags, and a run of
+        // spaces only what its first and last space would.
+        let run_of = |pred: fn(u8) -> bool| {
+            if at > 0 {
+                bytes[at..].iter().take_while(|&&b| pred(b)).count()
+            } else {
+                0
+            }
+        };
+        let plain = run_of(is_plain_ascii);
+        if plain > 0 {
+            at += plain;
+            (previous_space, previous_break, preceded_by_whitespace) = (false, false, false);
+            continue;
+        }
+        let spaces = run_of(|b| b == b' ');
+        if spaces > 0 {
+            at += spaces;
+            break_space |= previous_break;
+            trailing_space |= at == bytes.len();
+            (previous_space, previous_break, preceded_by_whitespace) = (true, false, true);
+            continue;
+        }
+        let Some(c) = char_at(at) else { break };
+        let at_start = at == 0;
+        at += c.len_utf8();
+        let next = char_at(at);
         let followed_by_whitespace = next.is_none_or(|n| n == ' ' || n == '\t' || is_break(n));
-        let at_start = std::mem::take(&mut first);
         match (at_start, c) {
             (true, '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>')
             | (true, '\'' | '"' | '%' | '@' | '`') => {
@@ -937,6 +1004,144 @@ mod tests {
         ] {
             let n: Number = serde_json::from_str(text).unwrap();
             assert_eq!(number_text(&n), printed, "{text}");
+        }
+    }
+
+    /// The byte-run fast paths of [`analyze`] against the plain
+    /// character-by-character scan they replaced (kept here as the
+    /// reference), on text dense in indicators, blanks and breaks.
+    mod analyze_runs {
+        use super::super::*;
+        use proptest::prelude::*;
+
+        fn analyze_by_char(s: &str, go_yaml_v3: bool) -> Analysis {
+            if s.is_empty() {
+                return Analysis {
+                    multiline: false,
+                    flow_plain_allowed: false,
+                    block_plain_allowed: true,
+                    single_quoted_allowed: true,
+                    block_allowed: false,
+                };
+            }
+            let document_marker = s.starts_with("---") || s.starts_with("...");
+            let (mut flow_indicators, mut block_indicators) = (document_marker, document_marker);
+            let (mut line_breaks, mut special, mut tabs) = (false, false, false);
+            let (mut leading_space, mut leading_break) = (false, false);
+            let (mut trailing_space, mut trailing_break) = (false, false);
+            let (mut break_space, mut space_break) = (false, false);
+            let (mut previous_space, mut previous_break) = (false, false);
+            let mut preceded_by_whitespace = true;
+            let mut chars = s.chars().peekable();
+            let mut first = true;
+            while let Some(c) = chars.next() {
+                let next = chars.peek().copied();
+                let followed_by_whitespace =
+                    next.is_none_or(|n| n == ' ' || n == '\t' || is_break(n));
+                let at_start = std::mem::take(&mut first);
+                match (at_start, c) {
+                    (true, '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>')
+                    | (true, '\'' | '"' | '%' | '@' | '`') => {
+                        flow_indicators = true;
+                        block_indicators = true;
+                    }
+                    (true, '?' | ':') => {
+                        flow_indicators = true;
+                        block_indicators |= followed_by_whitespace;
+                    }
+                    (true, '-') if followed_by_whitespace => {
+                        flow_indicators = true;
+                        block_indicators = true;
+                    }
+                    (false, ',' | '?' | '[' | ']' | '{' | '}') => flow_indicators = true,
+                    (false, ':') => {
+                        flow_indicators = true;
+                        block_indicators |= followed_by_whitespace;
+                    }
+                    (false, '#') if preceded_by_whitespace => {
+                        flow_indicators = true;
+                        block_indicators = true;
+                    }
+                    _ => {}
+                }
+                if c == '\t' && go_yaml_v3 {
+                    tabs = true;
+                } else if !is_printable(c) {
+                    special = true;
+                }
+                let last = next.is_none();
+                if c == ' ' {
+                    leading_space |= at_start;
+                    trailing_space |= last;
+                    break_space |= previous_break;
+                    previous_space = true;
+                    previous_break = false;
+                } else if is_break(c) {
+                    line_breaks = true;
+                    leading_break |= at_start;
+                    trailing_break |= last;
+                    space_break |= previous_space;
+                    previous_space = false;
+                    previous_break = true;
+                } else {
+                    previous_space = false;
+                    previous_break = false;
+                }
+                preceded_by_whitespace = is_blank_or_end(Some(c));
+            }
+            let mut a = Analysis {
+                multiline: line_breaks,
+                flow_plain_allowed: true,
+                block_plain_allowed: true,
+                single_quoted_allowed: true,
+                block_allowed: true,
+            };
+            if leading_space || leading_break || trailing_space || trailing_break {
+                a.flow_plain_allowed = false;
+                a.block_plain_allowed = false;
+            }
+            if trailing_space {
+                a.block_allowed = false;
+            }
+            if break_space {
+                a.flow_plain_allowed = false;
+                a.block_plain_allowed = false;
+                a.single_quoted_allowed = false;
+            }
+            if space_break || tabs || special {
+                a.flow_plain_allowed = false;
+                a.block_plain_allowed = false;
+                a.single_quoted_allowed = false;
+            }
+            if space_break || special {
+                a.block_allowed = false;
+            }
+            if line_breaks {
+                a.flow_plain_allowed = false;
+                a.block_plain_allowed = false;
+            }
+            if flow_indicators {
+                a.flow_plain_allowed = false;
+            }
+            if block_indicators {
+                a.block_plain_allowed = false;
+            }
+            a
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(20000))]
+            #[test]
+            fn same_as_the_character_scan(
+                s in proptest::collection::vec(proptest::sample::select(vec![
+                    "a", "Z", "0", " ", "  ", "\t", "\n", "\r", "#", ",", "?", ":", "-", "[", "]",
+                    "{", "}", "&", "*", "!", "|", ">", "'", "\"", "%", "@", "`", ".", "\u{85}",
+                    "\u{2028}", "é", "\u{feff}", "\u{1f600}", "\u{7f}", "\0", "---", "...",
+                ]), 0..12).prop_map(|parts| parts.concat()),
+                v3 in any::<bool>(),
+            ) {
+                prop_assert_eq!(analyze(&s, v3), analyze_by_char(&s, v3), "{:?}", s);
+            }
         }
     }
 }
