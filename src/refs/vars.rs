@@ -51,10 +51,7 @@ pub fn resolve(
             &gvk,
             specs,
             fieldspec::CreateKind::None,
-            &mut |node| {
-                expand_node(node, &values, &mut used);
-                Ok(())
-            },
+            &mut |node| expand_node(node, &values, &mut used),
         )
         .map_err(|e| BuildError::invalid(origin, format!("{}: {e}", r.id())))?;
         crate::model::limits::check_grown(&r.value, Some(before), origin, "vars expansion")?;
@@ -172,7 +169,27 @@ fn lookup<'a>(mut node: &'a Value, path: &str) -> Option<&'a Value> {
     Some(node)
 }
 
-fn expand_node(node: &mut Value, values: &BTreeMap<String, Value>, used: &mut BTreeSet<String>) {
+/// Expands one `varReference` field. As in kustomize's refvar filter, a
+/// scalar that is not a string and a map's values that are not strings are
+/// left alone, but a list must hold only strings: kustomize refuses any
+/// other item (`args: [--port, 8080]`), whether or not it names a var.
+fn expand_node(
+    node: &mut Value,
+    values: &BTreeMap<String, Value>,
+    used: &mut BTreeSet<String>,
+) -> std::result::Result<(), String> {
+    if let Value::Array(items) = node {
+        if let Some(item) = items.iter().find(|i| !i.is_string()) {
+            return Err(format!(
+                "a list item is not a string: {} (vars expand lists of strings only)",
+                crate::yaml::emit_document(item).trim_end()
+            ));
+        }
+        for item in items.iter_mut() {
+            expand_node(item, values, used)?;
+        }
+        return Ok(());
+    }
     match node {
         Value::String(s) => {
             // A field that is exactly one reference takes the value's own type.
@@ -181,14 +198,18 @@ fn expand_node(node: &mut Value, values: &BTreeMap<String, Value>, used: &mut BT
             {
                 used.insert(name.to_string());
                 *node = v.clone();
-                return;
+                return Ok(());
             }
             *s = expand(s, values, used).into();
         }
-        Value::Array(items) => items.iter_mut().for_each(|i| expand_node(i, values, used)),
-        Value::Object(map) => map.values_mut().for_each(|v| expand_node(v, values, used)),
+        Value::Object(map) => {
+            for v in map.values_mut().filter(|v| v.is_string()) {
+                expand_node(v, values, used)?;
+            }
+        }
         _ => {}
     }
+    Ok(())
 }
 
 /// Kubernetes' `$(VAR)` expansion: known names are replaced, `$$` is a
