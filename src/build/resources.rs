@@ -214,7 +214,11 @@ pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<
         let line = lines.map(|l| l.line()).unwrap_or(line);
         stringify_annotations(&mut item);
         let mut r = Resource::new(item, source.clone(), line);
-        r.bare_nulls = lines.map(|l| l.bare_nulls().into()).unwrap_or_default();
+        if let Some(l) = lines {
+            let [bare_nulls, quoted_images] = l.bare_nulls_and_quoted_images();
+            r.bare_nulls = bare_nulls.into();
+            r.quoted_images = quoted_images.into();
+        }
         r.plain_annotations = lines
             .map(|l| l.plain_annotations().into())
             .unwrap_or_default();

@@ -47,7 +47,7 @@ fn hash_of(r: &Resource) -> u64 {
 /// so a resource carried up through several levels is measured once.
 fn charged_bytes(r: &Resource) -> u64 {
     r.charged_bytes
-        .unwrap_or_else(|| crate::model::limits::measure(&r.value).bytes)
+        .map_or_else(|| crate::model::limits::measure(&r.value).bytes, u64::from)
 }
 
 /// Indexes position `i` (the next one: `hashes` holds those before it)
@@ -96,7 +96,7 @@ impl ResMap {
     /// the budget and checking that its id is new.
     fn add(&mut self, mut resource: Resource, hash: u64, bytes: u64) -> Result<()> {
         heap::check()?;
-        resource.charged_bytes = Some(bytes);
+        resource.charged_bytes = std::num::NonZeroU64::new(bytes);
         // Every object added anywhere counts towards the build's budget.
         crate::model::limits::charge_object(bytes, &resource.source)?;
         self.resources.push(resource);
@@ -128,7 +128,7 @@ impl ResMap {
         };
         for (i, &(hash, bytes)) in measured.iter().enumerate() {
             let r = &mut staged.resources[i];
-            r.charged_bytes = Some(bytes);
+            r.charged_bytes = std::num::NonZeroU64::new(bytes);
             crate::model::limits::charge_object(bytes, &r.source)?;
             let resources = &staged.resources;
             if let Some(j) = index_new(&mut staged.index, &mut staged.hashes, resources, i, hash) {

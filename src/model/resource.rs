@@ -77,6 +77,17 @@ pub struct Resource {
     /// (`0o7`, `~`): a JSON 6902 patch on the object turns them into that
     /// type's JSON form, as kustomize's JSON round trip does.
     pub plain_annotations: ThinVec<crate::model::value::Key>,
+    /// Paths of scalars kustomize holds without a type tag: made by a
+    /// replacement (a field `create` makes, the `v` of an element `[k=v]`
+    /// makes). Their type comes from their text wherever kustomize reads
+    /// them again: a replacement into one reads the new text as YAML, and
+    /// `vars` makes one on a var-reference path a string. A patch drops
+    /// them all (kustomize's JSON round trip and merge tag every node).
+    pub untagged: ThinVec<Vec<crate::model::value::PathStep>>,
+    /// Paths of `image` fields written quoted: the images transformer
+    /// keeps the quoting on the text it sets, so a rewritten image there
+    /// stays a string (`"5"`). A patch drops them, as for `untagged`.
+    pub quoted_images: ThinVec<Vec<crate::model::value::PathStep>>,
     /// The object was written as JSON (`{...}`): kustomize keeps a field a
     /// replacement creates from an empty text as `""` there.
     pub written_as_json: bool,
@@ -85,7 +96,8 @@ pub struct Resource {
     pub origins: Option<Box<crate::model::provenance::FieldOrigins>>,
     /// Its size as the build budget counts it, measured when first added
     /// to a collection and charged again, unmeasured, at every level.
-    pub charged_bytes: Option<u64>,
+    /// (A size of 0 is not kept: it is measured again, which costs nothing.)
+    pub charged_bytes: Option<std::num::NonZeroU64>,
 }
 
 impl Resource {
@@ -100,6 +112,8 @@ impl Resource {
             ref_var_names: ThinVec::new(),
             bare_nulls: ThinVec::new(),
             plain_annotations: ThinVec::new(),
+            untagged: ThinVec::new(),
+            quoted_images: ThinVec::new(),
             written_as_json: false,
             generator: None,
             origins: None,

@@ -358,6 +358,10 @@ fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json6902::Patch) -> 
             meta.insert("annotations".into(), Value::Object(Default::default()));
         }
         plain_annotations_through_json(r);
+        // Through JSON every node comes back with a tag, and quoted only
+        // where its text needs it.
+        r.untagged.clear();
+        r.quoted_images.clear();
         json6902::apply(&mut r.value, ops).map_err(|e| {
             // Point at the failing op's line in the patch file.
             let line = match &e {
@@ -444,6 +448,11 @@ fn apply_strategic(
             _ => doc,
         };
         strategic_merge::drop_bare_nulls(&mut r.value, &mut r.bare_nulls, schema);
+        // Untagged and quoted scalars are not followed through a merge,
+        // which may move or replace them: they are taken as tagged and
+        // plain from here on.
+        r.untagged.clear();
+        r.quoted_images.clear();
         let outcome = strategic_merge::apply(&mut r.value, doc, schema).map_err(|e| {
             BuildError::invalid(
                 &patch.origin,

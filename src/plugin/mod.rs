@@ -335,6 +335,8 @@ fn reset(old: &mut Resource, new: Resource) {
     old.value = new.value;
     old.bare_nulls = new.bare_nulls;
     old.plain_annotations = new.plain_annotations;
+    old.untagged = new.untagged;
+    old.quoted_images = new.quoted_images;
     old.name_prefixes = new.name_prefixes;
     old.name_suffixes = new.name_suffixes;
     old.generator = new.generator;

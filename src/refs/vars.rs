@@ -6,7 +6,8 @@ use crate::error::{BuildError, Result};
 use crate::model::fieldspec::{self, FieldSpec};
 use crate::model::resid::{Gvk, IdRef, ResId};
 use crate::model::resmap::ResMap;
-use crate::model::value::Value;
+use crate::model::resource::Resource;
+use crate::model::value::{PathStep, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -44,6 +45,7 @@ pub fn resolve(
     let mut used = BTreeSet::new();
     for r in resmap.iter_mut() {
         let gvk = r.gvk();
+        untagged_to_strings(r, &gvk, specs);
         // `$(A)` a thousand times over a long value multiplies it: bounded.
         let before = crate::model::limits::measure(&r.value);
         fieldspec::visit_specs(
@@ -61,6 +63,63 @@ pub fn resolve(
         .filter(|k| !used.contains(*k))
         .cloned()
         .collect())
+}
+
+/// kustomize's refvar filter takes a scalar with no tag for a string and
+/// tags what it visits `!!str`: an untagged number or boolean a
+/// replacement made on a var-reference path (`env[].value`, a label) prints
+/// as a string (`"3"`) once vars run, as it would not without them.
+fn untagged_to_strings(r: &mut Resource, gvk: &Gvk, specs: &[FieldSpec]) {
+    if r.untagged.is_empty() {
+        return;
+    }
+    let on_var_path: Vec<Vec<PathStep>> = r
+        .untagged
+        .iter()
+        .filter(|path| on_var_reference(path, gvk, specs))
+        .cloned()
+        .collect();
+    for path in on_var_path {
+        if let Some(node) = node_at(&mut r.value, &path)
+            && matches!(node, Value::Number(_) | Value::Bool(_))
+        {
+            *node = Value::String(crate::model::resource::scalar_text(node).into());
+        }
+    }
+}
+
+/// Whether a var-reference field spec visits the scalar at `path`: the
+/// field itself, an item of the list it names, or a value of the map it
+/// names (lists are crossed without a step in a field spec).
+fn on_var_reference(path: &[PathStep], gvk: &Gvk, specs: &[FieldSpec]) -> bool {
+    let keys: Vec<&str> = path
+        .iter()
+        .filter_map(|step| match step {
+            PathStep::Key(k) => Some(k.as_str()),
+            PathStep::Index(_) => None,
+        })
+        .collect();
+    let map_value = matches!(path.last(), Some(PathStep::Key(_)));
+    specs.iter().filter(|s| s.applies_to(gvk)).any(|spec| {
+        let spec_keys: Vec<&str> = spec
+            .path
+            .iter()
+            .map(|seg| seg.strip_suffix("[]").unwrap_or(seg))
+            .collect();
+        keys == spec_keys
+            || (map_value && keys.len() == spec_keys.len() + 1 && keys.starts_with(&spec_keys))
+    })
+}
+
+fn node_at<'a>(mut node: &'a mut Value, path: &[PathStep]) -> Option<&'a mut Value> {
+    for step in path {
+        node = match (step, node) {
+            (PathStep::Key(k), Value::Object(map)) => map.get_mut(k.as_str())?,
+            (PathStep::Index(i), Value::Array(items)) => items.get_mut(*i)?,
+            _ => return None,
+        };
+    }
+    Some(node)
 }
 
 /// Binds each var to the one object its objref names, among the objects

@@ -5,7 +5,7 @@
 
 use crate::load::kustomization::ImageSpec;
 use crate::model::resmap::ResMap;
-use crate::model::value::Value;
+use crate::model::value::{Key, PathStep, Value};
 
 /// Applies the entries one after another, as kustomize runs one image
 /// transformer per entry. Like kustomize, each entry first walks every
@@ -20,7 +20,10 @@ pub fn apply(
         let matcher = Matcher::new(&spec.name)?;
         let one = (spec, &matcher);
         resmap.try_for_each_mut(|r| {
-            walk(&mut r.value, one);
+            let mut rewritten = Vec::new();
+            let quoted = &r.quoted_images;
+            walk(&mut r.value, one, &mut Vec::new(), quoted, &mut rewritten);
+            note_untagged(&mut r.untagged, rewritten);
             let gvk = r.gvk();
             crate::model::fieldspec::visit_specs(
                 &mut r.value,
@@ -28,8 +31,10 @@ pub fn apply(
                 specs,
                 crate::model::fieldspec::CreateKind::None,
                 &mut |node| match node {
+                    // Paths the field specs reach are not followed: taken
+                    // as written unquoted.
                     Value::String(_) | Value::Number(_) | Value::Bool(_) => {
-                        update_image(node, one);
+                        update_image(node, one, false);
                         Ok(())
                     }
                     // An image a rewrite left null (`newName: "null"`) matches
@@ -47,49 +52,106 @@ pub fn apply(
 /// One `images` entry and the pattern it matches images with.
 type Entry<'a> = (&'a ImageSpec, &'a Matcher);
 
-fn walk(node: &mut Value, images: Entry) {
+/// A step of the path `walk` is at: interned keys, so that following the
+/// path costs no allocation until an image is rewritten.
+#[derive(Clone, Copy)]
+enum At {
+    Key(Key),
+    Index(usize),
+}
+
+/// Visits every container list; `rewritten` gets the path of each image
+/// rewritten without quotes (`quoted` lists those written with them).
+fn walk(
+    node: &mut Value,
+    images: Entry,
+    at: &mut Vec<At>,
+    quoted: &[Vec<PathStep>],
+    rewritten: &mut Vec<Vec<PathStep>>,
+) {
     match node {
         Value::Object(map) => {
             for (key, child) in map.iter_mut() {
+                at.push(At::Key(*key));
                 if matches!(
                     key.as_str(),
                     "containers" | "initContainers" | "ephemeralContainers"
                 ) && let Value::Array(containers) = child
                 {
-                    for c in containers.iter_mut() {
-                        update_container(c, images);
+                    for (i, c) in containers.iter_mut().enumerate() {
+                        at.push(At::Index(i));
+                        let path = || path_of(at, "image");
+                        let is_quoted = !quoted.is_empty() && quoted.contains(&path());
+                        if update_container(c, images, is_quoted) && !is_quoted {
+                            rewritten.push(path());
+                        }
+                        at.pop();
                     }
                 }
-                walk(child, images);
+                walk(child, images, at, quoted, rewritten);
+                at.pop();
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|i| walk(i, images)),
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                at.push(At::Index(i));
+                walk(item, images, at, quoted, rewritten);
+                at.pop();
+            }
+        }
         _ => {}
     }
 }
 
-fn update_container(container: &mut Value, images: Entry) {
-    if let Some(image @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) =
-        container.get_mut("image")
-    {
-        update_image(image, images);
+fn path_of(at: &[At], last: &str) -> Vec<PathStep> {
+    at.iter()
+        .map(|step| match step {
+            At::Key(k) => PathStep::Key(k.as_str().to_string()),
+            At::Index(i) => PathStep::Index(*i),
+        })
+        .chain(std::iter::once(PathStep::Key(last.to_string())))
+        .collect()
+}
+
+/// kustomize sets a rewritten image on a node without a tag
+/// (`Resource::untagged`): a replacement into it later reads its text.
+fn note_untagged(untagged: &mut thin_vec::ThinVec<Vec<PathStep>>, rewritten: Vec<Vec<PathStep>>) {
+    for path in rewritten {
+        if !untagged.contains(&path) {
+            untagged.push(path);
+        }
     }
 }
 
-/// Rewrites a matching image. kustomize sets the new text on an untagged
-/// node, so text that reads as another type prints as one (`newName: "5"`
-/// gives `image: 5`, `"true"` gives `true`).
-fn update_image(image: &mut Value, (spec, matcher): Entry) {
+fn update_container(container: &mut Value, images: Entry, quoted: bool) -> bool {
+    match container.get_mut("image") {
+        Some(image @ (Value::String(_) | Value::Number(_) | Value::Bool(_))) => {
+            update_image(image, images, quoted)
+        }
+        _ => false,
+    }
+}
+
+/// Rewrites a matching image; whether it did. kustomize sets the new text
+/// on an untagged node and keeps the node's style: unquoted, text that
+/// reads as another type prints as one (`newName: "5"` gives `image: 5`,
+/// `"true"` gives `true`); quoted, it stays a string (`"5"`).
+fn update_image(image: &mut Value, (spec, matcher): Entry, quoted: bool) -> bool {
     let text = match image {
         Value::String(s) => s.to_string(),
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
-        _ => return,
+        _ => return false,
     };
-    if matcher.matches(&text) {
-        let new = rewrite(&text, spec);
-        *image = crate::yaml::parse::resolve_plain_scalar(&new);
+    if !matcher.matches(&text) {
+        return false;
     }
+    let new = rewrite(&text, spec);
+    *image = match quoted {
+        true => Value::String(new.into()),
+        false => crate::yaml::parse::resolve_plain_scalar(&new),
+    };
+    true
 }
 
 /// kustomize's `image.IsImageMatched`: the entry's name, as a regular

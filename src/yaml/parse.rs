@@ -46,6 +46,10 @@ pub enum LineTree {
     /// type (`0o7`, `~`, `True`): kustomize turns it into that type's JSON
     /// form when a JSON 6902 patch sends the object through JSON.
     PlainText(usize),
+    /// A scalar written quoted or as a block (`'x'`, `"x"`, `|`, `>`):
+    /// kustomize's images transformer keeps that style on the text it
+    /// sets, so the new image reads as a string whatever it looks like.
+    Quoted(usize),
     Map(usize, Vec<(Key, LineTree)>),
     Seq(usize, Vec<LineTree>),
 }
@@ -53,41 +57,73 @@ pub enum LineTree {
 impl LineTree {
     /// The paths of every value written as nothing (`key:`).
     pub fn bare_nulls(&self) -> Vec<Vec<PathStep>> {
+        let [bare] = self.paths_by(|t, _| matches!(t, LineTree::BareNull(_)).then_some(0));
+        bare
+    }
+
+    /// In one walk: the paths of every value written as nothing, and of
+    /// every `image` field written quoted (see [`LineTree::Quoted`]).
+    pub fn bare_nulls_and_quoted_images(&self) -> [Vec<Vec<PathStep>>; 2] {
+        self.paths_by(|t, key| match t {
+            LineTree::BareNull(_) => Some(0),
+            LineTree::Quoted(_) if key == Some("image") => Some(1),
+            _ => None,
+        })
+    }
+
+    /// The paths of the leaves `bucket` sorts into one of `N` lists, given
+    /// each leaf and the key it is under.
+    fn paths_by<const N: usize>(
+        &self,
+        bucket: impl Fn(&LineTree, Option<&str>) -> Option<usize>,
+    ) -> [Vec<Vec<PathStep>>; N] {
         // The path is borrowed while walking and copied only for a hit:
         // almost no document has any.
         enum At<'t> {
             Key(&'t str),
             Index(usize),
         }
-        fn walk<'t>(t: &'t LineTree, path: &mut Vec<At<'t>>, out: &mut Vec<Vec<PathStep>>) {
+        fn walk<'t>(
+            t: &'t LineTree,
+            path: &mut Vec<At<'t>>,
+            bucket: &dyn Fn(&LineTree, Option<&str>) -> Option<usize>,
+            out: &mut [Vec<Vec<PathStep>>],
+        ) {
             match t {
-                LineTree::BareNull(_) => out.push(
-                    path.iter()
-                        .map(|at| match at {
-                            At::Key(k) => PathStep::Key(k.to_string()),
-                            At::Index(i) => PathStep::Index(*i),
-                        })
-                        .collect(),
-                ),
-                LineTree::Leaf(_) | LineTree::PlainText(_) => {}
                 LineTree::Map(_, entries) => {
                     for (k, v) in entries {
                         path.push(At::Key(k));
-                        walk(v, path, out);
+                        walk(v, path, bucket, out);
                         path.pop();
                     }
                 }
                 LineTree::Seq(_, items) => {
                     for (i, v) in items.iter().enumerate() {
                         path.push(At::Index(i));
-                        walk(v, path, out);
+                        walk(v, path, bucket, out);
                         path.pop();
+                    }
+                }
+                leaf => {
+                    let key = match path.last() {
+                        Some(At::Key(k)) => Some(*k),
+                        _ => None,
+                    };
+                    if let Some(list) = bucket(leaf, key).and_then(|i| out.get_mut(i)) {
+                        list.push(
+                            path.iter()
+                                .map(|at| match at {
+                                    At::Key(k) => PathStep::Key(k.to_string()),
+                                    At::Index(i) => PathStep::Index(*i),
+                                })
+                                .collect(),
+                        );
                     }
                 }
             }
         }
-        let mut out = Vec::new();
-        walk(self, &mut Vec::new(), &mut out);
+        let mut out = std::array::from_fn(|_| Vec::new());
+        walk(self, &mut Vec::new(), &bucket, &mut out);
         out
     }
 
@@ -111,6 +147,7 @@ impl LineTree {
             LineTree::Leaf(l)
             | LineTree::BareNull(l)
             | LineTree::PlainText(l)
+            | LineTree::Quoted(l)
             | LineTree::Map(l, _)
             | LineTree::Seq(l, _) => *l,
         }
@@ -723,6 +760,8 @@ impl<'a> Builder<'a> {
                     LineTree::BareNull(line)
                 } else if typed_text {
                     LineTree::PlainText(line)
+                } else if !matches!(style, ScalarStyle::Plain) {
+                    LineTree::Quoted(line)
                 } else {
                     LineTree::Leaf(line)
                 };
@@ -894,6 +933,7 @@ impl<'a> Builder<'a> {
                 LineTree::Leaf(_) => LineTree::Leaf(key_line),
                 LineTree::BareNull(_) => LineTree::BareNull(key_line),
                 LineTree::PlainText(_) => LineTree::PlainText(key_line),
+                LineTree::Quoted(_) => LineTree::Quoted(key_line),
                 LineTree::Map(_, entries) => LineTree::Map(key_line, entries),
                 LineTree::Seq(_, items) => LineTree::Seq(key_line, items),
             };

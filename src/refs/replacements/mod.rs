@@ -186,9 +186,16 @@ fn apply_one(resmap: &mut ResMap, r: &Replacement, origin: &Path) -> Result<()> 
                 let written = value::Written {
                     as_json: res.written_as_json,
                     bare_nulls: &res.bare_nulls,
+                    untagged: &res.untagged,
                 };
-                value::copy_to_target(&mut res.value, path, &value, &target.options, written)
-                    .map_err(|m| fail(format!("{m} (in {})", res.id())))?;
+                let made =
+                    value::copy_to_target(&mut res.value, path, &value, &target.options, written)
+                        .map_err(|m| fail(format!("{m} (in {})", res.id())))?;
+                for path in made {
+                    if !res.untagged.contains(&path) {
+                        res.untagged.push(path);
+                    }
+                }
             }
             limits::check_grown(&res.value, Some(before), origin, "a replacement")?;
         }

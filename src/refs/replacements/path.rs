@@ -312,7 +312,107 @@ pub fn each_match<T: Tree>(
     create: Create,
     visit: &mut dyn FnMut(&mut T, bool) -> Result<(), String>,
 ) -> Result<usize, String> {
-    walk(node, path, create, false, visit)
+    let mut track = Track::off();
+    walk(node, path, create, false, &mut track, &mut |n, arrival| {
+        visit(n, arrival == Arrival::Fresh)
+    })
+}
+
+/// [`each_match`] over a resource's own tree, knowing which of its scalars
+/// kustomize holds without a tag (`Resource::untagged`, in `track`), and
+/// noting in `track` the ones this walk makes.
+pub fn each_match_tracked<T: Tree>(
+    node: &mut T,
+    path: &[String],
+    create: Create,
+    track: &mut Track,
+    visit: &mut Visit<T>,
+) -> Result<usize, String> {
+    walk(node, path, create, false, track, visit)
+}
+
+/// What a visited node was when the walk reached it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arrival {
+    /// There before, with its type.
+    Existing,
+    /// There before, a scalar kustomize holds without a tag: its type
+    /// comes from the text it is given.
+    Untagged,
+    /// Just made by `create`.
+    Fresh,
+}
+
+type Visit<'v, T> = dyn FnMut(&mut T, Arrival) -> Result<(), String> + 'v;
+
+/// Where a walk is in a resource, for the scalars kustomize holds without
+/// a tag: the ones known before the walk, and the ones it makes (a scalar
+/// `create` makes, the `v` of an element `[k=v]` makes).
+pub struct Track<'u> {
+    at: Vec<PathStep>,
+    /// False inside a copy that is not kept (a null read as a list, YAML
+    /// held in a string), and for a tree that is not a resource's.
+    live: bool,
+    known: &'u [Vec<PathStep>],
+    pub made: Vec<Vec<PathStep>>,
+}
+
+impl<'u> Track<'u> {
+    pub fn new(known: &'u [Vec<PathStep>]) -> Track<'u> {
+        Track {
+            at: Vec::new(),
+            live: true,
+            known,
+            made: Vec::new(),
+        }
+    }
+
+    fn off() -> Track<'static> {
+        Track {
+            at: Vec::new(),
+            live: false,
+            known: &[],
+            made: Vec::new(),
+        }
+    }
+
+    fn arrival(&self, fresh: bool) -> Arrival {
+        let untagged = |paths: &[Vec<PathStep>]| paths.contains(&self.at);
+        match fresh {
+            true => Arrival::Fresh,
+            false if self.live && (untagged(self.known) || untagged(&self.made)) => {
+                Arrival::Untagged
+            }
+            false => Arrival::Existing,
+        }
+    }
+
+    fn note(&mut self, below: Option<PathStep>) {
+        if self.live {
+            let mut path = self.at.clone();
+            path.extend(below);
+            self.made.push(path);
+        }
+    }
+
+    /// Runs `f` one step further down; the step is only made (a key's text
+    /// copied) where the walk is tracked.
+    fn down<R>(&mut self, step: impl FnOnce() -> PathStep, f: impl FnOnce(&mut Self) -> R) -> R {
+        if !self.live {
+            return f(self);
+        }
+        self.at.push(step());
+        let out = f(self);
+        self.at.pop();
+        out
+    }
+
+    fn detached<R>(&mut self, f: impl FnOnce(&mut Self) -> R) -> R {
+        let live = std::mem::replace(&mut self.live, false);
+        let out = f(self);
+        self.live = live;
+        out
+    }
 }
 
 fn walk<T: Tree>(
@@ -320,17 +420,21 @@ fn walk<T: Tree>(
     path: &[String],
     create: Create,
     fresh: bool,
-    visit: &mut dyn FnMut(&mut T, bool) -> Result<(), String>,
+    track: &mut Track,
+    visit: &mut Visit<T>,
 ) -> Result<usize, String> {
     let Some((head, rest)) = path.split_first() else {
-        visit(node, fresh)?;
+        visit(node, track.arrival(fresh))?;
+        if fresh && node.shape() == Shape::Scalar {
+            track.note(None);
+        }
         return Ok(1);
     };
     let next = rest.first().map(String::as_str);
     if node.shape() == Shape::Null
         && (index_number(head).is_some() || is_list_index(head) || head == "*")
     {
-        return walk_null_list(head, rest, create, visit);
+        return track.detached(|track| walk_null_list(head, rest, create, track, visit));
     }
     if let Some(idx) = index_number(head) {
         if node.shape() != Shape::List {
@@ -350,18 +454,24 @@ fn walk<T: Tree>(
                 "index {idx} specified but only {len} elements found"
             ));
         };
-        return walk(item, rest, create, made, visit);
+        return track.down(
+            || PathStep::Index(idx),
+            |track| walk(item, rest, create, made, track, visit),
+        );
     }
     if is_list_index(head) {
-        return each_element_matching(node, head, rest, create, visit);
+        return each_element_matching(node, head, rest, create, track, visit);
     }
     if head == "*" {
         if node.shape() != Shape::List {
             return Err(wrong_kind_of("SequenceNode", node));
         }
         let mut count = 0;
-        for item in node.items_mut().into_iter().flatten() {
-            count += walk(item, rest, create, false, visit)?;
+        for (i, item) in node.items_mut().into_iter().flatten().enumerate() {
+            count += track.down(
+                || PathStep::Index(i),
+                |track| walk(item, rest, create, false, track, visit),
+            )?;
         }
         return Ok(count);
     }
@@ -377,9 +487,12 @@ fn walk<T: Tree>(
             }
             match node.field_mut(head) {
                 Some(child) if child.shape() == Shape::Scalar && !rest.is_empty() => {
-                    walk_structured(child, rest, create, visit)
+                    track.detached(|track| walk_structured(child, rest, create, track, visit))
                 }
-                Some(child) => walk(child, rest, create, made, visit),
+                Some(child) => track.down(
+                    || PathStep::Key(head.clone()),
+                    |track| walk(child, rest, create, made, track, visit),
+                ),
                 None => Ok(0),
             }
         }
@@ -388,7 +501,7 @@ fn walk<T: Tree>(
         Shape::Null if create == Create::No => Ok(0),
         Shape::Null => {
             let mut detached: T = Create::fresh(next, create);
-            walk(&mut detached, rest, create, true, visit)
+            track.detached(|track| walk(&mut detached, rest, create, true, track, visit))
         }
         Shape::List | Shape::Scalar => Err(wrong_kind_of("MappingNode", node)),
     }
@@ -401,14 +514,15 @@ fn walk_null_list<T: Tree>(
     head: &str,
     rest: &[String],
     create: Create,
-    visit: &mut dyn FnMut(&mut T, bool) -> Result<(), String>,
+    track: &mut Track,
+    visit: &mut Visit<T>,
 ) -> Result<usize, String> {
     if let Some(idx) = index_number(head) {
         if idx != 0 || create == Create::No {
             return Err(format!("index {idx} specified but only 0 elements found"));
         }
         let mut detached: T = Create::fresh(rest.first().map(String::as_str), create);
-        return walk(&mut detached, rest, create, true, visit);
+        return walk(&mut detached, rest, create, true, track, visit);
     }
     if head == "*" || create == Create::No {
         return Ok(0);
@@ -417,8 +531,8 @@ fn walk_null_list<T: Tree>(
     regex::Regex::new(pattern).map_err(|e| e.to_string())?;
     let mut detached = T::element(name, pattern);
     match name {
-        "" => walk_primitive(&mut detached, visit),
-        _ => walk(&mut detached, rest, create, false, visit),
+        "" => walk_primitive(&mut detached, track, visit),
+        _ => walk(&mut detached, rest, create, false, track, visit),
     }
 }
 
@@ -431,10 +545,11 @@ fn walk_structured<T: Tree>(
     field: &mut T,
     rest: &[String],
     create: Create,
-    visit: &mut dyn FnMut(&mut T, bool) -> Result<(), String>,
+    track: &mut Track,
+    visit: &mut Visit<T>,
 ) -> Result<usize, String> {
     if !crate::release::current().structured_data_field_paths() {
-        return walk(field, rest, create, false, visit);
+        return walk(field, rest, create, false, track, visit);
     }
     let text = field.scalar_text();
     if let Some(text) = &text
@@ -447,15 +562,22 @@ fn walk_structured<T: Tree>(
     if let Some(text) = text
         && let Some(mut nodes) = crate::yaml::node::parse(&text)
     {
-        return walk(&mut nodes, rest, create, false, &mut |_, _| Ok(()));
+        return walk(&mut nodes, rest, create, false, track, &mut |_, _| Ok(()));
     }
     let mut copy = field.read_text()?;
     // A value its type could not hold is lost too: kustomize decodes only
     // the real tree.
-    walk(&mut copy, rest, create, false, &mut |node, fresh| {
-        let _ = visit(node, fresh);
-        Ok(())
-    })
+    walk(
+        &mut copy,
+        rest,
+        create,
+        false,
+        track,
+        &mut |node, arrival| {
+            let _ = visit(node, arrival);
+            Ok(())
+        },
+    )
 }
 
 /// kyaml's error for a path step on the empty node go-yaml reads from a
@@ -478,7 +600,8 @@ fn each_element_matching<T: Tree>(
     head: &str,
     rest: &[String],
     create: Create,
-    visit: &mut dyn FnMut(&mut T, bool) -> Result<(), String>,
+    track: &mut Track,
+    visit: &mut Visit<T>,
 ) -> Result<usize, String> {
     let (name, pattern) = name_value(head)?;
     let re = regex::Regex::new(pattern).map_err(|e| e.to_string())?;
@@ -506,27 +629,38 @@ fn each_element_matching<T: Tree>(
         }
         items.push(T::element(name, pattern));
         let last = items.len() - 1;
-        return match name {
-            "" => walk_primitive(&mut items[last], visit),
-            _ => walk(&mut items[last], rest, create, false, visit),
-        };
+        // The element's `v` (or the element, for `[=v]`) is untagged.
+        return track.down(
+            || PathStep::Index(last),
+            |track| {
+                track.note((!name.is_empty()).then(|| PathStep::Key(name.to_string())));
+                match name {
+                    "" => walk_primitive(&mut items[last], track, visit),
+                    _ => walk(&mut items[last], rest, create, false, track, visit),
+                }
+            },
+        );
     }
     let mut count = 0;
     for i in chosen {
-        count += match name {
-            // kyaml matches a scalar element itself, whatever path follows.
-            "" => walk_primitive(&mut items[i], visit)?,
-            _ => walk(&mut items[i], rest, create, false, visit)?,
-        };
+        count += track.down(
+            || PathStep::Index(i),
+            |track| match name {
+                // kyaml matches a scalar element itself, whatever path follows.
+                "" => walk_primitive(&mut items[i], track, visit),
+                _ => walk(&mut items[i], rest, create, false, track, visit),
+            },
+        )?;
     }
     Ok(count)
 }
 
 fn walk_primitive<T>(
     item: &mut T,
-    visit: &mut dyn FnMut(&mut T, bool) -> Result<(), String>,
+    track: &mut Track,
+    visit: &mut Visit<T>,
 ) -> Result<usize, String> {
-    visit(item, false)?;
+    visit(item, track.arrival(false))?;
     Ok(1)
 }
 

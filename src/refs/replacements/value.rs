@@ -10,7 +10,7 @@
 //! - a map or list target is replaced by the value itself.
 
 use super::Options;
-use super::path::{self, Create};
+use super::path::{self, Arrival, Create};
 use super::structured;
 use crate::model::value::{Number, PathStep, Value};
 
@@ -86,16 +86,19 @@ pub struct Written<'a> {
     pub as_json: bool,
     /// The paths of values written as nothing (`key:`).
     pub bare_nulls: &'a [Vec<PathStep>],
+    /// The paths of scalars kustomize holds without a tag.
+    pub untagged: &'a [Vec<PathStep>],
 }
 
-/// Copies the value into every field `field_path` names in `root`.
+/// Copies the value into every field `field_path` names in `root`;
+/// returns the paths of the untagged scalars it made there.
 pub fn copy_to_target(
     root: &mut Value,
     field_path: &str,
     source: &Source,
     options: &Options,
     written: Written,
-) -> Result<(), String> {
+) -> Result<Vec<Vec<PathStep>>, String> {
     let segments = path::split(field_path);
     let create = match options.create {
         true => source.create_kind(),
@@ -115,7 +118,7 @@ pub fn copy_to_target(
     if crate::release::current().structured_data_field_paths()
         && structured::set(root, &segments, source, options, create)?
     {
-        return Ok(());
+        return Ok(Vec::new());
     }
     if crate::release::current().structured_data_field_paths()
         && let Some(at) = path::bare_null_prefix(root, &segments, written.bare_nulls)
@@ -132,17 +135,20 @@ pub fn copy_to_target(
         && source.scalar_text().is_empty()
         && options.delimiter.as_deref().is_none_or(str::is_empty);
     let as_text = annotation || empty_in_json;
-    let mut set = |node: &mut Value, fresh: bool| {
-        let how = match (fresh, as_text) {
-            (true, true) => Landing::Text,
-            (true, false) => Landing::Fresh,
-            (false, _) => Landing::Existing,
+    let mut set = |node: &mut Value, arrival: Arrival| {
+        let how = match (arrival, as_text) {
+            (Arrival::Fresh, true) => Landing::Text,
+            (Arrival::Fresh, false) => Landing::Fresh,
+            (Arrival::Untagged, false) => Landing::Untagged,
+            // An annotation holds text, tagged or not.
+            (Arrival::Untagged | Arrival::Existing, _) => Landing::Existing,
         };
         set_field_value(node, how, source, options)
     };
-    match path::each_match(root, &segments, create, &mut set) {
+    let mut track = path::Track::new(written.untagged);
+    match path::each_match_tracked(root, &segments, create, &mut track, &mut set) {
         Ok(0) => Err(failed(None)),
-        Ok(_) => Ok(()),
+        Ok(_) => Ok(track.made),
         // An error setting a value is its own; one finding the field is
         // reported as the field's.
         Err(e) if e.starts_with("cannot decode") || e.starts_with("delimiter") => Err(e),
@@ -155,6 +161,9 @@ pub fn copy_to_target(
 pub enum Landing {
     /// A node that was there: it keeps its type.
     Existing,
+    /// A scalar that was there without a tag (`Resource::untagged`): it
+    /// keeps its text's own type, read as YAML.
+    Untagged,
     /// A node `create` just made: it reads the text as YAML.
     Fresh,
     /// A node `create` just made in a map of texts (annotations): the text.
@@ -168,12 +177,12 @@ pub fn set_field_value(
     source: &Source,
     options: &Options,
 ) -> Result<(), String> {
-    let fresh = how != Landing::Existing;
+    let fresh = matches!(how, Landing::Fresh | Landing::Text);
     let text = target_text(path::scalar_text(node), fresh, source, options)?;
     let new = match &*node {
         Value::Object(_) | Value::Array(_) => source.as_node(),
         _ if how == Landing::Text => Value::String(text.into()),
-        _ if fresh => implicit(&text),
+        _ if fresh || how == Landing::Untagged => implicit(&text),
         scalar => retyped(scalar, &text)?,
     };
     *node = new;
