@@ -50,7 +50,7 @@ for case in tests/releases/*/; do
       else
         # kubectl's log prefix (time, pid) and Go's pointers would change
         # on every refresh.
-        sed -E "s#$PWD/##g; s/^E[0-9]{4} [0-9:.]+ +[0-9]+ [a-z_.]+:[0-9]+\] //; s/0x[0-9a-f]+/0x…/g; s#kust-plugin-config-[0-9]+#kust-plugin-config-N#g" "$err" \
+        sed -E "s#$PWD/##g; s/^[EIW][0-9]{4} [0-9:.]+ +[0-9]+ [a-z_.]+:[0-9]+\] //; s/^[0-9]{4}\/[0-9]{2}\/[0-9]{2} [0-9:]{8} //; s/0x[0-9a-f]+/0x…/g; s#kust-plugin-config-[0-9]+#kust-plugin-config-N#g" "$err" \
           > "$case/expected-$release-error.txt"
         rm -f "$case/expected-$release.yaml"
       fi

@@ -392,7 +392,13 @@ impl<'a> Reader<'a> {
     }
 
     /// Whether the collection starting at `span` is written in flow style.
+    /// saphyr gives a block collection an empty span at its first item's
+    /// content, which may itself be a flow collection (`- {a: 1}`); a flow
+    /// collection's span covers its bracket.
     fn starts_flow(&self, span: Span) -> bool {
+        if span.end.index() <= span.start.index() {
+            return false;
+        }
         let at = self.content_start(span.start.index());
         matches!(self.chars.get(at), Some('[' | '{'))
     }
