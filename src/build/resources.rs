@@ -11,6 +11,7 @@ use super::{relative_path, with_context};
 use crate::error::{BuildError, Result};
 use crate::load::kustomization::Kustomization;
 use crate::load::transformer_config::TransformerConfig;
+use crate::model::node_path::NodePath;
 use crate::model::provenance::{self, Origin};
 use crate::model::resmap::ResMap;
 use crate::model::resource::Resource;
@@ -217,7 +218,7 @@ pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<
         if let Some(l) = lines {
             let [bare_nulls, quoted_images] = l.bare_nulls_and_quoted_images();
             r.bare_nulls = bare_nulls.into();
-            r.quoted_images = quoted_images.into();
+            r.quoted_images = quoted_images.iter().map(|p| NodePath::of(p)).collect();
         }
         r.plain_annotations = lines
             .map(|l| l.plain_annotations().into())

@@ -1,7 +1,7 @@
 //! The object model every pipeline stage shares, at the bottom of the
 //! layers: the document itself (`value`, with its mappings in `map`, their
 //! interned keys in `key` and the order they print in, `key_order`),
-//! resource identity (`resid`, with which kinds are cluster-scoped in
+//! kept paths to nodes (`node_path`), resource identity (`resid`, with which kinds are cluster-scoped in
 //! `cluster_scope` and kustomize's kind ranks in `kind_order`), a resource
 //! in flight with its history (`resource`) and, when asked, who set each
 //! field (`provenance`), the ordered collection a kustomization accumulates
@@ -24,6 +24,7 @@ pub mod kind_order;
 pub mod limits;
 pub mod map;
 pub mod memory;
+pub mod node_path;
 pub mod provenance;
 pub mod resid;
 pub mod resmap;

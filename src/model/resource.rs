@@ -83,11 +83,11 @@ pub struct Resource {
     /// them again: a replacement into one reads the new text as YAML, and
     /// `vars` makes one on a var-reference path a string. A patch drops
     /// them all (kustomize's JSON round trip and merge tag every node).
-    pub untagged: ThinVec<Vec<crate::model::value::PathStep>>,
+    pub untagged: ThinVec<crate::model::node_path::NodePath>,
     /// Paths of `image` fields written quoted: the images transformer
     /// keeps the quoting on the text it sets, so a rewritten image there
     /// stays a string (`"5"`). A patch drops them, as for `untagged`.
-    pub quoted_images: ThinVec<Vec<crate::model::value::PathStep>>,
+    pub quoted_images: ThinVec<crate::model::node_path::NodePath>,
     /// The object was written as JSON (`{...}`): kustomize keeps a field a
     /// replacement creates from an empty text as `""` there.
     pub written_as_json: bool,

@@ -76,8 +76,8 @@ fn untagged_to_strings(r: &mut Resource, gvk: &Gvk, specs: &[FieldSpec]) {
     let on_var_path: Vec<Vec<PathStep>> = r
         .untagged
         .iter()
+        .map(|path| path.to_steps())
         .filter(|path| on_var_reference(path, gvk, specs))
-        .cloned()
         .collect();
     for path in on_var_path {
         if let Some(node) = node_at(&mut r.value, &path)

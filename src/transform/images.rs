@@ -4,8 +4,9 @@
 //! list anywhere in an object is visited, so CRDs with pod templates work.
 
 use crate::load::kustomization::ImageSpec;
+use crate::model::node_path::{NodePath, Step};
 use crate::model::resmap::ResMap;
-use crate::model::value::{Key, PathStep, Value};
+use crate::model::value::{Key, Value};
 
 /// Applies the entries one after another, as kustomize runs one image
 /// transformer per entry. Like kustomize, each entry first walks every
@@ -21,7 +22,7 @@ pub fn apply(
         let one = (spec, &matcher);
         resmap.try_for_each_mut(|r| {
             let mut rewritten = Vec::new();
-            let quoted = &r.quoted_images;
+            let quoted = &r.quoted_images[..];
             walk(&mut r.value, one, &mut Vec::new(), quoted, &mut rewritten);
             note_untagged(&mut r.untagged, rewritten);
             let gvk = r.gvk();
@@ -66,8 +67,8 @@ fn walk(
     node: &mut Value,
     images: Entry,
     at: &mut Vec<At>,
-    quoted: &[Vec<PathStep>],
-    rewritten: &mut Vec<Vec<PathStep>>,
+    quoted: &[NodePath],
+    rewritten: &mut Vec<NodePath>,
 ) {
     match node {
         Value::Object(map) => {
@@ -80,7 +81,7 @@ fn walk(
                 {
                     for (i, c) in containers.iter_mut().enumerate() {
                         at.push(At::Index(i));
-                        let path = || path_of(at, "image");
+                        let path = || path_of(at, Key::new("image"));
                         let is_quoted = !quoted.is_empty() && quoted.contains(&path());
                         if update_container(c, images, is_quoted) && !is_quoted {
                             rewritten.push(path());
@@ -103,19 +104,20 @@ fn walk(
     }
 }
 
-fn path_of(at: &[At], last: &str) -> Vec<PathStep> {
-    at.iter()
-        .map(|step| match step {
-            At::Key(k) => PathStep::Key(k.as_str().to_string()),
-            At::Index(i) => PathStep::Index(*i),
-        })
-        .chain(std::iter::once(PathStep::Key(last.to_string())))
-        .collect()
+fn path_of(at: &[At], last: Key) -> NodePath {
+    NodePath::new(
+        at.iter()
+            .map(|step| match step {
+                At::Key(k) => Step::Key(*k),
+                At::Index(i) => Step::Index(*i),
+            })
+            .chain(std::iter::once(Step::Key(last))),
+    )
 }
 
 /// kustomize sets a rewritten image on a node without a tag
 /// (`Resource::untagged`): a replacement into it later reads its text.
-fn note_untagged(untagged: &mut thin_vec::ThinVec<Vec<PathStep>>, rewritten: Vec<Vec<PathStep>>) {
+fn note_untagged(untagged: &mut thin_vec::ThinVec<NodePath>, rewritten: Vec<NodePath>) {
     for path in rewritten {
         if !untagged.contains(&path) {
             untagged.push(path);

@@ -13,7 +13,7 @@ pub mod replicas;
 
 use crate::model::fieldspec::{self, CreateKind, FieldSpec};
 use crate::model::resmap::ResMap;
-use crate::model::value::{Map, PathStep, Value};
+use crate::model::value::{Map, Value};
 
 /// What a transformation reports when an object cannot take it (a field
 /// spec meets a scalar, a map field holds a list...): the object and why.
@@ -32,9 +32,9 @@ pub fn set_map_entries(
     }
     resmap.try_for_each_mut(|r| {
         // A label or annotation set here is a tagged string from now on.
-        r.untagged.retain(|path| {
-            !matches!(path.last(), Some(PathStep::Key(k)) if pairs.iter().any(|(p, _)| p == k))
-        });
+        r.untagged.retain(
+            |path| !matches!(path.last_key(), Some(k) if pairs.iter().any(|(p, _)| p == k)),
+        );
         let gvk = r.gvk();
         fieldspec::visit_specs(&mut r.value, &gvk, specs, CreateKind::Map, &mut |node| {
             set_pairs(node, pairs)

@@ -21,6 +21,7 @@ use crate::load::go_json::{self, Unknown};
 use crate::load::kustomization::{ReplacementEntry, Selector};
 use crate::load::loader::Loader;
 use crate::model::limits;
+use crate::model::node_path::{self, NodePath};
 use crate::model::resmap::ResMap;
 use crate::model::resource::Resource;
 use crate::model::selector::LabelSelectors;
@@ -192,8 +193,8 @@ fn apply_one(resmap: &mut ResMap, r: &Replacement, origin: &Path) -> Result<()> 
                     value::copy_to_target(&mut res.value, path, &value, &target.options, written)
                         .map_err(|m| fail(format!("{m} (in {})", res.id())))?;
                 for path in made {
-                    if !res.untagged.contains(&path) {
-                        res.untagged.push(path);
+                    if !node_path::contains(&res.untagged, &path) {
+                        res.untagged.push(NodePath::of(&path));
                     }
                 }
             }

@@ -13,6 +13,7 @@
 //!   `create`, what is missing is made, a map or list as the next segment
 //!   needs, the last one of the value's kind.
 
+use crate::model::node_path::{self, NodePath};
 use crate::model::value::{Map, PathStep, Value};
 
 /// Splits a field path as kustomize's `SmarterPathSplitter` does.
@@ -353,12 +354,12 @@ pub struct Track<'u> {
     /// False inside a copy that is not kept (a null read as a list, YAML
     /// held in a string), and for a tree that is not a resource's.
     live: bool,
-    known: &'u [Vec<PathStep>],
+    known: &'u [NodePath],
     pub made: Vec<Vec<PathStep>>,
 }
 
 impl<'u> Track<'u> {
-    pub fn new(known: &'u [Vec<PathStep>]) -> Track<'u> {
+    pub fn new(known: &'u [NodePath]) -> Track<'u> {
         Track {
             at: Vec::new(),
             live: true,
@@ -377,10 +378,13 @@ impl<'u> Track<'u> {
     }
 
     fn arrival(&self, fresh: bool) -> Arrival {
-        let untagged = |paths: &[Vec<PathStep>]| paths.contains(&self.at);
         match fresh {
             true => Arrival::Fresh,
-            false if self.live && (untagged(self.known) || untagged(&self.made)) => {
+            false
+                if self.live
+                    && (node_path::contains(self.known, &self.at)
+                        || self.made.contains(&self.at)) =>
+            {
                 Arrival::Untagged
             }
             false => Arrival::Existing,

@@ -12,6 +12,7 @@
 use super::Options;
 use super::path::{self, Arrival, Create};
 use super::structured;
+use crate::model::node_path::NodePath;
 use crate::model::value::{Number, PathStep, Value};
 
 /// A replacement's value: a node from the source resource, or a
@@ -87,7 +88,7 @@ pub struct Written<'a> {
     /// The paths of values written as nothing (`key:`).
     pub bare_nulls: &'a [Vec<PathStep>],
     /// The paths of scalars kustomize holds without a tag.
-    pub untagged: &'a [Vec<PathStep>],
+    pub untagged: &'a [NodePath],
 }
 
 /// Copies the value into every field `field_path` names in `root`;
