@@ -89,7 +89,8 @@ pub struct Resource {
     /// stays a string (`"5"`). A patch drops them, as for `untagged`.
     pub quoted_images: ThinVec<crate::model::node_path::NodePath>,
     /// The object was written as JSON (`{...}`): kustomize keeps a field a
-    /// replacement creates from an empty text as `""` there.
+    /// replacement creates from an empty text as `""` there. A JSON 6902
+    /// patch clears it: its result comes back in block style.
     pub written_as_json: bool,
     pub generator: Option<GeneratorMeta>,
     /// Who set each field; only filled when provenance is tracked.

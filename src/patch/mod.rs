@@ -359,9 +359,11 @@ fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json6902::Patch) -> 
         }
         plain_annotations_through_json(r);
         // Through JSON every node comes back with a tag, and quoted only
-        // where its text needs it.
+        // where its text needs it; in block style, so an object written
+        // as JSON is no longer held as JSON.
         r.untagged.clear();
         r.quoted_images.clear();
+        r.written_as_json = false;
         json6902::apply(&mut r.value, ops).map_err(|e| {
             // Point at the failing op's line in the patch file.
             let line = match &e {
