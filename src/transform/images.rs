@@ -117,12 +117,13 @@ fn path_of(at: &[At], last: Key) -> NodePath {
 
 /// kustomize sets a rewritten image on a node without a tag
 /// (`Resource::untagged`): a replacement into it later reads its text.
-fn note_untagged(untagged: &mut thin_vec::ThinVec<NodePath>, rewritten: Vec<NodePath>) {
-    for path in rewritten {
-        if !untagged.contains(&path) {
-            untagged.push(path);
-        }
-    }
+fn note_untagged(untagged: &mut thin_vec::ThinVec<NodePath>, mut rewritten: Vec<NodePath>) {
+    rewritten.retain(|path| !untagged.contains(path));
+    rewritten.dedup();
+    // Exactly: a first push would make room for four, and a big tree keeps
+    // one list per object with an image (2 MB of the 100k tree's peak).
+    untagged.reserve_exact(rewritten.len());
+    untagged.extend(rewritten);
 }
 
 fn update_container(container: &mut Value, images: Entry, quoted: bool) -> bool {
