@@ -640,22 +640,9 @@ pub(super) struct Analysis {
 /// double quotes); v3 rules out only plain and single-quoted text for it.
 pub(super) fn analyze(s: &str, go_yaml_v3: bool) -> Analysis {
     if s.is_empty() {
-        return Analysis {
-            multiline: false,
-            flow_plain_allowed: false,
-            block_plain_allowed: true,
-            single_quoted_allowed: true,
-            block_allowed: false,
-        };
+        return EMPTY_ANALYSIS;
     }
-    let document_marker = s.starts_with("---") || s.starts_with("...");
-    let (mut flow_indicators, mut block_indicators) = (document_marker, document_marker);
-    let (mut line_breaks, mut special, mut tabs) = (false, false, false);
-    let (mut leading_space, mut leading_break) = (false, false);
-    let (mut trailing_space, mut trailing_break) = (false, false);
-    let (mut break_space, mut space_break) = (false, false);
-    let (mut previous_space, mut previous_break) = (false, false);
-    let mut preceded_by_whitespace = true;
+    let mut scan = Scan::new(s);
     let bytes = s.as_bytes();
     let char_at = |i: usize| match bytes.get(i) {
         Some(&b) if b.is_ascii() => Some(char::from(b)),
@@ -678,110 +665,175 @@ pub(super) fn analyze(s: &str, go_yaml_v3: bool) -> Analysis {
         let plain = run_of(is_plain_ascii);
         if plain > 0 {
             at += plain;
-            (previous_space, previous_break, preceded_by_whitespace) = (false, false, false);
+            scan.previous = Previous::Other;
             continue;
         }
         let spaces = run_of(|b| b == b' ');
         if spaces > 0 {
             at += spaces;
-            break_space |= previous_break;
-            trailing_space |= at == bytes.len();
-            (previous_space, previous_break, preceded_by_whitespace) = (true, false, true);
+            scan.break_space |= scan.previous == Previous::Break;
+            scan.trailing_space |= at == bytes.len();
+            scan.previous = Previous::Space;
             continue;
         }
         let Some(c) = char_at(at) else { break };
         let at_start = at == 0;
         at += c.len_utf8();
-        let next = char_at(at);
+        scan.char(c, at_start, char_at(at), go_yaml_v3);
+    }
+    scan.analysis()
+}
+
+/// What [`analyze`] makes of the empty text.
+const EMPTY_ANALYSIS: Analysis = Analysis {
+    multiline: false,
+    flow_plain_allowed: false,
+    block_plain_allowed: true,
+    single_quoted_allowed: true,
+    block_allowed: false,
+};
+
+/// What the character before the one being read was, as libyaml's
+/// `previous_space`, `previous_break` and `preceded_by_whitespace` flags
+/// tell it (the first character counts as preceded by whitespace).
+#[derive(Clone, Copy, PartialEq)]
+enum Previous {
+    Start,
+    Space,
+    Break,
+    /// A tab, NUL or other blank that is neither space nor break.
+    OtherBlank,
+    Other,
+}
+
+/// libyaml's flags over the characters [`analyze`] has read so far.
+struct Scan {
+    flow_indicators: bool,
+    block_indicators: bool,
+    line_breaks: bool,
+    special: bool,
+    tabs: bool,
+    leading_space: bool,
+    leading_break: bool,
+    trailing_space: bool,
+    trailing_break: bool,
+    break_space: bool,
+    space_break: bool,
+    previous: Previous,
+}
+
+impl Scan {
+    fn new(s: &str) -> Scan {
+        let document_marker = s.starts_with("---") || s.starts_with("...");
+        Scan {
+            flow_indicators: document_marker,
+            block_indicators: document_marker,
+            line_breaks: false,
+            special: false,
+            tabs: false,
+            leading_space: false,
+            leading_break: false,
+            trailing_space: false,
+            trailing_break: false,
+            break_space: false,
+            space_break: false,
+            previous: Previous::Start,
+        }
+    }
+
+    /// Reads `c`, the text's first character or not, followed by `next`.
+    fn char(&mut self, c: char, at_start: bool, next: Option<char>, go_yaml_v3: bool) {
         let followed_by_whitespace = next.is_none_or(|n| n == ' ' || n == '\t' || is_break(n));
+        let preceded_by_whitespace = self.previous != Previous::Other;
         match (at_start, c) {
             (true, '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>')
             | (true, '\'' | '"' | '%' | '@' | '`') => {
-                flow_indicators = true;
-                block_indicators = true;
+                self.flow_indicators = true;
+                self.block_indicators = true;
             }
             (true, '?' | ':') => {
-                flow_indicators = true;
-                block_indicators |= followed_by_whitespace;
+                self.flow_indicators = true;
+                self.block_indicators |= followed_by_whitespace;
             }
             (true, '-') if followed_by_whitespace => {
-                flow_indicators = true;
-                block_indicators = true;
+                self.flow_indicators = true;
+                self.block_indicators = true;
             }
-            (false, ',' | '?' | '[' | ']' | '{' | '}') => flow_indicators = true,
+            (false, ',' | '?' | '[' | ']' | '{' | '}') => self.flow_indicators = true,
             (false, ':') => {
-                flow_indicators = true;
-                block_indicators |= followed_by_whitespace;
+                self.flow_indicators = true;
+                self.block_indicators |= followed_by_whitespace;
             }
             (false, '#') if preceded_by_whitespace => {
-                flow_indicators = true;
-                block_indicators = true;
+                self.flow_indicators = true;
+                self.block_indicators = true;
             }
             _ => {}
         }
         if c == '\t' && go_yaml_v3 {
-            tabs = true;
+            self.tabs = true;
         } else if !is_printable(c) {
-            special = true;
+            self.special = true;
         }
         let last = next.is_none();
-        if c == ' ' {
-            leading_space |= at_start;
-            trailing_space |= last;
-            break_space |= previous_break;
-            previous_space = true;
-            previous_break = false;
+        self.previous = if c == ' ' {
+            self.leading_space |= at_start;
+            self.trailing_space |= last;
+            self.break_space |= self.previous == Previous::Break;
+            Previous::Space
         } else if is_break(c) {
-            line_breaks = true;
-            leading_break |= at_start;
-            trailing_break |= last;
-            space_break |= previous_space;
-            previous_space = false;
-            previous_break = true;
+            self.line_breaks = true;
+            self.leading_break |= at_start;
+            self.trailing_break |= last;
+            self.space_break |= self.previous == Previous::Space;
+            Previous::Break
+        } else if is_blank_or_end(Some(c)) {
+            Previous::OtherBlank
         } else {
-            previous_space = false;
-            previous_break = false;
+            Previous::Other
+        };
+    }
+
+    fn analysis(&self) -> Analysis {
+        let mut a = Analysis {
+            multiline: self.line_breaks,
+            flow_plain_allowed: true,
+            block_plain_allowed: true,
+            single_quoted_allowed: true,
+            block_allowed: true,
+        };
+        if self.leading_space || self.leading_break || self.trailing_space || self.trailing_break {
+            a.flow_plain_allowed = false;
+            a.block_plain_allowed = false;
         }
-        preceded_by_whitespace = is_blank_or_end(Some(c));
+        if self.trailing_space {
+            a.block_allowed = false;
+        }
+        if self.break_space {
+            a.flow_plain_allowed = false;
+            a.block_plain_allowed = false;
+            a.single_quoted_allowed = false;
+        }
+        if self.space_break || self.tabs || self.special {
+            a.flow_plain_allowed = false;
+            a.block_plain_allowed = false;
+            a.single_quoted_allowed = false;
+        }
+        if self.space_break || self.special {
+            a.block_allowed = false;
+        }
+        if self.line_breaks {
+            a.flow_plain_allowed = false;
+            a.block_plain_allowed = false;
+        }
+        if self.flow_indicators {
+            a.flow_plain_allowed = false;
+        }
+        if self.block_indicators {
+            a.block_plain_allowed = false;
+        }
+        a
     }
-    let mut a = Analysis {
-        multiline: line_breaks,
-        flow_plain_allowed: true,
-        block_plain_allowed: true,
-        single_quoted_allowed: true,
-        block_allowed: true,
-    };
-    if leading_space || leading_break || trailing_space || trailing_break {
-        a.flow_plain_allowed = false;
-        a.block_plain_allowed = false;
-    }
-    if trailing_space {
-        a.block_allowed = false;
-    }
-    if break_space {
-        a.flow_plain_allowed = false;
-        a.block_plain_allowed = false;
-        a.single_quoted_allowed = false;
-    }
-    if space_break || tabs || special {
-        a.flow_plain_allowed = false;
-        a.block_plain_allowed = false;
-        a.single_quoted_allowed = false;
-    }
-    if space_break || special {
-        a.block_allowed = false;
-    }
-    if line_breaks {
-        a.flow_plain_allowed = false;
-        a.block_plain_allowed = false;
-    }
-    if flow_indicators {
-        a.flow_plain_allowed = false;
-    }
-    if block_indicators {
-        a.block_plain_allowed = false;
-    }
-    a
 }
 
 /// go-yaml v2's `stringv` request followed by the emitter's style fallback.
@@ -1007,126 +1059,29 @@ mod tests {
         }
     }
 
-    /// The byte-run fast paths of [`analyze`] against the plain
-    /// character-by-character scan they replaced (kept here as the
-    /// reference), on text dense in indicators, blanks and breaks.
+    /// The byte-run fast paths of [`analyze`] against reading every
+    /// character with [`Scan::char`], as the scan did before them, on text
+    /// dense in indicators, blanks and breaks.
     mod analyze_runs {
         use super::super::*;
         use proptest::prelude::*;
 
         fn analyze_by_char(s: &str, go_yaml_v3: bool) -> Analysis {
             if s.is_empty() {
-                return Analysis {
-                    multiline: false,
-                    flow_plain_allowed: false,
-                    block_plain_allowed: true,
-                    single_quoted_allowed: true,
-                    block_allowed: false,
-                };
+                return EMPTY_ANALYSIS;
             }
-            let document_marker = s.starts_with("---") || s.starts_with("...");
-            let (mut flow_indicators, mut block_indicators) = (document_marker, document_marker);
-            let (mut line_breaks, mut special, mut tabs) = (false, false, false);
-            let (mut leading_space, mut leading_break) = (false, false);
-            let (mut trailing_space, mut trailing_break) = (false, false);
-            let (mut break_space, mut space_break) = (false, false);
-            let (mut previous_space, mut previous_break) = (false, false);
-            let mut preceded_by_whitespace = true;
+            let mut scan = Scan::new(s);
             let mut chars = s.chars().peekable();
-            let mut first = true;
+            let mut at_start = true;
             while let Some(c) = chars.next() {
-                let next = chars.peek().copied();
-                let followed_by_whitespace =
-                    next.is_none_or(|n| n == ' ' || n == '\t' || is_break(n));
-                let at_start = std::mem::take(&mut first);
-                match (at_start, c) {
-                    (true, '#' | ',' | '[' | ']' | '{' | '}' | '&' | '*' | '!' | '|' | '>')
-                    | (true, '\'' | '"' | '%' | '@' | '`') => {
-                        flow_indicators = true;
-                        block_indicators = true;
-                    }
-                    (true, '?' | ':') => {
-                        flow_indicators = true;
-                        block_indicators |= followed_by_whitespace;
-                    }
-                    (true, '-') if followed_by_whitespace => {
-                        flow_indicators = true;
-                        block_indicators = true;
-                    }
-                    (false, ',' | '?' | '[' | ']' | '{' | '}') => flow_indicators = true,
-                    (false, ':') => {
-                        flow_indicators = true;
-                        block_indicators |= followed_by_whitespace;
-                    }
-                    (false, '#') if preceded_by_whitespace => {
-                        flow_indicators = true;
-                        block_indicators = true;
-                    }
-                    _ => {}
-                }
-                if c == '\t' && go_yaml_v3 {
-                    tabs = true;
-                } else if !is_printable(c) {
-                    special = true;
-                }
-                let last = next.is_none();
-                if c == ' ' {
-                    leading_space |= at_start;
-                    trailing_space |= last;
-                    break_space |= previous_break;
-                    previous_space = true;
-                    previous_break = false;
-                } else if is_break(c) {
-                    line_breaks = true;
-                    leading_break |= at_start;
-                    trailing_break |= last;
-                    space_break |= previous_space;
-                    previous_space = false;
-                    previous_break = true;
-                } else {
-                    previous_space = false;
-                    previous_break = false;
-                }
-                preceded_by_whitespace = is_blank_or_end(Some(c));
+                scan.char(
+                    c,
+                    std::mem::take(&mut at_start),
+                    chars.peek().copied(),
+                    go_yaml_v3,
+                );
             }
-            let mut a = Analysis {
-                multiline: line_breaks,
-                flow_plain_allowed: true,
-                block_plain_allowed: true,
-                single_quoted_allowed: true,
-                block_allowed: true,
-            };
-            if leading_space || leading_break || trailing_space || trailing_break {
-                a.flow_plain_allowed = false;
-                a.block_plain_allowed = false;
-            }
-            if trailing_space {
-                a.block_allowed = false;
-            }
-            if break_space {
-                a.flow_plain_allowed = false;
-                a.block_plain_allowed = false;
-                a.single_quoted_allowed = false;
-            }
-            if space_break || tabs || special {
-                a.flow_plain_allowed = false;
-                a.block_plain_allowed = false;
-                a.single_quoted_allowed = false;
-            }
-            if space_break || special {
-                a.block_allowed = false;
-            }
-            if line_breaks {
-                a.flow_plain_allowed = false;
-                a.block_plain_allowed = false;
-            }
-            if flow_indicators {
-                a.flow_plain_allowed = false;
-            }
-            if block_indicators {
-                a.block_plain_allowed = false;
-            }
-            a
+            scan.analysis()
         }
 
         proptest! {
