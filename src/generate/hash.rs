@@ -5,6 +5,7 @@
 //! name: the name is blank by the time its hasher reads it. The first ten hex
 //! digits of the SHA-256 are mapped onto an alphabet without vowel look-alikes.
 
+use crate::model::go_format;
 use crate::model::value::{Key, Value};
 
 /// The 10-character suffix for a ConfigMap or Secret object.
@@ -13,8 +14,8 @@ pub fn name_suffix(object: &Value) -> String {
     // kustomize reads the name at the path "metadata/name" as one field
     // name, which never exists: the name always hashes as "".
     let mut fields: Vec<(&str, String)> = vec![
-        ("kind", go_json_string(kind)),
-        ("name", go_json_string("")),
+        ("kind", go_format::json_string(kind)),
+        ("name", go_format::json_string("")),
         ("data", field_json(object.get("data"))),
     ];
     let (extra, typed) = if kind == "Secret" {
@@ -31,7 +32,7 @@ pub fn name_suffix(object: &Value) -> String {
     fields.sort_by(|a, b| a.0.cmp(b.0));
     let body: Vec<String> = fields
         .iter()
-        .map(|(k, v)| format!("{}:{v}", go_json_string(k)))
+        .map(|(k, v)| format!("{}:{v}", go_format::json_string(k)))
         .collect();
     encode(&format!("{{{}}}", body.join(",")))
 }
@@ -40,11 +41,11 @@ pub fn name_suffix(object: &Value) -> String {
 /// its text, a map is re-marshalled with sorted keys, a list is null.
 fn field_json(v: Option<&Value>) -> String {
     match v {
-        None => go_json_string(""),
+        None => go_format::json_string(""),
         Some(Value::Object(_)) => go_json(v.unwrap_or(&Value::Null)),
         Some(Value::Array(_)) => "null".into(),
-        Some(Value::Null) => go_json_string("null"),
-        Some(scalar) => go_json_string(&crate::model::resource::scalar_text(scalar)),
+        Some(Value::Null) => go_format::json_string("null"),
+        Some(scalar) => go_format::json_string(&crate::model::resource::scalar_text(scalar)),
     }
 }
 
@@ -59,7 +60,7 @@ fn go_json(v: &Value) -> String {
             entries.sort_by(|a, b| a.0.cmp(b.0));
             let body: Vec<String> = entries
                 .iter()
-                .map(|(k, v)| format!("{}:{}", go_json_string(k), go_json(v)))
+                .map(|(k, v)| format!("{}:{}", go_format::json_string(k), go_json(v)))
                 .collect();
             format!("{{{}}}", body.join(","))
         }
@@ -67,7 +68,7 @@ fn go_json(v: &Value) -> String {
             "[{}]",
             items.iter().map(go_json).collect::<Vec<_>>().join(",")
         ),
-        Value::String(s) => go_json_string(s),
+        Value::String(s) => go_format::json_string(s),
         Value::Number(n) => n
             .as_f64()
             .filter(|f| f.is_finite())
@@ -89,40 +90,6 @@ fn encode(preimage: &str) -> String {
             other => other,
         })
         .collect()
-}
-
-/// Go's `encoding/json` string encoding, HTML escaping on.
-pub fn go_json_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    let mut rest = s;
-    loop {
-        // A run Go's encoder leaves unchanged is copied in one piece.
-        let kept = rest
-            .bytes()
-            .take_while(|&b| b >= 0x20 && !matches!(b, b'"' | b'\\' | b'<' | b'>' | b'&' | 0xE2))
-            .count();
-        out.push_str(&rest[..kept]);
-        rest = &rest[kept..];
-        let Some(c) = rest.chars().next() else { break };
-        rest = &rest[c.len_utf8()..];
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32))
-            }
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 #[cfg(test)]
@@ -148,64 +115,5 @@ mod tests {
             name_suffix(&json!({"kind":"Secret","type":"Opaque","data":{"P":"c2VjcmV0"}})),
             "d9m2bd67d2"
         );
-    }
-
-    /// The run-copying [`go_json_string`] against the character-by-character
-    /// escape it replaced.
-    #[test]
-    fn json_string_runs_match_the_character_escape() {
-        fn by_char(s: &str) -> String {
-            let mut out = String::from('"');
-            for c in s.chars() {
-                match c {
-                    '"' => out.push_str("\\\""),
-                    '\\' => out.push_str("\\\\"),
-                    '\n' => out.push_str("\\n"),
-                    '\r' => out.push_str("\\r"),
-                    '\t' => out.push_str("\\t"),
-                    '\u{8}' => out.push_str("\\b"),
-                    '\u{c}' => out.push_str("\\f"),
-                    '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                        out.push_str(&format!("\\u{:04x}", c as u32))
-                    }
-                    c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-                    c => out.push(c),
-                }
-            }
-            out.push('"');
-            out
-        }
-        let parts = [
-            "a",
-            " ",
-            "\"",
-            "\\",
-            "\n",
-            "\r",
-            "\t",
-            "\u{8}",
-            "\u{c}",
-            "\u{1}",
-            "<",
-            ">",
-            "&",
-            "\u{2028}",
-            "\u{2029}",
-            "\u{2030}",
-            "\u{20ac}",
-            "é",
-            "\u{1f600}",
-            "\u{7f}",
-        ];
-        // Every pair and triple of parts, so each sits before and after
-        // each other.
-        for a in parts {
-            for b in parts {
-                for c in parts {
-                    let s = format!("{a}{b}{c}x");
-                    assert_eq!(go_json_string(&s), by_char(&s), "{s:?}");
-                }
-            }
-        }
     }
 }

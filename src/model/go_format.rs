@@ -26,6 +26,48 @@ pub fn json_float(f: f64) -> String {
     }
 }
 
+/// Go's `encoding/json` string encoding, HTML escaping on.
+pub fn json_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    push_json_string(&mut out, s);
+    out
+}
+
+/// [`json_string`] written onto `out`.
+pub fn push_json_string(out: &mut String, s: &str) {
+    out.push('"');
+    let mut rest = s;
+    loop {
+        // A run Go's encoder leaves unchanged is copied in one piece.
+        let kept = rest
+            .bytes()
+            .take_while(|&b| b >= 0x20 && !matches!(b, b'"' | b'\\' | b'<' | b'>' | b'&' | 0xE2))
+            .count();
+        out.push_str(&rest[..kept]);
+        rest = &rest[kept..];
+        let Some(c) = rest.chars().next() else { break };
+        rest = &rest[c.len_utf8()..];
+        push_escaped(out, c);
+    }
+    out.push('"');
+}
+
+/// `c` as Go's JSON encoder writes it in a string (HTML-safe).
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '"' => out.push_str("\\\""),
+        '\\' => out.push_str("\\\\"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\u{8}' => out.push_str("\\b"),
+        '\u{c}' => out.push_str("\\f"),
+        '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+        c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+        c => out.push(c),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -51,5 +93,51 @@ mod tests {
     fn slices_print_as_go_prints_them() {
         assert_eq!(super::list(&["a", "b c"]), "[a b c]");
         assert_eq!(super::list::<&str>(&[]), "[]");
+    }
+
+    /// The run-copying [`json_string`] against escaping every character
+    /// with [`push_escaped`], as it did before the runs.
+    #[test]
+    fn json_string_runs_match_the_character_escape() {
+        fn by_char(s: &str) -> String {
+            let mut out = String::from('"');
+            for c in s.chars() {
+                super::push_escaped(&mut out, c);
+            }
+            out.push('"');
+            out
+        }
+        let parts = [
+            "a",
+            " ",
+            "\"",
+            "\\",
+            "\n",
+            "\r",
+            "\t",
+            "\u{8}",
+            "\u{c}",
+            "\u{1}",
+            "<",
+            ">",
+            "&",
+            "\u{2028}",
+            "\u{2029}",
+            "\u{2030}",
+            "\u{20ac}",
+            "é",
+            "\u{1f600}",
+            "\u{7f}",
+        ];
+        // Every pair and triple of parts, so each sits before and after
+        // each other.
+        for a in parts {
+            for b in parts {
+                for c in parts {
+                    let s = format!("{a}{b}{c}x");
+                    assert_eq!(super::json_string(&s), by_char(&s), "{s:?}");
+                }
+            }
+        }
     }
 }

@@ -24,6 +24,7 @@
 use super::Options;
 use super::path::{self, Create, Shape, Tree};
 use super::value::{self, Source};
+use crate::model::go_format;
 use crate::model::value::{Number, Value};
 use crate::yaml::node::{self, Kind, Node, Style};
 
@@ -269,7 +270,7 @@ fn write(out: &mut String, v: &Value, indent: bool, depth: usize) {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
         Value::Number(n) => out.push_str(&number(n)),
-        Value::String(s) => string(out, s),
+        Value::String(s) => go_format::push_json_string(out, s),
         Value::Array(items) if items.is_empty() => out.push_str("[]"),
         Value::Array(items) => {
             out.push('[');
@@ -294,7 +295,7 @@ fn write(out: &mut String, v: &Value, indent: bool, depth: usize) {
                     out.push(',');
                 }
                 newline(out, depth + 1);
-                string(out, k);
+                go_format::push_json_string(out, k);
                 out.push(':');
                 if indent {
                     out.push(' ');
@@ -330,28 +331,6 @@ fn number(n: &Number) -> String {
         _ => digits.to_string(),
     };
     format!("{mantissa}e{sign}{digits}")
-}
-
-/// A JSON string as Go escapes it (`<`, `>` and `&` too, for HTML).
-fn string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                out.push_str(&format!("\\u{:04x}", c as u32));
-            }
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]
