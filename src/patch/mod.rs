@@ -425,7 +425,8 @@ fn apply_strategic(
             }
         }
     };
-    resmap.try_update_at(&indices, |r| {
+    let renames = patch.allow_name_change || patch.allow_kind_change;
+    let merged: Result<()> = resmap.try_update_at(&indices, |r| {
         let (name, namespace, kind) = (
             r.name().to_string(),
             r.value["metadata"].get("namespace").cloned(),
@@ -488,5 +489,18 @@ fn apply_strategic(
             }
         }
         Ok(true)
-    })
+    });
+    merged?;
+    // kustomize adds every object back to the collection after a strategic
+    // merge, so two that a rename gave the same id fail the build.
+    if renames && let Some(twin) = resmap.first_duplicate() {
+        return Err(BuildError::invalid(
+            &patch.origin,
+            format!(
+                "may not add resource with an already registered id: {}",
+                twin.id()
+            ),
+        ));
+    }
+    Ok(())
 }
