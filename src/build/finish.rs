@@ -72,7 +72,7 @@ pub(super) fn at_root(
     });
     fix_name_references(&mut resmap, &config, &root)?;
     resolve_vars(&mut resmap, &vars, &config, &root)?;
-    drop_local_config(&mut resmap);
+    drop_local_config(&mut resmap, &root)?;
     add_managed_by_label(&mut resmap, &root);
     keep_asked_annotations(&mut resmap, annotations);
     // `--reorder none` stands for a fifo sortOptions the root does not set.
@@ -197,12 +197,25 @@ fn resolve_vars(
 
 /// kustomize's IgnoreLocal: objects annotated as local configuration
 /// served the build (references, vars) and are not part of its output.
-fn drop_local_config(resmap: &mut ResMap) {
+/// kustomize makes a new collection of the rest, which fails (it panics)
+/// on two objects with one id, as a JSON patch renaming two objects to
+/// one name leaves them.
+fn drop_local_config(resmap: &mut ResMap, root: &Root) -> Result<()> {
     resmap.resources.retain(|r| {
         let local = r.value["metadata"]["annotations"].get("config.kubernetes.io/local-config");
         local.is_none_or(|v| crate::model::resource::scalar_text(v) == "false")
     });
     resmap.invalidate();
+    match resmap.first_duplicate() {
+        Some(twin) => Err(BuildError::invalid(
+            &root.file,
+            format!(
+                "may not add resource with an already registered id: {}",
+                twin.id()
+            ),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// `buildMetadata: [managedByLabel]`.
