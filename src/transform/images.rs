@@ -53,34 +53,28 @@ pub fn apply(
 /// One `images` entry and the pattern it matches images with.
 type Entry<'a> = (&'a ImageSpec, &'a Matcher);
 
-/// A step of the path `walk` is at: interned keys, so that following the
-/// path costs no allocation until an image is rewritten.
-#[derive(Clone, Copy)]
-enum At {
-    Key(Key),
-    Index(usize),
-}
-
 /// Visits every container list; `rewritten` gets the path of each image
 /// rewritten without quotes (`quoted` lists those written with them).
+/// `at` holds the steps to `node` as `NodePath`'s interned steps, so that
+/// following the path costs no allocation until an image is rewritten.
 fn walk(
     node: &mut Value,
     images: Entry,
-    at: &mut Vec<At>,
+    at: &mut Vec<Step>,
     quoted: &[NodePath],
     rewritten: &mut Vec<NodePath>,
 ) {
     match node {
         Value::Object(map) => {
             for (key, child) in map.iter_mut() {
-                at.push(At::Key(*key));
+                at.push(Step::Key(*key));
                 if matches!(
                     key.as_str(),
                     "containers" | "initContainers" | "ephemeralContainers"
                 ) && let Value::Array(containers) = child
                 {
                     for (i, c) in containers.iter_mut().enumerate() {
-                        at.push(At::Index(i));
+                        at.push(Step::Index(i));
                         let path = || path_of(at, Key::new("image"));
                         let is_quoted = !quoted.is_empty() && quoted.contains(&path());
                         if update_container(c, images, is_quoted) && !is_quoted {
@@ -95,7 +89,7 @@ fn walk(
         }
         Value::Array(items) => {
             for (i, item) in items.iter_mut().enumerate() {
-                at.push(At::Index(i));
+                at.push(Step::Index(i));
                 walk(item, images, at, quoted, rewritten);
                 at.pop();
             }
@@ -104,15 +98,8 @@ fn walk(
     }
 }
 
-fn path_of(at: &[At], last: Key) -> NodePath {
-    NodePath::new(
-        at.iter()
-            .map(|step| match step {
-                At::Key(k) => Step::Key(*k),
-                At::Index(i) => Step::Index(*i),
-            })
-            .chain(std::iter::once(Step::Key(last))),
-    )
+fn path_of(at: &[Step], last: Key) -> NodePath {
+    NodePath::new(at.iter().copied().chain(std::iter::once(Step::Key(last))))
 }
 
 /// kustomize sets a rewritten image on a node without a tag
