@@ -206,16 +206,9 @@ fn drop_local_config(resmap: &mut ResMap, root: &Root) -> Result<()> {
         local.is_none_or(|v| crate::model::resource::scalar_text(v) == "false")
     });
     resmap.invalidate();
-    match resmap.first_duplicate() {
-        Some(twin) => Err(BuildError::invalid(
-            &root.file,
-            format!(
-                "may not add resource with an already registered id: {}",
-                twin.id()
-            ),
-        )),
-        None => Ok(()),
-    }
+    resmap
+        .check_unique_ids()
+        .map_err(|e| BuildError::invalid(&root.file, e))
 }
 
 /// `buildMetadata: [managedByLabel]`.

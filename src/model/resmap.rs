@@ -192,6 +192,18 @@ impl ResMap {
         })
     }
 
+    /// kustomize's refusal when it makes a collection anew from objects two
+    /// of which share a current id.
+    pub fn check_unique_ids(&self) -> std::result::Result<(), String> {
+        match self.first_duplicate() {
+            Some(twin) => Err(format!(
+                "may not add resource with an already registered id: {}",
+                twin.id()
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// Indices of resources any of whose ids (current or earlier) equals `id`.
     pub fn matching_any_id(&self, id: &ResId) -> Vec<usize> {
         // Cheap name test first: most resources never had this name.

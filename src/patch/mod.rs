@@ -493,14 +493,10 @@ fn apply_strategic(
     merged?;
     // kustomize adds every object back to the collection after a strategic
     // merge, so two that a rename gave the same id fail the build.
-    if renames && let Some(twin) = resmap.first_duplicate() {
-        return Err(BuildError::invalid(
-            &patch.origin,
-            format!(
-                "may not add resource with an already registered id: {}",
-                twin.id()
-            ),
-        ));
+    match renames {
+        true => resmap
+            .check_unique_ids()
+            .map_err(|e| BuildError::invalid(&patch.origin, e)),
+        false => Ok(()),
     }
-    Ok(())
 }
