@@ -67,7 +67,7 @@ pub(super) fn at_root(
     add_hash_suffixes(&mut resmap);
     provenance::observe_step(&mut resmap, root.track, &|r, _| Origin {
         file: r.source.to_path_buf(),
-        line: r.line,
+        line: r.line as usize,
         by: "generator content hash suffix".into(),
     });
     fix_name_references(&mut resmap, &config, &root)?;

@@ -96,7 +96,7 @@ impl Builder {
                     namespace: None,
                 };
                 for r in resmap.resources[first_new..].iter_mut() {
-                    r.line = origin.line;
+                    r.line = crate::model::resource::line_number(origin.line);
                     self.annotate_origin(r, OriginNote::Configured(&by));
                 }
                 // A replaced object takes the new generator as its origin

@@ -149,20 +149,6 @@ pub fn load_resource_bytes(path: &Path, bytes: &[u8], track: bool) -> Result<Vec
     load_resources_from_text(text, path, track)
 }
 
-/// The 1-based lines whose text starts with `{`: where an object written
-/// as JSON starts (a List's items inherit nothing; each item is checked
-/// at its own line).
-fn json_lines(text: &str) -> std::collections::HashSet<usize> {
-    if !text.contains('{') {
-        return Default::default();
-    }
-    text.lines()
-        .enumerate()
-        .filter(|(_, l)| l.trim_start().starts_with('{'))
-        .map(|(i, _)| i + 1)
-        .collect()
-}
-
 /// Loads every object of a YAML stream as if it were the file `path` (which
 /// errors and origins name); `List` kinds are flattened.
 pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<Vec<Resource>> {
@@ -177,7 +163,6 @@ pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<
         .iter_mut()
         .map(|d| std::mem::take(&mut d.value))
         .collect();
-    let json_lines = json_lines(text);
     for (doc, value) in docs.iter().zip(values) {
         if is_nil_or_empty(&value) {
             continue;
@@ -216,14 +201,18 @@ pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<
         stringify_annotations(&mut item);
         let mut r = Resource::new(item, source.clone(), line);
         if let Some(l) = lines {
-            let [bare_nulls, quoted_images] = l.bare_nulls_and_quoted_images();
-            r.bare_nulls = bare_nulls.into();
-            r.quoted_images = quoted_images.iter().map(|p| NodePath::of(p)).collect();
+            let style = l.style_paths();
+            r.bare_nulls = style.bare_nulls.into();
+            r.quoted_images = style
+                .quoted_images
+                .iter()
+                .map(|p| NodePath::of(p))
+                .collect();
+            r.flow = style.flow.iter().map(|p| NodePath::of(p)).collect();
         }
         r.plain_annotations = lines
             .map(|l| l.plain_annotations().into())
             .unwrap_or_default();
-        r.written_as_json = json_lines.contains(&line);
         if track {
             let by_path = lines
                 .map(|l| keyed_lines::lines_by_path(&r.value, l))

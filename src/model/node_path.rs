@@ -14,7 +14,7 @@ use std::cell::RefCell;
 use hashbrown::HashSet;
 
 use super::key::Key;
-use super::value::PathStep;
+use super::value::{PathStep, Value};
 
 /// The steps from an object's root to one of its nodes. Two paths are
 /// equal when their steps are, wherever each was interned.
@@ -61,6 +61,25 @@ impl NodePath {
                 (Step::Key(k), PathStep::Key(s)) => k.as_str() == s,
                 (Step::Index(i), PathStep::Index(j)) => i == j,
                 _ => false,
+            })
+    }
+
+    /// Whether this is the path `steps` names or one of its beginnings
+    /// (the node there is `steps`' node or holds it).
+    pub fn leads_to(&self, steps: &[PathStep]) -> bool {
+        steps
+            .get(..self.0.len())
+            .is_some_and(|beginning| self.is(beginning))
+    }
+
+    /// The node this path names in `root`, if there is one.
+    pub fn find<'v>(&self, root: &'v Value) -> Option<&'v Value> {
+        self.0
+            .iter()
+            .try_fold(root, |node, step| match (step, node) {
+                (Step::Key(k), Value::Object(map)) => map.get(k.as_str()),
+                (Step::Index(i), Value::Array(items)) => items.get(*i),
+                _ => None,
             })
     }
 

@@ -57,7 +57,9 @@ pub struct Resource {
     pub value: Value,
     /// The file (or kustomization, for generated objects) this came from.
     pub source: Arc<Path>,
-    pub line: usize,
+    /// The 1-based line it starts on. 32 bits (a file's budget keeps it
+    /// far below 4 billion lines) share a word with `generator`.
+    pub line: u32,
     /// Every earlier (kind, name, effective namespace), oldest first:
     /// kustomize's previous-id build annotations. Their group and version
     /// are always the object's current ones, as kustomize rebuilds them.
@@ -88,10 +90,13 @@ pub struct Resource {
     /// keeps the quoting on the text it sets, so a rewritten image there
     /// stays a string (`"5"`). A patch drops them, as for `untagged`.
     pub quoted_images: ThinVec<crate::model::node_path::NodePath>,
-    /// The object was written as JSON (`{...}`): kustomize keeps a field a
-    /// replacement creates from an empty text as `""` there. A JSON 6902
-    /// patch clears it: its result comes back in block style.
-    pub written_as_json: bool,
+    /// Paths of the outermost collections written in flow style (`{...}`,
+    /// `[...]`; the empty path when the whole object is, as JSON is).
+    /// kustomize writes a field a replacement creates from an empty text
+    /// inside one as `''`, which reads back as `""`, where in block style
+    /// it reads back as null. A JSON 6902 patch clears them: its result
+    /// comes back in block style.
+    pub flow: ThinVec<crate::model::node_path::NodePath>,
     pub generator: Option<GeneratorMeta>,
     /// Who set each field; only filled when provenance is tracked.
     pub origins: Option<Box<crate::model::provenance::FieldOrigins>>,
@@ -101,12 +106,17 @@ pub struct Resource {
     pub charged_bytes: Option<std::num::NonZeroU64>,
 }
 
+/// A line number as a resource keeps it (see `Resource::line`).
+pub fn line_number(line: usize) -> u32 {
+    u32::try_from(line).unwrap_or(u32::MAX)
+}
+
 impl Resource {
     pub fn new(value: Value, source: impl Into<Arc<Path>>, line: usize) -> Self {
         Resource {
             value,
             source: source.into(),
-            line,
+            line: line_number(line),
             previous: ThinVec::new(),
             name_prefixes: ThinVec::new(),
             name_suffixes: ThinVec::new(),
@@ -115,7 +125,7 @@ impl Resource {
             plain_annotations: ThinVec::new(),
             untagged: ThinVec::new(),
             quoted_images: ThinVec::new(),
-            written_as_json: false,
+            flow: ThinVec::new(),
             generator: None,
             origins: None,
             charged_bytes: None,

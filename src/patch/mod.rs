@@ -5,6 +5,7 @@
 //! semantics) and `json6902` (RFC 6902 ops).
 
 mod associative;
+mod flow_style;
 pub mod json6902;
 pub mod strategic_merge;
 
@@ -293,8 +294,14 @@ pub fn apply_with_schema(resmap: &mut ResMap, patch: &Patch, schema: &SchemaTabl
                     "multiple strategic-merge patches in one `patches` entry may not set `target`",
                 ));
             }
-            for doc in docs {
-                apply_strategic(resmap, patch, doc, schema)?;
+            for (i, doc) in docs.iter().enumerate() {
+                let flow = patch
+                    .lines
+                    .docs
+                    .get(i)
+                    .map(|d| d.lines.style_paths().flow)
+                    .unwrap_or_default();
+                apply_strategic(resmap, patch, (doc, &flow), schema)?;
             }
             Ok(())
         }
@@ -363,7 +370,7 @@ fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json6902::Patch) -> 
         // as JSON is no longer held as JSON.
         r.untagged.clear();
         r.quoted_images.clear();
-        r.written_as_json = false;
+        r.flow.clear();
         json6902::apply(&mut r.value, ops).map_err(|e| {
             // Point at the failing op's line in the patch file.
             let line = match &e {
@@ -397,10 +404,12 @@ fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json6902::Patch) -> 
     })
 }
 
+/// Merges one patch document (with its outermost flow collections) into
+/// the objects it targets.
 fn apply_strategic(
     resmap: &mut ResMap,
     patch: &Patch,
-    doc: &Value,
+    (doc, doc_flow): (&Value, &[Vec<crate::model::value::PathStep>]),
     schema_table: &SchemaTable,
 ) -> Result<()> {
     let indices = match &patch.target {
@@ -456,6 +465,8 @@ fn apply_strategic(
         // plain from here on.
         r.untagged.clear();
         r.quoted_images.clear();
+        let flow_from_patch =
+            flow_style::new_from_patch(&r.value, doc, doc_flow, patch.target.is_some());
         let outcome = strategic_merge::apply(&mut r.value, doc, schema).map_err(|e| {
             BuildError::invalid(
                 &patch.origin,
@@ -465,6 +476,7 @@ fn apply_strategic(
         if outcome == Outcome::Deleted {
             return Ok(false);
         }
+        flow_style::after_merge(&mut r.flow, &r.value, flow_from_patch);
         // An annotation the patch sets is its value now, a string in
         // kustomize's annotation map, whatever the object had written.
         if !r.plain_annotations.is_empty()

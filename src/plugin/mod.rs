@@ -337,6 +337,7 @@ fn reset(old: &mut Resource, new: Resource) {
     old.plain_annotations = new.plain_annotations;
     old.untagged = new.untagged;
     old.quoted_images = new.quoted_images;
+    old.flow = new.flow;
     old.name_prefixes = new.name_prefixes;
     old.name_suffixes = new.name_suffixes;
     old.generator = new.generator;

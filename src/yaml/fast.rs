@@ -490,8 +490,11 @@ impl<'a> Scan<'a> {
                 if !ends_line(&text[2..]) {
                     return None;
                 }
-                self.push(open, mark);
-                self.push(close, self.marker_at(line, at + 1));
+                // Its span covers the `{` or `[`, as saphyr's does: the
+                // reader tells flow collections by it.
+                let after = self.marker_at(line, at + 1);
+                self.out.push_back((open, Span::new(mark, after)));
+                self.push(close, after);
                 return Some(());
             }
             _ => {

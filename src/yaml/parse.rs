@@ -50,8 +50,22 @@ pub enum LineTree {
     /// kustomize's images transformer keeps that style on the text it
     /// sets, so the new image reads as a string whatever it looks like.
     Quoted(usize),
-    Map(usize, Vec<(Key, LineTree)>),
-    Seq(usize, Vec<LineTree>),
+    /// A mapping or list: its line, whether it is written in flow style
+    /// (`{...}`, `[...]`), and its entries.
+    Map(usize, bool, Vec<(Key, LineTree)>),
+    Seq(usize, bool, Vec<LineTree>),
+}
+
+/// What a resource keeps of how it was written (see `model::resource`).
+#[derive(Debug, Default)]
+pub struct StylePaths {
+    /// Values written as nothing (`key:`).
+    pub bare_nulls: Vec<Vec<PathStep>>,
+    /// `image` fields written quoted (see [`LineTree::Quoted`]).
+    pub quoted_images: Vec<Vec<PathStep>>,
+    /// The outermost collections written in flow style (`{...}`, `[...]`);
+    /// the empty path when the whole object is.
+    pub flow: Vec<Vec<PathStep>>,
 }
 
 impl LineTree {
@@ -61,18 +75,27 @@ impl LineTree {
         bare
     }
 
-    /// In one walk: the paths of every value written as nothing, and of
-    /// every `image` field written quoted (see [`LineTree::Quoted`]).
-    pub fn bare_nulls_and_quoted_images(&self) -> [Vec<Vec<PathStep>>; 2] {
-        self.paths_by(|t, key| match t {
+    /// In one walk, the paths a resource keeps of how it was written.
+    pub fn style_paths(&self) -> StylePaths {
+        let [bare_nulls, quoted_images, mut flow] = self.paths_by(|t, key| match t {
             LineTree::BareNull(_) => Some(0),
             LineTree::Quoted(_) if key == Some("image") => Some(1),
+            LineTree::Map(_, true, _) | LineTree::Seq(_, true, _) => Some(2),
             _ => None,
-        })
+        });
+        // Everything inside a flow collection is flow: the outermost say it
+        // all. The walk meets an outer one before those inside it.
+        flow.dedup_by(|inner, outer| inner.starts_with(outer));
+        StylePaths {
+            bare_nulls,
+            quoted_images,
+            flow,
+        }
     }
 
-    /// The paths of the leaves `bucket` sorts into one of `N` lists, given
-    /// each leaf and the key it is under.
+    /// The paths of the nodes `bucket` sorts into one of `N` lists, given
+    /// each node and the key it is under, in document order (a collection
+    /// before what it holds).
     fn paths_by<const N: usize>(
         &self,
         bucket: impl Fn(&LineTree, Option<&str>) -> Option<usize>,
@@ -89,37 +112,36 @@ impl LineTree {
             bucket: &dyn Fn(&LineTree, Option<&str>) -> Option<usize>,
             out: &mut [Vec<Vec<PathStep>>],
         ) {
+            let key = match path.last() {
+                Some(At::Key(k)) => Some(*k),
+                _ => None,
+            };
+            if let Some(list) = bucket(t, key).and_then(|i| out.get_mut(i)) {
+                list.push(
+                    path.iter()
+                        .map(|at| match at {
+                            At::Key(k) => PathStep::Key(k.to_string()),
+                            At::Index(i) => PathStep::Index(*i),
+                        })
+                        .collect(),
+                );
+            }
             match t {
-                LineTree::Map(_, entries) => {
+                LineTree::Map(_, _, entries) => {
                     for (k, v) in entries {
                         path.push(At::Key(k));
                         walk(v, path, bucket, out);
                         path.pop();
                     }
                 }
-                LineTree::Seq(_, items) => {
+                LineTree::Seq(_, _, items) => {
                     for (i, v) in items.iter().enumerate() {
                         path.push(At::Index(i));
                         walk(v, path, bucket, out);
                         path.pop();
                     }
                 }
-                leaf => {
-                    let key = match path.last() {
-                        Some(At::Key(k)) => Some(*k),
-                        _ => None,
-                    };
-                    if let Some(list) = bucket(leaf, key).and_then(|i| out.get_mut(i)) {
-                        list.push(
-                            path.iter()
-                                .map(|at| match at {
-                                    At::Key(k) => PathStep::Key(k.to_string()),
-                                    At::Index(i) => PathStep::Index(*i),
-                                })
-                                .collect(),
-                        );
-                    }
-                }
+                _ => {}
             }
         }
         let mut out = std::array::from_fn(|_| Vec::new());
@@ -130,7 +152,7 @@ impl LineTree {
     /// The annotations written as plain text that reads as another type,
     /// and the nothing of `key:` (see [`LineTree::PlainText`]).
     pub fn plain_annotations(&self) -> Vec<Key> {
-        let Some(LineTree::Map(_, entries)) =
+        let Some(LineTree::Map(_, _, entries)) =
             self.get("metadata").and_then(|m| m.get("annotations"))
         else {
             return Vec::new();
@@ -148,13 +170,13 @@ impl LineTree {
             | LineTree::BareNull(l)
             | LineTree::PlainText(l)
             | LineTree::Quoted(l)
-            | LineTree::Map(l, _)
-            | LineTree::Seq(l, _) => *l,
+            | LineTree::Map(l, _, _)
+            | LineTree::Seq(l, _, _) => *l,
         }
     }
     pub fn get(&self, key: &str) -> Option<&LineTree> {
         match self {
-            LineTree::Map(_, entries) => {
+            LineTree::Map(_, _, entries) => {
                 entries.iter().rev().find(|(k, _)| k == key).map(|(_, t)| t)
             }
             _ => None,
@@ -162,7 +184,7 @@ impl LineTree {
     }
     pub fn index(&self, i: usize) -> Option<&LineTree> {
         match self {
-            LineTree::Seq(_, items) => items.get(i),
+            LineTree::Seq(_, _, items) => items.get(i),
             _ => None,
         }
     }
@@ -572,6 +594,24 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// Whether the collection starting at `span` is written in flow style:
+    /// its opening token, the last thing the span covers, is `{` or `[`
+    /// (a block collection's opening token covers nothing, or a `-`).
+    fn written_in_flow(&mut self, span: Span) -> bool {
+        let Some(last) = span.end.index().checked_sub(1) else {
+            return false;
+        };
+        if last < span.start.index() {
+            return false;
+        }
+        let at = match self.parser {
+            // The fast scanner reads only ASCII: characters are bytes.
+            Source::Fast(_) => last,
+            Source::Saphyr(_) => self.byte_at(last),
+        };
+        matches!(self.text.as_bytes().get(at), Some(b'{' | b'['))
+    }
+
     /// The byte offset of character `index` (spans count characters).
     fn byte_at(&mut self, index: usize) -> usize {
         let (mut chars, mut bytes) = self.cursor;
@@ -789,23 +829,25 @@ impl<'a> Builder<'a> {
                 ));
             }
             Event::SequenceStart(anchor, _) => {
+                let flow = self.written_in_flow(span);
                 self.enter(span)?;
                 let (items, lines, height) = self.sequence()?;
                 self.depth -= 1;
                 (
                     Value::Array(items),
-                    LineTree::Seq(line, lines),
+                    LineTree::Seq(line, flow, lines),
                     anchor,
                     height + 1,
                 )
             }
             Event::MappingStart(anchor, _) => {
+                let flow = self.written_in_flow(span);
                 self.enter(span)?;
                 let (map, lines, height) = self.mapping()?;
                 self.depth -= 1;
                 (
                     Value::Object(map),
-                    LineTree::Map(line, lines),
+                    LineTree::Map(line, flow, lines),
                     anchor,
                     height + 1,
                 )
@@ -904,7 +946,7 @@ impl<'a> Builder<'a> {
             let (value, value_lines, h) = built?;
             height = height.max(h);
             if is_merge {
-                if let LineTree::Map(_, entries) = &value_lines {
+                if let LineTree::Map(_, _, entries) = &value_lines {
                     lines.extend(
                         entries
                             .iter()
@@ -934,8 +976,8 @@ impl<'a> Builder<'a> {
                 LineTree::BareNull(_) => LineTree::BareNull(key_line),
                 LineTree::PlainText(_) => LineTree::PlainText(key_line),
                 LineTree::Quoted(_) => LineTree::Quoted(key_line),
-                LineTree::Map(_, entries) => LineTree::Map(key_line, entries),
-                LineTree::Seq(_, items) => LineTree::Seq(key_line, items),
+                LineTree::Map(_, flow, entries) => LineTree::Map(key_line, flow, entries),
+                LineTree::Seq(_, flow, items) => LineTree::Seq(key_line, flow, items),
             };
             lines.push((key, value_lines));
             map.insert(key, value);
@@ -1117,6 +1159,59 @@ mod tests {
             v,
             json!({"a":"yes","b":31,"c":1000,"d":v["d"].clone(),"e":null,"f":"1","g":"2001-12-14","h":493,"i":"on"})
         );
+    }
+
+    /// The outermost flow collections, as `/`-joined paths.
+    fn flow_paths(text: &str) -> Vec<String> {
+        let doc = parse_documents(text).unwrap().remove(0);
+        doc.lines
+            .style_paths()
+            .flow
+            .iter()
+            .map(|p| {
+                p.iter()
+                    .map(|s| match s {
+                        PathStep::Key(k) => k.clone(),
+                        PathStep::Index(i) => i.to_string(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn tells_flow_collections_from_block_ones() {
+        // Plain block YAML with `{}` and `[]` (the fast scanner's).
+        assert_eq!(
+            flow_paths(
+                "a:
+  b: {}
+  c:
+  - x
+d: []
+e:
+- {}
+"
+            ),
+            ["a/b", "d", "e/0"]
+        );
+        // Flow collections with content, an anchor, an indentless list, a
+        // whole document, and what lies inside a flow collection (saphyr's).
+        assert_eq!(
+            flow_paths(
+                "a: {b: [1, {c: 2}]}
+d: &x [1]
+e:
+- f: 1
+  g: !!map {h: 1}
+"
+            ),
+            ["a", "d", "e/0/g"]
+        );
+        assert_eq!(flow_paths("{\"a\": {\"b\": 1}}\n"), [""]);
+        assert_eq!(flow_paths("k: \u{e9}\nm: {n: 1}\n"), ["m"]);
+        assert!(flow_paths("a:\n  b: 1\nc:\n- 1\n").is_empty());
     }
 
     #[test]

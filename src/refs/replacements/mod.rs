@@ -185,7 +185,7 @@ fn apply_one(resmap: &mut ResMap, r: &Replacement, origin: &Path) -> Result<()> 
             let before = limits::measure(&res.value);
             for path in &paths {
                 let written = value::Written {
-                    as_json: res.written_as_json,
+                    flow: &res.flow,
                     bare_nulls: &res.bare_nulls,
                     untagged: &res.untagged,
                 };

@@ -315,7 +315,7 @@ pub fn each_match<T: Tree>(
 ) -> Result<usize, String> {
     let mut track = Track::off();
     walk(node, path, create, false, &mut track, &mut |n, arrival| {
-        visit(n, arrival == Arrival::Fresh)
+        visit(n, matches!(arrival, Arrival::Fresh { .. }))
     })
 }
 
@@ -339,31 +339,35 @@ pub enum Arrival {
     Existing,
     /// There before, a scalar kustomize holds without a tag: its type
     /// comes from the text it is given.
-    Untagged,
+    Untagged { in_flow: bool },
     /// Just made by `create`.
-    Fresh,
+    Fresh { in_flow: bool },
 }
 
 type Visit<'v, T> = dyn FnMut(&mut T, Arrival) -> Result<(), String> + 'v;
 
 /// Where a walk is in a resource, for the scalars kustomize holds without
 /// a tag: the ones known before the walk, and the ones it makes (a scalar
-/// `create` makes, the `v` of an element `[k=v]` makes).
+/// `create` makes, the `v` of an element `[k=v]` makes); and whether it is
+/// inside a collection written in flow style.
 pub struct Track<'u> {
     at: Vec<PathStep>,
     /// False inside a copy that is not kept (a null read as a list, YAML
     /// held in a string), and for a tree that is not a resource's.
     live: bool,
     known: &'u [NodePath],
+    /// The resource's outermost flow collections (`Resource::flow`).
+    flow: &'u [NodePath],
     pub made: Vec<Vec<PathStep>>,
 }
 
 impl<'u> Track<'u> {
-    pub fn new(known: &'u [NodePath]) -> Track<'u> {
+    pub fn new(known: &'u [NodePath], flow: &'u [NodePath]) -> Track<'u> {
         Track {
             at: Vec::new(),
             live: true,
             known,
+            flow,
             made: Vec::new(),
         }
     }
@@ -373,19 +377,21 @@ impl<'u> Track<'u> {
             at: Vec::new(),
             live: false,
             known: &[],
+            flow: &[],
             made: Vec::new(),
         }
     }
 
     fn arrival(&self, fresh: bool) -> Arrival {
+        let in_flow = || self.live && self.flow.iter().any(|f| f.leads_to(&self.at));
         match fresh {
-            true => Arrival::Fresh,
+            true => Arrival::Fresh { in_flow: in_flow() },
             false
                 if self.live
                     && (node_path::contains(self.known, &self.at)
                         || self.made.contains(&self.at)) =>
             {
-                Arrival::Untagged
+                Arrival::Untagged { in_flow: in_flow() }
             }
             false => Arrival::Existing,
         }

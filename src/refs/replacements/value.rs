@@ -83,8 +83,9 @@ impl Source {
 /// How a target object was written, as far as a replacement cares.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Written<'a> {
-    /// As JSON (`{...}`): see `empty_in_json` below.
-    pub as_json: bool,
+    /// The outermost collections written in flow style: see `empty_text`
+    /// below.
+    pub flow: &'a [NodePath],
     /// The paths of values written as nothing (`key:`).
     pub bare_nulls: &'a [Vec<PathStep>],
     /// The paths of scalars kustomize holds without a tag.
@@ -131,22 +132,23 @@ pub fn copy_to_target(
     // other new field reads it as YAML's null).
     let annotation =
         segments.len() == 3 && segments[0] == "metadata" && segments[1] == "annotations";
-    // So does a field made from an empty text in an object written as JSON.
-    let empty_in_json = written.as_json
-        && source.scalar_text().is_empty()
-        && options.delimiter.as_deref().is_none_or(str::is_empty);
-    let as_text = annotation || empty_in_json;
+    // So does a field made from an empty text inside a collection written
+    // in flow style: go-yaml cannot write an empty plain scalar there, and
+    // quotes it (`''`), so it reads back as "".
+    let empty_text =
+        source.scalar_text().is_empty() && options.delimiter.as_deref().is_none_or(str::is_empty);
+    let as_text = |in_flow: bool| annotation || (in_flow && empty_text);
     let mut set = |node: &mut Value, arrival: Arrival| {
-        let how = match (arrival, as_text) {
-            (Arrival::Fresh, true) => Landing::Text,
-            (Arrival::Fresh, false) => Landing::Fresh,
-            (Arrival::Untagged, false) => Landing::Untagged,
+        let how = match arrival {
+            Arrival::Fresh { in_flow } if as_text(in_flow) => Landing::Text,
+            Arrival::Fresh { .. } => Landing::Fresh,
+            Arrival::Untagged { in_flow } if !as_text(in_flow) => Landing::Untagged,
             // An annotation holds text, tagged or not.
-            (Arrival::Untagged | Arrival::Existing, _) => Landing::Existing,
+            Arrival::Untagged { .. } | Arrival::Existing => Landing::Existing,
         };
         set_field_value(node, how, source, options)
     };
-    let mut track = path::Track::new(written.untagged);
+    let mut track = path::Track::new(written.untagged, written.flow);
     match path::each_match_tracked(root, &segments, create, &mut track, &mut set) {
         Ok(0) => Err(failed(None)),
         Ok(_) => Ok(track.made),
