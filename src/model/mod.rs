@@ -1,7 +1,8 @@
 //! The object model every pipeline stage shares, at the bottom of the
 //! layers: the document itself (`value`, with its mappings in `map`, their
 //! interned keys in `key` and the order they print in, `key_order`),
-//! kept paths to nodes (`node_path`), resource identity (`resid`, with which kinds are cluster-scoped in
+//! kept paths to nodes (`node_path`) and the untagged scalars among them
+//! (`untagged`), resource identity (`resid`, with which kinds are cluster-scoped in
 //! `cluster_scope` and kustomize's kind ranks in `kind_order`), a resource
 //! in flight with its history (`resource`) and, when asked, who set each
 //! field (`provenance`), the ordered collection a kustomization accumulates
@@ -30,6 +31,7 @@ pub mod resid;
 pub mod resmap;
 pub mod resource;
 pub mod selector;
+pub mod untagged;
 pub mod value;
 
 /// What the model refuses: an object or selector that cannot be held (a

@@ -79,13 +79,13 @@ pub struct Resource {
     /// (`0o7`, `~`): a JSON 6902 patch on the object turns them into that
     /// type's JSON form, as kustomize's JSON round trip does.
     pub plain_annotations: ThinVec<crate::model::value::Key>,
-    /// Paths of scalars kustomize holds without a type tag: made by a
-    /// replacement (a field `create` makes, the `v` of an element `[k=v]`
-    /// makes). Their type comes from their text wherever kustomize reads
-    /// them again: a replacement into one reads the new text as YAML, and
+    /// Scalars kustomize holds without a type tag (`model::untagged`):
+    /// made by a replacement or rewritten by the images transformer.
+    /// Their type comes from their text wherever kustomize reads them
+    /// again: a replacement into one reads the new text as YAML, and
     /// `vars` makes one on a var-reference path a string. A patch drops
     /// them all (kustomize's JSON round trip and merge tag every node).
-    pub untagged: ThinVec<crate::model::node_path::NodePath>,
+    pub untagged: ThinVec<crate::model::untagged::Untagged>,
     /// Paths of `image` fields written quoted: the images transformer
     /// keeps the quoting on the text it sets, so a rewritten image there
     /// stays a string (`"5"`). A patch drops them, as for `untagged`.

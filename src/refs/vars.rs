@@ -7,6 +7,7 @@ use crate::model::fieldspec::{self, FieldSpec};
 use crate::model::resid::{Gvk, IdRef, ResId};
 use crate::model::resmap::ResMap;
 use crate::model::resource::Resource;
+use crate::model::untagged::NullText;
 use crate::model::value::{PathStep, Value};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -66,25 +67,30 @@ pub fn resolve(
 }
 
 /// kustomize's refvar filter takes a scalar with no tag for a string and
-/// tags what it visits `!!str`: an untagged number or boolean a
+/// tags what it visits `!!str`: an untagged number, boolean or null a
 /// replacement made on a var-reference path (`env[].value`, a label) prints
-/// as a string (`"3"`) once vars run, as it would not without them.
+/// as the string it was written as (`"3"`, `"~"`) once vars run, as it
+/// would not without them.
 fn untagged_to_strings(r: &mut Resource, gvk: &Gvk, specs: &[FieldSpec]) {
     if r.untagged.is_empty() {
         return;
     }
-    let on_var_path: Vec<Vec<PathStep>> = r
+    let on_var_path: Vec<(Vec<PathStep>, Option<NullText>)> = r
         .untagged
         .iter()
-        .map(|path| path.to_steps())
-        .filter(|path| on_var_reference(path, gvk, specs))
+        .map(|u| (u.path.to_steps(), u.null_text))
+        .filter(|(path, _)| on_var_reference(path, gvk, specs))
         .collect();
-    for path in on_var_path {
-        if let Some(node) = node_at(&mut r.value, &path)
-            && matches!(node, Value::Number(_) | Value::Bool(_))
-        {
-            *node = Value::String(crate::model::resource::scalar_text(node).into());
-        }
+    for (path, null_text) in on_var_path {
+        let Some(node) = node_at(&mut r.value, &path) else {
+            continue;
+        };
+        let text = match (&*node, null_text) {
+            (Value::Number(_) | Value::Bool(_), _) => crate::model::resource::scalar_text(node),
+            (Value::Null, Some(text)) => text.as_str().to_string(),
+            _ => continue,
+        };
+        *node = Value::String(text.into());
     }
 }
 

@@ -6,6 +6,7 @@
 use crate::load::kustomization::ImageSpec;
 use crate::model::node_path::{NodePath, Step};
 use crate::model::resmap::ResMap;
+use crate::model::untagged::Untagged;
 use crate::model::value::{Key, Value};
 
 /// Applies the entries one after another, as kustomize runs one image
@@ -104,13 +105,13 @@ fn path_of(at: &[Step], last: Key) -> NodePath {
 
 /// kustomize sets a rewritten image on a node without a tag
 /// (`Resource::untagged`): a replacement into it later reads its text.
-fn note_untagged(untagged: &mut thin_vec::ThinVec<NodePath>, mut rewritten: Vec<NodePath>) {
-    rewritten.retain(|path| !untagged.contains(path));
+fn note_untagged(untagged: &mut thin_vec::ThinVec<Untagged>, mut rewritten: Vec<NodePath>) {
+    rewritten.retain(|path| !untagged.iter().any(|u| u.path == *path));
     rewritten.dedup();
     // Exactly: a first push would make room for four, and a big tree keeps
     // one list per object with an image (2 MB of the 100k tree's peak).
     untagged.reserve_exact(rewritten.len());
-    untagged.extend(rewritten);
+    untagged.extend(rewritten.into_iter().map(Untagged::at));
 }
 
 fn update_container(container: &mut Value, images: Entry, quoted: bool) -> bool {

@@ -32,9 +32,8 @@ pub fn set_map_entries(
     }
     resmap.try_for_each_mut(|r| {
         // A label or annotation set here is a tagged string from now on.
-        r.untagged.retain(
-            |path| !matches!(path.last_key(), Some(k) if pairs.iter().any(|(p, _)| p == k)),
-        );
+        r.untagged
+            .retain(|u| !matches!(u.path.last_key(), Some(k) if pairs.iter().any(|(p, _)| p == k)));
         let gvk = r.gvk();
         fieldspec::visit_specs(&mut r.value, &gvk, specs, CreateKind::Map, &mut |node| {
             set_pairs(node, pairs)

@@ -21,10 +21,11 @@ use crate::load::go_json::{self, Unknown};
 use crate::load::kustomization::{ReplacementEntry, Selector};
 use crate::load::loader::Loader;
 use crate::model::limits;
-use crate::model::node_path::{self, NodePath};
+use crate::model::node_path::NodePath;
 use crate::model::resmap::ResMap;
 use crate::model::resource::Resource;
 use crate::model::selector::LabelSelectors;
+use crate::model::untagged::Untagged;
 use crate::model::value::Value;
 use serde::Deserialize;
 use std::path::Path;
@@ -192,9 +193,13 @@ fn apply_one(resmap: &mut ResMap, r: &Replacement, origin: &Path) -> Result<()> 
                 let made =
                     value::copy_to_target(&mut res.value, path, &value, &target.options, written)
                         .map_err(|m| fail(format!("{m} (in {})", res.id())))?;
-                for path in made {
-                    if !node_path::contains(&res.untagged, &path) {
-                        res.untagged.push(NodePath::of(&path));
+                for (path, null_text) in made {
+                    match res.untagged.iter_mut().find(|u| u.path.is(&path)) {
+                        Some(known) => known.null_text = null_text,
+                        None => res.untagged.push(Untagged {
+                            path: NodePath::of(&path),
+                            null_text,
+                        }),
                     }
                 }
             }
@@ -375,6 +380,13 @@ fn source_value(resmap: &ResMap, source: &Source, origin: &Path) -> Result<value
     };
     let found = path::lookup(&res.value, &path::split(field_path))
         .map_err(|e| fail(format!("error looking up replacement source: {e}")))?;
+    // An untagged scalar whose text reads as null is still there to
+    // kustomize (only a null tag makes a source missing): its text.
+    if let Some(Value::Null) = found
+        && let Some(text) = untagged_null_text(res, found)
+    {
+        return untagged_source(text, &source.options).map_err(fail);
+    }
     let node = match found {
         Some(v) if !is_nil_or_empty(v) => v.clone(),
         _ => {
@@ -385,6 +397,25 @@ fn source_value(resmap: &ResMap, source: &Source, origin: &Path) -> Result<value
         }
     };
     value::Source::refined(node, &source.options).map_err(fail)
+}
+
+/// The text of the untagged scalar `found` is, when it reads as null.
+fn untagged_null_text(res: &Resource, found: Option<&Value>) -> Option<&'static str> {
+    let found = found?;
+    res.untagged.iter().find_map(|u| {
+        let text = u.null_text?;
+        let node = u.path.find(&res.value)?;
+        std::ptr::eq(node, found).then(|| text.as_str())
+    })
+}
+
+/// An untagged text as a replacement's value, with `options.delimiter`
+/// and `index` applied: its part stays untagged.
+fn untagged_source(text: &str, options: &Options) -> std::result::Result<value::Source, String> {
+    match value::Source::refined(Value::String(text.into()), options)? {
+        value::Source::Node(Value::String(part)) => Ok(value::Source::text(&part)),
+        other => Ok(other),
+    }
 }
 
 /// kustomize's `IsNilOrEmpty`: null, or an empty map or list.

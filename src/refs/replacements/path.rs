@@ -13,7 +13,8 @@
 //!   `create`, what is missing is made, a map or list as the next segment
 //!   needs, the last one of the value's kind.
 
-use crate::model::node_path::{self, NodePath};
+use crate::model::node_path::NodePath;
+use crate::model::untagged::{self, NullText, Untagged};
 use crate::model::value::{Map, PathStep, Value};
 
 /// Splits a field path as kustomize's `SmarterPathSplitter` does.
@@ -355,19 +356,28 @@ pub struct Track<'u> {
     /// False inside a copy that is not kept (a null read as a list, YAML
     /// held in a string), and for a tree that is not a resource's.
     live: bool,
-    known: &'u [NodePath],
+    known: &'u [Untagged],
     /// The resource's outermost flow collections (`Resource::flow`).
     flow: &'u [NodePath],
-    pub made: Vec<Vec<PathStep>>,
+    /// What a scalar the walk makes holds, when its text reads as null.
+    null_text: Option<NullText>,
+    pub made: Vec<Made>,
 }
 
+/// An untagged scalar a walk made or set: its path, and its text when
+/// that reads as null.
+pub type Made = (Vec<PathStep>, Option<NullText>);
+
 impl<'u> Track<'u> {
-    pub fn new(known: &'u [NodePath], flow: &'u [NodePath]) -> Track<'u> {
+    /// A walk of a resource with these untagged scalars and flow
+    /// collections, setting the text `text` (when that is known).
+    pub fn new(known: &'u [Untagged], flow: &'u [NodePath], text: Option<&str>) -> Track<'u> {
         Track {
             at: Vec::new(),
             live: true,
             known,
             flow,
+            null_text: text.and_then(NullText::of),
             made: Vec::new(),
         }
     }
@@ -378,6 +388,7 @@ impl<'u> Track<'u> {
             live: false,
             known: &[],
             flow: &[],
+            null_text: None,
             made: Vec::new(),
         }
     }
@@ -388,8 +399,8 @@ impl<'u> Track<'u> {
             true => Arrival::Fresh { in_flow: in_flow() },
             false
                 if self.live
-                    && (node_path::contains(self.known, &self.at)
-                        || self.made.contains(&self.at)) =>
+                    && (untagged::contains(self.known, &self.at)
+                        || self.made.iter().any(|(p, _)| *p == self.at)) =>
             {
                 Arrival::Untagged { in_flow: in_flow() }
             }
@@ -397,11 +408,13 @@ impl<'u> Track<'u> {
         }
     }
 
-    fn note(&mut self, below: Option<PathStep>) {
+    /// Notes an untagged scalar made here (or at `below`), holding a
+    /// text that reads as null when `null_text` says so.
+    fn note(&mut self, below: Option<PathStep>, null_text: Option<NullText>) {
         if self.live {
             let mut path = self.at.clone();
             path.extend(below);
-            self.made.push(path);
+            self.made.push((path, null_text));
         }
     }
 
@@ -434,11 +447,7 @@ fn walk<T: Tree>(
     visit: &mut Visit<T>,
 ) -> Result<usize, String> {
     let Some((head, rest)) = path.split_first() else {
-        visit(node, track.arrival(fresh))?;
-        if fresh && node.shape() == Shape::Scalar {
-            track.note(None);
-        }
-        return Ok(1);
+        return visit_noted(node, fresh, track, visit);
     };
     let next = rest.first().map(String::as_str);
     if node.shape() == Shape::Null
@@ -643,7 +652,10 @@ fn each_element_matching<T: Tree>(
         return track.down(
             || PathStep::Index(last),
             |track| {
-                track.note((!name.is_empty()).then(|| PathStep::Key(name.to_string())));
+                track.note(
+                    (!name.is_empty()).then(|| PathStep::Key(name.to_string())),
+                    NullText::of(pattern),
+                );
                 match name {
                     "" => walk_primitive(&mut items[last], track, visit),
                     _ => walk(&mut items[last], rest, create, false, track, visit),
@@ -665,12 +677,30 @@ fn each_element_matching<T: Tree>(
     Ok(count)
 }
 
-fn walk_primitive<T>(
+fn walk_primitive<T: Tree>(
     item: &mut T,
     track: &mut Track,
     visit: &mut Visit<T>,
 ) -> Result<usize, String> {
-    visit(item, track.arrival(false))?;
+    visit_noted(item, false, track, visit)
+}
+
+/// Visits a matched node; notes in `track` a scalar it makes, and the text
+/// an untagged one now holds.
+fn visit_noted<T: Tree>(
+    node: &mut T,
+    fresh: bool,
+    track: &mut Track,
+    visit: &mut Visit<T>,
+) -> Result<usize, String> {
+    let arrival = track.arrival(fresh);
+    visit(node, arrival)?;
+    let untagged = matches!(arrival, Arrival::Fresh { .. } | Arrival::Untagged { .. });
+    match node.shape() {
+        Shape::Scalar if untagged => track.note(None, None),
+        Shape::Null if untagged => track.note(None, track.null_text),
+        _ => {}
+    }
     Ok(1)
 }
 

@@ -13,6 +13,7 @@ use super::Options;
 use super::path::{self, Arrival, Create};
 use super::structured;
 use crate::model::node_path::NodePath;
+use crate::model::untagged::Untagged;
 use crate::model::value::{Number, PathStep, Value};
 
 /// A replacement's value: a node from the source resource, or a
@@ -88,19 +89,20 @@ pub struct Written<'a> {
     pub flow: &'a [NodePath],
     /// The paths of values written as nothing (`key:`).
     pub bare_nulls: &'a [Vec<PathStep>],
-    /// The paths of scalars kustomize holds without a tag.
-    pub untagged: &'a [NodePath],
+    /// The scalars kustomize holds without a tag.
+    pub untagged: &'a [Untagged],
 }
 
 /// Copies the value into every field `field_path` names in `root`;
-/// returns the paths of the untagged scalars it made there.
+/// returns the untagged scalars it made there (with their text when it
+/// reads as null).
 pub fn copy_to_target(
     root: &mut Value,
     field_path: &str,
     source: &Source,
     options: &Options,
     written: Written,
-) -> Result<Vec<Vec<PathStep>>, String> {
+) -> Result<Vec<path::Made>, String> {
     let segments = path::split(field_path);
     let create = match options.create {
         true => source.create_kind(),
@@ -135,8 +137,8 @@ pub fn copy_to_target(
     // So does a field made from an empty text inside a collection written
     // in flow style: go-yaml cannot write an empty plain scalar there, and
     // quotes it (`''`), so it reads back as "".
-    let empty_text =
-        source.scalar_text().is_empty() && options.delimiter.as_deref().is_none_or(str::is_empty);
+    let empty_delimiter = options.delimiter.as_deref().is_none_or(str::is_empty);
+    let empty_text = empty_delimiter && source.scalar_text().is_empty();
     let as_text = |in_flow: bool| annotation || (in_flow && empty_text);
     let mut set = |node: &mut Value, arrival: Arrival| {
         let how = match arrival {
@@ -148,7 +150,8 @@ pub fn copy_to_target(
         };
         set_field_value(node, how, source, options)
     };
-    let mut track = path::Track::new(written.untagged, written.flow);
+    let leaf_text = empty_delimiter.then(|| source.scalar_text());
+    let mut track = path::Track::new(written.untagged, written.flow, leaf_text.as_deref());
     match path::each_match_tracked(root, &segments, create, &mut track, &mut set) {
         Ok(0) => Err(failed(None)),
         Ok(_) => Ok(track.made),
