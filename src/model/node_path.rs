@@ -108,11 +108,6 @@ impl std::fmt::Debug for NodePath {
     }
 }
 
-/// Whether `paths` holds the path `steps` names.
-pub fn contains(paths: &[NodePath], steps: &[PathStep]) -> bool {
-    paths.iter().any(|p| p.is(steps))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -146,6 +146,27 @@ impl Value {
         index.index_into_mut(self)
     }
 
+    /// The node `steps` lead to from here, if there is one.
+    pub fn at(&self, steps: &[PathStep]) -> Option<&Value> {
+        steps
+            .iter()
+            .try_fold(self, |node, step| match (step, node) {
+                (PathStep::Key(k), Value::Object(map)) => map.get(k.as_str()),
+                (PathStep::Index(i), Value::Array(items)) => items.get(*i),
+                _ => None,
+            })
+    }
+
+    pub fn at_mut(&mut self, steps: &[PathStep]) -> Option<&mut Value> {
+        steps
+            .iter()
+            .try_fold(self, |node, step| match (step, node) {
+                (PathStep::Key(k), Value::Object(map)) => map.get_mut(k.as_str()),
+                (PathStep::Index(i), Value::Array(items)) => items.get_mut(*i),
+                _ => None,
+            })
+    }
+
     /// The string at `self[key]`, or "" (Kubernetes reads a missing
     /// identity field as empty).
     pub fn str_at(&self, key: &str) -> &str {

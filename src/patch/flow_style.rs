@@ -31,8 +31,8 @@ pub fn new_from_patch(
         if outer.iter().any(|step| matches!(step, PathStep::Index(_))) {
             continue;
         }
-        if let Some(written) = at(patch, outer) {
-            collect_new(written, at(object, outer), &mut outer.clone(), &mut found);
+        if let Some(written) = patch.at(outer) {
+            collect_new(written, object.at(outer), &mut outer.clone(), &mut found);
         }
     }
     if targeted {
@@ -74,12 +74,4 @@ fn collect_new(
         }
         _ => {}
     }
-}
-
-fn at<'v>(root: &'v Value, path: &[PathStep]) -> Option<&'v Value> {
-    path.iter().try_fold(root, |node, step| match (step, node) {
-        (PathStep::Key(k), Value::Object(map)) => map.get(k.as_str()),
-        (PathStep::Index(i), Value::Array(items)) => items.get(*i),
-        _ => None,
-    })
 }

@@ -82,7 +82,7 @@ fn untagged_to_strings(r: &mut Resource, gvk: &Gvk, specs: &[FieldSpec]) {
         .filter(|(path, _)| on_var_reference(path, gvk, specs))
         .collect();
     for (path, null_text) in on_var_path {
-        let Some(node) = node_at(&mut r.value, &path) else {
+        let Some(node) = r.value.at_mut(&path) else {
             continue;
         };
         let text = match (&*node, null_text) {
@@ -115,17 +115,6 @@ fn on_var_reference(path: &[PathStep], gvk: &Gvk, specs: &[FieldSpec]) -> bool {
         keys == spec_keys
             || (map_value && keys.len() == spec_keys.len() + 1 && keys.starts_with(&spec_keys))
     })
-}
-
-fn node_at<'a>(mut node: &'a mut Value, path: &[PathStep]) -> Option<&'a mut Value> {
-    for step in path {
-        node = match (step, node) {
-            (PathStep::Key(k), Value::Object(map)) => map.get_mut(k.as_str())?,
-            (PathStep::Index(i), Value::Array(items)) => items.get_mut(*i)?,
-            _ => return None,
-        };
-    }
-    Some(node)
 }
 
 /// Binds each var to the one object its objref names, among the objects
