@@ -5,8 +5,8 @@
 //! semantics) and `json6902` (RFC 6902 ops).
 
 mod associative;
-mod flow_style;
 pub mod json6902;
+mod merge_marks;
 pub mod strategic_merge;
 
 use crate::error::{BuildError, Result};
@@ -460,13 +460,7 @@ fn apply_strategic(
             _ => doc,
         };
         strategic_merge::drop_bare_nulls(&mut r.value, &mut r.bare_nulls, schema);
-        // Untagged and quoted scalars are not followed through a merge,
-        // which may move or replace them: they are taken as tagged and
-        // plain from here on.
-        r.untagged.clear();
-        r.quoted_images.clear();
-        let flow_from_patch =
-            flow_style::new_from_patch(&r.value, doc, doc_flow, patch.target.is_some());
+        let marks = merge_marks::before_merge(r, doc, doc_flow, patch.target.is_some());
         let outcome = strategic_merge::apply(&mut r.value, doc, schema).map_err(|e| {
             BuildError::invalid(
                 &patch.origin,
@@ -476,7 +470,7 @@ fn apply_strategic(
         if outcome == Outcome::Deleted {
             return Ok(false);
         }
-        flow_style::after_merge(&mut r.flow, &r.value, flow_from_patch);
+        merge_marks::after_merge(r, marks);
         // An annotation the patch sets is its value now, a string in
         // kustomize's annotation map, whatever the object had written.
         if !r.plain_annotations.is_empty()

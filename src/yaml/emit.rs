@@ -864,7 +864,7 @@ fn select_style(s: &str, simple_key: bool) -> Style {
 
 /// True when go-yaml v2 would resolve the plain text `s` back to a string
 /// (its YAML 1.1 resolver: yes/no/on/off are booleans, base-60 floats exist).
-fn reads_back_as_string(s: &str) -> bool {
+pub fn reads_back_as_string(s: &str) -> bool {
     const NON_STRINGS: &[&str] = &[
         "", "~", "null", "Null", "NULL", "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
         "true", "True", "TRUE", "false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF",

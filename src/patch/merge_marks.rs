@@ -1,0 +1,239 @@
+//! The marks a resource keeps on its nodes (`Resource::flow`, `untagged`,
+//! `quoted_images`) through a strategic merge.
+//!
+//! kyaml's merge keeps every node the object had, with its tag and style,
+//! and adds a field only the patch has as the patch wrote it. But it sets
+//! every map field it walks anew, and in doing so double-quotes a scalar
+//! held as a string or without a tag whose text YAML 1.1 would read as
+//! something else (kyaml's `FieldSetter`): an untagged `5` a replacement
+//! made in a map comes out of the merge as the string `"5"`, and stays a
+//! string. Untagged items of a list are not set anew and stay untagged.
+//!
+//! Marks are paths, and a list merge moves elements (a new one merged in
+//! ahead of the object's): a path is followed through the merge by the
+//! `name` of each list element on it (the merge key of most lists), or by
+//! position where an element has no name of its own. An untagged scalar
+//! or quoted image keeps its mark where it still holds what it held.
+
+use crate::model::node_path::NodePath;
+use crate::model::resource::{Resource, scalar_text};
+use crate::model::untagged::Untagged;
+use crate::model::value::{PathStep, Value};
+
+/// What the marks need from before the merge: each as a path followed by
+/// element names, with what an untagged scalar or quoted image held.
+pub struct Before {
+    flow: Vec<Anchored>,
+    /// The fields only the patch has that it writes in flow style.
+    flow_from_patch: Vec<Anchored>,
+    untagged: Vec<(Untagged, Anchored, Value)>,
+    quoted_images: Vec<(Anchored, Value)>,
+}
+
+/// Notes the marks of `r` before `patch` is merged into it; `patch_flow`
+/// holds the patch's outermost flow collections (`yaml::StylePaths`).
+/// The untagged scalars the merge will double-quote become strings now.
+pub fn before_merge(
+    r: &mut Resource,
+    patch: &Value,
+    patch_flow: &[Vec<PathStep>],
+    targeted: bool,
+) -> Before {
+    let mut untagged = Vec::new();
+    for u in std::mem::take(&mut r.untagged) {
+        let at = u.path.to_steps();
+        let anchored = anchor(&r.value, &at);
+        let Some(node) = r.value.at_mut(&at) else {
+            continue;
+        };
+        match quoted_text(&u, node) {
+            Some(text) => *node = Value::String(text.into()),
+            None => untagged.push((u, anchored, node.clone())),
+        }
+    }
+    let object = &r.value;
+    Before {
+        flow: r
+            .flow
+            .iter()
+            .map(|p| anchor(object, &p.to_steps()))
+            .collect(),
+        flow_from_patch: new_from_patch(object, patch, patch_flow, targeted),
+        untagged,
+        quoted_images: r
+            .quoted_images
+            .iter()
+            .filter_map(|p| {
+                let at = p.to_steps();
+                Some((anchor(object, &at), object.at(&at)?.clone()))
+            })
+            .collect(),
+    }
+}
+
+/// Sets the marks of `r` after the merge: a flow mark where its path still
+/// leads to a collection, an untagged scalar's or quoted image's where its
+/// path still holds what it held.
+pub fn after_merge(r: &mut Resource, before: Before) {
+    let object = &r.value;
+    let collection = |anchored: &Anchored| {
+        let at = resolve(object, anchored)?;
+        matches!(object.at(&at)?, Value::Object(_) | Value::Array(_)).then(|| NodePath::of(&at))
+    };
+    let holding = |anchored: &Anchored, was: &Value| {
+        let at = resolve(object, anchored)?;
+        (object.at(&at)? == was).then(|| NodePath::of(&at))
+    };
+    r.flow = before
+        .flow
+        .iter()
+        .chain(&before.flow_from_patch)
+        .filter_map(collection)
+        .collect();
+    r.quoted_images = before
+        .quoted_images
+        .iter()
+        .filter_map(|(anchored, was)| holding(anchored, was))
+        .collect();
+    r.untagged = before
+        .untagged
+        .iter()
+        .filter_map(|(u, anchored, was)| {
+            Some(Untagged {
+                path: holding(anchored, was)?,
+                null_text: u.null_text,
+            })
+        })
+        .collect();
+}
+
+/// A path followed through a merge: a list element by its name where it
+/// has one no other element of its list has.
+type Anchored = Vec<Anchor>;
+
+#[derive(Debug, Clone)]
+enum Anchor {
+    Step(PathStep),
+    Named(String),
+}
+
+fn anchor(root: &Value, path: &[PathStep]) -> Anchored {
+    let mut node = Some(root);
+    path.iter()
+        .map(|step| {
+            let here = node;
+            node = node.and_then(|n| n.at(std::slice::from_ref(step)));
+            match (step, here) {
+                (PathStep::Index(i), Some(Value::Array(items))) => match unique_name(items, *i) {
+                    Some(name) => Anchor::Named(name.to_string()),
+                    None => Anchor::Step(step.clone()),
+                },
+                _ => Anchor::Step(step.clone()),
+            }
+        })
+        .collect()
+}
+
+fn resolve(root: &Value, anchored: &[Anchor]) -> Option<Vec<PathStep>> {
+    let mut node = root;
+    let mut at = Vec::with_capacity(anchored.len());
+    for step in anchored {
+        let step = match step {
+            Anchor::Step(step) => step.clone(),
+            Anchor::Named(name) => PathStep::Index(named(node.as_array()?, name)?),
+        };
+        node = node.at(std::slice::from_ref(&step))?;
+        at.push(step);
+    }
+    Some(at)
+}
+
+/// The name of element `i`, when no other element of `items` has it.
+fn unique_name(items: &[Value], i: usize) -> Option<&str> {
+    let name = name_of(items.get(i)?)?;
+    (items.iter().filter(|e| name_of(e) == Some(name)).count() == 1).then_some(name)
+}
+
+fn named(items: &[Value], name: &str) -> Option<usize> {
+    items.iter().position(|e| name_of(e) == Some(name))
+}
+
+fn name_of(element: &Value) -> Option<&str> {
+    element.get("name")?.as_str()
+}
+
+/// The text a map field the merge sets anew is double-quoted with, when
+/// YAML 1.1 would read it as something other than a string (kyaml's
+/// `IsYaml1_1NonString`: not empty, one line).
+fn quoted_text(u: &Untagged, node: &Value) -> Option<String> {
+    u.path.last_key()?;
+    let text = match (node, u.null_text) {
+        (Value::Null, Some(text)) => text.as_str().to_string(),
+        (Value::Null, None) | (Value::Object(_) | Value::Array(_), _) => return None,
+        (scalar, _) => scalar_text(scalar),
+    };
+    let non_string =
+        !text.is_empty() && !text.contains('\n') && !crate::yaml::emit::reads_back_as_string(&text);
+    non_string.then_some(text)
+}
+
+/// The fields only the patch has that it writes in flow style (the
+/// topmost of each), new elements of the object's lists among them. A
+/// patch with a target merges its labels and annotations into a copy
+/// first, which writes them anew in block style.
+fn new_from_patch(
+    object: &Value,
+    patch: &Value,
+    patch_flow: &[Vec<PathStep>],
+    targeted: bool,
+) -> Vec<Anchored> {
+    let mut found = Vec::new();
+    for outer in patch_flow {
+        let Some(written) = patch.at(outer) else {
+            continue;
+        };
+        let mut anchored = anchor(patch, outer);
+        match resolve(object, &anchored).and_then(|at| object.at(&at)) {
+            Some(there) => collect_new(written, Some(there), &mut anchored, &mut found),
+            None => found.push(anchored),
+        }
+    }
+    if targeted {
+        let rebuilt = |a: &Anchored| {
+            matches!(a.as_slice(), [Anchor::Step(PathStep::Key(m)), Anchor::Step(PathStep::Key(f))]
+                if m == "metadata" && (f == "labels" || f == "annotations"))
+        };
+        found.retain(|a| !rebuilt(a));
+    }
+    found
+}
+
+fn collect_new(
+    written: &Value,
+    there: Option<&Value>,
+    path: &mut Anchored,
+    found: &mut Vec<Anchored>,
+) {
+    match (written, there) {
+        (_, None | Some(Value::Null)) => found.push(path.clone()),
+        (Value::Object(fields), Some(Value::Object(had))) => {
+            for (key, value) in fields {
+                path.push(Anchor::Step(PathStep::Key(key.as_str().to_string())));
+                collect_new(value, had.get(key.as_str()), path, found);
+                path.pop();
+            }
+        }
+        // Elements are merged by name; one without a name is not followed.
+        (Value::Array(items), Some(Value::Array(had))) => {
+            for item in items {
+                let Some(name) = name_of(item) else {
+                    continue;
+                };
+                path.push(Anchor::Named(name.to_string()));
+                collect_new(item, named(had, name).and_then(|i| had.get(i)), path, found);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
