@@ -237,3 +237,37 @@ fn collect_new(
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json;
+
+    fn steps(text: &str) -> Vec<PathStep> {
+        text.split('/')
+            .map(|s| match s.parse() {
+                Ok(i) => PathStep::Index(i),
+                Err(_) => PathStep::Key(s.to_string()),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_path_follows_list_elements_by_name() {
+        let before = json!({"c": [{"name": "a", "v": 1}, {"name": "b", "v": 2}]});
+        let after = json!({"c": [{"name": "z"}, {"name": "b", "v": 2}, {"name": "a", "v": 1}]});
+        let anchored = anchor(&before, &steps("c/0/v"));
+        assert_eq!(resolve(&after, &anchored), Some(steps("c/2/v")));
+        assert_eq!(resolve(&json!({"c": [{"name": "b"}]}), &anchored), None);
+    }
+
+    #[test]
+    fn an_element_without_a_name_of_its_own_is_followed_by_position() {
+        let before = json!({"c": [{"name": "a"}, {"name": "a"}, {"v": 1}]});
+        for at in ["c/1", "c/2"] {
+            let anchored = anchor(&before, &steps(at));
+            let after = json!({"c": [{"x": 0}, {"name": "a"}, {"name": "a"}, {"v": 1}]});
+            assert_eq!(resolve(&after, &anchored), Some(steps(at)), "{at}");
+        }
+    }
+}
