@@ -57,6 +57,7 @@ pub fn before_merge(
             .flow
             .iter()
             .map(|p| anchor(object, &p.to_steps()))
+            .filter(|anchored| !restyled_by_patch(object, anchored, patch, patch_flow))
             .collect(),
         flow_from_patch: new_from_patch(object, patch, patch_flow, targeted),
         untagged,
@@ -69,6 +70,30 @@ pub fn before_merge(
             })
             .collect(),
     }
+}
+
+/// Whether the merge gives the object's collection at `anchored` the
+/// patch's block style: kyaml's merge styles an empty map or list the
+/// patch also has (`resources: {}`) as the patch wrote it.
+fn restyled_by_patch(
+    object: &Value,
+    anchored: &Anchored,
+    patch: &Value,
+    patch_flow: &[Vec<PathStep>],
+) -> bool {
+    let empty = |v: &Value| match v {
+        Value::Object(map) => map.is_empty(),
+        Value::Array(items) => items.is_empty(),
+        _ => false,
+    };
+    let held_empty = resolve(object, anchored)
+        .and_then(|at| object.at(&at))
+        .is_some_and(empty);
+    let Some(at) = resolve(patch, anchored).filter(|_| held_empty) else {
+        return false;
+    };
+    matches!(patch.at(&at), Some(Value::Object(_) | Value::Array(_)))
+        && !patch_flow.iter().any(|outer| at.starts_with(outer))
 }
 
 /// Sets the marks of `r` after the merge: a flow mark where its path still
