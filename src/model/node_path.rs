@@ -108,18 +108,20 @@ impl std::fmt::Debug for NodePath {
     }
 }
 
+/// The steps of a `/`-joined path, a number being an index (for tests).
+#[cfg(test)]
+pub fn steps(text: &str) -> Vec<PathStep> {
+    text.split('/')
+        .map(|s| match s.parse() {
+            Ok(i) => PathStep::Index(i),
+            Err(_) => PathStep::Key(s.to_string()),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn steps(text: &str) -> Vec<PathStep> {
-        text.split('/')
-            .map(|s| match s.parse() {
-                Ok(i) => PathStep::Index(i),
-                Err(_) => PathStep::Key(s.to_string()),
-            })
-            .collect()
-    }
 
     #[test]
     fn a_path_is_the_steps_it_was_made_from_and_no_others() {

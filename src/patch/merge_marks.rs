@@ -267,15 +267,7 @@ fn collect_new(
 mod tests {
     use super::*;
     use crate::json;
-
-    fn steps(text: &str) -> Vec<PathStep> {
-        text.split('/')
-            .map(|s| match s.parse() {
-                Ok(i) => PathStep::Index(i),
-                Err(_) => PathStep::Key(s.to_string()),
-            })
-            .collect()
-    }
+    use crate::model::node_path::steps;
 
     #[test]
     fn a_path_follows_list_elements_by_name() {
