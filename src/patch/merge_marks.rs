@@ -86,13 +86,11 @@ fn restyled_by_patch(
         Value::Array(items) => items.is_empty(),
         _ => false,
     };
-    let held_empty = resolve(object, anchored)
-        .and_then(|at| object.at(&at))
-        .is_some_and(empty);
-    let Some(at) = resolve(patch, anchored).filter(|_| held_empty) else {
+    let held_empty = resolve(object, anchored).is_some_and(|(_, held)| empty(held));
+    let Some((at, written)) = resolve(patch, anchored).filter(|_| held_empty) else {
         return false;
     };
-    matches!(patch.at(&at), Some(Value::Object(_) | Value::Array(_)))
+    matches!(written, Value::Object(_) | Value::Array(_))
         && !patch_flow.iter().any(|outer| at.starts_with(outer))
 }
 
@@ -102,12 +100,12 @@ fn restyled_by_patch(
 pub fn after_merge(r: &mut Resource, before: Before) {
     let object = &r.value;
     let collection = |anchored: &Anchored| {
-        let at = resolve(object, anchored)?;
-        matches!(object.at(&at)?, Value::Object(_) | Value::Array(_)).then(|| NodePath::of(&at))
+        let (at, node) = resolve(object, anchored)?;
+        matches!(node, Value::Object(_) | Value::Array(_)).then(|| NodePath::of(&at))
     };
     let holding = |anchored: &Anchored, was: &Value| {
-        let at = resolve(object, anchored)?;
-        (object.at(&at)? == was).then(|| NodePath::of(&at))
+        let (at, node) = resolve(object, anchored)?;
+        (node == was).then(|| NodePath::of(&at))
     };
     r.flow = before
         .flow
@@ -159,7 +157,8 @@ fn anchor(root: &Value, path: &[PathStep]) -> Anchored {
         .collect()
 }
 
-fn resolve(root: &Value, anchored: &[Anchor]) -> Option<Vec<PathStep>> {
+/// Where `anchored` leads in `root` now: the path and the node there.
+fn resolve<'v>(root: &'v Value, anchored: &[Anchor]) -> Option<(Vec<PathStep>, &'v Value)> {
     let mut node = root;
     let mut at = Vec::with_capacity(anchored.len());
     for step in anchored {
@@ -170,7 +169,7 @@ fn resolve(root: &Value, anchored: &[Anchor]) -> Option<Vec<PathStep>> {
         node = node.at(std::slice::from_ref(&step))?;
         at.push(step);
     }
-    Some(at)
+    Some((at, node))
 }
 
 /// The name of element `i`, when no other element of `items` has it.
@@ -218,8 +217,8 @@ fn new_from_patch(
             continue;
         };
         let mut anchored = anchor(patch, outer);
-        match resolve(object, &anchored).and_then(|at| object.at(&at)) {
-            Some(there) => collect_new(written, Some(there), &mut anchored, &mut found),
+        match resolve(object, &anchored) {
+            Some((_, there)) => collect_new(written, Some(there), &mut anchored, &mut found),
             None => found.push(anchored),
         }
     }
@@ -274,7 +273,10 @@ mod tests {
         let before = json!({"c": [{"name": "a", "v": 1}, {"name": "b", "v": 2}]});
         let after = json!({"c": [{"name": "z"}, {"name": "b", "v": 2}, {"name": "a", "v": 1}]});
         let anchored = anchor(&before, &steps("c/0/v"));
-        assert_eq!(resolve(&after, &anchored), Some(steps("c/2/v")));
+        assert_eq!(
+            resolve(&after, &anchored),
+            Some((steps("c/2/v"), &json!(1)))
+        );
         assert_eq!(resolve(&json!({"c": [{"name": "b"}]}), &anchored), None);
     }
 
@@ -284,7 +286,8 @@ mod tests {
         for at in ["c/1", "c/2"] {
             let anchored = anchor(&before, &steps(at));
             let after = json!({"c": [{"x": 0}, {"name": "a"}, {"name": "a"}, {"v": 1}]});
-            assert_eq!(resolve(&after, &anchored), Some(steps(at)), "{at}");
+            let found = resolve(&after, &anchored).map(|(path, _)| path);
+            assert_eq!(found, Some(steps(at)), "{at}");
         }
     }
 }

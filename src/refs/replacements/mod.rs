@@ -382,8 +382,8 @@ fn source_value(resmap: &ResMap, source: &Source, origin: &Path) -> Result<value
         .map_err(|e| fail(format!("error looking up replacement source: {e}")))?;
     // An untagged scalar whose text reads as null is still there to
     // kustomize (only a null tag makes a source missing): its text.
-    if let Some(Value::Null) = found
-        && let Some(text) = untagged_null_text(res, found)
+    if let Some(held @ Value::Null) = found
+        && let Some(text) = untagged_null_text(res, held)
     {
         return untagged_source(text, &source.options).map_err(fail);
     }
@@ -400,8 +400,7 @@ fn source_value(resmap: &ResMap, source: &Source, origin: &Path) -> Result<value
 }
 
 /// The text of the untagged scalar `found` is, when it reads as null.
-fn untagged_null_text(res: &Resource, found: Option<&Value>) -> Option<&'static str> {
-    let found = found?;
+fn untagged_null_text(res: &Resource, found: &Value) -> Option<&'static str> {
     res.untagged.iter().find_map(|u| {
         let text = u.null_text?;
         let node = u.path.find(&res.value)?;
