@@ -16,6 +16,7 @@ use crate::model::provenance::{self, Origin};
 use crate::model::resmap::ResMap;
 use crate::model::resource::Resource;
 use crate::model::value::Value;
+use crate::model::written::Written;
 use crate::yaml::keyed_lines;
 use std::path::Path;
 
@@ -202,7 +203,14 @@ pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<
         let mut r = Resource::new(item, source.clone(), line);
         if let Some(l) = lines {
             let style = l.style_paths();
-            r.bare_nulls = style.bare_nulls.into();
+            r.written = style
+                .written
+                .into_iter()
+                .map(|(path, text)| Written {
+                    path: NodePath::of(&path),
+                    text,
+                })
+                .collect();
             r.quoted_images = style
                 .quoted_images
                 .iter()

@@ -1,6 +1,7 @@
 //! Values as Go prints them: `fmt` in kustomize's messages (so error texts
-//! read as kustomize's do) and `encoding/json` where kustomize sends an
-//! object through JSON (so numbers come back as Go wrote them).
+//! read as kustomize's do) and values (`%v`, `strconv`), and
+//! `encoding/json` where kustomize sends an object through JSON (so
+//! numbers come back as Go wrote them).
 
 /// A list of strings as `%s`/`%v` prints a Go slice: `[a b]`.
 pub fn list<S: AsRef<str>>(items: &[S]) -> String {
@@ -24,6 +25,40 @@ pub fn json_float(f: f64) -> String {
         Some(neg) => format!("{mantissa}e-{neg:0>1}"),
         None => format!("{mantissa}e+{exp:0>2}"),
     }
+}
+
+/// A float64 as Go's `strconv.FormatFloat(f, 'g', -1, 64)` and `%v`
+/// print it: the shortest digits that read back the same, positional for
+/// exponents -4 to 5 and in exponent form (two digits at least) outside.
+pub fn float_g(f: f64) -> String {
+    let sci = format!("{:e}", f.abs());
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
+    let sign = if f.is_sign_negative() { "-" } else { "" };
+    if !(-4..6).contains(&exp) {
+        let rest = &digits[1..];
+        let dot = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
+        let esign = if exp < 0 { '-' } else { '+' };
+        return format!("{sign}{}{dot}e{esign}{:02}", &digits[..1], exp.abs());
+    }
+    let point = exp + 1;
+    let text = if point <= 0 {
+        format!("0.{}{digits}", "0".repeat((-point) as usize))
+    } else if point as usize >= digits.len() {
+        format!("{digits}{}", "0".repeat(point as usize - digits.len()))
+    } else {
+        format!(
+            "{}.{}",
+            &digits[..point as usize],
+            &digits[point as usize..]
+        )
+    };
+    format!("{sign}{text}")
 }
 
 /// Go's `encoding/json` string encoding, HTML escaping on.
@@ -86,6 +121,22 @@ mod tests {
             (1e20, "100000000000000000000"),
         ] {
             assert_eq!(super::json_float(f), text, "{f}");
+        }
+    }
+
+    #[test]
+    fn floats_print_as_go_g_prints_them() {
+        for (f, text) in [
+            (1234567.5, "1.2345675e+06"),
+            (0.000001, "1e-06"),
+            (0.5, "0.5"),
+            (-2.25, "-2.25"),
+            (1e3, "1000"),
+            (0.0, "0"),
+            (-0.0, "-0"),
+            (123456789.0, "1.23456789e+08"),
+        ] {
+            assert_eq!(super::float_g(f), text, "{f}");
         }
     }
 

@@ -2,7 +2,7 @@
 //! layers: the document itself (`value`, with its mappings in `map`, their
 //! interned keys in `key` and the order they print in, `key_order`),
 //! kept paths to nodes (`node_path`) and the untagged scalars among them
-//! (`untagged`), resource identity (`resid`, with which kinds are cluster-scoped in
+//! (`untagged`), texts the values do not keep (`written`), resource identity (`resid`, with which kinds are cluster-scoped in
 //! `cluster_scope` and kustomize's kind ranks in `kind_order`), a resource
 //! in flight with its history (`resource`) and, when asked, who set each
 //! field (`provenance`), the ordered collection a kustomization accumulates
@@ -33,6 +33,7 @@ pub mod resource;
 pub mod selector;
 pub mod untagged;
 pub mod value;
+pub mod written;
 
 /// What the model refuses: an object or selector that cannot be held (a
 /// duplicate id, an invalid target pattern) or a limit reached. The build

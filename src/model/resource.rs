@@ -72,9 +72,11 @@ pub struct Resource {
     pub name_suffixes: ThinVec<Str>,
     /// Vars whose objref chose this object (kustomize's refVarNames).
     pub ref_var_names: ThinVec<String>,
-    /// Paths of values written as nothing (`key:`) in the source file,
-    /// which kustomize's strategic merge drops (see `strategic_merge`).
-    pub bare_nulls: ThinVec<Vec<crate::model::value::PathStep>>,
+    /// Scalars whose text as written the value does not keep
+    /// (`model::written`): a value written as nothing (`key:`), which
+    /// kustomize's strategic merge drops, a null written `~`, a number
+    /// written `0x1F`, whose text replacements and `vars` read.
+    pub written: ThinVec<crate::model::written::Written>,
     /// Annotations written as plain text that reads as another type
     /// (`0o7`, `~`): a JSON 6902 patch on the object turns them into that
     /// type's JSON form, as kustomize's JSON round trip does.
@@ -121,7 +123,7 @@ impl Resource {
             name_prefixes: ThinVec::new(),
             name_suffixes: ThinVec::new(),
             ref_var_names: ThinVec::new(),
-            bare_nulls: ThinVec::new(),
+            written: ThinVec::new(),
             plain_annotations: ThinVec::new(),
             untagged: ThinVec::new(),
             quoted_images: ThinVec::new(),

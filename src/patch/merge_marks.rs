@@ -1,5 +1,5 @@
 //! The marks a resource keeps on its nodes (`Resource::flow`, `untagged`,
-//! `quoted_images`) through a strategic merge.
+//! `quoted_images`, `written`) through a strategic merge.
 //!
 //! kyaml's merge keeps every node the object had, with its tag and style,
 //! and adds a field only the patch has as the patch wrote it. But it sets
@@ -12,13 +12,17 @@
 //! Marks are paths, and a list merge moves elements (a new one merged in
 //! ahead of the object's): a path is followed through the merge by the
 //! `name` of each list element on it (the merge key of most lists), or by
-//! position where an element has no name of its own. An untagged scalar
-//! or quoted image keeps its mark where it still holds what it held.
+//! position where an element has no name of its own. An untagged scalar,
+//! quoted image or text as written keeps its mark where it still holds
+//! what it held. A scalar the patch sets is the patch's node, with the
+//! patch's text (`0x1F`).
 
 use crate::model::node_path::NodePath;
 use crate::model::resource::{Resource, scalar_text};
 use crate::model::untagged::Untagged;
 use crate::model::value::{PathStep, Value};
+use crate::model::written::{Text, Written};
+use crate::yaml::StylePaths;
 
 /// What the marks need from before the merge: each as a path followed by
 /// element names, with what an untagged scalar or quoted image held.
@@ -28,17 +32,20 @@ pub struct Before {
     flow_from_patch: Vec<Anchored>,
     untagged: Vec<(Untagged, Anchored, Value)>,
     quoted_images: Vec<(Anchored, Value)>,
+    /// The object's texts the merge leaves, then the patch's.
+    written: Vec<(Text, Anchored, Value)>,
 }
 
-/// Notes the marks of `r` before `patch` is merged into it; `patch_flow`
-/// holds the patch's outermost flow collections (`yaml::StylePaths`).
-/// The untagged scalars the merge will double-quote become strings now.
+/// Notes the marks of `r` before `patch` is merged into it; `patch_style`
+/// is what the patch keeps of how it was written. The untagged scalars
+/// the merge will double-quote become strings now.
 pub fn before_merge(
     r: &mut Resource,
     patch: &Value,
-    patch_flow: &[Vec<PathStep>],
+    patch_style: &StylePaths,
     targeted: bool,
 ) -> Before {
+    let patch_flow = &patch_style.flow;
     let mut untagged = Vec::new();
     for u in std::mem::take(&mut r.untagged) {
         let at = u.path.to_steps();
@@ -69,7 +76,32 @@ pub fn before_merge(
                 Some((anchor(object, &at), object.at(&at)?.clone()))
             })
             .collect(),
+        written: written_through(object, &r.written, patch, patch_style),
     }
+}
+
+/// The texts as written the merged object may keep, each with where it is
+/// and what it holds: the object's, but where the patch sets a scalar,
+/// whose node replaces the object's, the patch's (a null there deletes).
+fn written_through(
+    object: &Value,
+    written: &[Written],
+    patch: &Value,
+    patch_style: &StylePaths,
+) -> Vec<(Text, Anchored, Value)> {
+    let scalar = |v: &Value| !matches!(v, Value::Object(_) | Value::Array(_));
+    let kept = written.iter().filter_map(|w| {
+        let at = w.path.to_steps();
+        let anchored = anchor(object, &at);
+        let set_by_patch = resolve(patch, &anchored).is_some_and(|(_, v)| scalar(v));
+        let held = object.at(&at).filter(|_| !set_by_patch)?;
+        Some((w.text.clone(), anchored, held.clone()))
+    });
+    let from_patch = patch_style.written.iter().filter_map(|(at, text)| {
+        let held = patch.at(at).filter(|v| matches!(v, Value::Number(_)))?;
+        Some((text.clone(), anchor(patch, at), held.clone()))
+    });
+    kept.chain(from_patch).collect()
 }
 
 /// Whether the merge gives the object's collection at `anchored` the
@@ -117,6 +149,16 @@ pub fn after_merge(r: &mut Resource, before: Before) {
         .quoted_images
         .iter()
         .filter_map(|(anchored, was)| holding(anchored, was))
+        .collect();
+    r.written = before
+        .written
+        .iter()
+        .filter_map(|(text, anchored, was)| {
+            Some(Written {
+                path: holding(anchored, was)?,
+                text: text.clone(),
+            })
+        })
         .collect();
     r.untagged = before
         .untagged

@@ -19,6 +19,7 @@ use crate::model::resid::ResId;
 use crate::model::resmap::ResMap;
 use crate::model::selector::CompiledSelector;
 use crate::model::value::Value;
+use crate::yaml::StylePaths;
 use hashbrown::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -175,13 +176,21 @@ pub fn load_strategic(entry: &str, loader: &Loader, kustomization: &Path) -> Res
     }))
 }
 
-/// The patch documents as parsed, and their lines by keyed path once asked.
+/// The patch documents as parsed, and their lines by keyed path and what
+/// each keeps of how it was written, once asked.
 struct Lines {
     docs: Vec<crate::yaml::Document>,
     by_path: OnceLock<Vec<HashMap<String, usize>>>,
+    style: OnceLock<Vec<StylePaths>>,
 }
 
 impl Lines {
+    fn style(&self, doc: usize) -> Option<&StylePaths> {
+        self.style
+            .get_or_init(|| self.docs.iter().map(|d| d.lines.style_paths()).collect())
+            .get(doc)
+    }
+
     fn by_path(&self) -> &[HashMap<String, usize>] {
         self.by_path.get_or_init(|| {
             self.docs
@@ -203,6 +212,7 @@ fn parse_body(origin: &Path, text: &str) -> Result<(PatchBody, Arc<Lines>)> {
     let lines = Arc::new(Lines {
         docs: docs.clone(),
         by_path: OnceLock::new(),
+        style: OnceLock::new(),
     });
     if let [single] = docs.as_slice()
         && single.value.is_array()
@@ -294,14 +304,10 @@ pub fn apply_with_schema(resmap: &mut ResMap, patch: &Patch, schema: &SchemaTabl
                     "multiple strategic-merge patches in one `patches` entry may not set `target`",
                 ));
             }
+            let unwritten = StylePaths::default();
             for (i, doc) in docs.iter().enumerate() {
-                let flow = patch
-                    .lines
-                    .docs
-                    .get(i)
-                    .map(|d| d.lines.style_paths().flow)
-                    .unwrap_or_default();
-                apply_strategic(resmap, patch, (doc, &flow), schema)?;
+                let style = patch.lines.style(i).unwrap_or(&unwritten);
+                apply_strategic(resmap, patch, doc, style, schema)?;
             }
             Ok(())
         }
@@ -367,10 +373,12 @@ fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json6902::Patch) -> 
         plain_annotations_through_json(r);
         // Through JSON every node comes back with a tag, and quoted only
         // where its text needs it; in block style, so an object written
-        // as JSON is no longer held as JSON.
+        // as JSON is no longer held as JSON, and with the text JSON gives
+        // its value (`0x1F` is 31, `~` is null).
         r.untagged.clear();
         r.quoted_images.clear();
         r.flow.clear();
+        r.written.clear();
         json6902::apply(&mut r.value, ops).map_err(|e| {
             // Point at the failing op's line in the patch file.
             let line = match &e {
@@ -404,12 +412,13 @@ fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json6902::Patch) -> 
     })
 }
 
-/// Merges one patch document (with its outermost flow collections) into
-/// the objects it targets.
+/// Merges one patch document (with what it keeps of how it was written)
+/// into the objects it targets.
 fn apply_strategic(
     resmap: &mut ResMap,
     patch: &Patch,
-    (doc, doc_flow): (&Value, &[Vec<crate::model::value::PathStep>]),
+    doc: &Value,
+    style: &StylePaths,
     schema_table: &SchemaTable,
 ) -> Result<()> {
     let indices = match &patch.target {
@@ -459,8 +468,8 @@ fn apply_strategic(
             }
             _ => doc,
         };
-        strategic_merge::drop_bare_nulls(&mut r.value, &mut r.bare_nulls, schema);
-        let marks = merge_marks::before_merge(r, doc, doc_flow, patch.target.is_some());
+        strategic_merge::drop_bare_nulls(&mut r.value, &mut r.written, schema);
+        let marks = merge_marks::before_merge(r, doc, style, patch.target.is_some());
         let outcome = strategic_merge::apply(&mut r.value, doc, schema).map_err(|e| {
             BuildError::invalid(
                 &patch.origin,

@@ -10,8 +10,10 @@
 
 use super::associative;
 use crate::load::openapi::{Container, FieldRef, SchemaRef};
+use crate::model::untagged::NullText;
 use crate::model::value::PathStep;
 use crate::model::value::{Map, Value};
+use crate::model::written::{Text, Written};
 
 const PATCH: &str = "$patch";
 const RETAIN_KEYS: &str = "$retainKeys";
@@ -66,15 +68,18 @@ pub fn apply(
 /// kustomize's merge walks every map of the target and every list whose
 /// schema says `merge`; on that walk a value written as nothing (`key:`)
 /// that the patch does not set is dropped (an explicit `null` or `~` is
-/// kept). `bare` lists those values' paths in `target` (from the parser);
-/// the ones dropped are removed from it. Runs before the merge itself, on
-/// the target as loaded, so list positions still hold.
+/// kept). `written` holds those values (from the parser, with the other
+/// texts the object's values do not keep); the ones dropped are removed
+/// from it. Runs before the merge itself, on the target as loaded, so list
+/// positions still hold.
 pub fn drop_bare_nulls(
     target: &mut Value,
-    bare: &mut thin_vec::ThinVec<Vec<PathStep>>,
+    written: &mut thin_vec::ThinVec<Written>,
     schema: Option<SchemaRef>,
 ) {
-    bare.retain(|path| !drop_one(target, path, schema));
+    written.retain(|w| {
+        w.text != Text::Null(NullText::Empty) || !drop_one(target, &w.path.to_steps(), schema)
+    });
 }
 
 /// Drops the value at `path` if the merge walk reaches it and it is null;

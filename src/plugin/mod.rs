@@ -333,7 +333,7 @@ fn reset(old: &mut Resource, new: Resource) {
             .map(|(k, n, ns)| (k.as_str(), n.as_str(), ns.as_str())),
     );
     old.value = new.value;
-    old.bare_nulls = new.bare_nulls;
+    old.written = new.written;
     old.plain_annotations = new.plain_annotations;
     old.untagged = new.untagged;
     old.quoted_images = new.quoted_images;

@@ -4,11 +4,14 @@
 
 use crate::error::{BuildError, Result};
 use crate::model::fieldspec::{self, FieldSpec};
+use crate::model::go_format;
 use crate::model::resid::{Gvk, IdRef, ResId};
 use crate::model::resmap::ResMap;
 use crate::model::resource::Resource;
 use crate::model::untagged::NullText;
-use crate::model::value::{PathStep, Value};
+use crate::model::value::{Number, PathStep, Value};
+use crate::model::written::{self, Text};
+use crate::yaml::scalars;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
@@ -39,7 +42,7 @@ pub fn resolve(
     if vars.is_empty() {
         return Ok(Vec::new());
     }
-    let mut values = BTreeMap::new();
+    let mut values: BTreeMap<String, VarValue> = BTreeMap::new();
     for v in vars {
         values.insert(v.name.clone(), value_of(resmap, v, origin)?);
     }
@@ -177,7 +180,7 @@ fn target_id(var: &Var) -> ResId {
     }
 }
 
-fn value_of(resmap: &ResMap, var: &Var, origin: &Path) -> Result<Value> {
+fn value_of(resmap: &ResMap, var: &Var, origin: &Path) -> Result<VarValue> {
     let found = resmap.iter().find(|r| r.ref_var_names.contains(&var.name));
     let missing = || {
         BuildError::invalid(
@@ -195,14 +198,91 @@ fn value_of(resmap: &ResMap, var: &Var, origin: &Path) -> Result<Value> {
         .clone()
         .filter(|p| !p.is_empty())
         .unwrap_or_else(|| "metadata.name".into());
-    lookup(&r.value, &path).cloned().ok_or_else(|| {
-        BuildError::invalid(
-            origin,
-            format!(
-                "field specified in var '{}' not found in corresponding resource",
-                var.name
-            ),
-        )
+    lookup(&r.value, &path)
+        .and_then(|node| VarValue::of(r, node))
+        .ok_or_else(|| {
+            BuildError::invalid(
+                origin,
+                format!(
+                    "field specified in var '{}' not found in corresponding resource",
+                    var.name
+                ),
+            )
+        })
+}
+
+/// A var's value as kustomize holds it: kyaml's `GetFieldValue` turns the
+/// field's node into a Go value by its tag, from its text as written.
+#[derive(Debug, Clone, PartialEq)]
+enum VarValue {
+    /// A string, or a null as the text it was written as (`~`).
+    Text(String),
+    Int(i64),
+    Float(f64),
+    Bool(bool),
+    /// A map or list, which kustomize cannot put into a field's text: a
+    /// reference to it stays as written.
+    Collection,
+}
+
+impl VarValue {
+    /// The value of `node`, a node of `r`; `None` where Go's `Atoi` or
+    /// `ParseFloat` refuses a number's text (`0x1F`, `1_000`, an int past
+    /// 64 bits), which kustomize reports as the field not found.
+    fn of(r: &Resource, node: &Value) -> Option<VarValue> {
+        let written = written::text_of(&r.written, &r.value, node);
+        Some(match node {
+            Value::String(s) => VarValue::Text(s.to_string()),
+            Value::Bool(b) => VarValue::Bool(*b),
+            Value::Object(_) | Value::Array(_) => VarValue::Collection,
+            Value::Null => {
+                let text = match written {
+                    Some(text) => text.as_str(),
+                    None => untagged_null_text(r, node).unwrap_or("null"),
+                };
+                VarValue::Text(text.to_string())
+            }
+            Value::Number(n) => {
+                let text = written.map_or(n.as_str(), Text::as_str);
+                match scalars::reads_as_go_int(text) {
+                    true => VarValue::Int(text.parse().ok()?),
+                    false => VarValue::Float(scalars::go_parse_float(text)?),
+                }
+            }
+        })
+    }
+
+    /// What a field that is exactly `$(NAME)` becomes: the value with its
+    /// own type (kustomize's `updateNodeValue`), or nothing for a map or
+    /// list, whose reference stays.
+    fn node(&self) -> Option<Value> {
+        Some(match self {
+            VarValue::Text(t) => Value::String(t.as_str().into()),
+            VarValue::Int(i) => Value::Number((*i).into()),
+            VarValue::Float(f) => Value::Number(Number::from_f64(*f)?),
+            VarValue::Bool(b) => Value::Bool(*b),
+            VarValue::Collection => return None,
+        })
+    }
+
+    /// What `$(NAME)` inside a text becomes: the value as Go's `%v`
+    /// prints it, or nothing for a map or list, whose reference stays.
+    fn text(&self) -> Option<String> {
+        Some(match self {
+            VarValue::Text(t) => t.clone(),
+            VarValue::Int(i) => i.to_string(),
+            VarValue::Float(f) => go_format::float_g(*f),
+            VarValue::Bool(b) => b.to_string(),
+            VarValue::Collection => return None,
+        })
+    }
+}
+
+/// The text of the untagged scalar `node` of `r` is, when it reads as null.
+fn untagged_null_text(r: &Resource, node: &Value) -> Option<&'static str> {
+    r.untagged.iter().find_map(|u| {
+        let text = u.null_text?;
+        std::ptr::eq(u.path.find(&r.value)?, node).then(|| text.as_str())
     })
 }
 
@@ -229,7 +309,7 @@ fn lookup<'a>(mut node: &'a Value, path: &str) -> Option<&'a Value> {
 /// other item (`args: [--port, 8080]`), whether or not it names a var.
 fn expand_node(
     node: &mut Value,
-    values: &BTreeMap<String, Value>,
+    values: &BTreeMap<String, VarValue>,
     used: &mut BTreeSet<String>,
 ) -> std::result::Result<(), String> {
     if let Value::Array(items) = node {
@@ -248,10 +328,12 @@ fn expand_node(
         Value::String(s) => {
             // A field that is exactly one reference takes the value's own type.
             if let Some(name) = s.strip_prefix("$(").and_then(|r| r.strip_suffix(')'))
-                && let Some(v) = values.get(name).filter(|v| !v.is_string())
+                && let Some(v) = values.get(name)
             {
-                used.insert(name.to_string());
-                *node = v.clone();
+                if let Some(value) = v.node() {
+                    used.insert(name.to_string());
+                    *node = value;
+                }
                 return Ok(());
             }
             *s = expand(s, values, used).into();
@@ -268,7 +350,7 @@ fn expand_node(
 
 /// Kubernetes' `$(VAR)` expansion: known names are replaced, `$$` is a
 /// literal `$`, anything else is kept as written.
-pub fn expand(s: &str, values: &BTreeMap<String, Value>, used: &mut BTreeSet<String>) -> String {
+fn expand(s: &str, values: &BTreeMap<String, VarValue>, used: &mut BTreeSet<String>) -> String {
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
     while let Some(i) = rest.find('$') {
@@ -284,14 +366,15 @@ pub fn expand(s: &str, values: &BTreeMap<String, Value>, used: &mut BTreeSet<Str
             rest = tail;
         } else if let Some(body) = after.strip_prefix('(') {
             match body.find(')') {
-                Some(end) if values.contains_key(&body[..end]) => {
-                    let name = &body[..end];
-                    used.insert(name.to_string());
-                    out.push_str(&crate::model::resource::scalar_text(&values[name]));
-                    rest = &body[end + 1..];
-                }
                 Some(end) => {
-                    out.push_str(&rest[i..i + 2 + end + 1]);
+                    let name = &body[..end];
+                    match values.get(name).and_then(VarValue::text) {
+                        Some(text) => {
+                            used.insert(name.to_string());
+                            out.push_str(&text);
+                        }
+                        None => out.push_str(&rest[i..i + 2 + end + 1]),
+                    }
                     rest = &body[end + 1..];
                 }
                 None => {
@@ -315,13 +398,46 @@ mod tests {
 
     #[test]
     fn expands_like_kubernetes() {
-        let values: BTreeMap<String, Value> =
-            [("A".to_string(), json!("x")), ("N".to_string(), json!(3))].into();
+        let values: BTreeMap<String, VarValue> = [
+            ("A".to_string(), VarValue::Text("x".into())),
+            ("N".to_string(), VarValue::Int(3)),
+            ("F".to_string(), VarValue::Float(1e6)),
+            ("M".to_string(), VarValue::Collection),
+        ]
+        .into();
         let mut used = BTreeSet::new();
         assert_eq!(
-            expand("--a=$(A) $(B) $$(A) $(N)", &values, &mut used),
-            "--a=x $(B) $(A) 3"
+            expand("--a=$(A) $(B) $$(A) $(N) $(F) $(M)", &values, &mut used),
+            "--a=x $(B) $(A) 3 1e+06 $(M)"
         );
-        assert_eq!(used.len(), 2);
+        assert_eq!(used.len(), 3);
+    }
+
+    /// kyaml's `GetFieldValue`: a number by its text as written, through
+    /// Go's `Atoi` or `ParseFloat`; a null as its text.
+    #[test]
+    fn reads_a_field_as_kyaml_does() {
+        let doc = "a: 017\nb: 0x1F\nc: 1.50\nd: ~\ne:\nf: null\ng: 5.\nh: 9223372036854775808\n";
+        let parsed = crate::yaml::parse_documents(doc).unwrap().remove(0);
+        let mut r = Resource::new(parsed.value, std::path::Path::new("x.yaml"), 1);
+        r.written = parsed
+            .lines
+            .style_paths()
+            .written
+            .into_iter()
+            .map(|(path, text)| written::Written {
+                path: crate::model::node_path::NodePath::of(&path),
+                text,
+            })
+            .collect();
+        let of = |key: &str| VarValue::of(&r, &r.value[key]);
+        assert_eq!(of("a"), Some(VarValue::Int(17)));
+        assert_eq!(of("b"), None);
+        assert_eq!(of("c"), Some(VarValue::Float(1.5)));
+        assert_eq!(of("d"), Some(VarValue::Text("~".into())));
+        assert_eq!(of("e"), Some(VarValue::Text("".into())));
+        assert_eq!(of("f"), Some(VarValue::Text("null".into())));
+        assert_eq!(of("g"), Some(VarValue::Float(5.0)));
+        assert_eq!(of("h"), None);
     }
 }

@@ -918,10 +918,14 @@ pub fn number_text(n: &Number) -> String {
         return n.to_string();
     };
     let json = crate::model::go_format::json_float(f);
-    if json.parse::<i64>().is_ok() || json.parse::<u64>().is_ok() {
-        return json;
+    // Read back as an int, `-0` is 0.
+    if let Ok(i) = json.parse::<i64>() {
+        return i.to_string();
     }
-    go_format_g(f)
+    if let Ok(u) = json.parse::<u64>() {
+        return u.to_string();
+    }
+    crate::model::go_format::float_g(f)
 }
 
 /// A number read into a Go float64 and printed by go-yaml v2: integral
@@ -935,38 +939,7 @@ pub fn float64_text(n: &Number) -> String {
     if f.fract() == 0.0 && f.abs() < 1e21 && f >= i64::MIN as f64 && f < i64::MAX as f64 {
         return (f as i64).to_string();
     }
-    go_format_g(f)
-}
-
-fn go_format_g(f: f64) -> String {
-    let sci = format!("{:e}", f.abs());
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
-    let sign = if f < 0.0 { "-" } else { "" };
-    if !(-4..6).contains(&exp) {
-        let rest = &digits[1..];
-        let dot = if rest.is_empty() {
-            String::new()
-        } else {
-            format!(".{rest}")
-        };
-        let esign = if exp < 0 { '-' } else { '+' };
-        return format!("{sign}{}{dot}e{esign}{:02}", &digits[..1], exp.abs());
-    }
-    let point = exp + 1;
-    let text = if point <= 0 {
-        format!("0.{}{digits}", "0".repeat((-point) as usize))
-    } else if point as usize >= digits.len() {
-        format!("{digits}{}", "0".repeat(point as usize - digits.len()))
-    } else {
-        format!(
-            "{}.{}",
-            &digits[..point as usize],
-            &digits[point as usize..]
-        )
-    };
-    format!("{sign}{text}")
+    crate::model::go_format::float_g(f)
 }
 
 #[cfg(test)]
@@ -1033,14 +1006,6 @@ mod tests {
         );
     }
 
-    #[test]
-    fn go_float_formatting() {
-        assert_eq!(go_format_g(1234567.5), "1.2345675e+06");
-        assert_eq!(go_format_g(0.000001), "1e-06");
-        assert_eq!(go_format_g(0.5), "0.5");
-        assert_eq!(go_format_g(-2.25), "-2.25");
-    }
-
     /// Printed by kubectl kustomize v5.5.0 for these resource values.
     #[test]
     fn json_numbers_print_as_kustomize_prints_them() {
@@ -1053,6 +1018,8 @@ mod tests {
             ("123456789012345678901234", "1.2345678901234569e+23"),
             ("1.0", "1"),
             ("0.0000001234", "1.234e-07"),
+            ("-0.0", "0"),
+            ("-0.0e0", "0"),
         ] {
             let n: Number = serde_json::from_str(text).unwrap();
             assert_eq!(number_text(&n), printed, "{text}");

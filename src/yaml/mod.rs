@@ -15,7 +15,7 @@ pub mod testing;
 
 pub use emit::{emit_document, emit_stream};
 pub use parse::{
-    Document, DuplicateKeys, LineTree, Reader, YamlError, parse_config_documents, parse_documents,
-    parse_documents_with, parse_json_patch_documents, parse_node_documents,
+    Document, DuplicateKeys, LineTree, Reader, StylePaths, YamlError, parse_config_documents,
+    parse_documents, parse_documents_with, parse_json_patch_documents, parse_node_documents,
     parse_resource_documents,
 };

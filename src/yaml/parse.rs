@@ -6,7 +6,9 @@
 //! exactly as they do through `kubectl kustomize`.
 
 use super::scalars::{is_go_float, parse_go_int};
+use crate::model::untagged::NullText;
 use crate::model::value::{Key, Map, Number, PathStep, Value};
+use crate::model::written::Text;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use std::collections::HashMap;
 
@@ -39,9 +41,11 @@ type MapLines = Vec<(Key, LineTree)>;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LineTree {
     Leaf(usize),
-    /// A value written as nothing at all (`key:`), which kustomize's merge
-    /// drops where `null` and `~` are kept.
-    BareNull(usize),
+    /// A scalar whose text as written its value does not keep: a value
+    /// written as nothing at all (`key:`, which kustomize's merge drops
+    /// where `null` and `~` are kept), a null written `~`, a number
+    /// written `0x1F` (see `model::written`).
+    Written(usize, Text),
     /// A plain annotation value kept as its text that reads as another
     /// type (`0o7`, `~`, `True`): kustomize turns it into that type's JSON
     /// form when a JSON 6902 patch sends the object through JSON.
@@ -59,8 +63,8 @@ pub enum LineTree {
 /// What a resource keeps of how it was written (see `model::resource`).
 #[derive(Debug, Default)]
 pub struct StylePaths {
-    /// Values written as nothing (`key:`).
-    pub bare_nulls: Vec<Vec<PathStep>>,
+    /// Scalars whose text the value does not keep (see [`LineTree::Written`]).
+    pub written: Vec<(Vec<PathStep>, Text)>,
     /// `image` fields written quoted (see [`LineTree::Quoted`]).
     pub quoted_images: Vec<Vec<PathStep>>,
     /// The outermost collections written in flow style (`{...}`, `[...]`);
@@ -69,16 +73,10 @@ pub struct StylePaths {
 }
 
 impl LineTree {
-    /// The paths of every value written as nothing (`key:`).
-    pub fn bare_nulls(&self) -> Vec<Vec<PathStep>> {
-        let [bare] = self.paths_by(|t, _| matches!(t, LineTree::BareNull(_)).then_some(0));
-        bare
-    }
-
     /// In one walk, the paths a resource keeps of how it was written.
     pub fn style_paths(&self) -> StylePaths {
-        let [bare_nulls, quoted_images, mut flow] = self.paths_by(|t, key| match t {
-            LineTree::BareNull(_) => Some(0),
+        let [written, quoted_images, mut flow] = self.paths_by(|t, key| match t {
+            LineTree::Written(..) => Some(0),
             LineTree::Quoted(_) if key == Some("image") => Some(1),
             LineTree::Map(_, true, _) | LineTree::Seq(_, true, _) => Some(2),
             _ => None,
@@ -86,8 +84,15 @@ impl LineTree {
         // Everything inside a flow collection is flow: the outermost say it
         // all. The walk meets an outer one before those inside it.
         flow.dedup_by(|inner, outer| inner.starts_with(outer));
+        let written = written
+            .into_iter()
+            .filter_map(|path| match self.at(&path) {
+                Some(LineTree::Written(_, text)) => Some((path, text.clone())),
+                _ => None,
+            })
+            .collect();
         StylePaths {
-            bare_nulls,
+            written,
             quoted_images,
             flow,
         }
@@ -159,7 +164,12 @@ impl LineTree {
         };
         entries
             .iter()
-            .filter(|(_, t)| matches!(t, LineTree::PlainText(_) | LineTree::BareNull(_)))
+            .filter(|(_, t)| {
+                matches!(
+                    t,
+                    LineTree::PlainText(_) | LineTree::Written(_, Text::Null(NullText::Empty))
+                )
+            })
             .map(|(k, _)| *k)
             .collect()
     }
@@ -167,7 +177,7 @@ impl LineTree {
     pub fn line(&self) -> usize {
         match self {
             LineTree::Leaf(l)
-            | LineTree::BareNull(l)
+            | LineTree::Written(l, _)
             | LineTree::PlainText(l)
             | LineTree::Quoted(l)
             | LineTree::Map(l, _, _)
@@ -187,6 +197,14 @@ impl LineTree {
             LineTree::Seq(_, _, items) => items.get(i),
             _ => None,
         }
+    }
+
+    /// The tree of the node at `path`.
+    fn at(&self, path: &[PathStep]) -> Option<&LineTree> {
+        path.iter().try_fold(self, |t, step| match step {
+            PathStep::Key(k) => t.get(k),
+            PathStep::Index(i) => t.index(*i),
+        })
     }
 }
 
@@ -796,8 +814,13 @@ impl<'a> Builder<'a> {
                     ));
                 }
                 let bare = text.is_empty() && matches!(style, ScalarStyle::Plain) && tag.is_none();
-                let leaf = if bare {
-                    LineTree::BareNull(line)
+                let lost = match &value {
+                    Value::Null if bare => Some(Text::Null(NullText::Empty)),
+                    Value::Null if text.is_empty() => None,
+                    other => Text::of(&text, other),
+                };
+                let leaf = if let Some(text) = lost {
+                    LineTree::Written(line, text)
                 } else if typed_text {
                     LineTree::PlainText(line)
                 } else if !matches!(style, ScalarStyle::Plain) {
@@ -973,7 +996,7 @@ impl<'a> Builder<'a> {
             let key_line = span.start.line();
             let value_lines = match value_lines {
                 LineTree::Leaf(_) => LineTree::Leaf(key_line),
-                LineTree::BareNull(_) => LineTree::BareNull(key_line),
+                LineTree::Written(_, text) => LineTree::Written(key_line, text),
                 LineTree::PlainText(_) => LineTree::PlainText(key_line),
                 LineTree::Quoted(_) => LineTree::Quoted(key_line),
                 LineTree::Map(_, flow, entries) => LineTree::Map(key_line, flow, entries),

@@ -211,6 +211,29 @@ pub fn parse_go_int(s: &str) -> Option<i64> {
     i64::try_from(if neg { -magnitude } else { magnitude }).ok()
 }
 
+/// Whether go-yaml tags a number written `text` an int: an integer
+/// literal (underscores dropped) that fits 64 bits, signed or not.
+pub fn reads_as_go_int(text: &str) -> bool {
+    let cleaned: String = text.chars().filter(|c| *c != '_').collect();
+    split_go_int(&cleaned).is_some_and(|(neg, radix, digits)| {
+        u64::from_str_radix(digits, radix).is_ok_and(|m| !neg || m <= 1 << 63)
+    })
+}
+
+/// Go's `strconv.ParseFloat(text, 64)` on a decimal text: underscores only
+/// between digits, and a value in range.
+pub fn go_parse_float(text: &str) -> Option<f64> {
+    let bytes = text.as_bytes();
+    let between_digits = |i: usize| {
+        i > 0 && bytes[i - 1].is_ascii_digit() && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
+    };
+    if (0..bytes.len()).any(|i| bytes[i] == b'_' && !between_digits(i)) {
+        return None;
+    }
+    let cleaned: String = text.chars().filter(|c| *c != '_').collect();
+    cleaned.parse::<f64>().ok().filter(|f| f.is_finite())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -228,6 +251,36 @@ mod tests {
     fn agree(pattern: &str, matcher: fn(&str) -> bool, s: &str) {
         let re = regex::Regex::new(pattern).unwrap();
         assert_eq!(matcher(s), re.is_match(s), "{pattern} on {s:?}");
+    }
+
+    #[test]
+    fn numbers_read_as_go_reads_them() {
+        for (text, int) in [
+            ("017", true),
+            ("0x1F", true),
+            ("1_000", true),
+            ("18446744073709551615", true),
+            ("18446744073709551616", false),
+            ("-9223372036854775808", true),
+            ("-9223372036854775809", false),
+            ("1.5", false),
+            ("08", false),
+        ] {
+            assert_eq!(reads_as_go_int(text), int, "{text}");
+        }
+        for (text, float) in [
+            ("5.", Some(5.0)),
+            ("+.5", Some(0.5)),
+            ("1_0.5", Some(10.5)),
+            ("1_.5", None),
+            ("1__0.5", None),
+            ("_1.5", None),
+            ("1e3", Some(1000.0)),
+            ("1e400", None),
+            (".inf", None),
+        ] {
+            assert_eq!(go_parse_float(text), float, "{text}");
+        }
     }
 
     #[test]

@@ -27,6 +27,7 @@ use crate::model::resource::Resource;
 use crate::model::selector::LabelSelectors;
 use crate::model::untagged::Untagged;
 use crate::model::value::Value;
+use crate::model::written::{self, Text};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -187,7 +188,7 @@ fn apply_one(resmap: &mut ResMap, r: &Replacement, origin: &Path) -> Result<()> 
             for path in &paths {
                 let written = value::Written {
                     flow: &res.flow,
-                    bare_nulls: &res.bare_nulls,
+                    texts: &res.written,
                     untagged: &res.untagged,
                 };
                 let made =
@@ -387,16 +388,18 @@ fn source_value(resmap: &ResMap, source: &Source, origin: &Path) -> Result<value
     {
         return untagged_source(text, &source.options).map_err(fail);
     }
-    let node = match found {
-        Some(v) if !is_nil_or_empty(v) => v.clone(),
-        _ => {
-            return Err(fail(format!(
-                "fieldPath `{field_path}` is missing for replacement source {}",
-                describe(&selector, "")
-            )));
-        }
+    let Some(found) = found.filter(|v| !is_nil_or_empty(v)) else {
+        return Err(fail(format!(
+            "fieldPath `{field_path}` is missing for replacement source {}",
+            describe(&selector, "")
+        )));
     };
-    value::Source::refined(node, &source.options).map_err(fail)
+    // A number keeps its text as written to kyaml (`0x1F`).
+    let written = match written::text_of(&res.written, &res.value, found) {
+        Some(Text::Number(text)) => Some(&**text),
+        _ => None,
+    };
+    value::Source::refined(found.clone(), written, &source.options).map_err(fail)
 }
 
 /// The text of the untagged scalar `found` is, when it reads as null.
@@ -411,7 +414,7 @@ fn untagged_null_text(res: &Resource, found: &Value) -> Option<&'static str> {
 /// An untagged text as a replacement's value, with `options.delimiter`
 /// and `index` applied: its part stays untagged.
 fn untagged_source(text: &str, options: &Options) -> std::result::Result<value::Source, String> {
-    match value::Source::refined(Value::String(text.into()), options)? {
+    match value::Source::refined(Value::String(text.into()), None, options)? {
         value::Source::Node(Value::String(part)) => Ok(value::Source::text(&part)),
         other => Ok(other),
     }

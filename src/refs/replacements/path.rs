@@ -16,6 +16,7 @@
 use crate::model::node_path::NodePath;
 use crate::model::untagged::{self, NullText, Untagged};
 use crate::model::value::{Map, PathStep, Value};
+use crate::model::written::{self, Written};
 
 /// Splits a field path as kustomize's `SmarterPathSplitter` does.
 pub fn split(path: &str) -> Vec<String> {
@@ -119,16 +120,12 @@ pub fn lookup<'v>(node: &'v Value, path: &[String]) -> Result<Option<&'v Value>,
 }
 
 /// v5.8: where `path` first meets, with path left, a field written as
-/// nothing (`key:`, listed in `bare_nulls`). kyaml reads such a field's
+/// nothing (`key:`, listed in `written`). kyaml reads such a field's
 /// empty text as YAML and fails on the empty node it gets; `null` and `~`
 /// read as null and pass. Only prefixes of plain keys and indexes are
-/// compared, the steps `bare_nulls` records.
-pub fn bare_null_prefix(
-    root: &Value,
-    path: &[String],
-    bare_nulls: &[Vec<PathStep>],
-) -> Option<usize> {
-    if bare_nulls.is_empty() {
+/// compared, the steps `written` records.
+pub fn bare_null_prefix(root: &Value, path: &[String], written: &[Written]) -> Option<usize> {
+    if written.is_empty() {
         return None;
     }
     let mut steps = Vec::new();
@@ -140,7 +137,7 @@ pub fn bare_null_prefix(
         };
         steps.push(step);
         match lookup(root, &path[..=i]) {
-            Ok(Some(Value::Null)) => return bare_nulls.contains(&steps).then_some(i + 1),
+            Ok(Some(Value::Null)) => return written::is_bare(written, &steps).then_some(i + 1),
             Ok(Some(Value::Object(_) | Value::Array(_))) => {}
             _ => return None,
         }

@@ -14,7 +14,8 @@ use super::path::{self, Arrival, Create};
 use super::structured;
 use crate::model::node_path::NodePath;
 use crate::model::untagged::Untagged;
-use crate::model::value::{Number, PathStep, Value};
+use crate::model::value::{Number, Value};
+use crate::model::written::Text;
 
 /// A replacement's value: a node from the source resource, or a
 /// `sourceValue` text, which (like kyaml's untagged scalar) has no type
@@ -22,6 +23,13 @@ use crate::model::value::{Number, PathStep, Value};
 #[derive(Debug, Clone)]
 pub enum Source {
     Node(Value),
+    /// A number written in a form its value does not keep (`0x1F`,
+    /// `model::written`): kyaml copies that text into a text, and the
+    /// value lands where the node does.
+    Number {
+        value: Value,
+        text: Box<str>,
+    },
     Untagged(String),
 }
 
@@ -30,13 +38,24 @@ impl Source {
         Source::Untagged(text.to_string())
     }
 
-    /// The source node with `options.delimiter`/`index` applied (kustomize's
+    /// The source node, written as `written` where its value does not keep
+    /// its text, with `options.delimiter`/`index` applied (kustomize's
     /// `getRefinedValue`).
-    pub fn refined(node: Value, options: &Options) -> Result<Source, String> {
+    pub fn refined(
+        node: Value,
+        written: Option<&str>,
+        options: &Options,
+    ) -> Result<Source, String> {
         let Some(d) = options.delimiter.as_deref().filter(|d| !d.is_empty()) else {
-            return Ok(Source::Node(node));
+            return Ok(match written {
+                Some(text) => Source::scalar(node, text),
+                None => Source::Node(node),
+            });
         };
-        let Some(text) = path::scalar_text(&node) else {
+        let Some(text) = written
+            .map(str::to_string)
+            .or_else(|| path::scalar_text(&node))
+        else {
             return Err("delimiter option can only be used with scalar nodes".into());
         };
         let parts: Vec<&str> = text.split(d).collect();
@@ -51,13 +70,22 @@ impl Source {
             })?;
         // The node keeps its type and takes the part's text.
         let part_node = retyped(&node, part).unwrap_or_else(|_| Value::String((*part).into()));
-        Ok(Source::Node(part_node))
+        Ok(Source::scalar(part_node, part))
+    }
+
+    /// A scalar node written `text`.
+    fn scalar(value: Value, text: &str) -> Source {
+        match Text::of(text, &value) {
+            Some(Text::Number(text)) => Source::Number { value, text },
+            _ => Source::Node(value),
+        }
     }
 
     /// The text kyaml copies into a scalar target (a map's or list's is empty).
     pub fn scalar_text(&self) -> String {
         match self {
             Source::Node(v) => path::scalar_text(v).unwrap_or_default(),
+            Source::Number { text, .. } => text.to_string(),
             Source::Untagged(t) => t.clone(),
         }
     }
@@ -75,7 +103,7 @@ impl Source {
     /// The value as a node of its own (replacing a map or list target).
     pub fn as_node(&self) -> Value {
         match self {
-            Source::Node(v) => v.clone(),
+            Source::Node(v) | Source::Number { value: v, .. } => v.clone(),
             Source::Untagged(t) => implicit(t),
         }
     }
@@ -87,8 +115,9 @@ pub struct Written<'a> {
     /// The outermost collections written in flow style: see `empty_text`
     /// below.
     pub flow: &'a [NodePath],
-    /// The paths of values written as nothing (`key:`).
-    pub bare_nulls: &'a [Vec<PathStep>],
+    /// The texts its values do not keep, values written as nothing
+    /// (`key:`) among them.
+    pub texts: &'a [crate::model::written::Written],
     /// The scalars kustomize holds without a tag.
     pub untagged: &'a [Untagged],
 }
@@ -125,7 +154,7 @@ pub fn copy_to_target(
         return Ok(Vec::new());
     }
     if crate::release::current().structured_data_field_paths()
-        && let Some(at) = path::bare_null_prefix(root, &segments, written.bare_nulls)
+        && let Some(at) = path::bare_null_prefix(root, &segments, written.texts)
     {
         return Err(failed(Some(path::empty_node_kind(&segments[at..]))));
     }
