@@ -418,8 +418,9 @@ def shapes(rnd, d, k, used):
 
 # ---------------------------------------------------------------------------
 # Shapes for the changes between kustomize v5.5.0 and the v5.8 line (see
-# research/v58-changes.md): each one writes its files into the tree and edits
-# the root kustomization k; release_shapes picks some of them at random.
+# research/v58-changes.md), and for texts values do not keep (number-texts,
+# the same in every release): each one writes its files into the tree and
+# edits the root kustomization k; release_shapes picks some of them at random.
 
 SHA256 = "sha256:" + "ab" * 32
 SHA512 = "sha512:" + "cd" * 64
@@ -924,12 +925,56 @@ def sh_helm(rnd, d, k, used):
     if rnd.random() < 0.2:
         k.setdefault("patches", []).append({"patch": json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}, "data": {"p": "1"}})})
 
+NUMBER_TEXTS = ["0x1F", "-0x1F", "1_000", "+5", "0o17", "0b101", "017", "007", "08", "1e3", "1e6", "1e21", ".5", "+.5",
+                "5.", "1.50", "-0", "-0.0", "0.10e2", "9223372036854775808", "1_0.5", "7", "3.0", "1e-5"]
+NULL_TEXTS = ["~", "null", "NULL", "Null", ""]
+
+def sh_number_texts(rnd, d, k, used):
+    """Numbers and nulls written plain in forms their values do not keep
+    (0x1F, 5., ~), read by replacements (into text, labels, new fields, a
+    part of a text), by vars (Atoi/ParseFloat of the text) and through a
+    strategic or JSON 6902 patch first."""
+    fields = {f"n{i}": rnd.choice(NUMBER_TEXTS if rnd.random() < 0.8 else NULL_TEXTS) for i in range(rnd.randint(2, 5))}
+    lines = ["apiVersion: v1", "kind: ConfigMap", "metadata:", "  name: nt-src", "  annotations:", '    text: "a-b"', "data:"]
+    lines += [f"  {key}: {text}".rstrip() for key, text in fields.items()] + ['  text: "p.q"']
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "nt-pod"},
+           "spec": {"containers": [{"name": "c", "image": "i", "args": [], "env": []}]}}
+    keys = list(fields)
+    if rnd.random() < 0.6:
+        k.setdefault("vars", [])
+        for key in rnd.sample(keys, rnd.randint(1, 2)):
+            name = "NT_" + key.upper()
+            k["vars"].append({"name": name, "objref": {"kind": "ConfigMap", "name": "nt-src", "apiVersion": "v1"},
+                              "fieldref": {"fieldpath": "data." + key}})
+            pod["spec"]["containers"][0]["args"].append(f"--{key}=$({name})")
+            pod["spec"]["containers"][0]["env"].append({"name": name, "value": f"$({name})"})
+    if rnd.random() < 0.7:
+        key = rnd.choice(keys)
+        paths = rnd.sample(["metadata.annotations.copy", "metadata.labels.copy", "data.copy", "data.text"], rnd.randint(1, 3))
+        target = {"select": {"kind": "ConfigMap", "name": "nt-src"}, "fieldPaths": paths,
+                  "options": {"create": True} if rnd.random() < 0.8 else {"delimiter": rnd.choice(["-", "."]), "index": 1}}
+        source = {"kind": "ConfigMap", "name": "nt-src", "fieldPath": "data." + key}
+        if rnd.random() < 0.2:
+            source["options"] = {"delimiter": rnd.choice(["x", ".", "_"]), "index": rnd.choice([0, 1])}
+        k.setdefault("replacements", []).append({"source": source, "targets": [target]})
+    with open(f"{d}/nt.yaml", "w") as f:
+        f.write("\n".join(lines) + "\n---\n" + yaml_text(rnd, pod) + "\n")
+    k.setdefault("resources", []).append("nt.yaml")
+    if rnd.random() < 0.3:
+        key = rnd.choice(keys)
+        k.setdefault("patches", []).append({"patch": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: nt-src\ndata:\n"
+                                            f"  {rnd.choice([key, 'added'])}: {rnd.choice(NUMBER_TEXTS)}\n"})
+    elif rnd.random() < 0.2:
+        k.setdefault("patches", []).append({"target": {"name": "nt-src"},
+                                            "patch": "- op: add\n  path: /data/added\n  value: x\n"})
+
 V58_SHAPES = [
     ("source-value", 0.12, sh_source_value), ("regex-select", 0.12, sh_regex_select), ("structured", 0.12, sh_structured),
     ("prefix-elements", 0.1, sh_prefix_elements), ("image-volumes", 0.12, sh_image_volumes), ("patch-options", 0.1, sh_patch_options),
     ("empty-patches", 0.1, sh_empty_patches), ("multi-delete", 0.1, sh_multi_delete), ("vct-labels", 0.1, sh_vct_labels),
     ("vap", 0.1, sh_vap), ("secret-merge", 0.1, sh_secret_merge), ("inner-dotdot", 0.08, sh_inner_dotdot),
     ("json6902-values", 0.12, sh_json6902_values), ("omitempty-transformer", 0.05, sh_omitempty_transformer), ("helm", 0.3, sh_helm),
+    ("number-texts", 0.15, sh_number_texts),
 ]
 
 def release_shapes(rnd, d, k, used):

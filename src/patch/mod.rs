@@ -15,15 +15,19 @@ use crate::model::resource::HELM_GENERATED;
 use crate::load::kustomization::{PatchSpec, Selector};
 use crate::load::loader::Loader;
 use crate::load::openapi::SchemaTable;
+use crate::model::go_format;
+use crate::model::node_path::NodePath;
 use crate::model::resid::ResId;
 use crate::model::resmap::ResMap;
 use crate::model::selector::CompiledSelector;
-use crate::model::value::Value;
+use crate::model::value::{Number, PathStep, Value};
+use crate::model::written::{Text, Written};
 use crate::yaml::StylePaths;
 use hashbrown::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 use strategic_merge::Outcome;
+use thin_vec::ThinVec;
 
 pub enum PatchBody {
     Strategic(Vec<Value>),
@@ -346,6 +350,52 @@ fn plain_annotations_through_json(r: &mut crate::model::resource::Resource) {
     }
 }
 
+/// kustomize reads a JSON-patched object back from JSON into Go values,
+/// where every number is a float64, and makes nodes of them with go-yaml:
+/// an int past 2^53 loses its last digits (`9007199254740993` is
+/// 9007199254740992), and each number's text is the float's as
+/// `strconv.FormatFloat(f, 'g', -1, 64)` writes it (`1e+06`), which a
+/// replacement or a var reads (`model::written`).
+fn numbers_through_json(node: &mut Value, at: &mut Vec<PathStep>, written: &mut ThinVec<Written>) {
+    match node {
+        Value::Number(n) => {
+            let Some(f) = n.as_f64().filter(|f| f.is_finite()) else {
+                return;
+            };
+            // An integral float that fits an int64 is held as that int,
+            // which prints as kustomize prints the float.
+            let fits = f.fract() == 0.0 && f.abs() < 9.223_372_036_854_775e18;
+            let held = match fits {
+                true => Number::from(f as i64),
+                false => Number::from_f64(f).unwrap_or_else(|| n.clone()),
+            };
+            let text = go_format::float_g(f);
+            if text != held.as_str() {
+                written.push(Written {
+                    path: NodePath::of(at),
+                    text: Text::Number(text.into()),
+                });
+            }
+            *n = held;
+        }
+        Value::Object(map) => {
+            for (key, value) in map.iter_mut() {
+                at.push(PathStep::Key(key.as_str().to_string()));
+                numbers_through_json(value, at, written);
+                at.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter_mut().enumerate() {
+                at.push(PathStep::Index(i));
+                numbers_through_json(item, at, written);
+                at.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
 fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json6902::Patch) -> Result<()> {
     let target = patch
         .target
@@ -399,6 +449,7 @@ fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json6902::Patch) -> 
                 None => BuildError::invalid(&patch.origin, message),
             }
         })?;
+        numbers_through_json(&mut r.value, &mut Vec::new(), &mut r.written);
         // kustomize re-sets the annotations after a JSON patch, restoring
         // its internal ones (v5.8's helm marker), which rewrites them as a
         // string map.

@@ -85,15 +85,22 @@ fn untagged_to_strings(r: &mut Resource, gvk: &Gvk, specs: &[FieldSpec]) {
         .filter(|(path, _)| on_var_reference(path, gvk, specs))
         .collect();
     for (path, null_text) in on_var_path {
-        let Some(node) = r.value.at_mut(&path) else {
+        let Some(node) = r.value.at(&path) else {
             continue;
         };
-        let text = match (&*node, null_text) {
-            (Value::Number(_) | Value::Bool(_), _) => crate::model::resource::scalar_text(node),
+        let text = match (node, null_text) {
+            (Value::Number(_) | Value::Bool(_), _) => {
+                match written::text_of(&r.written, &r.value, node) {
+                    Some(written) => written.as_str().to_string(),
+                    None => crate::model::resource::scalar_text(node),
+                }
+            }
             (Value::Null, Some(text)) => text.as_str().to_string(),
             _ => continue,
         };
-        *node = Value::String(text.into());
+        if let Some(node) = r.value.at_mut(&path) {
+            *node = Value::String(text.into());
+        }
     }
 }
 
@@ -255,14 +262,14 @@ impl VarValue {
     /// What a field that is exactly `$(NAME)` becomes: the value with its
     /// own type (kustomize's `updateNodeValue`), or nothing for a map or
     /// list, whose reference stays.
-    fn node(&self) -> Option<Value> {
-        Some(match self {
+    fn node(&self) -> std::result::Result<Option<Value>, String> {
+        Ok(Some(match self {
             VarValue::Text(t) => Value::String(t.as_str().into()),
             VarValue::Int(i) => Value::Number((*i).into()),
-            VarValue::Float(f) => Value::Number(Number::from_f64(*f)?),
+            VarValue::Float(f) => Value::Number(float_node(*f)?),
             VarValue::Bool(b) => Value::Bool(*b),
-            VarValue::Collection => return None,
-        })
+            VarValue::Collection => return Ok(None),
+        }))
     }
 
     /// What `$(NAME)` inside a text becomes: the value as Go's `%v`
@@ -276,6 +283,22 @@ impl VarValue {
             VarValue::Collection => return None,
         })
     }
+}
+
+/// A float var's value as a field of its own. kustomize writes it as
+/// `strconv.FormatFloat(f, 'f', -1, 64)` tagged `!!float`, and fails to
+/// print the object when that text reads as an unsigned int past int64
+/// (`10000000000000000000`: go-yaml decodes no such int as a float).
+fn float_node(f: f64) -> std::result::Result<Number, String> {
+    const INT64_END: f64 = 9_223_372_036_854_775_808.0;
+    const UINT64_END: f64 = 18_446_744_073_709_551_616.0;
+    if f.fract() == 0.0 && (INT64_END..UINT64_END).contains(&f) {
+        return Err(format!(
+            "the float {} cannot be printed as a field of its own (kustomize: cannot decode !!int as a !!float)",
+            go_format::float_g(f)
+        ));
+    }
+    Number::from_f64(f).ok_or_else(|| format!("the float {f} has no JSON form"))
 }
 
 /// The text of the untagged scalar `node` of `r` is, when it reads as null.
@@ -330,7 +353,7 @@ fn expand_node(
             if let Some(name) = s.strip_prefix("$(").and_then(|r| r.strip_suffix(')'))
                 && let Some(v) = values.get(name)
             {
-                if let Some(value) = v.node() {
+                if let Some(value) = v.node().map_err(|e| format!("var {name}: {e}"))? {
                     used.insert(name.to_string());
                     *node = value;
                 }
@@ -439,5 +462,16 @@ mod tests {
         assert_eq!(of("f"), Some(VarValue::Text("null".into())));
         assert_eq!(of("g"), Some(VarValue::Float(5.0)));
         assert_eq!(of("h"), None);
+    }
+
+    /// kustomize cannot print a float var that reads as an unsigned int
+    /// past int64 in a field of its own.
+    #[test]
+    fn a_float_past_int64_cannot_stand_alone() {
+        assert!(float_node(1e19).is_err());
+        assert!(float_node(9.3e18).is_err());
+        assert!(float_node(1e6).is_ok());
+        assert!(float_node(1.8446744073709552e19).is_ok());
+        assert!(float_node(-1e19).is_ok());
     }
 }

@@ -26,8 +26,8 @@ use crate::model::resmap::ResMap;
 use crate::model::resource::Resource;
 use crate::model::selector::LabelSelectors;
 use crate::model::untagged::Untagged;
-use crate::model::value::Value;
-use crate::model::written::{self, Text};
+use crate::model::value::{PathStep, Value};
+use crate::model::written::{self, Text, Written};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -191,10 +191,11 @@ fn apply_one(resmap: &mut ResMap, r: &Replacement, origin: &Path) -> Result<()> 
                     texts: &res.written,
                     untagged: &res.untagged,
                 };
-                let made =
+                let landed =
                     value::copy_to_target(&mut res.value, path, &value, &target.options, written)
                         .map_err(|m| fail(format!("{m} (in {})", res.id())))?;
-                for (path, null_text) in made {
+                note_texts(res, &landed.set, &value, &target.options);
+                for (path, null_text) in landed.made {
                     match res.untagged.iter_mut().find(|u| u.path.is(&path)) {
                         Some(known) => known.null_text = null_text,
                         None => res.untagged.push(Untagged {
@@ -208,6 +209,32 @@ fn apply_one(resmap: &mut ResMap, r: &Replacement, origin: &Path) -> Result<()> 
         }
     }
     Ok(())
+}
+
+/// The texts as written of the scalars a replacement set (`set`): kyaml
+/// puts the value's text into each, so a number there reads back as that
+/// text (`1e3`, not 1000's) where a later step reads it. A part put into
+/// a text by `options.delimiter` leaves no number.
+fn note_texts(res: &mut Resource, set: &[Vec<PathStep>], value: &value::Source, options: &Options) {
+    if set.is_empty() {
+        return;
+    }
+    res.written
+        .retain(|w| !set.iter().any(|path| w.path.is(path)));
+    if options.delimiter.as_deref().is_some_and(|d| !d.is_empty()) {
+        return;
+    }
+    let text = value.scalar_text();
+    for path in set {
+        if let Some(node @ Value::Number(_)) = res.value.at(path)
+            && let Some(text) = Text::of(&text, node)
+        {
+            res.written.push(Written {
+                path: NodePath::of(path),
+                text,
+            });
+        }
+    }
 }
 
 /// Which resources a target's `select` and `reject` choose (kustomize's

@@ -359,6 +359,8 @@ pub struct Track<'u> {
     /// What a scalar the walk makes holds, when its text reads as null.
     null_text: Option<NullText>,
     pub made: Vec<Made>,
+    /// Every scalar the walk set, made or not.
+    pub set: Vec<Vec<PathStep>>,
 }
 
 /// An untagged scalar a walk made or set: its path, and its text when
@@ -376,6 +378,7 @@ impl<'u> Track<'u> {
             flow,
             null_text: text.and_then(NullText::of),
             made: Vec::new(),
+            set: Vec::new(),
         }
     }
 
@@ -387,6 +390,7 @@ impl<'u> Track<'u> {
             flow: &[],
             null_text: None,
             made: Vec::new(),
+            set: Vec::new(),
         }
     }
 
@@ -697,6 +701,9 @@ fn visit_noted<T: Tree>(
         Shape::Scalar if untagged => track.note(None, None),
         Shape::Null if untagged => track.note(None, track.null_text),
         _ => {}
+    }
+    if track.live && matches!(node.shape(), Shape::Scalar | Shape::Null) {
+        track.set.push(track.at.clone());
     }
     Ok(1)
 }

@@ -14,7 +14,7 @@ use super::path::{self, Arrival, Create};
 use super::structured;
 use crate::model::node_path::NodePath;
 use crate::model::untagged::Untagged;
-use crate::model::value::{Number, Value};
+use crate::model::value::{Number, PathStep, Value};
 use crate::model::written::Text;
 
 /// A replacement's value: a node from the source resource, or a
@@ -122,16 +122,23 @@ pub struct Written<'a> {
     pub untagged: &'a [Untagged],
 }
 
-/// Copies the value into every field `field_path` names in `root`;
-/// returns the untagged scalars it made there (with their text when it
-/// reads as null).
+/// Where a replacement's value landed in one object.
+#[derive(Debug, Default)]
+pub struct Landed {
+    /// The untagged scalars it made (with their text when it reads as null).
+    pub made: Vec<path::Made>,
+    /// Every scalar it set.
+    pub set: Vec<Vec<PathStep>>,
+}
+
+/// Copies the value into every field `field_path` names in `root`.
 pub fn copy_to_target(
     root: &mut Value,
     field_path: &str,
     source: &Source,
     options: &Options,
     written: Written,
-) -> Result<Vec<path::Made>, String> {
+) -> Result<Landed, String> {
     let segments = path::split(field_path);
     let create = match options.create {
         true => source.create_kind(),
@@ -151,7 +158,7 @@ pub fn copy_to_target(
     if crate::release::current().structured_data_field_paths()
         && structured::set(root, &segments, source, options, create)?
     {
-        return Ok(Vec::new());
+        return Ok(Landed::default());
     }
     if crate::release::current().structured_data_field_paths()
         && let Some(at) = path::bare_null_prefix(root, &segments, written.texts)
@@ -183,7 +190,10 @@ pub fn copy_to_target(
     let mut track = path::Track::new(written.untagged, written.flow, leaf_text.as_deref());
     match path::each_match_tracked(root, &segments, create, &mut track, &mut set) {
         Ok(0) => Err(failed(None)),
-        Ok(_) => Ok(track.made),
+        Ok(_) => Ok(Landed {
+            made: track.made,
+            set: track.set,
+        }),
         // An error setting a value is its own; one finding the field is
         // reported as the field's.
         Err(e) if e.starts_with("cannot decode") || e.starts_with("delimiter") => Err(e),
