@@ -926,12 +926,12 @@ def sh_helm(rnd, d, k, used):
         k.setdefault("patches", []).append({"patch": json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm"}, "data": {"p": "1"}})})
 
 NUMBER_TEXTS = ["0x1F", "-0x1F", "1_000", "+5", "0o17", "0b101", "017", "007", "08", "1e3", "1e6", "1e21", ".5", "+.5",
-                "5.", "1.50", "-0", "-0.0", "0.10e2", "9223372036854775808", "1_0.5", "7", "3.0", "1e-5"]
+                "5.", "1.50", "-0", "-0.0", "0.10e2", "9223372036854775808", "1_0.5", "7", "3.0", "1e-5", "True", "FALSE"]
 NULL_TEXTS = ["~", "null", "NULL", "Null", ""]
 
 def sh_number_texts(rnd, d, k, used):
-    """Numbers and nulls written plain in forms their values do not keep
-    (0x1F, 5., ~), read by replacements (into text, labels, new fields, a
+    """Numbers, booleans and nulls written plain in forms their values do
+    not keep (0x1F, 5., True, ~), read by replacements (into text, labels, new fields, a
     part of a text), by vars (Atoi/ParseFloat of the text) and through a
     strategic or JSON 6902 patch first."""
     fields = {f"n{i}": rnd.choice(NUMBER_TEXTS if rnd.random() < 0.8 else NULL_TEXTS) for i in range(rnd.randint(2, 5))}

@@ -1,7 +1,7 @@
 //! Scalars whose text as written the value does not keep
 //! (`Resource::written`): a value written as nothing (`key:`), a null
-//! written `~`, `Null` or `NULL`, a number written in a form its value
-//! does not keep (`0x1F`, `1_000`, `017`, `5.`, `+.5`).
+//! written `~`, `Null` or `NULL`, a number or boolean written in a form
+//! its value does not keep (`0x1F`, `1_000`, `017`, `5.`, `+.5`, `True`).
 //!
 //! kustomize holds go-yaml nodes, which keep their text until the object
 //! is printed through JSON, and some steps read that text: a replacement
@@ -29,26 +29,29 @@ pub struct Written {
 pub enum Text {
     /// A null: `NullText::Empty` for a value written as nothing.
     Null(NullText),
-    /// A number, as written.
-    Number(Box<str>),
+    /// A number or a boolean, as written (`0x1F`, `True`).
+    Scalar(Box<str>),
 }
 
 impl Text {
     pub fn as_str(&self) -> &str {
         match self {
             Text::Null(text) => text.as_str(),
-            Text::Number(text) => text,
+            Text::Scalar(text) => text,
         }
     }
 
     /// The text a value written `text` keeps here, when its value does not
-    /// keep it (`None` for `null`, `5`, `1.50` and every string).
+    /// keep it (`None` for `null`, `5`, `1.50`, `true` and every string).
     pub fn of(text: &str, value: &Value) -> Option<Text> {
         match value {
             Value::Null => NullText::of(text)
                 .filter(|t| *t != NullText::Lower)
                 .map(Text::Null),
-            Value::Number(n) => (n.as_str() != text).then(|| Text::Number(text.into())),
+            Value::Number(n) => (n.as_str() != text).then(|| Text::Scalar(text.into())),
+            Value::Bool(b) => {
+                (text != if *b { "true" } else { "false" }).then(|| Text::Scalar(text.into()))
+            }
             _ => None,
         }
     }
@@ -79,7 +82,7 @@ mod tests {
         let number = |text: &str| Value::Number(text.parse().unwrap());
         assert_eq!(
             Text::of("0x1F", &number("31")),
-            Some(Text::Number("0x1F".into()))
+            Some(Text::Scalar("0x1F".into()))
         );
         assert_eq!(Text::of("1.50", &number("1.50")), None);
         assert_eq!(Text::of("null", &Value::Null), None);
@@ -92,6 +95,11 @@ mod tests {
             Some(Text::Null(NullText::Empty))
         );
         assert_eq!(Text::of("x", &json!("x")), None);
+        assert_eq!(
+            Text::of("True", &json!(true)),
+            Some(Text::Scalar("True".into()))
+        );
+        assert_eq!(Text::of("false", &json!(false)), None);
     }
 
     #[test]
@@ -100,7 +108,7 @@ mod tests {
         let list = [
             Written {
                 path: NodePath::of(&crate::model::node_path::steps("a")),
-                text: Text::Number("0x1F".into()),
+                text: Text::Scalar("0x1F".into()),
             },
             Written {
                 path: NodePath::of(&crate::model::node_path::steps("b/0")),

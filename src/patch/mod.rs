@@ -373,7 +373,7 @@ fn numbers_through_json(node: &mut Value, at: &mut Vec<PathStep>, written: &mut 
             if text != held.as_str() {
                 written.push(Written {
                     path: NodePath::of(at),
-                    text: Text::Number(text.into()),
+                    text: Text::Scalar(text.into()),
                 });
             }
             *n = held;

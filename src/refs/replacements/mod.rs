@@ -226,7 +226,7 @@ fn note_texts(res: &mut Resource, set: &[Vec<PathStep>], value: &value::Source, 
     }
     let text = value.scalar_text();
     for path in set {
-        if let Some(node @ Value::Number(_)) = res.value.at(path)
+        if let Some(node @ (Value::Number(_) | Value::Bool(_))) = res.value.at(path)
             && let Some(text) = Text::of(&text, node)
         {
             res.written.push(Written {
@@ -421,9 +421,9 @@ fn source_value(resmap: &ResMap, source: &Source, origin: &Path) -> Result<value
             describe(&selector, "")
         )));
     };
-    // A number keeps its text as written to kyaml (`0x1F`).
+    // A number or boolean keeps its text as written to kyaml (`0x1F`).
     let written = match written::text_of(&res.written, &res.value, found) {
-        Some(Text::Number(text)) => Some(&**text),
+        Some(Text::Scalar(text)) => Some(&**text),
         _ => None,
     };
     value::Source::refined(found.clone(), written, &source.options).map_err(fail)

@@ -152,7 +152,7 @@ fn set_node_value(
         _ => {
             *target = match source {
                 Source::Node(v) => node_of(v),
-                Source::Number { text, .. } => Node::scalar(text, Style::Plain),
+                Source::Scalar { text, .. } => Node::scalar(text, Style::Plain),
                 Source::Untagged(t) => Node::untagged(t),
             }
         }

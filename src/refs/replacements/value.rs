@@ -23,10 +23,10 @@ use crate::model::written::Text;
 #[derive(Debug, Clone)]
 pub enum Source {
     Node(Value),
-    /// A number written in a form its value does not keep (`0x1F`,
-    /// `model::written`): kyaml copies that text into a text, and the
-    /// value lands where the node does.
-    Number {
+    /// A number or boolean written in a form its value does not keep
+    /// (`0x1F`, `True`, `model::written`): kyaml copies that text into a
+    /// text, and the value lands where the node does.
+    Scalar {
         value: Value,
         text: Box<str>,
     },
@@ -76,7 +76,7 @@ impl Source {
     /// A scalar node written `text`.
     fn scalar(value: Value, text: &str) -> Source {
         match Text::of(text, &value) {
-            Some(Text::Number(text)) => Source::Number { value, text },
+            Some(Text::Scalar(text)) => Source::Scalar { value, text },
             _ => Source::Node(value),
         }
     }
@@ -85,7 +85,7 @@ impl Source {
     pub fn scalar_text(&self) -> String {
         match self {
             Source::Node(v) => path::scalar_text(v).unwrap_or_default(),
-            Source::Number { text, .. } => text.to_string(),
+            Source::Scalar { text, .. } => text.to_string(),
             Source::Untagged(t) => t.clone(),
         }
     }
@@ -103,7 +103,7 @@ impl Source {
     /// The value as a node of its own (replacing a map or list target).
     pub fn as_node(&self) -> Value {
         match self {
-            Source::Node(v) | Source::Number { value: v, .. } => v.clone(),
+            Source::Node(v) | Source::Scalar { value: v, .. } => v.clone(),
             Source::Untagged(t) => implicit(t),
         }
     }
