@@ -321,10 +321,10 @@ def shapes(rnd, d, k, used):
         lines[0] = rnd.choice(["first", "{", "  indented"]) if rnd.random() < 0.8 else lines[0] or "x"
         body = "".join(f"    {l}\n" if l else "\n" for l in lines)
         head = rnd.choice([">", ">-", ">+", ">2" if lines[0].startswith(" ") else ">"])
-        place = rnd.choice(["data", "annotations"])
+        place = rnd.choice(["data", "annotations", "labels"])
         text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: folded\n"
-        if place == "annotations":
-            text += f"  annotations:\n    note: {head}\n" + "".join("  " + l if l.strip() else l for l in body.splitlines(True))
+        if place != "data":
+            text += f"  {place}:\n    note: {head}\n" + "".join("  " + l if l.strip() else l for l in body.splitlines(True))
         else:
             text += f"data:\n  note: {head}\n" + body
         with open(f"{d}/folded.yaml", "w") as f:
@@ -858,6 +858,9 @@ def sh_json6902_values(rnd, d, k, used):
     if rnd.random() < 0.05:
         ops.insert(0, "- op: add\n  path: /metadata/labels\n  value: null\n- op: add\n  path: /metadata/labels/x\n  value: y\n")
     text = "".join(ops)
+    if rnd.random() < 0.1:
+        # YAML's flow style: kustomize reads a patch that starts with `[` as JSON only.
+        text = "[" + ", ".join("{" + ", ".join(l.strip().lstrip("- ") for l in op.splitlines()) + "}" for op in ops) + "]\n"
     target = {"kind": target_kind, **({"name": "jp-.*"} if rnd.random() < 0.8 else {})}
     if rnd.random() < 0.5:
         with open(f"{d}/jp-patch.yaml", "w") as f:

@@ -218,8 +218,8 @@ pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<
                 .collect();
             r.flow = style.flow.iter().map(|p| NodePath::of(p)).collect();
         }
-        r.plain_annotations = lines
-            .map(|l| l.plain_annotations().into())
+        r.annotation_styles = lines
+            .map(|l| l.annotation_styles().into())
             .unwrap_or_default();
         if track {
             let by_path = lines

@@ -77,10 +77,10 @@ pub struct Resource {
     /// kustomize's strategic merge drops, a null written `~`, a number
     /// written `0x1F`, whose text replacements and `vars` read.
     pub written: ThinVec<crate::model::written::Written>,
-    /// Annotations written as plain text that reads as another type
-    /// (`0o7`, `~`): a JSON 6902 patch on the object turns them into that
-    /// type's JSON form, as kustomize's JSON round trip does.
-    pub plain_annotations: ThinVec<crate::model::value::Key>,
+    /// Annotations whose text a JSON round trip changes, by how they were
+    /// written (`AnnotationStyle`): kustomize sends an object a JSON 6902
+    /// patch touches through JSON.
+    pub annotation_styles: ThinVec<(crate::model::value::Key, AnnotationStyle)>,
     /// Scalars kustomize holds without a type tag (`model::untagged`):
     /// made by a replacement or rewritten by the images transformer.
     /// Their type comes from their text wherever kustomize reads them
@@ -108,6 +108,17 @@ pub struct Resource {
     pub charged_bytes: Option<std::num::NonZeroU64>,
 }
 
+/// How an annotation was written, where a JSON round trip changes its text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnnotationStyle {
+    /// Plain text that reads as another type (`0o7`, `~`, nothing): it
+    /// comes back as that type's JSON form (`7`, `null`).
+    TypedPlain,
+    /// A folded block (`>`): it comes back as go-yaml's folded writer and
+    /// reader leave it (`yaml::folded`).
+    Folded,
+}
+
 /// A line number as a resource keeps it (see `Resource::line`).
 pub fn line_number(line: usize) -> u32 {
     u32::try_from(line).unwrap_or(u32::MAX)
@@ -124,7 +135,7 @@ impl Resource {
             name_suffixes: ThinVec::new(),
             ref_var_names: ThinVec::new(),
             written: ThinVec::new(),
-            plain_annotations: ThinVec::new(),
+            annotation_styles: ThinVec::new(),
             untagged: ThinVec::new(),
             quoted_images: ThinVec::new(),
             flow: ThinVec::new(),

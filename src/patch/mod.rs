@@ -10,7 +10,7 @@ mod merge_marks;
 pub mod strategic_merge;
 
 use crate::error::{BuildError, Result};
-use crate::model::resource::HELM_GENERATED;
+use crate::model::resource::{AnnotationStyle, HELM_GENERATED};
 
 use crate::load::kustomization::{PatchSpec, Selector};
 use crate::load::loader::Loader;
@@ -180,6 +180,31 @@ pub fn load_strategic(entry: &str, loader: &Loader, kustomization: &Path) -> Res
     }))
 }
 
+/// A patch whose first byte is `[`: kustomize decodes it as JSON as it is
+/// (only another text is read as YAML and converted first), so one
+/// written in YAML's flow style (`[{op: add, ...}]`) is neither a JSON
+/// nor a strategic merge patch to it.
+fn json_led(origin: &Path, text: &str) -> Result<(PatchBody, Arc<Lines>)> {
+    let ops: Value = serde_json::from_str(text).map_err(|e| {
+        BuildError::invalid(
+            origin,
+            format!(
+                "unable to parse SM or JSON patch: a patch that starts with `[` is read as JSON ({e})"
+            ),
+        )
+    })?;
+    let ops = json6902::decode(&ops).map_err(|e| BuildError::invalid(origin, e.to_string()))?;
+    // Its lines, for errors, where YAML reads it too.
+    let docs = crate::yaml::parse_node_documents(text, crate::yaml::DuplicateKeys::FirstWins)
+        .unwrap_or_default();
+    let lines = Arc::new(Lines {
+        docs,
+        by_path: OnceLock::new(),
+        style: OnceLock::new(),
+    });
+    Ok((PatchBody::Json6902(ops), lines))
+}
+
 /// The patch documents as parsed, and their lines by keyed path and what
 /// each keeps of how it was written, once asked.
 struct Lines {
@@ -210,6 +235,9 @@ impl Lines {
 }
 
 fn parse_body(origin: &Path, text: &str) -> Result<(PatchBody, Arc<Lines>)> {
+    if text.starts_with('[') {
+        return json_led(origin, text);
+    }
     let first_wins = crate::yaml::DuplicateKeys::FirstWins;
     let docs = crate::yaml::parse_node_documents(text, first_wins)
         .map_err(|e| BuildError::yaml(origin, e))?;
@@ -326,9 +354,10 @@ fn selected(resmap: &ResMap, target: &Selector, origin: &Path) -> Result<Vec<usi
 /// kustomize sends an object a JSON 6902 patch touches through JSON: an
 /// annotation written as plain text that reads as another type comes back
 /// as that value, which the annotations print as go-yaml v2 prints it
-/// (`0o7` as `7`, `~` and `key:` as `null`, `True` as `true`).
-fn plain_annotations_through_json(r: &mut crate::model::resource::Resource) {
-    let keys = std::mem::take(&mut r.plain_annotations);
+/// (`0o7` as `7`, `~` and `key:` as `null`, `True` as `true`), and a
+/// folded one as go-yaml's folded writer and reader leave it.
+fn annotations_through_json(r: &mut crate::model::resource::Resource) {
+    let styles = std::mem::take(&mut r.annotation_styles);
     let Some(Value::Object(annotations)) = r
         .value
         .get_mut("metadata")
@@ -336,15 +365,21 @@ fn plain_annotations_through_json(r: &mut crate::model::resource::Resource) {
     else {
         return;
     };
-    for key in keys {
+    for (key, style) in styles {
         let Some(Value::String(text)) = annotations.get_mut(key.as_str()) else {
             continue;
         };
-        let json = match crate::yaml::parse::resolve_plain_scalar(text) {
-            Value::Null => "null".to_string(),
-            Value::Bool(b) => b.to_string(),
-            Value::Number(n) => crate::yaml::emit::float64_text(&n),
-            _ => continue,
+        let json = match style {
+            AnnotationStyle::Folded => match crate::yaml::folded::as_printed(text) {
+                Some(printed) => printed,
+                None => continue,
+            },
+            AnnotationStyle::TypedPlain => match crate::yaml::parse::resolve_plain_scalar(text) {
+                Value::Null => "null".to_string(),
+                Value::Bool(b) => b.to_string(),
+                Value::Number(n) => crate::yaml::emit::float64_text(&n),
+                _ => continue,
+            },
         };
         *text = json.into();
     }
@@ -420,7 +455,7 @@ fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json6902::Patch) -> 
         if has_state && meta.get("annotations").is_none_or(Value::is_null) {
             meta.insert("annotations".into(), Value::Object(Default::default()));
         }
-        plain_annotations_through_json(r);
+        annotations_through_json(r);
         // Through JSON every node comes back with a tag, and quoted only
         // where its text needs it; in block style, so an object written
         // as JSON is no longer held as JSON, and with the text JSON gives
@@ -533,11 +568,11 @@ fn apply_strategic(
         merge_marks::after_merge(r, marks);
         // An annotation the patch sets is its value now, a string in
         // kustomize's annotation map, whatever the object had written.
-        if !r.plain_annotations.is_empty()
+        if !r.annotation_styles.is_empty()
             && let Some(Value::Object(set)) = doc["metadata"].get("annotations")
         {
-            r.plain_annotations
-                .retain(|k| set.get(k.as_str()).is_none());
+            r.annotation_styles
+                .retain(|(k, _)| set.get(k.as_str()).is_none());
         }
         if !patch.allow_kind_change {
             r.object_mut()

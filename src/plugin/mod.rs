@@ -334,7 +334,7 @@ fn reset(old: &mut Resource, new: Resource) {
     );
     old.value = new.value;
     old.written = new.written;
-    old.plain_annotations = new.plain_annotations;
+    old.annotation_styles = new.annotation_styles;
     old.untagged = new.untagged;
     old.quoted_images = new.quoted_images;
     old.flow = new.flow;

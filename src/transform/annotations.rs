@@ -15,10 +15,10 @@ pub fn apply(
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     // An annotation set here is a string from now on, whatever the object
-    // had written (see `Resource::plain_annotations`).
+    // had written (see `Resource::annotation_styles`).
     for r in resmap.iter_mut() {
-        r.plain_annotations
-            .retain(|k| !annotations.contains_key(k.as_str()));
+        r.annotation_styles
+            .retain(|(k, _)| !annotations.contains_key(k.as_str()));
     }
     super::set_map_entries(resmap, &pairs, specs)
 }

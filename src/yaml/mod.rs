@@ -3,7 +3,7 @@
 pub mod edit;
 pub mod emit;
 mod fast;
-mod folded;
+pub mod folded;
 pub mod keyed_lines;
 pub mod node;
 pub mod node_comments;

@@ -8,6 +8,7 @@
 use super::scalars::{is_go_float, parse_go_int};
 use crate::model::untagged::NullText;
 use crate::model::value::{Key, Map, Number, PathStep, Value};
+use crate::model::resource::AnnotationStyle;
 use crate::model::written::Text;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use std::collections::HashMap;
@@ -50,6 +51,10 @@ pub enum LineTree {
     /// type (`0o7`, `~`, `True`): kustomize turns it into that type's JSON
     /// form when a JSON 6902 patch sends the object through JSON.
     PlainText(usize),
+    /// A folded annotation (`>`), kept as written: kustomize prints it
+    /// through go-yaml's folded writer, which changes it (`yaml::folded`),
+    /// when a JSON 6902 patch sends the object through JSON.
+    FoldedText(usize),
     /// A scalar written quoted or as a block (`'x'`, `"x"`, `|`, `>`):
     /// kustomize's images transformer keeps that style on the text it
     /// sets, so the new image reads as a string whatever it looks like.
@@ -154,9 +159,10 @@ impl LineTree {
         out
     }
 
-    /// The annotations written as plain text that reads as another type,
-    /// and the nothing of `key:` (see [`LineTree::PlainText`]).
-    pub fn plain_annotations(&self) -> Vec<Key> {
+    /// The annotations a JSON round trip changes: written as plain text
+    /// that reads as another type or as the nothing of `key:` (see
+    /// [`LineTree::PlainText`]), or folded ([`LineTree::FoldedText`]).
+    pub fn annotation_styles(&self) -> Vec<(Key, AnnotationStyle)> {
         let Some(LineTree::Map(_, _, entries)) =
             self.get("metadata").and_then(|m| m.get("annotations"))
         else {
@@ -164,13 +170,13 @@ impl LineTree {
         };
         entries
             .iter()
-            .filter(|(_, t)| {
-                matches!(
-                    t,
-                    LineTree::PlainText(_) | LineTree::Written(_, Text::Null(NullText::Empty))
-                )
+            .filter_map(|(k, t)| match t {
+                LineTree::PlainText(_) | LineTree::Written(_, Text::Null(NullText::Empty)) => {
+                    Some((*k, AnnotationStyle::TypedPlain))
+                }
+                LineTree::FoldedText(_) => Some((*k, AnnotationStyle::Folded)),
+                _ => None,
             })
-            .map(|(k, _)| *k)
             .collect()
     }
 
@@ -179,6 +185,7 @@ impl LineTree {
             LineTree::Leaf(l)
             | LineTree::Written(l, _)
             | LineTree::PlainText(l)
+            | LineTree::FoldedText(l)
             | LineTree::Quoted(l)
             | LineTree::Map(l, _, _)
             | LineTree::Seq(l, _, _) => *l,
@@ -762,7 +769,7 @@ impl<'a> Builder<'a> {
                 let nodes = matches!(self.reader, Reader::Nodes | Reader::Resources);
                 if nodes
                     && matches!(style, ScalarStyle::Folded)
-                    && !Step::in_metadata_string_map(&self.at)
+                    && !Step::in_metadata_annotations(&self.at)
                     && let Value::String(s) = &value
                     && let Some(printed) = super::folded::as_printed(s)
                 {
@@ -823,6 +830,11 @@ impl<'a> Builder<'a> {
                     LineTree::Written(line, text)
                 } else if typed_text {
                     LineTree::PlainText(line)
+                } else if nodes
+                    && matches!(style, ScalarStyle::Folded)
+                    && Step::in_metadata_annotations(&self.at)
+                {
+                    LineTree::FoldedText(line)
                 } else if !matches!(style, ScalarStyle::Plain) {
                     LineTree::Quoted(line)
                 } else {
@@ -998,6 +1010,7 @@ impl<'a> Builder<'a> {
                 LineTree::Leaf(_) => LineTree::Leaf(key_line),
                 LineTree::Written(_, text) => LineTree::Written(key_line, text),
                 LineTree::PlainText(_) => LineTree::PlainText(key_line),
+                LineTree::FoldedText(_) => LineTree::FoldedText(key_line),
                 LineTree::Quoted(_) => LineTree::Quoted(key_line),
                 LineTree::Map(_, flow, entries) => LineTree::Map(key_line, flow, entries),
                 LineTree::Seq(_, flow, items) => LineTree::Seq(key_line, flow, items),
@@ -1334,14 +1347,14 @@ e:
 }
 
 /// The little of a node's position the reader needs: kustomize rebuilds
-/// every object's `metadata.annotations` and `metadata.labels` as plain
-/// string maps, so their folded scalars are printed as read.
+/// every object's `metadata.annotations` as a plain string map at the end
+/// of a build, so their folded scalars are printed as read (labels are not
+/// rebuilt: theirs print as go-yaml's folded writer and reader leave them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Step {
     Metadata,
     /// `annotations`, a string map whose values keep their text.
     Annotations,
-    StringMap,
     Items,
     Item,
     Other,
@@ -1352,16 +1365,9 @@ impl Step {
         match key.as_str() {
             Some("metadata") => Step::Metadata,
             Some("annotations") => Step::Annotations,
-            Some("labels") => Step::StringMap,
             Some("items") => Step::Items,
             _ => Step::Other,
         }
-    }
-
-    /// `metadata.<annotations|labels>.<key>` of a document, or of an item
-    /// of a List's `items`.
-    fn in_metadata_string_map(at: &[Step]) -> bool {
-        Self::in_metadata(at, Step::StringMap) || Self::in_metadata(at, Step::Annotations)
     }
 
     /// `metadata.annotations.<key>` of a document or of a List's item.
