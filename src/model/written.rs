@@ -1,7 +1,8 @@
 //! Scalars whose text as written the value does not keep
 //! (`Resource::written`): a value written as nothing (`key:`), a null
 //! written `~`, `Null` or `NULL`, a number or boolean written in a form
-//! its value does not keep (`0x1F`, `1_000`, `017`, `5.`, `+.5`, `True`).
+//! its value does not keep (`0x1F`, `1_000`, `017`, `5.`, `+.5`, `True`),
+//! a folded block whose printed value is not the one read.
 //!
 //! kustomize holds go-yaml nodes, which keep their text until the object
 //! is printed through JSON, and some steps read that text: a replacement
@@ -31,13 +32,18 @@ pub enum Text {
     Null(NullText),
     /// A number or a boolean, as written (`0x1F`, `True`).
     Scalar(Box<str>),
+    /// A folded block (`>`) as read, where the value is what kustomize
+    /// prints for it: go-yaml's folded writer and reader change it
+    /// (`yaml::folded`). A step that reads the node's text reads this, and
+    /// one that sets its style anew (`vars`) prints it.
+    Folded(Box<str>),
 }
 
 impl Text {
     pub fn as_str(&self) -> &str {
         match self {
             Text::Null(text) => text.as_str(),
-            Text::Scalar(text) => text,
+            Text::Scalar(text) | Text::Folded(text) => text,
         }
     }
 

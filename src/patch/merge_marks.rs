@@ -98,9 +98,7 @@ fn written_through(
         Some((w.text.clone(), anchored, held.clone()))
     });
     let from_patch = patch_style.written.iter().filter_map(|(at, text)| {
-        let held = patch
-            .at(at)
-            .filter(|v| matches!(v, Value::Number(_) | Value::Bool(_)))?;
+        let held = patch.at(at).filter(|v| scalar(v))?;
         Some((text.clone(), anchor(patch, at), held.clone()))
     });
     kept.chain(from_patch).collect()

@@ -50,6 +50,7 @@ pub fn resolve(
     for r in resmap.iter_mut() {
         let gvk = r.gvk();
         untagged_to_strings(r, &gvk, specs);
+        unfold(r, &gvk, specs);
         // `$(A)` a thousand times over a long value multiplies it: bounded.
         let before = crate::model::limits::measure(&r.value);
         fieldspec::visit_specs(
@@ -100,6 +101,29 @@ fn untagged_to_strings(r: &mut Resource, gvk: &Gvk, specs: &[FieldSpec]) {
         };
         if let Some(node) = r.value.at_mut(&path) {
             *node = Value::String(text.into());
+        }
+    }
+}
+
+/// kustomize's refvar filter sets every string it visits anew, in plain
+/// style: a folded block on a var-reference path prints as it was read,
+/// no longer through go-yaml's folded writer (`model::written`).
+fn unfold(r: &mut Resource, gvk: &Gvk, specs: &[FieldSpec]) {
+    let mut read = Vec::new();
+    r.written.retain(|w| match &w.text {
+        Text::Folded(text) => {
+            let path = w.path.to_steps();
+            let visited = on_var_reference(&path, gvk, specs);
+            if visited {
+                read.push((path, text.clone()));
+            }
+            !visited
+        }
+        _ => true,
+    });
+    for (path, text) in read {
+        if let Some(node @ Value::String(_)) = r.value.at_mut(&path) {
+            *node = Value::String(text.as_ref().into());
         }
     }
 }
@@ -239,7 +263,9 @@ impl VarValue {
     fn of(r: &Resource, node: &Value) -> Option<VarValue> {
         let written = written::text_of(&r.written, &r.value, node);
         Some(match node {
-            Value::String(s) => VarValue::Text(s.to_string()),
+            Value::String(s) => {
+                VarValue::Text(written.map_or(s.as_str(), Text::as_str).to_string())
+            }
             Value::Bool(b) => VarValue::Bool(*b),
             Value::Object(_) | Value::Array(_) => VarValue::Collection,
             Value::Null => {
@@ -417,7 +443,6 @@ fn expand(s: &str, values: &BTreeMap<String, VarValue>, used: &mut BTreeSet<Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::json;
 
     #[test]
     fn expands_like_kubernetes() {

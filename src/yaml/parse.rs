@@ -6,9 +6,9 @@
 //! exactly as they do through `kubectl kustomize`.
 
 use super::scalars::{is_go_float, parse_go_int};
+use crate::model::resource::AnnotationStyle;
 use crate::model::untagged::NullText;
 use crate::model::value::{Key, Map, Number, PathStep, Value};
-use crate::model::resource::AnnotationStyle;
 use crate::model::written::Text;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 use std::collections::HashMap;
@@ -767,12 +767,15 @@ impl<'a> Builder<'a> {
                 let mut value =
                     resolve_scalar(&text, style, tag.as_deref()).map_err(|m| err(span, m))?;
                 let nodes = matches!(self.reader, Reader::Nodes | Reader::Resources);
+                // The value kustomize prints; the text read stays with it.
+                let mut folded_text = None;
                 if nodes
                     && matches!(style, ScalarStyle::Folded)
                     && !Step::in_metadata_annotations(&self.at)
                     && let Value::String(s) = &value
                     && let Some(printed) = super::folded::as_printed(s)
                 {
+                    folded_text = Some(Text::Folded(s.as_str().into()));
                     value = Value::String(printed.into());
                 }
                 // kustomize ends every build by writing annotations back as
@@ -824,6 +827,7 @@ impl<'a> Builder<'a> {
                 let lost = match &value {
                     Value::Null if bare => Some(Text::Null(NullText::Empty)),
                     Value::Null if text.is_empty() => None,
+                    Value::String(_) => folded_text,
                     other => Text::of(&text, other),
                 };
                 let leaf = if let Some(text) = lost {
@@ -1382,5 +1386,31 @@ impl Step {
             [Step::Items, Step::Item, m, s, _] => [*m, *s] == tail,
             _ => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod folded_text_tests {
+    use super::*;
+
+    /// A folded block whose printed value differs keeps the text read.
+    #[test]
+    fn a_folded_block_keeps_its_text_as_read() {
+        let text = "data:\n  s: >-\n    run\n      indented\n    done\n";
+        let doc = parse_resource_documents(text, DuplicateKeys::Reject)
+            .unwrap()
+            .remove(0);
+        assert_eq!(
+            doc.value["data"]["s"].as_str(),
+            Some("run\n\n  indented\ndone")
+        );
+        let written = doc.lines.style_paths().written;
+        assert_eq!(
+            written,
+            vec![(
+                crate::model::node_path::steps("data/s"),
+                Text::Folded("run\n  indented\ndone".into())
+            )]
+        );
     }
 }

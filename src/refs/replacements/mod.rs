@@ -219,8 +219,30 @@ fn note_texts(res: &mut Resource, set: &[Vec<PathStep>], value: &value::Source, 
     if set.is_empty() {
         return;
     }
+    let mut folded = Vec::new();
     res.written
-        .retain(|w| !set.iter().any(|path| w.path.is(path)));
+        .retain(|w| match set.iter().find(|path| w.path.is(path)) {
+            Some(path) => {
+                if matches!(w.text, Text::Folded(_)) {
+                    folded.push(path.clone());
+                }
+                false
+            }
+            None => true,
+        });
+    // A folded block keeps its style and prints its new text as go-yaml
+    // writes and reads it.
+    for path in folded {
+        if let Some(Value::String(text)) = res.value.at_mut(&path)
+            && let Some(printed) = crate::yaml::folded::as_printed(text)
+        {
+            let read = std::mem::replace(text, printed.into());
+            res.written.push(Written {
+                path: NodePath::of(&path),
+                text: Text::Folded(read.as_str().into()),
+            });
+        }
+    }
     if options.delimiter.as_deref().is_some_and(|d| !d.is_empty()) {
         return;
     }
@@ -421,9 +443,10 @@ fn source_value(resmap: &ResMap, source: &Source, origin: &Path) -> Result<value
             describe(&selector, "")
         )));
     };
-    // A number or boolean keeps its text as written to kyaml (`0x1F`).
+    // A number or boolean keeps its text as written to kyaml (`0x1F`), a
+    // folded block its text as read.
     let written = match written::text_of(&res.written, &res.value, found) {
-        Some(Text::Scalar(text)) => Some(&**text),
+        Some(Text::Scalar(text) | Text::Folded(text)) => Some(&**text),
         _ => None,
     };
     value::Source::refined(found.clone(), written, &source.options).map_err(fail)

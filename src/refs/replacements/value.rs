@@ -23,9 +23,10 @@ use crate::model::written::Text;
 #[derive(Debug, Clone)]
 pub enum Source {
     Node(Value),
-    /// A number or boolean written in a form its value does not keep
-    /// (`0x1F`, `True`, `model::written`): kyaml copies that text into a
-    /// text, and the value lands where the node does.
+    /// A scalar whose text is not its value's (`model::written`): a number
+    /// or boolean written `0x1F` or `True`, a folded block as read. kyaml
+    /// copies that text into a text, and the value lands where the node
+    /// does.
     Scalar {
         value: Value,
         text: Box<str>,
@@ -73,11 +74,18 @@ impl Source {
         Ok(Source::scalar(part_node, part))
     }
 
-    /// A scalar node written `text`.
+    /// A scalar node whose text is `text`.
     fn scalar(value: Value, text: &str) -> Source {
-        match Text::of(text, &value) {
-            Some(Text::Scalar(text)) => Source::Scalar { value, text },
-            _ => Source::Node(value),
+        let kept = match &value {
+            Value::String(s) => s.as_str() == text,
+            other => Text::of(text, other).is_none(),
+        };
+        match kept {
+            true => Source::Node(value),
+            false => Source::Scalar {
+                value,
+                text: text.into(),
+            },
         }
     }
 
