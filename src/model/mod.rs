@@ -2,7 +2,8 @@
 //! layers: the document itself (`value`, with its mappings in `map`, their
 //! interned keys in `key` and the order they print in, `key_order`),
 //! kept paths to nodes (`node_path`) and the untagged scalars among them
-//! (`untagged`), texts the values do not keep (`written`), resource identity (`resid`, with which kinds are cluster-scoped in
+//! (`untagged`), texts the values do not keep (`written`), resource
+//! identity (`resid`, with which kinds are cluster-scoped in
 //! `cluster_scope` and kustomize's kind ranks in `kind_order`), a resource
 //! in flight with its history (`resource`) and, when asked, who set each
 //! field (`provenance`), the ordered collection a kustomization accumulates
