@@ -7,7 +7,7 @@
 //! string it was written as.
 
 use super::node_path::NodePath;
-use super::value::PathStep;
+use super::value::{PathStep, Value};
 
 /// One untagged scalar: where it is, and its text when that reads as null.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,6 +56,16 @@ impl NullText {
             NullText::Upper => "NULL",
         }
     }
+}
+
+/// The text `found`, a node of `root`, holds when it is an untagged
+/// scalar whose text reads as null. Found by identity: `found` is the node
+/// a lookup reached.
+pub fn null_text_of(list: &[Untagged], root: &Value, found: &Value) -> Option<&'static str> {
+    list.iter().find_map(|u| {
+        let text = u.null_text?;
+        std::ptr::eq(u.path.find(root)?, found).then(|| text.as_str())
+    })
 }
 
 /// Whether `list` holds the scalar at `steps`.

@@ -197,11 +197,7 @@ fn json_led(origin: &Path, text: &str) -> Result<(PatchBody, Arc<Lines>)> {
     // Its lines, for errors, where YAML reads it too.
     let docs = crate::yaml::parse_node_documents(text, crate::yaml::DuplicateKeys::FirstWins)
         .unwrap_or_default();
-    let lines = Arc::new(Lines {
-        docs,
-        by_path: OnceLock::new(),
-        style: OnceLock::new(),
-    });
+    let lines = Lines::of(docs);
     Ok((PatchBody::Json6902(ops), lines))
 }
 
@@ -214,6 +210,14 @@ struct Lines {
 }
 
 impl Lines {
+    fn of(docs: Vec<crate::yaml::Document>) -> Arc<Lines> {
+        Arc::new(Lines {
+            docs,
+            by_path: OnceLock::new(),
+            style: OnceLock::new(),
+        })
+    }
+
     fn style(&self, doc: usize) -> Option<&StylePaths> {
         self.style
             .get_or_init(|| self.docs.iter().map(|d| d.lines.style_paths()).collect())
@@ -241,11 +245,7 @@ fn parse_body(origin: &Path, text: &str) -> Result<(PatchBody, Arc<Lines>)> {
     let first_wins = crate::yaml::DuplicateKeys::FirstWins;
     let docs = crate::yaml::parse_node_documents(text, first_wins)
         .map_err(|e| BuildError::yaml(origin, e))?;
-    let lines = Arc::new(Lines {
-        docs: docs.clone(),
-        by_path: OnceLock::new(),
-        style: OnceLock::new(),
-    });
+    let lines = Lines::of(docs.clone());
     if let [single] = docs.as_slice()
         && single.value.is_array()
     {

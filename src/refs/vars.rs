@@ -8,7 +8,7 @@ use crate::model::go_format;
 use crate::model::resid::{Gvk, IdRef, ResId};
 use crate::model::resmap::ResMap;
 use crate::model::resource::Resource;
-use crate::model::untagged::NullText;
+use crate::model::untagged::{self, NullText};
 use crate::model::value::{Number, PathStep, Value};
 use crate::model::written::{self, Text};
 use crate::yaml::scalars;
@@ -271,7 +271,7 @@ impl VarValue {
             Value::Null => {
                 let text = match written {
                     Some(text) => text.as_str(),
-                    None => untagged_null_text(r, node).unwrap_or("null"),
+                    None => untagged::null_text_of(&r.untagged, &r.value, node).unwrap_or("null"),
                 };
                 VarValue::Text(text.to_string())
             }
@@ -325,14 +325,6 @@ fn float_node(f: f64) -> std::result::Result<Number, String> {
         ));
     }
     Number::from_f64(f).ok_or_else(|| format!("the float {f} has no JSON form"))
-}
-
-/// The text of the untagged scalar `node` of `r` is, when it reads as null.
-fn untagged_null_text(r: &Resource, node: &Value) -> Option<&'static str> {
-    r.untagged.iter().find_map(|u| {
-        let text = u.null_text?;
-        std::ptr::eq(u.path.find(&r.value)?, node).then(|| text.as_str())
-    })
 }
 
 /// A dotted field path with `name[0]` / `[0]` indices.

@@ -25,7 +25,7 @@ use crate::model::node_path::NodePath;
 use crate::model::resmap::ResMap;
 use crate::model::resource::Resource;
 use crate::model::selector::LabelSelectors;
-use crate::model::untagged::Untagged;
+use crate::model::untagged::{self, Untagged};
 use crate::model::value::{PathStep, Value};
 use crate::model::written::{self, Text, Written};
 use serde::Deserialize;
@@ -433,7 +433,7 @@ fn source_value(resmap: &ResMap, source: &Source, origin: &Path) -> Result<value
     // An untagged scalar whose text reads as null is still there to
     // kustomize (only a null tag makes a source missing): its text.
     if let Some(held @ Value::Null) = found
-        && let Some(text) = untagged_null_text(res, held)
+        && let Some(text) = untagged::null_text_of(&res.untagged, &res.value, held)
     {
         return untagged_source(text, &source.options).map_err(fail);
     }
@@ -450,15 +450,6 @@ fn source_value(resmap: &ResMap, source: &Source, origin: &Path) -> Result<value
         _ => None,
     };
     value::Source::refined(found.clone(), written, &source.options).map_err(fail)
-}
-
-/// The text of the untagged scalar `found` is, when it reads as null.
-fn untagged_null_text(res: &Resource, found: &Value) -> Option<&'static str> {
-    res.untagged.iter().find_map(|u| {
-        let text = u.null_text?;
-        let node = u.path.find(&res.value)?;
-        std::ptr::eq(node, found).then(|| text.as_str())
-    })
 }
 
 /// An untagged text as a replacement's value, with `options.delimiter`
