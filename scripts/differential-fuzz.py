@@ -970,6 +970,42 @@ def sh_number_texts(rnd, d, k, used):
     elif rnd.random() < 0.2:
         k.setdefault("patches", []).append({"target": {"name": "nt-src"},
                                             "patch": "- op: add\n  path: /data/added\n  value: x\n"})
+    if rnd.random() < 0.35:
+        number_text_merge_keys(rnd, d, k)
+
+
+PORT_TEXTS = ["80", "0x50", "0o120", "0120", "8_0", "443", "0x1BB", "+80", "80.0", "True", "true"]
+
+def number_text_merge_keys(rnd, d, k):
+    """List elements whose merge keys are numbers in forms their values do
+    not keep (containerPort: 0x50 against 80), merged by a strategic patch
+    whose keys are written in other forms: kyaml matches them by text."""
+    def ports(indent, key, count):
+        out = []
+        for i in range(count):
+            out.append(f"{indent}- {key}: {rnd.choice(PORT_TEXTS)}")
+            if rnd.random() < 0.5:
+                out.append(f"{indent}  name: p{rnd.randint(0, 3)}")
+            if key == "port" and rnd.random() < 0.4:
+                out.append(f"{indent}  protocol: {rnd.choice(['TCP', 'UDP'])}")
+        return out
+    finalizers = lambda indent: [f"{indent}- {rnd.choice(PORT_TEXTS)}" for _ in range(rnd.randint(1, 3))]
+    res = ["apiVersion: apps/v1", "kind: Deployment", "metadata:", "  name: nt-keys", "  finalizers:", *finalizers("  "),
+           "spec:", "  template:", "    spec:", "      containers:", "      - name: c", "        image: i", "        ports:",
+           *ports("        ", "containerPort", rnd.randint(1, 4)),
+           "---", "apiVersion: v1", "kind: Service", "metadata:", "  name: nt-keys", "spec:", "  ports:",
+           *ports("  ", "port", rnd.randint(1, 4))]
+    with open(f"{d}/nt-keys.yaml", "w") as f:
+        f.write("\n".join(res) + "\n")
+    k.setdefault("resources", []).append("nt-keys.yaml")
+    if rnd.random() < 0.5:
+        patch = ["apiVersion: apps/v1", "kind: Deployment", "metadata:", "  name: nt-keys", "  finalizers:", *finalizers("  "),
+                 "spec:", "  template:", "    spec:", "      containers:", "      - name: c", "        ports:",
+                 *ports("        ", "containerPort", rnd.randint(1, 3))]
+    else:
+        patch = ["apiVersion: v1", "kind: Service", "metadata:", "  name: nt-keys", "spec:", "  ports:",
+                 *ports("  ", "port", rnd.randint(1, 3))]
+    k.setdefault("patches", []).append({"patch": "\n".join(patch) + "\n"})
 
 V58_SHAPES = [
     ("source-value", 0.12, sh_source_value), ("regex-select", 0.12, sh_regex_select), ("structured", 0.12, sh_structured),

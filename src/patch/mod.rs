@@ -6,6 +6,7 @@
 
 mod associative;
 pub mod json6902;
+mod key_texts;
 mod merge_marks;
 pub mod strategic_merge;
 
@@ -555,6 +556,25 @@ fn apply_strategic(
             _ => doc,
         };
         strategic_merge::drop_bare_nulls(&mut r.value, &mut r.written, schema);
+        // Merge keys written in a form their value does not keep (`0x50`)
+        // are compared by that text, as kyaml compares them.
+        let mut keys = key_texts::Swapped::default();
+        let swapped_patch;
+        let doc = match schema {
+            Some(schema) => {
+                let marks = r.written.iter().map(|w| (w.path.to_steps(), &w.text));
+                keys.swap_in(&mut r.value, key_texts::among(marks, schema));
+                let marks = style.written.iter().map(|(at, text)| (at, text));
+                let patch_keys = key_texts::among(marks, schema);
+                swapped_patch = (!patch_keys.is_empty()).then(|| {
+                    let mut copy = doc.clone();
+                    keys.swap_in(&mut copy, patch_keys);
+                    copy
+                });
+                swapped_patch.as_ref().unwrap_or(doc)
+            }
+            None => doc,
+        };
         let marks = merge_marks::before_merge(r, doc, style, patch.target.is_some());
         let outcome = strategic_merge::apply(&mut r.value, doc, schema).map_err(|e| {
             BuildError::invalid(
@@ -566,6 +586,9 @@ fn apply_strategic(
             return Ok(false);
         }
         merge_marks::after_merge(r, marks);
+        if let Some(schema) = schema.filter(|_| !keys.is_empty()) {
+            keys.swap_back(&mut r.value, schema);
+        }
         // An annotation the patch sets is its value now, a string in
         // kustomize's annotation map, whatever the object had written.
         if !r.annotation_styles.is_empty()
