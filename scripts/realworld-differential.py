@@ -40,7 +40,7 @@ diff of the two outputs (kustomize is `---`, nest-kz is `+++`) for
 
 usage:
   scripts/realworld-differential.py [--bin target/release/nest-kz]
-      [--oracle v5.8|v5.7|v5.5] [--enable-helm [--helm-command helm]] [--cache DIR] [--json FILE] [--show-diffs DIR]
+      [--oracle v5.8|v5.7|v5.5] [--enable-helm [--helm-command helm]] [--load-restrictor-none] [--cache DIR] [--json FILE] [--show-diffs DIR]
       [--timeout 60] [--jobs 2] REPO [REPO ...]
 
 Standard library only.
@@ -191,8 +191,12 @@ def oracle_command(args):
     return [args.kubectl, "kustomize"]
 
 
-def helm_flags(args):
-    return ["--enable-helm", "--helm-command", args.helm_command] if args.enable_helm else []
+def build_flags(args):
+    """The flags both tools get: helm's, and the load restrictor's."""
+    flags = ["--enable-helm", "--helm-command", args.helm_command] if args.enable_helm else []
+    if args.load_restrictor_none:
+        flags += ["--load-restrictor", "LoadRestrictionsNone"]
+    return flags
 
 
 def check_dir(args, cache, repo_root, repo_name, repo_hash, rel):
@@ -200,9 +204,9 @@ def check_dir(args, cache, repo_root, repo_name, repo_hash, rel):
     kz = cache.get(key)
     cached = kz is not None
     if not cached:
-        kz = run(oracle_command(args) + [rel] + helm_flags(args), repo_root, args.timeout)
+        kz = run(oracle_command(args) + [rel] + build_flags(args), repo_root, args.timeout)
         cache.put(key, kz)
-    nk = run([args.bin, "build", rel, "--kustomize-version", args.oracle] + helm_flags(args),
+    nk = run([args.bin, "build", rel, "--kustomize-version", args.oracle] + build_flags(args),
              repo_root, args.timeout)
     outcome = classify(kz, nk)
     if args.show_diffs and outcome != "identical":
@@ -245,6 +249,8 @@ def oracle_version(args):
     if args.enable_helm:
         helm = subprocess.run([args.helm_command, "version", "--short"], capture_output=True, text=True)
         out += " helm " + helm.stdout.strip()
+    if args.load_restrictor_none:
+        out += " LoadRestrictionsNone"
     return out
 
 
@@ -258,6 +264,9 @@ def main():
     p.add_argument("--kubectl", default="kubectl", help="kubectl binary for v5.5 (default: %(default)s)")
     p.add_argument("--enable-helm", action="store_true", help="give both --enable-helm")
     p.add_argument("--helm-command", default="helm", help="helm for both (default: %(default)s)")
+    p.add_argument("--load-restrictor-none", action="store_true",
+                   help="give both --load-restrictor LoadRestrictionsNone (trees that read files "
+                        "outside their kustomization's directory, as cluster-api providers do)")
     p.add_argument("--cache", help="directory caching kustomize's results")
     p.add_argument("--json", help="write per-directory records (and tallies) to this file")
     p.add_argument("--show-diffs", metavar="DIR", help="write a diff file per non-identical directory here")
