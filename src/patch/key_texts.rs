@@ -11,6 +11,7 @@
 //! marks follow the nodes through the merge (`merge_marks`) as they
 //! follow any other scalar.
 
+use super::walked::{self, Reached};
 use crate::load::openapi::{Container, SchemaRef};
 use crate::model::value::{PathStep, Value};
 use crate::model::written::Text;
@@ -107,73 +108,10 @@ fn for_each_key(value: &mut Value, schema: SchemaRef, f: &mut impl FnMut(&mut Va
     }
 }
 
-/// Whether `at` leads to a merge key of an element of a list the merge
-/// matches by key, or to an item of a merged list of scalars, through
-/// lists the merge walks (kyaml does not walk into the elements of a list
-/// it replaces).
+/// Whether the merge compares the node at `at` by its text.
 fn is_merge_key(schema: SchemaRef, at: &[PathStep]) -> bool {
-    let mut schema = Some(schema);
-    let mut rest = at;
-    while let [PathStep::Key(key), after @ ..] = rest {
-        let Some(field) = schema.and_then(|s| s.field(key)) else {
-            return false;
-        };
-        match after {
-            [PathStep::Index(_), inside @ ..] => {
-                if !field.strategy_has("merge") {
-                    return false;
-                }
-                let keys = field.merge_keys();
-                match inside {
-                    [] => return keys.is_empty(),
-                    [PathStep::Key(last)] if keys.contains(&last.as_str()) => return true,
-                    _ => rest = inside,
-                }
-            }
-            // A map of typed values: the next key is the map's own.
-            [PathStep::Key(_), inside @ ..] if field.container() == Container::Map => {
-                rest = inside;
-            }
-            _ => rest = after,
-        }
-        schema = field.element_schema();
-    }
-    false
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_merge_key;
-    use crate::load::openapi::schema_for;
-    use crate::model::resid::Gvk;
-    use crate::model::value::PathStep;
-
-    fn steps(path: &str) -> Vec<PathStep> {
-        path.split('/')
-            .map(|s| match s.parse() {
-                Ok(i) => PathStep::Index(i),
-                Err(_) => PathStep::Key(s.into()),
-            })
-            .collect()
-    }
-
-    #[test]
-    fn merge_keys_are_found_through_merged_lists_only() {
-        let Some(schema) = schema_for(&Gvk::from_api_version("apps/v1", "Deployment")) else {
-            panic!("no builtin schema for Deployment");
-        };
-        let pod = "spec/template/spec/containers/0";
-        let cases = [
-            (format!("{pod}/ports/1/containerPort"), true),
-            (format!("{pod}/name"), true),
-            ("metadata/finalizers/2".to_string(), true),
-            (format!("{pod}/image"), false),
-            (format!("{pod}/ports/1/name"), false),
-            (format!("{pod}/args/0"), false),
-            ("spec/replicas".to_string(), false),
-        ];
-        for (path, expected) in cases {
-            assert_eq!(is_merge_key(schema, &steps(&path)), expected, "{path}");
-        }
-    }
+    matches!(
+        walked::reached(Some(schema), at),
+        Some(Reached::MergeKey | Reached::ListItem)
+    )
 }

@@ -17,6 +17,8 @@
 //! what it held. A scalar the patch sets is the patch's node, with the
 //! patch's text (`0x1F`).
 
+use super::walked::{self, Reached};
+use crate::load::openapi::SchemaRef;
 use crate::model::node_path::NodePath;
 use crate::model::resource::{Resource, scalar_text};
 use crate::model::untagged::Untagged;
@@ -44,6 +46,7 @@ pub fn before_merge(
     patch: &Value,
     patch_style: &StylePaths,
     targeted: bool,
+    schema: Option<SchemaRef>,
 ) -> Before {
     let patch_flow = &patch_style.flow;
     let mut untagged = Vec::new();
@@ -53,7 +56,13 @@ pub fn before_merge(
         let Some(node) = r.value.at_mut(&at) else {
             continue;
         };
-        match quoted_text(&u, node) {
+        // Only what the merge walks is set anew: not the fields of an
+        // element of a list it takes whole.
+        let walked = matches!(
+            walked::reached(schema, &at),
+            Some(Reached::Field | Reached::MergeKey)
+        );
+        match quoted_text(&u, node).filter(|_| walked) {
             Some(text) => *node = Value::String(text.into()),
             None => untagged.push((u, anchored, node.clone())),
         }

@@ -9,6 +9,7 @@ pub mod json6902;
 mod key_texts;
 mod merge_marks;
 pub mod strategic_merge;
+mod walked;
 
 use crate::error::{BuildError, Result};
 use crate::model::resource::{AnnotationStyle, HELM_GENERATED};
@@ -575,7 +576,7 @@ fn apply_strategic(
             }
             None => doc,
         };
-        let marks = merge_marks::before_merge(r, doc, style, patch.target.is_some());
+        let marks = merge_marks::before_merge(r, doc, style, patch.target.is_some(), schema);
         let outcome = strategic_merge::apply(&mut r.value, doc, schema).map_err(|e| {
             BuildError::invalid(
                 &patch.origin,
