@@ -1007,13 +1007,52 @@ def number_text_merge_keys(rnd, d, k):
                  *ports("  ", "port", rnd.randint(1, 3))]
     k.setdefault("patches", []).append({"patch": "\n".join(patch) + "\n"})
 
+UNTAGGED_TEXTS = ["8080", "true", "~", "1e3", "0x1F", "x", "", "1.50", "no"]
+
+def sh_untagged_walk(rnd, d, k, used):
+    """Untagged values a replacement creates in a base (in map fields, in
+    elements of lists merged by key, and of lists taken whole: Ingress
+    rules, tolerations, lists of a kind without a schema), then strategic
+    patches above: kyaml sets anew only the fields its walk reaches."""
+    os.makedirs(f"{d}/uw")
+    docs = [
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "uw-src"}, "data": {"v": rnd.choice(UNTAGGED_TEXTS)}},
+        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "uw-d"},
+         "spec": {"template": {"spec": {"containers": [{"name": "c", "image": "i", "ports": [{"name": "http"}]}],
+                                        "tolerations": [{"key": "k"}], "volumes": [{"name": "v"}]}}}},
+        {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "uw-i"},
+         "spec": {"rules": [{"http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": {"service": {"name": "s"}}}]}}]}},
+        {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "uw-w"}, "spec": {"items": [{"name": "a"}]}},
+    ]
+    paths = {"Deployment": ["spec.template.spec.containers.[name=c].ports.0.containerPort", "spec.template.spec.tolerations.0.value",
+                            "spec.template.spec.volumes.0.configMap.defaultMode", "spec.template.metadata.labels.made",
+                            "spec.template.spec.containers.[name=c].args.[=z]"],
+             "Ingress": ["spec.rules.0.host", "spec.rules.0.http.paths.0.backend.service.port.number", "spec.defaultBackend.service.port.number"],
+             "Widget": ["spec.items.[name=a].port", "spec.port", "spec.items.0.deep.x"]}
+    targets = [{"select": {"kind": kind}, "fieldPaths": rnd.sample(ps, rnd.randint(1, len(ps))), "options": {"create": True}}
+               for kind, ps in paths.items() if rnd.random() < 0.8]
+    uw = {"resources": ["uw.yaml"],
+          "replacements": [{"source": {"kind": "ConfigMap", "name": "uw-src", "fieldPath": "data.v"}, "targets": targets}]}
+    with open(f"{d}/uw/uw.yaml", "w") as f:
+        f.write("\n---\n".join(yaml_text(rnd, x) for x in docs) + "\n")
+    with open(f"{d}/uw/kustomization.yaml", "w") as f:
+        json.dump(uw, f)
+    k.setdefault("resources", []).append("uw")
+    for doc in docs[1:]:
+        if rnd.random() < 0.7:
+            patch = {"apiVersion": doc["apiVersion"], "kind": doc["kind"], "metadata": {"name": doc["metadata"]["name"],
+                                                                                          "annotations": {"p": "1"}}}
+            if doc["kind"] == "Deployment" and rnd.random() < 0.4:
+                patch["spec"] = {"template": {"spec": {"containers": [{"name": "c", "image": "j"}]}}}
+            k.setdefault("patches", []).append({"patch": json.dumps(patch)})
+
 V58_SHAPES = [
     ("source-value", 0.12, sh_source_value), ("regex-select", 0.12, sh_regex_select), ("structured", 0.12, sh_structured),
     ("prefix-elements", 0.1, sh_prefix_elements), ("image-volumes", 0.12, sh_image_volumes), ("patch-options", 0.1, sh_patch_options),
     ("empty-patches", 0.1, sh_empty_patches), ("multi-delete", 0.1, sh_multi_delete), ("vct-labels", 0.1, sh_vct_labels),
     ("vap", 0.1, sh_vap), ("secret-merge", 0.1, sh_secret_merge), ("inner-dotdot", 0.08, sh_inner_dotdot),
     ("json6902-values", 0.12, sh_json6902_values), ("omitempty-transformer", 0.05, sh_omitempty_transformer), ("helm", 0.3, sh_helm),
-    ("number-texts", 0.15, sh_number_texts),
+    ("number-texts", 0.15, sh_number_texts), ("untagged-walk", 0.1, sh_untagged_walk),
 ]
 
 def release_shapes(rnd, d, k, used):

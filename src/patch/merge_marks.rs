@@ -62,8 +62,20 @@ pub fn before_merge(
             walked::reached(schema, &at),
             Some(Reached::Field | Reached::MergeKey)
         );
-        match quoted_text(&u, node).filter(|_| walked) {
-            Some(text) => *node = Value::String(text.into()),
+        // The text the node was written with, where its value does not
+        // keep it (`1e3`, `0x1F`): the string it becomes.
+        let written = r.written.iter().position(|w| w.path == u.path);
+        let as_written = written.and_then(|i| match &r.written[i].text {
+            Text::Scalar(text) => Some(text),
+            _ => None,
+        });
+        match quoted_text(&u, node, as_written.map(|t| &**t)).filter(|_| walked) {
+            Some(text) => {
+                *node = Value::String(text.into());
+                if let Some(i) = written {
+                    r.written.remove(i);
+                }
+            }
             None => untagged.push((u, anchored, node.clone())),
         }
     }
@@ -240,12 +252,12 @@ fn name_of(element: &Value) -> Option<&str> {
 /// The text a map field the merge sets anew is double-quoted with, when
 /// YAML 1.1 would read it as something other than a string (kyaml's
 /// `IsYaml1_1NonString`: not empty, one line).
-fn quoted_text(u: &Untagged, node: &Value) -> Option<String> {
+fn quoted_text(u: &Untagged, node: &Value, written: Option<&str>) -> Option<String> {
     u.path.last_key()?;
     let text = match (node, u.null_text) {
         (Value::Null, Some(text)) => text.as_str().to_string(),
         (Value::Null, None) | (Value::Object(_) | Value::Array(_), _) => return None,
-        (scalar, _) => scalar_text(scalar),
+        (scalar, _) => written.map_or_else(|| scalar_text(scalar), str::to_string),
     };
     let non_string =
         !text.is_empty() && !text.contains('\n') && !crate::yaml::emit::reads_back_as_string(&text);

@@ -12,11 +12,11 @@ pub mod strategic_merge;
 mod walked;
 
 use crate::error::{BuildError, Result};
-use crate::model::resource::{AnnotationStyle, HELM_GENERATED};
+use crate::model::resource::{AnnotationStyle, HELM_GENERATED, Resource};
 
 use crate::load::kustomization::{PatchSpec, Selector};
 use crate::load::loader::Loader;
-use crate::load::openapi::SchemaTable;
+use crate::load::openapi::{SchemaRef, SchemaTable};
 use crate::model::go_format;
 use crate::model::node_path::NodePath;
 use crate::model::resid::ResId;
@@ -557,27 +557,8 @@ fn apply_strategic(
             _ => doc,
         };
         strategic_merge::drop_bare_nulls(&mut r.value, &mut r.written, schema);
-        // Merge keys written in a form their value does not keep (`0x50`)
-        // are compared by that text, as kyaml compares them.
-        let mut keys = key_texts::Swapped::default();
-        let swapped_patch;
-        let doc = match schema {
-            Some(schema) => {
-                let marks = r.written.iter().map(|w| (w.path.to_steps(), &w.text));
-                keys.swap_in(&mut r.value, key_texts::among(marks, schema));
-                let marks = style.written.iter().map(|(at, text)| (at, text));
-                let patch_keys = key_texts::among(marks, schema);
-                swapped_patch = (!patch_keys.is_empty()).then(|| {
-                    let mut copy = doc.clone();
-                    keys.swap_in(&mut copy, patch_keys);
-                    copy
-                });
-                swapped_patch.as_ref().unwrap_or(doc)
-            }
-            None => doc,
-        };
-        let marks = merge_marks::before_merge(r, doc, style, patch.target.is_some(), schema);
-        let outcome = strategic_merge::apply(&mut r.value, doc, schema).map_err(|e| {
+        let targeted = patch.target.is_some();
+        let outcome = merge_with_marks(r, doc, style, targeted, schema).map_err(|e| {
             BuildError::invalid(
                 &patch.origin,
                 format!("strategic merge into {} failed at {e}", r.id()),
@@ -585,10 +566,6 @@ fn apply_strategic(
         })?;
         if outcome == Outcome::Deleted {
             return Ok(false);
-        }
-        merge_marks::after_merge(r, marks);
-        if let Some(schema) = schema.filter(|_| !keys.is_empty()) {
-            keys.swap_back(&mut r.value, schema);
         }
         // An annotation the patch sets is its value now, a string in
         // kustomize's annotation map, whatever the object had written.
@@ -624,4 +601,40 @@ fn apply_strategic(
             .map_err(|e| BuildError::invalid(&patch.origin, e)),
         false => Ok(()),
     }
+}
+
+/// The strategic merge of `doc` into `r`, with the marks `r` keeps
+/// followed through it. Merge keys written in a form their value does
+/// not keep (`0x50`) are compared by that text, as kyaml compares them,
+/// and hold their values again before the marks are placed.
+fn merge_with_marks(
+    r: &mut Resource,
+    doc: &Value,
+    style: &StylePaths,
+    targeted: bool,
+    schema: Option<SchemaRef>,
+) -> std::result::Result<Outcome, strategic_merge::MergeError> {
+    let marks = merge_marks::before_merge(r, doc, style, targeted, schema);
+    let mut keys = key_texts::Swapped::default();
+    let mut swapped_patch = None;
+    if let Some(schema) = schema {
+        let object_marks = r.written.iter().map(|w| (w.path.to_steps(), &w.text));
+        keys.swap_in(&mut r.value, key_texts::among(object_marks, schema));
+        let patch_marks = style.written.iter().map(|(at, text)| (at, text));
+        let patch_keys = key_texts::among(patch_marks, schema);
+        if !patch_keys.is_empty() {
+            let mut copy = doc.clone();
+            keys.swap_in(&mut copy, patch_keys);
+            swapped_patch = Some(copy);
+        }
+    }
+    let outcome =
+        strategic_merge::apply(&mut r.value, swapped_patch.as_ref().unwrap_or(doc), schema)?;
+    if outcome == Outcome::Patched {
+        if let Some(schema) = schema.filter(|_| !keys.is_empty()) {
+            keys.swap_back(&mut r.value, schema);
+        }
+        merge_marks::after_merge(r, marks);
+    }
+    Ok(outcome)
 }

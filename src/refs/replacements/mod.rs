@@ -149,7 +149,10 @@ fn load(
 
 fn apply_one(resmap: &mut ResMap, r: &Replacement, origin: &Path) -> Result<()> {
     let fail = |m: String| BuildError::invalid(origin, m);
-    let (targets, value) = match (&r.source, &r.source_value, &r.targets) {
+    // kustomize hands replacements to its transformer through YAML with
+    // `omitempty`, so `targets: []` arrives as no targets at all.
+    let targets = r.targets.as_ref().filter(|t| !t.is_empty());
+    let (targets, value) = match (&r.source, &r.source_value, targets) {
         (None, None, _) | (_, _, None) => {
             return Err(fail(
                 "replacements must specify a source and at least one target".into(),
