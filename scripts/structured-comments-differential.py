@@ -39,16 +39,23 @@ def gen(depth, indent, lines, path):
             else:
                 v = scalar()
                 if v.startswith("|"):
-                    lines.append(pre + key + ": |")
+                    header = rnd.choice(["|", "|-", ">", ">-"])
+                    hc = " # l%d" % rnd.randint(0,99) if rnd.random() < 0.4 else ""
+                    lines.append(pre + key + ": " + header + hc)
                     lines.append(pre + "  lit")
                 else:
                     lc = " # l%d" % rnd.randint(0,99) if rnd.random() < 0.3 and not v.startswith("|") else ""
                     lines.append(pre + key + ": " + v + lc)
         else:
             v = scalar()
-            if v.startswith("|") or v == "": v = "x"
-            lc = " # l%d" % rnd.randint(0,99) if rnd.random() < 0.3 else ""
-            lines.append(pre + "- " + v + lc)
+            if v == "": v = "x"
+            if v.startswith("|"):
+                hc = " # l%d" % rnd.randint(0,99) if rnd.random() < 0.4 else ""
+                lines.append(pre + "- " + rnd.choice(["|", "|-", ">", ">-"]) + hc)
+                lines.append(pre + "  lit")
+            else:
+                lc = " # l%d" % rnd.randint(0,99) if rnd.random() < 0.3 else ""
+                lines.append(pre + "- " + v + lc)
     if rnd.random() < 0.3:
         lines.append(" " * rnd.choice([0, indent, indent + 2]) + "# f%d" % rnd.randint(0,99))
 lines = None

@@ -306,7 +306,7 @@ impl Emitter<'_> {
             Style::Plain => self.write_plain(s, indent, !simple_key),
             Style::Single => self.write_single_quoted(s, indent, !simple_key),
             Style::Double => self.write_double_quoted(s, indent, !simple_key),
-            Style::Literal => self.write_literal(s, indent),
+            Style::Literal => self.write_literal(s, indent, None),
         }
     }
 
@@ -458,9 +458,21 @@ impl Emitter<'_> {
         }
     }
 
-    pub(super) fn write_literal(&mut self, s: &str, indent: i32) {
+    /// A comment after a block scalar's header, on the header's line.
+    pub(super) fn header_comment(&mut self, comment: Option<&str>) {
+        if let Some(text) = comment {
+            self.put(' ');
+            for c in text.chars() {
+                self.put(c);
+            }
+        }
+    }
+
+    /// A literal block scalar; `comment` ends its header's line.
+    pub(super) fn write_literal(&mut self, s: &str, indent: i32, comment: Option<&str>) {
         self.write_indicator("|", true, false, false);
         self.block_hints(s);
+        self.header_comment(comment);
         self.put_break();
         self.indention = true;
         self.whitespace = true;

@@ -16,13 +16,15 @@
 //!   last top-level entry's.
 //!
 //! Comments go-yaml places in ways these rules do not cover (inside a flow
-//! collection, after a block scalar's header, a second block on the same
-//! node, after a key with no value, an unaligned block closing nested
-//! blocks with a blank line after it only, at the document's end a block
-//! followed by more or between columns) make [`attach`] decline, and the text is edited as
-//! values.
+//! collection, after the header of a block scalar that is a sequence item,
+//! a second block on the same node, after a key with no value, an
+//! unaligned block closing nested blocks with a blank line after it only,
+//! at the document's end a block followed by more or between columns) make
+//! [`attach`] decline, and the text is edited as values. A comment after
+//! the header of a block scalar that is a mapping's value is the key's
+//! line comment, which the printer writes after the header again.
 
-use super::node::{Node, Spot, Spots, Step, Style};
+use super::node::{Node, Spot, Spots, Step};
 
 /// One comment as written: where it starts and its text.
 struct Comment {
@@ -191,18 +193,9 @@ fn line_comment(root: &mut Node, spots: &Spots, lines: &Lines, c: &Comment) -> O
     .flatten()
     .filter(ends_here)
     .max_by_key(|s| s.end)?;
-    let path = owner.path.clone();
-    // A key whose value is a block scalar: the comment follows its header.
-    if let Some(Step::Key(i)) = path.last() {
-        let mut value_path = path.clone();
-        value_path.pop();
-        value_path.push(Step::Value(*i));
-        let value = root.at_mut(&value_path)?;
-        if matches!(value.style, Style::Literal | Style::Folded) {
-            return None;
-        }
-    }
-    let node = root.at_mut(&path)?;
+    // A key whose value is a block scalar owns the comment after the
+    // scalar's header, and the printer writes it there again.
+    let node = root.at_mut(&owner.path)?;
     match node.line_comment {
         Some(_) => None,
         None => {
@@ -354,6 +347,16 @@ mod tests {
             ),
         ] {
             assert_eq!(round_trip(text).as_deref(), Some(printed), "{text}");
+        }
+    }
+
+    #[test]
+    fn a_block_scalar_keeps_its_header_comment() {
+        for text in [
+            "a: | # header\n  x\nb: 1\n",
+            "a: >- # folded\n  x y\nb: 1\n",
+        ] {
+            assert_eq!(round_trip(text).as_deref(), Some(text));
         }
     }
 

@@ -48,6 +48,7 @@ pub fn emit(node: &Node) -> Option<String> {
         e,
         flow_level: 0,
         foot_indent: None,
+        header_comment: None,
     };
     if !node.head.is_empty() {
         // A document's head comment, then a blank line.
@@ -73,6 +74,10 @@ struct Printer<'w> {
     /// The indentation of the foot comment just written: the next line at
     /// that indentation gets a blank line before it.
     foot_indent: Option<usize>,
+    /// The line comment of the value being written: a block scalar writes
+    /// it after its header (`key: | # note`), as go-yaml's writer of block
+    /// scalars does; any other node leaves it for after the node.
+    header_comment: Option<String>,
 }
 
 /// libyaml's indentation step for a block collection or a scalar's
@@ -174,6 +179,30 @@ impl Printer<'_> {
         self.comment(&[text.to_string()], 0);
     }
 
+    /// `node`, then `comment` ending its line; a block scalar writes the
+    /// comment after its header instead.
+    fn node_then_comment(
+        &mut self,
+        node: &Node,
+        comment: Option<&String>,
+        indent: i32,
+        ctx: Context,
+    ) -> Option<()> {
+        if matches!(node.kind, Kind::Scalar(_)) {
+            self.header_comment = comment.cloned();
+            self.node(node, indent, ctx)?;
+            if let Some(text) = self.header_comment.take() {
+                self.line_comment(&text);
+            }
+            return Some(());
+        }
+        self.node(node, indent, ctx)?;
+        if let Some(text) = comment {
+            self.line_comment(text);
+        }
+        Some(())
+    }
+
     /// A foot comment after an entry, at the entry's indentation.
     fn foot(&mut self, lines: &[String], indent: i32) {
         if lines.is_empty() {
@@ -221,10 +250,8 @@ impl Printer<'_> {
                     false => carried = Some(text),
                 }
             }
-            self.node(value, indent, Context::VALUE)?;
-            if let Some(text) = value.line_comment.as_ref().or(carried) {
-                self.line_comment(text);
-            }
+            let comment = value.line_comment.as_ref().or(carried);
+            self.node_then_comment(value, comment, indent, Context::VALUE)?;
             self.foot(&key.foot, indent);
         }
         Some(())
@@ -239,10 +266,7 @@ impl Printer<'_> {
                 block_item: true,
                 ..Context::default()
             };
-            self.node(item, indent, ctx)?;
-            if let Some(text) = &item.line_comment {
-                self.line_comment(text);
-            }
+            self.node_then_comment(item, item.line_comment.as_ref(), indent, ctx)?;
             self.foot(&item.foot, indent);
         }
         Some(())
@@ -337,7 +361,10 @@ impl Printer<'_> {
             Style::Plain => self.e.write_plain(text, indent, breaks),
             Style::Single => self.e.write_single_quoted(text, indent, breaks),
             Style::Double => self.e.write_double_quoted(text, indent, breaks),
-            Style::Literal => self.e.write_literal(text, indent),
+            Style::Literal => {
+                let comment = self.header_comment.take();
+                self.e.write_literal(text, indent, comment.as_deref());
+            }
             Style::Folded => self.write_folded(text, indent),
         }
         Some(())
@@ -378,6 +405,8 @@ impl Printer<'_> {
     fn write_folded(&mut self, s: &str, indent: i32) {
         self.e.write_indicator(">", true, false, false);
         self.e.block_hints(s);
+        let comment = self.header_comment.take();
+        self.e.header_comment(comment.as_deref());
         self.e.put_break();
         self.e.indention = true;
         self.e.whitespace = true;
