@@ -248,7 +248,9 @@ def oracle_version(args):
     out = subprocess.run(argv, capture_output=True, text=True).stdout.strip()
     if args.enable_helm:
         helm = subprocess.run([args.helm_command, "version", "--short"], capture_output=True, text=True)
-        out += " helm " + helm.stdout.strip()
+        # The command is part of the key: a cached failure to find helm
+        # must not stand for a run with a helm that exists.
+        out += " helm " + helm.stdout.strip() + " " + args.helm_command
     if args.load_restrictor_none:
         out += " LoadRestrictionsNone"
     return out
@@ -274,6 +276,10 @@ def main():
     p.add_argument("--jobs", type=int, default=2, help="directories checked at once (default: %(default)s)")
     args = p.parse_args()
     args.bin = os.path.abspath(args.bin)
+    # Both tools run in each repository's root: a helm given as a relative
+    # path is taken from here.
+    if os.sep in args.helm_command:
+        args.helm_command = os.path.abspath(args.helm_command)
     if not os.access(args.bin, os.X_OK):
         sys.exit(f"nest-kz binary not found or not executable: {args.bin}")
 
