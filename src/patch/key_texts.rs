@@ -12,7 +12,7 @@
 //! follow any other scalar.
 
 use super::walked::{self, Reached};
-use crate::load::openapi::{Container, SchemaRef};
+use crate::load::openapi::SchemaRef;
 use crate::model::value::{PathStep, Value};
 use crate::model::written::Text;
 
@@ -52,9 +52,10 @@ impl Swapped {
     /// Gives each merge key that holds one of the swapped texts its value
     /// back. The merge moves list elements, and an element without a name
     /// of its own takes no mark with it, so the keys are found by walking
-    /// the merged object, not by their marks.
+    /// the merged object, not by their marks (a merge key that was the
+    /// string `"0x50"` beside a swapped `0x50` gets the number too).
     pub fn swap_back(&self, value: &mut Value, schema: SchemaRef) {
-        for_each_key(value, schema, &mut |node| {
+        walked::for_each_compared(value, schema, &mut |node| {
             let held = node
                 .as_str()
                 .and_then(|text| self.0.iter().find(|(t, _)| t.as_ref() == text));
@@ -62,49 +63,6 @@ impl Swapped {
                 *node = held.clone();
             }
         });
-    }
-}
-
-/// Calls `f` on every merge key of `value` and item of a merged list of
-/// scalars, through the lists the merge walks.
-fn for_each_key(value: &mut Value, schema: SchemaRef, f: &mut impl FnMut(&mut Value)) {
-    let Value::Object(map) = value else { return };
-    for (key, child) in map.iter_mut() {
-        let Some(field) = schema.field(key) else {
-            continue;
-        };
-        let inner = field.element_schema();
-        match child {
-            Value::Array(items) if field.strategy_has("merge") => {
-                let keys = field.merge_keys();
-                for item in items.iter_mut() {
-                    if keys.is_empty() {
-                        f(item);
-                        continue;
-                    }
-                    if let Value::Object(element) = item {
-                        element
-                            .iter_mut()
-                            .filter(|(k, _)| keys.contains(&k.as_str()))
-                            .for_each(|(_, v)| f(v));
-                    }
-                    if let Some(inner) = inner {
-                        for_each_key(item, inner, f);
-                    }
-                }
-            }
-            Value::Object(entries) if field.container() == Container::Map => {
-                if let Some(inner) = inner {
-                    entries.values_mut().for_each(|v| for_each_key(v, inner, f));
-                }
-            }
-            Value::Object(_) => {
-                if let Some(inner) = inner {
-                    for_each_key(child, inner, f);
-                }
-            }
-            _ => {}
-        }
     }
 }
 

@@ -9,7 +9,7 @@
 //! are compared by text (`key_texts`).
 
 use crate::load::openapi::{Container, SchemaRef};
-use crate::model::value::PathStep;
+use crate::model::value::{PathStep, Value};
 
 /// What the walk reaches at a path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +60,52 @@ pub fn reached(schema: Option<SchemaRef>, at: &[PathStep]) -> Option<Reached> {
                 }
                 schema = field.and_then(|f| f.element_schema());
             }
+        }
+    }
+}
+
+/// Calls `f` on every node the walk compares by its text: each merge key
+/// of `value` and item of a merged list of scalars, through the lists the
+/// merge walks.
+pub fn for_each_compared(value: &mut Value, schema: SchemaRef, f: &mut impl FnMut(&mut Value)) {
+    let Value::Object(map) = value else { return };
+    for (key, child) in map.iter_mut() {
+        let Some(field) = schema.field(key) else {
+            continue;
+        };
+        let inner = field.element_schema();
+        match child {
+            Value::Array(items) if field.strategy_has("merge") => {
+                let keys = field.merge_keys();
+                for item in items.iter_mut() {
+                    if keys.is_empty() {
+                        f(item);
+                        continue;
+                    }
+                    if let Value::Object(element) = item {
+                        element
+                            .iter_mut()
+                            .filter(|(k, _)| keys.contains(&k.as_str()))
+                            .for_each(|(_, v)| f(v));
+                    }
+                    if let Some(inner) = inner {
+                        for_each_compared(item, inner, f);
+                    }
+                }
+            }
+            Value::Object(entries) if field.container() == Container::Map => {
+                if let Some(inner) = inner {
+                    entries
+                        .values_mut()
+                        .for_each(|v| for_each_compared(v, inner, f));
+                }
+            }
+            Value::Object(_) => {
+                if let Some(inner) = inner {
+                    for_each_compared(child, inner, f);
+                }
+            }
+            _ => {}
         }
     }
 }
