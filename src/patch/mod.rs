@@ -618,7 +618,13 @@ fn merge_with_marks(
     let mut keys = key_texts::Swapped::default();
     let mut swapped_patch = None;
     if let Some(schema) = schema {
-        let object_marks = r.written.iter().map(|w| (w.path.to_steps(), &w.text));
+        // Only a number's or boolean's text can be a merge key's: the other
+        // marks (bare nulls, folded blocks) need no path built.
+        let object_marks = r
+            .written
+            .iter()
+            .filter(|w| matches!(w.text, Text::Scalar(_)))
+            .map(|w| (w.path.to_steps(), &w.text));
         keys.swap_in(&mut r.value, key_texts::among(object_marks, schema));
         let patch_marks = style.written.iter().map(|(at, text)| (at, text));
         let patch_keys = key_texts::among(patch_marks, schema);
