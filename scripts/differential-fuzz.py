@@ -1046,6 +1046,120 @@ def sh_untagged_walk(rnd, d, k, used):
                 patch["spec"] = {"template": {"spec": {"containers": [{"name": "c", "image": "j"}]}}}
             k.setdefault("patches", []).append({"patch": json.dumps(patch)})
 
+IMAGE_TEXTS = ["nginx", "nginx:1.0", "5", "7", "redis", "true", "1e3", "0x1F"]
+IMAGE_ENTRIES = [{"newName": "5"}, {"newName": "true"}, {"newTag": "2"}, {"newName": "1e3"}, {"newName": "reg.io/x"},
+                 {"newTag": "1.0"}, {"tagSuffix": "-x"}, {"newName": "null"}, {"newName": "0x1F"}, {"newTag": "08"}]
+
+def sh_image_field_specs(rnd, d, k, used):
+    """Images on paths that `images` field specs of a `configurations:`
+    file name (a ConfigMap's data, fields and lists of a custom kind, and a
+    CustomResourceDefinition with the same fields, which kustomize passes
+    over), written quoted or not, with number-like texts and new names;
+    then JSON and strategic patches, and a replacement into them above."""
+    os.makedirs(f"{d}/ifs")
+    def img():
+        t = rnd.choice(IMAGE_TEXTS)
+        return int(t) if t.isdigit() and rnd.random() < 0.4 else t
+    docs = [
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ifs-c"},
+         "data": {"IMAGE": str(img()), "SRC": rnd.choice(UNTAGGED_TEXTS + ["nginx", "5"])}},
+        {"apiVersion": "example.com/v1", "kind": "Runner", "metadata": {"name": "ifs-r"},
+         "spec": {"img": img(), "steps": [{"img": img()}, {"img": img()}], "containers": [{"name": "c", "image": img()}],
+                  "runner": {"image": img()}}},
+        {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition", "metadata": {"name": "runners.example.com"},
+         "spec": {"img": img(), "steps": [{"img": img()}], "containers": [{"name": "c", "image": img()}]}},
+        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "ifs-d"},
+         "spec": {"template": {"spec": {"containers": [{"name": "c", "image": img()}]}}}},
+    ]
+    specs = [{"path": "data/IMAGE", "kind": "ConfigMap"}, {"path": "spec/img"}, {"path": "spec/steps[]/img"},
+             {"path": "spec/steps/img", "kind": "Runner"}, {"path": "spec/runner/image", "kind": "Runner"}]
+    config = {"images": rnd.sample(specs, rnd.randint(1, len(specs)))}
+    images = []
+    for _ in range(rnd.randint(1, 3)):
+        entry = {"name": rnd.choice(["nginx", "5", "7", "redis", "true"])}
+        entry.update(rnd.choice(IMAGE_ENTRIES))
+        images.append(entry)
+    ifs = {"resources": ["ifs.yaml"], "configurations": ["images.yaml"], "images": images}
+    patches = []
+    if rnd.random() < 0.4:
+        op = {"op": "replace", "path": rnd.choice(["/spec/img", "/spec/steps/0/img"]), "value": rnd.choice(IMAGE_TEXTS + [5])}
+        patches.append({"target": {"kind": "Runner"}, "patch": json.dumps([op])})
+    if rnd.random() < 0.4:
+        patches.append({"patch": yaml_text(rnd, {"apiVersion": "example.com/v1", "kind": "Runner", "metadata": {"name": "ifs-r"},
+                                                  "spec": {"img": img(), "other": img()}})})
+    if patches:
+        ifs["patches"] = patches
+    with open(f"{d}/ifs/ifs.yaml", "w") as f:
+        f.write("\n---\n".join(yaml_text(rnd, x) for x in docs) + "\n")
+    with open(f"{d}/ifs/images.yaml", "w") as f:
+        f.write(yaml_text(rnd, config) + "\n")
+    with open(f"{d}/ifs/kustomization.yaml", "w") as f:
+        f.write(yaml_text(rnd, ifs) + "\n")
+    k.setdefault("resources", []).append("ifs")
+    if rnd.random() < 0.5:
+        paths = rnd.sample(["spec.img", "spec.steps.0.img", "spec.runner.image", "spec.other"], rnd.randint(1, 3))
+        target = {"select": {"kind": "Runner"}, "fieldPaths": paths}
+        if rnd.random() < 0.5:
+            target["options"] = {"create": True}
+        k.setdefault("replacements", []).append({"source": {"kind": "ConfigMap", "name": "ifs-c", "fieldPath": "data.SRC"},
+                                                 "targets": [target]})
+    if rnd.random() < 0.3:
+        entry = {"name": rnd.choice(["nginx", "5", "reg.io/x", "true"])}
+        entry.update(rnd.choice(IMAGE_ENTRIES))
+        k.setdefault("images", []).append(entry)
+
+QUOTED_VALUES = ["8080", "true", "x", "0x1F", "1.50", "no", "~", "nginx", "a b", ""]
+PATCH_VALUES = [9090, False, True, "y", "7", 1.5, None, "0x1F", 0, "text"]
+
+def sh_quoted_patches(rnd, d, k, used):
+    """Strategic patches setting numbers, booleans and strings on fields
+    written quoted or plain (map fields, elements merged by key, lists
+    taken whole, fields only the patch has): kyaml keeps the object's
+    style on a field it sets, so a quoted field stays quoted."""
+    os.makedirs(f"{d}/qp")
+    val = lambda: rnd.choice(QUOTED_VALUES)
+    docs = [
+        {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "qp-d", "annotations": {"a": val()}},
+         "spec": {"template": {"spec": {"containers": [{"name": "c", "image": val(), "env": [{"name": "E1", "value": val()},
+                                                                                            {"name": "E2", "value": val()}]}],
+                                        "tolerations": [{"key": "k", "value": val()}]}}}},
+        {"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "qp-g"},
+         "spec": {"a": val(), "b": val(), "nested": {"c": val()}, "items": [{"name": "i", "v": val()}]}},
+    ]
+    with open(f"{d}/qp/qp.yaml", "w") as f:
+        f.write("\n---\n".join(yaml_text(rnd, x) for x in docs) + "\n")
+    pv = lambda: rnd.choice(PATCH_VALUES)
+    patches = []
+    if rnd.random() < 0.8:
+        c = {"name": "c"}
+        if rnd.random() < 0.5:
+            c["image"] = pv()
+        if rnd.random() < 0.7:
+            c["env"] = [{"name": rnd.choice(["E1", "E2", "E3"]), "value": pv()}]
+        spec = {"containers": [c]}
+        if rnd.random() < 0.3:
+            spec["tolerations"] = [{"key": "k", "value": pv()}]
+        patches.append({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "qp-d"},
+                        "spec": {"template": {"spec": spec}}})
+    if rnd.random() < 0.8:
+        spec = {f: pv() for f in rnd.sample(["a", "b", "new"], rnd.randint(1, 3))}
+        if rnd.random() < 0.5:
+            spec["nested"] = {"c": pv()}
+        if rnd.random() < 0.3:
+            spec["items"] = [{"name": "i", "v": pv()}]
+        patches.append({"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "qp-g"}, "spec": spec})
+    qp = {"resources": ["qp.yaml"]}
+    if patches:
+        qp["patches"] = [{"patch": yaml_text(rnd, p)} for p in patches]
+    if rnd.random() < 0.4:
+        qp["configurations"] = ["images.yaml"]
+        with open(f"{d}/qp/images.yaml", "w") as f:
+            f.write("images:\n- path: spec/a\n  kind: Gadget\n- path: spec/nested/c\n")
+        qp["images"] = [{"name": rnd.choice(["9090", "x", "7", "nginx", "text", "y"]), "newName": rnd.choice(["5", "true", "reg.io/z"])}]
+    with open(f"{d}/qp/kustomization.yaml", "w") as f:
+        f.write(yaml_text(rnd, qp) + "\n")
+    k.setdefault("resources", []).append("qp")
+
 V58_SHAPES = [
     ("source-value", 0.12, sh_source_value), ("regex-select", 0.12, sh_regex_select), ("structured", 0.12, sh_structured),
     ("prefix-elements", 0.1, sh_prefix_elements), ("image-volumes", 0.12, sh_image_volumes), ("patch-options", 0.1, sh_patch_options),
@@ -1053,6 +1167,7 @@ V58_SHAPES = [
     ("vap", 0.1, sh_vap), ("secret-merge", 0.1, sh_secret_merge), ("inner-dotdot", 0.08, sh_inner_dotdot),
     ("json6902-values", 0.12, sh_json6902_values), ("omitempty-transformer", 0.05, sh_omitempty_transformer), ("helm", 0.3, sh_helm),
     ("number-texts", 0.15, sh_number_texts), ("untagged-walk", 0.1, sh_untagged_walk),
+    ("image-field-specs", 0.1, sh_image_field_specs), ("quoted-patches", 0.12, sh_quoted_patches),
 ]
 
 def release_shapes(rnd, d, k, used):

@@ -11,7 +11,7 @@ use super::{relative_path, with_context};
 use crate::error::{BuildError, Result};
 use crate::load::kustomization::Kustomization;
 use crate::load::transformer_config::TransformerConfig;
-use crate::model::node_path::NodePath;
+use crate::model::node_path::{NodePath, NodePaths};
 use crate::model::provenance::{self, Origin};
 use crate::model::resmap::ResMap;
 use crate::model::resource::Resource;
@@ -211,11 +211,7 @@ pub fn load_resources_from_text(text: &str, path: &Path, track: bool) -> Result<
                     text,
                 })
                 .collect();
-            r.quoted_images = style
-                .quoted_images
-                .iter()
-                .map(|p| NodePath::of(p))
-                .collect();
+            r.quoted = NodePaths::new(style.quoted.iter().map(|p| NodePath::of(p)).collect());
             r.flow = style.flow.iter().map(|p| NodePath::of(p)).collect();
         }
         r.annotation_styles = lines

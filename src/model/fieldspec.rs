@@ -1,6 +1,8 @@
 //! Field specs: "this path, in resources of this kind", the unit every
 //! builtin transformer is configured with, and the walker that visits them.
 
+use crate::model::key::Key;
+use crate::model::node_path::{NodePath, Step};
 use crate::model::resid::Gvk;
 use crate::model::value::{Map, Str, Value};
 use serde::Deserialize;
@@ -109,14 +111,60 @@ pub fn walk(
     create: CreateKind,
     visit: &mut dyn FnMut(&mut Value) -> Result<(), String>,
 ) -> Result<(), String> {
+    walk_from(node, path, create, None, &mut |node, _| visit(node))
+}
+
+/// The steps from an object's root to the node a walk is at, kept on the
+/// walk's own stack: most visits never ask for them.
+pub struct Trail<'a> {
+    step: TrailStep<'a>,
+    parent: Option<&'a Trail<'a>>,
+}
+
+#[derive(Clone, Copy)]
+enum TrailStep<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+impl Trail<'_> {
+    /// The steps from the root, as a kept path.
+    pub fn path(trail: Option<&Trail>) -> NodePath {
+        let mut steps = Vec::new();
+        let mut at = trail;
+        while let Some(t) = at {
+            steps.push(match t.step {
+                TrailStep::Key(k) => Step::Key(Key::new(k)),
+                TrailStep::Index(i) => Step::Index(i),
+            });
+            at = t.parent;
+        }
+        steps.reverse();
+        NodePath::new(steps)
+    }
+}
+
+type Visit<'v> = dyn FnMut(&mut Value, Option<&Trail>) -> Result<(), String> + 'v;
+
+fn walk_from(
+    node: &mut Value,
+    path: &[Str],
+    create: CreateKind,
+    trail: Option<&Trail>,
+    visit: &mut Visit,
+) -> Result<(), String> {
     let Some((segment, rest)) = path.split_first() else {
-        return visit(node);
+        return visit(node, trail);
     };
     match node {
         Value::Null => Ok(()),
-        Value::Array(items) => items
-            .iter_mut()
-            .try_for_each(|i| walk(i, path, create, visit)),
+        Value::Array(items) => items.iter_mut().enumerate().try_for_each(|(i, item)| {
+            let here = Trail {
+                step: TrailStep::Index(i),
+                parent: trail,
+            };
+            walk_from(item, path, create, Some(&here), visit)
+        }),
         Value::Object(map) => {
             let (field, is_list) = match segment.strip_suffix("[]") {
                 Some(f) => (f, true),
@@ -125,6 +173,10 @@ pub fn walk(
             if field.is_empty() {
                 return Err("cannot set or create an empty field name".into());
             }
+            let here = Trail {
+                step: TrailStep::Key(field),
+                parent: trail,
+            };
             let make = match create {
                 _ if is_list => None,
                 CreateKind::None => None,
@@ -133,7 +185,7 @@ pub fn walk(
             };
             let Some(make) = make else {
                 return match map.get_mut(field) {
-                    Some(child) => walk(child, rest, create, visit),
+                    Some(child) => walk_from(child, rest, create, Some(&here), visit),
                     None => Ok(()),
                 };
             };
@@ -149,7 +201,7 @@ pub fn walk(
                     _ => Value::String(Default::default()),
                 };
             }
-            walk(child, rest, create, visit)
+            walk_from(child, rest, create, Some(&here), visit)
         }
         _ => Err("expected sequence or mapping node".into()),
     }
@@ -164,9 +216,21 @@ pub fn visit_specs(
     kind: CreateKind,
     visit: &mut dyn FnMut(&mut Value) -> Result<(), String>,
 ) -> Result<(), String> {
+    visit_specs_on_trail(value, gvk, specs, kind, &mut |node, _| visit(node))
+}
+
+/// [`visit_specs`], telling `visit` where each node is (see
+/// [`Trail::path`]).
+pub fn visit_specs_on_trail(
+    value: &mut Value,
+    gvk: &Gvk,
+    specs: &[FieldSpec],
+    kind: CreateKind,
+    visit: &mut Visit,
+) -> Result<(), String> {
     for spec in specs.iter().filter(|s| s.applies_to(gvk)) {
         let create = if spec.create { kind } else { CreateKind::None };
-        walk(value, &spec.path, create, visit)
+        walk_from(value, &spec.path, create, None, visit)
             .map_err(|e| format!("considering field '{}': {e}", spec.path.join("/")))?;
     }
     Ok(())

@@ -1,5 +1,5 @@
 //! A path to one node of an object, kept with the object for as long as
-//! the build holds it (`Resource::untagged`, `Resource::quoted_images`).
+//! the build holds it (`Resource::untagged`, `Resource::quoted`).
 //!
 //! A build keeps one for every image the images transformer rewrites, so
 //! a big tree holds one per container, most of them the same path. As a
@@ -11,14 +11,14 @@
 
 use std::cell::RefCell;
 
-use hashbrown::HashSet;
+use hashbrown::{HashMap, HashSet};
 
 use super::key::Key;
 use super::value::{PathStep, Value};
 
 /// The steps from an object's root to one of its nodes. Two paths are
 /// equal when their steps are, wherever each was interned.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct NodePath(&'static [Step]);
 
 /// One step: a mapping key (interned) or a list index.
@@ -30,6 +30,44 @@ pub enum Step {
 
 thread_local! {
     static INTERNED: RefCell<HashSet<&'static [Step]>> = RefCell::new(HashSet::new());
+    static INTERNED_LISTS: RefCell<HashMap<&'static [NodePath], &'static &'static [NodePath]>> =
+        RefCell::new(HashMap::new());
+}
+
+/// Paths an object keeps as one list (`Resource::quoted`), interned as a
+/// whole: objects written alike (every ConfigMap of a chart quoting the
+/// same fields) keep the same list, so each holds a pointer. An empty
+/// list is no pointer at all.
+#[derive(Clone, Copy, PartialEq, Eq, Default)]
+pub struct NodePaths(Option<&'static &'static [NodePath]>);
+
+impl NodePaths {
+    pub fn new(paths: Vec<NodePath>) -> NodePaths {
+        if paths.is_empty() {
+            return NodePaths(None);
+        }
+        INTERNED_LISTS.with(|table| {
+            let mut table = table.borrow_mut();
+            if let Some(kept) = table.get(&paths[..]) {
+                return NodePaths(Some(*kept));
+            }
+            let list: &'static [NodePath] = Box::leak(paths.into_boxed_slice());
+            // A word to the list, so that an object keeping it holds one.
+            let kept: &'static &'static [NodePath] = Box::leak(Box::new(list));
+            table.insert(list, kept);
+            NodePaths(Some(kept))
+        })
+    }
+
+    pub fn as_slice(&self) -> &'static [NodePath] {
+        self.0.copied().unwrap_or(&[])
+    }
+}
+
+impl std::fmt::Debug for NodePaths {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.as_slice()).finish()
+    }
 }
 
 impl NodePath {

@@ -88,10 +88,13 @@ pub struct Resource {
     /// `vars` makes one on a var-reference path a string. A patch drops
     /// them all (kustomize's JSON round trip and merge tag every node).
     pub untagged: ThinVec<crate::model::untagged::Untagged>,
-    /// Paths of `image` fields written quoted: the images transformer
-    /// keeps the quoting on the text it sets, so a rewritten image there
-    /// stays a string (`"5"`). A patch drops them, as for `untagged`.
-    pub quoted_images: ThinVec<crate::model::node_path::NodePath>,
+    /// Paths of scalars written quoted where the value does not tell
+    /// (`"nginx"`; every quoted `image`): the images transformer keeps
+    /// the quoting on the text it sets, so a rewritten image there stays
+    /// a string (`"5"`), on a container or on any path an `images` field
+    /// spec names. A strategic merge carries them, a JSON patch drops them
+    /// (`patch::merge_marks`).
+    pub quoted: crate::model::node_path::NodePaths,
     /// Paths of the outermost collections written in flow style (`{...}`,
     /// `[...]`; the empty path when the whole object is, as JSON is).
     /// kustomize writes a field a replacement creates from an empty text
@@ -137,7 +140,7 @@ impl Resource {
             written: ThinVec::new(),
             annotation_styles: ThinVec::new(),
             untagged: ThinVec::new(),
-            quoted_images: ThinVec::new(),
+            quoted: Default::default(),
             flow: ThinVec::new(),
             generator: None,
             origins: None,

@@ -1,5 +1,5 @@
 //! The marks a resource keeps on its nodes (`Resource::flow`, `untagged`,
-//! `quoted_images`, `written`) through a strategic merge.
+//! `quoted`, `written`) through a strategic merge.
 //!
 //! kyaml's merge keeps every node the object had, with its tag and style,
 //! and adds a field only the patch has as the patch wrote it. But it sets
@@ -13,13 +13,17 @@
 //! ahead of the object's): a path is followed through the merge by the
 //! `name` of each list element on it (the merge key of most lists), or by
 //! position where an element has no name of its own. An untagged scalar,
-//! quoted image or text as written keeps its mark where it still holds
+//! quoted scalar or text as written keeps its mark where it still holds
 //! what it held. A scalar the patch sets is the patch's node, with the
-//! patch's text (`0x1F`).
+//! patch's text (`0x1F`) and quoting, except on a map field the object
+//! has and the walk reaches: kyaml's `FieldSetter` keeps that field's
+//! style and takes the patch's value, so a field written quoted stays
+//! quoted, and a number or boolean the patch sets there prints as the
+//! quoted text it was written with (`"6"`): a string.
 
 use super::walked::{self, Reached};
 use crate::load::openapi::SchemaRef;
-use crate::model::node_path::NodePath;
+use crate::model::node_path::{NodePath, NodePaths};
 use crate::model::resource::{Resource, scalar_text};
 use crate::model::untagged::Untagged;
 use crate::model::value::{PathStep, Value};
@@ -33,7 +37,11 @@ pub struct Before {
     /// The fields only the patch has that it writes in flow style.
     flow_from_patch: Vec<Anchored>,
     untagged: Vec<(Untagged, Anchored, Value)>,
-    quoted_images: Vec<(Anchored, Value)>,
+    quoted: Vec<(Anchored, Value)>,
+    /// The scalars the patch sets on fields that stay quoted (the object's
+    /// written so, or the patch's where the object's style does not win),
+    /// with the string a number or boolean among them becomes.
+    quoted_by_patch: Vec<(Anchored, Value, Option<String>)>,
     /// The object's texts the merge leaves, then the patch's.
     written: Vec<(Text, Anchored, Value)>,
 }
@@ -89,15 +97,122 @@ pub fn before_merge(
             .collect(),
         flow_from_patch: new_from_patch(object, patch, patch_flow, targeted),
         untagged,
-        quoted_images: r
-            .quoted_images
+        quoted: r
+            .quoted
+            .as_slice()
             .iter()
             .filter_map(|p| {
                 let at = p.to_steps();
                 Some((anchor(object, &at), object.at(&at)?.clone()))
             })
             .collect(),
+        quoted_by_patch: quoted_by_patch(r, patch, patch_style, schema),
         written: written_through(object, &r.written, patch, patch_style),
+    }
+}
+
+/// The scalars `patch` sets that come out of the merge quoted. Where the
+/// object has a scalar the walk reaches, the object's style stays: quoted
+/// if the object's was, whatever the patch wrote, and then a number or
+/// boolean the patch sets becomes the string of its text. Elsewhere the
+/// patch's node is taken as the patch wrote it.
+fn quoted_by_patch(
+    r: &Resource,
+    patch: &Value,
+    patch_style: &StylePaths,
+    schema: Option<SchemaRef>,
+) -> Vec<(Anchored, Value, Option<String>)> {
+    let object = &r.value;
+    let mut found = Vec::new();
+    for_each_field_scalar(patch, &mut Vec::new(), &mut |at, set| {
+        let anchored = anchor(patch, at);
+        let Some((object_at, held)) = resolve(object, &anchored) else {
+            return;
+        };
+        let reached = matches!(
+            walked::reached(schema, &object_at),
+            Some(Reached::Field | Reached::MergeKey)
+        );
+        if !reached || !is_scalar(held) || !written_quoted(r, &object_at) {
+            return;
+        }
+        let as_string = match set {
+            Value::String(_) => None,
+            other => Some(
+                patch_style
+                    .written
+                    .iter()
+                    .find(|(p, _)| p.as_slice() == at)
+                    .and_then(|(_, text)| match text {
+                        Text::Scalar(text) => Some(text.to_string()),
+                        _ => None,
+                    })
+                    .unwrap_or_else(|| scalar_text(other)),
+            ),
+        };
+        found.push((anchored, set.clone(), as_string));
+    });
+    for at in &patch_style.quoted {
+        let Some(set) = patch.at(at).filter(|v| is_scalar(v)) else {
+            continue;
+        };
+        let anchored = anchor(patch, at);
+        let object_style_stays = resolve(object, &anchored).is_some_and(|(object_at, held)| {
+            is_scalar(held)
+                && matches!(
+                    walked::reached(schema, &object_at),
+                    Some(Reached::Field | Reached::MergeKey)
+                )
+        });
+        if !object_style_stays {
+            found.push((anchored, set.clone(), None));
+        }
+    }
+    found
+}
+
+fn is_scalar(v: &Value) -> bool {
+    matches!(v, Value::String(_) | Value::Number(_) | Value::Bool(_))
+}
+
+/// Whether the object's scalar at `at` was written quoted.
+fn written_quoted(r: &Resource, at: &[PathStep]) -> bool {
+    r.quoted.as_slice().iter().any(|p| p.is(at))
+}
+
+/// Calls `visit` with the path and value of every scalar `value` holds in
+/// a map field (not a list item, which no merge sets anew), directives
+/// (`$patch`, ...) aside.
+fn for_each_field_scalar(
+    value: &Value,
+    at: &mut Vec<PathStep>,
+    visit: &mut dyn FnMut(&[PathStep], &Value),
+) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter() {
+                if key.as_str().starts_with('$') {
+                    continue;
+                }
+                at.push(PathStep::Key(key.as_str().to_string()));
+                match child {
+                    Value::Object(_) | Value::Array(_) => for_each_field_scalar(child, at, visit),
+                    Value::Null => {}
+                    scalar => visit(at, scalar),
+                }
+                at.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if matches!(item, Value::Object(_)) {
+                    at.push(PathStep::Index(i));
+                    for_each_field_scalar(item, at, visit);
+                    at.pop();
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -166,11 +281,24 @@ pub fn after_merge(r: &mut Resource, before: Before) {
         .chain(&before.flow_from_patch)
         .filter_map(collection)
         .collect();
-    r.quoted_images = before
-        .quoted_images
+    let mut quoted: Vec<NodePath> = before
+        .quoted
         .iter()
         .filter_map(|(anchored, was)| holding(anchored, was))
         .collect();
+    let mut requoted = Vec::new();
+    for (anchored, set, as_string) in &before.quoted_by_patch {
+        let Some(path) = holding(anchored, set) else {
+            continue;
+        };
+        if !quoted.contains(&path) {
+            quoted.push(path);
+        }
+        if let Some(text) = as_string {
+            requoted.push((path, text.clone()));
+        }
+    }
+    r.quoted = NodePaths::new(quoted);
     r.written = before
         .written
         .iter()
@@ -191,6 +319,12 @@ pub fn after_merge(r: &mut Resource, before: Before) {
             })
         })
         .collect();
+    for (path, text) in requoted {
+        r.written.retain(|w| w.path != path);
+        if let Some(node) = r.value.at_mut(&path.to_steps()) {
+            *node = Value::String(text.into());
+        }
+    }
 }
 
 /// A path followed through a merge: a list element by its name where it

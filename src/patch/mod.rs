@@ -387,6 +387,36 @@ fn annotations_through_json(r: &mut crate::model::resource::Resource) {
     }
 }
 
+/// The strings a JSON round trip leaves quoted: those whose text YAML
+/// would read as another type unquoted (`"5"`, `"true"`).
+fn quoted_through_json(value: &Value) -> crate::model::node_path::NodePaths {
+    fn walk(value: &Value, at: &mut Vec<PathStep>, found: &mut Vec<NodePath>) {
+        match value {
+            Value::String(s) if !crate::yaml::emit::reads_back_as_string(s) => {
+                found.push(NodePath::of(at));
+            }
+            Value::Object(map) => {
+                for (key, child) in map.iter() {
+                    at.push(PathStep::Key(key.as_str().to_string()));
+                    walk(child, at, found);
+                    at.pop();
+                }
+            }
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    at.push(PathStep::Index(i));
+                    walk(item, at, found);
+                    at.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk(value, &mut Vec::new(), &mut found);
+    crate::model::node_path::NodePaths::new(found)
+}
+
 /// kustomize reads a JSON-patched object back from JSON into Go values,
 /// where every number is a float64, and makes nodes of them with go-yaml:
 /// an int past 2^53 loses its last digits (`9007199254740993` is
@@ -463,7 +493,7 @@ fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json6902::Patch) -> 
         // as JSON is no longer held as JSON, and with the text JSON gives
         // its value (`0x1F` is 31, `~` is null).
         r.untagged.clear();
-        r.quoted_images.clear();
+        r.quoted = Default::default();
         r.flow.clear();
         r.written.clear();
         json6902::apply(&mut r.value, ops).map_err(|e| {
@@ -487,6 +517,7 @@ fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json6902::Patch) -> 
             }
         })?;
         numbers_through_json(&mut r.value, &mut Vec::new(), &mut r.written);
+        r.quoted = quoted_through_json(&r.value);
         // kustomize re-sets the annotations after a JSON patch, restoring
         // its internal ones (v5.8's helm marker), which rewrites them as a
         // string map.

@@ -336,7 +336,7 @@ fn reset(old: &mut Resource, new: Resource) {
     old.written = new.written;
     old.annotation_styles = new.annotation_styles;
     old.untagged = new.untagged;
-    old.quoted_images = new.quoted_images;
+    old.quoted = new.quoted;
     old.flow = new.flow;
     old.name_prefixes = new.name_prefixes;
     old.name_suffixes = new.name_suffixes;

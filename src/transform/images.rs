@@ -1,13 +1,18 @@
 //! `images`: rewrites container images by name (newName, newTag, digest).
 //!
 //! Like kustomize's legacy image filter, every `containers`/`initContainers`
-//! list anywhere in an object is visited, so CRDs with pod templates work.
+//! list anywhere in an object is visited, so custom resources with pod
+//! templates work. Neither that walk nor the field specs touch a
+//! CustomResourceDefinition (kustomize's issue 890: a CRD's schema is not
+//! an image).
 
 use crate::load::kustomization::ImageSpec;
+use crate::model::fieldspec::Trail;
 use crate::model::node_path::{NodePath, Step};
 use crate::model::resmap::ResMap;
 use crate::model::untagged::Untagged;
 use crate::model::value::{Key, Value};
+use crate::yaml::parse::resolve_plain_scalar;
 
 /// Applies the entries one after another, as kustomize runs one image
 /// transformer per entry. Like kustomize, each entry first walks every
@@ -22,33 +27,60 @@ pub fn apply(
         let matcher = Matcher::new(&spec.name)?;
         let one = (spec, &matcher);
         resmap.try_for_each_mut(|r| {
+            if r.value.str_at("kind") == "CustomResourceDefinition" {
+                return Ok(());
+            }
             let mut rewritten = Vec::new();
-            let quoted = &r.quoted_images[..];
+            let quoted = r.quoted.as_slice();
             walk(&mut r.value, one, &mut Vec::new(), quoted, &mut rewritten);
-            note_untagged(&mut r.untagged, rewritten);
             let gvk = r.gvk();
-            crate::model::fieldspec::visit_specs(
-                &mut r.value,
-                &gvk,
-                specs,
-                crate::model::fieldspec::CreateKind::None,
-                &mut |node| match node {
-                    // Paths the field specs reach are not followed: taken
-                    // as written unquoted.
-                    Value::String(_) | Value::Number(_) | Value::Bool(_) => {
-                        update_image(node, one, false);
-                        Ok(())
-                    }
-                    // An image a rewrite left null (`newName: "null"`) matches
-                    // no entry again.
-                    Value::Null => Ok(()),
-                    _ => Err("an image must be a string".into()),
-                },
-            )
-            .map_err(|e| format!("{}: {e}", r.id()))
+            visit_specs(&mut r.value, &gvk, specs, one, quoted, &mut rewritten)
+                .map_err(|e| format!("{}: {e}", r.id()))?;
+            note_untagged(&mut r.untagged, rewritten);
+            Ok::<(), String>(())
         })?;
     }
     Ok(())
+}
+
+/// The `images` field specs' pass over one object.
+fn visit_specs(
+    value: &mut Value,
+    gvk: &crate::model::resid::Gvk,
+    specs: &[crate::model::fieldspec::FieldSpec],
+    one: Entry,
+    quoted: &[NodePath],
+    rewritten: &mut Vec<NodePath>,
+) -> Result<(), String> {
+    crate::model::fieldspec::visit_specs_on_trail(
+        value,
+        gvk,
+        specs,
+        crate::model::fieldspec::CreateKind::None,
+        &mut |node, trail| match node {
+            Value::String(_) | Value::Number(_) | Value::Bool(_) => {
+                let path = || Trail::path(trail);
+                let is_quoted = quoted_at(path, quoted);
+                if update_image(node, one, is_quoted) && !is_quoted {
+                    let path = path();
+                    if !rewritten.contains(&path) {
+                        rewritten.push(path);
+                    }
+                }
+                Ok(())
+            }
+            // An image a rewrite left null (`newName: "null"`) matches
+            // no entry again.
+            Value::Null => Ok(()),
+            _ => Err("an image must be a string".into()),
+        },
+    )
+}
+
+/// Whether an image was written quoted (`Resource::quoted`), so that a
+/// rewrite keeps it a string.
+fn quoted_at(path: impl FnOnce() -> NodePath, quoted: &[NodePath]) -> bool {
+    !quoted.is_empty() && quoted.contains(&path())
 }
 
 /// One `images` entry and the pattern it matches images with.
@@ -69,15 +101,13 @@ fn walk(
         Value::Object(map) => {
             for (key, child) in map.iter_mut() {
                 at.push(Step::Key(*key));
-                if matches!(
-                    key.as_str(),
-                    "containers" | "initContainers" | "ephemeralContainers"
-                ) && let Value::Array(containers) = child
+                if matches!(key.as_str(), "containers" | "initContainers")
+                    && let Value::Array(containers) = child
                 {
                     for (i, c) in containers.iter_mut().enumerate() {
                         at.push(Step::Index(i));
                         let path = || path_of(at, Key::new("image"));
-                        let is_quoted = !quoted.is_empty() && quoted.contains(&path());
+                        let is_quoted = quoted_at(path, quoted);
                         if update_container(c, images, is_quoted) && !is_quoted {
                             rewritten.push(path());
                         }
@@ -140,7 +170,7 @@ fn update_image(image: &mut Value, (spec, matcher): Entry, quoted: bool) -> bool
     let new = rewrite(&text, spec);
     *image = match quoted {
         true => Value::String(new.into()),
-        false => crate::yaml::parse::resolve_plain_scalar(&new),
+        false => resolve_plain_scalar(&new),
     };
     true
 }

@@ -56,8 +56,9 @@ pub enum LineTree {
     /// when a JSON 6902 patch sends the object through JSON.
     FoldedText(usize),
     /// A scalar written quoted or as a block (`'x'`, `"x"`, `|`, `>`):
-    /// kustomize's images transformer keeps that style on the text it
-    /// sets, so the new image reads as a string whatever it looks like.
+    /// kustomize keeps that style on the text its images transformer and
+    /// strategic merges set, so the new text reads as a string whatever
+    /// it looks like.
     Quoted(usize),
     /// A mapping or list: its line, whether it is written in flow style
     /// (`{...}`, `[...]`), and its entries.
@@ -70,8 +71,8 @@ pub enum LineTree {
 pub struct StylePaths {
     /// Scalars whose text the value does not keep (see [`LineTree::Written`]).
     pub written: Vec<(Vec<PathStep>, Text)>,
-    /// `image` fields written quoted (see [`LineTree::Quoted`]).
-    pub quoted_images: Vec<Vec<PathStep>>,
+    /// Scalars written quoted or as blocks (see [`LineTree::Quoted`]).
+    pub quoted: Vec<Vec<PathStep>>,
     /// The outermost collections written in flow style (`{...}`, `[...]`);
     /// the empty path when the whole object is.
     pub flow: Vec<Vec<PathStep>>,
@@ -80,9 +81,9 @@ pub struct StylePaths {
 impl LineTree {
     /// In one walk, the paths a resource keeps of how it was written.
     pub fn style_paths(&self) -> StylePaths {
-        let [written, quoted_images, mut flow] = self.paths_by(|t, key| match t {
+        let [written, quoted, mut flow] = self.paths_by(|t| match t {
             LineTree::Written(..) => Some(0),
-            LineTree::Quoted(_) if key == Some("image") => Some(1),
+            LineTree::Quoted(_) => Some(1),
             LineTree::Map(_, true, _) | LineTree::Seq(_, true, _) => Some(2),
             _ => None,
         });
@@ -98,17 +99,16 @@ impl LineTree {
             .collect();
         StylePaths {
             written,
-            quoted_images,
+            quoted,
             flow,
         }
     }
 
-    /// The paths of the nodes `bucket` sorts into one of `N` lists, given
-    /// each node and the key it is under, in document order (a collection
-    /// before what it holds).
+    /// The paths of the nodes `bucket` sorts into one of `N` lists, in
+    /// document order (a collection before what it holds).
     fn paths_by<const N: usize>(
         &self,
-        bucket: impl Fn(&LineTree, Option<&str>) -> Option<usize>,
+        bucket: impl Fn(&LineTree) -> Option<usize>,
     ) -> [Vec<Vec<PathStep>>; N] {
         // The path is borrowed while walking and copied only for a hit:
         // almost no document has any.
@@ -119,14 +119,10 @@ impl LineTree {
         fn walk<'t>(
             t: &'t LineTree,
             path: &mut Vec<At<'t>>,
-            bucket: &dyn Fn(&LineTree, Option<&str>) -> Option<usize>,
+            bucket: &dyn Fn(&LineTree) -> Option<usize>,
             out: &mut [Vec<Vec<PathStep>>],
         ) {
-            let key = match path.last() {
-                Some(At::Key(k)) => Some(*k),
-                _ => None,
-            };
-            if let Some(list) = bucket(t, key).and_then(|i| out.get_mut(i)) {
+            if let Some(list) = bucket(t).and_then(|i| out.get_mut(i)) {
                 list.push(
                     path.iter()
                         .map(|at| match at {
