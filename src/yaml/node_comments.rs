@@ -11,13 +11,15 @@
 //! - otherwise a block is the next entry's head comment, unless a blank
 //!   line follows it and the entry has a previous sibling, when it is a
 //!   foot comment of that sibling;
+//! - blocks apart only by blank lines that head the same entry (or the
+//!   document) are one head comment, one blank line between them;
 //! - at the end of the document, a block at or right of the deepest
 //!   entry's column is that entry's foot comment; one in column 0, the
 //!   last top-level entry's.
 //!
 //! Comments go-yaml places in ways these rules do not cover (inside a flow
 //! collection, after the header of a block scalar that is a sequence item,
-//! a second block on the same node, after a key with no value, an
+//! a second block as the same node's foot, after a key with no value, an
 //! unaligned block closing nested blocks with a blank line after it only,
 //! at the document's end a block followed by more or between columns) make
 //! [`attach`] decline, and the text is edited as values. A comment after
@@ -71,8 +73,15 @@ pub fn attach(root: &mut Node, chars: &[char], spots: &Spots) -> Option<()> {
         }
     }
     let siblings = previous_siblings(&spots.entries);
+    let mut previous_last = None;
     for block in blocks {
-        place(root, spots, &siblings, &lines, block)?;
+        // Blank lines from the block before: go-yaml joins the two when
+        // both head the same node, with one blank line between.
+        let joined = previous_last.is_some_and(|last: usize| {
+            last + 1 < block.first && (last + 1..block.first).all(|l| lines.is_blank(l))
+        });
+        previous_last = Some(block.last);
+        place(root, spots, &siblings, &lines, block, joined)?;
     }
     Some(())
 }
@@ -212,6 +221,7 @@ fn place(
     siblings: &[Option<usize>],
     lines: &Lines,
     block: Block,
+    joined: bool,
 ) -> Option<()> {
     let entries = &spots.entries;
     // Entries are in text order: the first one past the block, by lines.
@@ -223,9 +233,8 @@ fn place(
     let blank_before = block.first > 0 && lines.is_blank(block.first - 1);
     let blank_after = lines.is_blank(block.last + 1);
     let (path, head) = match (before, next) {
-        (None, _) if blank_after && root.head.is_empty() => {
-            root.head = block.lines;
-            return Some(());
+        (None, _) if blank_after && (root.head.is_empty() || joined) => {
+            return join_head(&mut root.head, block.lines);
         }
         (None, Some((_, n))) if !blank_after => (n.path.clone(), true),
         (None, _) => return None,
@@ -276,14 +285,23 @@ fn place(
         }
     };
     let node = root.at_mut(&path)?;
-    let slot = match head {
-        true => &mut node.head,
-        false => &mut node.foot,
-    };
-    if !slot.is_empty() {
-        return None;
+    match head {
+        true if node.head.is_empty() || joined => join_head(&mut node.head, block.lines),
+        false if node.foot.is_empty() => {
+            node.foot = block.lines;
+            Some(())
+        }
+        _ => None,
     }
-    *slot = block.lines;
+}
+
+/// Adds a block to a head comment: blocks one blank line apart that head
+/// the same node are one comment to go-yaml, the blank line kept inside.
+fn join_head(head: &mut Vec<String>, lines: Vec<String>) -> Option<()> {
+    if !head.is_empty() {
+        head.push(String::new());
+    }
+    head.extend(lines);
     Some(())
 }
 
@@ -344,6 +362,14 @@ mod tests {
             (
                 "f: [a, b] # fc\nm: {a: 1} # mc\n",
                 "f: [a, b] # fc\nm: {a: 1} # mc\n",
+            ),
+            (
+                "server:\n  # one\n\n  # two\n\n  host: x\n",
+                "server:\n  # one\n\n  # two\n  host: x\n",
+            ),
+            (
+                "# one\n\n# two\n\nserver:\n  host: x\n",
+                "# one\n\n# two\n\nserver:\n  host: x\n",
             ),
         ] {
             assert_eq!(round_trip(text).as_deref(), Some(printed), "{text}");

@@ -160,6 +160,10 @@ impl Printer<'_> {
         for (i, line) in lines.iter().enumerate() {
             if i > 0 {
                 self.line_break();
+                // A blank line inside a comment is written empty.
+                if line.is_empty() {
+                    continue;
+                }
                 self.indent(indent);
             }
             for c in line.chars() {
