@@ -27,6 +27,11 @@ def gen(depth, indent, lines, path):
         pre = " " * indent
         if rnd.random() < 0.25:
             lines.append(pre + " " * rnd.choice([0,0,2,4]) + "# h%d" % rnd.randint(0,99))
+            # A second block after blank lines: go-yaml joins blocks that
+            # head one entry.
+            if rnd.random() < 0.3:
+                lines.extend([""] * rnd.choice([1, 1, 2]))
+                lines.append(pre + "# j%d" % rnd.randint(0,99))
         if rnd.random() < 0.15:
             lines.append("")
         if kind == "map":

@@ -387,44 +387,24 @@ fn annotations_through_json(r: &mut crate::model::resource::Resource) {
     }
 }
 
-/// The strings a JSON round trip leaves quoted: those whose text YAML
-/// would read as another type unquoted (`"5"`, `"true"`).
-fn quoted_through_json(value: &Value) -> crate::model::node_path::NodePaths {
-    fn walk(value: &Value, at: &mut Vec<PathStep>, found: &mut Vec<NodePath>) {
-        match value {
-            Value::String(s) if !crate::yaml::emit::reads_back_as_string(s) => {
-                found.push(NodePath::of(at));
-            }
-            Value::Object(map) => {
-                for (key, child) in map.iter() {
-                    at.push(PathStep::Key(key.as_str().to_string()));
-                    walk(child, at, found);
-                    at.pop();
-                }
-            }
-            Value::Array(items) => {
-                for (i, item) in items.iter().enumerate() {
-                    at.push(PathStep::Index(i));
-                    walk(item, at, found);
-                    at.pop();
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut found = Vec::new();
-    walk(value, &mut Vec::new(), &mut found);
-    crate::model::node_path::NodePaths::new(found)
-}
-
 /// kustomize reads a JSON-patched object back from JSON into Go values,
 /// where every number is a float64, and makes nodes of them with go-yaml:
 /// an int past 2^53 loses its last digits (`9007199254740993` is
 /// 9007199254740992), and each number's text is the float's as
 /// `strconv.FormatFloat(f, 'g', -1, 64)` writes it (`1e+06`), which a
-/// replacement or a var reads (`model::written`).
-fn numbers_through_json(node: &mut Value, at: &mut Vec<PathStep>, written: &mut ThinVec<Written>) {
+/// replacement or a var reads (`model::written`). Its strings come back
+/// quoted where their text YAML would read as another type unquoted
+/// (`"5"`, `"true"`): `quoted` gets their paths (`Resource::quoted`).
+fn through_json(
+    node: &mut Value,
+    at: &mut Vec<PathStep>,
+    written: &mut ThinVec<Written>,
+    quoted: &mut Vec<NodePath>,
+) {
     match node {
+        Value::String(s) if !crate::yaml::emit::reads_back_as_string(s) => {
+            quoted.push(NodePath::of(at));
+        }
         Value::Number(n) => {
             let Some(f) = n.as_f64().filter(|f| f.is_finite()) else {
                 return;
@@ -448,14 +428,14 @@ fn numbers_through_json(node: &mut Value, at: &mut Vec<PathStep>, written: &mut 
         Value::Object(map) => {
             for (key, value) in map.iter_mut() {
                 at.push(PathStep::Key(key.as_str().to_string()));
-                numbers_through_json(value, at, written);
+                through_json(value, at, written, quoted);
                 at.pop();
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter_mut().enumerate() {
                 at.push(PathStep::Index(i));
-                numbers_through_json(item, at, written);
+                through_json(item, at, written, quoted);
                 at.pop();
             }
         }
@@ -516,8 +496,9 @@ fn apply_json6902(resmap: &mut ResMap, patch: &Patch, ops: &json6902::Patch) -> 
                 None => BuildError::invalid(&patch.origin, message),
             }
         })?;
-        numbers_through_json(&mut r.value, &mut Vec::new(), &mut r.written);
-        r.quoted = quoted_through_json(&r.value);
+        let mut quoted = Vec::new();
+        through_json(&mut r.value, &mut Vec::new(), &mut r.written, &mut quoted);
+        r.quoted = crate::model::node_path::NodePaths::new(quoted);
         // kustomize re-sets the annotations after a JSON patch, restoring
         // its internal ones (v5.8's helm marker), which rewrites them as a
         // string map.
