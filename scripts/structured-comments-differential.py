@@ -122,7 +122,7 @@ for c in range(n):
         diff += 1
         try:
             kk = yaml.safe_load(outs[0][1])["data"]["app.yaml"]; nn = yaml.safe_load(outs[1][1])["data"]["app.yaml"]
-            toks = lambda t: set(re.findall(r"# (?:[hlf]\d+|top|end)", t))
+            toks = lambda t: set(re.findall(r"# (?:[hlfj]\d+|top|end)", t))
             # A declined text keeps only comments that are block-scalar content.
             # Declined: no comment kept; a `# ...` left in the output can only
             # be block-scalar content (comments in the text's strings).
@@ -144,6 +144,10 @@ for c in range(n):
             declined = False
         if declined:
             declined_err += 1
+            # To study what is declined: NKZ_DECLINED_DIR=dir keeps each text.
+            if os.environ.get("NKZ_DECLINED_DIR"):
+                os.makedirs(os.environ["NKZ_DECLINED_DIR"], exist_ok=True)
+                open(os.path.join(os.environ["NKZ_DECLINED_DIR"], "%d-%d.yaml" % (seed, c)), "w").write(text)
         if diff - declined_err <= 4 and not declined:
             print("##### INPUT\n" + text)
             try:
