@@ -242,7 +242,9 @@ def tree(rnd, d):
             {"path": "spec/template/metadata/labels", "kind": "Deployment", "create": rnd.random() < 0.5},
             {"path": "spec/jobTemplate/spec/template/metadata/labels", "kind": "CronJob", "create": True}]})
     if rnd.random() < 0.3:
-        k.setdefault("patches", []).append({"target": {"kind": "(Deployment|StatefulSet)", "name": "a.*|d.*", "namespace": rnd.choice(["", "ns1", "basens", "default"])},
+        # Go's syntax: `\w`, `\d` ASCII, a `{` opening no repetition a literal.
+        name = rnd.choice(["a.*|d.*", "a.*|d.*", "\\w+", "[a-d]\\w*", "a{,2}.*|d.*", "\\Qa\\E.*", "[[:alpha:]]+"])
+        k.setdefault("patches", []).append({"target": {"kind": "(Deployment|StatefulSet)", "name": name, "namespace": rnd.choice(["", "ns1", "basens", "default"])},
                                             "patch": json.dumps([{"op": "add", "path": "/metadata/labels", "value": {"regex": "hit"}}])})
     if rnd.random() < 0.2 and deps:
         k.setdefault("patches", []).append({"target": {"kind": "Deployment", "name": deps[0]}, "options": {"allowNameChange": True},
@@ -485,15 +487,17 @@ def sh_source_value(rnd, d, k, used):
         del r["targets"]
     k.setdefault("replacements", []).append(r)
 
-REGEX_NAMES = ["web-.*", "app.v1", "foo+bar", "web", "^web-a$", "web-a|api", ".*", "web-(a|b)", "WEB-A", "ap", "api$", "(?i)web-a", "web-a-s", "p-web-a"]
-BAD_REGEX = ["web-[", "(api", "a{2,1}", "*x", "\\"]
+REGEX_NAMES = ["web-.*", "app.v1", "foo+bar", "web", "^web-a$", "web-a|api", ".*", "web-(a|b)", "WEB-A", "ap", "api$", "(?i)web-a", "web-a-s", "p-web-a",
+               # Go's syntax where the regex crate's differs: a `{` opening no repetition, ASCII classes, \Q..\E, `[` in a class
+               "\\${X}-web", "${X}-web", "web-\\w", "web-[a[]", "we{b", "\\Qweb-a\\E", "web-\\d*", "[[:alpha:]]+", "web-a{1}", "web-a{01}"]
+BAD_REGEX = ["web-[", "(api", "a{2,1}", "*x", "\\", "a{1001}"]
 
 def sh_regex_select(rnd, d, k, used):
     """Regex select/reject in replacement targets: metacharacters in names,
     namespaces default / unset / other, anchors, invalid patterns,
     cluster-scoped objects."""
     docs = [cm("rx-src", {"v": "new"})]
-    for name in rnd.sample(["web-a", "web-b", "api", "app.v1", "appXv1", "foo+bar", "web"], rnd.randint(2, 6)):
+    for name in rnd.sample(["web-a", "web-b", "api", "app.v1", "appXv1", "foo+bar", "web", "${X}-web", "web-[", "we{b"], rnd.randint(2, 6)):
         docs.append(cm(name, {"v": "old"}, ns=rnd.choice([None, None, "default", "other"])))
     if rnd.random() < 0.3:
         docs.append({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "web-c"}, "rules": []})

@@ -16,6 +16,7 @@
 pub mod cluster_scope;
 pub mod fieldspec;
 pub mod go_format;
+pub mod go_regex;
 pub mod go_sort;
 #[rustfmt::skip]
 pub mod go_unicode;

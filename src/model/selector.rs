@@ -43,13 +43,13 @@ enum Pattern {
 }
 
 impl Pattern {
-    fn new(p: &str) -> std::result::Result<Pattern, regex::Error> {
+    fn new(p: &str) -> std::result::Result<Pattern, String> {
         let plain = p
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'/' | b'.'));
         Ok(match plain {
             true => Pattern::Plain(p.to_string()),
-            false => Pattern::Regex(Regex::new(&format!("^(?:{p})$"))?),
+            false => Pattern::Regex(crate::model::go_regex::compile(&format!("^(?:{p})$"))?),
         })
     }
 

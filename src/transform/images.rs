@@ -197,7 +197,9 @@ impl Matcher {
             true => "[a-zA-Z0-9]+([.+_-][a-zA-Z0-9]+)*:[a-zA-Z0-9_.{}-]*",
             false => "sha256:[a-zA-Z0-9_.{}-]*",
         };
-        match regex::Regex::new(&format!("^{name}(:[a-zA-Z0-9_.{{}}-]*)?(@{digest})?$")) {
+        let pattern = crate::model::go_regex::translate(name)
+            .map(|go| format!("^{go}(:[a-zA-Z0-9_.{{}}-]*)?(@{digest})?$"));
+        match pattern.and_then(|p| regex::Regex::new(&p).map_err(|e| e.to_string())) {
             Ok(re) => Ok(Matcher::Pattern(re)),
             Err(_) if release.any_digest_algorithm() => Ok(Matcher::Nothing),
             // kustomize before v5.8 crashes on such a name.

@@ -367,7 +367,7 @@ impl RegexSelector {
         let compile = |f: &Option<String>| -> std::result::Result<Option<regex::Regex>, String> {
             match f.as_deref().filter(|f| !f.is_empty()) {
                 None => Ok(None),
-                Some(p) => regex::Regex::new(&format!("^(?:{p})$"))
+                Some(p) => crate::model::go_regex::compile(&format!("^(?:{p})$"))
                     .map(Some)
                     .map_err(|e| format!("error creating target selector: {e}")),
             }

@@ -548,7 +548,7 @@ fn walk_null_list<T: Tree>(
         return Ok(0);
     }
     let (name, pattern) = name_value(head)?;
-    regex::Regex::new(pattern).map_err(|e| e.to_string())?;
+    crate::model::go_regex::compile(pattern)?;
     let mut detached = T::element(name, pattern);
     match name {
         "" => walk_primitive(&mut detached, track, visit),
@@ -624,7 +624,7 @@ fn each_element_matching<T: Tree>(
     visit: &mut Visit<T>,
 ) -> Result<usize, String> {
     let (name, pattern) = name_value(head)?;
-    let re = regex::Regex::new(pattern).map_err(|e| e.to_string())?;
+    let re = crate::model::go_regex::compile(pattern)?;
     if node.shape() != Shape::List {
         return Err(wrong_kind_of("SequenceNode", node));
     }
