@@ -21,7 +21,7 @@
 //! quoted, and a number or boolean the patch sets there prints as the
 //! quoted text it was written with (`"6"`): a string.
 
-use super::walked::{self, Reached};
+use super::walked;
 use crate::load::openapi::SchemaRef;
 use crate::model::node_path::{NodePath, NodePaths};
 use crate::model::resource::{Resource, scalar_text};
@@ -66,10 +66,7 @@ pub fn before_merge(
         };
         // Only what the merge walks is set anew: not the fields of an
         // element of a list it takes whole.
-        let walked = matches!(
-            walked::reached(schema, &at),
-            Some(Reached::Field | Reached::MergeKey)
-        );
+        let walked = walked::set_anew(schema, &at);
         // The text the node was written with, where its value does not
         // keep it (`1e3`, `0x1F`): the string it becomes.
         let written = r.written.iter().position(|w| w.path == u.path);
@@ -129,10 +126,7 @@ fn quoted_by_patch(
         let Some((object_at, held)) = resolve(object, &anchored) else {
             return;
         };
-        let reached = matches!(
-            walked::reached(schema, &object_at),
-            Some(Reached::Field | Reached::MergeKey)
-        );
+        let reached = walked::set_anew(schema, &object_at);
         if !reached || !is_scalar(held) || !written_quoted(r, &object_at) {
             return;
         }
@@ -158,11 +152,7 @@ fn quoted_by_patch(
         };
         let anchored = anchor(patch, at);
         let object_style_stays = resolve(object, &anchored).is_some_and(|(object_at, held)| {
-            is_scalar(held)
-                && matches!(
-                    walked::reached(schema, &object_at),
-                    Some(Reached::Field | Reached::MergeKey)
-                )
+            is_scalar(held) && walked::set_anew(schema, &object_at)
         });
         if !object_style_stays {
             found.push((anchored, set.clone(), None));
