@@ -99,8 +99,12 @@ for c in range(n):
     lines = out
     if rnd.random() < 0.3:
         if rnd.random() < 0.5: lines.append("")
-        lines.append(" " * rnd.choice([0,2]) + "# end")
-    text = "\n".join(lines) + "\n"
+        # Any column: at the end, go-yaml gives a block left of the deepest
+        # entry to the collection it closes, or the one its column matches.
+        lines.append(" " * rnd.choice([0, 0, 1, 2, 3, 4, 6]) + "# end" + " and more" * rnd.choice([0, 0, 3]))
+    # A text without a final line break: its last line's length decides
+    # which collections a comment at the end closes.
+    text = "\n".join(lines) + ("\n" if rnd.random() < 0.7 else "")
     try:
         yaml.safe_load(text)
     except Exception:

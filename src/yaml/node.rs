@@ -384,10 +384,47 @@ impl<'a> Reader<'a> {
         ))
     }
 
-    /// The `-` a block sequence item starting at `at` follows.
-    fn dash_before(&self, at: usize) -> Option<usize> {
+    /// The `-` a block sequence item starting at `at` follows. saphyr
+    /// starts a block scalar's span at its content, so for one (`block`)
+    /// the dash is before the header (`|`, `>-`, ...) and its properties.
+    fn dash_before(&self, at: usize, block: bool) -> Option<usize> {
         let before = self.chars.get(..at)?;
-        let i = before.iter().rposition(|c| !c.is_whitespace())?;
+        let mut i = before.iter().rposition(|c| !c.is_whitespace())?;
+        // The start of the token ending at `i`.
+        let token_at = |i: usize| {
+            before[..=i]
+                .iter()
+                .rposition(|c| c.is_whitespace())
+                .map_or(0, |p| p + 1)
+        };
+        if block && before[i] != '-' {
+            // A comment after the header: the header ends before it.
+            let line = before[..=i]
+                .iter()
+                .rposition(|c| *c == '\n')
+                .map_or(0, |p| p + 1);
+            if let Some(hash) =
+                (line + 1..=i).find(|&j| before[j] == '#' && before[j - 1].is_whitespace())
+            {
+                i = before[..hash].iter().rposition(|c| !c.is_whitespace())?;
+            }
+            let header = token_at(i);
+            let indicators = before[header + 1..=i]
+                .iter()
+                .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-'));
+            if !matches!(before[header], '|' | '>') || !indicators {
+                return None;
+            }
+            i = header;
+            loop {
+                i = before[..i].iter().rposition(|c| !c.is_whitespace())?;
+                let token = token_at(i);
+                if !matches!(before[token], '!' | '&') {
+                    break;
+                }
+                i = token;
+            }
+        }
         (before[i] == '-').then_some(i)
     }
 
@@ -480,7 +517,11 @@ impl<'a> Reader<'a> {
                     }
                     self.path.push(Step::Item(items.len()));
                     if self.flow_depth == 0 {
-                        let dash = self.dash_before(span.start.index())?;
+                        let block = matches!(
+                            event,
+                            Event::Scalar(_, ScalarStyle::Literal | ScalarStyle::Folded, ..)
+                        );
+                        let dash = self.dash_before(span.start.index(), block)?;
                         self.entry(dash);
                     }
                     items.push(self.node(event, span, depth + 1)?);

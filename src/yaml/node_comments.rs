@@ -26,7 +26,7 @@
 //! the header of a block scalar that is a mapping's value is the key's
 //! line comment, which the printer writes after the header again.
 
-use super::node::{Node, Spot, Spots, Step};
+use super::node::{Kind, Node, Spot, Spots, Step, Style};
 
 /// One comment as written: where it starts and its text.
 struct Comment {
@@ -115,6 +115,11 @@ impl<'a> Lines<'a> {
         Lines { chars, starts }
     }
 
+    /// Whether the text's last character is a line break.
+    fn ends_with_break(&self) -> bool {
+        self.chars.last() == Some(&'\n')
+    }
+
     fn line_of(&self, at: usize) -> usize {
         self.starts.partition_point(|&s| s <= at) - 1
     }
@@ -169,11 +174,8 @@ fn find(chars: &[char], spots: &Spots, lines: &Lines) -> Option<Vec<Comment>> {
             line,
             col: i - start,
             at: i,
-            text: chars[i..end]
-                .iter()
-                .collect::<String>()
-                .trim_end()
-                .to_string(),
+            // go-yaml keeps the blanks that end a comment's line.
+            text: chars[i..end].iter().collect(),
             whole_line: chars[start..i].iter().all(|c| *c == ' ' || *c == '\t'),
         });
         i = end;
@@ -201,10 +203,14 @@ fn line_comment(root: &mut Node, spots: &Spots, lines: &Lines, c: &Comment) -> O
     .into_iter()
     .flatten()
     .filter(ends_here)
-    .max_by_key(|s| s.end)?;
+    .max_by_key(|s| s.end);
     // A key whose value is a block scalar owns the comment after the
     // scalar's header, and the printer writes it there again.
-    let node = root.at_mut(&owner.path)?;
+    let path = match owner {
+        Some(owner) => owner.path.clone(),
+        None => block_item_header(root, spots, lines, c)?,
+    };
+    let node = root.at_mut(&path)?;
     match node.line_comment {
         Some(_) => None,
         None => {
@@ -212,6 +218,33 @@ fn line_comment(root: &mut Node, spots: &Spots, lines: &Lines, c: &Comment) -> O
             Some(())
         }
     }
+}
+
+/// A comment after the header of a block scalar that is a sequence item
+/// (`- | # c`) is the scalar's line comment: the item's `-` is on the
+/// comment's line and the scalar, whose span starts at its content, is
+/// the next one.
+fn block_item_header(
+    root: &mut Node,
+    spots: &Spots,
+    lines: &Lines,
+    c: &Comment,
+) -> Option<Vec<Step>> {
+    let next = spots
+        .scalars
+        .get(spots.scalars.partition_point(|s| s.start <= c.at))?;
+    let dash = spots.entries.get(
+        spots
+            .entries
+            .partition_point(|e| e.start < c.at)
+            .checked_sub(1)?,
+    )?;
+    let item = dash.path == next.path && lines.line_of(dash.start) == c.line;
+    let block = matches!(
+        root.at_mut(&next.path)?.style,
+        Style::Literal | Style::Folded
+    );
+    (item && block).then(|| next.path.clone())
 }
 
 /// Where a block of whole-line comments goes (see the module's rules).
@@ -248,40 +281,38 @@ fn place(
         // More comments or blank lines after it at the end: go-yaml's
         // choice there is not settled here.
         (Some(_), None) if blank_after => return None,
-        (Some(b), None) if block.col >= lines.col_of(b.start) => {
-            if ends_without_value(root, b)? {
+        // A key with nothing after its colon: go-yaml keeps the block for
+        // what follows, and at the end that is the document.
+        (Some(b), None) if block.col >= lines.col_of(b.start) && ends_at_colon(root, b)? => {
+            if !root.foot.is_empty() {
                 return None;
             }
-            (b.path.clone(), false)
+            root.foot = block.lines;
+            return Some(());
         }
-        // Between columns at the end: seen going to either level.
-        (Some(_), None) if block.col > 0 => return None,
+        (Some(b), None) if block.col >= lines.col_of(b.start) => (b.path.clone(), false),
+        (Some(_), None) if block.col > 0 || !lines.ends_with_break() => {
+            (end_owner(entries, lines, &block)?.path, false)
+        }
         (Some(_), None) => {
             let top = entries.iter().rfind(|s| s.path.len() == 1)?;
-            if ends_without_value(root, top)? {
-                return None;
-            }
             (top.path.clone(), false)
         }
         (Some(b), Some((at, n))) => {
-            let closes = n.path.len() < b.path.len();
-            let aligned = block.col == lines.col_of(n.start);
-            match (closes && !aligned, blank_after) {
-                // Seen both ways in go-yaml; not settled here.
-                (true, true) if !blank_before => return None,
-                (true, _) => (b.path.clone(), false),
-                // The first entry of its collection has no sibling before
-                // it to hold the block: it is the entry's head.
-                (false, true) if siblings[at].is_none() => (n.path.clone(), true),
-                (false, true) => {
-                    let sibling = &entries[siblings[at]?];
-                    if ends_without_value(root, sibling)? {
-                        return None;
-                    }
-                    (sibling.path.clone(), false)
-                }
-                (false, false) => (n.path.clone(), true),
-            }
+            let gap = Gap {
+                before: blank_before,
+                after: blank_after,
+            };
+            between(
+                root,
+                &entries[..after],
+                siblings,
+                lines,
+                &block,
+                b,
+                (at, n),
+                gap,
+            )?
         }
     };
     let node = root.at_mut(&path)?;
@@ -295,6 +326,137 @@ fn place(
     }
 }
 
+/// Whether blank lines come right before and right after a block.
+#[derive(Clone, Copy)]
+struct Gap {
+    before: bool,
+    after: bool,
+}
+
+/// Where a block between entry `b` and the next entry `n` goes: a head
+/// comment of `n`, or a foot comment. go-yaml's scanner ends the block
+/// as a foot at a blank line after it when none is before it, unless it
+/// follows a key with nothing after the colon and is not left of `b`;
+/// else, as a foot where `n` closes nested blocks out of the block's
+/// column; else it is `n`'s head. A foot tied to the block's own start
+/// (one left of `b`) goes with the first collection closing at or after
+/// it: one in its column among those `n` closes, else `n` itself, which
+/// hands it to the entry before it.
+#[allow(clippy::too_many_arguments)]
+fn between(
+    root: &mut Node,
+    upto: &[Spot],
+    siblings: &[Option<usize>],
+    lines: &Lines,
+    block: &Block,
+    b: &Spot,
+    (at, n): (usize, &Spot),
+    gap: Gap,
+) -> Option<(Vec<Step>, bool)> {
+    let col_b = lines.col_of(b.start);
+    let col_n = lines.col_of(n.start);
+    let closes = n.path.len() < b.path.len() && block.col != col_n;
+    let left = block.col < col_b;
+    let at_blank = !gap.before && gap.after && (left || !ends_at_colon(root, b)?);
+    let sibling = || match siblings[at] {
+        Some(s) => Some((upto.get(s).map(|s| s.path.clone())?, false)),
+        // The first entry of its collection has no sibling before it to
+        // hold the block: it is the entry's head.
+        None => Some((n.path.clone(), true)),
+    };
+    match (at_blank, closes) {
+        (true, true) if left => {
+            let open = open_collections(upto, lines)?;
+            let matched = open
+                .iter()
+                .rposition(|c| c.column == Some(block.col) && block.col > col_n);
+            match matched {
+                Some(i) => Some((collection_owner(&open, i)?.path, false)),
+                None => sibling(),
+            }
+        }
+        (true, false) => sibling(),
+        (_, true) => Some((b.path.clone(), false)),
+        (false, false) => Some((n.path.clone(), true)),
+    }
+}
+
+/// The entry whose foot a block gets at the end of the document when it
+/// is left of the deepest entry. go-yaml ends each open block collection
+/// there in turn, deepest first, and the block goes with the first end
+/// at or after it: a collection in the block's column ends at the block;
+/// the others end before it, unless the text has no final line break,
+/// when those the last line does not close (their column is at most the
+/// line's length) end after it. A mapping's end hands the block to its
+/// last key; a sequence's, to the key whose value it is.
+fn end_owner(entries: &[Spot], lines: &Lines, block: &Block) -> Option<Spot> {
+    let open = open_collections(entries, lines)?;
+    let at = if lines.ends_with_break() {
+        let matched = open.iter().rposition(|c| c.column == Some(block.col));
+        matched.unwrap_or(0)
+    } else {
+        let last_line = lines.chars.len() - lines.starts[lines.line_of(lines.chars.len() - 1)];
+        open.iter()
+            .rposition(|c| c.column.is_some_and(|col| col <= last_line))?
+    };
+    collection_owner(&open, at)
+}
+
+/// The entry a block collection's end hands its foot comment to: a
+/// mapping's last key, or the key whose value a sequence is.
+fn collection_owner(open: &[Open], at: usize) -> Option<Spot> {
+    let closed = &open[at];
+    match closed.last.path.last()? {
+        Step::Key(_) => Some(closed.last.clone()),
+        Step::Item(_) => {
+            let parent = open.get(at.checked_sub(1)?)?;
+            matches!(parent.last.path.last()?, Step::Key(_)).then(|| parent.last.clone())
+        }
+        Step::Value(_) => None,
+    }
+}
+
+/// A block collection still open at the end of the text: its last entry,
+/// and the column go-yaml's scanner indents it to (none for a sequence in
+/// its key's column, which opens no level).
+struct Open {
+    last: Spot,
+    column: Option<usize>,
+}
+
+/// The block collections open at the end, outermost first: the last
+/// entry of each depth is the ancestor of the text's last entry there.
+fn open_collections(entries: &[Spot], lines: &Lines) -> Option<Vec<Open>> {
+    let depth = entries.last().map_or(0, |e| e.path.len());
+    let mut found: Vec<Option<&Spot>> = vec![None; depth];
+    let mut missing = depth;
+    for e in entries.iter().rev() {
+        let d = e.path.len();
+        if missing == 0 {
+            break;
+        }
+        if (1..=depth).contains(&d) && found[d - 1].is_none() {
+            found[d - 1] = Some(e);
+            missing -= 1;
+        }
+    }
+    let mut open: Vec<Open> = Vec::new();
+    for spot in found {
+        let spot = spot?;
+        let col = lines.col_of(spot.start);
+        let indentless = matches!(spot.path.last(), Some(Step::Item(_)))
+            && open.last().is_some_and(|p| {
+                matches!(p.last.path.last(), Some(Step::Key(_)))
+                    && lines.col_of(p.last.start) == col
+            });
+        open.push(Open {
+            last: spot.clone(),
+            column: (!indentless).then_some(col),
+        });
+    }
+    Some(open)
+}
+
 /// Adds a block to a head comment: blocks one blank line apart that head
 /// the same node are one comment to go-yaml, the blank line kept inside.
 fn join_head(head: &mut Vec<String>, lines: Vec<String>) -> Option<()> {
@@ -305,15 +467,26 @@ fn join_head(head: &mut Vec<String>, lines: Vec<String>) -> Option<()> {
     Some(())
 }
 
-/// Whether an entry is a key with no value: go-yaml sets a comment after
-/// it apart in ways not settled here.
-fn ends_without_value(root: &mut Node, entry: &Spot) -> Option<bool> {
+/// Whether an entry is a key with nothing written after its colon (no
+/// value, or a block collection on the lines below): go-yaml's scanner
+/// then last read the colon, which changes where a comment goes.
+fn ends_at_colon(root: &mut Node, entry: &Spot) -> Option<bool> {
     let mut path = entry.path.clone();
-    match path.pop()? {
-        Step::Key(i) => path.push(Step::Value(i)),
-        step => path.push(step),
-    }
-    Some(root.at_mut(&path)?.is_null())
+    let Step::Key(i) = path.pop()? else {
+        return Some(false);
+    };
+    path.push(Step::Value(i));
+    let value = root.at_mut(&path)?;
+    Some(match &value.kind {
+        Kind::Scalar(text) => {
+            text.is_empty()
+                && !value.tagged
+                && value.anchor.is_empty()
+                && value.style == Style::Plain
+        }
+        Kind::Mapping(_) | Kind::Sequence(_) => !value.flow,
+        Kind::Alias(_) => false,
+    })
 }
 
 #[cfg(test)]
@@ -386,11 +559,57 @@ mod tests {
         }
     }
 
+    /// Placements met in public repositories' YAML (each checked against
+    /// the v5.8 oracle).
+    #[test]
+    fn places_as_go_yaml_where_real_files_put_comments() {
+        for (text, printed) in [
+            // Unaligned, closing nested blocks, a blank line after only:
+            // the collection in the block's column ends at it, else the
+            // entry before the next one takes it.
+            (
+                "a:\n  b:\n    c: 1\n  # x\n\nd: 1\n",
+                "a:\n  b:\n    c: 1\n  # x\nd: 1\n",
+            ),
+            (
+                "a:\n  b:\n    c: 1\n # x\n\nd: 1\n",
+                "a:\n  b:\n    c: 1\n# x\n\nd: 1\n",
+            ),
+            // After a key with no value, at the end: the document's foot.
+            ("a:\n  b: 1\nk:\n  # end\n", "a:\n  b: 1\nk:\n\n# end\n"),
+            // After a key with no value, before a blank line: its foot.
+            ("a:\n  k:\n    # x\n\nb: 1\n", "a:\n  k:\n  # x\nb: 1\n"),
+            // Blank lines before and after: the next entry's head.
+            (
+                "kind: C\n\n# one\n# two\n\npatches:\n- x\n",
+                "kind: C\n# one\n# two\npatches:\n- x\n",
+            ),
+            // After the header of a block scalar that is a sequence item.
+            (
+                "a: 1\nb:\n- | # hc\n  text\n",
+                "a: 1\nb:\n- | # hc\n  text\n",
+            ),
+            // At the end between columns: the collection in its column.
+            (
+                "top:\n  a: 1\nlist:\n  - name: n\n    sub:\n      - k: v\n        deep: x\n    #x\n",
+                "top:\n  a: 1\nlist:\n- name: n\n  sub:\n  - k: v\n    deep: x\n  #x\n",
+            ),
+            // Without a final line break: the deepest collection the last
+            // line does not close.
+            (
+                "top:\n  a: 1\nlist:\n  - name: n\n    sub:\n      - k: v\n        deep: x\n#x",
+                "top:\n  a: 1\nlist:\n- name: n\n  sub:\n  - k: v\n    deep: x\n#x\n",
+            ),
+            // Blanks ending a comment's line are kept.
+            ("# head  \na: 1 # line  \n", "# head  \na: 1 # line  \n"),
+        ] {
+            assert_eq!(round_trip(text).as_deref(), Some(printed), "{text}");
+        }
+    }
+
     #[test]
     fn declines_placements_not_settled() {
-        // After a key with no value.
-        assert_eq!(round_trip("a:\n  b: 1\nk:\n  # end\n"), None);
-        // Unaligned, closing nested blocks, a blank line after only.
-        assert_eq!(round_trip("a:\n  b:\n    c: 1\n  # x\n\nd: 1\n"), None);
+        // Inside a flow collection.
+        assert_eq!(round_trip("a: [1, # inside\n  2]\n"), None);
     }
 }

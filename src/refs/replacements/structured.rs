@@ -61,12 +61,13 @@ pub fn set(
         return Ok(false);
     }
     let json = original.trim_start().starts_with(['{', '[']);
+    let mut declined = false;
     if !json {
         match set_in_nodes(&original, &segments[split..], source, options, create)? {
             InNodes::Set(text) => return Ok(write_back(root, &segments[..split], text)),
             // kustomize's own attempt fails the same way on its nodes.
             InNodes::Unmatched => return Ok(false),
-            InNodes::Declined => {}
+            InNodes::Declined => declined = true,
         }
     }
     let Ok(docs) = crate::yaml::parse_documents(&original) else {
@@ -83,6 +84,10 @@ pub fn set(
     match path::each_match(&mut tree, &segments[split..], create, &mut set) {
         Ok(n) if n > 0 => {}
         Err(e) if e.starts_with("delimiter") => return Err(e),
+        // kustomize sets it on its nodes (a tagged scalar takes any text);
+        // as values it cannot be held, and silently keeping the old text
+        // would print something kustomize does not.
+        Err(e) if declined => return Err(declined_error(&segments[..split], &e)),
         _ => return Ok(false),
     }
     let text = match json {
@@ -95,6 +100,16 @@ pub fn set(
             .to_string(),
     };
     Ok(write_back(root, &segments[..split], text))
+}
+
+/// A value nest-kz cannot set in YAML held in a string whose comments it
+/// declines to place (docs/compatibility.md, known difference 1).
+fn declined_error(field: &[String], cause: &str) -> String {
+    let field: Vec<String> = field.iter().map(|s| s.replace('.', "\\.")).collect();
+    format!(
+        "cannot set a value in the YAML held in `{}`: its comments sit where nest-kz does not follow go-yaml, so it edits the text as values, and {cause} (known difference 1, docs/compatibility.md)",
+        field.join(".")
+    )
 }
 
 /// Puts the edited text back into the field that held it.
