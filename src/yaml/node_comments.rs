@@ -2,29 +2,41 @@
 //!
 //! - a comment after text on a line is the line comment of the last
 //!   scalar or flow collection ending there before it (of a key, when the
-//!   key's value starts on a later line);
+//!   key's value starts on a later line; of a block scalar that is a
+//!   sequence item, when it follows the item's header);
+//! - comment lines in a row are one comment whatever their columns, until
+//!   a line starts left of the indentation the scanner is in (and not in
+//!   the comment's first column): the lines before it are a foot there
+//!   (`place_run` follows go-yaml's scanner and parser for such a run);
 //! - a block of comment lines at the top followed by a blank line is the
 //!   document's head comment; one at the end after a blank line is its
 //!   foot comment;
 //! - a block before an entry that closes nested blocks, not in that
-//!   entry's column, is a foot comment of the deepest entry before it;
+//!   entry's column, is a foot comment of the entry before it; with a
+//!   blank line after it and none before, a block left of that entry goes
+//!   with the collection in its column that closes, else with the entry
+//!   before the next one;
 //! - otherwise a block is the next entry's head comment, unless a blank
-//!   line follows it and the entry has a previous sibling, when it is a
-//!   foot comment of that sibling;
+//!   line follows it, none precedes it and the entry has a previous
+//!   sibling, when it is a foot comment of that sibling (after a key with
+//!   nothing after its colon, only when the block is left of that key);
 //! - blocks apart only by blank lines that head the same entry (or the
 //!   document) are one head comment, one blank line between them;
 //! - at the end of the document, a block at or right of the deepest
-//!   entry's column is that entry's foot comment; one in column 0, the
-//!   last top-level entry's.
+//!   entry's column is that entry's foot comment (the document's, after a
+//!   key with nothing after its colon); one left of it goes with the
+//!   collection go-yaml closes at it: the one in its column, else the
+//!   outermost, or, when the text has no final line break, the deepest
+//!   one its last line does not close.
 //!
-//! Comments go-yaml places in ways these rules do not cover (inside a flow
-//! collection, after the header of a block scalar that is a sequence item,
-//! a second block as the same node's foot, after a key with no value, an
-//! unaligned block closing nested blocks with a blank line after it only,
-//! at the document's end a block followed by more or between columns) make
-//! [`attach`] decline, and the text is edited as values. A comment after
-//! the header of a block scalar that is a mapping's value is the key's
-//! line comment, which the printer writes after the header again.
+//! go-yaml keeps the blanks that end a comment's line. Comments go-yaml
+//! places in ways these rules do not cover (inside a flow collection, a
+//! second block as the same node's foot, a block before the first entry
+//! that is neither the document's head nor that entry's, at the
+//! document's end a block followed by more) make [`attach`] decline, and
+//! the text is edited as values. A comment after the header of a block
+//! scalar that is a mapping's value is the key's line comment, which the
+//! printer writes after the header again.
 
 use super::node::{Kind, Node, Spot, Spots, Step, Style};
 
@@ -43,6 +55,8 @@ struct Block {
     last: usize,
     col: usize,
     lines: Vec<String>,
+    /// A comment line right after it starts a new block (see [`attach`]).
+    split_after: bool,
 }
 
 /// Puts the comments of `chars` on the nodes of `root`; `None` where the
@@ -56,25 +70,45 @@ pub fn attach(root: &mut Node, chars: &[char], spots: &Spots) -> Option<()> {
     for c in comments.iter().filter(|c| !c.whole_line) {
         line_comment(root, spots, &lines, c)?;
     }
+    // go-yaml's scanner reads comment lines that follow each other as one
+    // comment, whatever their columns, until a line starts left of the
+    // indentation it is in (and not in the first line's column): there
+    // the comment so far ends, as a foot.
     let mut blocks: Vec<Block> = Vec::new();
     for c in comments.iter().filter(|c| c.whole_line) {
+        let fresh = || Block {
+            first: c.line,
+            last: c.line,
+            col: c.col,
+            lines: vec![c.text.clone()],
+            split_after: false,
+        };
         match blocks.last_mut() {
-            Some(b) if b.last + 1 == c.line && b.col == c.col => {
-                b.last = c.line;
-                b.lines.push(c.text.clone());
+            Some(b) if b.last + 1 == c.line => {
+                if c.col != b.col && c.col < indent_at(&spots.entries, &lines, b.first) {
+                    b.split_after = true;
+                    blocks.push(fresh());
+                } else {
+                    b.last = c.line;
+                    b.lines.push(c.text.clone());
+                }
             }
-            Some(b) if b.last + 1 == c.line => return None,
-            _ => blocks.push(Block {
-                first: c.line,
-                last: c.line,
-                col: c.col,
-                lines: vec![c.text.clone()],
-            }),
+            _ => blocks.push(fresh()),
         }
     }
     let siblings = previous_siblings(&spots.entries);
     let mut previous_last = None;
-    for block in blocks {
+    let mut blocks = blocks.into_iter().peekable();
+    while let Some(block) = blocks.next() {
+        if block.split_after {
+            let mut run = vec![block];
+            while let Some(next) = blocks.next_if(|_| run.last().is_some_and(|b| b.split_after)) {
+                run.push(next);
+            }
+            previous_last = run.last().map(|b| b.last);
+            place_run(root, spots, &siblings, &lines, run)?;
+            continue;
+        }
         // Blank lines from the block before: go-yaml joins the two when
         // both head the same node, with one blank line between.
         let joined = previous_last.is_some_and(|last: usize| {
@@ -84,6 +118,16 @@ pub fn attach(root: &mut Node, chars: &[char], spots: &Spots) -> Option<()> {
         place(root, spots, &siblings, &lines, block, joined)?;
     }
     Some(())
+}
+
+/// The indentation go-yaml's scanner is at on line `line`: the column of
+/// the last entry before it, whose collection is the deepest open one
+/// (0 before any).
+fn indent_at(entries: &[Spot], lines: &Lines, line: usize) -> usize {
+    let before = entries.partition_point(|s| lines.line_of(s.start) < line);
+    before
+        .checked_sub(1)
+        .map_or(0, |i| lines.col_of(entries[i].start))
 }
 
 /// For each entry, the entry before it in the same collection: found in
@@ -206,9 +250,12 @@ fn line_comment(root: &mut Node, spots: &Spots, lines: &Lines, c: &Comment) -> O
     .max_by_key(|s| s.end);
     // A key whose value is a block scalar owns the comment after the
     // scalar's header, and the printer writes it there again.
-    let path = match owner {
-        Some(owner) => owner.path.clone(),
-        None => block_item_header(root, spots, lines, c)?,
+    // A block scalar's span runs on to the next line with text, which
+    // may be the next item's header line: that item owns the comment.
+    let path = match (block_item_header(root, spots, lines, c), owner) {
+        (Some(path), _) => path,
+        (None, Some(owner)) => owner.path.clone(),
+        (None, None) => return None,
     };
     let node = root.at_mut(&path)?;
     match node.line_comment {
@@ -271,13 +318,12 @@ fn place(
         }
         (None, Some((_, n))) if !blank_after => (n.path.clone(), true),
         (None, _) => return None,
-        (Some(_), None) if blank_before => {
-            if !root.foot.is_empty() {
-                return None;
-            }
-            root.foot = block.lines;
-            return Some(());
+        // Blocks apart by blank lines at the end are one comment, the
+        // document's foot.
+        (Some(_), None) if blank_before && (root.foot.is_empty() || joined) => {
+            return join_head(&mut root.foot, block.lines);
         }
+        (Some(_), None) if blank_before => return None,
         // More comments or blank lines after it at the end: go-yaml's
         // choice there is not settled here.
         (Some(_), None) if blank_after => return None,
@@ -315,7 +361,14 @@ fn place(
             )?
         }
     };
-    let node = root.at_mut(&path)?;
+    put(root, &path, head, block, joined)
+}
+
+/// Puts a block on the node at `path` as its head or foot comment. Blocks
+/// of one run of comment lines that go to the same node are one comment
+/// to go-yaml.
+fn put(root: &mut Node, path: &[Step], head: bool, block: Block, joined: bool) -> Option<()> {
+    let node = root.at_mut(path)?;
     match head {
         true if node.head.is_empty() || joined => join_head(&mut node.head, block.lines),
         false if node.foot.is_empty() => {
@@ -324,6 +377,145 @@ fn place(
         }
         _ => None,
     }
+}
+
+/// Where the blocks of a run of comment lines that go-yaml split go
+/// (see [`attach`]), worked out as go-yaml's scanner and parser do. The
+/// run's first block is a foot tied to the content before it (the entry
+/// before it takes it, unless that is a key with nothing after its
+/// colon); each later
+/// one is tied to its own start, and is a foot when it ends the run at a
+/// blank line left of the indentation (with none before the run), or
+/// where the next entry closes blocks out of its column, else the next
+/// entry's head. Each block collection the next entry (or the end of the
+/// text) closes ends at the earliest block in its column, else where the
+/// previous one ended (before the run, or at the end of the text for
+/// those left open to the end). A foot goes with the first end or entry
+/// at or after what it is tied to; a head only with an entry.
+fn place_run(
+    root: &mut Node,
+    spots: &Spots,
+    siblings: &[Option<usize>],
+    lines: &Lines,
+    run: Vec<Block>,
+) -> Option<()> {
+    let entries = &spots.entries;
+    let first = run.first()?;
+    let last = run.last()?;
+    let after = entries.partition_point(|s| lines.line_of(s.start) <= last.last);
+    let upto = &entries[..after];
+    let b = upto
+        .last()
+        .filter(|s| lines.line_of(s.start) < first.first)?;
+    let next = entries.get(after).map(|n| (after, n));
+    let indent = lines.col_of(b.start);
+    let start_of = |block: &Block| lines.starts[block.first] + block.col;
+    let open = open_collections(upto, lines)?;
+    // The ends of block collections, deepest first, with where each is.
+    let before_run = lines.starts[first.first].checked_sub(1)?;
+    let mut ends: Vec<(usize, usize)> = Vec::new();
+    let unroll = |above: Option<usize>, mut mark: usize, ends: &mut Vec<(usize, usize)>| {
+        for (i, level) in open.iter().enumerate().rev() {
+            let Some(col) = level.column else { continue };
+            if ends.iter().any(|(j, _)| *j == i) || above.is_some_and(|a| col <= a) {
+                continue;
+            }
+            if let Some(block) = run.iter().find(|b| b.col == col) {
+                mark = start_of(block);
+            }
+            ends.push((i, mark));
+        }
+    };
+    let blank_after = lines.is_blank(last.last + 1);
+    let blank_before = first.first > 0 && lines.is_blank(first.first - 1);
+    let last_is_foot = match next {
+        Some((_, n)) => {
+            let col_n = lines.col_of(n.start);
+            (!blank_before && blank_after && last.col < indent)
+                || (col_n < indent && col_n != last.col)
+        }
+        None => last.col < indent,
+    };
+    match next {
+        Some((_, n)) => unroll(Some(lines.col_of(n.start)), before_run, &mut ends),
+        None => {
+            let end = lines.chars.len();
+            let first_unroll = match lines.ends_with_break() {
+                true => 0,
+                false => end - lines.starts[lines.line_of(end - 1)],
+            };
+            unroll(Some(first_unroll), before_run, &mut ends);
+            unroll(None, end, &mut ends);
+        }
+    }
+    // Tokens in the order the parser meets them: the ends, then the next
+    // entry (or the end of the text).
+    let mut token = 0;
+    let count = run.len();
+    let at_colon = ends_at_colon(root, b)?;
+    // Each block's token: `None` for the token before the run, else an
+    // index into `ends` (one past them for the next entry or the end).
+    // A sequence's end takes no comment: what it meets waits for the
+    // next token.
+    let is_sequence = |t: usize| {
+        ends.get(t)
+            .is_some_and(|&(level, _)| matches!(open[level].last.path.last(), Some(Step::Item(_))))
+    };
+    let mut groups: Vec<(Option<usize>, bool, Vec<String>)> = Vec::new();
+    for (k, block) in run.into_iter().enumerate() {
+        let head = k + 1 == count && !last_is_foot;
+        // The first block is tied to the token before it: a value or item
+        // read ahead of it takes it as its own foot.
+        let mut at = None;
+        if k > 0 || at_colon {
+            let tie = match k {
+                0 => b.start,
+                _ => start_of(&block),
+            };
+            while token < ends.len() && (head || ends[token].1 < tie) {
+                token += 1;
+            }
+            while is_sequence(token) {
+                token += 1;
+            }
+            at = Some(token);
+        }
+        match groups.last_mut() {
+            Some((t, h, lines)) if *t == at && *h == head => lines.extend(block.lines),
+            _ => groups.push((at, head, block.lines)),
+        }
+    }
+    // One token's comments are one comment; a later token's foot on the
+    // same node replaces the earlier one (go-yaml's decoder sets it).
+    for (at, head, lines) in groups {
+        let Some(t) = at else {
+            put_foot(root, &b.path, lines, false)?;
+            continue;
+        };
+        match (ends.get(t), next, head) {
+            (Some(&(level, _)), _, false) => {
+                put_foot(root, &collection_owner(&open, level)?.path, lines, true)?
+            }
+            (None, Some((_, n)), true) => join_head(&mut root.at_mut(&n.path)?.head, lines)?,
+            (None, Some(next), false) => {
+                let owner = next_token_owner(root, upto, siblings, next)?;
+                put_foot(root, &owner, lines, true)?
+            }
+            (None, None, false) => root.foot = lines,
+            _ => return None,
+        }
+    }
+    Some(())
+}
+
+/// Sets a foot comment; over one already there only when `replace`.
+fn put_foot(root: &mut Node, path: &[Step], lines: Vec<String>, replace: bool) -> Option<()> {
+    let node = root.at_mut(path)?;
+    if !node.foot.is_empty() && !replace {
+        return None;
+    }
+    node.foot = lines;
+    Some(())
 }
 
 /// Whether blank lines come right before and right after a block.
@@ -355,29 +547,58 @@ fn between(
 ) -> Option<(Vec<Step>, bool)> {
     let col_b = lines.col_of(b.start);
     let col_n = lines.col_of(n.start);
-    let closes = n.path.len() < b.path.len() && block.col != col_n;
+    // By column: an entry of a sequence in its key's column opens no
+    // indentation, so one after it closes none.
+    let closes = col_n < col_b && block.col != col_n;
     let left = block.col < col_b;
     let at_blank = !gap.before && gap.after && (left || !ends_at_colon(root, b)?);
-    let sibling = || match siblings[at] {
-        Some(s) => Some((upto.get(s).map(|s| s.path.clone())?, false)),
-        // The first entry of its collection has no sibling before it to
-        // hold the block: it is the entry's head.
-        None => Some((n.path.clone(), true)),
-    };
     match (at_blank, closes) {
-        (true, true) if left => {
+        (true, _) if left => {
             let open = open_collections(upto, lines)?;
             let matched = open
                 .iter()
                 .rposition(|c| c.column == Some(block.col) && block.col > col_n);
             match matched {
                 Some(i) => Some((collection_owner(&open, i)?.path, false)),
-                None => sibling(),
+                None => Some((next_token_owner(root, upto, siblings, (at, n))?, false)),
             }
         }
-        (true, false) => sibling(),
-        (_, true) => Some((b.path.clone(), false)),
+        // Tied to the token before it: the value or item read ahead of it.
+        (true, _) | (false, true) => Some((b.path.clone(), false)),
         (false, false) => Some((n.path.clone(), true)),
+    }
+}
+
+/// Who takes a foot comment that go-yaml's parser meets at the next
+/// entry's own token. A key's goes to the key before it in the mapping
+/// (go-yaml's decoder moves it there), or stays on a first key, printed
+/// after its value. An item's waits for the item's
+/// first event that carries comments: a scalar item's own, or a mapping
+/// item's first key, which keeps it (no key before it).
+fn next_token_owner(
+    root: &mut Node,
+    upto: &[Spot],
+    siblings: &[Option<usize>],
+    (at, n): (usize, &Spot),
+) -> Option<Vec<Step>> {
+    match n.path.last()? {
+        Step::Key(_) => match siblings[at] {
+            Some(s) => Some(upto.get(s)?.path.clone()),
+            None => Some(n.path.clone()),
+        },
+        Step::Item(_) => {
+            let item = root.at_mut(&n.path)?;
+            match &item.kind {
+                Kind::Scalar(_) => Some(n.path.clone()),
+                Kind::Mapping(entries) if !item.flow && !entries.is_empty() => {
+                    let mut path = n.path.clone();
+                    path.push(Step::Key(0));
+                    Some(path)
+                }
+                _ => None,
+            }
+        }
+        Step::Value(_) => None,
     }
 }
 
@@ -457,8 +678,9 @@ fn open_collections(entries: &[Spot], lines: &Lines) -> Option<Vec<Open>> {
     Some(open)
 }
 
-/// Adds a block to a head comment: blocks one blank line apart that head
-/// the same node are one comment to go-yaml, the blank line kept inside.
+/// Adds a block to a head comment (or the document's foot): blocks one
+/// blank line apart that go to the same place are one comment to go-yaml,
+/// the blank line kept inside.
 fn join_head(head: &mut Vec<String>, lines: Vec<String>) -> Option<()> {
     if !head.is_empty() {
         head.push(String::new());
@@ -602,6 +824,34 @@ mod tests {
             ),
             // Blanks ending a comment's line are kept.
             ("# head  \na: 1 # line  \n", "# head  \na: 1 # line  \n"),
+            // Comment lines in a row at other columns: one comment, split
+            // where a line starts left of the indentation.
+            (
+                "w:\n  x:\n    matchLabels: {}\n      # key: value\n  # array of\n  ns: 1\n",
+                "w:\n  x:\n    matchLabels: {}\n    # key: value\n  # array of\n  ns: 1\n",
+            ),
+            (
+                "a: 1\nk2:\n  - x\n    # f19\n# end\n",
+                "a: 1\nk2:\n- x\n# f19\n\n# end\n",
+            ),
+            (
+                "a: 1\nk2:\n  b: x\n    # f19\n# end\n",
+                "a: 1\nk2:\n  b: x\n  # f19\n# end\n",
+            ),
+            // Tied to its own start, a foot met at a sequence item goes to
+            // the item, or to a mapping item's first key.
+            (
+                "x: 1\nl:\n  - a\n # c\n\n  - b\n",
+                "x: 1\nl:\n- a\n- b\n# c\n",
+            ),
+            (
+                "x: 1\nl:\n  - a: 1\n # c\n\n  - b: 2\n    d: 3\n",
+                "x: 1\nl:\n- a: 1\n- b: 2\n  # c\n\n  d: 3\n",
+            ),
+            (
+                "a: 1\nk:\n    b: x\n# f36\n  # f50\n   # end\n",
+                "a: 1\nk:\n  b: x\n  # f36\n\n# f50\n# end\n",
+            ),
         ] {
             assert_eq!(round_trip(text).as_deref(), Some(printed), "{text}");
         }

@@ -228,7 +228,7 @@ impl Printer<'_> {
     /// `? key`.
     fn key(&mut self, key: &Node, indent: i32) -> Option<()> {
         if !is_simple_key(key) {
-            return None;
+            return self.complex_key(key, indent);
         }
         let ctx = Context {
             mapping: true,
@@ -237,6 +237,29 @@ impl Printer<'_> {
         };
         self.node(key, indent, ctx)?;
         self.e.write_indicator(":", false, false, false);
+        Some(())
+    }
+
+    /// A scalar key too long (or spanning lines) to write as `key:`:
+    /// libyaml writes `? key`, then `:` on a line of its own before the
+    /// value. Only a one-line scalar key without comments is written so.
+    fn complex_key(&mut self, key: &Node, indent: i32) -> Option<()> {
+        let Kind::Scalar(text) = &key.kind else {
+            return None;
+        };
+        let comments = !key.head.is_empty() || key.line_comment.is_some();
+        if comments || text.contains(is_break) {
+            return None;
+        }
+        self.e.write_indicator("?", true, false, true);
+        let ctx = Context {
+            mapping: true,
+            simple_key: false,
+            block_item: false,
+        };
+        self.node(key, indent, ctx)?;
+        self.indent(indent);
+        self.e.write_indicator(":", true, false, true);
         Some(())
     }
 
@@ -477,7 +500,9 @@ fn printed_tag(node: &Node) -> (Option<&str>, bool) {
 fn is_simple_key(key: &Node) -> bool {
     match &key.kind {
         Kind::Scalar(text) => {
-            text.len() + key.tag.len() <= MAX_SIMPLE_KEY && !text.contains(is_break)
+            // libyaml counts the anchor and tag it writes, not a resolved one.
+            let tag = if key.tagged { key.tag.len() } else { 0 };
+            text.len() + tag + key.anchor.len() <= MAX_SIMPLE_KEY && !text.contains(is_break)
         }
         _ => false,
     }
@@ -490,6 +515,23 @@ mod tests {
 
     fn round_trip(text: &str) -> String {
         emit(&parse(text).unwrap()).unwrap()
+    }
+
+    /// Checked against the v5.8 oracle: a key past 128 characters.
+    #[test]
+    fn writes_a_long_key_as_libyaml_does() {
+        let key = format!("(length({}) >= 0)", "x".repeat(130));
+        let text = format!("c:\n  {key}: true # c\n  {key}x:\n    d: 1\n    e: 2\n  z: 1\n");
+        let printed =
+            format!("c:\n  ? {key}\n  : true # c\n  ? {key}x\n  : d: 1\n    e: 2\n  z: 1\n");
+        assert_eq!(round_trip(&text), printed);
+        // 128 characters is still simple; a tag written on it counts.
+        let key = "k".repeat(125);
+        let text = format!("{key}abc: 1\n!!str {key}: 2\n");
+        assert_eq!(
+            round_trip(&text),
+            format!("{key}abc: 1\n? !!str {key}\n: 2\n")
+        );
     }
 
     #[test]

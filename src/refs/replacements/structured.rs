@@ -70,8 +70,10 @@ pub fn set(
             InNodes::Declined => declined = true,
         }
     }
-    let Ok(docs) = crate::yaml::parse_documents(&original) else {
-        return Ok(false);
+    let docs = match crate::yaml::parse_documents(&original) {
+        Ok(docs) => docs,
+        Err(e) if declined => return Err(declined_error(&segments[..split], &e.to_string())),
+        Err(_) => return Ok(false),
     };
     let mut tree = docs.into_iter().next().map(|d| d.value).unwrap_or_default();
     let mut set = |node: &mut Value, fresh: bool| {
