@@ -96,7 +96,7 @@ pub fn attach(root: &mut Node, chars: &[char], spots: &Spots) -> Option<()> {
             _ => blocks.push(fresh()),
         }
     }
-    let siblings = previous_siblings(&spots.entries);
+    let links = Links::new(&spots.entries);
     let mut previous_last = None;
     let mut blocks = blocks.into_iter().peekable();
     while let Some(block) = blocks.next() {
@@ -106,7 +106,7 @@ pub fn attach(root: &mut Node, chars: &[char], spots: &Spots) -> Option<()> {
                 run.push(next);
             }
             previous_last = run.last().map(|b| b.last);
-            place_run(root, spots, &siblings, &lines, run)?;
+            place_run(root, spots, &links, &lines, run)?;
             continue;
         }
         // Blank lines from the block before: go-yaml joins the two when
@@ -115,7 +115,7 @@ pub fn attach(root: &mut Node, chars: &[char], spots: &Spots) -> Option<()> {
             last + 1 < block.first && (last + 1..block.first).all(|l| lines.is_blank(l))
         });
         previous_last = Some(block.last);
-        place(root, spots, &siblings, &lines, block, joined)?;
+        place(root, spots, &links, &lines, block, joined)?;
     }
     Some(())
 }
@@ -130,15 +130,41 @@ fn indent_at(entries: &[Spot], lines: &Lines, line: usize) -> usize {
         .map_or(0, |i| lines.col_of(entries[i].start))
 }
 
-/// For each entry, the entry before it in the same collection: found in
-/// one pass, so that placing many comments stays linear.
-fn previous_siblings(entries: &[Spot]) -> Vec<Option<usize>> {
-    let mut last: std::collections::HashMap<&[Step], usize> = std::collections::HashMap::new();
-    entries
-        .iter()
-        .enumerate()
-        .map(|(i, e)| last.insert(&e.path[..e.path.len().saturating_sub(1)], i))
-        .collect()
+/// For each entry, the entry before it in the same collection and the
+/// entry whose value holds its collection: found in one pass each, so
+/// that placing many comments stays linear.
+struct Links {
+    previous: Vec<Option<usize>>,
+    parent: Vec<Option<usize>>,
+}
+
+impl Links {
+    fn new(entries: &[Spot]) -> Links {
+        let mut last: std::collections::HashMap<&[Step], usize> = std::collections::HashMap::new();
+        let previous = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| last.insert(&e.path[..e.path.len().saturating_sub(1)], i))
+            .collect();
+        // In text order, the last entry one level up is the one holding
+        // this entry's collection.
+        let mut by_depth: Vec<usize> = Vec::new();
+        let parent = entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let depth = e.path.len();
+                let parent = match depth {
+                    2.. if by_depth.len() >= depth - 1 => Some(by_depth[depth - 2]),
+                    _ => None,
+                };
+                by_depth.truncate(depth.saturating_sub(1));
+                by_depth.push(i);
+                parent
+            })
+            .collect();
+        Links { previous, parent }
+    }
 }
 
 struct Lines<'a> {
@@ -298,7 +324,7 @@ fn block_item_header(
 fn place(
     root: &mut Node,
     spots: &Spots,
-    siblings: &[Option<usize>],
+    links: &Links,
     lines: &Lines,
     block: Block,
     joined: bool,
@@ -338,7 +364,7 @@ fn place(
         }
         (Some(b), None) if block.col >= lines.col_of(b.start) => (b.path.clone(), false),
         (Some(_), None) if block.col > 0 || !lines.ends_with_break() => {
-            (end_owner(entries, lines, &block)?.path, false)
+            (end_owner(entries, links, lines, &block)?.path, false)
         }
         (Some(_), None) => {
             let top = entries.iter().rfind(|s| s.path.len() == 1)?;
@@ -352,7 +378,7 @@ fn place(
             between(
                 root,
                 &entries[..after],
-                siblings,
+                links,
                 lines,
                 &block,
                 b,
@@ -395,7 +421,7 @@ fn put(root: &mut Node, path: &[Step], head: bool, block: Block, joined: bool) -
 fn place_run(
     root: &mut Node,
     spots: &Spots,
-    siblings: &[Option<usize>],
+    links: &Links,
     lines: &Lines,
     run: Vec<Block>,
 ) -> Option<()> {
@@ -410,7 +436,7 @@ fn place_run(
     let next = entries.get(after).map(|n| (after, n));
     let indent = lines.col_of(b.start);
     let start_of = |block: &Block| lines.starts[block.first] + block.col;
-    let open = open_collections(upto, lines)?;
+    let open = open_collections(upto, links, lines)?;
     // The ends of block collections, deepest first, with where each is.
     let before_run = lines.starts[first.first].checked_sub(1)?;
     let mut ends: Vec<(usize, usize)> = Vec::new();
@@ -498,7 +524,7 @@ fn place_run(
             }
             (None, Some((_, n)), true) => join_head(&mut root.at_mut(&n.path)?.head, lines)?,
             (None, Some(next), false) => {
-                let owner = next_token_owner(root, upto, siblings, next)?;
+                let owner = next_token_owner(root, upto, links, next)?;
                 put_foot(root, &owner, lines, true)?
             }
             (None, None, false) => root.foot = lines,
@@ -538,7 +564,7 @@ struct Gap {
 fn between(
     root: &mut Node,
     upto: &[Spot],
-    siblings: &[Option<usize>],
+    links: &Links,
     lines: &Lines,
     block: &Block,
     b: &Spot,
@@ -554,13 +580,13 @@ fn between(
     let at_blank = !gap.before && gap.after && (left || !ends_at_colon(root, b)?);
     match (at_blank, closes) {
         (true, _) if left => {
-            let open = open_collections(upto, lines)?;
+            let open = open_collections(upto, links, lines)?;
             let matched = open
                 .iter()
                 .rposition(|c| c.column == Some(block.col) && block.col > col_n);
             match matched {
                 Some(i) => Some((collection_owner(&open, i)?.path, false)),
-                None => Some((next_token_owner(root, upto, siblings, (at, n))?, false)),
+                None => Some((next_token_owner(root, upto, links, (at, n))?, false)),
             }
         }
         // Tied to the token before it: the value or item read ahead of it.
@@ -578,11 +604,11 @@ fn between(
 fn next_token_owner(
     root: &mut Node,
     upto: &[Spot],
-    siblings: &[Option<usize>],
+    links: &Links,
     (at, n): (usize, &Spot),
 ) -> Option<Vec<Step>> {
     match n.path.last()? {
-        Step::Key(_) => match siblings[at] {
+        Step::Key(_) => match links.previous[at] {
             Some(s) => Some(upto.get(s)?.path.clone()),
             None => Some(n.path.clone()),
         },
@@ -610,8 +636,8 @@ fn next_token_owner(
 /// when those the last line does not close (their column is at most the
 /// line's length) end after it. A mapping's end hands the block to its
 /// last key; a sequence's, to the key whose value it is.
-fn end_owner(entries: &[Spot], lines: &Lines, block: &Block) -> Option<Spot> {
-    let open = open_collections(entries, lines)?;
+fn end_owner(entries: &[Spot], links: &Links, lines: &Lines, block: &Block) -> Option<Spot> {
+    let open = open_collections(entries, links, lines)?;
     let at = if lines.ends_with_break() {
         let matched = open.iter().rposition(|c| c.column == Some(block.col));
         matched.unwrap_or(0)
@@ -645,21 +671,19 @@ struct Open {
     column: Option<usize>,
 }
 
-/// The block collections open at the end, outermost first: the last
-/// entry of each depth is the ancestor of the text's last entry there.
-fn open_collections(entries: &[Spot], lines: &Lines) -> Option<Vec<Open>> {
-    let depth = entries.last().map_or(0, |e| e.path.len());
-    let mut found: Vec<Option<&Spot>> = vec![None; depth];
-    let mut missing = depth;
-    for e in entries.iter().rev() {
-        let d = e.path.len();
-        if missing == 0 {
-            break;
-        }
-        if (1..=depth).contains(&d) && found[d - 1].is_none() {
-            found[d - 1] = Some(e);
-            missing -= 1;
-        }
+/// The block collections open after the last of `entries`, outermost
+/// first, each with the entry of that depth the last one is inside.
+fn open_collections(entries: &[Spot], links: &Links, lines: &Lines) -> Option<Vec<Open>> {
+    let mut found: Vec<Option<&Spot>> = Vec::new();
+    let mut at = entries.len().checked_sub(1);
+    while let Some(i) = at {
+        found.push(Some(&entries[i]));
+        at = links.parent[i];
+    }
+    found.reverse();
+    // Each depth from the top has its entry, or the chain is broken.
+    if found.first()?.map(|s| s.path.len()) != Some(1) {
+        return None;
     }
     let mut open: Vec<Open> = Vec::new();
     for spot in found {
