@@ -185,6 +185,11 @@ impl<'a> Lines<'a> {
         Lines { chars, starts }
     }
 
+    /// Where a block's first comment starts.
+    fn start_of(&self, block: &Block) -> usize {
+        self.starts[block.first] + block.col
+    }
+
     /// Whether the text's last character is a line break.
     fn ends_with_break(&self) -> bool {
         self.chars.last() == Some(&'\n')
@@ -435,23 +440,8 @@ fn place_run(
         .filter(|s| lines.line_of(s.start) < first.first)?;
     let next = entries.get(after).map(|n| (after, n));
     let indent = lines.col_of(b.start);
-    let start_of = |block: &Block| lines.starts[block.first] + block.col;
     let open = open_collections(upto, links, lines)?;
-    // The ends of block collections, deepest first, with where each is.
-    let before_run = lines.starts[first.first].checked_sub(1)?;
-    let mut ends: Vec<(usize, usize)> = Vec::new();
-    let unroll = |above: Option<usize>, mut mark: usize, ends: &mut Vec<(usize, usize)>| {
-        for (i, level) in open.iter().enumerate().rev() {
-            let Some(col) = level.column else { continue };
-            if ends.iter().any(|(j, _)| *j == i) || above.is_some_and(|a| col <= a) {
-                continue;
-            }
-            if let Some(block) = run.iter().find(|b| b.col == col) {
-                mark = start_of(block);
-            }
-            ends.push((i, mark));
-        }
-    };
+    let ends = collection_ends(&open, &run, lines, next.map(|(_, n)| n))?;
     let blank_after = lines.is_blank(last.last + 1);
     let blank_before = first.first > 0 && lines.is_blank(first.first - 1);
     let last_is_foot = match next {
@@ -462,18 +452,6 @@ fn place_run(
         }
         None => last.col < indent,
     };
-    match next {
-        Some((_, n)) => unroll(Some(lines.col_of(n.start)), before_run, &mut ends),
-        None => {
-            let end = lines.chars.len();
-            let first_unroll = match lines.ends_with_break() {
-                true => 0,
-                false => end - lines.starts[lines.line_of(end - 1)],
-            };
-            unroll(Some(first_unroll), before_run, &mut ends);
-            unroll(None, end, &mut ends);
-        }
-    }
     // Tokens in the order the parser meets them: the ends, then the next
     // entry (or the end of the text).
     let mut token = 0;
@@ -496,7 +474,7 @@ fn place_run(
         if k > 0 || at_colon {
             let tie = match k {
                 0 => b.start,
-                _ => start_of(&block),
+                _ => lines.start_of(&block),
             };
             while token < ends.len() && (head || ends[token].1 < tie) {
                 token += 1;
@@ -532,6 +510,48 @@ fn place_run(
         }
     }
     Some(())
+}
+
+/// The block collections that close after a run of comment blocks,
+/// deepest first, each with where its end is, as go-yaml's scanner
+/// places the end: the next entry (or the end of the text) closes those
+/// right of its column (right of the last line's length when the text
+/// has no final line break, then the rest at the end). Each ends at the
+/// run's earliest block in its column, else where the one before ended
+/// (before the run at first, at the text's end for the rest).
+fn collection_ends(
+    open: &[Open],
+    run: &[Block],
+    lines: &Lines,
+    next: Option<&Spot>,
+) -> Option<Vec<(usize, usize)>> {
+    let before_run = lines.starts[run.first()?.first].checked_sub(1)?;
+    let mut ends: Vec<(usize, usize)> = Vec::new();
+    let mut unroll = |above: Option<usize>, mut mark: usize| {
+        for (i, level) in open.iter().enumerate().rev() {
+            let Some(col) = level.column else { continue };
+            if ends.iter().any(|(j, _)| *j == i) || above.is_some_and(|a| col <= a) {
+                continue;
+            }
+            if let Some(block) = run.iter().find(|b| b.col == col) {
+                mark = lines.start_of(block);
+            }
+            ends.push((i, mark));
+        }
+    };
+    match next {
+        Some(n) => unroll(Some(lines.col_of(n.start)), before_run),
+        None => {
+            let end = lines.chars.len();
+            let first = match lines.ends_with_break() {
+                true => 0,
+                false => end - lines.starts[lines.line_of(end.checked_sub(1)?)],
+            };
+            unroll(Some(first), before_run);
+            unroll(None, end);
+        }
+    }
+    Some(ends)
 }
 
 /// Sets a foot comment; over one already there only when `replace`.
