@@ -397,7 +397,11 @@ impl<'a> Reader<'a> {
                 .rposition(|c| c.is_whitespace())
                 .map_or(0, |p| p + 1)
         };
-        if block && before[i] != '-' {
+        // saphyr starts the span at a tag or anchor when there is one:
+        // the dash is right before it. Else the header is (its `-`
+        // chomping indicator is not the dash).
+        let properties = matches!(self.chars.get(at), Some('!' | '&'));
+        if block && !properties {
             // A comment after the header: the header ends before it.
             let line = before[..=i]
                 .iter()

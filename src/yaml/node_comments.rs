@@ -855,6 +855,11 @@ mod tests {
                 "a: 1\nb:\n- | # hc\n  text\n",
                 "a: 1\nb:\n- | # hc\n  text\n",
             ),
+            // A header's `-` chomping indicator is not the item's dash.
+            (
+                "k:\n  - >-\n    lit\n  # h\n\n  # j\n  - d\n",
+                "k:\n- >-\n  lit\n# h\n\n# j\n- d\n",
+            ),
             // At the end between columns: the collection in its column.
             (
                 "top:\n  a: 1\nlist:\n  - name: n\n    sub:\n      - k: v\n        deep: x\n    #x\n",
