@@ -22,8 +22,6 @@ pub enum Reached {
     ListItem,
 }
 
-/// What the walk reaches at `at`, or `None` when it does not go there
-/// (inside an element of a list it takes whole, or at such an element).
 /// Whether the merge sets the scalar at `at` anew (kyaml's `FieldSetter`):
 /// a map field or merge key its walk reaches, not an item of a list.
 pub fn set_anew(schema: Option<SchemaRef>, at: &[PathStep]) -> bool {
@@ -33,6 +31,8 @@ pub fn set_anew(schema: Option<SchemaRef>, at: &[PathStep]) -> bool {
     )
 }
 
+/// What the walk reaches at `at`, or `None` when it does not go there
+/// (inside an element of a list it takes whole, or at such an element).
 pub fn reached(schema: Option<SchemaRef>, at: &[PathStep]) -> Option<Reached> {
     let mut schema = schema;
     let mut rest = at;
