@@ -55,8 +55,6 @@ struct Block {
     last: usize,
     col: usize,
     lines: Vec<String>,
-    /// A comment line right after it starts a new block (see [`attach`]).
-    split_after: bool,
 }
 
 /// Puts the comments of `chars` on the nodes of `root`; `None` where the
@@ -73,49 +71,46 @@ pub fn attach(root: &mut Node, chars: &[char], spots: &Spots) -> Option<()> {
     // go-yaml's scanner reads comment lines that follow each other as one
     // comment, whatever their columns, until a line starts left of the
     // indentation it is in (and not in the first line's column): there
-    // the comment so far ends, as a foot.
-    let mut blocks: Vec<Block> = Vec::new();
+    // the comment so far ends, as a foot, and a run of blocks begins.
+    let mut runs: Vec<Vec<Block>> = Vec::new();
     for c in comments.iter().filter(|c| c.whole_line) {
         let fresh = || Block {
             first: c.line,
             last: c.line,
             col: c.col,
             lines: vec![c.text.clone()],
-            split_after: false,
         };
-        match blocks.last_mut() {
-            Some(b) if b.last + 1 == c.line => {
-                if c.col != b.col && c.col < indent_at(&spots.entries, &lines, b.first) {
-                    b.split_after = true;
-                    blocks.push(fresh());
-                } else {
-                    b.last = c.line;
-                    b.lines.push(c.text.clone());
-                }
-            }
-            _ => blocks.push(fresh()),
+        let before = runs.last().and_then(|run| run.last());
+        let Some((first, col)) = before
+            .filter(|b| b.last + 1 == c.line)
+            .map(|b| (b.first, b.col))
+        else {
+            runs.push(vec![fresh()]);
+            continue;
+        };
+        let Some(run) = runs.last_mut() else { continue };
+        if c.col != col && c.col < indent_at(&spots.entries, &lines, first) {
+            run.push(fresh());
+        } else if let Some(b) = run.last_mut() {
+            b.last = c.line;
+            b.lines.push(c.text.clone());
         }
     }
     let links = Links::new(&spots.entries);
     let mut previous_last = None;
-    let mut blocks = blocks.into_iter().peekable();
-    while let Some(block) = blocks.next() {
-        if block.split_after {
-            let mut run = vec![block];
-            while let Some(next) = blocks.next_if(|_| run.last().is_some_and(|b| b.split_after)) {
-                run.push(next);
-            }
-            previous_last = run.last().map(|b| b.last);
+    for mut run in runs {
+        let last = run.last().map(|b| b.last);
+        if run.len() > 1 {
             place_run(root, spots, &links, &lines, run)?;
-            continue;
+        } else if let Some(block) = run.pop() {
+            // Blank lines from the block before: go-yaml joins the two
+            // when both head the same node, with one blank line between.
+            let joined = previous_last.is_some_and(|l: usize| {
+                l + 1 < block.first && (l + 1..block.first).all(|l| lines.is_blank(l))
+            });
+            place(root, spots, &links, &lines, block, joined)?;
         }
-        // Blank lines from the block before: go-yaml joins the two when
-        // both head the same node, with one blank line between.
-        let joined = previous_last.is_some_and(|last: usize| {
-            last + 1 < block.first && (last + 1..block.first).all(|l| lines.is_blank(l))
-        });
-        previous_last = Some(block.last);
-        place(root, spots, &links, &lines, block, joined)?;
+        previous_last = last;
     }
     Some(())
 }
@@ -188,6 +183,12 @@ impl<'a> Lines<'a> {
     /// Where a block's first comment starts.
     fn start_of(&self, block: &Block) -> usize {
         self.starts[block.first] + block.col
+    }
+
+    /// How many characters the text's last line holds.
+    fn last_line_len(&self) -> usize {
+        let end = self.chars.len();
+        end - self.starts[self.line_of(end.saturating_sub(1))]
     }
 
     /// Whether the text's last character is a line break.
@@ -542,13 +543,12 @@ fn collection_ends(
     match next {
         Some(n) => unroll(Some(lines.col_of(n.start)), before_run),
         None => {
-            let end = lines.chars.len();
             let first = match lines.ends_with_break() {
                 true => 0,
-                false => end - lines.starts[lines.line_of(end.checked_sub(1)?)],
+                false => lines.last_line_len(),
             };
             unroll(Some(first), before_run);
-            unroll(None, end);
+            unroll(None, lines.chars.len());
         }
     }
     Some(ends)
@@ -601,10 +601,7 @@ fn between(
     match (at_blank, closes) {
         (true, _) if left => {
             let open = open_collections(upto, links, lines)?;
-            let matched = open
-                .iter()
-                .rposition(|c| c.column == Some(block.col) && block.col > col_n);
-            match matched {
+            match end_at_or_after(&open, block, lines, Some(n))? {
                 Some(i) => Some((collection_owner(&open, i)?.path, false)),
                 None => Some((next_token_owner(root, upto, links, (at, n))?, false)),
             }
@@ -649,24 +646,32 @@ fn next_token_owner(
 }
 
 /// The entry whose foot a block gets at the end of the document when it
-/// is left of the deepest entry. go-yaml ends each open block collection
-/// there in turn, deepest first, and the block goes with the first end
-/// at or after it: a collection in the block's column ends at the block;
-/// the others end before it, unless the text has no final line break,
-/// when those the last line does not close (their column is at most the
-/// line's length) end after it. A mapping's end hands the block to its
-/// last key; a sequence's, to the key whose value it is.
+/// is left of the deepest entry: the owner of the first collection end
+/// at or after it ([`collection_ends`]); at the end of the text every
+/// collection ends, the outermost last, so there is one. A mapping's end
+/// hands the block to its last key; a sequence's, to the key whose value
+/// it is.
 fn end_owner(entries: &[Spot], links: &Links, lines: &Lines, block: &Block) -> Option<Spot> {
     let open = open_collections(entries, links, lines)?;
-    let at = if lines.ends_with_break() {
-        let matched = open.iter().rposition(|c| c.column == Some(block.col));
-        matched.unwrap_or(0)
-    } else {
-        let last_line = lines.chars.len() - lines.starts[lines.line_of(lines.chars.len() - 1)];
-        open.iter()
-            .rposition(|c| c.column.is_some_and(|col| col <= last_line))?
-    };
-    collection_owner(&open, at)
+    collection_owner(&open, end_at_or_after(&open, block, lines, None)??)
+}
+
+/// The collection whose end a foot tied to `block`'s own start goes with,
+/// when the block stands alone: the first end at or after its start, or
+/// `Some(None)` when none is and the next token takes it.
+fn end_at_or_after(
+    open: &[Open],
+    block: &Block,
+    lines: &Lines,
+    next: Option<&Spot>,
+) -> Option<Option<usize>> {
+    let ends = collection_ends(open, std::slice::from_ref(block), lines, next)?;
+    let start = lines.start_of(block);
+    Some(
+        ends.iter()
+            .find(|(_, at)| *at >= start)
+            .map(|(level, _)| *level),
+    )
 }
 
 /// The entry a block collection's end hands its foot comment to: a
@@ -694,20 +699,19 @@ struct Open {
 /// The block collections open after the last of `entries`, outermost
 /// first, each with the entry of that depth the last one is inside.
 fn open_collections(entries: &[Spot], links: &Links, lines: &Lines) -> Option<Vec<Open>> {
-    let mut found: Vec<Option<&Spot>> = Vec::new();
+    let mut found: Vec<&Spot> = Vec::new();
     let mut at = entries.len().checked_sub(1);
     while let Some(i) = at {
-        found.push(Some(&entries[i]));
+        found.push(&entries[i]);
         at = links.parent[i];
     }
     found.reverse();
     // Each depth from the top has its entry, or the chain is broken.
-    if found.first()?.map(|s| s.path.len()) != Some(1) {
+    if found.first()?.path.len() != 1 {
         return None;
     }
     let mut open: Vec<Open> = Vec::new();
     for spot in found {
-        let spot = spot?;
         let col = lines.col_of(spot.start);
         let indentless = matches!(spot.path.last(), Some(Step::Item(_)))
             && open.last().is_some_and(|p| {
